@@ -1,0 +1,164 @@
+// Connection family: PING, ECHO, QUIT, SELECT, AUTH, HELLO, RESET.
+
+import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
+import { Errors } from './errors.ts';
+import { isKeyword, parseSafeInteger } from './args.ts';
+import { DATABASE_COUNT } from '../store/shard-store.ts';
+import { REDIS_VERSION } from '../server/version.ts';
+import type { Client } from '../server/client.ts';
+
+const PONG = Buffer.from('+PONG\r\n');
+
+function ping(ctx: CommandContext): void {
+  if (ctx.argc > 2) ctx.out.error(Errors.wrongArgs('ping'));
+  else if (ctx.argc === 2) ctx.out.bulk(ctx.argv[1]);
+  else ctx.out.raw(PONG);
+}
+
+function echo(ctx: CommandContext): void {
+  ctx.out.bulk(ctx.argv[1]);
+}
+
+function quit(ctx: CommandContext): void {
+  ctx.out.ok();
+  (ctx.client as Client).closeAfterReply = true;
+}
+
+function select(ctx: CommandContext): void {
+  const index = parseSafeInteger(ctx.argv[1]);
+  if (index === null) {
+    ctx.out.error(Errors.notInteger);
+  } else if (index < 0 || index >= DATABASE_COUNT) {
+    ctx.out.error(Errors.invalidDb);
+  } else {
+    (ctx.client as Client).db = index;
+    ctx.out.ok();
+  }
+}
+
+const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
+
+/** Checks a username/password pair against requirepass (the default user is the only user). */
+function checkPassword(ctx: CommandContext, username: string, password: string): boolean {
+  const required = ctx.server.config.get('requirepass');
+  return username === 'default' && (required === '' || password === required);
+}
+
+function auth(ctx: CommandContext): void {
+  const client = ctx.client as Client;
+  if (ctx.argc > 3) {
+    ctx.out.error(Errors.syntax);
+    return;
+  }
+  const username = ctx.argc === 3 ? ctx.argv[1].toString() : 'default';
+  const password = ctx.argv[ctx.argc - 1].toString();
+  if (ctx.argc === 2 && ctx.server.config.get('requirepass') === '') {
+    ctx.out.error('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
+    return;
+  }
+  if (!checkPassword(ctx, username, password)) {
+    ctx.out.error(WRONGPASS);
+    return;
+  }
+  client.authenticated = true;
+  ctx.out.ok();
+}
+
+function hello(ctx: CommandContext): void {
+  const client = ctx.client as Client;
+  const { argv, argc, out } = ctx;
+  let proto = client.proto as number;
+  let next = 1;
+  if (argc >= 2) {
+    const requested = parseSafeInteger(argv[1]);
+    if (requested === null) {
+      out.error('ERR Protocol version is not an integer or out of range');
+      return;
+    }
+    if (requested < 2 || requested > 3) {
+      out.error('NOPROTO unsupported protocol version');
+      return;
+    }
+    proto = requested;
+    next = 2;
+  }
+  let name: string | null = null;
+  for (let i = next; i < argc; i++) {
+    const more = argc - i - 1;
+    if (isKeyword(argv[i], 'auth') && more >= 2) {
+      if (!checkPassword(ctx, argv[i + 1].toString(), argv[i + 2].toString())) {
+        out.error(WRONGPASS);
+        return;
+      }
+      client.authenticated = true;
+      i += 2;
+    } else if (isKeyword(argv[i], 'setname') && more >= 1) {
+      const error = clientNameError(argv[i + 1]);
+      if (error !== null) {
+        out.error(error);
+        return;
+      }
+      name = argv[i + 1].toString();
+      i += 1;
+    } else {
+      out.error(`ERR Syntax error in HELLO option '${argv[i].toString()}'`);
+      return;
+    }
+  }
+  if (!client.authenticated) {
+    out.error(
+      'NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time',
+    );
+    return;
+  }
+  if (name !== null) client.name = name;
+  client.proto = proto === 3 ? 3 : 2;
+  out.proto = client.proto;
+  out.mapHeader(7);
+  out.bulkString('server');
+  out.bulkString('redis');
+  out.bulkString('version');
+  out.bulkString(REDIS_VERSION);
+  out.bulkString('proto');
+  out.integer(proto);
+  out.bulkString('id');
+  out.integer(client.id);
+  out.bulkString('mode');
+  out.bulkString('standalone');
+  out.bulkString('role');
+  out.bulkString('master');
+  out.bulkString('modules');
+  out.arrayHeader(0);
+}
+
+/** Redis refuses client names with spaces, newlines or other non-printable characters. */
+export function clientNameError(name: Buffer): string | null {
+  for (let i = 0; i < name.length; i++) {
+    if (name[i] < 0x21 || name[i] > 0x7e) return 'ERR Client names cannot contain spaces, newlines or special characters.';
+  }
+  return null;
+}
+
+function reset(ctx: CommandContext): void {
+  const client = ctx.client as Client;
+  client.db = 0;
+  client.proto = 2;
+  client.name = '';
+  client.authenticated = ctx.server.config.get('requirepass') === '';
+  ctx.out.proto = 2;
+  ctx.out.simple('RESET');
+}
+
+function connection(name: string, arity: number, flags: readonly string[], summary: string, handler: (ctx: CommandContext) => void): CommandSpec {
+  return { name, arity, flags, ...NO_KEYS, group: 'connection', since: '1.0.0', summary, placement: 'client', handler };
+}
+
+export const connectionCommands: CommandSpec[] = [
+  connection('ping', -1, ['fast', 'sentinel'], 'Ping the server', ping),
+  connection('echo', 2, ['fast'], 'Echo the given string', echo),
+  connection('quit', -1, ['allow-busy', 'no-auth', 'noscript', 'loading', 'stale', 'fast', 'no-multi'], 'Close the connection', quit),
+  connection('select', 2, ['loading', 'stale', 'fast'], 'Change the selected database for the current connection', select),
+  connection('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no-auth', 'sentinel', 'allow-busy'], 'Authenticate to the server', auth),
+  connection('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no-auth', 'sentinel', 'allow-busy'], 'Handshake with Redis', hello),
+  connection('reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no-auth', 'allow-busy'], 'Reset the connection', reset),
+];

@@ -1,0 +1,18 @@
+// Redis's shared error replies, word for word (server.c createSharedObjects).
+
+export const Errors = {
+  wrongType: 'WRONGTYPE Operation against a key holding the wrong kind of value',
+  syntax: 'ERR syntax error',
+  notInteger: 'ERR value is not an integer or out of range',
+  notFloat: 'ERR value is not a valid float',
+  noSuchKey: 'ERR no such key',
+  outOfRange: 'ERR index out of range',
+  noAuth: 'NOAUTH Authentication required.',
+  invalidDb: 'ERR DB index is out of range',
+  sameObject: 'ERR source and destination objects are the same',
+  overflow: 'ERR increment or decrement would overflow',
+  invalidExpire: (command: string) => `ERR invalid expire time in '${command}' command`,
+  wrongArgs: (command: string) => `ERR wrong number of arguments for '${command}' command`,
+  unknownSubcommand: (sub: string, container: string) =>
+    `ERR unknown subcommand '${sub}'. Try ${container.toUpperCase()} HELP.`,
+} as const;

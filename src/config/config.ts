@@ -1,0 +1,163 @@
+// The server's configuration: defaults, a redis.conf-style file, then
+// command-line `--name value` overrides, as redis-server reads them.
+
+import { readFileSync } from 'node:fs';
+import { CONFIG_PARAMS, type ConfigParam } from './params.ts';
+import { splitInlineArgs } from '../protocol/inline.ts';
+
+const PARAMS_BY_NAME = new Map<string, ConfigParam>();
+for (const param of CONFIG_PARAMS) {
+  PARAMS_BY_NAME.set(param.name, param);
+  for (const alias of param.aliases ?? []) PARAMS_BY_NAME.set(alias, param);
+}
+
+export function findParam(name: string): ConfigParam | undefined {
+  return PARAMS_BY_NAME.get(name.toLowerCase());
+}
+
+export function allParams(): readonly ConfigParam[] {
+  return CONFIG_PARAMS;
+}
+
+/** Parses a memory value as Redis's memtoull: 1k=1000, 1kb=1024, m, mb, g, gb. Null when invalid. */
+export function parseMemory(text: string): number | null {
+  const match = /^(-?\d+)(k|kb|m|mb|g|gb)?$/i.exec(text.trim());
+  if (match === null) return null;
+  const units: Record<string, number> = { k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
+  const value = Number(match[1]) * (match[2] ? units[match[2].toLowerCase()] : 1);
+  return Number.isSafeInteger(value) ? value : null;
+}
+
+/** Checks a value for a parameter; returns its canonical text or an error reason in Redis's words. */
+export function normalizeValue(param: ConfigParam, raw: string): { value: string } | { error: string } {
+  switch (param.kind) {
+    case 'bool': {
+      const lower = raw.toLowerCase();
+      if (lower !== 'yes' && lower !== 'no') return { error: 'argument must be \'yes\' or \'no\'' };
+      return { value: lower };
+    }
+    case 'enum': {
+      const lower = raw.toLowerCase();
+      if (!(param.values ?? []).includes(lower)) return { error: `argument(s) must be one of the following: ${(param.values ?? []).join(', ')}` };
+      return { value: lower };
+    }
+    case 'int':
+    case 'memory': {
+      const n = param.kind === 'memory' ? parseMemory(raw) : /^-?\d+$/.test(raw) ? Number(raw) : null;
+      if (n === null || !Number.isSafeInteger(n)) {
+        return { error: param.kind === 'memory' ? 'argument must be a memory value' : 'argument couldn\'t be parsed into an integer' };
+      }
+      if ((param.min !== undefined && n < param.min) || (param.max !== undefined && n > param.max)) {
+        return { error: `argument must be between ${param.min ?? 0} and ${param.max ?? Number.MAX_SAFE_INTEGER} inclusive` };
+      }
+      return { value: String(n) };
+    }
+    case 'string':
+      return { value: raw };
+  }
+}
+
+export class ConfigError extends Error {}
+
+export class Config {
+  private readonly values = new Map<string, string>();
+  /** Config file path, empty when none. */
+  configFile = '';
+
+  constructor(values?: Record<string, string>) {
+    for (const param of CONFIG_PARAMS) this.values.set(param.name, param.defaultValue);
+    if (values) for (const [name, value] of Object.entries(values)) this.values.set(name, value);
+  }
+
+  get(name: string): string {
+    return this.values.get(name) ?? '';
+  }
+
+  getNumber(name: string): number {
+    return Number(this.values.get(name));
+  }
+
+  getBool(name: string): boolean {
+    return this.values.get(name) === 'yes';
+  }
+
+  /** Sets an already normalized value. */
+  setNormalized(name: string, value: string): void {
+    this.values.set(name, value);
+  }
+
+  /** Applies one directive; throws ConfigError with Redis's reason. */
+  apply(name: string, args: string[]): void {
+    const param = findParam(name);
+    if (param === undefined || args.length === 0 || (!param.multiWord && args.length !== 1)) {
+      throw new ConfigError('Bad directive or wrong number of arguments');
+    }
+    const result = normalizeValue(param, args.join(' '));
+    if ('error' in result) throw new ConfigError(result.error);
+    this.values.set(param.name, result.value);
+  }
+
+  toRecord(): Record<string, string> {
+    return Object.fromEntries(this.values);
+  }
+}
+
+/** A start-up error: printed as Redis prints a fatal config error. */
+export class FatalConfigError extends Error {}
+
+/** Builds the configuration from redis-server style arguments: [configfile] [--name value ...]. */
+export function loadConfig(argv: string[]): Config {
+  const config = new Config();
+  let rest = argv;
+  if (rest.length > 0 && !rest[0].startsWith('--')) {
+    config.configFile = rest[0];
+    applyConfigText(config, readConfigFile(rest[0]), rest[0]);
+    rest = rest.slice(1);
+  }
+  // Command-line options become config lines, as redis-server does: "--port 7000" is "port 7000".
+  const lines: string[] = [];
+  for (const arg of rest) {
+    if (arg.startsWith('--')) lines.push(arg.slice(2));
+    else if (lines.length > 0) lines[lines.length - 1] += ` ${quoteWord(arg)}`;
+    else throw new FatalConfigError(`Invalid argument '${arg}'`);
+  }
+  applyConfigText(config, lines.join('\n'), null);
+  return config;
+}
+
+function quoteWord(word: string): string {
+  return word === '' || /[\s"']/.test(word) ? `"${word.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : word;
+}
+
+function readConfigFile(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new FatalConfigError(`Fatal error, can't open config file '${path}': ${(error as Error).message}`);
+  }
+}
+
+function applyConfigText(config: Config, text: string, source: string | null): void {
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '' || line.startsWith('#')) continue;
+    const bytes = Buffer.from(line);
+    const words = splitInlineArgs(bytes, 0, bytes.length);
+    const fail = (reason: string): never => {
+      throw new FatalConfigError(
+        `\n*** FATAL CONFIG FILE ERROR (threadis, Redis 7.0.15 compatible) ***\n` +
+          `Reading the configuration ${source === null ? 'from the command line' : `file '${source}'`}, at line ${i + 1}\n` +
+          `>>> '${line}'\n${reason}`,
+      );
+    };
+    if (words === null) fail('Unbalanced quotes in configuration line');
+    const [name, ...args] = (words as Buffer[]).map((word) => word.toString());
+    try {
+      config.apply(name, args);
+    } catch (error) {
+      if (error instanceof ConfigError) fail(error.message);
+      throw error;
+    }
+  }
+}

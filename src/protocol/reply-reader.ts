@@ -1,0 +1,60 @@
+// Reads RESP replies that shards send back, where a coordinator must combine
+// several of them (MGET across shards, DBSIZE, KEYS...).
+
+export type ReplyValue = null | number | bigint | Buffer | ReplyError | string | ReplyValue[];
+
+export class ReplyError {
+  readonly message: string;
+  constructor(message: string) {
+    this.message = message;
+  }
+}
+
+export function readReply(bytes: Buffer): ReplyValue {
+  const state = { at: 0 };
+  return readValue(bytes, state);
+}
+
+function readLine(bytes: Buffer, state: { at: number }): string {
+  const end = bytes.indexOf(13, state.at);
+  const line = bytes.toString('latin1', state.at + 1, end);
+  state.at = end + 2;
+  return line;
+}
+
+function readValue(bytes: Buffer, state: { at: number }): ReplyValue {
+  const type = bytes[state.at];
+  switch (type) {
+    case 0x2b /* + */:
+      return readLine(bytes, state);
+    case 0x2d /* - */:
+      return new ReplyError(readLine(bytes, state));
+    case 0x3a /* : */: {
+      const text = readLine(bytes, state);
+      const n = Number(text);
+      return Number.isSafeInteger(n) ? n : BigInt(text);
+    }
+    case 0x5f /* _ */:
+      readLine(bytes, state);
+      return null;
+    case 0x24 /* $ */: {
+      const length = Number(readLine(bytes, state));
+      if (length < 0) return null;
+      const value = Buffer.from(bytes.subarray(state.at, state.at + length));
+      state.at += length + 2;
+      return value;
+    }
+    case 0x2a /* * */:
+    case 0x7e /* ~ */:
+    case 0x25 /* % */: {
+      let count = Number(readLine(bytes, state));
+      if (count < 0) return null;
+      if (type === 0x25) count *= 2;
+      const items: ReplyValue[] = [];
+      for (let i = 0; i < count; i++) items.push(readValue(bytes, state));
+      return items;
+    }
+    default:
+      throw new Error(`unexpected reply type ${String.fromCharCode(type)}`);
+  }
+}

@@ -1,0 +1,200 @@
+// Builds RESP replies (RESP2 or RESP3) into one growable buffer per
+// connection (or per ring batch), so a whole pipeline leaves in one write.
+
+import { formatDouble } from './number-format.ts';
+
+const CRLF = 0x0d0a;
+
+export type Protocol = 2 | 3;
+
+export class ReplyWriter {
+  buffer: Buffer;
+  length = 0;
+  proto: Protocol = 2;
+
+  constructor(initialCapacity = 16 * 1024) {
+    this.buffer = Buffer.allocUnsafe(initialCapacity);
+  }
+
+  reset(): void {
+    this.length = 0;
+  }
+
+  /** A copy of what was written, and the writer emptied. */
+  take(): Buffer {
+    const out = Buffer.from(this.buffer.subarray(0, this.length));
+    this.length = 0;
+    if (this.buffer.length > 1024 * 1024) this.buffer = Buffer.allocUnsafe(16 * 1024);
+    return out;
+  }
+
+  ensure(extra: number): void {
+    const needed = this.length + extra;
+    if (needed <= this.buffer.length) return;
+    let capacity = this.buffer.length * 2;
+    while (capacity < needed) capacity *= 2;
+    const grown = Buffer.allocUnsafe(capacity);
+    this.buffer.copy(grown, 0, 0, this.length);
+    this.buffer = grown;
+  }
+
+  raw(bytes: Uint8Array): void {
+    this.ensure(bytes.length);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+  }
+
+  private byte(b: number): void {
+    this.buffer[this.length++] = b;
+  }
+
+  private crlf(): void {
+    this.buffer.writeUInt16BE(CRLF, this.length);
+    this.length += 2;
+  }
+
+  private ascii(text: string): void {
+    this.length += this.buffer.write(text, this.length, 'latin1');
+  }
+
+  /** Writes a non-negative or negative safe integer in decimal. */
+  private decimal(value: number): void {
+    if (value >= 0 && value < 10) {
+      this.buffer[this.length++] = 48 + value;
+      return;
+    }
+    this.ascii(String(value));
+  }
+
+  private header(prefix: number, value: number): void {
+    this.ensure(24);
+    this.byte(prefix);
+    this.decimal(value);
+    this.crlf();
+  }
+
+  simple(text: string): void {
+    this.ensure(text.length + 3);
+    this.byte(0x2b /* + */);
+    this.ascii(text);
+    this.crlf();
+  }
+
+  ok(): void {
+    this.raw(OK);
+  }
+
+  /** `message` starts with its error code, as in Redis: "ERR ...", "WRONGTYPE ...". */
+  error(message: string): void {
+    const text = message.replace(/[\r\n]+/g, ' ');
+    this.ensure(Buffer.byteLength(text) + 3);
+    this.byte(0x2d /* - */);
+    this.length += this.buffer.write(text, this.length);
+    this.crlf();
+  }
+
+  integer(value: number | bigint): void {
+    if (typeof value === 'bigint') {
+      this.ensure(24);
+      this.byte(0x3a);
+      this.ascii(value.toString());
+      this.crlf();
+      return;
+    }
+    this.header(0x3a /* : */, value);
+  }
+
+  bulk(bytes: Uint8Array): void {
+    this.header(0x24 /* $ */, bytes.length);
+    this.ensure(bytes.length + 2);
+    this.buffer.set(bytes, this.length);
+    this.length += bytes.length;
+    this.crlf();
+  }
+
+  bulkString(text: string): void {
+    const byteLength = Buffer.byteLength(text);
+    this.header(0x24, byteLength);
+    this.ensure(byteLength + 2);
+    this.length += this.buffer.write(text, this.length);
+    this.crlf();
+  }
+
+  /** A bulk holding a number's decimal form (Redis replies this way for INCRBYFLOAT, for example). */
+  bulkNumber(value: number | bigint): void {
+    this.bulkString(String(value));
+  }
+
+  nullBulk(): void {
+    this.raw(this.proto === 3 ? RESP3_NULL : NULL_BULK);
+  }
+
+  nullArray(): void {
+    this.raw(this.proto === 3 ? RESP3_NULL : NULL_ARRAY);
+  }
+
+  arrayHeader(count: number): void {
+    this.header(0x2a /* * */, count);
+  }
+
+  /** RESP3 map of `pairs` entries; a flat array of 2*pairs in RESP2. */
+  mapHeader(pairs: number): void {
+    if (this.proto === 3) this.header(0x25 /* % */, pairs);
+    else this.header(0x2a, pairs * 2);
+  }
+
+  setHeader(count: number): void {
+    if (this.proto === 3) this.header(0x7e /* ~ */, count);
+    else this.header(0x2a, count);
+  }
+
+  /** RESP3 push; an array in RESP2 (pub/sub messages). */
+  pushHeader(count: number): void {
+    if (this.proto === 3) this.header(0x3e /* > */, count);
+    else this.header(0x2a, count);
+  }
+
+  /** A double: RESP3 `,` or a RESP2 bulk string, formatted as Redis's %.17g. */
+  double(value: number): void {
+    const text = formatDouble(value);
+    if (this.proto === 3) {
+      this.ensure(text.length + 3);
+      this.byte(0x2c /* , */);
+      this.ascii(text);
+      this.crlf();
+    } else {
+      this.bulkString(text);
+    }
+  }
+
+  boolean(value: boolean): void {
+    if (this.proto === 3) this.raw(value ? RESP3_TRUE : RESP3_FALSE);
+    else this.integer(value ? 1 : 0);
+  }
+
+  /** RESP3 verbatim text (`=len\r\ntxt:...`), a bulk string in RESP2. */
+  verbatim(text: string): void {
+    if (this.proto !== 3) {
+      this.bulkString(text);
+      return;
+    }
+    const byteLength = Buffer.byteLength(text) + 4;
+    this.header(0x3d /* = */, byteLength);
+    this.ensure(byteLength + 2);
+    this.ascii('txt:');
+    this.length += this.buffer.write(text, this.length);
+    this.crlf();
+  }
+
+  bulkArray(items: readonly Uint8Array[]): void {
+    this.arrayHeader(items.length);
+    for (let i = 0; i < items.length; i++) this.bulk(items[i]);
+  }
+}
+
+const OK = Buffer.from('+OK\r\n');
+const NULL_BULK = Buffer.from('$-1\r\n');
+const NULL_ARRAY = Buffer.from('*-1\r\n');
+const RESP3_NULL = Buffer.from('_\r\n');
+const RESP3_TRUE = Buffer.from('#t\r\n');
+const RESP3_FALSE = Buffer.from('#f\r\n');

@@ -1,0 +1,134 @@
+// The main thread: reads the configuration, makes the shared memory, starts
+// one worker per shard (or serves everything itself with one shard), and
+// stops them all on SIGTERM/SIGINT or SHUTDOWN.
+
+import { availableParallelism } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { loadConfig, FatalConfigError, type Config } from '../config/config.ts';
+import { SlotMap } from '../cluster/slots.ts';
+import { allocateMesh } from '../transport/hub.ts';
+import { configureLog, log } from './log.ts';
+import { ShardThread, type ThreadInit } from './shard-thread.ts';
+import type { SharedState } from './server-context.ts';
+import { VERSION, REDIS_VERSION } from './version.ts';
+import type { WorkerEvent } from './worker-messages.ts';
+
+const WORKER_ENTRY = new URL('../../workers/shard.ts', import.meta.url);
+
+export async function main(args: string[]): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(args);
+  } catch (error) {
+    if (error instanceof FatalConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  configureLog(config.get('loglevel'), config.get('logfile'), 'M');
+  try {
+    process.chdir(config.get('dir'));
+  } catch (error) {
+    log('warning', `Can't chdir to '${config.get('dir')}': ${(error as Error).message}`);
+    process.exit(1);
+  }
+  const shardCount = config.getNumber('shards') || availableParallelism();
+  log('notice', 'oO0OoO0OoO0Oo threadis is starting oO0OoO0OoO0Oo');
+  log('notice', `threadis version=${VERSION} (Redis ${REDIS_VERSION} compatible), pid=${process.pid}, node=${process.version}, shards=${shardCount}, just started`);
+  if (config.configFile === '') log('warning', 'Warning: no config file specified, using the default config. In order to specify a config file use threadis /path/to/redis.conf');
+  const supervisor = new Supervisor(config, shardCount);
+  await supervisor.start();
+}
+
+class Supervisor {
+  private readonly config: Config;
+  private readonly shardCount: number;
+  private readonly workers: Worker[] = [];
+  private local: ShardThread | null = null;
+  private stopping = false;
+
+  constructor(config: Config, shardCount: number) {
+    this.config = config;
+    this.shardCount = shardCount;
+  }
+
+  async start(): Promise<void> {
+    const shared: SharedState = {
+      counters: new SharedArrayBuffer(64),
+      runId: randomBytes(20).toString('hex'),
+      startedAt: Date.now(),
+      executablePath: process.argv[1] ?? '',
+      configFile: this.config.configFile,
+    };
+    const slots = SlotMap.allocate(this.shardCount);
+    const mesh = this.shardCount > 1 ? allocateMesh(this.shardCount) : null;
+    const initFor = (threadIndex: number): ThreadInit => ({
+      config: this.config.toRecord(),
+      configFile: this.config.configFile,
+      threadIndex,
+      shardCount: this.shardCount,
+      slots,
+      mesh,
+      shared,
+    });
+    process.on('SIGTERM', () => this.shutdown('SIGTERM'));
+    process.on('SIGINT', () => this.shutdown('SIGINT'));
+    try {
+      if (this.shardCount === 1) {
+        this.local = new ShardThread(initFor(0));
+        this.local.server.requestShutdown = () => this.shutdown('SHUTDOWN');
+        await this.local.start();
+      } else {
+        await Promise.all(Array.from({ length: this.shardCount }, (_, i) => this.startWorker(initFor(i))));
+      }
+    } catch (error) {
+      log('warning', `Failed listening on port ${this.config.get('port')} (tcp): ${(error as Error).message}`);
+      process.exit(1);
+    }
+    log('notice', `Server initialized with ${this.shardCount} shard${this.shardCount === 1 ? ' on the main thread' : ' threads'}`);
+    log('notice', `Ready to accept connections tcp on port ${this.config.get('port')}`);
+  }
+
+  private startWorker(init: ThreadInit): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const worker = new Worker(WORKER_ENTRY, { workerData: init, name: `shard-${init.threadIndex}` });
+      this.workers[init.threadIndex] = worker;
+      worker.on('message', (event: WorkerEvent) => {
+        if (event.type === 'ready') resolve();
+        else if (event.type === 'failed') reject(new Error(event.reason));
+        else if (event.type === 'shutdown') this.shutdown('SHUTDOWN');
+      });
+      worker.on('error', (error: Error) => {
+        log('warning', `Shard ${init.threadIndex} worker failed: ${error.stack ?? error.message}`);
+        reject(error);
+      });
+      worker.on('exit', (code) => {
+        if (!this.stopping) {
+          log('warning', `Shard ${init.threadIndex} worker exited unexpectedly (code ${code}); shutting down.`);
+          this.shutdown('worker exit');
+        }
+      });
+    });
+  }
+
+  private async shutdown(reason: string): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    log('warning', `Received ${reason}, scheduling shutdown...`);
+    log('notice', 'User requested shutdown...');
+    if (this.local) await this.local.stop();
+    await Promise.all(
+      this.workers.map(
+        (worker) =>
+          new Promise<void>((resolve) => {
+            worker.once('exit', () => resolve());
+            worker.postMessage({ type: 'stop' });
+          }),
+      ),
+    );
+    log('notice', 'threadis is now ready to exit, bye bye...');
+    process.exit(0);
+  }
+}

@@ -1,0 +1,235 @@
+// The coordinator: every command a client sends passes through here.
+//
+// It finds the command, checks arity and auth, and decides where it runs:
+// on the client's thread (no keys, or keys owned by this thread's shard:
+// inline, synchronous), on the one other shard that owns all its keys (one
+// hop), or split over several shards by the command's MultiShardPlan.
+// It also serves the hops other threads send to this thread's shard.
+//
+// The transaction scheduler (atomic multi-shard commands, MULTI/EXEC) will
+// slot in between routing and MultiShardPlan: plans already express a
+// command as per-shard parts plus a merge.
+
+import type { Client } from '../server/client.ts';
+import type { ServerContext } from '../server/server-context.ts';
+import type { ShardStore } from '../store/shard-store.ts';
+import { CommandContext, type CommandSpec } from '../commands/command.ts';
+import { findCommand, findInternalCommand, findSubcommand } from '../commands/registry.ts';
+import { Errors } from '../commands/errors.ts';
+import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
+import { readReply, type ReplyValue } from '../protocol/reply-reader.ts';
+import type { Hub, HubHandler } from '../transport/hub.ts';
+
+/** Receives the reply to a hop. */
+export interface ReplyWaiter {
+  onReply(reply: Buffer): void;
+}
+
+/** Flag on a hop: argv[0] names an internal command (see commands/internal.ts). */
+export const HOP_INTERNAL = 1;
+
+export class Coordinator implements HubHandler {
+  readonly server: ServerContext;
+  readonly store: ShardStore;
+  readonly hub: Hub | null;
+  private readonly ctx: CommandContext;
+  /** Where replies go when they must wait behind earlier ones. */
+  private readonly scratch = new ReplyWriter();
+  private readonly waiters = new Map<number, ReplyWaiter>();
+  private nextRequestId = 1;
+  /** Clients with output to write at the end of the current batch. */
+  private readonly flushQueue: Client[] = [];
+
+  constructor(server: ServerContext, store: ShardStore, hub: Hub | null) {
+    this.server = server;
+    this.store = store;
+    this.hub = hub;
+    this.ctx = new CommandContext(store, server);
+  }
+
+  get shardCount(): number {
+    return this.server.shardCount;
+  }
+
+  get localShard(): number {
+    return this.server.threadIndex;
+  }
+
+  shardOfKey(key: Buffer): number {
+    return this.shardCount === 1 ? 0 : this.server.slots.shardOfKey(key);
+  }
+
+  /** Entry point for one parsed command of a client. */
+  dispatch(client: Client, argv: Buffer[], argc: number): void {
+    this.server.stats.commandsProcessed++;
+    let spec = findCommand(argv[0].toString('latin1'));
+    if (spec === undefined) {
+      this.replyError(client, unknownCommandError(argv, argc));
+      return;
+    }
+    if (spec.subcommands !== undefined) {
+      if (argc < 2) {
+        this.replyError(client, Errors.wrongArgs(spec.name));
+        return;
+      }
+      const sub = findSubcommand(spec, argv[1].toString('latin1'));
+      if (sub === undefined) {
+        this.replyError(client, Errors.unknownSubcommand(argv[1].toString(), spec.name));
+        return;
+      }
+      spec = sub;
+    }
+    if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) {
+      this.replyError(client, Errors.wrongArgs(spec.name));
+      return;
+    }
+    if (!client.authenticated && !spec.flags.includes('no-auth')) {
+      this.replyError(client, Errors.noAuth);
+      return;
+    }
+    client.lastCommand = spec.name;
+    if (spec.placement === 'all-shards') {
+      this.runPlan(client, spec, argv, argc);
+      return;
+    }
+    if (spec.placement === 'client' || this.shardCount === 1) {
+      this.runLocal(client, spec, argv, argc);
+      return;
+    }
+    const shard = this.keysShard(spec, argv, argc);
+    if (shard === this.localShard) this.runLocal(client, spec, argv, argc);
+    else if (shard >= 0) this.forward(client, shard, argv, argc);
+    else this.runPlan(client, spec, argv, argc);
+  }
+
+  /** The one shard owning every key of the command, or -1 when they span shards. */
+  private keysShard(spec: CommandSpec, argv: Buffer[], argc: number): number {
+    const first = spec.firstKey;
+    if (first === 0 || first >= argc) return this.localShard;
+    const last = spec.lastKey < 0 ? argc + spec.lastKey : Math.min(spec.lastKey, argc - 1);
+    const shard = this.shardOfKey(argv[first]);
+    for (let i = first + spec.keyStep; i <= last; i += spec.keyStep) {
+      if (this.shardOfKey(argv[i]) !== shard) return -1;
+    }
+    return shard;
+  }
+
+  private runLocal(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
+    const waiting = client.hasPending();
+    const out = waiting ? this.scratch : client.out;
+    out.proto = client.proto;
+    const ctx = this.ctx;
+    ctx.argv = argv;
+    ctx.argc = argc;
+    ctx.out = out;
+    ctx.db = client.db;
+    ctx.now = Date.now();
+    ctx.client = client;
+    spec.handler(ctx);
+    ctx.client = null;
+    if (waiting) client.reserveReply().onReply(this.scratch.take());
+  }
+
+  private runPlan(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
+    const plan = spec.multiShard;
+    if (plan === undefined) throw new Error(`${spec.name} spans shards but has no multi-shard plan`);
+    plan.run(this, client, argv, argc, client.reserveReply());
+  }
+
+  /** Sends the whole command to the shard that owns its keys; its reply keeps its place in order. */
+  private forward(client: Client, shard: number, argv: Buffer[], argc: number): void {
+    this.send(shard, client.db, client.proto, 0, argv, argc, client.reserveReply());
+  }
+
+  /** Sends a hop (or runs it here when `shard` is ours); the waiter gets the RESP reply. */
+  send(shard: number, db: number, proto: Protocol, flags: number, argv: Buffer[], argc: number, waiter: ReplyWaiter): void {
+    if (shard === this.localShard) {
+      const out = this.scratch;
+      out.proto = proto;
+      this.execute(db, flags, argv, argc, out, null);
+      waiter.onReply(out.take());
+      return;
+    }
+    const id = this.nextRequestId++;
+    if (this.nextRequestId > 0xfffffff0) this.nextRequestId = 1;
+    this.waiters.set(id, waiter);
+    this.server.stats.hops++;
+    (this.hub as Hub).sendRequest(shard, id, db, proto, flags, argv, argc);
+  }
+
+  /** A hop as a promise of its decoded reply: for multi-step plans (RENAME across shards...). */
+  call(shard: number, db: number, flags: number, args: Buffer[]): Promise<ReplyValue> {
+    return new Promise((resolve) => {
+      this.send(shard, db, 2, flags, args, args.length, { onReply: (reply) => resolve(readReply(reply)) });
+    });
+  }
+
+  /** Runs a command on this thread's shard for a hop (or a local plan part). */
+  private execute(db: number, flags: number, argv: Buffer[], argc: number, out: ReplyWriter, client: Client | null): void {
+    const name = argv[0].toString('latin1');
+    let spec = flags & HOP_INTERNAL ? findInternalCommand(name) : findCommand(name);
+    if (spec !== undefined && spec.subcommands !== undefined && argc > 1) spec = findSubcommand(spec, argv[1].toString('latin1'));
+    if (spec === undefined) {
+      out.error(`ERR unknown command '${name}'`);
+      return;
+    }
+    const ctx = this.ctx;
+    ctx.argv = argv;
+    ctx.argc = argc;
+    ctx.out = out;
+    ctx.db = db;
+    ctx.now = Date.now();
+    ctx.client = client;
+    spec.handler(ctx);
+    ctx.client = null;
+  }
+
+  /** Replies an error to `client`, after any replies still pending. */
+  replyError(client: Client, error: string): void {
+    if (client.hasPending()) {
+      this.scratch.proto = client.proto;
+      this.scratch.error(error);
+      client.reserveReply().onReply(this.scratch.take());
+    } else {
+      client.out.error(error);
+    }
+  }
+
+  // --- hops from other threads ---
+
+  onRequest(from: number, requestId: number, db: number, proto: number, flags: number, argv: Buffer[], argc: number): void {
+    const hub = this.hub as Hub;
+    const out = hub.beginReply(from, requestId, proto);
+    this.execute(db, flags, argv, argc, out, null);
+    hub.endReply(from);
+  }
+
+  onReply(requestId: number, reply: Buffer): void {
+    const waiter = this.waiters.get(requestId);
+    if (waiter === undefined) return;
+    this.waiters.delete(requestId);
+    waiter.onReply(reply);
+  }
+
+  afterDrain(): void {
+    this.flushClients();
+  }
+
+  queueFlush(client: Client): void {
+    if (client.flushQueued) return;
+    client.flushQueued = true;
+    this.flushQueue.push(client);
+  }
+
+  flushClients(): void {
+    const queue = this.flushQueue;
+    for (let i = 0; i < queue.length; i++) queue[i].flush();
+    queue.length = 0;
+  }
+}
+
+function unknownCommandError(argv: Buffer[], argc: number): string {
+  let args = '';
+  for (let i = 1; i < argc && args.length < 128; i++) args += `'${argv[i].toString().slice(0, 128 - args.length)}' `;
+  return `ERR unknown command '${argv[0].toString().slice(0, 128)}', with args beginning with: ${args}`;
+}
