@@ -7,5 +7,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30000,
     hookTimeout: 30000,
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-results.json' },
   },
 });
