@@ -25,3 +25,11 @@ test: install redis-tools
 
 typecheck: install
 	$(NPM) run typecheck
+
+# Benchmarks: side by side with stock Redis, capacity sweep, flamegraphs (bench/Makefile.inc).
+include bench/Makefile.inc
+bench bench-quick capacity flame load: install
+
+# Redis's own test suite against this server (test/compat/Makefile.inc).
+include test/compat/Makefile.inc
+compat compat-ours compat-redis compat-ci compat-ratchet-update compat-census: install

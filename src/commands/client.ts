@@ -1,8 +1,20 @@
-// CLIENT family: ID, SETNAME, GETNAME, INFO, LIST.
+// CLIENT family: ID, SETNAME, GETNAME, INFO, LIST, KILL, NO-EVICT, HELP.
+// LIST and KILL reach every thread: each thread knows only its own clients.
 
 import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
+import { Errors } from './errors.ts';
+import { argText, isKeyword, parseInteger } from './args.ts';
 import { clientNameError } from './connection.ts';
+import { replyHelp } from './command-docs.ts';
 import type { Client } from '../server/client.ts';
+import type { ServerContext } from '../server/server-context.ts';
+import { onEveryShard, stepwise } from '../tx/multi-shard.ts';
+import { ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
+import type { ReplyWriter } from '../protocol/reply-writer.ts';
+import { HOP_PART } from '../tx/hop-flags.ts';
+
+/** Every client authenticates as Redis's only user until ACLs exist. */
+const DEFAULT_USER = 'default';
 
 function clientId(ctx: CommandContext): void {
   ctx.out.integer((ctx.client as Client).id);
@@ -24,19 +36,262 @@ function clientGetName(ctx: CommandContext): void {
   else ctx.out.bulkString(name);
 }
 
-function clientCommand(name: string, arity: number, flags: readonly string[], summary: string, since: string, handler: (ctx: CommandContext) => void): CommandSpec {
-  return { name, arity, flags, ...NO_KEYS, group: 'connection', since, summary, placement: 'client', handler };
+/** One line of CLIENT LIST / CLIENT INFO, with Redis 7.0's fields in its order. */
+function clientInfoLine(client: Client, now: number): string {
+  const seconds = Math.floor(now / 1000);
+  let flags = '';
+  if (client.closeAfterReply) flags += 'c';
+  if (client.noEvict) flags += 'e';
+  if (flags === '') flags = 'N';
+  const socket = client.socket;
+  const events = `${socket.isPaused() ? '' : 'r'}${socket.writableLength > 0 ? 'w' : ''}`;
+  const replyBuffer = client.out.buffer.length;
+  const totalMemory = replyBuffer + socket.writableLength;
+  // Node exposes no descriptor of a socket: fd=-1, as Redis shows for clients without one.
+  return (
+    `id=${client.id} addr=${client.addr} laddr=${client.laddr} fd=-1 name=${client.name} ` +
+    `age=${seconds - Math.floor(client.createdAt / 1000)} idle=${seconds - Math.floor(client.lastInteraction / 1000)} ` +
+    `flags=${flags} db=${client.db} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 ` +
+    `rbs=${replyBuffer} rbp=${replyBuffer} obl=${client.out.length} oll=0 omem=${socket.writableLength} tot-mem=${totalMemory} ` +
+    `events=${events} cmd=${client.lastCommand} user=${DEFAULT_USER} redir=-1 resp=${client.proto}\n`
+  );
 }
 
-function noop(): void {}
+function clientInfo(ctx: CommandContext): void {
+  ctx.out.verbatim(clientInfoLine(ctx.client as Client, Date.now()));
+}
+
+/** Redis's client types; every client here is a normal one (no replication or pub/sub yet). */
+const CLIENT_TYPES = ['normal', 'slave', 'replica', 'pubsub', 'master'];
+
+function parseClientType(arg: Buffer): string {
+  const type = arg.toString().toLowerCase();
+  if (!CLIENT_TYPES.includes(type)) throw new ReplyError(`ERR Unknown client type '${arg.toString()}'`);
+  return type === 'slave' ? 'replica' : type;
+}
+
+/** CLIENT LIST [TYPE type] | [ID id ...]: which clients to list, or the ids asked, in order. */
+interface ListFilter {
+  type: string | null;
+  ids: number[] | null;
+}
+
+function parseListFilter(argv: Buffer[], argc: number): ListFilter {
+  if (argc === 4 && isKeyword(argv[2], 'type')) return { type: parseClientType(argv[3]), ids: null };
+  if (argc > 3 && isKeyword(argv[2], 'id')) {
+    const ids: number[] = [];
+    for (let i = 3; i < argc; i++) {
+      const id = parseInteger(argv[i]);
+      if (id === null) throw new ReplyError('ERR Invalid client ID');
+      ids.push(Number(id));
+    }
+    return { type: null, ids };
+  }
+  if (argc !== 2) throw new ReplyError(Errors.syntax);
+  return { type: null, ids: null };
+}
+
+/** The per-thread part of CLIENT LIST: this thread's matching clients, one line each. */
+function clientListOnShard(ctx: CommandContext): void {
+  let filter: ListFilter;
+  try {
+    filter = parseListFilter(ctx.argv, ctx.argc);
+  } catch (error) {
+    ctx.out.error((error as ReplyError).message);
+    return;
+  }
+  const clients = ctx.server.clients;
+  const now = Date.now();
+  const lines: string[] = [];
+  if (filter.ids !== null) {
+    for (const id of filter.ids) {
+      const client = clients.get(id);
+      if (client !== undefined) lines.push(clientInfoLine(client, now));
+    }
+  } else if (filter.type === null || filter.type === 'normal') {
+    for (const client of clients.values()) lines.push(clientInfoLine(client, now));
+  }
+  ctx.out.bulkString(lines.join(''));
+}
+
+function lineId(line: string): number {
+  return Number(line.slice(3, line.indexOf(' ')));
+}
+
+/** Joins the threads' lists: by client id, or in the order the ids were asked. */
+function mergeClientLists(replies: ReplyValue[], out: ReplyWriter, request: { args: Buffer[] }): void {
+  const lines: string[] = [];
+  for (const reply of replies) {
+    for (const line of (reply as Buffer).toString().split('\n')) if (line !== '') lines.push(`${line}\n`);
+  }
+  const asked = request.args.length > 3 && isKeyword(request.args[2], 'id') ? request.args.slice(3).map((arg) => Number(parseInteger(arg))) : null;
+  if (asked === null) lines.sort((a, b) => lineId(a) - lineId(b));
+  else lines.sort((a, b) => asked.indexOf(lineId(a)) - asked.indexOf(lineId(b)));
+  out.verbatim(lines.join(''));
+}
+
+/** CLIENT KILL's filters; an old-style `CLIENT KILL addr:port` is an ADDR filter that may kill the caller. */
+interface KillFilter {
+  addr: string | null;
+  laddr: string | null;
+  type: string | null;
+  id: number;
+  skipMe: boolean;
+  oldStyle: boolean;
+}
+
+function parseKillFilter(argv: Buffer[], argc: number): KillFilter {
+  const filter: KillFilter = { addr: null, laddr: null, type: null, id: 0, skipMe: true, oldStyle: argc === 3 };
+  if (argc === 3) {
+    filter.addr = argText(argv[2]);
+    filter.skipMe = false;
+    return filter;
+  }
+  for (let i = 2; i < argc; i += 2) {
+    if (i + 1 >= argc) throw new ReplyError(Errors.syntax);
+    const option = argv[i];
+    const value = argv[i + 1];
+    if (isKeyword(option, 'id')) {
+      const id = parseInteger(value);
+      if (id === null || id < 1n) throw new ReplyError('ERR client-id should be greater than 0');
+      filter.id = Number(id);
+    } else if (isKeyword(option, 'type')) {
+      filter.type = parseClientType(value);
+    } else if (isKeyword(option, 'addr')) {
+      filter.addr = argText(value);
+    } else if (isKeyword(option, 'laddr')) {
+      filter.laddr = argText(value);
+    } else if (isKeyword(option, 'user')) {
+      if (argText(value) !== DEFAULT_USER) throw new ReplyError(`ERR No such user '${argText(value)}'`);
+    } else if (isKeyword(option, 'skipme')) {
+      if (isKeyword(value, 'yes')) filter.skipMe = true;
+      else if (isKeyword(value, 'no')) filter.skipMe = false;
+      else throw new ReplyError(Errors.syntax);
+    } else {
+      throw new ReplyError(Errors.syntax);
+    }
+  }
+  return filter;
+}
+
+/** Kills this thread's clients that match; the caller (when here) is closed after its reply, unless skipped. */
+function killMatching(server: ServerContext, filter: KillFilter, caller: Client | null): number {
+  let killed = 0;
+  for (const client of server.clients.values()) {
+    if (filter.addr !== null && client.addr !== filter.addr) continue;
+    if (filter.laddr !== null && client.laddr !== filter.laddr) continue;
+    if (filter.type !== null && filter.type !== 'normal') continue;
+    if (filter.id !== 0 && client.id !== filter.id) continue;
+    if (client === caller) {
+      if (filter.skipMe) continue;
+      client.closeAfterReply = true;
+    } else {
+      client.kill();
+    }
+    killed++;
+  }
+  return killed;
+}
+
+/** The per-thread part of CLIENT KILL, run on the other threads: how many of their clients it killed. */
+function clientKillOnShard(ctx: CommandContext): void {
+  try {
+    ctx.out.integer(killMatching(ctx.server, parseKillFilter(ctx.argv, ctx.argc), null));
+  } catch (error) {
+    ctx.out.error((error as ReplyError).message);
+  }
+}
+
+/** CLIENT KILL: checks the filters here, kills here (where the caller lives), then on every other thread. */
+const killOnEveryThread = stepwise(async (coordinator, client, args, out) => {
+  const filter = parseKillFilter(args, args.length);
+  let killed = killMatching(coordinator.server, filter, client);
+  const others: Promise<ReplyValue>[] = [];
+  for (let shard = 0; shard < coordinator.shardCount; shard++) {
+    if (shard !== coordinator.localShard) others.push(coordinator.call(shard, client.db, HOP_PART, args));
+  }
+  for (const reply of await Promise.all(others)) {
+    if (reply instanceof ReplyError) throw reply;
+    killed += Number(reply);
+  }
+  if (!filter.oldStyle) out.integer(killed);
+  else if (killed === 0) out.error('ERR No such client');
+  else out.ok();
+});
+
+function clientNoEvict(ctx: CommandContext): void {
+  const client = ctx.client as Client;
+  if (isKeyword(ctx.argv[2], 'on')) client.noEvict = true;
+  else if (isKeyword(ctx.argv[2], 'off')) client.noEvict = false;
+  else {
+    ctx.out.error(Errors.syntax);
+    return;
+  }
+  ctx.out.ok();
+}
+
+function clientHelp(ctx: CommandContext): void {
+  replyHelp(ctx, 'CLIENT', [
+    'GETNAME',
+    '    Return the name of the current connection.',
+    'ID',
+    '    Return the ID of the current connection.',
+    'INFO',
+    '    Return information about the current client connection.',
+    'KILL <ip:port>',
+    '    Kill connection made from <ip:port>.',
+    'KILL <option> <value> [<option> <value> [...]]',
+    '    Kill connections. Options are:',
+    '    * ADDR (<ip:port>|<unixsocket>:0)',
+    '      Kill connections made from the specified address',
+    '    * LADDR (<ip:port>|<unixsocket>:0)',
+    '      Kill connections made to specified local address',
+    '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+    '      Kill connections by type.',
+    '    * USER <username>',
+    '      Kill connections authenticated by <username>.',
+    '    * SKIPME (YES|NO)',
+    '      Skip killing current connection (default: yes).',
+    'LIST [options ...]',
+    '    Return information about client connections. Options:',
+    '    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)',
+    '      Return clients of specified type.',
+    'SETNAME <name>',
+    '    Assign the name <name> to the current connection.',
+    'NO-EVICT (ON|OFF)',
+    '    Protect current client connection from eviction.',
+  ]);
+}
+
+const SUB_FLAGS = ['noscript', 'loading', 'stale', 'sentinel'];
+const ADMIN_FLAGS = ['admin', ...SUB_FLAGS];
+
+/** A CLIENT subcommand: every one is in the connection ACL category (the container itself is in none). */
+function clientCommand(name: string, arity: number, flags: readonly string[], summary: string, since: string, handler: (ctx: CommandContext) => void, extra: Partial<CommandSpec> = {}): CommandSpec {
+  return { name, arity, flags, ...NO_KEYS, aclCategories: ['connection'], group: 'connection', since, summary, placement: 'client', handler, ...extra };
+}
+
+/** The container itself never runs: the coordinator always picks a subcommand. */
+function container(): void {}
 
 export const clientCommands: CommandSpec[] = [
   {
-    ...clientCommand('client', -2, ['sentinel'], 'A container for client connection commands', '2.4.0', noop),
+    ...clientCommand('client', -2, ['sentinel'], 'Subcommands about client connections', '2.4.0', container, { aclCategories: [] }),
     subcommands: [
-      clientCommand('client|id', 2, ['noscript', 'loading', 'stale'], 'Returns the client ID for the current connection', '5.0.0', clientId),
-      clientCommand('client|setname', 3, ['noscript', 'loading', 'stale'], 'Set the current connection name', '2.6.9', clientSetName),
-      clientCommand('client|getname', 2, ['noscript', 'loading', 'stale'], 'Get the current connection name', '2.6.9', clientGetName),
+      clientCommand('client|id', 2, SUB_FLAGS, "Returns the connection's id", '5.0.0', clientId),
+      clientCommand('client|setname', 3, SUB_FLAGS, 'Names the connection', '2.6.9', clientSetName),
+      clientCommand('client|getname', 2, SUB_FLAGS, "Returns the connection's name", '2.6.9', clientGetName),
+      clientCommand('client|info', 2, SUB_FLAGS, 'Describes the connection', '6.2.0', clientInfo),
+      clientCommand('client|list', -2, ADMIN_FLAGS, 'Describes the open connections', '2.4.0', clientListOnShard, {
+        placement: 'all-shards',
+        multiShard: onEveryShard(mergeClientLists),
+      }),
+      clientCommand('client|kill', -3, ADMIN_FLAGS, 'Closes client connections', '2.4.0', clientKillOnShard, {
+        placement: 'all-shards',
+        multiShard: killOnEveryThread,
+      }),
+      clientCommand('client|no-evict', 3, ADMIN_FLAGS, 'Turns client eviction off or on for the connection', '7.0.0', clientNoEvict),
+      clientCommand('client|help', 2, ['loading', 'stale', 'sentinel'], 'Lists the subcommands', '5.0.0', clientHelp),
     ],
   },
 ];

@@ -35,6 +35,19 @@ export type CommandHandler = (ctx: CommandContext) => void;
  */
 export type Placement = 'client' | 'keys' | 'all-shards';
 
+/** Where a key spec starts looking for keys: at an argument index, or after a keyword searched from `startFrom` (negative: backwards from the end). */
+export type BeginSearch = readonly ['index', number] | readonly ['keyword', string, number];
+/** How the keys follow the start: a range (lastKey relative to the start or negative from the end, step, limit), or a count argument (its index, the first key after it, step). */
+export type FindKeys = readonly ['range', number, number, number] | readonly ['keynum', number, number, number];
+
+/** One of Redis 7.0's key specs: which arguments are keys, and what the command does with them. */
+export interface KeySpec {
+  /** Access (RO, RW, OW, RM) and what happens to the value (access, update, insert, delete), plus not_key/incomplete/variable_flags. */
+  flags: readonly string[];
+  begin: BeginSearch;
+  find: FindKeys;
+}
+
 export interface CommandSpec {
   /** Lowercase name; subcommands are "container|sub". */
   name: string;
@@ -49,7 +62,12 @@ export interface CommandSpec {
   since: string;
   summary: string;
   complexity?: string;
+  /** ACL categories stated for the command; the ones its flags imply (read, write, fast, slow...) are added by COMMAND. */
   aclCategories?: readonly string[];
+  /** Key-spec flags of the one key spec that firstKey/lastKey/keyStep describe. */
+  keyFlags?: readonly string[];
+  /** The key specs, for commands whose keys are not one range with the same flags (RENAME, COPY). */
+  keySpecs?: readonly KeySpec[];
   placement: Placement;
   handler: CommandHandler;
   multiShard?: MultiShardPlan;
@@ -64,3 +82,11 @@ export function keysAt(first: number, last: number, step: number): Pick<CommandS
 }
 
 export const NO_KEYS = { firstKey: 0, lastKey: 0, keyStep: 0 } as const;
+
+/** The command's key specs: the explicit ones, or the one its key range and keyFlags make. */
+export function keySpecsOf(spec: CommandSpec): readonly KeySpec[] {
+  if (spec.keySpecs !== undefined) return spec.keySpecs;
+  if (spec.firstKey === 0) return [];
+  const lastKey = spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey;
+  return [{ flags: spec.keyFlags ?? [], begin: ['index', spec.firstKey], find: ['range', lastKey, spec.keyStep, 0] }];
+}

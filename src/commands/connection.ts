@@ -2,7 +2,7 @@
 
 import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
 import { Errors } from './errors.ts';
-import { isKeyword, parseSafeInteger } from './args.ts';
+import { isKeyword, parseInteger } from './args.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 import { REDIS_VERSION } from '../server/version.ts';
 import type { Client } from '../server/client.ts';
@@ -25,13 +25,15 @@ function quit(ctx: CommandContext): void {
 }
 
 function select(ctx: CommandContext): void {
-  const index = parseSafeInteger(ctx.argv[1]);
+  const index = parseInteger(ctx.argv[1]);
   if (index === null) {
     ctx.out.error(Errors.notInteger);
-  } else if (index < 0 || index >= DATABASE_COUNT) {
+  } else if (index < -2147483648n || index > 2147483647n) {
+    ctx.out.error('ERR value is out of range, value must between -2147483648 and 2147483647');
+  } else if (index < 0n || index >= BigInt(DATABASE_COUNT)) {
     ctx.out.error(Errors.invalidDb);
   } else {
-    (ctx.client as Client).db = index;
+    (ctx.client as Client).db = Number(index);
     ctx.out.ok();
   }
 }
@@ -70,40 +72,40 @@ function hello(ctx: CommandContext): void {
   let proto = client.proto as number;
   let next = 1;
   if (argc >= 2) {
-    const requested = parseSafeInteger(argv[1]);
+    const requested = parseInteger(argv[1]);
     if (requested === null) {
       out.error('ERR Protocol version is not an integer or out of range');
       return;
     }
-    if (requested < 2 || requested > 3) {
+    if (requested !== 2n && requested !== 3n) {
       out.error('NOPROTO unsupported protocol version');
       return;
     }
-    proto = requested;
+    proto = Number(requested);
     next = 2;
   }
-  let name: string | null = null;
+  // Options are all read first; then AUTH, then the name, as Redis's helloCommand.
+  let credentials: [string, string] | null = null;
+  let name: Buffer | null = null;
   for (let i = next; i < argc; i++) {
     const more = argc - i - 1;
     if (isKeyword(argv[i], 'auth') && more >= 2) {
-      if (!checkPassword(ctx, argv[i + 1].toString(), argv[i + 2].toString())) {
-        out.error(WRONGPASS);
-        return;
-      }
-      client.authenticated = true;
+      credentials = [argv[i + 1].toString(), argv[i + 2].toString()];
       i += 2;
     } else if (isKeyword(argv[i], 'setname') && more >= 1) {
-      const error = clientNameError(argv[i + 1]);
-      if (error !== null) {
-        out.error(error);
-        return;
-      }
-      name = argv[i + 1].toString();
+      name = argv[i + 1];
       i += 1;
     } else {
       out.error(`ERR Syntax error in HELLO option '${argv[i].toString()}'`);
       return;
     }
+  }
+  if (credentials !== null) {
+    if (!checkPassword(ctx, credentials[0], credentials[1])) {
+      out.error(WRONGPASS);
+      return;
+    }
+    client.authenticated = true;
   }
   if (!client.authenticated) {
     out.error(
@@ -111,7 +113,14 @@ function hello(ctx: CommandContext): void {
     );
     return;
   }
-  if (name !== null) client.name = name;
+  if (name !== null) {
+    const error = clientNameError(name);
+    if (error !== null) {
+      out.error(error);
+      return;
+    }
+    client.name = name.toString();
+  }
   client.proto = proto === 3 ? 3 : 2;
   out.proto = client.proto;
   out.mapHeader(7);
@@ -149,16 +158,18 @@ function reset(ctx: CommandContext): void {
   ctx.out.simple('RESET');
 }
 
-function connection(name: string, arity: number, flags: readonly string[], summary: string, handler: (ctx: CommandContext) => void): CommandSpec {
-  return { name, arity, flags, ...NO_KEYS, group: 'connection', since: '1.0.0', summary, placement: 'client', handler };
+function connection(name: string, arity: number, flags: readonly string[], summary: string, handler: (ctx: CommandContext) => void, since = '1.0.0'): CommandSpec {
+  return { name, arity, flags, ...NO_KEYS, aclCategories: CONNECTION, group: 'connection', since, summary, placement: 'client', handler };
 }
 
+const CONNECTION = ['connection'];
+
 export const connectionCommands: CommandSpec[] = [
-  connection('ping', -1, ['fast', 'sentinel'], 'Ping the server', ping),
-  connection('echo', 2, ['fast'], 'Echo the given string', echo),
-  connection('quit', -1, ['allow-busy', 'no-auth', 'noscript', 'loading', 'stale', 'fast', 'no-multi'], 'Close the connection', quit),
-  connection('select', 2, ['loading', 'stale', 'fast'], 'Change the selected database for the current connection', select),
-  connection('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no-auth', 'sentinel', 'allow-busy'], 'Authenticate to the server', auth),
-  connection('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no-auth', 'sentinel', 'allow-busy'], 'Handshake with Redis', hello),
-  connection('reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no-auth', 'allow-busy'], 'Reset the connection', reset),
+  connection('ping', -1, ['fast', 'sentinel'], 'Checks that the server answers', ping),
+  connection('echo', 2, ['loading', 'stale', 'fast'], 'Returns the given string', echo),
+  connection('quit', -1, ['allow-busy', 'no-auth', 'noscript', 'loading', 'stale', 'fast'], 'Ends the connection', quit),
+  connection('select', 2, ['loading', 'stale', 'fast'], 'Switches the connection to another database', select),
+  connection('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no-auth', 'sentinel', 'allow-busy'], 'Authenticates the connection', auth),
+  connection('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no-auth', 'sentinel', 'allow-busy'], 'Picks the protocol version, optionally authenticating and naming the connection', hello, '6.0.0'),
+  connection('reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no-auth', 'allow-busy'], 'Puts the connection back in its initial state', reset, '6.2.0'),
 ];

@@ -1,27 +1,182 @@
-// Expiry family: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, TTL, PTTL, EXPIRETIME, PEXPIRETIME, PERSIST.
+// Expiry family: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, TTL, PTTL, EXPIRETIME,
+// PEXPIRETIME, PERSIST. Expiry times are absolute Unix times in ms
+// (Entry.expireAt); lazy expiry is ShardStore's lookups, active expiry its
+// activeExpireCycle.
 
 import { keysAt, type CommandContext, type CommandSpec } from './command.ts';
+import { Errors } from './errors.ts';
+import { argText, isKeyword, parseInteger } from './args.ts';
 
-function ttlIn(ctx: CommandContext, divisor: number): void {
-  const entry = ctx.store.lookupRead(ctx.db, ctx.argv[1], ctx.now);
-  if (entry === undefined) ctx.out.integer(-2);
-  else if (entry.expireAt === 0) ctx.out.integer(-1);
-  else ctx.out.integer(Math.round(Math.max(0, entry.expireAt - ctx.now) / divisor));
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+
+const EXPIRE_NX = 1;
+const EXPIRE_XX = 2;
+const EXPIRE_GT = 4;
+const EXPIRE_LT = 8;
+
+/** EXPIRE's NX | XX | GT | LT options (argv[3...]): the flags, or -1 after replying an error. */
+function parseExpireFlags(ctx: CommandContext): number {
+  let flags = 0;
+  for (let i = 3; i < ctx.argc; i++) {
+    const option = ctx.argv[i];
+    if (isKeyword(option, 'nx')) flags |= EXPIRE_NX;
+    else if (isKeyword(option, 'xx')) flags |= EXPIRE_XX;
+    else if (isKeyword(option, 'gt')) flags |= EXPIRE_GT;
+    else if (isKeyword(option, 'lt')) flags |= EXPIRE_LT;
+    else {
+      ctx.out.error(`ERR Unsupported option ${argText(option)}`);
+      return -1;
+    }
+  }
+  if (flags & EXPIRE_NX && flags & (EXPIRE_XX | EXPIRE_GT | EXPIRE_LT)) {
+    ctx.out.error('ERR NX and XX, GT or LT options at the same time are not compatible');
+    return -1;
+  }
+  if (flags & EXPIRE_GT && flags & EXPIRE_LT) {
+    ctx.out.error('ERR GT and LT options at the same time are not compatible');
+    return -1;
+  }
+  return flags;
+}
+
+/** Whether the flags let a key whose expiry is `current` (-1: none) take the expiry `when`. */
+function flagsAllow(flags: number, current: number, when: bigint): boolean {
+  if (flags & EXPIRE_NX && current !== -1) return false;
+  if (flags & EXPIRE_XX && current === -1) return false;
+  if (flags & EXPIRE_GT && (current === -1 || when <= current)) return false;
+  if (flags & EXPIRE_LT && current !== -1 && when >= current) return false;
+  return true;
+}
+
+/**
+ * EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT (Redis's expireGenericCommand): the
+ * time is relative to now or absolute, in seconds or ms; a time not in the
+ * future deletes the key.
+ */
+function expireGeneric(ctx: CommandContext, relative: boolean, seconds: boolean, command: string): void {
+  const flags = parseExpireFlags(ctx);
+  if (flags < 0) return;
+  let when = parseInteger(ctx.argv[2]);
+  if (when === null) {
+    ctx.out.error(Errors.notInteger);
+    return;
+  }
+  if (seconds) {
+    if (when > INT64_MAX / 1000n || when < INT64_MIN / 1000n) {
+      ctx.out.error(Errors.invalidExpire(command));
+      return;
+    }
+    when *= 1000n;
+  }
+  const base = relative ? BigInt(ctx.now) : 0n;
+  if (when > INT64_MAX - base) {
+    ctx.out.error(Errors.invalidExpire(command));
+    return;
+  }
+  when += base;
+  const { store, db } = ctx;
+  const entry = store.lookupWrite(db, ctx.argv[1], ctx.now);
+  if (entry === undefined || (flags !== 0 && !flagsAllow(flags, entry.expireAt === 0 ? -1 : entry.expireAt, when))) {
+    ctx.out.integer(0);
+    return;
+  }
+  if (when <= ctx.now) store.dbs[db].remove(entry);
+  else store.dbs[db].setExpire(entry, Number(when));
+  ctx.out.integer(1);
+}
+
+function expire(ctx: CommandContext): void {
+  expireGeneric(ctx, true, true, 'expire');
+}
+
+function pexpire(ctx: CommandContext): void {
+  expireGeneric(ctx, true, false, 'pexpire');
+}
+
+function expireat(ctx: CommandContext): void {
+  expireGeneric(ctx, false, true, 'expireat');
+}
+
+function pexpireat(ctx: CommandContext): void {
+  expireGeneric(ctx, false, false, 'pexpireat');
+}
+
+/** ms to whole seconds as Redis rounds them: (ms + 500) / 1000 in integer arithmetic. */
+function roundToSeconds(ms: number): number {
+  // Below 1e15 the float division cannot land on the wrong side of an integer.
+  return ms <= 1e15 ? Math.floor((ms + 500) / 1000) : Number((BigInt(ms) + 500n) / 1000n);
+}
+
+/** TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 without the key, -1 without an expiry. */
+function ttlGeneric(ctx: CommandContext, ms: boolean, absolute: boolean): void {
+  const entry = ctx.store.lookupRead(ctx.db, ctx.argv[1], ctx.now, false);
+  if (entry === undefined) {
+    ctx.out.integer(-2);
+    return;
+  }
+  if (entry.expireAt === 0) {
+    ctx.out.integer(-1);
+    return;
+  }
+  const time = absolute ? entry.expireAt : Math.max(0, entry.expireAt - ctx.now);
+  ctx.out.integer(ms ? time : roundToSeconds(time));
 }
 
 function ttl(ctx: CommandContext): void {
-  ttlIn(ctx, 1000);
+  ttlGeneric(ctx, false, false);
 }
 
 function pttl(ctx: CommandContext): void {
-  ttlIn(ctx, 1);
+  ttlGeneric(ctx, true, false);
 }
 
-function expireCommand(name: string, arity: number, flags: readonly string[], summary: string, since: string, handler: (ctx: CommandContext) => void): CommandSpec {
-  return { name, arity, flags, ...keysAt(1, 1, 1), group: 'generic', since, summary, placement: 'keys', handler };
+function expiretime(ctx: CommandContext): void {
+  ttlGeneric(ctx, false, true);
 }
+
+function pexpiretime(ctx: CommandContext): void {
+  ttlGeneric(ctx, true, true);
+}
+
+function persist(ctx: CommandContext): void {
+  const entry = ctx.store.lookupWrite(ctx.db, ctx.argv[1], ctx.now);
+  if (entry === undefined || entry.expireAt === 0) {
+    ctx.out.integer(0);
+    return;
+  }
+  ctx.store.dbs[ctx.db].setExpire(entry, 0);
+  ctx.out.integer(1);
+}
+
+function expireCommand(
+  name: string,
+  arity: number,
+  flags: readonly string[],
+  keyFlags: readonly string[],
+  summary: string,
+  since: string,
+  handler: (ctx: CommandContext) => void,
+): CommandSpec {
+  return { name, arity, flags, ...keysAt(1, 1, 1), keyFlags, aclCategories: KEYSPACE, group: 'generic', since, summary, placement: 'keys', handler };
+}
+
+const KEYSPACE = ['keyspace'];
+/** Key-spec flags: setting or removing an expiry updates the key; reading one reads it. */
+const RW_UPDATE = ['RW', 'update'];
+const RO_ACCESS = ['RO', 'access'];
+
+const WRITE_FAST = ['write', 'fast'] as const;
+const READ_FAST = ['readonly', 'fast'] as const;
 
 export const expireCommands: CommandSpec[] = [
-  expireCommand('ttl', 2, ['readonly', 'fast'], 'Get the time to live for a key in seconds', '1.0.0', ttl),
-  expireCommand('pttl', 2, ['readonly', 'fast'], 'Get the time to live for a key in milliseconds', '2.6.0', pttl),
+  expireCommand('expire', -3, WRITE_FAST, RW_UPDATE, 'Makes a key expire after a number of seconds', '1.0.0', expire),
+  expireCommand('pexpire', -3, WRITE_FAST, RW_UPDATE, 'Makes a key expire after a number of milliseconds', '2.6.0', pexpire),
+  expireCommand('expireat', -3, WRITE_FAST, RW_UPDATE, 'Makes a key expire at a Unix time in seconds', '1.2.0', expireat),
+  expireCommand('pexpireat', -3, WRITE_FAST, RW_UPDATE, 'Makes a key expire at a Unix time in milliseconds', '2.6.0', pexpireat),
+  expireCommand('ttl', 2, READ_FAST, RO_ACCESS, 'Returns the seconds left before a key expires', '1.0.0', ttl),
+  expireCommand('pttl', 2, READ_FAST, RO_ACCESS, 'Returns the milliseconds left before a key expires', '2.6.0', pttl),
+  expireCommand('expiretime', 2, READ_FAST, RO_ACCESS, 'Returns the Unix time in seconds at which a key expires', '7.0.0', expiretime),
+  expireCommand('pexpiretime', 2, READ_FAST, RO_ACCESS, 'Returns the Unix time in milliseconds at which a key expires', '7.0.0', pexpiretime),
+  expireCommand('persist', 2, WRITE_FAST, RW_UPDATE, "Removes a key's expiry", '2.2.0', persist),
 ];

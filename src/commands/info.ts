@@ -10,6 +10,12 @@ import type { MergeRequest } from '../tx/multi-shard.ts';
 import { REDIS_VERSION, VERSION } from '../server/version.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 
+/** What this thread's V8 isolate holds: its heap and the buffers it owns. */
+function heapBytes(): number {
+  const memory = process.memoryUsage();
+  return memory.heapUsed + memory.external;
+}
+
 /** The per-shard part: counters as a flat [name, value, ...] array. */
 export function shardInfo(ctx: CommandContext): void {
   const { store, server, out } = ctx;
@@ -25,6 +31,10 @@ export function shardInfo(ctx: CommandContext): void {
     ['keyspace_hits', store.stats.keyspaceHits],
     ['keyspace_misses', store.stats.keyspaceMisses],
     ['total_hops', server.stats.hops],
+    ['instantaneous_ops_per_sec', server.instantaneous.opsPerSec],
+    ['instantaneous_input_bytes_per_sec', server.instantaneous.inputBytesPerSec],
+    ['instantaneous_output_bytes_per_sec', server.instantaneous.outputBytesPerSec],
+    ['used_memory', heapBytes()],
     [`shard${server.threadIndex}_thread_id`, threadId],
   ];
   for (let db = 0; db < DATABASE_COUNT; db++) {
@@ -32,6 +42,17 @@ export function shardInfo(ctx: CommandContext): void {
     if (database.size === 0) continue;
     fields.push([`db${db}_keys`, database.size], [`db${db}_expires`, database.volatileCount]);
   }
+  const commandStats = server.commandStats;
+  for (const [name, stat] of commandStats.byName) {
+    fields.push(
+      [`cmdstat|${name}|calls`, stat.calls],
+      [`cmdstat|${name}|usec`, Math.round(stat.usec)],
+      [`cmdstat|${name}|rejected_calls`, stat.rejectedCalls],
+      [`cmdstat|${name}|failed_calls`, stat.failedCalls],
+    );
+  }
+  fields.push(['total_error_replies', commandStats.errors.total]);
+  for (const [code, count] of commandStats.errors.byCode) fields.push([`errorstat|${code}`, count]);
   out.arrayHeader(fields.length * 2);
   for (const [name, value] of fields) {
     out.bulkString(name);
@@ -39,23 +60,36 @@ export function shardInfo(ctx: CommandContext): void {
   }
 }
 
-const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'modules', 'errorstats', 'cluster', 'keyspace'];
-const SECTION_TITLES: Record<string, string> = {
-  server: 'Server',
-  clients: 'Clients',
-  memory: 'Memory',
-  persistence: 'Persistence',
-  stats: 'Stats',
-  replication: 'Replication',
-  cpu: 'CPU',
-  modules: 'Modules',
-  errorstats: 'Errorstats',
-  cluster: 'Cluster',
-  keyspace: 'Keyspace',
-  commandstats: 'Commandstats',
-  latencystats: 'Latencystats',
-};
-const ALL_SECTIONS = [...DEFAULT_SECTIONS, 'commandstats', 'latencystats'];
+/** Every section in the order Redis writes them, with its title; "modules" is Redis's "module_list". */
+const SECTIONS: readonly (readonly [string, string])[] = [
+  ['server', 'Server'],
+  ['clients', 'Clients'],
+  ['memory', 'Memory'],
+  ['persistence', 'Persistence'],
+  ['stats', 'Stats'],
+  ['replication', 'Replication'],
+  ['cpu', 'CPU'],
+  ['modules', 'Modules'],
+  ['commandstats', 'Commandstats'],
+  ['errorstats', 'Errorstats'],
+  ['cluster', 'Cluster'],
+  ['keyspace', 'Keyspace'],
+];
+const DEFAULT_SECTIONS = ['server', 'clients', 'memory', 'persistence', 'stats', 'replication', 'cpu', 'module_list', 'errorstats', 'cluster', 'keyspace'];
+
+/** The sections INFO's arguments ask for, as Redis's genInfoSectionDict: default, all, everything, or names in any case. */
+function askedSections(args: Buffer[]): (name: string) => boolean {
+  if (args.length === 0) return (name) => DEFAULT_SECTIONS.includes(name === 'modules' ? 'module_list' : name);
+  const asked = new Set<string>();
+  let all = false;
+  for (const arg of args) {
+    const name = arg.toString().toLowerCase();
+    if (name === 'all' || name === 'everything') all = true;
+    else if (name === 'default') for (const section of DEFAULT_SECTIONS) asked.add(section);
+    else asked.add(name);
+  }
+  return (name) => all || asked.has(name) || (name === 'modules' && asked.has('module_list'));
+}
 
 function humanBytes(n: number): string {
   const units = ['B', 'K', 'M', 'G', 'T', 'P'];
@@ -78,18 +112,14 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
       totals.set(name, (totals.get(name) ?? 0) + Number(items[i + 1]));
     }
   }
-  const asked = request.args.slice(1).map((arg) => arg.toString().toLowerCase());
-  let sections: string[];
-  if (asked.length === 0 || asked.includes('default')) sections = DEFAULT_SECTIONS;
-  else if (asked.includes('all') || asked.includes('everything')) sections = ALL_SECTIONS;
-  else sections = asked;
+  const wanted = askedSections(request.args.slice(1));
   const server = request.coordinator.server;
   const config = server.config;
   const total = (name: string) => totals.get(name) ?? 0;
   const now = Date.now();
-  const memory = process.memoryUsage();
   const parts: string[] = [];
-  for (const section of sections) {
+  for (const [section, title] of SECTIONS) {
+    if (!wanted(section)) continue;
     const lines: string[] = [];
     switch (section) {
       case 'server': {
@@ -100,17 +130,16 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
           'redis_git_dirty:0',
           'redis_build_id:0',
           'redis_mode:standalone',
-          `os:${os.type()} ${os.release()} ${os.arch()}`,
+          `os:${os.type()} ${os.release()} ${os.machine()}`,
           'arch_bits:64',
           'monotonic_clock:POSIX clock_gettime',
           'multiplexing_api:epoll',
           'atomicvar_api:c11-builtin',
-          'gcc_version:0.0.0',
           `process_id:${process.pid}`,
           'process_supervised:no',
           `run_id:${server.shared.runId}`,
           `tcp_port:${config.get('port')}`,
-          `server_time_usec:${now * 1000}`,
+          `server_time_usec:${Math.floor((performance.timeOrigin + performance.now()) * 1000)}`,
           `uptime_in_seconds:${uptime}`,
           `uptime_in_days:${Math.floor(uptime / 86400)}`,
           `hz:${config.get('hz')}`,
@@ -143,16 +172,21 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
         break;
       case 'memory': {
         const maxmemory = config.getNumber('maxmemory');
-        const used = memory.heapUsed + memory.external + memory.arrayBuffers;
+        const used = total('used_memory');
+        const rss = process.memoryUsage.rss();
+        const system = os.totalmem();
         lines.push(
           `used_memory:${used}`,
           `used_memory_human:${humanBytes(used)}`,
-          `used_memory_rss:${memory.rss}`,
-          `used_memory_rss_human:${humanBytes(memory.rss)}`,
+          `used_memory_rss:${rss}`,
+          `used_memory_rss_human:${humanBytes(rss)}`,
+          `total_system_memory:${system}`,
+          `total_system_memory_human:${humanBytes(system)}`,
           `maxmemory:${maxmemory}`,
           `maxmemory_human:${humanBytes(maxmemory)}`,
           `maxmemory_policy:${config.get('maxmemory-policy')}`,
-          `mem_fragmentation_ratio:${(memory.rss / Math.max(1, used)).toFixed(2)}`,
+          `mem_fragmentation_ratio:${(rss / Math.max(1, used)).toFixed(2)}`,
+          `mem_fragmentation_bytes:${rss - used}`,
         );
         break;
       }
@@ -163,8 +197,11 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
         lines.push(
           `total_connections_received:${total('total_connections_received')}`,
           `total_commands_processed:${total('total_commands_processed')}`,
+          `instantaneous_ops_per_sec:${total('instantaneous_ops_per_sec')}`,
           `total_net_input_bytes:${total('total_net_input_bytes')}`,
           `total_net_output_bytes:${total('total_net_output_bytes')}`,
+          `instantaneous_input_kbps:${(total('instantaneous_input_bytes_per_sec') / 1024).toFixed(2)}`,
+          `instantaneous_output_kbps:${(total('instantaneous_output_bytes_per_sec') / 1024).toFixed(2)}`,
           `rejected_connections:${total('rejected_connections')}`,
           `expired_keys:${total('expired_keys')}`,
           `expired_time_cap_reached_count:${total('expired_time_cap_reached_count')}`,
@@ -173,15 +210,29 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
           `keyspace_misses:${total('keyspace_misses')}`,
           'pubsub_channels:0',
           'pubsub_patterns:0',
+          `total_error_replies:${total('total_error_replies')}`,
           `total_hops:${total('total_hops')}`,
         );
         break;
+      case 'commandstats':
+        lines.push(...commandStatLines(totals));
+        break;
+      case 'errorstats':
+        for (const [name, count] of totals) {
+          if (name.startsWith('errorstat|')) lines.push(`errorstat_${name.slice(10)}:count=${count}`);
+        }
+        break;
       case 'replication':
-        lines.push('role:master', 'connected_slaves:0', 'master_repl_offset:0');
+        lines.push('role:master', 'connected_slaves:0', 'master_failover_state:no-failover', 'master_repl_offset:0', 'second_repl_offset:-1', 'repl_backlog_active:0');
         break;
       case 'cpu': {
         const usage = process.cpuUsage();
-        lines.push(`used_cpu_sys:${(usage.system / 1e6).toFixed(6)}`, `used_cpu_user:${(usage.user / 1e6).toFixed(6)}`);
+        lines.push(
+          `used_cpu_sys:${(usage.system / 1e6).toFixed(6)}`,
+          `used_cpu_user:${(usage.user / 1e6).toFixed(6)}`,
+          'used_cpu_sys_children:0.000000',
+          'used_cpu_user_children:0.000000',
+        );
         break;
       }
       case 'cluster':
@@ -194,14 +245,26 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
         }
         break;
       case 'modules':
-      case 'errorstats':
-      case 'commandstats':
-      case 'latencystats':
         break;
-      default:
-        continue;
     }
-    parts.push(`# ${SECTION_TITLES[section] ?? section}\r\n${lines.map((line) => `${line}\r\n`).join('')}`);
+    parts.push(`# ${title}\r\n${lines.map((line) => `${line}\r\n`).join('')}`);
   }
   out.verbatim(parts.join('\r\n'));
+}
+
+/** `cmdstat_<name>:calls=..,usec=..,usec_per_call=..,rejected_calls=..,failed_calls=..` for each command used. */
+function commandStatLines(totals: Map<string, number>): string[] {
+  const lines: string[] = [];
+  for (const [key, calls] of totals) {
+    if (!key.startsWith('cmdstat|') || !key.endsWith('|calls')) continue;
+    const name = key.slice(8, -6);
+    const stat = (field: string) => totals.get(`cmdstat|${name}|${field}`) ?? 0;
+    const usec = stat('usec');
+    const rejected = stat('rejected_calls');
+    const failed = stat('failed_calls');
+    if (calls === 0 && rejected === 0 && failed === 0) continue;
+    const perCall = calls === 0 ? 0 : usec / calls;
+    lines.push(`cmdstat_${name}:calls=${calls},usec=${usec},usec_per_call=${perCall.toFixed(2)},rejected_calls=${rejected},failed_calls=${failed}`);
+  }
+  return lines;
 }

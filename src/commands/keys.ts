@@ -1,12 +1,23 @@
-// Generic keyspace family: DEL, EXISTS, TYPE, KEYS, RENAME, COPY, MOVE, SCAN, DBSIZE, FLUSHDB...
+// Generic keyspace family: DEL, UNLINK, EXISTS, TOUCH, TYPE, RENAME, RENAMENX,
+// COPY, MOVE, KEYS, SCAN, RANDOMKEY, DBSIZE, FLUSHDB, FLUSHALL, SWAPDB.
+//
+// RENAME, RENAMENX and COPY whose two keys live on different shards run as a
+// stepwise plan of hops: read the source entry (type code, value as bytes,
+// absolute expiry) with the internal entry-get, store it with entry-put, then,
+// for a rename, delete the source. SCAN walks the shards one after another
+// with one cursor (see scanAcrossShards).
 
-import { keysAt, NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
+import { keysAt, NO_KEYS, type CommandContext, type CommandSpec, type KeySpec } from './command.ts';
 import { Errors } from './errors.ts';
-import { isKeyword } from './args.ts';
-import { TYPE_NAMES } from '../store/entry.ts';
+import { isKeyword, parseInteger } from './args.ts';
+import { ENTRY_GET, ENTRY_PUT } from './internal.ts';
+import { TYPE_NAMES, VALUE_CODECS, type Entry } from '../store/entry.ts';
+import { DATABASE_COUNT } from '../store/shard-store.ts';
 import { globMatch } from '../store/glob.ts';
-import { sumOverKeys, onEveryShard, mergeSumReplies, mergeOkReplies, mergeConcatReplies } from '../tx/multi-shard.ts';
-import type { ReplyValue } from '../protocol/reply-reader.ts';
+import { sumOverKeys, onEveryShard, stepwise, mergeSumReplies, mergeOkReplies, mergeConcatReplies, type MultiShardPlan } from '../tx/multi-shard.ts';
+import type { Coordinator } from '../tx/coordinator.ts';
+import { HOP_INTERNAL, HOP_PART } from '../tx/hop-flags.ts';
+import { ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 
 function del(ctx: CommandContext): void {
@@ -15,22 +26,192 @@ function del(ctx: CommandContext): void {
   ctx.out.integer(deleted);
 }
 
-function exists(ctx: CommandContext): void {
+/** EXISTS (touch = false) and TOUCH: how many of the keys exist, each counted as often as named. */
+function countExisting(ctx: CommandContext, touch: boolean): void {
   let count = 0;
-  for (let i = 1; i < ctx.argc; i++) if (ctx.store.lookupRead(ctx.db, ctx.argv[i], ctx.now) !== undefined) count++;
+  for (let i = 1; i < ctx.argc; i++) if (ctx.store.lookupRead(ctx.db, ctx.argv[i], ctx.now, touch) !== undefined) count++;
   ctx.out.integer(count);
+}
+
+function exists(ctx: CommandContext): void {
+  countExisting(ctx, false);
 }
 
 function touch(ctx: CommandContext): void {
-  let count = 0;
-  for (let i = 1; i < ctx.argc; i++) if (ctx.store.lookupRead(ctx.db, ctx.argv[i], ctx.now) !== undefined) count++;
-  ctx.out.integer(count);
+  countExisting(ctx, true);
 }
 
 function type(ctx: CommandContext): void {
-  const entry = ctx.store.lookupWrite(ctx.db, ctx.argv[1], ctx.now);
+  const entry = ctx.store.lookupRead(ctx.db, ctx.argv[1], ctx.now, false);
   ctx.out.simple(entry === undefined ? 'none' : TYPE_NAMES[entry.type]);
 }
+
+// --- RENAME, RENAMENX, COPY, MOVE ---
+
+/** RENAME and RENAMENX with both keys on this shard. */
+function renameKey(ctx: CommandContext, nx: boolean): void {
+  const { store, db, now, out } = ctx;
+  const source = ctx.argv[1];
+  const destination = ctx.argv[2];
+  const entry = store.lookupWrite(db, source, now);
+  if (entry === undefined) {
+    out.error(Errors.noSuchKey);
+    return;
+  }
+  if (source.equals(destination)) {
+    if (nx) out.integer(0);
+    else out.ok();
+    return;
+  }
+  if (nx && store.lookupWrite(db, destination, now) !== undefined) {
+    out.integer(0);
+    return;
+  }
+  store.put(db, destination, entry.type, entry.value, entry.expireAt, now).accessedAt = entry.accessedAt;
+  store.dbs[db].remove(entry);
+  if (nx) out.integer(1);
+  else out.ok();
+}
+
+function rename(ctx: CommandContext): void {
+  renameKey(ctx, false);
+}
+
+function renamenx(ctx: CommandContext): void {
+  renameKey(ctx, true);
+}
+
+const INT32_RANGE_ERROR = 'ERR value is out of range, value must between -2147483648 and 2147483647';
+
+/** Redis's getIntFromObject: an int32, or null. */
+function parseInt32(arg: Uint8Array): number | null {
+  const value = parseInteger(arg);
+  return value === null || value < -2147483648n || value > 2147483647n ? null : Number(value);
+}
+
+/** A database index as COPY ... DB and MOVE parse it: the index, or the error to reply. */
+function parseDbIndex(arg: Uint8Array): number | string {
+  const index = parseInt32(arg);
+  if (index === null) return parseInteger(arg) === null ? Errors.notInteger : INT32_RANGE_ERROR;
+  return index < 0 || index >= DATABASE_COUNT ? Errors.invalidDb : index;
+}
+
+interface CopyOptions {
+  db: number;
+  replace: boolean;
+}
+
+/** COPY source destination [DB destination-db] [REPLACE]: the options, or the error to reply. */
+function parseCopyOptions(argv: readonly Buffer[], argc: number, db: number): CopyOptions | string {
+  const options: CopyOptions = { db, replace: false };
+  for (let i = 3; i < argc; i++) {
+    if (isKeyword(argv[i], 'replace')) {
+      options.replace = true;
+    } else if (isKeyword(argv[i], 'db') && i + 1 < argc) {
+      const index = parseDbIndex(argv[++i]);
+      if (typeof index === 'string') return index;
+      options.db = index;
+    } else {
+      return Errors.syntax;
+    }
+  }
+  if (options.db === db && argv[1].equals(argv[2])) return Errors.sameObject;
+  return options;
+}
+
+/** A value of its own with the same content (COPY). */
+function duplicateValue(entry: Entry): Entry['value'] {
+  const codec = VALUE_CODECS[entry.type];
+  return codec.decode(codec.encode(entry.value));
+}
+
+/** COPY with both keys on this shard. */
+function copy(ctx: CommandContext): void {
+  const { store, now, out } = ctx;
+  const options = parseCopyOptions(ctx.argv, ctx.argc, ctx.db);
+  if (typeof options === 'string') {
+    out.error(options);
+    return;
+  }
+  const entry = store.lookupRead(ctx.db, ctx.argv[1], now);
+  if (entry === undefined || (!options.replace && store.lookupWrite(options.db, ctx.argv[2], now) !== undefined)) {
+    out.integer(0);
+    return;
+  }
+  store.put(options.db, ctx.argv[2], entry.type, duplicateValue(entry), entry.expireAt, now);
+  out.integer(1);
+}
+
+function move(ctx: CommandContext): void {
+  const { store, db, now, out } = ctx;
+  const target = parseDbIndex(ctx.argv[2]);
+  if (typeof target === 'string') {
+    out.error(target);
+    return;
+  }
+  if (target === db) {
+    out.error(Errors.sameObject);
+    return;
+  }
+  const key = ctx.argv[1];
+  const entry = store.lookupWrite(db, key, now);
+  if (entry === undefined || store.lookupWrite(target, key, now) !== undefined) {
+    out.integer(0);
+    return;
+  }
+  store.dbs[db].remove(entry);
+  store.dbs[target].add(entry);
+  out.integer(1);
+}
+
+/** A key's entry as it travels between shards: type code, value as bytes, absolute expiry (0: none). */
+interface EntryCopy {
+  type: number;
+  value: Buffer;
+  expireAt: number;
+}
+
+/** Reads `key` in `db` on its shard; null when it does not exist. */
+async function getEntry(coordinator: Coordinator, db: number, key: Buffer): Promise<EntryCopy | null> {
+  const reply = await coordinator.call(coordinator.shardOfKey(key), db, HOP_INTERNAL, [ENTRY_GET, key]);
+  if (reply instanceof ReplyError) throw reply;
+  if (reply === null) return null;
+  const [type, value, expireAt] = reply as [number, Buffer, number | bigint];
+  return { type, value, expireAt: Number(expireAt) };
+}
+
+/** Stores `entry` under `key` in `db` on its shard; false when `replace` is off and the key exists. */
+async function putEntry(coordinator: Coordinator, db: number, key: Buffer, entry: EntryCopy, replace: boolean): Promise<boolean> {
+  const args = [ENTRY_PUT, key, Buffer.from(String(entry.type)), entry.value, Buffer.from(String(entry.expireAt)), Buffer.from(replace ? 'replace' : 'nx')];
+  const reply = await coordinator.call(coordinator.shardOfKey(key), db, HOP_INTERNAL, args);
+  if (reply instanceof ReplyError) throw reply;
+  return reply === 1;
+}
+
+const DEL = Buffer.from('del');
+
+/** RENAME / RENAMENX with the keys on two shards: copy the entry over, then delete the source. */
+function renameAcrossShards(nx: boolean): MultiShardPlan {
+  return stepwise(async (coordinator, client, args, out) => {
+    const [, source, destination] = args;
+    const entry = await getEntry(coordinator, client.db, source);
+    if (entry === null) throw new ReplyError(Errors.noSuchKey);
+    const stored = await putEntry(coordinator, client.db, destination, entry, !nx);
+    if (stored) await coordinator.call(coordinator.shardOfKey(source), client.db, HOP_PART, [DEL, source]);
+    if (nx) out.integer(stored ? 1 : 0);
+    else out.ok();
+  });
+}
+
+/** COPY with the keys on two shards. */
+const copyAcrossShards = stepwise(async (coordinator, client, args, out) => {
+  const options = parseCopyOptions(args, args.length, client.db);
+  if (typeof options === 'string') throw new ReplyError(options);
+  const entry = await getEntry(coordinator, client.db, args[1]);
+  out.integer(entry !== null && (await putEntry(coordinator, options.db, args[2], entry, options.replace)) ? 1 : 0);
+});
+
+// --- whole-keyspace commands: each runs on every shard, the replies merged ---
 
 function keys(ctx: CommandContext): void {
   const pattern = ctx.argv[1];
@@ -68,46 +249,277 @@ function flushall(ctx: CommandContext): void {
   ctx.out.ok();
 }
 
+/** SWAPDB on each shard: every shard swaps its two databases. */
+function swapdb(ctx: CommandContext): void {
+  const first = parseInt32(ctx.argv[1]);
+  if (first === null) {
+    ctx.out.error('ERR invalid first DB index');
+    return;
+  }
+  const second = parseInt32(ctx.argv[2]);
+  if (second === null) {
+    ctx.out.error('ERR invalid second DB index');
+    return;
+  }
+  if (first < 0 || first >= DATABASE_COUNT || second < 0 || second >= DATABASE_COUNT) {
+    ctx.out.error(Errors.invalidDb);
+    return;
+  }
+  ctx.store.swapDatabases(first, second);
+  ctx.out.ok();
+}
+
+/**
+ * RANDOMKEY's part on one shard: [number of keys, a random live key or null].
+ * Expired keys met on the way are deleted, as Redis's dbRandomKey does.
+ */
 function randomkey(ctx: CommandContext): void {
   const database = ctx.store.dbs[ctx.db];
-  for (let tries = 0; tries < 100; tries++) {
-    const entry = database.randomEntry();
-    if (entry === undefined) break;
-    if (!ctx.store.isExpired(entry, ctx.now)) {
-      ctx.out.bulk(entry.key);
+  let key: Buffer | null = null;
+  for (let entry = database.randomEntry(); entry !== undefined; entry = database.randomEntry()) {
+    if (ctx.store.lookupWrite(ctx.db, entry.key, ctx.now) !== undefined) {
+      key = entry.key;
+      break;
+    }
+  }
+  ctx.out.arrayHeader(2);
+  ctx.out.integer(database.size);
+  if (key === null) ctx.out.nullBulk();
+  else ctx.out.bulk(key);
+}
+
+/** RANDOMKEY over shards: a shard picked with odds proportional to its key count, then its random key. */
+function mergeRandomKey(replies: ReplyValue[], out: ReplyWriter): void {
+  const parts = (replies as [number, Buffer | null][]).filter(([, key]) => key !== null);
+  let pick = Math.random() * parts.reduce((total, [size]) => total + size, 0);
+  for (const [size, key] of parts) {
+    pick -= size;
+    if (pick < 0) {
+      out.bulk(key as Buffer);
       return;
     }
-    ctx.store.lookupWrite(ctx.db, entry.key, ctx.now); // reclaims it
   }
-  ctx.out.nullBulk();
+  if (parts.length > 0) out.bulk(parts[parts.length - 1][1] as Buffer);
+  else out.nullBulk();
 }
 
-/** RANDOMKEY over shards: any shard's random key, chosen among those that have one. */
-function mergeRandomKey(replies: ReplyValue[], out: ReplyWriter): void {
-  const keys = replies.filter((reply): reply is Buffer => reply instanceof Buffer);
-  if (keys.length === 0) out.nullBulk();
-  else out.bulk(keys[Math.floor(Math.random() * keys.length)]);
+// --- SCAN ---
+
+const UINT64_MAX = 18446744073709551615n;
+
+/**
+ * A SCAN cursor as Redis parses it (strtoul, base 10): optional sign, digits;
+ * "" is 0, a negative value wraps modulo 2^64; null when invalid.
+ */
+function parseScanCursor(arg: Uint8Array): bigint | null {
+  let end = arg.indexOf(0);
+  if (end === -1) end = arg.length;
+  if (end === 0) return 0n;
+  let i = 0;
+  const negative = arg[0] === 0x2d;
+  if (negative || arg[0] === 0x2b) i++;
+  if (i === end) return null;
+  let value = 0n;
+  for (; i < end; i++) {
+    const digit = arg[i] - 0x30;
+    if (digit < 0 || digit > 9) return null;
+    value = value * 10n + BigInt(digit);
+    if (value > UINT64_MAX) return null;
+  }
+  return negative && value !== 0n ? UINT64_MAX + 1n - value : value;
 }
 
-function keyCommand(name: string, arity: number, flags: readonly string[], keys: ReturnType<typeof keysAt>, summary: string, since: string, handler: (ctx: CommandContext) => void, multiShard?: CommandSpec['multiShard']): CommandSpec {
-  return { name, arity, flags, ...keys, group: 'generic', since, summary, placement: 'keys', handler, multiShard };
+interface ScanOptions {
+  count: number;
+  /** null: every key (no MATCH, or MATCH *). */
+  pattern: Buffer | null;
+  typeName: Buffer | null;
 }
 
-function everyShardCommand(name: string, arity: number, flags: readonly string[], group: string, summary: string, since: string, handler: (ctx: CommandContext) => void, merge: (replies: ReplyValue[], out: ReplyWriter) => void): CommandSpec {
-  return { name, arity, flags, ...NO_KEYS, group, since, summary, placement: 'all-shards', handler, multiShard: onEveryShard(merge) };
+/** SCAN's [MATCH pattern] [COUNT count] [TYPE type] from argv[2]: the options, or the error to reply. */
+function parseScanOptions(argv: readonly Buffer[], argc: number): ScanOptions | string {
+  const options: ScanOptions = { count: 10, pattern: null, typeName: null };
+  for (let i = 2; i < argc; i += 2) {
+    if (i + 1 >= argc) return Errors.syntax;
+    const option = argv[i];
+    const value = argv[i + 1];
+    if (isKeyword(option, 'count')) {
+      const count = parseInteger(value);
+      if (count === null) return Errors.notInteger;
+      if (count < 1n) return Errors.syntax;
+      options.count = Number(count);
+    } else if (isKeyword(option, 'match')) {
+      options.pattern = value.length === 1 && value[0] === 0x2a ? null : value;
+    } else if (isKeyword(option, 'type')) {
+      options.typeName = value;
+    } else {
+      return Errors.syntax;
+    }
+  }
+  return options;
+}
+
+/** SCAN's part on one shard: `scan <local cursor> [options]`, replied as Redis does: [next cursor, keys]. */
+function scan(ctx: CommandContext): void {
+  const { argv, out, store, db, now } = ctx;
+  const cursor = parseScanCursor(argv[1]);
+  const options = parseScanOptions(argv, ctx.argc);
+  if (cursor === null || typeof options === 'string') {
+    out.error(cursor === null ? 'ERR invalid cursor' : (options as string));
+    return;
+  }
+  const { pattern, typeName } = options;
+  const found: Buffer[] = [];
+  const next = store.dbs[db].scan(Number(cursor), options.count, (entry) => {
+    if (pattern !== null && !globMatch(pattern, entry.key)) return;
+    if (typeName !== null && !isKeyword(typeName, TYPE_NAMES[entry.type])) return;
+    if (store.isExpired(entry, now)) store.lookupWrite(db, entry.key, now); // deletes it
+    else found.push(entry.key);
+  });
+  out.arrayHeader(2);
+  out.bulkString(String(next));
+  out.bulkArray(found);
+}
+
+/**
+ * SCAN over every shard with one cursor: cursor = localCursor * shardCount +
+ * shard, where localCursor is a position in that shard's database
+ * (Database.scan). A call scans the cursor's shard from its local cursor;
+ * when that shard is done and fewer than COUNT keys were found, it goes on
+ * with the next shard from its start (so a small keyspace comes back whole
+ * from one call, as in Redis). The cursor returned is the next shard's number
+ * when a shard ended the call, and 0 after the last shard. With one shard
+ * the cursor is the local one.
+ */
+const scanAcrossShards = stepwise(async (coordinator, client, args, out) => {
+  const cursor = parseScanCursor(args[1]);
+  if (cursor === null) throw new ReplyError('ERR invalid cursor');
+  const options = parseScanOptions(args, args.length);
+  if (typeof options === 'string') throw new ReplyError(options);
+  const shardCount = coordinator.shardCount;
+  const shards = BigInt(shardCount);
+  let shard = Number(cursor % shards);
+  let local = cursor / shards;
+  const found: Buffer[] = [];
+  for (;;) {
+    args[1] = Buffer.from(String(local));
+    const reply = await coordinator.call(shard, client.db, HOP_PART, args);
+    if (reply instanceof ReplyError) throw reply;
+    const [next, keys] = reply as [Buffer, Buffer[]];
+    found.push(...keys);
+    local = BigInt(next.toString());
+    if (local !== 0n || shard + 1 === shardCount || found.length >= options.count) break;
+    shard++;
+  }
+  let nextCursor = 0n;
+  if (local !== 0n) nextCursor = local * shards + BigInt(shard);
+  else if (shard + 1 < shardCount) nextCursor = BigInt(shard + 1);
+  out.arrayHeader(2);
+  out.bulkString(String(nextCursor));
+  out.bulkArray(found);
+});
+
+// --- the table ---
+
+interface KeyCommand {
+  name: string;
+  arity: number;
+  flags: readonly string[];
+  keys: ReturnType<typeof keysAt>;
+  /** What the command does with its keys, when one key spec covers them all. */
+  keyFlags?: readonly string[];
+  /** The key specs, when its keys are used differently (RENAME, COPY). */
+  keySpecs?: readonly KeySpec[];
+  summary: string;
+  since: string;
+  handler: (ctx: CommandContext) => void;
+  multiShard?: MultiShardPlan;
+}
+
+function keyCommand(c: KeyCommand): CommandSpec {
+  return {
+    name: c.name,
+    arity: c.arity,
+    flags: c.flags,
+    ...c.keys,
+    keyFlags: c.keyFlags,
+    keySpecs: c.keySpecs,
+    aclCategories: KEYSPACE,
+    group: 'generic',
+    since: c.since,
+    summary: c.summary,
+    placement: 'keys',
+    handler: c.handler,
+    multiShard: c.multiShard,
+  };
+}
+
+interface EveryShardCommand {
+  name: string;
+  arity: number;
+  flags: readonly string[];
+  group: string;
+  aclCategories: readonly string[];
+  summary: string;
+  since: string;
+  /** The command's part on one shard. */
+  handler: (ctx: CommandContext) => void;
+  multiShard: MultiShardPlan;
+}
+
+function everyShardCommand(c: EveryShardCommand): CommandSpec {
+  return {
+    name: c.name,
+    arity: c.arity,
+    flags: c.flags,
+    ...NO_KEYS,
+    aclCategories: c.aclCategories,
+    group: c.group,
+    since: c.since,
+    summary: c.summary,
+    placement: 'all-shards',
+    handler: c.handler,
+    multiShard: c.multiShard,
+  };
 }
 
 const ALL_KEYS = keysAt(1, -1, 1);
+const ONE_KEY = keysAt(1, 1, 1);
+const TWO_KEYS = keysAt(1, 2, 1);
+const KEYSPACE = ['keyspace'];
+const KEYSPACE_DANGEROUS = ['keyspace', 'dangerous'];
+const RM_DELETE = ['RM', 'delete'];
+
+/** The first key of a two-key command (the one read: RENAME, COPY's source). */
+function sourceKey(flags: readonly string[]): KeySpec {
+  return { flags, begin: ['index', 1], find: ['range', 0, 1, 0] };
+}
+
+/** The second key of a two-key command (the one written). */
+function destinationKey(flags: readonly string[]): KeySpec {
+  return { flags, begin: ['index', 2], find: ['range', 0, 1, 0] };
+}
+
+/** RENAME and RENAMENX: the old name is read and removed, the new one written with `destination` flags. */
+function renameKeys(destination: readonly string[]): KeySpec[] {
+  return [sourceKey(['RW', 'access', 'delete']), destinationKey(destination)];
+}
 
 export const keyCommands: CommandSpec[] = [
-  keyCommand('del', -2, ['write'], ALL_KEYS, 'Delete a key', '1.0.0', del, sumOverKeys),
-  keyCommand('unlink', -2, ['write', 'fast'], ALL_KEYS, 'Delete a key asynchronously in another thread. Otherwise it is just as DEL, but non blocking.', '4.0.0', del, sumOverKeys),
-  keyCommand('exists', -2, ['readonly', 'fast'], ALL_KEYS, 'Determine if a key exists', '1.0.0', exists, sumOverKeys),
-  keyCommand('touch', -2, ['readonly', 'fast'], ALL_KEYS, 'Alters the last access time of a key(s). Returns the number of existing keys specified.', '3.2.1', touch, sumOverKeys),
-  keyCommand('type', 2, ['readonly', 'fast'], keysAt(1, 1, 1), 'Determine the type stored at key', '1.0.0', type),
-  everyShardCommand('keys', 2, ['readonly'], 'generic', 'Find all keys matching the given pattern', '1.0.0', keys, mergeConcatReplies),
-  everyShardCommand('dbsize', 1, ['readonly', 'fast'], 'server', 'Return the number of keys in the selected database', '1.0.0', dbsize, mergeSumReplies),
-  everyShardCommand('flushdb', -1, ['write'], 'server', 'Remove all keys from the current database', '1.0.0', flushdb, mergeOkReplies),
-  everyShardCommand('flushall', -1, ['write'], 'server', 'Remove all keys from all databases', '1.0.0', flushall, mergeOkReplies),
-  everyShardCommand('randomkey', 1, ['readonly'], 'generic', 'Return a random key from the keyspace', '1.0.0', randomkey, mergeRandomKey),
+  keyCommand({ name: 'del', arity: -2, flags: ['write'], keys: ALL_KEYS, keyFlags: RM_DELETE, summary: 'Removes keys', since: '1.0.0', handler: del, multiShard: sumOverKeys }),
+  keyCommand({ name: 'unlink', arity: -2, flags: ['write', 'fast'], keys: ALL_KEYS, keyFlags: RM_DELETE, summary: 'Removes keys, reclaiming their memory lazily', since: '4.0.0', handler: del, multiShard: sumOverKeys }),
+  keyCommand({ name: 'exists', arity: -2, flags: ['readonly', 'fast'], keys: ALL_KEYS, keyFlags: ['RO'], summary: 'Counts how many of the given keys exist', since: '1.0.0', handler: exists, multiShard: sumOverKeys }),
+  keyCommand({ name: 'touch', arity: -2, flags: ['readonly', 'fast'], keys: ALL_KEYS, keyFlags: ['RO'], summary: 'Marks keys as just accessed and counts those that exist', since: '3.2.1', handler: touch, multiShard: sumOverKeys }),
+  keyCommand({ name: 'type', arity: 2, flags: ['readonly', 'fast'], keys: ONE_KEY, keyFlags: ['RO'], summary: 'Names the type of the value at a key', since: '1.0.0', handler: type }),
+  keyCommand({ name: 'rename', arity: 3, flags: ['write'], keys: TWO_KEYS, keySpecs: renameKeys(['OW', 'update']), summary: 'Gives a key another name', since: '1.0.0', handler: rename, multiShard: renameAcrossShards(false) }),
+  keyCommand({ name: 'renamenx', arity: 3, flags: ['write', 'fast'], keys: TWO_KEYS, keySpecs: renameKeys(['OW', 'insert']), summary: 'Gives a key another name unless that name is taken', since: '1.0.0', handler: renamenx, multiShard: renameAcrossShards(true) }),
+  keyCommand({ name: 'copy', arity: -3, flags: ['write', 'denyoom'], keys: TWO_KEYS, keySpecs: [sourceKey(['RO', 'access']), destinationKey(['OW', 'update'])], summary: "Duplicates a key's value under another key", since: '6.2.0', handler: copy, multiShard: copyAcrossShards }),
+  keyCommand({ name: 'move', arity: 3, flags: ['write', 'fast'], keys: ONE_KEY, keyFlags: ['RW', 'access', 'update'], summary: 'Moves a key to another database', since: '1.0.0', handler: move }),
+  everyShardCommand({ name: 'keys', arity: 2, flags: ['readonly'], group: 'generic', aclCategories: KEYSPACE_DANGEROUS, summary: 'Lists the keys that match a glob pattern', since: '1.0.0', handler: keys, multiShard: onEveryShard(mergeConcatReplies) }),
+  everyShardCommand({ name: 'scan', arity: -2, flags: ['readonly'], group: 'generic', aclCategories: KEYSPACE, summary: 'Walks the key space with a cursor', since: '2.8.0', handler: scan, multiShard: scanAcrossShards }),
+  everyShardCommand({ name: 'randomkey', arity: 1, flags: ['readonly'], group: 'generic', aclCategories: KEYSPACE, summary: 'Returns a key picked at random', since: '1.0.0', handler: randomkey, multiShard: onEveryShard(mergeRandomKey) }),
+  everyShardCommand({ name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], group: 'server', aclCategories: KEYSPACE, summary: 'Counts the keys of the selected database', since: '1.0.0', handler: dbsize, multiShard: onEveryShard(mergeSumReplies) }),
+  everyShardCommand({ name: 'flushdb', arity: -1, flags: ['write'], group: 'server', aclCategories: KEYSPACE_DANGEROUS, summary: 'Empties the selected database', since: '1.0.0', handler: flushdb, multiShard: onEveryShard(mergeOkReplies) }),
+  everyShardCommand({ name: 'flushall', arity: -1, flags: ['write'], group: 'server', aclCategories: KEYSPACE_DANGEROUS, summary: 'Empties every database', since: '1.0.0', handler: flushall, multiShard: onEveryShard(mergeOkReplies) }),
+  everyShardCommand({ name: 'swapdb', arity: 3, flags: ['write', 'fast'], group: 'server', aclCategories: KEYSPACE_DANGEROUS, summary: 'Exchanges the contents of two databases', since: '4.0.0', handler: swapdb, multiShard: onEveryShard(mergeOkReplies) }),
 ];

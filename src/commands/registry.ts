@@ -18,21 +18,60 @@ const FAMILIES: readonly (readonly CommandSpec[])[] = [
   serverCommands,
 ];
 
-/** Lookup by name as sent (exact, upper or lower case hit directly; mixed case is lowered first). */
-const BY_NAME = new Map<string, CommandSpec>();
 export const ALL_COMMANDS: CommandSpec[] = [];
 
 for (const family of FAMILIES) {
   for (const spec of family) {
     ALL_COMMANDS.push(spec);
-    BY_NAME.set(spec.name, spec);
-    BY_NAME.set(spec.name.toUpperCase(), spec);
     for (const sub of spec.subcommands ?? []) sub.container = spec.name;
   }
 }
 
+// Lookup straight from the request's bytes, case-insensitively, without
+// making a string per command: an open-addressing table keyed by a hash of
+// the lowercased name.
+const TABLE_SIZE = 1024;
+const TABLE: (CommandSpec | undefined)[] = new Array(TABLE_SIZE);
+/** Each slot's command name, lowercase, as bytes. */
+const TABLE_NAMES: Buffer[] = new Array(TABLE_SIZE);
+
+function lowerByte(byte: number): number {
+  return byte >= 0x41 && byte <= 0x5a ? byte + 32 : byte;
+}
+
+function nameHash(bytes: Uint8Array): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ lowerByte(bytes[i]), 0x01000193);
+  return hash >>> 0;
+}
+
+function sameName(bytes: Uint8Array, lowercase: Buffer): boolean {
+  if (bytes.length !== lowercase.length) return false;
+  for (let i = 0; i < bytes.length; i++) if (lowerByte(bytes[i]) !== lowercase[i]) return false;
+  return true;
+}
+
+for (const spec of ALL_COMMANDS) {
+  const name = Buffer.from(spec.name, 'latin1');
+  let slot = nameHash(name) & (TABLE_SIZE - 1);
+  while (TABLE[slot] !== undefined) slot = (slot + 1) & (TABLE_SIZE - 1);
+  TABLE[slot] = spec;
+  TABLE_NAMES[slot] = name;
+}
+
+/** The command named by `name` (the request's first argument), in any case. */
+export function findCommandByName(name: Uint8Array): CommandSpec | undefined {
+  let slot = nameHash(name) & (TABLE_SIZE - 1);
+  for (;;) {
+    const spec = TABLE[slot];
+    if (spec === undefined) return undefined;
+    if (sameName(name, TABLE_NAMES[slot])) return spec;
+    slot = (slot + 1) & (TABLE_SIZE - 1);
+  }
+}
+
 export function findCommand(name: string): CommandSpec | undefined {
-  return BY_NAME.get(name) ?? BY_NAME.get(name.toLowerCase());
+  return findCommandByName(Buffer.from(name, 'latin1'));
 }
 
 /** The subcommand named by `argv[1]`, for container commands (CLIENT, CONFIG...). */

@@ -4,47 +4,84 @@ import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
 import { Errors } from './errors.ts';
 import { isKeyword } from './args.ts';
 import { shardInfo, mergeInfo } from './info.ts';
+import {
+  commandAll,
+  commandCount,
+  commandDocs,
+  commandGetKeys,
+  commandGetKeysAndFlags,
+  commandHelp,
+  commandInfo,
+  commandList,
+  replyHelp,
+} from './command-docs.ts';
 import { onEveryShard, mergeOkReplies } from '../tx/multi-shard.ts';
 import { allParams, findParam, normalizeValue } from '../config/config.ts';
 import { globMatch } from '../store/glob.ts';
 import { setLogLevel } from '../server/log.ts';
 
+/** TIME: seconds and microseconds of the wall clock, as bulk strings. */
 function time(ctx: CommandContext): void {
-  const micros = BigInt(Date.now()) * 1000n + BigInt(Math.floor((performance.now() % 1) * 1000));
+  const micros = Math.floor((performance.timeOrigin + performance.now()) * 1000);
   ctx.out.arrayHeader(2);
-  ctx.out.bulkString((micros / 1000000n).toString());
-  ctx.out.bulkString((micros % 1000000n).toString());
+  ctx.out.bulkString(String(Math.floor(micros / 1e6)));
+  ctx.out.bulkString(String(micros % 1e6));
 }
 
+/** SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. */
 function shutdown(ctx: CommandContext): void {
-  let mode: 'save' | 'nosave' | 'default' = 'default';
+  let save = false;
+  let noSave = false;
+  let abort = false;
+  let other = false;
   for (let i = 1; i < ctx.argc; i++) {
     const arg = ctx.argv[i];
-    if (isKeyword(arg, 'nosave')) mode = 'nosave';
-    else if (isKeyword(arg, 'save')) mode = 'save';
-    else if (isKeyword(arg, 'now') || isKeyword(arg, 'force') || isKeyword(arg, 'abort')) continue;
+    if (isKeyword(arg, 'nosave')) noSave = true;
+    else if (isKeyword(arg, 'save')) save = true;
+    else if (isKeyword(arg, 'now') || isKeyword(arg, 'force')) other = true;
+    else if (isKeyword(arg, 'abort')) abort = true;
     else {
       ctx.out.error(Errors.syntax);
       return;
     }
   }
+  if ((abort && (save || noSave || other)) || (save && noSave)) {
+    ctx.out.error(Errors.syntax);
+    return;
+  }
+  if (abort) {
+    // A shutdown here never waits (no replicas to catch up), so none is ever in progress.
+    ctx.out.error('ERR No shutdown in progress.');
+    return;
+  }
   // Redis replies nothing on success: the connection just closes as the server exits.
-  ctx.server.requestShutdown(mode);
+  ctx.server.requestShutdown(noSave ? 'nosave' : save ? 'save' : 'default');
 }
 
+/** CONFIG GET parameter|pattern ...: exact names as asked, patterns against every name and alias. */
 function configGet(ctx: CommandContext): void {
   const config = ctx.server.config;
   const found = new Map<string, string>();
+  const reported = new Set<string>();
   for (let i = 2; i < ctx.argc; i++) {
-    const pattern = ctx.argv[i];
-    const exact = findParam(pattern.toString());
-    if (exact !== undefined) {
-      found.set(exact.name, config.get(exact.name));
+    const asked = ctx.argv[i].toString();
+    if (!/[[*?]/.test(asked)) {
+      const param = findParam(asked);
+      if (param !== undefined && !found.has(asked)) {
+        found.set(asked, config.get(param.name));
+        reported.add(param.name);
+      }
       continue;
     }
-    const lower = Buffer.from(pattern.toString().toLowerCase());
+    const pattern = Buffer.from(asked);
     for (const param of allParams()) {
-      if (globMatch(lower, Buffer.from(param.name))) found.set(param.name, config.get(param.name));
+      if (reported.has(param.name)) continue;
+      for (const name of [param.name, ...(param.aliases ?? [])]) {
+        if (globMatch(pattern, Buffer.from(name), true)) {
+          found.set(name, config.get(param.name));
+          reported.add(param.name);
+        }
+      }
     }
   }
   ctx.out.mapHeader(found.size);
@@ -55,30 +92,37 @@ function configGet(ctx: CommandContext): void {
 }
 
 /**
- * CONFIG SET name value [name value ...], on every thread: all values are
- * checked first, so either all apply or none does, as in Redis 7.
+ * CONFIG SET name value [name value ...], on every thread: every name and
+ * value is checked before any applies, so all apply or none does, as in
+ * Redis 7; every thread checks the same way, so they all agree.
  */
 function configSetOnShard(ctx: CommandContext): void {
   const { argv, argc, out } = ctx;
-  if (argc < 4 || argc % 2 !== 0) {
-    out.error(Errors.wrongArgs('config|set'));
+  if (argc % 2 !== 0) {
+    out.error(Errors.syntax);
     return;
   }
-  const updates: [string, string][] = [];
+  const params = [];
   for (let i = 2; i < argc; i += 2) {
     const name = argv[i].toString();
     const param = findParam(name);
-    if (param === undefined || !param.mutable) {
-      out.error(param === undefined ? `ERR Unknown option or number of arguments for CONFIG SET - '${name}'` : `ERR CONFIG SET failed (possibly related to argument '${name}') - can't set immutable config`);
+    if (param === undefined) {
+      out.error(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
       return;
     }
-    if (updates.some(([seen]) => seen === param.name)) {
-      out.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - duplicate parameter`);
+    const refusal = !param.mutable ? "can't set immutable config" : param.protected ? "can't set protected config" : params.includes(param) ? 'duplicate parameter' : null;
+    if (refusal !== null) {
+      out.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${refusal}`);
       return;
     }
+    params.push(param);
+  }
+  const updates: [string, string][] = [];
+  for (let i = 2; i < argc; i += 2) {
+    const param = params[i / 2 - 1];
     const result = normalizeValue(param, argv[i + 1].toString());
     if ('error' in result) {
-      out.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${result.error}`);
+      out.error(`ERR CONFIG SET failed (possibly related to argument '${argv[i].toString()}') - ${result.error}`);
       return;
     }
     updates.push([param.name, result.value]);
@@ -104,50 +148,65 @@ function configResetStat(ctx: CommandContext): void {
   keyspace.keyspaceHits = 0;
   keyspace.keyspaceMisses = 0;
   keyspace.expiredTimeCapReached = 0;
+  ctx.server.commandStats.reset();
   ctx.out.ok();
 }
 
 function configHelp(ctx: CommandContext): void {
-  const lines = [
-    'CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:',
+  replyHelp(ctx, 'CONFIG', [
     'GET <pattern>',
     '    Return parameters matching the glob-like <pattern> and their values.',
     'SET <directive> <value>',
     '    Set the configuration <directive> to <value>.',
     'RESETSTAT',
     '    Reset statistics reported by the INFO command.',
-    'HELP',
-    '    Print this help.',
-  ];
-  ctx.out.arrayHeader(lines.length);
-  for (const line of lines) ctx.out.simple(line);
+  ]);
 }
 
 function serverCommand(name: string, arity: number, flags: readonly string[], summary: string, since: string, handler: (ctx: CommandContext) => void, extra: Partial<CommandSpec> = {}): CommandSpec {
   return { name, arity, flags, ...NO_KEYS, group: 'server', since, summary, placement: 'client', handler, ...extra };
 }
 
-function noop(): void {}
+/** A container that never runs itself: the coordinator always picks a subcommand. */
+function container(): void {}
+
+const ADMIN = ['admin', 'noscript', 'loading', 'stale'];
+const COMMAND_FLAGS = ['loading', 'stale', 'sentinel'];
+/** COMMAND and its subcommands are in the connection ACL category. */
+const CONNECTION = ['connection'];
 
 export const serverCommands: CommandSpec[] = [
-  serverCommand('info', -1, ['loading', 'stale', 'sentinel'], 'Get information and statistics about the server', '1.0.0', shardInfo, {
+  serverCommand('info', -1, ['loading', 'stale', 'sentinel'], 'Reports information and statistics about the server', '1.0.0', shardInfo, {
+    aclCategories: ['dangerous'],
     placement: 'all-shards',
     multiShard: onEveryShard(mergeInfo),
   }),
-  serverCommand('time', 1, ['loading', 'stale', 'fast'], 'Return the current server time', '2.6.0', time),
-  serverCommand('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no-multi', 'sentinel', 'allow-busy'], 'Synchronously save the dataset to disk and then shut down the server', '1.0.0', shutdown),
-  serverCommand('config', -2, [], 'A container for server configuration commands', '2.0.0', noop, {
+  serverCommand('time', 1, ['loading', 'stale', 'fast'], "Returns the server's clock", '2.6.0', time),
+  serverCommand('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no-multi', 'sentinel', 'allow-busy'], 'Stops the server', '1.0.0', shutdown),
+  serverCommand('config', -2, [], "Subcommands about the server's configuration", '2.0.0', container, {
     subcommands: [
-      serverCommand('config|get', -3, ['admin', 'noscript', 'loading', 'stale'], 'Get the values of configuration parameters', '2.0.0', configGet),
-      serverCommand('config|set', -4, ['admin', 'noscript', 'loading', 'stale'], 'Set configuration parameters to the given values', '2.0.0', configSetOnShard, {
+      serverCommand('config|get', -3, ADMIN, 'Reads configuration parameters', '2.0.0', configGet),
+      serverCommand('config|set', -4, ADMIN, 'Changes configuration parameters', '2.0.0', configSetOnShard, {
         placement: 'all-shards',
         multiShard: onEveryShard(mergeOkReplies),
       }),
-      serverCommand('config|resetstat', 2, ['admin', 'noscript', 'loading', 'stale'], 'Reset the stats returned by INFO', '2.0.0', configResetStat, {
+      serverCommand('config|resetstat', 2, ADMIN, 'Resets the statistics INFO reports', '2.0.0', configResetStat, {
         placement: 'all-shards',
         multiShard: onEveryShard(mergeOkReplies),
       }),
-      serverCommand('config|help', 2, ['loading', 'stale'], 'Show helpful text about the different subcommands', '5.0.0', configHelp),
+      serverCommand('config|help', 2, ['loading', 'stale'], 'Lists the subcommands', '5.0.0', configHelp),
+    ],
+  }),
+  serverCommand('command', -1, COMMAND_FLAGS, 'Describes every command', '2.8.13', commandAll, {
+    aclCategories: CONNECTION,
+    subcommands: [
+      serverCommand('command|count', 2, COMMAND_FLAGS, 'Counts the commands', '2.8.13', commandCount, { aclCategories: CONNECTION }),
+      serverCommand('command|info', -2, COMMAND_FLAGS, 'Describes the given commands, or all of them', '2.8.13', commandInfo, { aclCategories: CONNECTION }),
+      serverCommand('command|docs', -2, COMMAND_FLAGS, 'Documents the given commands, or all of them', '7.0.0', commandDocs, { aclCategories: CONNECTION }),
+      serverCommand('command|getkeys', -4, COMMAND_FLAGS, 'Lists the keys of a full command', '2.8.13', commandGetKeys, { aclCategories: CONNECTION }),
+      serverCommand('command|getkeysandflags', -4, COMMAND_FLAGS, 'Lists the keys of a full command with their key-spec flags', '7.0.0', commandGetKeysAndFlags, { aclCategories: CONNECTION }),
+      serverCommand('command|list', -2, COMMAND_FLAGS, 'Lists command names, optionally filtered', '7.0.0', commandList, { aclCategories: CONNECTION }),
+      serverCommand('command|help', 2, COMMAND_FLAGS, 'Lists the subcommands', '5.0.0', commandHelp, { aclCategories: CONNECTION }),
     ],
   }),
 ];

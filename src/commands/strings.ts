@@ -1,10 +1,37 @@
-// String family: GET, SET and friends, counters, ranges.
+// String family: GET, SET and its variants, MGET/MSET/MSETNX, APPEND, STRLEN,
+// GETRANGE/SETRANGE, the integer and float counters, LCS.
 
 import { keysAt, type CommandContext, type CommandSpec } from './command.ts';
 import { Errors } from './errors.ts';
 import { isKeyword, parseInteger } from './args.ts';
 import { ValueType, type Entry } from '../store/entry.ts';
-import { gatherValues, setPairs } from '../tx/multi-shard.ts';
+import { lcsTableBytes, longestCommonSubsequence, type LcsResult } from '../store/lcs.ts';
+import { addLongDoubles, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../protocol/number-format.ts';
+import { ReplyError } from '../protocol/reply-reader.ts';
+import { ReplyWriter } from '../protocol/reply-writer.ts';
+import { gatherValues, setPairs, stepwise, type MultiShardPlan } from '../tx/multi-shard.ts';
+import type { Coordinator } from '../tx/coordinator.ts';
+import type { Client } from '../server/client.ts';
+import { HOP_PART } from '../tx/hop-flags.ts';
+
+/** The string family's own error replies (t_string.c). */
+const StringErrors = {
+  tooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
+  offsetRange: 'ERR offset is out of range',
+  nanOrInfinity: 'ERR increment would produce NaN or Infinity',
+  decrementOverflow: 'ERR decrement would overflow',
+  lcsWrongType: 'ERR The specified keys must contain string values',
+  lcsLenAndIdx: 'ERR If you want both the length and indexes, please just use IDX.',
+  lcsTableTooBig: 'ERR Insufficient memory, transient memory for LCS exceeds proto-max-bulk-len',
+  lcsNoMemory: 'ERR Insufficient memory, failed allocating transient memory for LCS',
+} as const;
+
+const INT64_MAX = 9223372036854775807n;
+const INT64_MIN = -9223372036854775808n;
+/** Largest EX/EXAT amount whose milliseconds fit in an int64 (LLONG_MAX / 1000). */
+const MAX_EXPIRE_SECONDS = INT64_MAX / 1000n;
+
+// --- shared helpers ---
 
 /** Reads a string key: the entry, null when missing, or false after replying WRONGTYPE. */
 function lookupString(ctx: CommandContext, key: Buffer): Entry | null | false {
@@ -17,19 +44,105 @@ function lookupString(ctx: CommandContext, key: Buffer): Entry | null | false {
   return entry;
 }
 
-/** Stores `value` (already a private copy) under `key`; keeps the TTL only when asked. */
+/** Stores `value` (already a private copy) under `key`, replacing any value; keeps the TTL only when asked. */
 export function storeString(ctx: CommandContext, key: Buffer, value: Buffer, expireAt: number, keepTtl: boolean): void {
   const store = ctx.store;
   const existing = store.lookupWrite(ctx.db, key, ctx.now);
-  if (existing === undefined) {
-    store.setString(ctx.db, key, value, expireAt, ctx.now);
+  if (existing === undefined || existing.type !== ValueType.String) {
+    store.setString(ctx.db, key, value, keepTtl && existing !== undefined ? existing.expireAt : expireAt, ctx.now);
     return;
   }
-  existing.type = ValueType.String;
   existing.value = value;
   existing.accessedAt = ctx.now;
   if (!keepTtl) store.dbs[ctx.db].setExpire(existing, expireAt);
 }
+
+/** Redis's checkStringLength: false after replying when `length` bytes would pass proto-max-bulk-len. */
+function checkStringLength(ctx: CommandContext, length: number): boolean {
+  if (length <= ctx.server.parserLimits.maxBulkLength) return true;
+  ctx.out.error(StringErrors.tooLong);
+  return false;
+}
+
+// --- SET and GETEX options (Redis's parseExtendedStringArgumentsOrReply) ---
+
+const OPT_NX = 1;
+const OPT_XX = 2;
+const OPT_GET = 4;
+const OPT_KEEPTTL = 8;
+const OPT_PERSIST = 16;
+const OPT_EX = 32;
+const OPT_PX = 64;
+const OPT_EXAT = 128;
+const OPT_PXAT = 256;
+const OPT_ANY_EXPIRE = OPT_EX | OPT_PX | OPT_EXAT | OPT_PXAT;
+
+/** The amount that followed EX/PX/EXAT/PXAT in the options parsed last. */
+let optionExpire: Buffer | undefined;
+
+function expireOption(arg: Buffer): number {
+  if (isKeyword(arg, 'ex')) return OPT_EX;
+  if (isKeyword(arg, 'px')) return OPT_PX;
+  if (isKeyword(arg, 'exat')) return OPT_EXAT;
+  if (isKeyword(arg, 'pxat')) return OPT_PXAT;
+  return 0;
+}
+
+/**
+ * Parses SET's options (from argv[3]) or GETEX's (from argv[2]); returns the
+ * flags, or -1 after replying a syntax error. The expiry amount is only read
+ * later, so a syntax error anywhere wins over a bad number, as in Redis.
+ */
+function parseStringOptions(ctx: CommandContext, first: number, forSet: boolean): number {
+  const { argv, argc } = ctx;
+  let flags = 0;
+  optionExpire = undefined;
+  for (let j = first; j < argc; j++) {
+    const option = argv[j];
+    const unit = expireOption(option);
+    if (forSet && isKeyword(option, 'nx') && !(flags & OPT_XX)) flags |= OPT_NX;
+    else if (forSet && isKeyword(option, 'xx') && !(flags & OPT_NX)) flags |= OPT_XX;
+    else if (forSet && isKeyword(option, 'get')) flags |= OPT_GET;
+    else if (forSet && isKeyword(option, 'keepttl') && !(flags & OPT_ANY_EXPIRE)) flags |= OPT_KEEPTTL;
+    else if (!forSet && isKeyword(option, 'persist') && !(flags & OPT_ANY_EXPIRE)) flags |= OPT_PERSIST;
+    else if (unit !== 0 && !(flags & (OPT_KEEPTTL | OPT_PERSIST | (OPT_ANY_EXPIRE & ~unit))) && j + 1 < argc) {
+      flags |= unit;
+      optionExpire = argv[++j];
+    } else {
+      ctx.out.error(Errors.syntax);
+      return -1;
+    }
+  }
+  return flags;
+}
+
+/**
+ * Redis's getExpireMillisecondsOrReply: the absolute expiry in ms for an
+ * EX/PX/EXAT/PXAT amount, or -1 after replying an error.
+ */
+function expireAtFromOption(ctx: CommandContext, amount: Buffer, unit: number, command: string): number {
+  const value = parseInteger(amount);
+  if (value === null) {
+    ctx.out.error(Errors.notInteger);
+    return -1;
+  }
+  const seconds = (unit & (OPT_EX | OPT_EXAT)) !== 0;
+  const relative = (unit & (OPT_EX | OPT_PX)) !== 0;
+  if (value <= 0n || (seconds && value > MAX_EXPIRE_SECONDS)) {
+    ctx.out.error(Errors.invalidExpire(command));
+    return -1;
+  }
+  const ms = (seconds ? Number(value) * 1000 : Number(value)) + (relative ? ctx.now : 0);
+  if (ms <= Number.MAX_SAFE_INTEGER) return ms;
+  // Redis refuses what overflows an int64; beyond 2^53 ms (285,000 years) the key never expires in practice.
+  if ((seconds ? value * 1000n : value) + (relative ? BigInt(ctx.now) : 0n) > INT64_MAX) {
+    ctx.out.error(Errors.invalidExpire(command));
+    return -1;
+  }
+  return Number.MAX_SAFE_INTEGER;
+}
+
+// --- GET, SET and variants ---
 
 function get(ctx: CommandContext): void {
   const entry = lookupString(ctx, ctx.argv[1]);
@@ -37,86 +150,93 @@ function get(ctx: CommandContext): void {
   else if (entry !== false) ctx.out.bulk(entry.value);
 }
 
-const SET_NX = 1;
-const SET_XX = 2;
-const SET_GET = 4;
-const SET_KEEPTTL = 8;
-const SET_EXPIRE = 16;
+/** How SETNX answers where SET answers OK / nil. */
+const SETNX_REPLIES = { done: 1, refused: 0 } as const;
 
-/**
- * Parses SET's (and GETEX's) expiry options starting at argv[i]; returns the
- * absolute expiry in ms, 0 for none, or -1 after replying an error.
- */
-export function parseExpireOption(ctx: CommandContext, unit: Buffer, amount: Buffer | undefined, command: string): number {
-  if (amount === undefined) {
-    ctx.out.error(Errors.syntax);
-    return -1;
+/** Redis's setGenericCommand: SET, SETNX, SETEX, PSETEX. */
+function setGeneric(ctx: CommandContext, flags: number, expire: Buffer | undefined, value: Buffer, command: string, integerReplies?: typeof SETNX_REPLIES): void {
+  const key = ctx.argv[1];
+  let expireAt = 0;
+  if (expire !== undefined) {
+    expireAt = expireAtFromOption(ctx, expire, flags & OPT_ANY_EXPIRE, command);
+    if (expireAt < 0) return;
   }
-  const value = parseInteger(amount);
-  if (value === null) {
-    ctx.out.error(Errors.notInteger);
-    return -1;
+  let existing: Entry | null | false | undefined;
+  if (flags & OPT_GET) {
+    existing = lookupString(ctx, key);
+    if (existing === false) return;
+    if (existing === null) ctx.out.nullBulk();
+    else ctx.out.bulk(existing.value);
+  } else if (flags & (OPT_NX | OPT_XX)) {
+    existing = ctx.store.lookupWrite(ctx.db, key, ctx.now) ?? null;
   }
-  const seconds = isKeyword(unit, 'ex') || isKeyword(unit, 'exat');
-  const relative = isKeyword(unit, 'ex') || isKeyword(unit, 'px');
-  let ms = seconds ? value * 1000n : value;
-  if (value <= 0n || ms > 9223372036854775807n) {
-    ctx.out.error(Errors.invalidExpire(command));
-    return -1;
+  if ((flags & OPT_NX && existing) || (flags & OPT_XX && !existing)) {
+    if (flags & OPT_GET) return;
+    if (integerReplies === undefined) ctx.out.nullBulk();
+    else ctx.out.integer(integerReplies.refused);
+    return;
   }
-  if (relative) ms += BigInt(ctx.now);
-  if (ms > 9223372036854775807n) {
-    ctx.out.error(Errors.invalidExpire(command));
-    return -1;
-  }
-  // Beyond 2^53 ms (285,000 years) the key simply never expires in practice.
-  return ms > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(ms);
+  storeString(ctx, key, Buffer.from(value), expireAt, (flags & OPT_KEEPTTL) !== 0);
+  if (flags & OPT_GET) return;
+  if (integerReplies === undefined) ctx.out.ok();
+  else ctx.out.integer(integerReplies.done);
 }
 
 function set(ctx: CommandContext): void {
-  const { argv, argc } = ctx;
-  let flags = 0;
-  let expireAt = 0;
-  for (let i = 3; i < argc; i++) {
-    const option = argv[i];
-    if (isKeyword(option, 'nx') && !(flags & SET_XX)) flags |= SET_NX;
-    else if (isKeyword(option, 'xx') && !(flags & SET_NX)) flags |= SET_XX;
-    else if (isKeyword(option, 'get')) flags |= SET_GET;
-    else if (isKeyword(option, 'keepttl') && !(flags & SET_EXPIRE)) flags |= SET_KEEPTTL;
-    else if (
-      (isKeyword(option, 'ex') || isKeyword(option, 'px') || isKeyword(option, 'exat') || isKeyword(option, 'pxat')) &&
-      !(flags & (SET_KEEPTTL | SET_EXPIRE)) &&
-      i + 1 < argc
-    ) {
-      flags |= SET_EXPIRE;
-      expireAt = parseExpireOption(ctx, option, argv[++i], 'set');
-      if (expireAt < 0) return;
-    } else {
-      ctx.out.error(Errors.syntax);
-      return;
-    }
-  }
-  const key = argv[1];
-  let existing: Entry | undefined;
-  if (flags & (SET_NX | SET_XX | SET_GET)) {
-    existing = ctx.store.lookupWrite(ctx.db, key, ctx.now);
-    if (flags & SET_GET && existing !== undefined && existing.type !== ValueType.String) {
-      ctx.out.error(Errors.wrongType);
-      return;
-    }
-    const blocked = (flags & SET_NX && existing !== undefined) || (flags & SET_XX && existing === undefined);
-    if (blocked) {
-      if (flags & SET_GET && existing !== undefined) ctx.out.bulk(existing.value);
-      else ctx.out.nullBulk();
-      return;
-    }
-  }
-  const previous = existing?.value;
-  storeString(ctx, key, Buffer.from(argv[2]), expireAt, (flags & SET_KEEPTTL) !== 0);
-  if (!(flags & SET_GET)) ctx.out.ok();
-  else if (previous === undefined) ctx.out.nullBulk();
-  else ctx.out.bulk(previous);
+  const flags = parseStringOptions(ctx, 3, true);
+  if (flags >= 0) setGeneric(ctx, flags, optionExpire, ctx.argv[2], 'set');
 }
+
+function setnx(ctx: CommandContext): void {
+  setGeneric(ctx, OPT_NX, undefined, ctx.argv[2], 'setnx', SETNX_REPLIES);
+}
+
+function setex(ctx: CommandContext): void {
+  setGeneric(ctx, OPT_EX, ctx.argv[2], ctx.argv[3], 'setex');
+}
+
+function psetex(ctx: CommandContext): void {
+  setGeneric(ctx, OPT_PX, ctx.argv[2], ctx.argv[3], 'psetex');
+}
+
+function getset(ctx: CommandContext): void {
+  const entry = lookupString(ctx, ctx.argv[1]);
+  if (entry === false) return;
+  if (entry === null) ctx.out.nullBulk();
+  else ctx.out.bulk(entry.value);
+  storeString(ctx, ctx.argv[1], Buffer.from(ctx.argv[2]), 0, false);
+}
+
+function getdel(ctx: CommandContext): void {
+  const entry = lookupString(ctx, ctx.argv[1]);
+  if (entry === false) return;
+  if (entry === null) {
+    ctx.out.nullBulk();
+    return;
+  }
+  ctx.out.bulk(entry.value);
+  ctx.store.dbs[ctx.db].remove(entry);
+}
+
+function getex(ctx: CommandContext): void {
+  const flags = parseStringOptions(ctx, 2, false);
+  if (flags < 0) return;
+  const entry = lookupString(ctx, ctx.argv[1]);
+  if (entry === null) ctx.out.nullBulk();
+  if (!entry) return;
+  let expireAt = 0;
+  if (optionExpire !== undefined) {
+    expireAt = expireAtFromOption(ctx, optionExpire, flags & OPT_ANY_EXPIRE, 'getex');
+    if (expireAt < 0) return;
+  }
+  ctx.out.bulk(entry.value);
+  const database = ctx.store.dbs[ctx.db];
+  if (flags & (OPT_EXAT | OPT_PXAT) && expireAt <= ctx.now) database.remove(entry);
+  else if (optionExpire !== undefined) database.setExpire(entry, expireAt);
+  else if (flags & OPT_PERSIST) database.setExpire(entry, 0);
+}
+
+// --- several keys ---
 
 function mget(ctx: CommandContext): void {
   const { argv, argc, out } = ctx;
@@ -138,10 +258,200 @@ function mset(ctx: CommandContext): void {
   ctx.out.ok();
 }
 
-const INT64_MAX = 9223372036854775807n;
-const INT64_MIN = -9223372036854775808n;
+function msetnx(ctx: CommandContext): void {
+  const { argv, argc } = ctx;
+  if (argc % 2 === 0) {
+    ctx.out.error(Errors.wrongArgs('msetnx'));
+    return;
+  }
+  for (let i = 1; i < argc; i += 2) {
+    if (ctx.store.lookupWrite(ctx.db, argv[i], ctx.now) !== undefined) {
+      ctx.out.integer(0);
+      return;
+    }
+  }
+  for (let i = 1; i < argc; i += 2) storeString(ctx, argv[i], Buffer.from(argv[i + 1]), 0, false);
+  ctx.out.integer(1);
+}
 
-/** INCR, DECR, INCRBY, DECRBY: adds `delta` to the integer at `key`. */
+/** MSET across shards: an odd key-value list is refused before it is split (the split needs whole pairs). */
+const msetAcrossShards: MultiShardPlan = {
+  run(coordinator, client, argv, argc, slot) {
+    if (argc % 2 === 1) {
+      setPairs.run(coordinator, client, argv, argc, slot);
+      return;
+    }
+    const out = new ReplyWriter(128);
+    out.proto = client.proto;
+    out.error(Errors.wrongArgs('mset'));
+    slot.onReply(out.take());
+  },
+};
+
+/** The key-value pairs of MSET-style arguments, grouped by the shard of each key: MSET argument lists per shard. */
+function pairsByShard(coordinator: Coordinator, args: Buffer[]): Map<number, Buffer[]> {
+  const groups = new Map<number, Buffer[]>();
+  for (let i = 1; i < args.length; i += 2) {
+    const shard = coordinator.shardOfKey(args[i]);
+    let group = groups.get(shard);
+    if (group === undefined) groups.set(shard, (group = [MSET_NAME]));
+    group.push(args[i], args[i + 1]);
+  }
+  return groups;
+}
+
+const MSET_NAME = Buffer.from('MSET');
+const EXISTS_NAME = Buffer.from('EXISTS');
+const GET_NAME = Buffer.from('GET');
+
+/** MSETNX across shards: first ask every shard involved whether any key exists, then set them all. */
+const msetnxAcrossShards = stepwise(async (coordinator, client, args, out) => {
+  if (args.length % 2 === 0) throw new ReplyError(Errors.wrongArgs('msetnx'));
+  const groups = pairsByShard(coordinator, args);
+  const shards = [...groups.keys()];
+  const counts = await Promise.all(
+    shards.map((shard) => {
+      const pairs = groups.get(shard) as Buffer[];
+      const keys: Buffer[] = [EXISTS_NAME];
+      for (let i = 1; i < pairs.length; i += 2) keys.push(pairs[i]);
+      return coordinator.call(shard, client.db, HOP_PART, keys);
+    }),
+  );
+  for (const count of counts) {
+    if (count instanceof ReplyError) throw count;
+    if (count !== 0) {
+      out.integer(0);
+      return;
+    }
+  }
+  const replies = await Promise.all(shards.map((shard) => coordinator.call(shard, client.db, HOP_PART, groups.get(shard) as Buffer[])));
+  const failure = replies.find((reply) => reply instanceof ReplyError);
+  if (failure !== undefined) throw failure;
+  out.integer(1);
+});
+
+// --- APPEND, STRLEN, ranges ---
+
+/**
+ * Backing stores that APPEND allocated with room to grow, by the entry that
+ * owns them: only that entry writes past its value's end, so appends are
+ * amortized O(1) (as Redis's sds doubling) and no other view is disturbed.
+ */
+const appendBackings = new WeakMap<Entry, ArrayBuffer>();
+/** Values shorter than this are simply copied on append. */
+const GROWABLE_FROM = 64;
+/** Redis's SDS_MAX_PREALLOC: up to 1MB the room doubles, then grows by 1MB. */
+const MAX_PREALLOC = 1024 * 1024;
+
+function appendBytes(entry: Entry, bytes: Buffer): void {
+  const value = entry.value;
+  const length = value.length + bytes.length;
+  const backing = appendBackings.get(entry);
+  if (backing === value.buffer && value.byteOffset === 0 && length <= backing.byteLength) {
+    const grown = Buffer.from(backing, 0, length);
+    grown.set(bytes, value.length);
+    entry.value = grown;
+    return;
+  }
+  if (length < GROWABLE_FROM) {
+    entry.value = Buffer.concat([value, bytes], length);
+    return;
+  }
+  const room = Buffer.allocUnsafeSlow(length < MAX_PREALLOC ? length * 2 : length + MAX_PREALLOC);
+  room.set(value, 0);
+  room.set(bytes, value.length);
+  entry.value = room.subarray(0, length);
+  appendBackings.set(entry, room.buffer);
+}
+
+function append(ctx: CommandContext): void {
+  const key = ctx.argv[1];
+  const bytes = ctx.argv[2];
+  const entry = ctx.store.lookupWrite(ctx.db, key, ctx.now);
+  if (entry === undefined) {
+    ctx.store.setString(ctx.db, key, Buffer.from(bytes), 0, ctx.now);
+    ctx.out.integer(bytes.length);
+    return;
+  }
+  if (entry.type !== ValueType.String) {
+    ctx.out.error(Errors.wrongType);
+    return;
+  }
+  if (!checkStringLength(ctx, entry.value.length + bytes.length)) return;
+  appendBytes(entry, bytes);
+  ctx.out.integer(entry.value.length);
+}
+
+function strlen(ctx: CommandContext): void {
+  const entry = lookupString(ctx, ctx.argv[1]);
+  if (entry === null) ctx.out.integer(0);
+  else if (entry !== false) ctx.out.integer(entry.value.length);
+}
+
+const EMPTY = Buffer.alloc(0);
+
+/** GETRANGE / SUBSTR key start end: inclusive, negative indexes from the end, clamped. */
+function getrange(ctx: CommandContext): void {
+  const start = parseInteger(ctx.argv[2]);
+  const end = start === null ? null : parseInteger(ctx.argv[3]);
+  if (start === null || end === null) {
+    ctx.out.error(Errors.notInteger);
+    return;
+  }
+  const entry = lookupString(ctx, ctx.argv[1]);
+  if (entry === null) ctx.out.bulk(EMPTY);
+  if (!entry) return;
+  const value = entry.value;
+  const length = BigInt(value.length);
+  if (start < 0n && end < 0n && start > end) {
+    ctx.out.bulk(EMPTY);
+    return;
+  }
+  let from = start < 0n ? length + start : start;
+  let to = end < 0n ? length + end : end;
+  if (from < 0n) from = 0n;
+  if (to < 0n) to = 0n;
+  if (to >= length) to = length - 1n;
+  if (from > to || length === 0n) ctx.out.bulk(EMPTY);
+  else ctx.out.bulk(value.subarray(Number(from), Number(to) + 1));
+}
+
+function setrange(ctx: CommandContext): void {
+  const { argv } = ctx;
+  const offsetArg = parseInteger(argv[2]);
+  if (offsetArg === null) {
+    ctx.out.error(Errors.notInteger);
+    return;
+  }
+  if (offsetArg < 0n) {
+    ctx.out.error(StringErrors.offsetRange);
+    return;
+  }
+  const offset = Number(offsetArg);
+  const bytes = argv[3];
+  const entry = ctx.store.lookupWrite(ctx.db, argv[1], ctx.now);
+  if (entry !== undefined && entry.type !== ValueType.String) {
+    ctx.out.error(Errors.wrongType);
+    return;
+  }
+  const current = entry === undefined ? EMPTY : entry.value;
+  if (bytes.length === 0) {
+    ctx.out.integer(current.length);
+    return;
+  }
+  if (!checkStringLength(ctx, offset + bytes.length)) return;
+  // A fresh buffer: string values may be shared with replies or other keys' copies.
+  const value = Buffer.alloc(Math.max(current.length, offset + bytes.length));
+  value.set(current, 0);
+  value.set(bytes, offset);
+  if (entry === undefined) ctx.store.setString(ctx.db, argv[1], value, 0, ctx.now);
+  else entry.value = value;
+  ctx.out.integer(value.length);
+}
+
+// --- counters ---
+
+/** INCR, DECR, INCRBY, DECRBY: adds `delta` to the integer at `key`, keeping its TTL. */
 function incrementBy(ctx: CommandContext, delta: bigint): void {
   const key = ctx.argv[1];
   const entry = ctx.store.lookupWrite(ctx.db, key, ctx.now);
@@ -186,34 +496,192 @@ function incrby(ctx: CommandContext): void {
 function decrby(ctx: CommandContext): void {
   const delta = parseInteger(ctx.argv[2]);
   if (delta === null) ctx.out.error(Errors.notInteger);
-  else if (delta === INT64_MIN) ctx.out.error('ERR decrement would overflow');
+  else if (delta === INT64_MIN) ctx.out.error(StringErrors.decrementOverflow);
   else incrementBy(ctx, -delta);
 }
+
+const LONG_DOUBLE_ZERO: LongDouble = { negative: false, significand: 0n, exponent: 0, infinite: false };
+
+/** INCRBYFLOAT: long double arithmetic and "%.17Lf" output, exactly as Redis; keeps the TTL. */
+function incrbyfloat(ctx: CommandContext): void {
+  const key = ctx.argv[1];
+  const entry = ctx.store.lookupWrite(ctx.db, key, ctx.now);
+  if (entry !== undefined && entry.type !== ValueType.String) {
+    ctx.out.error(Errors.wrongType);
+    return;
+  }
+  const current = entry === undefined ? LONG_DOUBLE_ZERO : parseLongDouble(entry.value);
+  const increment = current === null ? null : parseLongDouble(ctx.argv[2]);
+  if (current === null || increment === null) {
+    ctx.out.error(Errors.notFloat);
+    return;
+  }
+  const sum = addLongDoubles(current, increment);
+  if (sum === null || sum.infinite) {
+    ctx.out.error(StringErrors.nanOrInfinity);
+    return;
+  }
+  const bytes = Buffer.from(formatLongDoubleHuman(sum), 'latin1');
+  if (entry === undefined) ctx.store.setString(ctx.db, key, bytes, 0, ctx.now);
+  else entry.value = bytes;
+  ctx.out.bulk(bytes);
+}
+
+// --- LCS ---
+
+/**
+ * LCS's options and reply for the values `a` and `b` (empty when missing):
+ * shared by the one-shard handler and the plan that fetches values from two shards.
+ */
+function replyLcs(out: ReplyWriter, a: Uint8Array, b: Uint8Array, args: Buffer[], argc: number, maxBulkLength: number): void {
+  let wantLength = false;
+  let wantIndexes = false;
+  let withMatchLength = false;
+  let minMatchLength = 0n;
+  for (let j = 3; j < argc; j++) {
+    const option = args[j];
+    if (isKeyword(option, 'idx')) wantIndexes = true;
+    else if (isKeyword(option, 'len')) wantLength = true;
+    else if (isKeyword(option, 'withmatchlen')) withMatchLength = true;
+    else if (isKeyword(option, 'minmatchlen') && j + 1 < argc) {
+      const parsed = parseInteger(args[++j]);
+      if (parsed === null) {
+        out.error(Errors.notInteger);
+        return;
+      }
+      minMatchLength = parsed < 0n ? 0n : parsed;
+    } else {
+      out.error(Errors.syntax);
+      return;
+    }
+  }
+  if (wantLength && wantIndexes) {
+    out.error(StringErrors.lcsLenAndIdx);
+    return;
+  }
+  if (lcsTableBytes(a.length, b.length) > maxBulkLength) {
+    out.error(StringErrors.lcsTableTooBig);
+    return;
+  }
+  let result: LcsResult;
+  try {
+    const minimum = minMatchLength > BigInt(a.length) ? a.length + 1 : Number(minMatchLength);
+    result = longestCommonSubsequence(a, b, !wantLength && !wantIndexes, wantIndexes, minimum);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    out.error(StringErrors.lcsNoMemory);
+    return;
+  }
+  if (wantIndexes) {
+    out.mapHeader(2);
+    out.bulkString('matches');
+    out.arrayHeader(result.matches.length);
+    for (const match of result.matches) {
+      out.arrayHeader(withMatchLength ? 3 : 2);
+      out.arrayHeader(2);
+      out.integer(match.aStart);
+      out.integer(match.aEnd);
+      out.arrayHeader(2);
+      out.integer(match.bStart);
+      out.integer(match.bEnd);
+      if (withMatchLength) out.integer(match.length);
+    }
+    out.bulkString('len');
+    out.integer(result.length);
+  } else if (wantLength) {
+    out.integer(result.length);
+  } else {
+    out.bulk(result.sequence as Buffer);
+  }
+}
+
+function lcs(ctx: CommandContext): void {
+  const a = ctx.store.lookupRead(ctx.db, ctx.argv[1], ctx.now);
+  const b = ctx.store.lookupRead(ctx.db, ctx.argv[2], ctx.now);
+  if ((a !== undefined && a.type !== ValueType.String) || (b !== undefined && b.type !== ValueType.String)) {
+    ctx.out.error(StringErrors.lcsWrongType);
+    return;
+  }
+  replyLcs(ctx.out, a?.value ?? EMPTY, b?.value ?? EMPTY, ctx.argv, ctx.argc, ctx.server.parserLimits.maxBulkLength);
+}
+
+/** A string key's value fetched from its shard: empty when missing, as LCS reads it. */
+async function fetchLcsValue(coordinator: Coordinator, client: Client, key: Buffer): Promise<Buffer> {
+  const reply = await coordinator.call(coordinator.shardOfKey(key), client.db, HOP_PART, [GET_NAME, key]);
+  if (reply instanceof ReplyError) throw reply.message.startsWith('WRONGTYPE') ? new ReplyError(StringErrors.lcsWrongType) : reply;
+  return reply === null ? EMPTY : (reply as Buffer);
+}
+
+/** LCS of keys on two shards: both values come here, the comparison runs on the client's thread. */
+const lcsAcrossShards = stepwise(async (coordinator, client, args, out) => {
+  const [a, b] = await Promise.all([fetchLcsValue(coordinator, client, args[1]), fetchLcsValue(coordinator, client, args[2])]);
+  replyLcs(out, a, b, args, args.length, coordinator.server.parserLimits.maxBulkLength);
+});
+
+// --- the table ---
 
 interface StringCommand {
   name: string;
   arity: number;
   flags: readonly string[];
   keys: ReturnType<typeof keysAt>;
+  /** What the command does with its keys (their key spec's flags). */
+  keyFlags: readonly string[];
   summary: string;
   since: string;
   handler: (ctx: CommandContext) => void;
-  multiShard?: CommandSpec['multiShard'];
+  multiShard?: MultiShardPlan;
 }
 
 function stringCommand(c: StringCommand): CommandSpec {
-  return { name: c.name, arity: c.arity, flags: c.flags, ...c.keys, group: 'string', since: c.since, summary: c.summary, placement: 'keys', handler: c.handler, multiShard: c.multiShard };
+  return {
+    name: c.name,
+    arity: c.arity,
+    flags: c.flags,
+    ...c.keys,
+    keyFlags: c.keyFlags,
+    aclCategories: STRING_ACL,
+    group: 'string',
+    since: c.since,
+    summary: c.summary,
+    placement: 'keys',
+    handler: c.handler,
+    multiShard: c.multiShard,
+  };
 }
 
 const ONE_KEY = keysAt(1, 1, 1);
+const STRING_ACL = ['string'];
+const RO_ACCESS = ['RO', 'access'];
+const RW_ACCESS_UPDATE = ['RW', 'access', 'update'];
+const OW_UPDATE = ['OW', 'update'];
+const OW_INSERT = ['OW', 'insert'];
+const WRITE = ['write', 'denyoom'] as const;
+const WRITE_FAST = ['write', 'denyoom', 'fast'] as const;
+const READ_FAST = ['readonly', 'fast'] as const;
+const RANGE_SUMMARY = 'Returns a range of bytes of a string key';
 
 export const stringCommands: CommandSpec[] = [
-  stringCommand({ name: 'get', arity: 2, flags: ['readonly', 'fast'], keys: ONE_KEY, summary: 'Get the value of a key', since: '1.0.0', handler: get }),
-  stringCommand({ name: 'set', arity: -3, flags: ['write', 'denyoom'], keys: ONE_KEY, summary: 'Set the string value of a key', since: '1.0.0', handler: set }),
-  stringCommand({ name: 'mget', arity: -2, flags: ['readonly', 'fast'], keys: keysAt(1, -1, 1), summary: 'Get the values of all the given keys', since: '1.0.0', handler: mget, multiShard: gatherValues }),
-  stringCommand({ name: 'mset', arity: -3, flags: ['write', 'denyoom'], keys: keysAt(1, -1, 2), summary: 'Set multiple keys to multiple values', since: '1.0.1', handler: mset, multiShard: setPairs }),
-  stringCommand({ name: 'incr', arity: 2, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, summary: 'Increment the integer value of a key by one', since: '1.0.0', handler: incr }),
-  stringCommand({ name: 'decr', arity: 2, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, summary: 'Decrement the integer value of a key by one', since: '1.0.0', handler: decr }),
-  stringCommand({ name: 'incrby', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, summary: 'Increment the integer value of a key by the given amount', since: '1.0.0', handler: incrby }),
-  stringCommand({ name: 'decrby', arity: 3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, summary: 'Decrement the integer value of a key by the given number', since: '1.0.0', handler: decrby }),
+  stringCommand({ name: 'get', arity: 2, flags: READ_FAST, keys: ONE_KEY, keyFlags: RO_ACCESS, summary: 'Reads the string stored at a key', since: '1.0.0', handler: get }),
+  stringCommand({ name: 'set', arity: -3, flags: WRITE, keys: ONE_KEY, keyFlags: ['RW', 'access', 'update', 'variable_flags'], summary: 'Stores a string at a key, with optional expiry and conditions', since: '1.0.0', handler: set }),
+  stringCommand({ name: 'setnx', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: OW_INSERT, summary: 'Stores a string at a key unless the key exists', since: '1.0.0', handler: setnx }),
+  stringCommand({ name: 'setex', arity: 4, flags: WRITE, keys: ONE_KEY, keyFlags: OW_UPDATE, summary: 'Stores a string at a key with a time to live in seconds', since: '2.0.0', handler: setex }),
+  stringCommand({ name: 'psetex', arity: 4, flags: WRITE, keys: ONE_KEY, keyFlags: OW_UPDATE, summary: 'Stores a string at a key with a time to live in milliseconds', since: '2.6.0', handler: psetex }),
+  stringCommand({ name: 'getset', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Stores a string at a key and returns the one it replaced', since: '1.0.0', handler: getset }),
+  stringCommand({ name: 'getdel', arity: 2, flags: ['write', 'fast'], keys: ONE_KEY, keyFlags: ['RW', 'access', 'delete'], summary: "Returns a string key's value and removes the key", since: '6.2.0', handler: getdel }),
+  stringCommand({ name: 'getex', arity: -2, flags: ['write', 'fast'], keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: "Returns a string key's value, optionally changing its expiry", since: '6.2.0', handler: getex }),
+  stringCommand({ name: 'mget', arity: -2, flags: READ_FAST, keys: keysAt(1, -1, 1), keyFlags: RO_ACCESS, summary: 'Reads the strings stored at several keys', since: '1.0.0', handler: mget, multiShard: gatherValues }),
+  stringCommand({ name: 'mset', arity: -3, flags: WRITE, keys: keysAt(1, -1, 2), keyFlags: OW_UPDATE, summary: 'Stores strings at several keys', since: '1.0.1', handler: mset, multiShard: msetAcrossShards }),
+  stringCommand({ name: 'msetnx', arity: -3, flags: WRITE, keys: keysAt(1, -1, 2), keyFlags: OW_INSERT, summary: 'Stores strings at several keys when none of them exists', since: '1.0.1', handler: msetnx, multiShard: msetnxAcrossShards }),
+  stringCommand({ name: 'append', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: ['RW', 'insert'], summary: 'Adds bytes to the end of a string key', since: '2.0.0', handler: append }),
+  stringCommand({ name: 'strlen', arity: 2, flags: READ_FAST, keys: ONE_KEY, keyFlags: ['RO'], summary: 'Returns the length in bytes of a string key', since: '2.2.0', handler: strlen }),
+  stringCommand({ name: 'getrange', arity: 4, flags: ['readonly'], keys: ONE_KEY, keyFlags: RO_ACCESS, summary: RANGE_SUMMARY, since: '2.4.0', handler: getrange }),
+  stringCommand({ name: 'substr', arity: 4, flags: ['readonly'], keys: ONE_KEY, keyFlags: RO_ACCESS, summary: RANGE_SUMMARY, since: '1.0.0', handler: getrange }),
+  stringCommand({ name: 'setrange', arity: 4, flags: WRITE, keys: ONE_KEY, keyFlags: ['RW', 'update'], summary: 'Overwrites part of a string key from an offset on', since: '2.2.0', handler: setrange }),
+  stringCommand({ name: 'incr', arity: 2, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Adds one to the integer stored at a key', since: '1.0.0', handler: incr }),
+  stringCommand({ name: 'decr', arity: 2, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Subtracts one from the integer stored at a key', since: '1.0.0', handler: decr }),
+  stringCommand({ name: 'incrby', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Adds an integer to the integer stored at a key', since: '1.0.0', handler: incrby }),
+  stringCommand({ name: 'decrby', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Subtracts an integer from the integer stored at a key', since: '1.0.0', handler: decrby }),
+  stringCommand({ name: 'incrbyfloat', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Adds a floating-point number to the number stored at a key', since: '2.6.0', handler: incrbyfloat }),
+  stringCommand({ name: 'lcs', arity: -3, flags: ['readonly'], keys: keysAt(1, 2, 1), keyFlags: RO_ACCESS, summary: 'Finds the longest common subsequence of two string keys', since: '7.0.0', handler: lcs, multiShard: lcsAcrossShards }),
 ];

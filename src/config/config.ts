@@ -2,6 +2,7 @@
 // command-line `--name value` overrides, as redis-server reads them.
 
 import { readFileSync } from 'node:fs';
+import { getSystemErrorMessage } from 'node:util';
 import { CONFIG_PARAMS, type ConfigParam } from './params.ts';
 import { splitInlineArgs } from '../protocol/inline.ts';
 
@@ -21,7 +22,7 @@ export function allParams(): readonly ConfigParam[] {
 
 /** Parses a memory value as Redis's memtoull: 1k=1000, 1kb=1024, m, mb, g, gb. Null when invalid. */
 export function parseMemory(text: string): number | null {
-  const match = /^(-?\d+)(k|kb|m|mb|g|gb)?$/i.exec(text.trim());
+  const match = /^(\d+)(k|kb|m|mb|g|gb)?$/i.exec(text.trim());
   if (match === null) return null;
   const units: Record<string, number> = { k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
   const value = Number(match[1]) * (match[2] ? units[match[2].toLowerCase()] : 1);
@@ -47,10 +48,12 @@ export function normalizeValue(param: ConfigParam, raw: string): { value: string
       if (n === null || !Number.isSafeInteger(n)) {
         return { error: param.kind === 'memory' ? 'argument must be a memory value' : 'argument couldn\'t be parsed into an integer' };
       }
-      if ((param.min !== undefined && n < param.min) || (param.max !== undefined && n > param.max)) {
-        return { error: `argument must be between ${param.min ?? 0} and ${param.max ?? Number.MAX_SAFE_INTEGER} inclusive` };
+      const min = param.min ?? 0;
+      if (n < min || (param.max !== undefined && n > param.max)) {
+        return { error: `argument must be between ${min} and ${param.max ?? Number.MAX_SAFE_INTEGER} inclusive` };
       }
-      return { value: String(n) };
+      const value = param.clamp === undefined ? n : Math.min(Math.max(n, param.clamp[0]), param.clamp[1]);
+      return { value: String(value) };
     }
     case 'string':
       return { value: raw };
@@ -125,15 +128,29 @@ export function loadConfig(argv: string[]): Config {
   return config;
 }
 
+/** Quotes a command-line value as redis-server does (sdscatrepr), so it reads back as one word. */
 function quoteWord(word: string): string {
-  return word === '' || /[\s"']/.test(word) ? `"${word.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : word;
+  let quoted = '"';
+  for (const char of word) {
+    const code = char.charCodeAt(0);
+    if (char === '\\' || char === '"') quoted += `\\${char}`;
+    else if (char === '\n') quoted += '\\n';
+    else if (char === '\r') quoted += '\\r';
+    else if (char === '\t') quoted += '\\t';
+    else if (code < 0x20 || code === 0x7f) quoted += `\\x${code.toString(16).padStart(2, '0')}`;
+    else quoted += char;
+  }
+  return `${quoted}"`;
 }
 
 function readConfigFile(path: string): string {
   try {
     return readFileSync(path, 'utf8');
   } catch (error) {
-    throw new FatalConfigError(`Fatal error, can't open config file '${path}': ${(error as Error).message}`);
+    const errno = (error as NodeJS.ErrnoException).errno;
+    const message = errno === undefined ? (error as Error).message : getSystemErrorMessage(errno);
+    const reason = message.charAt(0).toUpperCase() + message.slice(1);
+    throw new FatalConfigError(`Fatal error, can't open config file '${path}': ${reason}`);
   }
 }
 

@@ -2,6 +2,7 @@
 // connection (or per ring batch), so a whole pipeline leaves in one write.
 
 import { formatDouble } from './number-format.ts';
+import type { ErrorCounter } from '../server/command-stats.ts';
 
 const CRLF = 0x0d0a;
 
@@ -11,6 +12,8 @@ export class ReplyWriter {
   buffer: Buffer;
   length = 0;
   proto: Protocol = 2;
+  /** Counts error replies for INFO errorstats, when set. */
+  errors: ErrorCounter | null = null;
 
   constructor(initialCapacity = 16 * 1024) {
     this.buffer = Buffer.allocUnsafe(initialCapacity);
@@ -59,11 +62,21 @@ export class ReplyWriter {
 
   /** Writes a non-negative or negative safe integer in decimal. */
   private decimal(value: number): void {
-    if (value >= 0 && value < 10) {
-      this.buffer[this.length++] = 48 + value;
+    if (value < 0 || value > 0xffffffff) {
+      this.ascii(String(value));
       return;
     }
-    this.ascii(String(value));
+    // Digits written straight into the buffer: no string per length header.
+    let digits = 1;
+    for (let rest = value; rest >= 10; rest = Math.floor(rest / 10)) digits++;
+    const buffer = this.buffer;
+    let at = this.length + digits;
+    this.length = at;
+    let rest = value;
+    do {
+      buffer[--at] = 48 + (rest % 10);
+      rest = Math.floor(rest / 10);
+    } while (rest > 0);
   }
 
   private header(prefix: number, value: number): void {
@@ -87,6 +100,7 @@ export class ReplyWriter {
   /** `message` starts with its error code, as in Redis: "ERR ...", "WRONGTYPE ...". */
   error(message: string): void {
     const text = message.replace(/[\r\n]+/g, ' ');
+    if (this.errors !== null) this.errors.count(text);
     this.ensure(Buffer.byteLength(text) + 3);
     this.byte(0x2d /* - */);
     this.length += this.buffer.write(text, this.length);
@@ -165,6 +179,23 @@ export class ReplyWriter {
     } else {
       this.bulkString(text);
     }
+  }
+
+  /** A number too big for an integer reply, given as its decimal digits: RESP3 `(`, a bulk string in RESP2. */
+  bigNumber(digits: string): void {
+    if (this.proto !== 3) {
+      this.bulkString(digits);
+      return;
+    }
+    this.ensure(digits.length + 3);
+    this.byte(0x28 /* ( */);
+    this.ascii(digits);
+    this.crlf();
+  }
+
+  /** RESP3 attribute map of `pairs` entries, sent before the reply it describes; RESP3 only. */
+  attributeHeader(pairs: number): void {
+    this.header(0x7c /* | */, pairs);
   }
 
   boolean(value: boolean): void {

@@ -3,7 +3,11 @@
 
 import type { Socket } from 'node:net';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
+import type { ThreadStats } from './server-context.ts';
 import type { RequestParser } from '../protocol/request-parser.ts';
+
+/** How long a connection closed after its last reply waits for the client to close its side. */
+const CLOSE_LINGER_MS = 1000;
 
 /** A reply that will be computed elsewhere (another shard, or several). */
 export class PendingReply {
@@ -37,6 +41,8 @@ export class Client {
   readonly laddr: string;
   libName = '';
   libVersion = '';
+  /** CLIENT NO-EVICT ON: never evicted for memory (flag 'e' in CLIENT LIST). */
+  noEvict = false;
   /** Close once the replies queued so far are written (QUIT, protocol errors). */
   closeAfterReply = false;
   closed = false;
@@ -45,12 +51,22 @@ export class Client {
   /** Set while queued for the thread's end-of-batch flush. */
   flushQueued = false;
 
-  constructor(id: number, socket: Socket, authenticated: boolean) {
+  /** The owning thread's counters (reply bytes go to INFO total_net_output_bytes). */
+  private readonly threadStats: ThreadStats;
+
+  constructor(id: number, socket: Socket, authenticated: boolean, threadStats: ThreadStats) {
+    this.threadStats = threadStats;
     this.id = id;
     this.socket = socket;
     this.authenticated = authenticated;
     this.addr = formatAddress(socket.remoteAddress, socket.remotePort);
     this.laddr = formatAddress(socket.localAddress, socket.localPort);
+  }
+
+  /** Closes the connection now, dropping unsent replies (CLIENT KILL from another client). */
+  kill(): void {
+    this.closed = true;
+    this.socket.destroy();
   }
 
   hasPending(): boolean {
@@ -64,6 +80,12 @@ export class Client {
     else this.lastPending.next = pending;
     this.lastPending = pending;
     return pending;
+  }
+
+  /** Queues a reply already in RESP form, after every reply still pending. */
+  reply(bytes: Uint8Array): void {
+    if (this.firstPending === null) this.out.raw(bytes);
+    else this.reserveReply().onReply(bytes);
   }
 
   /** Moves every completed reply at the head of the queue into the output buffer. */
@@ -85,12 +107,23 @@ export class Client {
   flush(): void {
     this.flushQueued = false;
     if (this.closed) return;
-    if (this.out.length > 0) this.socket.write(this.out.take());
+    if (this.out.length > 0) {
+      this.threadStats.netOutputBytes += this.out.length;
+      this.socket.write(this.out.take());
+    }
     if (this.closeAfterReply && this.firstPending === null) {
       this.closed = true;
+      // A half-close: bytes the client still sends are read and dropped, so
+      // it gets the reply and then the end of the stream, not a reset that
+      // could discard the reply. One that keeps its side open is cut off.
       this.socket.end();
+      setTimeout(destroySocket, CLOSE_LINGER_MS, this.socket).unref();
     }
   }
+}
+
+function destroySocket(socket: Socket): void {
+  socket.destroy();
 }
 
 function formatAddress(address: string | undefined, port: number | undefined): string {

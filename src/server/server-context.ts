@@ -3,6 +3,7 @@
 import type { Config } from '../config/config.ts';
 import type { SlotMap } from '../cluster/slots.ts';
 import type { Client } from './client.ts';
+import { CommandStats } from './command-stats.ts';
 import type { ParserLimits } from '../protocol/request-parser.ts';
 
 /** Counters reported by INFO stats, kept per thread and summed on demand. */
@@ -13,6 +14,59 @@ export class ThreadStats {
   netInputBytes = 0;
   netOutputBytes = 0;
   hops = 0;
+}
+
+/** Samples a thread's counters every 100 ms, as Redis's trackInstantaneousMetric (16 samples). */
+export class InstantaneousMetrics {
+  static readonly PERIOD_MS = 100;
+  private static readonly SAMPLES = 16;
+  private readonly stats: ThreadStats;
+  /** Per metric (commands, input bytes, output bytes): the last reading and recent rates per second. */
+  private readonly last = [0, 0, 0];
+  private lastAt = performance.now();
+  private readonly rates = [new Float64Array(InstantaneousMetrics.SAMPLES), new Float64Array(InstantaneousMetrics.SAMPLES), new Float64Array(InstantaneousMetrics.SAMPLES)];
+  private index = 0;
+
+  constructor(stats: ThreadStats) {
+    this.stats = stats;
+    setInterval(() => this.sample(), InstantaneousMetrics.PERIOD_MS).unref();
+  }
+
+  private sample(): void {
+    const now = performance.now();
+    const elapsed = now - this.lastAt;
+    if (elapsed <= 0) return;
+    const readings = [this.stats.commandsProcessed, this.stats.netInputBytes, this.stats.netOutputBytes];
+    for (let metric = 0; metric < 3; metric++) {
+      // A reset (CONFIG RESETSTAT) makes a reading go down: count that sample as zero.
+      const delta = Math.max(0, readings[metric] - this.last[metric]);
+      this.rates[metric][this.index] = (delta * 1000) / elapsed;
+      this.last[metric] = readings[metric];
+    }
+    this.lastAt = now;
+    this.index = (this.index + 1) % InstantaneousMetrics.SAMPLES;
+  }
+
+  private average(metric: number): number {
+    let sum = 0;
+    for (const rate of this.rates[metric]) sum += rate;
+    return sum / InstantaneousMetrics.SAMPLES;
+  }
+
+  /** Commands per second over the last 1.6 s. */
+  get opsPerSec(): number {
+    return Math.round(this.average(0));
+  }
+
+  /** Bytes per second read from clients. */
+  get inputBytesPerSec(): number {
+    return Math.round(this.average(1));
+  }
+
+  /** Bytes per second written to clients. */
+  get outputBytesPerSec(): number {
+    return Math.round(this.average(2));
+  }
 }
 
 /** Memory shared by all threads for server-wide identity and counters. */
@@ -33,6 +87,8 @@ export class ServerContext {
   readonly shardCount: number;
   readonly slots: SlotMap;
   readonly stats = new ThreadStats();
+  readonly commandStats = new CommandStats();
+  readonly instantaneous = new InstantaneousMetrics(this.stats);
   readonly clients = new Map<number, Client>();
   readonly shared: SharedState;
   /** Shared by every client parser of the thread, so CONFIG SET reaches them all. */
@@ -52,10 +108,14 @@ export class ServerContext {
     this.refreshFromConfig();
   }
 
+  /** Called after every CONFIG SET, for settings that need more than a new value (timers). */
+  readonly configListeners: (() => void)[] = [];
+
   /** Re-reads the settings that live outside Config for speed; called after CONFIG SET. */
   refreshFromConfig(): void {
     this.parserLimits.maxBulkLength = this.config.getNumber('proto-max-bulk-len');
     this.parserLimits.maxQueryBuffer = this.config.getNumber('client-query-buffer-limit');
+    for (const listener of this.configListeners) listener();
   }
 
   nextClientId(): number {

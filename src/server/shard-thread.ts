@@ -36,13 +36,15 @@ class ClientSink implements RequestSink {
     this.coordinator = coordinator;
   }
   onCommand(argv: Buffer[], argc: number): void {
-    if (this.client.closeAfterReply) return;
-    this.coordinator.dispatch(this.client, argv, argc);
+    const client = this.client;
+    this.coordinator.dispatch(client, argv, argc);
+    // QUIT: nothing after it is read, as in Redis.
+    if (client.closeAfterReply) client.parser.stop();
   }
   onProtocolError(message: string): void {
     const client = this.client;
     log('verbose', `Protocol error (${message}) from client: id=${client.id} addr=${client.addr}`);
-    this.coordinator.replyError(client, `ERR ${message}`);
+    client.reply(Buffer.from(`-ERR ${message}\r\n`, 'latin1'));
     client.closeAfterReply = true;
   }
   onQueryBufferLimit(): void {
@@ -50,6 +52,9 @@ class ClientSink implements RequestSink {
     log('warning', `Closing client that reached max query buffer length: id=${client.id} addr=${client.addr}`);
     client.closed = true;
     client.socket.destroy();
+  }
+  authRequired(): boolean {
+    return !this.client.authenticated;
   }
 }
 
@@ -60,6 +65,7 @@ export class ShardThread {
   private readonly hub: Hub | null;
   private readonly listeners: net.Server[] = [];
   private expireTimer: NodeJS.Timeout | null = null;
+  private expirePeriod = 0;
 
   constructor(init: ThreadInit) {
     const config = new Config(init.config);
@@ -72,6 +78,7 @@ export class ShardThread {
   async start(): Promise<void> {
     this.hub?.start(this.coordinator);
     this.scheduleActiveExpire();
+    this.server.configListeners.push(() => this.scheduleActiveExpire());
     const config = this.server.config;
     const port = config.getNumber('port');
     for (const host of listenAddresses(config.get('bind'))) {
@@ -91,6 +98,9 @@ export class ShardThread {
   private scheduleActiveExpire(): void {
     const hz = this.server.config.getNumber('hz');
     const period = Math.max(2, Math.floor(1000 / hz));
+    if (this.expireTimer !== null && this.expirePeriod === period) return;
+    if (this.expireTimer !== null) clearInterval(this.expireTimer);
+    this.expirePeriod = period;
     this.expireTimer = setInterval(() => this.store.activeExpireCycle(period / 4), period);
     this.expireTimer.unref();
   }
@@ -109,7 +119,7 @@ export class ShardThread {
       socket.end(PROTECTED_MODE_DENIED);
       return;
     }
-    const client = new Client(server.nextClientId(), socket, requirePass === '');
+    const client = new Client(server.nextClientId(), socket, requirePass === '', server.stats);
     const coordinator = this.coordinator;
     client.parser = new RequestParser(new ClientSink(client, coordinator), server.parserLimits);
     client.requestFlush = () => coordinator.queueFlush(client);
@@ -122,8 +132,7 @@ export class ShardThread {
       client.lastInteraction = Date.now();
       client.parser.feed(chunk);
       client.flush();
-      coordinator.flushClients();
-      this.hub?.flush();
+      coordinator.endBatch();
       if (socket.writableLength > OUTPUT_HIGH_WATER) socket.pause();
     });
     socket.on('drain', () => {

@@ -4,8 +4,8 @@
 // string (one char per byte: binary safe). Every entry also sits at a stable
 // position in `slots`, which never moves while the key lives: SCAN's cursor
 // is a position there, so a key present for a whole scan is always returned.
-// Keys with a TTL are also kept in `volatile`, for O(1) random sampling by
-// the active expire cycle.
+// Keys with a TTL are also kept in `volatile`, which the active expire cycle
+// walks.
 
 import { Entry } from './entry.ts';
 
@@ -14,6 +14,8 @@ export class Database {
   private readonly slots: (Entry | null)[] = [];
   private readonly freeSlots: number[] = [];
   readonly volatile: Entry[] = [];
+  /** Where the active expire cycle goes on in `volatile`. */
+  private expireCursor = 0;
 
   get size(): number {
     return this.map.size;
@@ -80,17 +82,33 @@ export class Database {
     return undefined;
   }
 
-  randomVolatile(): Entry {
-    return this.volatile[Math.floor(Math.random() * this.volatile.length)];
+  /**
+   * The active expire cycle's next key with a TTL: it walks `volatile` round
+   * and round (as Redis walks its expires table with a cursor), so every key
+   * with a TTL is checked within volatileCount / 20 samples. Call
+   * `passVolatile` after a key that stays; a removed one's place is taken by
+   * the last key, which comes next.
+   */
+  nextVolatile(): Entry {
+    if (this.expireCursor >= this.volatile.length) this.expireCursor = 0;
+    return this.volatile[this.expireCursor];
+  }
+
+  passVolatile(): void {
+    this.expireCursor++;
   }
 
   /**
-   * Visits up to `budget` slots from `cursor`; returns the next cursor, 0 at the end.
+   * SCAN's step: visits up to `budget` entries from slot `cursor`, stepping
+   * over at most ten times `budget` slots in all (as Redis caps a SCAN call at
+   * COUNT*10 buckets, so a sparse table never makes one call long); returns
+   * the next cursor, 0 at the end. `visit` may remove the entry it is given.
    */
   scan(cursor: number, budget: number, visit: (entry: Entry) => void): number {
     const slots = this.slots;
+    const stop = Math.min(slots.length, cursor + budget * 10);
     let position = cursor;
-    for (let visited = 0; position < slots.length && visited < budget; position++) {
+    for (let visited = 0; position < stop && visited < budget; position++) {
       const entry = slots[position];
       if (entry) {
         visit(entry);

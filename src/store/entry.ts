@@ -1,7 +1,8 @@
 // One key and its value, as the keyspace holds it.
 //
-// A new data type plugs in by adding its ValueType, the TYPE name, and a
-// value representation; commands check `entry.type` before they touch `value`.
+// A new data type plugs in by adding its ValueType, the TYPE name, a value
+// representation, and its ValueCodec; commands check `entry.type` before they
+// touch `value`.
 
 export const ValueType = {
   String: 0,
@@ -32,3 +33,21 @@ export class Entry {
     this.accessedAt = now;
   }
 }
+
+/**
+ * A type's value as opaque bytes: how a value travels to another shard
+ * (RENAME, COPY across shards) and how COPY duplicates it (decode(encode(v))).
+ * `decode` returns a value of its own, sharing nothing with `bytes`.
+ */
+export interface ValueCodec {
+  encode(value: Entry['value']): Buffer;
+  decode(bytes: Buffer): Entry['value'];
+}
+
+/** One codec per ValueType (the compiler asks for one when a type is added). */
+export const VALUE_CODECS: Record<ValueType, ValueCodec> = {
+  [ValueType.String]: {
+    encode: (value) => value,
+    decode: (bytes) => Buffer.from(bytes),
+  },
+};

@@ -8,8 +8,14 @@ export const DATABASE_COUNT = 16;
 
 /** Keys sampled per round of the active expire cycle, as Redis's ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP. */
 const EXPIRE_SAMPLE = 20;
-/** Another round runs while more than this share of the sample had expired. */
-const EXPIRE_REPEAT_RATIO = 0.25;
+/**
+ * Another round runs on a database while more than this percentage of the
+ * sample had expired: Redis 7's ACTIVE_EXPIRE_CYCLE_ACCEPTABLE_STALE at the
+ * default active-expire-effort (1).
+ */
+const EXPIRE_ACCEPTABLE_STALE = 10;
+/** The time limit is checked once every this many rounds, as Redis does. */
+const EXPIRE_TIME_CHECK_ROUNDS = 16;
 
 export class KeyspaceStats {
   expiredKeys = 0;
@@ -22,20 +28,26 @@ export class ShardStore {
   readonly dbs: Database[] = [];
   readonly stats = new KeyspaceStats();
   activeExpireEnabled = true;
+  /** The database the next active expire cycle starts with. */
+  private nextExpireDb = 0;
 
   constructor() {
     for (let i = 0; i < DATABASE_COUNT; i++) this.dbs.push(new Database());
   }
 
-  /** Looks a key up for reading: expired keys vanish, hits and misses are counted. */
-  lookupRead(db: number, key: Buffer, now: number): Entry | undefined {
+  /**
+   * Looks a key up for reading: expired keys vanish, hits and misses are
+   * counted, and the access time is updated unless `touch` is false (Redis's
+   * LOOKUP_NOTOUCH: EXISTS, TYPE, TTL...).
+   */
+  lookupRead(db: number, key: Buffer, now: number, touch = true): Entry | undefined {
     const entry = this.lookupWrite(db, key, now);
     if (entry === undefined) {
       this.stats.keyspaceMisses++;
       return undefined;
     }
     this.stats.keyspaceHits++;
-    entry.accessedAt = now;
+    if (touch) entry.accessedAt = now;
     return entry;
   }
 
@@ -54,7 +66,12 @@ export class ShardStore {
 
   /** Stores a string under a copy of `key`, replacing whatever was there (and its TTL). */
   setString(db: number, key: Buffer, value: Buffer, expireAt: number, now: number): Entry {
-    const entry = new Entry(Buffer.from(key), ValueType.String, value, now);
+    return this.put(db, key, ValueType.String, value, expireAt, now);
+  }
+
+  /** Stores a value of any type under a copy of `key`, replacing whatever was there (and its TTL). */
+  put(db: number, key: Buffer, type: ValueType, value: Entry['value'], expireAt: number, now: number): Entry {
+    const entry = new Entry(Buffer.from(key), type, value, now);
     entry.expireAt = expireAt;
     this.dbs[db].add(entry);
     return entry;
@@ -76,6 +93,12 @@ export class ShardStore {
     for (const database of this.dbs) database.clear();
   }
 
+  /** SWAPDB on this shard: clients of one database now see the other's keys. */
+  swapDatabases(first: number, second: number): void {
+    const dbs = this.dbs;
+    [dbs[first], dbs[second]] = [dbs[second], dbs[first]];
+  }
+
   keyCount(): number {
     let total = 0;
     for (const database of this.dbs) total += database.size;
@@ -83,33 +106,46 @@ export class ShardStore {
   }
 
   /**
-   * Redis's active expire cycle: per database, sample keys that have a TTL,
-   * delete the expired ones, and sample again while more than a quarter of
-   * the sample had expired, until `timeLimitMs` is spent.
+   * Redis 7's active expire cycle (expire.c activeExpireCycle, slow cycle):
+   * databases in turn, starting after the one the previous call stopped at;
+   * in each, check the next EXPIRE_SAMPLE keys that have a TTL (Database
+   * walks them round and round, as Redis's expires cursor), delete the expired
+   * ones, and sample again while more than EXPIRE_ACCEPTABLE_STALE percent of
+   * the sample had expired; stop everything once `timeLimitMs` is spent.
    */
   activeExpireCycle(timeLimitMs: number): void {
     if (!this.activeExpireEnabled) return;
     const started = performance.now();
-    const now = Date.now();
-    for (const database of this.dbs) {
+    let rounds = 0;
+    for (let visited = 0; visited < DATABASE_COUNT; visited++) {
+      const database = this.dbs[this.nextExpireDb];
+      this.nextExpireDb = (this.nextExpireDb + 1) % DATABASE_COUNT;
       for (;;) {
-        const sampleSize = Math.min(EXPIRE_SAMPLE, database.volatileCount);
-        if (sampleSize === 0) break;
-        let expired = 0;
-        for (let i = 0; i < sampleSize && database.volatileCount > 0; i++) {
-          const entry = database.randomVolatile();
-          if (entry.expireAt <= now) {
-            database.remove(entry);
-            this.stats.expiredKeys++;
-            expired++;
-          }
-        }
-        if (performance.now() - started > timeLimitMs) {
+        const sampled = Math.min(EXPIRE_SAMPLE, database.volatileCount);
+        if (sampled === 0) break;
+        const expired = this.expireSample(database, sampled, Date.now());
+        if (++rounds % EXPIRE_TIME_CHECK_ROUNDS === 0 && performance.now() - started > timeLimitMs) {
           this.stats.expiredTimeCapReached++;
           return;
         }
-        if (expired <= sampleSize * EXPIRE_REPEAT_RATIO) break;
+        if (Math.floor((expired * 100) / sampled) <= EXPIRE_ACCEPTABLE_STALE) break;
       }
     }
+  }
+
+  /** Checks the next `count` keys with a TTL and deletes the expired ones; returns how many. */
+  private expireSample(database: Database, count: number, now: number): number {
+    let expired = 0;
+    for (let i = 0; i < count && database.volatileCount > 0; i++) {
+      const entry = database.nextVolatile();
+      if (entry.expireAt <= now) {
+        database.remove(entry);
+        this.stats.expiredKeys++;
+        expired++;
+      } else {
+        database.passVolatile();
+      }
+    }
+    return expired;
   }
 }

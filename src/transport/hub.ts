@@ -15,6 +15,10 @@ const REQUEST_HEADER = FRAME_HEADER + 1 + 4 + 1 + 1 + 1 + 4;
 const REPLY_HEADER = FRAME_HEADER + 1 + 4;
 
 export const RING_CAPACITY = 1 << 20;
+const OUTBOX_BYTES = 16 * 1024;
+const INBOX_BYTES = 64 * 1024;
+/** Outboxes and inboxes grown past this (by a big value) go back to their usual size once empty. */
+const LARGE_BUFFER = 4 * 1024 * 1024;
 
 /** Shared memory for the whole mesh, made by the supervisor and handed to every thread. */
 export interface MeshBuffers {
@@ -44,7 +48,7 @@ export interface HubHandler {
 
 /** Bytes received from one peer, reassembled into whole frames. */
 class Inbox {
-  buffer = Buffer.allocUnsafe(64 * 1024);
+  buffer = Buffer.allocUnsafe(INBOX_BYTES);
   start = 0;
   end = 0;
 }
@@ -56,6 +60,8 @@ export class Hub {
   private readonly inRings: (Ring | null)[] = [];
   private readonly bells: Doorbells;
   private readonly outboxes: ReplyWriter[] = [];
+  /** Bytes at the start of each outbox already in the ring (the rest waits for room). */
+  private readonly outboxSent: number[] = [];
   /** Outboxes holding bytes: the destinations the next flush serves. */
   private readonly dirty: number[] = [];
   private readonly inboxes: Inbox[] = [];
@@ -73,7 +79,8 @@ export class Hub {
       const incoming = mesh.rings[peer][self];
       this.outRings.push(out ? new Ring(out) : null);
       this.inRings.push(incoming ? new Ring(incoming) : null);
-      this.outboxes.push(new ReplyWriter(16 * 1024));
+      this.outboxes.push(new ReplyWriter(OUTBOX_BYTES));
+      this.outboxSent.push(0);
       this.inboxes.push(new Inbox());
     }
   }
@@ -137,22 +144,33 @@ export class Hub {
     let kept = 0;
     for (let i = 0; i < dirty.length; i++) {
       const to = dirty[i];
-      const box = this.outboxes[to];
-      const ring = this.outRings[to] as Ring;
-      const written = ring.write(box.buffer, 0, box.length);
-      if (written > 0) this.bells.ring(to);
-      if (written === box.length) {
-        box.length = 0;
-        if (box.buffer.length > 4 * 1024 * 1024) box.buffer = Buffer.allocUnsafe(16 * 1024);
-      } else {
-        // The ring is full: keep the rest; the consumer rings our bell when it frees space.
-        box.buffer.copy(box.buffer, 0, written, box.length);
-        box.length -= written;
-        ring.setProducerWaiting(true);
-        dirty[kept++] = to;
-      }
+      if (!this.sendOutbox(to)) dirty[kept++] = to;
     }
     dirty.length = kept;
+  }
+
+  /** Writes what the ring to `to` takes of its outbox; false when bytes are left for a later flush. */
+  private sendOutbox(to: number): boolean {
+    const box = this.outboxes[to];
+    const ring = this.outRings[to] as Ring;
+    const before = this.outboxSent[to];
+    let sent = before + ring.write(box.buffer, before, box.length);
+    if (sent < box.length) {
+      // The ring is full: the consumer rings our bell once it has taken bytes
+      // after seeing this flag. It may have taken them before the flag was
+      // up, so try once more.
+      ring.setProducerWaiting(true);
+      sent += ring.write(box.buffer, sent, box.length);
+    }
+    if (sent > before) this.bells.ring(to);
+    if (sent < box.length) {
+      this.outboxSent[to] = sent;
+      return false;
+    }
+    box.length = 0;
+    this.outboxSent[to] = 0;
+    if (box.buffer.length > LARGE_BUFFER) box.buffer = Buffer.allocUnsafe(OUTBOX_BYTES);
+    return true;
   }
 
   private markDirty(to: number, box: ReplyWriter): void {
@@ -241,6 +259,7 @@ export class Hub {
     if (inbox.start === inbox.end) {
       inbox.start = 0;
       inbox.end = 0;
+      if (inbox.buffer.length > LARGE_BUFFER) inbox.buffer = Buffer.allocUnsafe(INBOX_BYTES);
     }
   }
 }

@@ -14,19 +14,18 @@ import type { Client } from '../server/client.ts';
 import type { ServerContext } from '../server/server-context.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import { CommandContext, type CommandSpec } from '../commands/command.ts';
-import { findCommand, findInternalCommand, findSubcommand } from '../commands/registry.ts';
+import { findCommandByName, findInternalCommand, findSubcommand } from '../commands/registry.ts';
 import { Errors } from '../commands/errors.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { readReply, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { Hub, HubHandler } from '../transport/hub.ts';
+import { HOP_INTERNAL, HOP_PART } from './hop-flags.ts';
 
 /** Receives the reply to a hop. */
 export interface ReplyWaiter {
   onReply(reply: Buffer): void;
 }
 
-/** Flag on a hop: argv[0] names an internal command (see commands/internal.ts). */
-export const HOP_INTERNAL = 1;
 
 export class Coordinator implements HubHandler {
   readonly server: ServerContext;
@@ -39,6 +38,7 @@ export class Coordinator implements HubHandler {
   private nextRequestId = 1;
   /** Clients with output to write at the end of the current batch. */
   private readonly flushQueue: Client[] = [];
+  private endOfBatchScheduled = false;
 
   constructor(server: ServerContext, store: ShardStore, hub: Hub | null) {
     this.server = server;
@@ -62,16 +62,13 @@ export class Coordinator implements HubHandler {
   /** Entry point for one parsed command of a client. */
   dispatch(client: Client, argv: Buffer[], argc: number): void {
     this.server.stats.commandsProcessed++;
-    let spec = findCommand(argv[0].toString('latin1'));
+    let spec = findCommandByName(argv[0]);
     if (spec === undefined) {
       this.replyError(client, unknownCommandError(argv, argc));
       return;
     }
-    if (spec.subcommands !== undefined) {
-      if (argc < 2) {
-        this.replyError(client, Errors.wrongArgs(spec.name));
-        return;
-      }
+    // A container (CONFIG, CLIENT...) named alone is checked against its own arity, as in Redis.
+    if (spec.subcommands !== undefined && argc >= 2) {
       const sub = findSubcommand(spec, argv[1].toString('latin1'));
       if (sub === undefined) {
         this.replyError(client, Errors.unknownSubcommand(argv[1].toString(), spec.name));
@@ -80,11 +77,11 @@ export class Coordinator implements HubHandler {
       spec = sub;
     }
     if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) {
-      this.replyError(client, Errors.wrongArgs(spec.name));
+      this.reject(client, spec, Errors.wrongArgs(spec.name));
       return;
     }
     if (!client.authenticated && !spec.flags.includes('no-auth')) {
-      this.replyError(client, Errors.noAuth);
+      this.reject(client, spec, Errors.noAuth);
       return;
     }
     client.lastCommand = spec.name;
@@ -118,21 +115,42 @@ export class Coordinator implements HubHandler {
     const waiting = client.hasPending();
     const out = waiting ? this.scratch : client.out;
     out.proto = client.proto;
+    this.invoke(spec, argv, argc, out, client.db, client, true);
+    if (waiting) client.reserveReply().onReply(this.scratch.take());
+  }
+
+  /**
+   * Runs a command's handler on this thread, timing it for INFO commandstats.
+   * `countCall` is false for one shard's part of a multi-shard command, which
+   * the coordinator counts once.
+   */
+  private invoke(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, countCall: boolean): void {
     const ctx = this.ctx;
+    const commandStats = this.server.commandStats;
+    const errors = commandStats.errors;
     ctx.argv = argv;
     ctx.argc = argc;
     ctx.out = out;
-    ctx.db = client.db;
+    ctx.db = db;
     ctx.now = Date.now();
     ctx.client = client;
+    out.errors = errors;
+    const errorsBefore = errors.total;
+    const started = performance.now();
     spec.handler(ctx);
+    const stat = commandStats.of(spec.name);
+    stat.usec += (performance.now() - started) * 1000;
+    if (countCall) {
+      stat.calls++;
+      if (errors.total !== errorsBefore) stat.failedCalls++;
+    }
     ctx.client = null;
-    if (waiting) client.reserveReply().onReply(this.scratch.take());
   }
 
   private runPlan(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
     const plan = spec.multiShard;
     if (plan === undefined) throw new Error(`${spec.name} spans shards but has no multi-shard plan`);
+    this.server.commandStats.of(spec.name).calls++;
     plan.run(this, client, argv, argc, client.reserveReply());
   }
 
@@ -155,6 +173,7 @@ export class Coordinator implements HubHandler {
     this.waiters.set(id, waiter);
     this.server.stats.hops++;
     (this.hub as Hub).sendRequest(shard, id, db, proto, flags, argv, argc);
+    this.scheduleEndBatch();
   }
 
   /** A hop as a promise of its decoded reply: for multi-step plans (RENAME across shards...). */
@@ -166,33 +185,28 @@ export class Coordinator implements HubHandler {
 
   /** Runs a command on this thread's shard for a hop (or a local plan part). */
   private execute(db: number, flags: number, argv: Buffer[], argc: number, out: ReplyWriter, client: Client | null): void {
-    const name = argv[0].toString('latin1');
-    let spec = flags & HOP_INTERNAL ? findInternalCommand(name) : findCommand(name);
+    let spec = flags & HOP_INTERNAL ? findInternalCommand(argv[0].toString('latin1')) : findCommandByName(argv[0]);
     if (spec !== undefined && spec.subcommands !== undefined && argc > 1) spec = findSubcommand(spec, argv[1].toString('latin1'));
     if (spec === undefined) {
-      out.error(`ERR unknown command '${name}'`);
+      out.error(`ERR unknown command '${argv[0].toString()}'`);
       return;
     }
-    const ctx = this.ctx;
-    ctx.argv = argv;
-    ctx.argc = argc;
-    ctx.out = out;
-    ctx.db = db;
-    ctx.now = Date.now();
-    ctx.client = client;
-    spec.handler(ctx);
-    ctx.client = null;
+    this.invoke(spec, argv, argc, out, db, client, (flags & (HOP_INTERNAL | HOP_PART)) === 0);
+  }
+
+  /** A command refused before it ran (arity, auth): Redis counts it as a rejected call. */
+  private reject(client: Client, spec: CommandSpec, error: string): void {
+    this.server.commandStats.of(spec.name).rejectedCalls++;
+    this.replyError(client, error);
   }
 
   /** Replies an error to `client`, after any replies still pending. */
   replyError(client: Client, error: string): void {
-    if (client.hasPending()) {
-      this.scratch.proto = client.proto;
-      this.scratch.error(error);
-      client.reserveReply().onReply(this.scratch.take());
-    } else {
-      client.out.error(error);
-    }
+    const out = client.hasPending() ? this.scratch : client.out;
+    out.proto = client.proto;
+    out.errors = this.server.commandStats.errors;
+    out.error(error);
+    if (out === this.scratch) client.reserveReply().onReply(this.scratch.take());
   }
 
   // --- hops from other threads ---
@@ -219,7 +233,30 @@ export class Coordinator implements HubHandler {
     if (client.flushQueued) return;
     client.flushQueued = true;
     this.flushQueue.push(client);
+    this.scheduleEndBatch();
   }
+
+  /** The end of a batch (one socket read): every client's output written, the staged hops sent. */
+  endBatch(): void {
+    this.flushClients();
+    this.hub?.flush();
+  }
+
+  /**
+   * Socket reads and ring drains end their batch themselves; this catches
+   * replies and hops made outside one (a stepwise plan going on after an
+   * await), once per microtask run.
+   */
+  private scheduleEndBatch(): void {
+    if (this.endOfBatchScheduled) return;
+    this.endOfBatchScheduled = true;
+    queueMicrotask(this.runScheduledEndBatch);
+  }
+
+  private readonly runScheduledEndBatch = (): void => {
+    this.endOfBatchScheduled = false;
+    this.endBatch();
+  };
 
   flushClients(): void {
     const queue = this.flushQueue;

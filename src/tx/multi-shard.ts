@@ -9,6 +9,7 @@ import type { Client, PendingReply } from '../server/client.ts';
 import type { Coordinator, ReplyWaiter } from './coordinator.ts';
 import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
+import { HOP_INTERNAL, HOP_PART } from './hop-flags.ts';
 
 export interface MultiShardPlan {
   /** Runs the command; its reply completes `slot`. `argv` is only valid during the call. */
@@ -69,7 +70,7 @@ function sendGroups(coordinator: Coordinator, client: Client, argv: Buffer[], fi
   for (const [shard, indexes] of groups) {
     const args: Buffer[] = argv.slice(0, first);
     for (const index of indexes) for (let k = 0; k < step; k++) args.push(argv[index + k]);
-    coordinator.send(shard, client.db, 2, 0, args, args.length, gather.part(part++));
+    coordinator.send(shard, client.db, 2, HOP_PART, args, args.length, gather.part(part++));
   }
 }
 
@@ -147,7 +148,7 @@ export function onEveryShard(merge: EveryShardMerge, internalName?: string): Mul
       const args = argv.slice(0, argc);
       if (internalName !== undefined) args[0] = Buffer.from(internalName);
       for (let shard = 0; shard < coordinator.shardCount; shard++) {
-        coordinator.send(shard, client.db, 2, internalName === undefined ? 0 : 1, args, argc, gather.part(shard));
+        coordinator.send(shard, client.db, 2, internalName === undefined ? HOP_PART : HOP_INTERNAL, args, argc, gather.part(shard));
       }
     },
   };

@@ -1,0 +1,155 @@
+// The benchmark scenarios, as data. A scenario is a weighted mix of units; a
+// unit is one or more commands sent back to back and counted as one operation
+// (its latency runs from the write of its first command to the reply of its
+// last). Arguments are literals or placeholders, expanded per unit by
+// bench/generator/command.ts:
+//
+//   $key            the unit's key (drawn once per unit from the key pattern)
+//   $keys:N         N fresh keys from the key pattern (land on different slots,
+//                   hence on different shards)
+//   $pairs:N        N fresh key/value pairs (for MSET)
+//   $tagkeys:N      N keys sharing the unit key's hash tag: {key:123}:0 ...
+//                   (same slot, same shard: the multi-key fast path)
+//   $tagpairs:N     N key/value pairs over those tagged keys
+//   $value          a value of --data-size bytes
+//   $field          a field/member name f0 .. f<fieldRange-1>
+//   $int            a random integer in [0, 1000000)
+//
+// A scenario that the server under test does not support yet (its probe gets
+// "unknown command") is skipped and reported as such, so the families' slots
+// fill in as the server grows, without code changes here.
+
+import type { KeyPatternName } from './generator/prng.ts';
+
+export interface UnitSpec {
+  /** Relative frequency of this unit in the mix (default 1). */
+  readonly weight?: number;
+  /** Commands sent back to back; each is a list of arguments/placeholders. */
+  readonly send: readonly (readonly string[])[];
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly family: 'strings' | 'keys' | 'lists' | 'hashes' | 'zsets' | 'scripting' | 'transactions';
+  readonly description: string;
+  readonly mix: readonly UnitSpec[];
+  /** Run once before measuring, over the whole key range in sequence. */
+  readonly prefill?: readonly UnitSpec[];
+  /** Overrides of the run's key settings (e.g. a few hot keys). */
+  readonly keys?: { readonly pattern?: KeyPatternName; readonly min?: number; readonly max?: number };
+  /** Overrides the run's pipeline depth. */
+  readonly pipeline?: number;
+  /** Key name prefix (default: "key:" for strings, "<family>:" otherwise, so families never clash on a key's type). */
+  readonly keyPrefix?: string;
+  /** Size of the $field space (default 16). */
+  readonly fieldRange?: number;
+  /** Part of the default `make bench` set. */
+  readonly inDefaultSet: boolean;
+}
+
+const SET = ['SET', '$key', '$value'];
+const GET = ['GET', '$key'];
+const PREFILL_STRINGS: readonly UnitSpec[] = [{ send: [SET] }];
+
+export const SCENARIOS: readonly Scenario[] = [
+  {
+    name: 'set', family: 'strings', inDefaultSet: true,
+    description: 'SET, uniform keys',
+    mix: [{ send: [SET] }],
+  },
+  {
+    name: 'get', family: 'strings', inDefaultSet: true,
+    description: 'GET, uniform keys, all present',
+    mix: [{ send: [GET] }], prefill: PREFILL_STRINGS,
+  },
+  {
+    name: 'set-p1', family: 'strings', inDefaultSet: true, pipeline: 1,
+    description: 'SET without pipelining',
+    mix: [{ send: [SET] }],
+  },
+  {
+    name: 'get-p1', family: 'strings', inDefaultSet: true, pipeline: 1,
+    description: 'GET without pipelining',
+    mix: [{ send: [GET] }], prefill: PREFILL_STRINGS,
+  },
+  {
+    name: 'set-get-1:10', family: 'strings', inDefaultSet: true,
+    description: 'memtier default mix: 1 SET per 10 GET',
+    mix: [{ weight: 1, send: [SET] }, { weight: 10, send: [GET] }], prefill: PREFILL_STRINGS,
+  },
+  {
+    name: 'get-gaussian', family: 'strings', inDefaultSet: false, keys: { pattern: 'gaussian' },
+    description: 'GET, gaussian keys (hot middle of the range)',
+    mix: [{ send: [GET] }], prefill: PREFILL_STRINGS,
+  },
+  {
+    name: 'incr-hot', family: 'strings', inDefaultSet: true, keys: { pattern: 'uniform', min: 0, max: 7 }, keyPrefix: 'counter:',
+    description: 'INCR on 8 hot keys',
+    mix: [{ send: [['INCR', '$key']] }],
+  },
+  {
+    name: 'mset-10-cross', family: 'strings', inDefaultSet: true,
+    description: 'MSET of 10 keys on different shards',
+    mix: [{ send: [['MSET', '$pairs:10']] }],
+  },
+  {
+    name: 'mget-10-cross', family: 'strings', inDefaultSet: true,
+    description: 'MGET of 10 keys on different shards',
+    mix: [{ send: [['MGET', '$keys:10']] }], prefill: PREFILL_STRINGS,
+  },
+  {
+    name: 'mget-10-tagged', family: 'strings', inDefaultSet: false,
+    description: 'MGET of 10 keys sharing a hash tag (one shard)',
+    mix: [{ send: [['MGET', '$tagkeys:10']] }], prefill: [{ send: [['MSET', '$tagpairs:10']] }],
+  },
+  // Slots for the later families: measured as soon as the server answers them.
+  {
+    name: 'lpush-rpop', family: 'lists', inDefaultSet: true,
+    description: 'LPUSH then RPOP, 1:1 (lists stay short)',
+    mix: [{ send: [['LPUSH', '$key', '$value']] }, { send: [['RPOP', '$key']] }],
+  },
+  {
+    name: 'hset-hgetall', family: 'hashes', inDefaultSet: true, fieldRange: 10,
+    description: 'HSET of one field, HGETALL of ~10-field hashes, 1:1',
+    mix: [{ send: [['HSET', '$key', '$field', '$value']] }, { send: [['HGETALL', '$key']] }],
+  },
+  {
+    name: 'zadd-zrange', family: 'zsets', inDefaultSet: true, fieldRange: 100,
+    description: 'ZADD of one member, ZRANGE 0 9 WITHSCORES, 1:1',
+    mix: [{ send: [['ZADD', '$key', '$int', '$field']] }, { send: [['ZRANGE', '$key', '0', '9', 'WITHSCORES']] }],
+  },
+  {
+    name: 'eval-incr', family: 'scripting', inDefaultSet: true,
+    description: 'EVAL of a one-key script (INCR + GET)',
+    mix: [{ send: [['EVAL', "redis.call('INCR', KEYS[1]) return redis.call('GET', KEYS[1])", '1', '$key']] }],
+  },
+  {
+    name: 'multi-exec', family: 'transactions', inDefaultSet: true,
+    description: 'MULTI, INCR k1, INCRBY k2 2, EXEC as one unit (keys on different shards)',
+    mix: [{ send: [['MULTI'], ['INCR', '$key'], ['INCRBY', '$keys:1', '2'], ['EXEC']] }],
+  },
+];
+
+export function keyPrefixOf(s: Scenario): string {
+  return s.keyPrefix ?? (s.family === 'strings' ? 'key:' : `${s.family}:`);
+}
+
+/** A file-name-safe form of a scenario name (set-get-1:10 -> set-get-1-10). */
+export function fileNameOf(name: string): string {
+  return name.replace(/[^\w.-]+/g, '-');
+}
+
+export function findScenario(name: string): Scenario {
+  const s = SCENARIOS.find((x) => x.name === name);
+  if (!s) throw new Error(`unknown scenario ${name}; known: ${SCENARIOS.map((x) => x.name).join(', ')}`);
+  return s;
+}
+
+/** The plain SET:GET mix of memtier's --ratio option. */
+export function ratioMix(sets: number, gets: number): UnitSpec[] {
+  const mix: UnitSpec[] = [];
+  if (sets > 0) mix.push({ weight: sets, send: [SET] });
+  if (gets > 0) mix.push({ weight: gets, send: [GET] });
+  if (mix.length === 0) throw new Error('ratio 0:0');
+  return mix;
+}
