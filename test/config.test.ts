@@ -66,7 +66,7 @@ for (const shards of [1, 2]) {
       expect(await client.call('config', 'get', 'maxmemory', 'port')).toEqual(['maxmemory', '0', 'port', String(server.port)]);
       expect(await client.config('GET', 'nosuch')).toEqual([]);
       const matched = (await client.config('GET', 'Maxmem*y')) as string[];
-      expect(matched.filter((_, i) => i % 2 === 0).sort()).toEqual(['maxmemory', 'maxmemory-policy']);
+      expect(matched.filter((_, i) => i % 2 === 0).sort()).toEqual(['maxmemory', 'maxmemory-eviction-tenacity', 'maxmemory-policy']);
       expect(await client.config('GET', 'bind')).toEqual(['bind', '127.0.0.1']);
       expect(await errorOf(client.call('config', 'get'))).toBe("ERR wrong number of arguments for 'config|get' command");
     });

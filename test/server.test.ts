@@ -8,7 +8,7 @@
 // text (key-spec notes, tips), we state none. COMMAND DOCS has our own
 // summaries and no argument lists or history.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { startServer, type TestServer } from './helpers/server.ts';
@@ -244,6 +244,14 @@ for (const shards of [1, 2]) {
       client.destroy();
     });
 
+    it('SHUTDOWN SAVE refuses to exit, keeping the data, since no snapshot can be written', async () => {
+      expect(await raw(server, ['SET', 'kept', 'yes'], ['SHUTDOWN', 'SAVE'], ['GET', 'kept'])).toBe(
+        '+OK\r\n-ERR Errors trying to SHUTDOWN. Check logs.\r\n$3\r\nyes\r\n',
+      );
+      // A worker's log line reaches the process's stdout a moment later.
+      await vi.waitFor(() => expect(server.output()).toContain("Error trying to save the DB, can't exit"));
+    });
+
     it('SHUTDOWN refuses bad options', async () => {
       expect(await raw(server, ['SHUTDOWN', 'foo'], ['SHUTDOWN', 'nosave', 'save'], ['SHUTDOWN', 'abort', 'nosave'], ['SHUTDOWN', 'abort'])).toBe(
         '-ERR syntax error\r\n-ERR syntax error\r\n-ERR syntax error\r\n-ERR No shutdown in progress.\r\n',
@@ -252,11 +260,11 @@ for (const shards of [1, 2]) {
   });
 }
 
-for (const shards of [1, 2]) {
-  it(`SHUTDOWN NOSAVE exits the server with status 0 (--shards ${shards})`, async () => {
+for (const [shards, words] of [[1, ['SHUTDOWN', 'NOSAVE']], [2, ['SHUTDOWN', 'NOSAVE']], [2, ['SHUTDOWN']]] as const) {
+  it(`${words.join(' ')} exits the server with status 0 (--shards ${shards})`, async () => {
     const server = await startServer({ shards });
     const exited = new Promise<number | null>((resolve) => server.process.once('exit', (code) => resolve(code)));
-    const { reply, closed } = await exchange(server.port, [resp('SHUTDOWN', 'NOSAVE')], { quietMs: 3000 });
+    const { reply, closed } = await exchange(server.port, [resp(...words)], { quietMs: 3000 });
     expect(reply).toBe('');
     expect(closed).toBe(true);
     expect(await exited).toBe(0);

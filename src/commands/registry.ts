@@ -8,6 +8,9 @@ import { expireCommands } from './expire.ts';
 import { serverCommands } from './server.ts';
 import { clientCommands } from './client.ts';
 import { internalCommands } from './internal.ts';
+import { debugCommands, debugInternalCommands } from './debug.ts';
+import { objectCommands } from './object.ts';
+import { functionCommands } from './functions.ts';
 
 const FAMILIES: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -15,7 +18,10 @@ const FAMILIES: readonly (readonly CommandSpec[])[] = [
   stringCommands,
   keyCommands,
   expireCommands,
+  objectCommands,
   serverCommands,
+  debugCommands,
+  functionCommands,
 ];
 
 export const ALL_COMMANDS: CommandSpec[] = [];
@@ -82,7 +88,7 @@ export function findSubcommand(spec: CommandSpec, name: string): CommandSpec | u
 
 /** Commands only threads send each other (never reachable from a client). */
 const INTERNAL = new Map<string, CommandSpec>();
-for (const spec of internalCommands) INTERNAL.set(spec.name, spec);
+for (const spec of [...internalCommands, ...debugInternalCommands]) INTERNAL.set(spec.name, spec);
 
 export function findInternalCommand(name: string): CommandSpec | undefined {
   return INTERNAL.get(name);

@@ -18,7 +18,7 @@ import {
 import { onEveryShard, mergeOkReplies } from '../tx/multi-shard.ts';
 import { allParams, findParam, normalizeValue } from '../config/config.ts';
 import { globMatch } from '../store/glob.ts';
-import { setLogLevel } from '../server/log.ts';
+import { log, setLogLevel } from '../server/log.ts';
 
 /** TIME: seconds and microseconds of the wall clock, as bulk strings. */
 function time(ctx: CommandContext): void {
@@ -54,8 +54,16 @@ function shutdown(ctx: CommandContext): void {
     ctx.out.error('ERR No shutdown in progress.');
     return;
   }
+  const wantsSave = save || (!noSave && ctx.server.config.get('save') !== '');
+  if (wantsSave) {
+    // Redis refuses to exit when the save before shutdown fails, so no data is lost;
+    // this server cannot write a snapshot yet, so a save is never possible.
+    log('warning', 'Error trying to save the DB, can\'t exit: this server does not write RDB snapshots yet (use SHUTDOWN NOSAVE).');
+    ctx.out.error('ERR Errors trying to SHUTDOWN. Check logs.');
+    return;
+  }
   // Redis replies nothing on success: the connection just closes as the server exits.
-  ctx.server.requestShutdown(noSave ? 'nosave' : save ? 'save' : 'default');
+  ctx.server.requestShutdown();
 }
 
 /** CONFIG GET parameter|pattern ...: exact names as asked, patterns against every name and alias. */
@@ -102,6 +110,9 @@ function configSetOnShard(ctx: CommandContext): void {
     out.error(Errors.syntax);
     return;
   }
+  // With "local", Redis allows protected configs to loopback clients; the shards
+  // do not see the client, so only "yes" allows them here.
+  const protectedConfigsAllowed = ctx.server.config.get('enable-protected-configs') === 'yes';
   const params = [];
   for (let i = 2; i < argc; i += 2) {
     const name = argv[i].toString();
@@ -110,7 +121,13 @@ function configSetOnShard(ctx: CommandContext): void {
       out.error(`ERR Unknown option or number of arguments for CONFIG SET - '${name}'`);
       return;
     }
-    const refusal = !param.mutable ? "can't set immutable config" : param.protected ? "can't set protected config" : params.includes(param) ? 'duplicate parameter' : null;
+    const refusal = !param.mutable
+      ? "can't set immutable config"
+      : param.protected && !protectedConfigsAllowed
+        ? "can't set protected config"
+        : params.includes(param)
+          ? 'duplicate parameter'
+          : null;
     if (refusal !== null) {
       out.error(`ERR CONFIG SET failed (possibly related to argument '${name}') - ${refusal}`);
       return;

@@ -95,7 +95,7 @@ export class ServerContext {
   readonly parserLimits: ParserLimits;
   private readonly counters: Int32Array;
   /** Set by the thread: asks the supervisor to shut the server down. */
-  requestShutdown: (mode: 'save' | 'nosave' | 'default') => void = () => {};
+  requestShutdown: () => void = () => {};
 
   constructor(config: Config, threadIndex: number, shardCount: number, slots: SlotMap, shared: SharedState) {
     this.config = config;

@@ -1,0 +1,280 @@
+// DEBUG: the introspection and test hooks Redis's own test suite relies on,
+// allowed only when `enable-debug-command` says so (no | yes | local).
+//
+// DEBUG is one command in the table (as in Redis); its plan routes each
+// subcommand: SET-ACTIVE-EXPIRE to every shard, DIGEST to every shard (each
+// returns its part of the digest, merged here), OBJECT and DIGEST-VALUE to
+// the shards owning their keys, everything else (LOG, SLEEP, PROTOCOL, HELP)
+// to the connection's own thread. SLEEP blocks that thread only; the other
+// threads go on serving their keys.
+
+import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
+import { Errors } from './errors.ts';
+import { isKeyword } from './args.ts';
+import { replyHelp } from './command-docs.ts';
+import { addToDigest, DIGEST_LENGTH, keyDigest, mixIntoDigest, mixValueDigest, uint32Bytes } from '../store/digest.ts';
+import { idleSeconds, lruClock, serializedLength, stringEncoding, stringRefcount } from '../store/string-object.ts';
+import { DATABASE_COUNT } from '../store/shard-store.ts';
+import type { Entry } from '../store/entry.ts';
+import { log } from '../server/log.ts';
+import type { Client } from '../server/client.ts';
+import type { Config } from '../config/config.ts';
+import { ReplyWriter } from '../protocol/reply-writer.ts';
+import { ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
+import { onEveryShard, mergeOkReplies, stepwise, type MultiShardPlan } from '../tx/multi-shard.ts';
+import { HOP_PART } from '../tx/hop-flags.ts';
+
+const DEBUG_DIGEST_PART = 'debug-digest-part';
+
+/** Redis's reply when a protected command (DEBUG, MODULE) is not enabled for this connection. */
+const notAllowed =
+  'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, ' +
+  'otherwise you need to set this option in the configuration file, and then restart the server.';
+
+function syntaxError(sub: Buffer): string {
+  return `ERR unknown subcommand or wrong number of arguments for '${sub.toString().slice(0, 128)}'. Try DEBUG HELP.`;
+}
+
+/** Whether `client` may run DEBUG: `yes`, or `local` and connected over loopback. */
+function debugAllowed(config: Config, client: Client): boolean {
+  const setting = config.get('enable-debug-command');
+  if (setting === 'yes') return true;
+  if (setting !== 'local') return false;
+  const host = client.addr.slice(0, client.addr.lastIndexOf(':'));
+  return host === '127.0.0.1' || host === '[::1]';
+}
+
+// --- the subcommands, as they run on one shard ---
+
+/** An identity for an entry, shown where Redis shows the value's address; stable while the key keeps its entry. */
+const ENTRY_IDS = new WeakMap<Entry, number>();
+let nextEntryId = 1;
+
+function entryAddress(entry: Entry): string {
+  let id = ENTRY_IDS.get(entry);
+  if (id === undefined) ENTRY_IDS.set(entry, (id = nextEntryId++));
+  return `0x${(0x7f0000000000 + id * 16).toString(16)}`;
+}
+
+/** DEBUG OBJECT key: how the value is held, read without touching the key or expiring it. */
+function debugObject(ctx: CommandContext): void {
+  const entry = ctx.store.dbs[ctx.db].peek(ctx.argv[2]);
+  if (entry === undefined) {
+    ctx.out.error(Errors.noSuchKey);
+    return;
+  }
+  const config = ctx.server.config;
+  const value = entry.value;
+  const refcount = stringRefcount(value, config.getNumber('maxmemory'), config.get('maxmemory-policy'));
+  ctx.out.simple(
+    `Value at:${entryAddress(entry)} refcount:${refcount} encoding:${stringEncoding(value)} serializedlength:${serializedLength(value)} ` +
+      `lru:${lruClock(entry.accessedAt)} lru_seconds_idle:${idleSeconds(entry.accessedAt, ctx.now)}`,
+  );
+}
+
+/** DEBUG DIGEST-VALUE key...: each value's digest (zeros for a missing key); expired keys not yet removed still count. */
+function debugDigestValue(ctx: CommandContext): void {
+  const { argv, argc, out } = ctx;
+  const database = ctx.store.dbs[ctx.db];
+  out.arrayHeader(argc - 2);
+  for (let i = 2; i < argc; i++) {
+    const digest = Buffer.alloc(DIGEST_LENGTH);
+    const entry = database.peek(argv[i]);
+    if (entry !== undefined) mixValueDigest(digest, entry);
+    out.simple(digest.toString('hex'));
+  }
+}
+
+/** DEBUG PROTOCOL type: one reply of each RESP type, as Redis sends them. */
+function debugProtocol(ctx: CommandContext): void {
+  const out = ctx.out;
+  const name = ctx.argv[2];
+  if (isKeyword(name, 'string')) out.bulkString('Hello World');
+  else if (isKeyword(name, 'integer')) out.integer(12345);
+  else if (isKeyword(name, 'double')) out.double(3.141);
+  else if (isKeyword(name, 'bignum')) out.bigNumber('1234567999999999999999999999999999999');
+  else if (isKeyword(name, 'null')) out.nullBulk();
+  else if (isKeyword(name, 'array') || isKeyword(name, 'set')) {
+    if (isKeyword(name, 'array')) out.arrayHeader(3);
+    else out.setHeader(3);
+    for (let i = 0; i < 3; i++) out.integer(i);
+  } else if (isKeyword(name, 'map')) {
+    out.mapHeader(3);
+    for (let i = 0; i < 3; i++) {
+      out.integer(i);
+      out.boolean(i === 1);
+    }
+  } else if (isKeyword(name, 'attrib')) {
+    // RESP2 has no attributes: only the reply that follows them is sent.
+    if (out.proto === 3) {
+      out.attributeHeader(1);
+      out.bulkString('key-popularity');
+      out.arrayHeader(2);
+      out.bulkString('key:123');
+      out.integer(90);
+    }
+    out.bulkString('Some real reply following the attribute');
+  } else if (isKeyword(name, 'push')) {
+    if (out.proto !== 3) {
+      out.error('ERR RESP2 is not supported by this command');
+      return;
+    }
+    out.pushHeader(2);
+    out.bulkString('server-cpu-usage');
+    out.integer(42);
+    out.bulkString('Some real reply following the push reply');
+  } else if (isKeyword(name, 'true')) out.boolean(true);
+  else if (isKeyword(name, 'false')) out.boolean(false);
+  else if (isKeyword(name, 'verbatim')) out.verbatim('This is a verbatim\nstring');
+  else out.error('ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false');
+}
+
+/** DEBUG SLEEP seconds: blocks this thread (a number as C's strtod reads it: a bad one is 0). */
+function debugSleep(ctx: CommandContext): void {
+  const seconds = Number.parseFloat(ctx.argv[2].toString());
+  const ms = Math.trunc((Number.isFinite(seconds) ? seconds : 0) * 1e6) / 1000;
+  if (ms > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+  ctx.out.ok();
+}
+
+/** DEBUG SET-ACTIVE-EXPIRE 0|1 on this shard (a number as C's atoi reads it: anything but 0 enables). */
+function debugSetActiveExpire(ctx: CommandContext): void {
+  ctx.store.activeExpireEnabled = (Number.parseInt(ctx.argv[2].toString(), 10) || 0) !== 0;
+  ctx.out.ok();
+}
+
+function debugHelp(ctx: CommandContext): void {
+  replyHelp(ctx, 'DEBUG', [
+    'DIGEST',
+    '    Digest of the whole dataset, 40 hex digits (all zeros when empty).',
+    'DIGEST-VALUE <key> [<key> ...]',
+    "    Digest of each key's value (all zeros for a missing key).",
+    'LOG <message>',
+    '    Writes <message> to the server log.',
+    'OBJECT <key>',
+    "    How the key's value is held: encoding, references, serialized length, access clock.",
+    'PROTOCOL <type>',
+    '    Replies a value of <type>: string, integer, double, bignum, null, array, set,',
+    '    map, attrib, push, verbatim, true or false.',
+    'SET-ACTIVE-EXPIRE <0|1>',
+    '    Turns the background removal of expired keys off (0) or on (1).',
+    'SLEEP <seconds>',
+    '    Blocks the connection\'s thread for <seconds> (a decimal number).',
+  ]);
+}
+
+/** DEBUG as it runs on one shard: the subcommand by name and argument count. */
+function debugOnShard(ctx: CommandContext): void {
+  const { argv, argc, out } = ctx;
+  const sub = argv[1];
+  if (argc === 2 && isKeyword(sub, 'help')) debugHelp(ctx);
+  else if (argc === 3 && isKeyword(sub, 'log')) {
+    log('warning', `DEBUG LOG: ${argv[2].toString()}`);
+    out.ok();
+  } else if (isKeyword(sub, 'reload') || isKeyword(sub, 'loadaof')) {
+    // Both save the dataset before loading it back; there is no persistence to
+    // save to, so they fail as Redis does when that save fails, the data untouched.
+    out.error('ERR');
+  } else if (argc === 3 && isKeyword(sub, 'object')) debugObject(ctx);
+  else if (isKeyword(sub, 'digest-value')) debugDigestValue(ctx);
+  else if (argc === 3 && isKeyword(sub, 'protocol')) debugProtocol(ctx);
+  else if (argc === 3 && isKeyword(sub, 'sleep')) debugSleep(ctx);
+  else if (argc === 3 && isKeyword(sub, 'set-active-expire')) debugSetActiveExpire(ctx);
+  else out.error(syntaxError(sub));
+}
+
+/**
+ * This shard's part of DEBUG DIGEST: per database, the XOR of its keys'
+ * digests, or null when it holds no key here.
+ */
+function digestPart(ctx: CommandContext): void {
+  const out = ctx.out;
+  out.arrayHeader(DATABASE_COUNT);
+  for (const database of ctx.store.dbs) {
+    if (database.size === 0) {
+      out.nullBulk();
+      continue;
+    }
+    const digest = Buffer.alloc(DIGEST_LENGTH);
+    for (const entry of database.entries()) addToDigest(digest, keyDigest(entry));
+    out.bulk(digest);
+  }
+}
+
+/** DEBUG DIGEST from every shard's part: each non-empty database's number is mixed in, then its keys' digests. */
+function mergeDigest(replies: ReplyValue[], out: ReplyWriter): void {
+  const digest = Buffer.alloc(DIGEST_LENGTH);
+  for (let db = 0; db < DATABASE_COUNT; db++) {
+    const parts = replies.map((reply) => (reply as (Buffer | null)[])[db]).filter((part) => part !== null);
+    if (parts.length === 0) continue;
+    mixIntoDigest(digest, uint32Bytes(db));
+    for (const part of parts) for (let i = 0; i < DIGEST_LENGTH; i++) digest[i] ^= part[i];
+  }
+  out.simple(digest.toString('hex'));
+}
+
+// --- routing ---
+
+const onEveryShardOk = onEveryShard(mergeOkReplies);
+const digestOnEveryShard = onEveryShard(mergeDigest, DEBUG_DIGEST_PART);
+
+/** DEBUG DIGEST-VALUE with keys on several shards: each key's digest from its shard, in order. */
+const digestValuesAcrossShards = stepwise(async (coordinator, client, args, out) => {
+  const digests = await Promise.all(
+    args.slice(2).map(async (key) => {
+      const reply = await coordinator.call(coordinator.shardOfKey(key), client.db, HOP_PART, [args[0], args[1], key]);
+      if (reply instanceof ReplyError) throw reply;
+      return (reply as string[])[0];
+    }),
+  );
+  out.arrayHeader(digests.length);
+  for (const digest of digests) out.simple(digest);
+});
+
+const debugPlan: MultiShardPlan = {
+  run(coordinator, client, argv, argc, slot) {
+    if (!debugAllowed(coordinator.server.config, client)) {
+      const out = new ReplyWriter(256);
+      out.errors = coordinator.server.commandStats.errors;
+      out.error(notAllowed);
+      slot.onReply(out.buffer.subarray(0, out.length));
+      return;
+    }
+    const sub = argv[1];
+    if (argc === 3 && isKeyword(sub, 'set-active-expire')) onEveryShardOk.run(coordinator, client, argv, argc, slot);
+    else if (argc === 2 && isKeyword(sub, 'digest')) digestOnEveryShard.run(coordinator, client, argv, argc, slot);
+    else if (argc === 3 && isKeyword(sub, 'object')) coordinator.send(coordinator.shardOfKey(argv[2]), client.db, client.proto, HOP_PART, argv, argc, slot);
+    else if (argc > 2 && isKeyword(sub, 'digest-value')) digestValuesAcrossShards.run(coordinator, client, argv, argc, slot);
+    else coordinator.send(coordinator.localShard, client.db, client.proto, HOP_PART, argv, argc, slot);
+  },
+};
+
+export const debugCommands: CommandSpec[] = [
+  {
+    name: 'debug',
+    arity: -2,
+    flags: ['admin', 'noscript', 'loading', 'stale', 'protected'],
+    ...NO_KEYS,
+    group: 'server',
+    since: '1.0.0',
+    summary: 'Test and introspection hooks (enable-debug-command)',
+    placement: 'all-shards',
+    handler: debugOnShard,
+    multiShard: debugPlan,
+  },
+];
+
+/** Sent between threads only: one shard's part of DEBUG DIGEST. */
+export const debugInternalCommands: CommandSpec[] = [
+  {
+    name: DEBUG_DIGEST_PART,
+    arity: 1,
+    flags: ['internal'],
+    ...NO_KEYS,
+    group: 'internal',
+    since: '',
+    summary: "One shard's part of DEBUG DIGEST",
+    placement: 'keys',
+    handler: digestPart,
+  },
+];
