@@ -76,9 +76,46 @@ export interface CommandSpec {
   container?: string;
 }
 
+export type KeyPositions = Pick<CommandSpec, 'firstKey' | 'lastKey' | 'keyStep'>;
+
 /** Metadata defaults for a command whose keys follow Redis's (first, last, step) key spec. */
-export function keysAt(first: number, last: number, step: number): Pick<CommandSpec, 'firstKey' | 'lastKey' | 'keyStep'> {
+export function keysAt(first: number, last: number, step: number): KeyPositions {
   return { firstKey: first, lastKey: last, keyStep: step };
+}
+
+/** One row of a data family's table; the family supplies its group and ACL category. */
+export interface KeyCommandDefinition {
+  name: string;
+  arity: number;
+  flags: readonly string[];
+  keys: KeyPositions;
+  /** What the command does with its keys, when one key spec covers them all. */
+  keyFlags?: readonly string[];
+  /** The key specs, when its keys are used differently (RENAME, COPY). */
+  keySpecs?: readonly KeySpec[];
+  summary: string;
+  since: string;
+  handler: CommandHandler;
+  multiShard?: MultiShardPlan;
+}
+
+/** The row-to-spec function of a family of commands that run where their keys live. */
+export function keyCommandFamily(group: string, aclCategories: readonly string[]): (definition: KeyCommandDefinition) => CommandSpec {
+  return (d) => ({
+    name: d.name,
+    arity: d.arity,
+    flags: d.flags,
+    ...d.keys,
+    keyFlags: d.keyFlags,
+    keySpecs: d.keySpecs,
+    aclCategories,
+    group,
+    since: d.since,
+    summary: d.summary,
+    placement: 'keys',
+    handler: d.handler,
+    multiShard: d.multiShard,
+  });
 }
 
 export const NO_KEYS = { firstKey: 0, lastKey: 0, keyStep: 0 } as const;

@@ -3,7 +3,7 @@
 // (Entry.expireAt); lazy expiry is ShardStore's lookups, active expiry its
 // activeExpireCycle.
 
-import { keysAt, type CommandContext, type CommandSpec } from './command.ts';
+import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec } from './command.ts';
 import { Errors } from './errors.ts';
 import { argText, isKeyword, parseInteger } from './args.ts';
 
@@ -158,10 +158,10 @@ function expireCommand(
   since: string,
   handler: (ctx: CommandContext) => void,
 ): CommandSpec {
-  return { name, arity, flags, ...keysAt(1, 1, 1), keyFlags, aclCategories: KEYSPACE, group: 'generic', since, summary, placement: 'keys', handler };
+  return keyCommand({ name, arity, flags, keys: keysAt(1, 1, 1), keyFlags, summary, since, handler });
 }
 
-const KEYSPACE = ['keyspace'];
+const keyCommand = keyCommandFamily('generic', ['keyspace']);
 /** Key-spec flags: setting or removing an expiry updates the key; reading one reads it. */
 const RW_UPDATE = ['RW', 'update'];
 const RO_ACCESS = ['RO', 'access'];

@@ -7,7 +7,7 @@
 // for a rename, delete the source. SCAN walks the shards one after another
 // with one cursor (see scanAcrossShards).
 
-import { keysAt, NO_KEYS, type CommandContext, type CommandSpec, type KeySpec } from './command.ts';
+import { keyCommandFamily, keysAt, NO_KEYS, type CommandContext, type CommandSpec, type KeySpec } from './command.ts';
 import { Errors } from './errors.ts';
 import { isKeyword, parseInteger } from './args.ts';
 import { ENTRY_GET, ENTRY_PUT } from './internal.ts';
@@ -421,38 +421,7 @@ const scanAcrossShards = stepwise(async (coordinator, client, args, out) => {
 
 // --- the table ---
 
-interface KeyCommand {
-  name: string;
-  arity: number;
-  flags: readonly string[];
-  keys: ReturnType<typeof keysAt>;
-  /** What the command does with its keys, when one key spec covers them all. */
-  keyFlags?: readonly string[];
-  /** The key specs, when its keys are used differently (RENAME, COPY). */
-  keySpecs?: readonly KeySpec[];
-  summary: string;
-  since: string;
-  handler: (ctx: CommandContext) => void;
-  multiShard?: MultiShardPlan;
-}
-
-function keyCommand(c: KeyCommand): CommandSpec {
-  return {
-    name: c.name,
-    arity: c.arity,
-    flags: c.flags,
-    ...c.keys,
-    keyFlags: c.keyFlags,
-    keySpecs: c.keySpecs,
-    aclCategories: KEYSPACE,
-    group: 'generic',
-    since: c.since,
-    summary: c.summary,
-    placement: 'keys',
-    handler: c.handler,
-    multiShard: c.multiShard,
-  };
-}
+const keyCommand = keyCommandFamily('generic', ['keyspace']);
 
 interface EveryShardCommand {
   name: string;

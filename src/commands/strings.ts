@@ -1,7 +1,7 @@
 // String family: GET, SET and its variants, MGET/MSET/MSETNX, APPEND, STRLEN,
 // GETRANGE/SETRANGE, the integer and float counters, LCS.
 
-import { keysAt, type CommandContext, type CommandSpec } from './command.ts';
+import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec } from './command.ts';
 import { Errors } from './errors.ts';
 import { isKeyword, parseInteger } from './args.ts';
 import { ValueType, type Entry } from '../store/entry.ts';
@@ -620,38 +620,9 @@ const lcsAcrossShards = stepwise(async (coordinator, client, args, out) => {
 
 // --- the table ---
 
-interface StringCommand {
-  name: string;
-  arity: number;
-  flags: readonly string[];
-  keys: ReturnType<typeof keysAt>;
-  /** What the command does with its keys (their key spec's flags). */
-  keyFlags: readonly string[];
-  summary: string;
-  since: string;
-  handler: (ctx: CommandContext) => void;
-  multiShard?: MultiShardPlan;
-}
-
-function stringCommand(c: StringCommand): CommandSpec {
-  return {
-    name: c.name,
-    arity: c.arity,
-    flags: c.flags,
-    ...c.keys,
-    keyFlags: c.keyFlags,
-    aclCategories: STRING_ACL,
-    group: 'string',
-    since: c.since,
-    summary: c.summary,
-    placement: 'keys',
-    handler: c.handler,
-    multiShard: c.multiShard,
-  };
-}
+const stringCommand = keyCommandFamily('string', ['string']);
 
 const ONE_KEY = keysAt(1, 1, 1);
-const STRING_ACL = ['string'];
 const RO_ACCESS = ['RO', 'access'];
 const RW_ACCESS_UPDATE = ['RW', 'access', 'update'];
 const OW_UPDATE = ['OW', 'update'];
