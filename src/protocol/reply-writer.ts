@@ -4,7 +4,19 @@
 import { formatDouble } from './number-format.ts';
 import type { ErrorCounter } from '../server/command-stats.ts';
 
-const CRLF = 0x0d0a;
+/** Below this size a byte loop beats TypedArray.set, which crosses into C++. */
+const SMALL_COPY = 16;
+
+/** Copies `bytes` into `target` at `at`; returns the position after them. */
+function copyBytes(target: Buffer, at: number, bytes: Uint8Array): number {
+  const length = bytes.length;
+  if (length < SMALL_COPY) {
+    for (let i = 0; i < length; i++) target[at + i] = bytes[i];
+  } else {
+    target.set(bytes, at);
+  }
+  return at + length;
+}
 
 export type Protocol = 2 | 3;
 
@@ -43,8 +55,7 @@ export class ReplyWriter {
 
   raw(bytes: Uint8Array): void {
     this.ensure(bytes.length);
-    this.buffer.set(bytes, this.length);
-    this.length += bytes.length;
+    this.length = copyBytes(this.buffer, this.length, bytes);
   }
 
   private byte(b: number): void {
@@ -52,7 +63,9 @@ export class ReplyWriter {
   }
 
   private crlf(): void {
-    this.buffer.writeUInt16BE(CRLF, this.length);
+    const buffer = this.buffer;
+    buffer[this.length] = 0x0d;
+    buffer[this.length + 1] = 0x0a;
     this.length += 2;
   }
 
@@ -121,8 +134,7 @@ export class ReplyWriter {
   bulk(bytes: Uint8Array): void {
     this.header(0x24 /* $ */, bytes.length);
     this.ensure(bytes.length + 2);
-    this.buffer.set(bytes, this.length);
-    this.length += bytes.length;
+    this.length = copyBytes(this.buffer, this.length, bytes);
     this.crlf();
   }
 
