@@ -187,6 +187,8 @@ function killMatching(server: ServerContext, filter: KillFilter, caller: Client 
       client.closeAfterReply = true;
     } else {
       client.kill();
+      // Gone from CLIENT LIST and KILL at once, not when its socket's close event comes.
+      server.clients.delete(client.id);
     }
     killed++;
   }
