@@ -1,5 +1,7 @@
 // Redis's shared error replies, word for word (server.c createSharedObjects).
 
+import { log } from '../server/log.ts';
+
 export const Errors = {
   wrongType: 'WRONGTYPE Operation against a key holding the wrong kind of value',
   syntax: 'ERR syntax error',
@@ -16,3 +18,10 @@ export const Errors = {
   unknownSubcommand: (sub: string, container: string) =>
     `ERR unknown subcommand '${sub}'. Try ${container.toUpperCase()} HELP.`,
 } as const;
+
+/** Logs an unexpected exception from a command and words the error its client gets. */
+export function internalError(command: string, error: unknown): string {
+  const detail = error instanceof Error ? error.message : String(error);
+  log('warning', `Internal error while running '${command}': ${error instanceof Error ? (error.stack ?? detail) : detail}`);
+  return `ERR internal error while running '${command}': ${detail}`.replace(/[\r\n]+/g, ' ');
+}

@@ -130,7 +130,13 @@ export class ShardThread {
     socket.on('data', (chunk: Buffer) => {
       server.stats.netInputBytes += chunk.length;
       client.lastInteraction = Date.now();
-      client.parser.feed(chunk);
+      try {
+        client.parser.feed(chunk);
+      } catch (error) {
+        // Whatever a client sends, the fault stays with that client: it is closed, the server goes on.
+        log('warning', `Closing client id=${client.id} addr=${client.addr} after an internal error: ${(error as Error).stack ?? String(error)}`);
+        client.kill();
+      }
       client.flush();
       coordinator.endBatch();
       if (socket.writableLength > OUTPUT_HIGH_WATER) socket.pause();

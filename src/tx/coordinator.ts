@@ -15,7 +15,7 @@ import type { ServerContext } from '../server/server-context.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import { CommandContext, type CommandSpec } from '../commands/command.ts';
 import { findCommandByName, findInternalCommand, findSubcommand } from '../commands/registry.ts';
-import { Errors } from '../commands/errors.ts';
+import { Errors, internalError } from '../commands/errors.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { readReply, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { Hub, HubHandler } from '../transport/hub.ts';
@@ -136,8 +136,15 @@ export class Coordinator implements HubHandler {
     ctx.client = client;
     out.errors = errors;
     const errorsBefore = errors.total;
+    const replyStart = out.length;
     const started = performance.now();
-    spec.handler(ctx);
+    try {
+      spec.handler(ctx);
+    } catch (error) {
+      // A bug in one command answers that command with an error; it never takes the server down.
+      out.length = replyStart;
+      out.error(internalError(spec.name, error));
+    }
     const stat = commandStats.of(spec.name);
     stat.usec += (performance.now() - started) * 1000;
     if (countCall) {
@@ -151,7 +158,12 @@ export class Coordinator implements HubHandler {
     const plan = spec.multiShard;
     if (plan === undefined) throw new Error(`${spec.name} spans shards but has no multi-shard plan`);
     this.server.commandStats.of(spec.name).calls++;
-    plan.run(this, client, argv, argc, client.reserveReply());
+    const slot = client.reserveReply();
+    try {
+      plan.run(this, client, argv, argc, slot);
+    } catch (error) {
+      if (slot.data === null) slot.onReply(Buffer.from(`-${internalError(spec.name, error)}\r\n`));
+    }
   }
 
   /** Sends the whole command to the shard that owns its keys; its reply keeps its place in order. */
@@ -270,3 +282,4 @@ function unknownCommandError(argv: Buffer[], argc: number): string {
   for (let i = 1; i < argc && args.length < 128; i++) args += `'${argv[i].toString().slice(0, 128 - args.length)}' `;
   return `ERR unknown command '${argv[0].toString().slice(0, 128)}', with args beginning with: ${args}`;
 }
+

@@ -7,6 +7,7 @@
 
 import type { Client, PendingReply } from '../server/client.ts';
 import type { Coordinator, ReplyWaiter } from './coordinator.ts';
+import { internalError } from '../commands/errors.ts';
 import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
 import { HOP_INTERNAL, HOP_PART } from './hop-flags.ts';
@@ -46,8 +47,16 @@ class Gather {
     const out = new ReplyWriter(256);
     out.proto = this.slot.client.proto;
     const failure = this.replies.find((reply) => reply instanceof ReplyError);
-    if (failure instanceof ReplyError) out.error(failure.message);
-    else this.merge(this, out);
+    if (failure instanceof ReplyError) {
+      out.error(failure.message);
+    } else {
+      try {
+        this.merge(this, out);
+      } catch (error) {
+        out.reset();
+        out.error(internalError(this.slot.client.lastCommand, error));
+      }
+    }
     this.slot.onReply(out.buffer.subarray(0, out.length));
   }
 }
