@@ -1,8 +1,8 @@
 // redis-benchmark, the stock load generator, runs its pipelined tests against
 // the server to the end without an error reply.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { useServer } from './helpers/server.ts';
 
 interface BenchmarkRun {
   /** Requests per second by test name, from --csv. */
@@ -32,13 +32,7 @@ function redisBenchmark(port: number, args: string[]): Promise<BenchmarkRun> {
 
 for (const shards of [1, 2]) {
   describe(`redis-benchmark --shards ${shards}`, () => {
-    let server: TestServer;
-    beforeAll(async () => {
-      server = await startServer({ shards });
-    });
-    afterAll(async () => {
-      await server.stop();
-    });
+    const server = useServer({ shards });
 
     it('redis-benchmark -t ping,set,get,incr,mset -n 100000 -P 16 finishes without an error', async () => {
       const run = await redisBenchmark(server.port, ['-t', 'ping,set,get,incr,mset', '-n', '100000', '-P', '16']);

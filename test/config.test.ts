@@ -8,27 +8,10 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { freePort, startServer, type TestServer } from './helpers/server.ts';
-import { exchange } from './helpers/raw-client.ts';
-
-const ENTRY = fileURLToPath(new URL('../src/main.js', import.meta.url));
-
-function resp(...args: string[]): string {
-  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SERVER_ENTRY as ENTRY, freePort, useServer } from './helpers/server.ts';
+import { connectResp3, errorOf, infoField, ioredis, useClient } from './helpers/clients.ts';
+import { exchange, resp } from './helpers/raw-client.ts';
 
 /** Runs the server with `args` until it exits (start-up failures); resolves its status and output. */
 function runUntilExit(args: string[]): Promise<{ code: number | null; output: string }> {
@@ -49,16 +32,8 @@ const setError = (name: string, reason: string) => `ERR CONFIG SET failed (possi
 
 for (const shards of [1, 2]) {
   describe(`CONFIG --shards ${shards}`, () => {
-    let server: TestServer;
-    let client: Redis;
-    beforeAll(async () => {
-      server = await startServer({ shards });
-      client = new Redis({ port: server.port, host: '127.0.0.1' });
-    });
-    afterAll(async () => {
-      client.disconnect();
-      await server.stop();
-    });
+    const server = useServer({ shards });
+    const client = useClient(server);
 
     it('CONFIG GET: exact names as asked, patterns without case, several at once', async () => {
       expect(await client.config('GET', 'maxmemory')).toEqual(['maxmemory', '0']);
@@ -72,8 +47,7 @@ for (const shards of [1, 2]) {
     });
 
     it('CONFIG GET replies a map in RESP3', async () => {
-      const nodeRedis = createClient({ socket: { port: server.port, host: '127.0.0.1' }, RESP: 3 });
-      await nodeRedis.connect();
+      const nodeRedis = await connectResp3(server);
       expect(await nodeRedis.sendCommand(['CONFIG', 'GET', 'maxmemory-policy'])).toEqual({ 'maxmemory-policy': 'noeviction' });
       nodeRedis.destroy();
     });
@@ -81,7 +55,7 @@ for (const shards of [1, 2]) {
     it('CONFIG SET several pairs at once reaches every thread', async () => {
       expect(await client.call('config', 'set', 'maxmemory', '1gb', 'MAXMEMORY-policy', 'allkeys-lru')).toBe('OK');
       // Every thread answers CONFIG GET from its own copy: ask from many connections.
-      const readers = await Promise.all(Array.from({ length: 6 }, () => new Redis({ port: server.port, host: '127.0.0.1' })));
+      const readers = await Promise.all(Array.from({ length: 6 }, () => ioredis(server)));
       for (const reader of readers) {
         expect(await reader.call('config', 'get', 'maxmemory', 'maxmemory-policy')).toEqual(['maxmemory', '1073741824', 'maxmemory-policy', 'allkeys-lru']);
         reader.disconnect();
@@ -136,7 +110,7 @@ for (const shards of [1, 2]) {
       expect(await client.config('RESETSTAT')).toBe('OK');
       const stats = (await client.info('stats')) as string;
       expect(stats).toMatch(/^keyspace_misses:0\r$/m);
-      expect(Number(/^total_commands_processed:(\d+)\r$/m.exec(stats)?.[1])).toBeLessThanOrEqual(2);
+      expect(infoField(stats, 'total_commands_processed')).toBeLessThanOrEqual(2);
       expect(await errorOf(client.call('config', 'resetstat', 'x'))).toBe("ERR wrong number of arguments for 'config|resetstat' command");
     });
 
@@ -197,7 +171,7 @@ describe('start-up configuration', () => {
     writeFileSync(file, `port ${port}\nbind 127.0.0.1\nshards 2\nmaxmemory 10mb\nloglevel verbose\nsave ""\n`);
     const server = await startServerFromFile(file, port, ['--maxmemory', '20mb', '--dir', dir]);
     try {
-      const client = new Redis({ port, host: '127.0.0.1' });
+      const client = ioredis({ port });
       expect(await client.call('config', 'get', 'maxmemory', 'loglevel', 'save', 'dir', 'shards')).toEqual([
         'maxmemory', '20971520', 'loglevel', 'verbose', 'save', '', 'dir', dir, 'shards', '2',
       ]);

@@ -6,28 +6,15 @@
 // 7.0.15 with the same commands (redis-cli, and raw sockets for bytes).
 
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { startServer, type TestServer } from './helpers/server.ts';
-import { exchange } from './helpers/raw-client.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { useServer, type TestServer } from './helpers/server.ts';
+import { connectIoredis, connectResp3, errorOf } from './helpers/clients.ts';
+import { exchange, resp } from './helpers/raw-client.ts';
 
-function resp(...args: string[]): string {
-  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
-
+/** An ioredis client that neither retries commands nor reconnects (clients here get killed). */
 function connect(server: TestServer, options: { password?: string } = {}): Promise<Redis> {
-  const client = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0, password: options.password, retryStrategy: () => null });
-  return client.connect().then(() => client);
+  return connectIoredis(server, { maxRetriesPerRequest: 0, password: options.password, retryStrategy: () => null });
 }
 
 /** CLIENT LIST lines as field maps. */
@@ -45,13 +32,7 @@ const CLIENT_FIELDS = [
 
 for (const shards of [1, 2]) {
   describe(`connection commands --shards ${shards}`, () => {
-    let server: TestServer;
-    beforeAll(async () => {
-      server = await startServer({ shards });
-    });
-    afterAll(async () => {
-      await server.stop();
-    });
+    const server = useServer({ shards });
 
     it('PING, ECHO and their arity errors', async () => {
       const { reply } = await exchange(server.port, [resp('PING') + resp('PING', 'hello') + resp('PING', 'a', 'b') + resp('ECHO', 'x y') + resp('ECHO') + resp('QUIT', 'x')]);
@@ -115,8 +96,7 @@ for (const shards of [1, 2]) {
     });
 
     it('HELLO SETNAME names the connection; RESET forgets name, db and protocol', async () => {
-      const client = createClient({ socket: { port: server.port, host: '127.0.0.1' }, RESP: 3 });
-      await client.connect();
+      const client = await connectResp3(server);
       const hello = (await client.sendCommand(['HELLO', '3', 'SETNAME', 'worker-1'])) as Record<string, unknown>;
       expect(hello.proto).toBe(3);
       expect(await client.sendCommand(['CLIENT', 'GETNAME'])).toBe('worker-1');
@@ -278,14 +258,10 @@ for (const shards of [1, 2]) {
 }
 
 describe('requirepass (set by CONFIG SET on every thread)', () => {
-  let server: TestServer;
+  const server = useServer({ shards: 2 });
   beforeAll(async () => {
-    server = await startServer({ shards: 2 });
     const { reply } = await exchange(server.port, [resp('CONFIG', 'SET', 'requirepass', 'p@ss word') + resp('QUIT')]);
     expect(reply).toBe('+OK\r\n+OK\r\n');
-  });
-  afterAll(async () => {
-    await server.stop();
   });
 
   it('refuses commands until AUTH, accepts AUTH and HELLO AUTH', async () => {
@@ -317,8 +293,7 @@ describe('requirepass (set by CONFIG SET on every thread)', () => {
     const ioredis = await connect(server, { password: 'p@ss word' });
     expect(await ioredis.ping()).toBe('PONG');
     ioredis.disconnect();
-    const nodeRedis = createClient({ socket: { port: server.port, host: '127.0.0.1' }, password: 'p@ss word', RESP: 3 });
-    await nodeRedis.connect();
+    const nodeRedis = await connectResp3(server, { password: 'p@ss word' });
     expect(await nodeRedis.ping()).toBe('PONG');
     nodeRedis.destroy();
   });

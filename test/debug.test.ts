@@ -2,39 +2,20 @@
 // and error strings were read from stock redis-server 7.0.15 with the same
 // commands (keys "a" and "b" are on different shards with 2 shards).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { startServer, type TestServer } from './helpers/server.ts';
-import { exchange } from './helpers/raw-client.ts';
-
-function resp(...args: string[]): string {
-  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
+import { describe, expect, it } from 'vitest';
+import { useServer } from './helpers/server.ts';
+import { errorOf, ioredis, useClient } from './helpers/clients.ts';
+import { exchange, resp } from './helpers/raw-client.ts';
 
 const NOT_ALLOWED =
   'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, ' +
   'otherwise you need to set this option in the configuration file, and then restart the server.';
 
 describe('DEBUG disabled (the default)', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer({ shards: 2 });
-  });
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = useServer({ shards: 2 });
 
   it('answers the not-allowed error', async () => {
-    const client = new Redis({ port: server.port, host: '127.0.0.1' });
+    const client = ioredis(server);
     expect(await errorOf(client.call('debug', 'help'))).toBe(NOT_ALLOWED);
     expect(await errorOf(client.call('debug', 'log', 'x'))).toBe(NOT_ALLOWED);
     client.disconnect();
@@ -43,16 +24,8 @@ describe('DEBUG disabled (the default)', () => {
 
 for (const shards of [1, 2]) {
   describe(`DEBUG enabled --shards ${shards}`, () => {
-    let server: TestServer;
-    let client: Redis;
-    beforeAll(async () => {
-      server = await startServer({ shards, args: ['--enable-debug-command', 'local'] });
-      client = new Redis({ port: server.port, host: '127.0.0.1' });
-    });
-    afterAll(async () => {
-      client.disconnect();
-      await server.stop();
-    });
+    const server = useServer({ shards, args: ['--enable-debug-command', 'local'] });
+    const client = useClient(server);
 
     it('DIGEST and DIGEST-VALUE match stock Redis, keys across shards', async () => {
       await client.flushall();

@@ -6,12 +6,11 @@
 // Expected values come from stock redis-server 7.0.15: the tables were
 // produced by running the same commands against it with ioredis.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useServer } from './helpers/server.ts';
+import { connectResp3, flushBeforeEach, infoField, ioredis, useClient } from './helpers/clients.ts';
+import { keysOnEveryShard } from './helpers/raw-client.ts';
 import { runSteps, type Step } from './helpers/command-steps.ts';
-import { SlotMap } from '../src/cluster/slots.ts';
 
 /** Every expiry command with its options and error replies, as stock Redis answers them. */
 const EXPIRE_STEPS: Step[] = [
@@ -87,52 +86,22 @@ const EXPIRE_STEPS: Step[] = [
   [['expire', 'a', '100', 'gt', 'lt', 'nx'], { error: 'ERR NX and XX, GT or LT options at the same time are not compatible' }],
 ];
 
-/** Keys named prefix0, prefix1... until every shard owns at least `perShard` of them. */
-function keysOnEveryShard(prefix: string, shards: number, perShard: number): string[] {
-  const map = new SlotMap(SlotMap.allocate(shards));
-  const counts = new Array<number>(shards).fill(0);
-  const keys: string[] = [];
-  for (let i = 0; counts.some((count) => count < perShard); i++) {
-    const key = `${prefix}${i}`;
-    counts[map.shardOfKey(Buffer.from(key))]++;
-    keys.push(key);
-  }
-  return keys;
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function infoField(info: string, name: string): number {
-  const match = new RegExp(`^${name}:(\\d+)`, 'm').exec(info);
-  return match === null ? NaN : Number(match[1]);
-}
-
 for (const shards of [1, 2, 3]) {
   describe(`expiry commands --shards ${shards}`, () => {
-    let server: TestServer;
-    let client: Redis;
-    beforeAll(async () => {
-      server = await startServer({ shards });
-      client = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true });
-      await client.connect();
-    });
-    afterAll(async () => {
-      client.disconnect();
-      await server.stop();
-    });
-    beforeEach(async () => {
-      await client.select(0);
-      await client.flushall();
-    });
+    const server = useServer({ shards });
+    const client = useClient(server);
+    flushBeforeEach(client);
 
     it('answers every command and its errors as Redis does', async () => {
       await runSteps(client, EXPIRE_STEPS);
     });
 
     it('keeps expiry times up to the int64 limit exactly as given', async () => {
-      const exact = new Redis({ port: server.port, host: '127.0.0.1', stringNumbers: true });
+      const exact = ioredis(server, { stringNumbers: true });
       try {
         await exact.set('a', 'v');
         expect(await exact.pexpireat('a', '9223372036854770000')).toBe('1');
@@ -210,8 +179,7 @@ for (const shards of [1, 2, 3]) {
     });
 
     it('answers RESP3 clients with the same integers (node-redis)', async () => {
-      const resp3 = createClient({ socket: { port: server.port, host: '127.0.0.1' }, RESP: 3 });
-      await resp3.connect();
+      const resp3 = await connectResp3(server);
       try {
         expect(await resp3.ttl('a')).toBe(-2);
         await resp3.set('a', 'v');

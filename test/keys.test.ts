@@ -9,11 +9,11 @@
 // shards "a" and "q" live on shard 1 and "b", "c", "n", "s" on shard 0; with
 // three, "a" is on shard 2, "c" on 1, "b" on 0.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { startServer, type TestServer } from './helpers/server.ts';
-import { exchange } from './helpers/raw-client.ts';
+import { describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { useServer } from './helpers/server.ts';
+import { connectResp3, flushBeforeEach, useClient } from './helpers/clients.ts';
+import { exchange, keysOnEveryShard } from './helpers/raw-client.ts';
 import { runSteps, type Step } from './helpers/command-steps.ts';
 import { SlotMap, keyHashSlot, SLOT_COUNT } from '../src/cluster/slots.ts';
 
@@ -231,36 +231,11 @@ async function scanAll(client: Redis, ...options: (string | number)[]): Promise<
   return { keys, calls };
 }
 
-/** Keys named prefix0, prefix1... until every shard owns at least `perShard` of them. */
-function keysOnEveryShard(prefix: string, shards: number, perShard: number): string[] {
-  const map = new SlotMap(SlotMap.allocate(shards));
-  const counts = new Array<number>(shards).fill(0);
-  const keys: string[] = [];
-  for (let i = 0; counts.some((count) => count < perShard); i++) {
-    const key = `${prefix}${i}`;
-    counts[map.shardOfKey(Buffer.from(key))]++;
-    keys.push(key);
-  }
-  return keys;
-}
-
 for (const shards of [1, 2, 3]) {
   describe(`keyspace commands --shards ${shards}`, () => {
-    let server: TestServer;
-    let client: Redis;
-    beforeAll(async () => {
-      server = await startServer({ shards });
-      client = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true });
-      await client.connect();
-    });
-    afterAll(async () => {
-      client.disconnect();
-      await server.stop();
-    });
-    beforeEach(async () => {
-      await client.select(0);
-      await client.flushall();
-    });
+    const server = useServer({ shards });
+    const client = useClient(server);
+    flushBeforeEach(client);
 
     it('answers every command and its errors as Redis does', async () => {
       await runSteps(client, COMMAND_STEPS);
@@ -414,8 +389,7 @@ for (const shards of [1, 2, 3]) {
     });
 
     it('answers RESP3 clients with the same shapes (node-redis)', async () => {
-      const resp3 = createClient({ socket: { port: server.port, host: '127.0.0.1' }, RESP: 3 });
-      await resp3.connect();
+      const resp3 = await connectResp3(server);
       try {
         expect(await resp3.randomKey()).toBeNull();
         await resp3.set('a', 'v');

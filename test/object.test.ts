@@ -1,33 +1,16 @@
 // OBJECT and FUNCTION against a real server. Expected replies and errors
 // were read from stock redis-server 7.0.15 with the same commands.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { startServer, type TestServer } from './helpers/server.ts';
-
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected an error reply');
-}
+import { describe, expect, it } from 'vitest';
+import { useServer } from './helpers/server.ts';
+import { errorOf, useClient } from './helpers/clients.ts';
 
 const LFU_NOTE = 'Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.';
 
 for (const shards of [1, 2]) {
   describe(`OBJECT and FUNCTION --shards ${shards}`, () => {
-    let server: TestServer;
-    let client: Redis;
-    beforeAll(async () => {
-      server = await startServer({ shards });
-      client = new Redis({ port: server.port, host: '127.0.0.1' });
-    });
-    afterAll(async () => {
-      client.disconnect();
-      await server.stop();
-    });
+    const server = useServer({ shards });
+    const client = useClient(server);
 
     it('OBJECT ENCODING and REFCOUNT of strings; nil for a missing key', async () => {
       const cases: [string, string, number][] = [

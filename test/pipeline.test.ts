@@ -1,11 +1,10 @@
 // Pipelines and hops between shards: replies leave in request order whatever
 // shard computed them, values bigger than a ring (1 MiB) cross intact, and
 // many clients at once are each answered in their own order.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { useServer } from './helpers/server.ts';
+import { connectResp3, ioredis, useClient } from './helpers/clients.ts';
 import { keysOnShard } from './helpers/raw-client.ts';
 
 /** `perShard` keys on each shard, interleaved: consecutive keys live on different shards. */
@@ -37,16 +36,8 @@ function runRedisCliPipe(port: number, input: string): Promise<string> {
 
 for (const shards of [1, 2, 4]) {
   describe(`pipelines --shards ${shards}`, () => {
-    let server: TestServer;
-    let client: Redis;
-    beforeAll(async () => {
-      server = await startServer({ shards });
-      client = new Redis({ port: server.port, host: '127.0.0.1' });
-    });
-    afterAll(async () => {
-      client.disconnect();
-      await server.stop();
-    });
+    const server = useServer({ shards });
+    const client = useClient(server);
 
     it('answers a pipeline of 10,000 commands over keys on all shards in order', async () => {
       const keys = keysOnEveryShard('p10k:', shards, 16);
@@ -89,8 +80,7 @@ for (const shards of [1, 2, 4]) {
     });
 
     it('answers node-redis (RESP3) commands sent in one tick in order', async () => {
-      const resp3 = createClient({ socket: { port: server.port, host: '127.0.0.1' }, RESP: 3 });
-      await resp3.connect();
+      const resp3 = await connectResp3(server);
       const keys = keysOnEveryShard('r3:', shards, 25);
       const writes = keys.map((key, i) => resp3.set(key, `value ${i}`));
       const reads = keys.map((key) => resp3.get(key));
@@ -102,7 +92,7 @@ for (const shards of [1, 2, 4]) {
     });
 
     it('answers 50 clients pipelining at once, each in its own order', async () => {
-      const clients = Array.from({ length: 50 }, () => new Redis({ port: server.port, host: '127.0.0.1' }));
+      const clients = Array.from({ length: 50 }, () => ioredis(server));
       const keys = keysOnEveryShard('many:', shards, 8);
       await Promise.all(
         clients.map(async (each, c) => {
@@ -131,16 +121,8 @@ for (const shards of [1, 2, 4]) {
 
 for (const shards of [1, 2]) {
   describe(`values bigger than a ring --shards ${shards}`, () => {
-    let server: TestServer;
-    let client: Redis;
-    beforeAll(async () => {
-      server = await startServer({ shards });
-      client = new Redis({ port: server.port, host: '127.0.0.1' });
-    });
-    afterAll(async () => {
-      client.disconnect();
-      await server.stop();
-    });
+    const server = useServer({ shards });
+    const client = useClient(server);
 
     for (const [label, size] of [['1 KB', 1024], ['100 KB', 100 * 1024], ['20 MB', 20 * 1024 * 1024]] as const) {
       it(`stores and returns ${label} values on every shard, alone, pipelined and through MGET`, async () => {

@@ -3,9 +3,9 @@
 // text, the connection closed after it for that client alone, and the
 // proto-max-bulk-len / client-query-buffer-limit limits. Expected bytes were
 // recorded against stock redis-server 7.0.15 (see helpers/protocol-cases.ts).
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useServer } from './helpers/server.ts';
+import { ioredis } from './helpers/clients.ts';
 import { exchange, keysOnShard } from './helpers/raw-client.ts';
 import { PROTOCOL_CASES, UNAUTHENTICATED_CASES, replayCases } from './helpers/protocol-cases.ts';
 import { RequestParser, type RequestSink } from '../src/protocol/request-parser.ts';
@@ -98,13 +98,7 @@ describe('request parser: every split of the input gives the same commands', () 
 
 for (const shards of [1, 2]) {
   describe(`protocol --shards ${shards}`, () => {
-    let server: TestServer;
-    beforeAll(async () => {
-      server = await startServer({ shards });
-    });
-    afterAll(async () => {
-      await server.stop();
-    });
+    const server = useServer({ shards });
 
     it('answers every recorded edge case byte for byte as Redis 7.0, closing when Redis closes', async () => {
       expect(await replayCases(server.port, PROTOCOL_CASES)).toEqual([]);
@@ -118,7 +112,7 @@ for (const shards of [1, 2]) {
     });
 
     it('answers garbage, negative and 4 GB lengths with an error while other clients keep being served', async () => {
-      const good = new Redis({ port: server.port, host: '127.0.0.1' });
+      const good = ioredis(server);
       const keys = Array.from({ length: 200 }, (_, i) => `served:${i}`);
       const attacks = [
         { send: '*1\r\n$-5\r\n', reply: '-ERR Protocol error: invalid bulk length\r\n' },
@@ -153,7 +147,7 @@ for (const shards of [1, 2]) {
       for (let round = 0; round < 3; round++) {
         await Promise.all(cuts.map((parts) => exchange(server.port, parts, { quietMs: 1 })));
       }
-      const client = new Redis({ port: server.port, host: '127.0.0.1' });
+      const client = ioredis(server);
       expect(await client.set(remote[0], 'after')).toBe('OK');
       expect(await client.get(remote[0])).toBe('after');
       expect(await client.ping()).toBe('PONG');
@@ -220,13 +214,9 @@ for (const shards of [1, 2]) {
 }
 
 describe('protocol before AUTH (requirepass, --shards 2)', () => {
-  let server: TestServer;
+  const server = useServer({ shards: 2 });
   beforeAll(async () => {
-    server = await startServer({ shards: 2 });
     expect((await server.cli('config', 'set', 'requirepass', 'pw')).trim()).toBe('OK');
-  });
-  afterAll(async () => {
-    await server.stop();
   });
 
   it('refuses big requests from unauthenticated clients as Redis 7.0 does', async () => {

@@ -8,36 +8,20 @@
 // text (key-spec notes, tips), we state none. COMMAND DOCS has our own
 // summaries and no argument lists or history.
 
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { startServer, type TestServer } from './helpers/server.ts';
-import { exchange } from './helpers/raw-client.ts';
-
-function resp(...args: string[]): string {
-  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
-}
+import { describe, expect, it, vi } from 'vitest';
+import { startServer, useServer, type TestServer } from './helpers/server.ts';
+import { connectResp3, errorOf, infoField, ioredis } from './helpers/clients.ts';
+import { afterHello3, exchange, resp, respCommands } from './helpers/raw-client.ts';
 
 /** The raw replies to `commands` (QUIT is sent last; its +OK is left out). */
 async function raw(server: TestServer, ...commands: string[][]): Promise<string> {
-  const { reply } = await exchange(server.port, [commands.map((command) => resp(...command)).join('') + resp('QUIT')]);
+  const { reply } = await exchange(server.port, [respCommands(...commands) + resp('QUIT')]);
   return reply.slice(0, -5);
 }
 
 /** The reply after HELLO 3's map. */
 async function raw3(server: TestServer, command: string[]): Promise<string> {
-  const reply = await raw(server, ['HELLO', '3'], command);
-  const end = '$7\r\nmodules\r\n*0\r\n';
-  return reply.slice(reply.indexOf(end) + end.length);
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    return (error as Error).message;
-  }
-  throw new Error('expected an error reply');
+  return afterHello3(await raw(server, ['HELLO', '3'], command));
 }
 
 const GET_INFO_RESP2 =
@@ -82,13 +66,7 @@ const CLIENT_LIST_INFO =
 
 for (const shards of [1, 2]) {
   describe(`server commands --shards ${shards}`, () => {
-    let server: TestServer;
-    beforeAll(async () => {
-      server = await startServer({ shards });
-    });
-    afterAll(async () => {
-      await server.stop();
-    });
+    const server = useServer({ shards });
 
     it('COMMAND INFO in Redis 7.0 shape, RESP2 and RESP3; unknown names are nil', async () => {
       expect(await raw(server, ['COMMAND', 'INFO', 'get'])).toBe(`*1\r\n${GET_INFO_RESP2}`);
@@ -107,7 +85,7 @@ for (const shards of [1, 2]) {
         '%1\r\n$3\r\nget\r\n%3\r\n$7\r\nsummary\r\n$32\r\nReads the string stored at a key\r\n$5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n',
       );
       expect(await raw(server, ['COMMAND', 'DOCS', 'nosuch'])).toBe('*0\r\n');
-      const client = new Redis({ port: server.port, host: '127.0.0.1' });
+      const client = ioredis(server);
       const docs = (await client.call('command', 'docs', 'client', 'get')) as unknown[];
       expect(docs[0]).toBe('client');
       const clientDocs = docs[1] as unknown[];
@@ -119,7 +97,7 @@ for (const shards of [1, 2]) {
     });
 
     it('COMMAND COUNT, LIST and its filters agree with the table', async () => {
-      const client = new Redis({ port: server.port, host: '127.0.0.1' });
+      const client = ioredis(server);
       const count = (await client.call('command', 'count')) as number;
       const list = (await client.call('command', 'list')) as string[];
       const topLevel = list.filter((name) => !name.includes('|'));
@@ -142,7 +120,7 @@ for (const shards of [1, 2]) {
     });
 
     it('COMMAND GETKEYS and GETKEYSANDFLAGS from the key specs, with their errors', async () => {
-      const client = new Redis({ port: server.port, host: '127.0.0.1' });
+      const client = ioredis(server);
       expect(await client.call('command', 'getkeys', 'mset', 'a', 'b', 'c', 'd')).toEqual(['a', 'c']);
       expect(await client.call('command', 'getkeys', 'del', 'a', 'b', 'c')).toEqual(['a', 'b', 'c']);
       expect(await client.call('command', 'getkeys', 'GET', 'k')).toEqual(['k']);
@@ -170,7 +148,7 @@ for (const shards of [1, 2]) {
     });
 
     it('COMMAND HELP', async () => {
-      const client = new Redis({ port: server.port, host: '127.0.0.1' });
+      const client = ioredis(server);
       const help = (await client.call('command', 'help')) as string[];
       client.disconnect();
       expect(help.length).toBe(21);
@@ -188,7 +166,7 @@ for (const shards of [1, 2]) {
     });
 
     it('INFO sections in Redis order, several at once, in any case; RESP3 verbatim', async () => {
-      const client = new Redis({ port: server.port, host: '127.0.0.1' });
+      const client = ioredis(server);
       const all = (await client.info()) as string;
       const titles = [...all.matchAll(/^# (\w+)\r$/gm)].map((match) => match[1]);
       expect(titles).toEqual(['Server', 'Clients', 'Memory', 'Persistence', 'Stats', 'Replication', 'CPU', 'Modules', 'Errorstats', 'Cluster', 'Keyspace']);
@@ -209,33 +187,32 @@ for (const shards of [1, 2]) {
     });
 
     it('INFO counts clients and keys of every shard', async () => {
-      const clients = await Promise.all(Array.from({ length: 5 }, () => new Redis({ port: server.port, host: '127.0.0.1' })));
+      const clients = await Promise.all(Array.from({ length: 5 }, () => ioredis(server)));
       await clients[0].select(4);
       await clients[0].mset('info:a', '1', 'info:b', '2', 'info:c', '3');
       await clients[0].set('info:t', 'x', 'EX', 100);
       const info = (await clients[0].info()) as string;
-      expect(Number(/^connected_clients:(\d+)\r$/m.exec(info)?.[1])).toBeGreaterThanOrEqual(5);
+      expect(infoField(info, 'connected_clients')).toBeGreaterThanOrEqual(5);
       expect(info).toMatch(/^db4:keys=4,expires=1,avg_ttl=0\r$/m);
       await clients[0].flushdb();
       for (const client of clients) client.disconnect();
     });
 
     it('instantaneous_ops_per_sec follows the load', async () => {
-      const client = new Redis({ port: server.port, host: '127.0.0.1' });
+      const client = ioredis(server);
       const deadline = Date.now() + 1000;
       while (Date.now() < deadline) {
         const pipeline = client.pipeline();
         for (let i = 0; i < 200; i++) pipeline.ping();
         await pipeline.exec();
       }
-      const ops = Number(/^instantaneous_ops_per_sec:(\d+)\r$/m.exec((await client.info('stats')) as string)?.[1]);
+      const ops = infoField((await client.info('stats')) as string, 'instantaneous_ops_per_sec');
       expect(ops).toBeGreaterThan(1000);
       client.disconnect();
     });
 
     it('TIME replies seconds and microseconds of the wall clock', async () => {
-      const client = createClient({ socket: { port: server.port, host: '127.0.0.1' }, RESP: 3 });
-      await client.connect();
+      const client = await connectResp3(server);
       const [seconds, micros] = (await client.sendCommand(['TIME'])) as string[];
       expect(Math.abs(Number(seconds) - Date.now() / 1000)).toBeLessThan(2);
       expect(Number(micros)).toBeGreaterThanOrEqual(0);

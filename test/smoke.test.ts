@@ -1,22 +1,14 @@
 // The server answers real clients over real TCP, on one and on several shards.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { describe, expect, it } from 'vitest';
+import { useServer } from './helpers/server.ts';
+import { connectIoredis, connectResp3 } from './helpers/clients.ts';
 
 for (const shards of [1, 2]) {
   describe(`smoke --shards ${shards}`, () => {
-    let server: TestServer;
-    beforeAll(async () => {
-      server = await startServer({ shards });
-    });
-    afterAll(async () => {
-      await server.stop();
-    });
+    const server = useServer({ shards });
 
     it('answers ioredis', async () => {
-      const client = new Redis({ port: server.port, host: '127.0.0.1', lazyConnect: true });
-      await client.connect();
+      const client = await connectIoredis(server);
       expect(await client.ping()).toBe('PONG');
       expect(await client.set('smoke:a', 'x')).toBe('OK');
       expect(await client.get('smoke:a')).toBe('x');
@@ -24,8 +16,7 @@ for (const shards of [1, 2]) {
     });
 
     it('answers node-redis over RESP3', async () => {
-      const client = createClient({ socket: { port: server.port, host: '127.0.0.1' }, RESP: 3 });
-      await client.connect();
+      const client = await connectResp3(server);
       expect(await client.ping()).toBe('PONG');
       await client.set('smoke:b', 'y');
       expect(await client.get('smoke:b')).toBe('y');

@@ -1,9 +1,7 @@
 // Start-up refuses a Node.js older than the pinned one, with a clear message.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-
-const ENTRY = fileURLToPath(new URL('../src/main.js', import.meta.url));
+import { SERVER_ENTRY as ENTRY } from './helpers/server.ts';
 
 /** A Node.js on the machine older than 26 (the system one that runs npm), if there is one. */
 function olderNode(): string | null {

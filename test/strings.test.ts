@@ -6,11 +6,11 @@
 // produced by running the same commands against it (ioredis replies), and the
 // raw byte strings were read from its socket.
 
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { Redis } from 'ioredis';
-import { createClient } from 'redis';
-import { startServer, type TestServer } from './helpers/server.ts';
-import { exchange } from './helpers/raw-client.ts';
+import { describe, expect, it } from 'vitest';
+import type { Redis } from 'ioredis';
+import { useServer } from './helpers/server.ts';
+import { connectResp3, flushBeforeEach, ioredis, useClient } from './helpers/clients.ts';
+import { afterHello3, exchange, respCommands } from './helpers/raw-client.ts';
 import { formatDouble } from '../src/protocol/number-format.ts';
 
 /** An ioredis reply, an error reply's text, or an integer too large for a JS number (checked exactly). */
@@ -28,11 +28,6 @@ async function runSteps(client: Redis, exact: Redis, steps: Step[]): Promise<voi
     }
     expect(actual, command.join(' ')).toEqual(precise ? expected.integer : expected);
   }
-}
-
-/** Commands as RESP multibulk requests, for a raw exchange. */
-function encode(...commands: string[][]): string {
-  return commands.map((args) => `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`).join('');
 }
 
 const SET_STEPS: Step[] = [
@@ -350,22 +345,10 @@ const LCS_STEPS: Step[] = [
 // b is on shard 0, c on shard 1, a on shard 2: every table mixes them.
 for (const shards of [1, 2, 3]) {
   describe(`strings --shards ${shards}`, () => {
-    let server: TestServer;
-    let client: Redis;
-    let exact: Redis;
-    beforeAll(async () => {
-      server = await startServer({ shards });
-      client = new Redis({ port: server.port, host: '127.0.0.1' });
-      exact = new Redis({ port: server.port, host: '127.0.0.1', stringNumbers: true });
-    });
-    afterAll(async () => {
-      client.disconnect();
-      exact.disconnect();
-      await server.stop();
-    });
-    beforeEach(async () => {
-      await client.flushall();
-    });
+    const server = useServer({ shards });
+    const client = useClient(server);
+    const exact = useClient(server, { stringNumbers: true });
+    flushBeforeEach(client);
 
     it('GET and SET with every option combination and error', async () => {
       await runSteps(client, exact, SET_STEPS);
@@ -463,7 +446,7 @@ for (const shards of [1, 2, 3]) {
 
     it('replies byte for byte in RESP2 and RESP3', async () => {
       const resp2 = await exchange(server.port, [
-        encode(
+        respCommands(
           ['MSET', 'a', 'ohmytext', 'b', 'mynewtext'],
           ['LCS', 'a', 'b', 'IDX'],
           ['GET', 'nope'],
@@ -485,7 +468,7 @@ for (const shards of [1, 2, 3]) {
           '$-1\r\n',
       );
       const resp3 = await exchange(server.port, [
-        encode(
+        respCommands(
           ['HELLO', '3'],
           ['LCS', 'a', 'b', 'IDX', 'WITHMATCHLEN'],
           ['GET', 'nope'],
@@ -496,8 +479,7 @@ for (const shards of [1, 2, 3]) {
           ['LCS', 'a', 'b', 'LEN'],
         ),
       ]);
-      const helloEnd = '$7\r\nmodules\r\n*0\r\n';
-      expect(resp3.reply.slice(resp3.reply.indexOf(helloEnd) + helloEnd.length)).toBe(
+      expect(afterHello3(resp3.reply)).toBe(
         '%2\r\n$7\r\nmatches\r\n*2\r\n*3\r\n*2\r\n:4\r\n:7\r\n*2\r\n:5\r\n:8\r\n:4\r\n*3\r\n*2\r\n:2\r\n:3\r\n*2\r\n:0\r\n:1\r\n:2\r\n$3\r\nlen\r\n:6\r\n' +
           '_\r\n' +
           '*2\r\n$8\r\nohmytext\r\n_\r\n' +
@@ -509,8 +491,7 @@ for (const shards of [1, 2, 3]) {
     });
 
     it('answers node-redis over RESP3', async () => {
-      const resp3 = createClient({ socket: { port: server.port, host: '127.0.0.1' }, RESP: 3 });
-      await resp3.connect();
+      const resp3 = await connectResp3(server);
       try {
         expect(await resp3.set('a', 'ohmytext')).toBe('OK');
         expect(await resp3.get('a')).toBe('ohmytext');
@@ -573,16 +554,10 @@ for (const shards of [1, 2, 3]) {
 }
 
 describe('concurrent counters --shards 2', () => {
-  let server: TestServer;
-  beforeAll(async () => {
-    server = await startServer({ shards: 2 });
-  });
-  afterAll(async () => {
-    await server.stop();
-  });
+  const server = useServer({ shards: 2 });
 
   it('50 clients each doing 1,000 INCR of one key end at 50,000', async () => {
-    const clients = Array.from({ length: 50 }, () => new Redis({ port: server.port, host: '127.0.0.1' }));
+    const clients = Array.from({ length: 50 }, () => ioredis(server));
     try {
       const seen = await Promise.all(
         clients.map(async (client) => {
@@ -605,7 +580,7 @@ describe('concurrent counters --shards 2', () => {
   }, 60000);
 
   it('concurrent INCRBYFLOAT and APPEND from many clients lose no update', async () => {
-    const clients = Array.from({ length: 20 }, () => new Redis({ port: server.port, host: '127.0.0.1' }));
+    const clients = Array.from({ length: 20 }, () => ioredis(server));
     try {
       await Promise.all(
         clients.map(async (client) => {

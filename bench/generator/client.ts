@@ -1,5 +1,6 @@
 // One load connection: keeps `pipeline` units in flight, refilling after each
-// read, and records each unit's latency. Hot path: no closures or strings per
+// read (or, in batch mode, sends `pipeline` units and waits for all their
+// replies before the next batch, as redis-benchmark -P does), and records each unit's latency. Hot path: no closures or strings per
 // request; one output Buffer reused while the socket has nothing queued.
 
 import net from 'node:net';
@@ -34,6 +35,7 @@ export class LoadClient implements ReplySink {
   private readonly rng: Prng;
   private readonly stats: ThreadStats;
   private readonly pipeline: number;
+  private readonly batch: boolean;
   private out: Buffer;
   private readonly sentAt: Float64Array;
   private readonly repliesLeft: Int32Array;
@@ -47,12 +49,13 @@ export class LoadClient implements ReplySink {
   readonly done: Promise<void>;
 
   constructor(host: string, port: number, mix: MixEncoder, keys: KeyPattern, rng: Prng, stats: ThreadStats,
-    pipeline: number, budget: number) {
+    pipeline: number, budget: number, batch = false) {
     this.mix = mix;
     this.keys = keys;
     this.rng = rng;
     this.stats = stats;
     this.pipeline = pipeline;
+    this.batch = batch;
     this.budget = budget > 0 ? budget : Number.POSITIVE_INFINITY;
     this.out = Buffer.allocUnsafe(Math.max(16384, mix.maxUnitBytes * pipeline));
     this.sentAt = new Float64Array(pipeline);
@@ -122,7 +125,7 @@ export class LoadClient implements ReplySink {
   }
 
   private refill(): void {
-    if (this.finished) return;
+    if (this.finished || (this.batch && this.inFlight > 0)) return;
     let n = this.pipeline - this.inFlight;
     if (this.stats.stopping) n = 0;
     if (n > this.budget) n = this.budget;

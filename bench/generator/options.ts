@@ -15,6 +15,9 @@ export interface LoadOptions {
   /** Connections per thread. */
   clients: number;
   pipeline: number;
+  /** Send `pipeline` units, then wait for all their replies before the next batch (redis-benchmark's -P);
+   *  false: keep `pipeline` units in flight, refilling after each read. */
+  pipelineBatch: boolean;
   mix: readonly UnitSpec[];
   /** Name shown in reports. */
   label: string;
@@ -43,6 +46,7 @@ export function defaultOptions(): LoadOptions {
     threads: Math.max(1, Math.floor(availableParallelism() / 2)),
     clients: 25,
     pipeline: 1,
+    pipelineBatch: false,
     mix: ratioMix(1, 10),
     label: 'set-get-1:10',
     keyPattern: 'uniform',
@@ -65,6 +69,7 @@ export const USAGE = `usage: node bench/load.ts [options]
   -t, --threads N            generator threads (piscina workers) (cores/2)
   -c, --clients N            connections per thread (25)
       --pipeline N           units in flight per connection (1)
+      --pipeline-batch       send N units, wait for all N replies, repeat (redis-benchmark -P); default refills after each read
       --ratio SET:GET        SET:GET mix (1:10)
       --scenario NAME        a scenario from bench/scenarios.ts instead of --ratio
       --key-pattern P        uniform|gaussian|sequential (also R|G|S) (uniform)
@@ -113,6 +118,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '-t': case '--threads': o.threads = Math.max(1, num(name, value())); break;
       case '-c': case '--clients': o.clients = Math.max(1, num(name, value())); break;
       case '--pipeline': o.pipeline = Math.max(1, num(name, value())); break;
+      case '--pipeline-batch': o.pipelineBatch = true; break;
       case '--ratio': {
         const m = /^(\d+):(\d+)$/.exec(value());
         if (!m) throw new Error('--ratio needs SET:GET, e.g. 1:10');

@@ -55,7 +55,7 @@ export default async function runThread(task: WorkerTask): Promise<WorkerResult>
     const rng = new Prng(o.seed + id);
     const keys = new KeyPattern(o.keyPattern, o.keyMinimum, o.keyMaximum, rng, id, totalClients, o.keyStddev);
     const port = o.ports[id % o.ports.length]!;
-    clients.push(new LoadClient(o.host, port, mix, keys, rng, stats, o.pipeline, o.requests));
+    clients.push(new LoadClient(o.host, port, mix, keys, rng, stats, o.pipeline, o.requests, o.pipelineBatch));
   }
   try {
     await Promise.all(clients.map((c) => c.connected()));

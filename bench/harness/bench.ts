@@ -1,18 +1,18 @@
 // `make bench`: stock redis-server and this server side by side, each
 // scenario in alternating rounds, plus redis-benchmark as a cross-check.
-// Writes bench/results/<stamp>.json, <stamp>.md and <stamp>/<scenario>.svg.
+// Writes bench/results/<stamp>.json, <stamp>.md and <stamp>/<scenario>.svg;
+// with --check-only, just the cross-check: <stamp>-check.json and .md.
 
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, relative } from 'node:path';
-import { runLoad } from '../generator/run.ts';
 import { fileNameOf, findScenario, SCENARIOS } from '../scenarios.ts';
 import type { Scenario } from '../scenarios.ts';
 import { aggregate } from './aggregate.ts';
 import { scenarioChart, summaryChart } from './bench-charts.ts';
-import { benchMarkdown } from './markdown.ts';
+import { benchMarkdown, checkMarkdown } from './markdown.ts';
 import { redisBenchmark, redisBenchmarkArgs } from './redis-benchmark.ts';
-import type { BenchReport, CheckRow, ScenarioReport, ServerOutcome } from './report-types.ts';
+import type { BenchReport, CheckRow, CheckSettings, ScenarioReport, ServerOutcome } from './report-types.ts';
 import { flush, measure, prepare, probe, scenarioOptions } from './scenario-run.ts';
 import type { MeasuredRun, RunSettings } from './scenario-run.ts';
 import { COMMON_SETTINGS, ensureRedisInstalled, REPO, startRedis, startThreadis, threadisCommand } from './servers.ts';
@@ -31,7 +31,9 @@ const USAGE = `usage: node bench/harness/bench.ts [options]
   --key-maximum N     keys 0..N (99999)
   --data-size N       value bytes (32)
   --servers LIST      redis,threadis (default) or redis (generator development only)
-  --check-rounds N    rounds of the redis-benchmark check (2); 0 to skip it
+  --check-rounds N    alternating rounds of the redis-benchmark check (3); 0 to skip it
+  --check-only        only the redis-benchmark check, no scenarios: <stamp>-check.json and .md
+                      (--performance is then ignored, so bench/PERFORMANCE.md keeps the last full run)
   --port-base N       ports N (redis) and N+1 (threadis); default: free ports picked by the kernel
   --out DIR           results directory (bench/results)
   --performance FILE  also write the Markdown for README (paths relative to the repo root)`;
@@ -43,6 +45,7 @@ interface BenchArgs {
   shards: number;
   servers: string[];
   checkRounds: number;
+  checkOnly: boolean;
   portBase: number;
   out: string;
   performance: string | null;
@@ -57,7 +60,8 @@ function parse(argv: readonly string[]): BenchArgs {
     scenarios: SCENARIOS.filter((s) => s.inDefaultSet),
     shards: cores,
     servers: ['redis', 'threadis'],
-    checkRounds: 2,
+    checkRounds: 3,
+    checkOnly: false,
     portBase: 0,
     out: join(REPO, 'bench/results'),
     performance: null,
@@ -93,6 +97,7 @@ function parse(argv: readonly string[]): BenchArgs {
       case '--data-size': s.dataSize = n(); break;
       case '--servers': a.servers = v().split(','); break;
       case '--check-rounds': a.checkRounds = n(); break;
+      case '--check-only': a.checkOnly = true; break;
       case '--port-base': a.portBase = n(); break;
       case '--out': a.out = v(); break;
       case '--performance': a.performance = v(); break;
@@ -102,6 +107,7 @@ function parse(argv: readonly string[]): BenchArgs {
   }
   if (!clientsSet) s.clients = Math.ceil(50 / s.threads);
   for (const name of a.servers) if (name !== 'redis' && name !== 'threadis') throw new Error(`unknown server ${name}`);
+  if (a.checkOnly && a.checkRounds === 0) throw new Error('--check-only with --check-rounds 0 has nothing to run');
   return a;
 }
 
@@ -148,14 +154,25 @@ async function runScenario(sc: Scenario, a: BenchArgs, servers: ServerHandle[]):
   return { name: sc.name, description: sc.description, family: sc.family, pipeline: o0.pipeline, generatorCommand: shellQuote(gen), servers: outcomes };
 }
 
+/** A client at or above this % of one core is the bottleneck of its run. */
+const CLIENT_BOUND_PCT = 90;
+const CHECK_CLIENTS = 50;
+const CHECK_TESTS = ['set', 'get'] as const;
+
+function checkSettings(a: BenchArgs): CheckSettings {
+  return {
+    rounds: a.checkRounds, seconds: a.settings.seconds, warmup: a.settings.warmup, generatorPipelineBatch: true,
+    clientBoundPct: CLIENT_BOUND_PCT, checkOnly: a.checkOnly,
+  };
+}
+
 /** Generator (1 thread) vs redis-benchmark, same settings, alternating. */
 async function runCheck(a: BenchArgs, servers: ServerHandle[]): Promise<CheckRow[]> {
   const rows: CheckRow[] = [];
-  const clients = 50;
   for (const pipeline of [1, 16]) {
     for (const srv of servers) {
       try {
-        rows.push(...(await checkOne(a, srv, pipeline, clients)));
+        rows.push(...(await checkOne(a, srv, pipeline, CHECK_CLIENTS)));
       } catch (e) {
         log(`check ${srv.name} P${pipeline} failed: ${e instanceof Error ? e.message : String(e)}`);
       }
@@ -164,42 +181,98 @@ async function runCheck(a: BenchArgs, servers: ServerHandle[]): Promise<CheckRow
   return rows;
 }
 
+interface CheckSamples {
+  genOps: number[];
+  genCpu: number[];
+  genThreadCpu: number[];
+  rbOps: number[];
+  rbCpu: number[];
+  genServerCpu: number[];
+  rbServerCpu: number[];
+  /** The latest generator rate: redis-benchmark's -n is sized from it. */
+  rate: number;
+}
+
+const mean = (xs: readonly number[]): number => Math.round(xs.reduce((x, y) => x + y, 0) / Math.max(1, xs.length));
+
+/**
+ * One server and pipeline depth: per round and test, one generator run and one
+ * redis-benchmark run back to back, the generator first in even rounds and
+ * redis-benchmark first in odd ones, so drift over the check hits both alike.
+ * Both use the same clients, pipeline (the generator in batches, as -P sends
+ * them), key range and prefix ("key:"), value size and command; redis-benchmark
+ * runs one test per process so its CPU is that test's, and its -n is the
+ * generator's rate times the measured seconds, for a similar duration. SET runs
+ * before GET in every round, so each client's GETs find the keys its SETs wrote.
+ */
 async function checkOne(a: BenchArgs, srv: ServerHandle, pipeline: number, clients: number): Promise<CheckRow[]> {
-  const rows: CheckRow[] = [];
-  const gen: Record<string, { ops: number[]; cpu: number[]; bound: boolean }> = {};
-  const rb: Record<string, number[]> = {};
+  const samples: Record<string, CheckSamples> = {};
   let cmd = '';
+  await flush(srv);
   for (let round = 0; round < a.checkRounds; round++) {
-    let rate = 0;
-    for (const test of ['set', 'get']) {
-      const o = scenarioOptions(findScenario(test), { ...a.settings, threads: 1, clients, pipeline }, [srv.port]);
-      o.pipeline = pipeline;
-      const r = await runLoad(o);
-      const g = (gen[test] ??= { ops: [], cpu: [], bound: false });
-      g.ops.push(r.opsPerSec);
-      g.cpu.push(r.clientCpu.processPct);
-      g.bound ||= r.clientBound;
-      rate = Math.max(rate, r.opsPerSec);
+    for (const test of CHECK_TESTS) {
+      const x = (samples[test] ??= { genOps: [], genCpu: [], genThreadCpu: [], rbOps: [], rbCpu: [], genServerCpu: [], rbServerCpu: [], rate: 0 });
+      const gen = async (): Promise<void> => {
+        const o = scenarioOptions(findScenario(test), { ...a.settings, threads: 1, clients, pipeline }, [srv.port]);
+        o.pipeline = pipeline;
+        o.pipelineBatch = true;
+        const m = await measure([srv], srv.name, round, o);
+        const r = m.result;
+        x.genServerCpu.push(m.serverCpuPct);
+        if (r.errors > 0) throw new Error(`generator ${test}: ${r.errors} errors (${r.errorTexts.join('; ')})`);
+        x.genOps.push(r.opsPerSec);
+        x.genCpu.push(r.clientCpu.processPct);
+        x.genThreadCpu.push(r.clientCpu.busiestThreadPct);
+        x.rate = r.opsPerSec;
+      };
+      const rb = async (): Promise<void> => {
+        const settings = {
+          port: srv.port, clients, pipeline, keyspace: a.settings.keyMaximum + 1, dataSize: a.settings.dataSize, tests: test,
+          requests: Math.max(10_000, Math.round(x.rate * a.settings.seconds)),
+        };
+        cmd = `redis-benchmark ${shellQuote(redisBenchmarkArgs({ ...settings, port: 0, tests: 'TEST' })).replace('-p 0', '-p PORT')}`;
+        const cpu0 = srv.cpuMs();
+        const run = await redisBenchmark(settings);
+        x.rbServerCpu.push(Math.round((100 * (srv.cpuMs() - cpu0)) / Math.max(1, run.wallSeconds * 1000)));
+        const row = run.rows.find((r) => r.test.toLowerCase() === test);
+        if (!row) throw new Error(`redis-benchmark printed no ${test} row`);
+        x.rbOps.push(row.rps);
+        x.rbCpu.push(run.cpuPct);
+      };
+      if (round % 2 === 0 || x.rate === 0) {
+        await gen();
+        await rb();
+      } else {
+        await rb();
+        await gen();
+      }
+      log(`check ${srv.name} ${test} P${pipeline} round ${round + 1}: generator ${x.genOps.at(-1)!.toLocaleString('en-US')} ops/s ` +
+        `(CPU ${x.genCpu.at(-1)}%, thread ${x.genThreadCpu.at(-1)}%), redis-benchmark ${Math.round(x.rbOps.at(-1)!).toLocaleString('en-US')} ops/s ` +
+        `(CPU ${x.rbCpu.at(-1)}%); server CPU ${x.genServerCpu.at(-1)}% / ${x.rbServerCpu.at(-1)}%`);
     }
-    const settings = {
-      port: srv.port, clients, pipeline, keyspace: a.settings.keyMaximum + 1, dataSize: a.settings.dataSize, tests: 'set,get',
-      requests: Math.max(10_000, Math.round(rate * a.settings.seconds)),
-    };
-    cmd = `redis-benchmark ${shellQuote(redisBenchmarkArgs({ ...settings, port: 0 })).replace('-p 0', '-p PORT')}`;
-    for (const row of await redisBenchmark(settings)) (rb[row.test.toLowerCase()] ??= []).push(row.rps);
   }
-  for (const test of ['set', 'get']) {
-    const mean = (xs: number[]): number => Math.round(xs.reduce((x, y) => x + y, 0) / Math.max(1, xs.length));
-    const g = gen[test]!;
-    const genOps = mean(g.ops);
-    const rbOps = mean(rb[test] ?? []);
+  const rows: CheckRow[] = [];
+  for (const test of CHECK_TESTS) {
+    const x = samples[test]!;
+    const genOps = mean(x.genOps);
+    const rbOps = mean(x.rbOps);
     const ratio = rbOps > 0 ? genOps / rbOps : 0;
+    const genThread = mean(x.genThreadCpu);
+    const rbCpu = mean(x.rbCpu);
+    const genBound = genThread >= CLIENT_BOUND_PCT;
+    const rbBound = rbCpu >= CLIENT_BOUND_PCT;
+    const within = Math.abs(ratio - 1) <= 0.1;
+    const verdict = genBound && rbBound ? 'client-bound: both' : genBound ? 'client-bound: generator'
+      : rbBound ? 'client-bound: redis-benchmark' : within ? 'yes' : 'no';
     rows.push({
-      server: srv.name, test, pipeline, clients, generatorOpsPerSec: genOps, generatorClientCpuPct: mean(g.cpu),
-      generatorClientBound: g.bound, redisBenchmarkOpsPerSec: rbOps, ratio: Math.round(ratio * 1000) / 1000,
-      withinTenPercent: Math.abs(ratio - 1) <= 0.1, redisBenchmarkCommand: cmd,
+      server: srv.name, test, pipeline, clients, rounds: x.genOps.length, generatorOpsPerSec: genOps, generatorClientCpuPct: mean(x.genCpu),
+      generatorThreadCpuPct: genThread, generatorClientBound: genBound, redisBenchmarkOpsPerSec: rbOps, redisBenchmarkCpuPct: rbCpu,
+      serverCpuPctGenerator: mean(x.genServerCpu), serverCpuPctRedisBenchmark: mean(x.rbServerCpu),
+      redisBenchmarkClientBound: rbBound, ratio: Math.round(ratio * 1000) / 1000, withinTenPercent: within, verdict,
+      redisBenchmarkCommand: cmd,
     });
-    log(`check ${srv.name} ${test} P${pipeline}: generator ${genOps.toLocaleString('en-US')} vs redis-benchmark ${rbOps.toLocaleString('en-US')} ops/s (x${ratio.toFixed(2)})`);
+    log(`check ${srv.name} ${test} P${pipeline}: generator ${genOps.toLocaleString('en-US')} vs redis-benchmark ` +
+      `${rbOps.toLocaleString('en-US')} ops/s (x${ratio.toFixed(2)}), CPU ${genThread}% / ${rbCpu}%: ${verdict}`);
   }
   return rows;
 }
@@ -230,7 +303,7 @@ async function main(): Promise<void> {
     }
     log(`servers: ${servers.map((s) => `${s.name} pid ${s.pid} port ${s.port}`).join(', ')}`);
     const scenarios: ScenarioReport[] = [];
-    for (const sc of a.scenarios) {
+    for (const sc of a.checkOnly ? [] : a.scenarios) {
       try {
         scenarios.push(await runScenario(sc, a, servers));
       } catch (e) {
@@ -244,8 +317,18 @@ async function main(): Promise<void> {
     const report: BenchReport = {
       kind: 'bench', date: date.toISOString(), stamp: id, machine: machineInfo(),
       settings: { ...a.settings, rounds: a.rounds, shards: a.shards }, serverCommands, servers: servers.map((s) => s.name),
-      scenarios, check, seconds: Math.round((performance.now() - t0) / 1000),
+      scenarios, check, ...(check.length > 0 ? { checkSettings: checkSettings(a) } : {}), seconds: Math.round((performance.now() - t0) / 1000),
     };
+    if (a.checkOnly) {
+      mkdirSync(a.out, { recursive: true });
+      writeFileSync(join(a.out, `${id}-check.json`), `${JSON.stringify(report, null, 2)}\n`);
+      const md = checkMarkdown(report, 1);
+      writeFileSync(join(a.out, `${id}-check.md`), md);
+      if (a.performance) log(`--check-only: ${relative(REPO, a.performance) || a.performance} left as it is (it holds the last full run)`);
+      console.log(`\n${md}`);
+      log(`wrote ${relative(REPO, join(a.out, `${id}-check.json`))} and ${id}-check.md`);
+      return;
+    }
     mkdirSync(join(a.out, id), { recursive: true });
     writeFileSync(join(a.out, `${id}.json`), `${JSON.stringify(report, null, 2)}\n`);
     for (const sc of scenarios) {

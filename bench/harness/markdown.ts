@@ -2,7 +2,7 @@
 // redis-benchmark cross-check.
 
 import { describeMachine } from './sysinfo.ts';
-import type { BenchReport } from './report-types.ts';
+import type { BenchReport, CheckRow } from './report-types.ts';
 import { fileNameOf } from '../scenarios.ts';
 
 const fmtInt = (n: number): string => n.toLocaleString('en-US');
@@ -57,20 +57,7 @@ export function benchMarkdown(r: BenchReport, mo: MarkdownOptions): string {
       `| ${pair((x) => x.serverCpuPct)} | ${notes.join('; ')} |`);
   }
   out.push('');
-  if (r.check.length > 0) {
-    out.push(`${H}# Instrument check: generator vs redis-benchmark`, '');
-    out.push('Same server, clients, pipeline, key range and value size; one generator thread, as redis-benchmark has one. ' +
-      'Runs alternate (generator, redis-benchmark, ...); ops/s are means over the rounds. ' +
-      'The check that matters is the stock Redis rows: within 10%.', '');
-    out.push('| server | test | P | clients | generator ops/s | redis-benchmark ops/s | gen / rb | within 10% | generator CPU % |');
-    out.push('|---|---|--:|--:|--:|--:|--:|---|--:|');
-    for (const c of r.check) {
-      out.push(`| ${c.server} | ${c.test} | ${c.pipeline} | ${c.clients} | ${fmtInt(c.generatorOpsPerSec)} | ${fmtInt(c.redisBenchmarkOpsPerSec)} ` +
-        `| ${c.ratio.toFixed(2)} | ${c.withinTenPercent ? 'yes' : '**no**'} | ${c.generatorClientCpuPct}${c.generatorClientBound ? ' (client-bound)' : ''} |`);
-    }
-    out.push('');
-    out.push(`redis-benchmark command: \`${r.check[0]!.redisBenchmarkCommand}\` (-n sized to the generator's rate).`, '');
-  }
+  out.push(...checkSection(r, `${H}#`));
   if (mo.charts) {
     out.push(`${H}# Charts`, '');
     out.push(`![summary](${mo.chartBase}summary.svg)`, '');
@@ -80,5 +67,57 @@ export function benchMarkdown(r: BenchReport, mo: MarkdownOptions): string {
     out.push('');
   }
   out.push(`${H}# Reproduce one scenario`, '', '```', ...r.scenarios.slice(0, 3).map((sc) => sc.generatorCommand), '```', '');
+  return out.join('\n');
+}
+
+function cpuCell(pct: number | undefined, bound: boolean): string {
+  if (pct === undefined) return '–';
+  return bound ? `**${pct}**` : String(pct);
+}
+
+function verdictOf(c: CheckRow): string {
+  const v = c.verdict ?? (c.withinTenPercent ? 'yes' : 'no'); // reports from before the verdict
+  return v === 'yes' ? 'yes' : v === 'no' ? '**no**' : v;
+}
+
+/** The instrument-check section: heading, how to read it, the table, the redis-benchmark command. */
+export function checkSection(r: BenchReport, heading: string): string[] {
+  if (r.check.length === 0) return [];
+  const cs = r.checkSettings;
+  const bound = cs?.clientBoundPct ?? 90;
+  const out: string[] = [];
+  out.push(`${heading} Instrument check: generator vs redis-benchmark`, '');
+  out.push(`Same server, command, clients, pipeline, key range and value size; one generator thread, as redis-benchmark has one` +
+    (cs?.generatorPipelineBatch ? `, sending its pipeline in whole batches as redis-benchmark -P does (\`--pipeline-batch\`)` : '') +
+    (cs ? `; ${cs.rounds} rounds, each test's generator and redis-benchmark runs back to back, alternating which goes first, ` +
+      `redis-benchmark's -n sized to about ${cs.seconds} s; figures are means over the rounds.` : '; figures are means over the rounds.'));
+  out.push(`CPU is each client's own, % of one core (the generator's load thread; redis-benchmark's user + system time over its wall time, from bash's \`times\`): ` +
+    `a row where either client is at or above ${bound}% is client-bound, and its ratio, kept in the table, measures the clients' efficiency, not the server; ` +
+    `for the other rows the verdict is whether the generator is within 10% of redis-benchmark.`, '');
+  out.push('| server | test | P | clients | generator ops/s | redis-benchmark ops/s | gen / rb | generator CPU % | redis-benchmark CPU % | server CPU % gen / rb | verdict |');
+  out.push('|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|');
+  for (const c of r.check) {
+    const genCpu = c.generatorThreadCpuPct ?? c.generatorClientCpuPct;
+    const server = c.serverCpuPctGenerator !== undefined ? `${c.serverCpuPctGenerator} / ${c.serverCpuPctRedisBenchmark}` : '–';
+    out.push(`| ${c.server} | ${c.test} | ${c.pipeline} | ${c.clients} | ${fmtInt(c.generatorOpsPerSec)} | ${fmtInt(c.redisBenchmarkOpsPerSec)} ` +
+      `| ${c.ratio.toFixed(2)} | ${cpuCell(genCpu, c.generatorClientBound)} | ${cpuCell(c.redisBenchmarkCpuPct, c.redisBenchmarkClientBound ?? false)} ` +
+      `| ${server} | ${verdictOf(c)} |`);
+  }
+  out.push('');
+  out.push(`redis-benchmark command: \`${r.check[0]!.redisBenchmarkCommand}\` (one test per run; -n sized to the generator's rate).`, '');
+  return out;
+}
+
+/** The page of a --check-only run. */
+export function checkMarkdown(r: BenchReport, level: number): string {
+  const H = '#'.repeat(level);
+  const out: string[] = [];
+  out.push(`${H} Instrument check ${r.stamp}`, '');
+  out.push(`- Date: ${r.date}`);
+  out.push(`- Machine: ${describeMachine(r.machine)}`);
+  out.push(`- Command: \`make bench BENCH_ARGS=--check-only\` (\`node_modules/.bin/node bench/harness/bench.ts --check-only\`), total ${Math.round(r.seconds)} s`);
+  for (const [name, cmd] of Object.entries(r.serverCommands)) out.push(`- ${name}: \`${cmd}\``);
+  out.push('');
+  out.push(...checkSection(r, `${H}#`));
   return out.join('\n');
 }

@@ -25,13 +25,40 @@ export interface CheckRow {
   readonly test: string;
   readonly pipeline: number;
   readonly clients: number;
+  /** Rounds whose means these are. */
+  readonly rounds: number;
   readonly generatorOpsPerSec: number;
+  /** The generator process's CPU (main thread and runtime threads included), % of one core, mean over rounds. */
   readonly generatorClientCpuPct: number;
+  /** Its load thread's CPU, % of one core, mean over rounds: the figure that saturates at 100. */
+  readonly generatorThreadCpuPct: number;
   readonly generatorClientBound: boolean;
   readonly redisBenchmarkOpsPerSec: number;
+  /** redis-benchmark's own CPU (user + system over its wall time), % of one core, mean over rounds. */
+  readonly redisBenchmarkCpuPct: number;
+  readonly redisBenchmarkClientBound: boolean;
+  /** The server's CPU, % of one core, during the generator's runs and during redis-benchmark's (whole process lifetime). */
+  readonly serverCpuPctGenerator: number;
+  readonly serverCpuPctRedisBenchmark: number;
+  /** generator / redis-benchmark ops/s. */
   readonly ratio: number;
+  /** |ratio - 1| <= 0.1; meaningful only when neither client is bound (see verdict). */
   readonly withinTenPercent: boolean;
+  /** "client-bound: generator" | "client-bound: redis-benchmark" | "client-bound: both" | "yes" | "no". */
+  readonly verdict: string;
   readonly redisBenchmarkCommand: string;
+}
+
+export interface CheckSettings {
+  readonly rounds: number;
+  readonly seconds: number;
+  readonly warmup: number;
+  /** The generator sent whole batches of `pipeline` commands, as redis-benchmark -P does. */
+  readonly generatorPipelineBatch: boolean;
+  /** % of one core at or above which a client counts as the bottleneck. */
+  readonly clientBoundPct: number;
+  /** True when the run was --check-only (no scenarios). */
+  readonly checkOnly: boolean;
 }
 
 export interface BenchReport {
@@ -44,5 +71,7 @@ export interface BenchReport {
   readonly servers: string[];
   readonly scenarios: ScenarioReport[];
   readonly check: CheckRow[];
+  /** How the check ran (absent in reports from before it had these settings). */
+  readonly checkSettings?: CheckSettings;
   readonly seconds: number;
 }

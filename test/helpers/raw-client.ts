@@ -5,6 +5,22 @@
 import net from 'node:net';
 import { SlotMap } from '../../src/cluster/slots.ts';
 
+/** One command as a RESP multibulk request. */
+export function resp(...args: string[]): string {
+  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
+}
+
+/** Several commands as RESP multibulk requests, one after the other. */
+export function respCommands(...commands: string[][]): string {
+  return commands.map((args) => resp(...args)).join('');
+}
+
+/** What follows the map a HELLO 3 replies (its last entry is `modules`, an empty array). */
+export function afterHello3(reply: string): string {
+  const end = '$7\r\nmodules\r\n*0\r\n';
+  return reply.slice(reply.indexOf(end) + end.length);
+}
+
 export interface Exchange {
   /** Everything the server sent, one character per byte (latin1). */
   reply: string;
@@ -68,6 +84,19 @@ export function keysOnShard(prefix: string, shard: number, shards: number, count
   for (let i = 0; keys.length < count; i++) {
     const key = `${prefix}${i}`;
     if (map.shardOfKey(Buffer.from(key)) === shard) keys.push(key);
+  }
+  return keys;
+}
+
+/** Keys named prefix0, prefix1... until every shard owns at least `perShard` of them. */
+export function keysOnEveryShard(prefix: string, shards: number, perShard: number): string[] {
+  const map = new SlotMap(SlotMap.allocate(shards));
+  const counts = new Array<number>(shards).fill(0);
+  const keys: string[] = [];
+  for (let i = 0; counts.some((count) => count < perShard); i++) {
+    const key = `${prefix}${i}`;
+    counts[map.shardOfKey(Buffer.from(key))]++;
+    keys.push(key);
   }
   return keys;
 }

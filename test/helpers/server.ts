@@ -4,8 +4,11 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
 
-const ENTRY = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+/** The server's entry point, for tests that spawn it themselves. */
+export const SERVER_ENTRY = fileURLToPath(new URL('../../src/main.js', import.meta.url));
+const ENTRY = SERVER_ENTRY;
 const execFileAsync = promisify(execFile);
 
 export interface TestServer {
@@ -41,7 +44,14 @@ function ping(port: number): Promise<boolean> {
   });
 }
 
-export async function startServer(options: { shards?: number; args?: string[] } = {}): Promise<TestServer> {
+export interface ServerOptions {
+  /** --shards (default 2). */
+  shards?: number;
+  /** More command-line arguments. */
+  args?: string[];
+}
+
+export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const port = await freePort();
   const args = [ENTRY, '--port', String(port), '--bind', '127.0.0.1', '--shards', String(options.shards ?? 2), ...(options.args ?? [])];
   const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -68,5 +78,35 @@ export async function startServer(options: { shards?: number; args?: string[] } 
       const { stdout } = await execFileAsync('redis-cli', ['-p', String(port), ...cliArgs]);
       return stdout;
     },
+  };
+}
+
+/**
+ * A server for the tests of the enclosing describe: started in beforeAll,
+ * stopped in afterAll. The object returned stands for it from then on (use it
+ * in hooks and tests, not while the describe is being collected).
+ */
+export function useServer(options: ServerOptions = {}): TestServer {
+  let started: TestServer | undefined;
+  beforeAll(async () => {
+    started = await startServer(options);
+  });
+  afterAll(async () => {
+    await started?.stop();
+  });
+  const current = (): TestServer => {
+    if (started === undefined) throw new Error('useServer: the server starts in beforeAll; use it in hooks and tests');
+    return started;
+  };
+  return {
+    get port() {
+      return current().port;
+    },
+    get process() {
+      return current().process;
+    },
+    output: () => current().output(),
+    stop: () => current().stop(),
+    cli: (...args: string[]) => current().cli(...args),
   };
 }
