@@ -13,6 +13,7 @@ import { gatherValues, setPairs, stepwise, type MultiShardPlan } from '../tx/mul
 import type { Coordinator } from '../tx/coordinator.ts';
 import type { Client } from '../server/client.ts';
 import { HOP_PART } from '../tx/hop-flags.ts';
+import { ownBytes, ownLatin1 } from '../store/bytes.ts';
 
 /** The string family's own error replies (t_string.c). */
 const StringErrors = {
@@ -176,7 +177,7 @@ function setGeneric(ctx: CommandContext, flags: number, expire: Buffer | undefin
     else ctx.out.integer(integerReplies.refused);
     return;
   }
-  storeString(ctx, key, Buffer.from(value), expireAt, (flags & OPT_KEEPTTL) !== 0);
+  storeString(ctx, key, ownBytes(value), expireAt, (flags & OPT_KEEPTTL) !== 0);
   if (flags & OPT_GET) return;
   if (integerReplies === undefined) ctx.out.ok();
   else ctx.out.integer(integerReplies.done);
@@ -204,7 +205,7 @@ function getset(ctx: CommandContext): void {
   if (entry === false) return;
   if (entry === null) ctx.out.nullBulk();
   else ctx.out.bulk(entry.value);
-  storeString(ctx, ctx.argv[1], Buffer.from(ctx.argv[2]), 0, false);
+  storeString(ctx, ctx.argv[1], ownBytes(ctx.argv[2]), 0, false);
 }
 
 function getdel(ctx: CommandContext): void {
@@ -254,7 +255,7 @@ function mset(ctx: CommandContext): void {
     ctx.out.error(Errors.wrongArgs('mset'));
     return;
   }
-  for (let i = 1; i < argc; i += 2) storeString(ctx, argv[i], Buffer.from(argv[i + 1]), 0, false);
+  for (let i = 1; i < argc; i += 2) storeString(ctx, argv[i], ownBytes(argv[i + 1]), 0, false);
   ctx.out.ok();
 }
 
@@ -270,7 +271,7 @@ function msetnx(ctx: CommandContext): void {
       return;
     }
   }
-  for (let i = 1; i < argc; i += 2) storeString(ctx, argv[i], Buffer.from(argv[i + 1]), 0, false);
+  for (let i = 1; i < argc; i += 2) storeString(ctx, argv[i], ownBytes(argv[i + 1]), 0, false);
   ctx.out.integer(1);
 }
 
@@ -354,7 +355,10 @@ function appendBytes(entry: Entry, bytes: Buffer): void {
     return;
   }
   if (length < GROWABLE_FROM) {
-    entry.value = Buffer.concat([value, bytes], length);
+    const joined = Buffer.allocUnsafeSlow(length);
+    joined.set(value, 0);
+    joined.set(bytes, value.length);
+    entry.value = joined;
     return;
   }
   const room = Buffer.allocUnsafeSlow(length < MAX_PREALLOC ? length * 2 : length + MAX_PREALLOC);
@@ -369,7 +373,7 @@ function append(ctx: CommandContext): void {
   const bytes = ctx.argv[2];
   const entry = ctx.store.lookupWrite(ctx.db, key, ctx.now);
   if (entry === undefined) {
-    ctx.store.setString(ctx.db, key, Buffer.from(bytes), 0, ctx.now);
+    ctx.store.setString(ctx.db, key, ownBytes(bytes), 0, ctx.now);
     ctx.out.integer(bytes.length);
     return;
   }
@@ -473,7 +477,7 @@ function incrementBy(ctx: CommandContext, delta: bigint): void {
     ctx.out.error(Errors.overflow);
     return;
   }
-  const bytes = Buffer.from(result.toString(), 'latin1');
+  const bytes = ownLatin1(result.toString());
   if (entry === undefined) ctx.store.setString(ctx.db, key, bytes, 0, ctx.now);
   else entry.value = bytes;
   ctx.out.integer(result >= -9007199254740991n && result <= 9007199254740991n ? Number(result) : result);
@@ -521,7 +525,7 @@ function incrbyfloat(ctx: CommandContext): void {
     ctx.out.error(StringErrors.nanOrInfinity);
     return;
   }
-  const bytes = Buffer.from(formatLongDoubleHuman(sum), 'latin1');
+  const bytes = ownLatin1(formatLongDoubleHuman(sum));
   if (entry === undefined) ctx.store.setString(ctx.db, key, bytes, 0, ctx.now);
   else entry.value = bytes;
   ctx.out.bulk(bytes);

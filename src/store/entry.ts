@@ -4,6 +4,8 @@
 // representation, and its ValueCodec; commands check `entry.type` before they
 // touch `value`.
 
+import { ownBytes } from './bytes.ts';
+
 export const ValueType = {
   String: 0,
 } as const;
@@ -48,6 +50,6 @@ export interface ValueCodec {
 export const VALUE_CODECS: Record<ValueType, ValueCodec> = {
   [ValueType.String]: {
     encode: (value) => value,
-    decode: (bytes) => Buffer.from(bytes),
+    decode: (bytes) => ownBytes(bytes),
   },
 };

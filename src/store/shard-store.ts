@@ -2,6 +2,7 @@
 // and the keyspace counters INFO reports.
 
 import { Database } from './database.ts';
+import { ownBytes } from './bytes.ts';
 import { Entry, ValueType } from './entry.ts';
 
 export const DATABASE_COUNT = 16;
@@ -71,7 +72,7 @@ export class ShardStore {
 
   /** Stores a value of any type under a copy of `key`, replacing whatever was there (and its TTL). */
   put(db: number, key: Buffer, type: ValueType, value: Entry['value'], expireAt: number, now: number): Entry {
-    const entry = new Entry(Buffer.from(key), type, value, now);
+    const entry = new Entry(ownBytes(key), type, value, now);
     entry.expireAt = expireAt;
     this.dbs[db].add(entry);
     return entry;
