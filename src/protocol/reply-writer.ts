@@ -146,11 +146,6 @@ export class ReplyWriter {
     this.crlf();
   }
 
-  /** A bulk holding a number's decimal form (Redis replies this way for INCRBYFLOAT, for example). */
-  bulkNumber(value: number | bigint): void {
-    this.bulkString(String(value));
-  }
-
   nullBulk(): void {
     this.raw(this.proto === 3 ? RESP3_NULL : NULL_BULK);
   }

@@ -100,12 +100,6 @@ export class ShardStore {
     [dbs[first], dbs[second]] = [dbs[second], dbs[first]];
   }
 
-  keyCount(): number {
-    let total = 0;
-    for (const database of this.dbs) total += database.size;
-    return total;
-  }
-
   /**
    * Redis 7's active expire cycle (expire.c activeExpireCycle, slow cycle):
    * databases in turn, starting after the one the previous call stopped at;
