@@ -116,7 +116,7 @@ export class Coordinator implements HubHandler {
     const out = waiting ? this.scratch : client.out;
     out.proto = client.proto;
     this.invoke(spec, argv, argc, out, client.db, client, true);
-    if (waiting) client.reserveReply().onReply(this.scratch.take());
+    if (waiting) this.replyFromScratch(client.reserveReply());
   }
 
   /**
@@ -177,7 +177,7 @@ export class Coordinator implements HubHandler {
       const out = this.scratch;
       out.proto = proto;
       this.execute(db, flags, argv, argc, out, null);
-      waiter.onReply(out.take());
+      this.replyFromScratch(waiter);
       return;
     }
     const id = this.nextRequestId++;
@@ -212,13 +212,25 @@ export class Coordinator implements HubHandler {
     this.replyError(client, error);
   }
 
+  /**
+   * Hands what the scratch writer holds to `waiter` as a view, then empties it:
+   * every waiter copies or decodes the reply before returning, so one copy is made, not two.
+   */
+  private replyFromScratch(waiter: ReplyWaiter): void {
+    const scratch = this.scratch;
+    const reply = scratch.buffer.subarray(0, scratch.length);
+    scratch.reset();
+    waiter.onReply(reply);
+    if (scratch.buffer.length > 1024 * 1024) scratch.buffer = Buffer.allocUnsafe(16 * 1024);
+  }
+
   /** Replies an error to `client`, after any replies still pending. */
   replyError(client: Client, error: string): void {
     const out = client.hasPending() ? this.scratch : client.out;
     out.proto = client.proto;
     out.errors = this.server.commandStats.errors;
     out.error(error);
-    if (out === this.scratch) client.reserveReply().onReply(this.scratch.take());
+    if (out === this.scratch) this.replyFromScratch(client.reserveReply());
   }
 
   // --- hops from other threads ---
