@@ -13,9 +13,9 @@ import { Errors } from './errors.ts';
 import { isKeyword } from './args.ts';
 import { replyHelp } from './command-docs.ts';
 import { addToDigest, DIGEST_LENGTH, keyDigest, mixIntoDigest, mixValueDigest, uint32Bytes } from '../store/digest.ts';
-import { idleSeconds, lruClock, serializedLength, stringEncoding, stringRefcount } from '../store/string-object.ts';
+import { serializedLength, stringEncoding, stringRefcount } from '../store/string-object.ts';
+import { idleSeconds } from '../store/access-clock.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
-import type { Entry } from '../store/entry.ts';
 import { log } from '../server/log.ts';
 import type { Client } from '../server/client.ts';
 import type { Config } from '../config/config.ts';
@@ -46,41 +46,34 @@ function debugAllowed(config: Config, client: Client): boolean {
 
 // --- the subcommands, as they run on one shard ---
 
-/** An identity for an entry, shown where Redis shows the value's address; stable while the key keeps its entry. */
-const ENTRY_IDS = new WeakMap<Entry, number>();
-let nextEntryId = 1;
-
-function entryAddress(entry: Entry): string {
-  let id = ENTRY_IDS.get(entry);
-  if (id === undefined) ENTRY_IDS.set(entry, (id = nextEntryId++));
-  return `0x${(0x7f0000000000 + id * 16).toString(16)}`;
-}
 
 /** DEBUG OBJECT key: how the value is held, read without touching the key or expiring it. */
 function debugObject(ctx: CommandContext): void {
-  const entry = ctx.store.dbs[ctx.db].peek(ctx.argv[2]);
-  if (entry === undefined) {
+  const store = ctx.store;
+  const ref = store.peek(ctx.db, ctx.argv[2]);
+  if (ref === 0) {
     ctx.out.error(Errors.noSuchKey);
     return;
   }
   const config = ctx.server.config;
-  const value = entry.value;
+  const value = store.stringView(ref);
+  const clock = store.accessWord(ref);
   const refcount = stringRefcount(value, config.getNumber('maxmemory'), config.get('maxmemory-policy'));
   ctx.out.simple(
-    `Value at:${entryAddress(entry)} refcount:${refcount} encoding:${stringEncoding(value)} serializedlength:${serializedLength(value)} ` +
-      `lru:${lruClock(entry.accessedAt)} lru_seconds_idle:${idleSeconds(entry.accessedAt, ctx.now)}`,
+    `Value at:0x${(ref * 8).toString(16)} refcount:${refcount} encoding:${stringEncoding(value)} serializedlength:${serializedLength(value)} ` +
+      `lru:${clock} lru_seconds_idle:${idleSeconds(clock, ctx.now)}`,
   );
 }
 
 /** DEBUG DIGEST-VALUE key...: each value's digest (zeros for a missing key); expired keys not yet removed still count. */
 function debugDigestValue(ctx: CommandContext): void {
   const { argv, argc, out } = ctx;
-  const database = ctx.store.dbs[ctx.db];
+  const store = ctx.store;
   out.arrayHeader(argc - 2);
   for (let i = 2; i < argc; i++) {
     const digest = Buffer.alloc(DIGEST_LENGTH);
-    const entry = database.peek(argv[i]);
-    if (entry !== undefined) mixValueDigest(digest, entry);
+    const ref = store.peek(ctx.db, argv[i]);
+    if (ref !== 0) mixValueDigest(digest, store, ref);
     out.simple(digest.toString('hex'));
   }
 }
@@ -190,13 +183,14 @@ function debugOnShard(ctx: CommandContext): void {
 function digestPart(ctx: CommandContext): void {
   const out = ctx.out;
   out.arrayHeader(DATABASE_COUNT);
-  for (const database of ctx.store.dbs) {
-    if (database.size === 0) {
+  const store = ctx.store;
+  for (let db = 0; db < DATABASE_COUNT; db++) {
+    if (store.dbs[db].size === 0) {
       out.nullBulk();
       continue;
     }
     const digest = Buffer.alloc(DIGEST_LENGTH);
-    for (const entry of database.entries()) addToDigest(digest, keyDigest(entry));
+    store.forEachKey(db, (ref) => addToDigest(digest, keyDigest(store, ref)));
     out.bulk(digest);
   }
 }

@@ -1,6 +1,6 @@
 // Expiry family: EXPIRE, PEXPIRE, EXPIREAT, PEXPIREAT, TTL, PTTL, EXPIRETIME,
 // PEXPIRETIME, PERSIST. Expiry times are absolute Unix times in ms
-// (Entry.expireAt); lazy expiry is ShardStore's lookups, active expiry its
+// (the record's expiry time); lazy expiry is ShardStore's lookups, active expiry its
 // activeExpireCycle.
 
 import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec } from './command.ts';
@@ -76,13 +76,14 @@ function expireGeneric(ctx: CommandContext, relative: boolean, seconds: boolean,
   }
   when += base;
   const { store, db } = ctx;
-  const entry = store.lookupWrite(db, ctx.argv[1], ctx.now);
-  if (entry === undefined || (flags !== 0 && !flagsAllow(flags, entry.expireAt === 0 ? -1 : entry.expireAt, when))) {
+  const ref = store.lookupWrite(db, ctx.argv[1], ctx.now);
+  const current = ref === 0 ? 0 : store.expireAt(ref);
+  if (ref === 0 || (flags !== 0 && !flagsAllow(flags, current === 0 ? -1 : current, when))) {
     ctx.out.integer(0);
     return;
   }
-  if (when <= ctx.now) store.dbs[db].remove(entry);
-  else store.dbs[db].setExpire(entry, Number(when));
+  if (when <= ctx.now) store.remove(ref);
+  else store.setExpire(ref, Number(when));
   ctx.out.integer(1);
 }
 
@@ -110,16 +111,17 @@ function roundToSeconds(ms: number): number {
 
 /** TTL, PTTL, EXPIRETIME, PEXPIRETIME: -2 without the key, -1 without an expiry. */
 function ttlGeneric(ctx: CommandContext, ms: boolean, absolute: boolean): void {
-  const entry = ctx.store.lookupRead(ctx.db, ctx.argv[1], ctx.now, false);
-  if (entry === undefined) {
+  const ref = ctx.store.lookupRead(ctx.db, ctx.argv[1], ctx.now, false);
+  if (ref === 0) {
     ctx.out.integer(-2);
     return;
   }
-  if (entry.expireAt === 0) {
+  const expireAt = ctx.store.expireAt(ref);
+  if (expireAt === 0) {
     ctx.out.integer(-1);
     return;
   }
-  const time = absolute ? entry.expireAt : Math.max(0, entry.expireAt - ctx.now);
+  const time = absolute ? expireAt : Math.max(0, expireAt - ctx.now);
   ctx.out.integer(ms ? time : roundToSeconds(time));
 }
 
@@ -140,12 +142,12 @@ function pexpiretime(ctx: CommandContext): void {
 }
 
 function persist(ctx: CommandContext): void {
-  const entry = ctx.store.lookupWrite(ctx.db, ctx.argv[1], ctx.now);
-  if (entry === undefined || entry.expireAt === 0) {
+  const ref = ctx.store.lookupWrite(ctx.db, ctx.argv[1], ctx.now);
+  if (ref === 0 || ctx.store.expireAt(ref) === 0) {
     ctx.out.integer(0);
     return;
   }
-  ctx.store.dbs[ctx.db].setExpire(entry, 0);
+  ctx.store.setExpire(ref, 0);
   ctx.out.integer(1);
 }
 

@@ -13,27 +13,29 @@ export const ENTRY_PUT = Buffer.from('entry-put');
 
 /** entry-get key: [type code, value bytes, absolute expiry in ms or 0], or a null array when the key does not exist. */
 function entryGet(ctx: CommandContext): void {
-  const entry = ctx.store.lookupWrite(ctx.db, ctx.argv[1], ctx.now);
-  if (entry === undefined) {
-    ctx.out.nullArray();
+  const { store, out } = ctx;
+  const ref = store.lookupWrite(ctx.db, ctx.argv[1], ctx.now);
+  if (ref === 0) {
+    out.nullArray();
     return;
   }
-  ctx.out.arrayHeader(3);
-  ctx.out.integer(entry.type);
-  ctx.out.bulk(VALUE_CODECS[entry.type].encode(entry.value));
-  ctx.out.integer(entry.expireAt);
+  const type = store.typeOf(ref);
+  out.arrayHeader(3);
+  out.integer(type);
+  out.bulk(VALUE_CODECS[type].encode(store, ref));
+  out.integer(store.expireAt(ref));
 }
 
 /** entry-put key type value expire-at NX|REPLACE: stores the entry; 0 when NX and the key exists, else 1. */
 function entryPut(ctx: CommandContext): void {
   const { argv, store, db, now } = ctx;
   const key = argv[1];
-  if (isKeyword(argv[5], 'nx') && store.lookupWrite(db, key, now) !== undefined) {
+  if (isKeyword(argv[5], 'nx') && store.lookupWrite(db, key, now) !== 0) {
     ctx.out.integer(0);
     return;
   }
   const type = Number(parseInteger(argv[2])) as ValueType;
-  store.put(db, key, type, VALUE_CODECS[type].decode(argv[3]), Number(parseInteger(argv[4])), now);
+  VALUE_CODECS[type].decode(store, db, key, argv[3], Number(parseInteger(argv[4])), now);
   ctx.out.integer(1);
 }
 

@@ -11,7 +11,8 @@ import { keyCommandFamily, keysAt, NO_KEYS, type CommandContext, type CommandSpe
 import { Errors } from './errors.ts';
 import { isKeyword, parseInteger } from './args.ts';
 import { ENTRY_GET, ENTRY_PUT } from './internal.ts';
-import { TYPE_NAMES, VALUE_CODECS, type Entry } from '../store/entry.ts';
+import { TYPE_NAMES, VALUE_CODECS } from '../store/entry.ts';
+import type { Ref, ShardStore } from '../store/shard-store.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 import { globMatch } from '../store/glob.ts';
 import { sumOverKeys, onEveryShard, stepwise, mergeSumReplies, mergeOkReplies, mergeConcatReplies, type MultiShardPlan } from '../tx/multi-shard.ts';
@@ -29,7 +30,7 @@ function del(ctx: CommandContext): void {
 /** EXISTS (touch = false) and TOUCH: how many of the keys exist, each counted as often as named. */
 function countExisting(ctx: CommandContext, touch: boolean): void {
   let count = 0;
-  for (let i = 1; i < ctx.argc; i++) if (ctx.store.lookupRead(ctx.db, ctx.argv[i], ctx.now, touch) !== undefined) count++;
+  for (let i = 1; i < ctx.argc; i++) if (ctx.store.lookupRead(ctx.db, ctx.argv[i], ctx.now, touch) !== 0) count++;
   ctx.out.integer(count);
 }
 
@@ -42,8 +43,8 @@ function touch(ctx: CommandContext): void {
 }
 
 function type(ctx: CommandContext): void {
-  const entry = ctx.store.lookupRead(ctx.db, ctx.argv[1], ctx.now, false);
-  ctx.out.simple(entry === undefined ? 'none' : TYPE_NAMES[entry.type]);
+  const ref = ctx.store.lookupRead(ctx.db, ctx.argv[1], ctx.now, false);
+  ctx.out.simple(ref === 0 ? 'none' : TYPE_NAMES[ctx.store.typeOf(ref)]);
 }
 
 // --- RENAME, RENAMENX, COPY, MOVE ---
@@ -53,8 +54,8 @@ function renameKey(ctx: CommandContext, nx: boolean): void {
   const { store, db, now, out } = ctx;
   const source = ctx.argv[1];
   const destination = ctx.argv[2];
-  const entry = store.lookupWrite(db, source, now);
-  if (entry === undefined) {
+  const ref = store.lookupWrite(db, source, now);
+  if (ref === 0) {
     out.error(Errors.noSuchKey);
     return;
   }
@@ -63,12 +64,12 @@ function renameKey(ctx: CommandContext, nx: boolean): void {
     else out.ok();
     return;
   }
-  if (nx && store.lookupWrite(db, destination, now) !== undefined) {
+  if (nx && store.lookupWrite(db, destination, now) !== 0) {
     out.integer(0);
     return;
   }
-  store.put(db, destination, entry.type, entry.value, entry.expireAt, now).accessedAt = entry.accessedAt;
-  store.dbs[db].remove(entry);
+  copyKey(store, ref, db, destination, now);
+  store.remove(ref); // records never move: `ref` is still the source
   if (nx) out.integer(1);
   else out.ok();
 }
@@ -119,10 +120,11 @@ function parseCopyOptions(argv: readonly Buffer[], argc: number, db: number): Co
   return options;
 }
 
-/** A value of its own with the same content (COPY). */
-function duplicateValue(entry: Entry): Entry['value'] {
-  const codec = VALUE_CODECS[entry.type];
-  return codec.decode(codec.encode(entry.value));
+/** Stores a copy of the key at `ref` (value and TTL) as `key` in `db`, replacing whatever was there. */
+function copyKey(store: ShardStore, ref: Ref, db: number, key: Buffer, now: number): void {
+  const codec = VALUE_CODECS[store.typeOf(ref)];
+  const expireAt = store.expireAt(ref);
+  codec.decode(store, db, key, codec.encode(store, ref), expireAt, now);
 }
 
 /** COPY with both keys on this shard. */
@@ -133,12 +135,12 @@ function copy(ctx: CommandContext): void {
     out.error(options);
     return;
   }
-  const entry = store.lookupRead(ctx.db, ctx.argv[1], now);
-  if (entry === undefined || (!options.replace && store.lookupWrite(options.db, ctx.argv[2], now) !== undefined)) {
+  const ref = store.lookupRead(ctx.db, ctx.argv[1], now);
+  if (ref === 0 || (!options.replace && store.lookupWrite(options.db, ctx.argv[2], now) !== 0)) {
     out.integer(0);
     return;
   }
-  store.put(options.db, ctx.argv[2], entry.type, duplicateValue(entry), entry.expireAt, now);
+  copyKey(store, ref, options.db, ctx.argv[2], now);
   out.integer(1);
 }
 
@@ -154,13 +156,12 @@ function move(ctx: CommandContext): void {
     return;
   }
   const key = ctx.argv[1];
-  const entry = store.lookupWrite(db, key, now);
-  if (entry === undefined || store.lookupWrite(target, key, now) !== undefined) {
+  const ref = store.lookupWrite(db, key, now);
+  if (ref === 0 || store.lookupWrite(target, key, now) !== 0) {
     out.integer(0);
     return;
   }
-  store.dbs[db].remove(entry);
-  store.dbs[target].add(entry);
+  store.moveToDatabase(ref, target);
   out.integer(1);
 }
 
@@ -216,11 +217,13 @@ const copyAcrossShards = stepwise(async (coordinator, client, args, out) => {
 function keys(ctx: CommandContext): void {
   const pattern = ctx.argv[1];
   const matchAll = pattern.length === 1 && pattern[0] === 0x2a;
+  const { store, now } = ctx;
   const found: Buffer[] = [];
-  for (const entry of ctx.store.dbs[ctx.db].entries()) {
-    if (ctx.store.isExpired(entry, ctx.now)) continue;
-    if (matchAll || globMatch(pattern, entry.key)) found.push(entry.key);
-  }
+  store.forEachKey(ctx.db, (ref) => {
+    if (store.isExpired(ref, now)) return;
+    const key = store.keyView(ref);
+    if (matchAll || globMatch(pattern, key)) found.push(key);
+  });
   ctx.out.bulkArray(found);
 }
 
@@ -228,7 +231,7 @@ function dbsize(ctx: CommandContext): void {
   ctx.out.integer(ctx.store.dbs[ctx.db].size);
 }
 
-/** FLUSHDB / FLUSHALL [ASYNC|SYNC]: freeing is immediate either way (the memory goes to the GC). */
+/** FLUSHDB / FLUSHALL [ASYNC|SYNC]: freeing is immediate either way. */
 function parseFlushMode(ctx: CommandContext): boolean {
   if (ctx.argc > 2 || (ctx.argc === 2 && !isKeyword(ctx.argv[1], 'async') && !isKeyword(ctx.argv[1], 'sync'))) {
     ctx.out.error(Errors.syntax);
@@ -239,7 +242,7 @@ function parseFlushMode(ctx: CommandContext): boolean {
 
 function flushdb(ctx: CommandContext): void {
   if (!parseFlushMode(ctx)) return;
-  ctx.store.dbs[ctx.db].clear();
+  ctx.store.flushDatabase(ctx.db);
   ctx.out.ok();
 }
 
@@ -274,18 +277,11 @@ function swapdb(ctx: CommandContext): void {
  * Expired keys met on the way are deleted, as Redis's dbRandomKey does.
  */
 function randomkey(ctx: CommandContext): void {
-  const database = ctx.store.dbs[ctx.db];
-  let key: Buffer | null = null;
-  for (let entry = database.randomEntry(); entry !== undefined; entry = database.randomEntry()) {
-    if (ctx.store.lookupWrite(ctx.db, entry.key, ctx.now) !== undefined) {
-      key = entry.key;
-      break;
-    }
-  }
+  const ref = ctx.store.randomKey(ctx.db, ctx.now);
   ctx.out.arrayHeader(2);
-  ctx.out.integer(database.size);
-  if (key === null) ctx.out.nullBulk();
-  else ctx.out.bulk(key);
+  ctx.out.integer(ctx.store.dbs[ctx.db].size);
+  if (ref === 0) ctx.out.nullBulk();
+  else ctx.out.bulk(ctx.store.keyView(ref));
 }
 
 /** RANDOMKEY over shards: a shard picked with odds proportional to its key count, then its random key. */
@@ -370,11 +366,12 @@ function scan(ctx: CommandContext): void {
   }
   const { pattern, typeName } = options;
   const found: Buffer[] = [];
-  const next = store.dbs[db].scan(Number(cursor), options.count, (entry) => {
-    if (pattern !== null && !globMatch(pattern, entry.key)) return;
-    if (typeName !== null && !isKeyword(typeName, TYPE_NAMES[entry.type])) return;
-    if (store.isExpired(entry, now)) store.lookupWrite(db, entry.key, now); // deletes it
-    else found.push(entry.key);
+  const next = store.scan(db, Number(cursor), options.count, (ref) => {
+    const key = store.keyView(ref);
+    if (pattern !== null && !globMatch(pattern, key)) return;
+    if (typeName !== null && !isKeyword(typeName, TYPE_NAMES[store.typeOf(ref)])) return;
+    if (store.isExpired(ref, now)) store.lookupWrite(db, key, now); // deletes it
+    else found.push(key);
   });
   out.arrayHeader(2);
   out.bulkString(String(next));

@@ -4,8 +4,9 @@
 
 import { keysAt, NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
 import { replyHelp } from './command-docs.ts';
-import { idleSeconds, stringEncoding, stringRefcount } from '../store/string-object.ts';
-import type { Entry } from '../store/entry.ts';
+import { stringEncoding, stringRefcount } from '../store/string-object.ts';
+import { idleSeconds, lfuCounter } from '../store/access-clock.ts';
+import type { Ref } from '../store/shard-store.ts';
 
 const ObjectErrors = {
   idleWithLfu:
@@ -14,11 +15,11 @@ const ObjectErrors = {
     'ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.',
 } as const;
 
-/** The key at argv[2], without touching it; replies nil and returns undefined when it does not exist. */
-function lookupObject(ctx: CommandContext): Entry | undefined {
-  const entry = ctx.store.lookupRead(ctx.db, ctx.argv[2], ctx.now, false);
-  if (entry === undefined) ctx.out.nullBulk();
-  return entry;
+/** The key at argv[2], without touching it; replies nil and returns 0 when it does not exist. */
+function lookupObject(ctx: CommandContext): Ref {
+  const ref = ctx.store.lookupRead(ctx.db, ctx.argv[2], ctx.now, false);
+  if (ref === 0) ctx.out.nullBulk();
+  return ref;
 }
 
 function lfuPolicy(ctx: CommandContext): boolean {
@@ -26,43 +27,33 @@ function lfuPolicy(ctx: CommandContext): boolean {
 }
 
 function objectEncoding(ctx: CommandContext): void {
-  const entry = lookupObject(ctx);
-  if (entry !== undefined) ctx.out.bulkString(stringEncoding(entry.value));
+  const ref = lookupObject(ctx);
+  if (ref !== 0) ctx.out.bulkString(stringEncoding(ctx.store.stringView(ref)));
 }
 
 function objectRefcount(ctx: CommandContext): void {
-  const entry = lookupObject(ctx);
-  if (entry === undefined) return;
+  const ref = lookupObject(ctx);
+  if (ref === 0) return;
   const config = ctx.server.config;
-  ctx.out.integer(stringRefcount(entry.value, config.getNumber('maxmemory'), config.get('maxmemory-policy')));
+  ctx.out.integer(stringRefcount(ctx.store.stringView(ref), config.getNumber('maxmemory'), config.get('maxmemory-policy')));
 }
 
 function objectIdletime(ctx: CommandContext): void {
-  const entry = lookupObject(ctx);
-  if (entry === undefined) return;
+  const ref = lookupObject(ctx);
+  if (ref === 0) return;
   if (lfuPolicy(ctx)) ctx.out.error(ObjectErrors.idleWithLfu);
-  else ctx.out.integer(idleSeconds(entry.accessedAt, ctx.now));
+  else ctx.out.integer(idleSeconds(ctx.store.accessWord(ref), ctx.now));
 }
 
-/** The counter Redis's LFU gives a new key (LFU_INIT_VAL). */
-const LFU_INITIAL_COUNTER = 5;
-
-/**
- * OBJECT FREQ, under an LFU policy only. Accesses are not counted yet (the
- * LFU eviction that would use them does not exist): a key reports the
- * counter a new key starts with, decayed by one per lfu-decay-time minutes
- * idle, as Redis decays it.
- */
+/** OBJECT FREQ, under an LFU policy only: the key's access counter, decayed for the time it sat idle. */
 function objectFreq(ctx: CommandContext): void {
-  const entry = lookupObject(ctx);
-  if (entry === undefined) return;
+  const ref = lookupObject(ctx);
+  if (ref === 0) return;
   if (!lfuPolicy(ctx)) {
     ctx.out.error(ObjectErrors.freqWithoutLfu);
     return;
   }
-  const decayMinutes = ctx.server.config.getNumber('lfu-decay-time');
-  const periods = decayMinutes === 0 ? 0 : Math.floor((ctx.now - entry.accessedAt) / 60000 / decayMinutes);
-  ctx.out.integer(Math.max(0, LFU_INITIAL_COUNTER - periods));
+  ctx.out.integer(lfuCounter(ctx.store.accessWord(ref), ctx.now, ctx.store.access.lfuDecayTime));
 }
 
 function objectHelp(ctx: CommandContext): void {

@@ -4,7 +4,8 @@
 import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec } from './command.ts';
 import { Errors } from './errors.ts';
 import { isKeyword, parseInteger } from './args.ts';
-import { ValueType, type Entry } from '../store/entry.ts';
+import { ValueType } from '../store/entry.ts';
+import type { Ref } from '../store/shard-store.ts';
 import { lcsTableBytes, longestCommonSubsequence, type LcsResult } from '../store/lcs.ts';
 import { addLongDoubles, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../protocol/number-format.ts';
 import { ReplyError } from '../protocol/reply-reader.ts';
@@ -13,7 +14,6 @@ import { gatherValues, setPairs, stepwise, type MultiShardPlan } from '../tx/mul
 import type { Coordinator } from '../tx/coordinator.ts';
 import type { Client } from '../server/client.ts';
 import { HOP_PART } from '../tx/hop-flags.ts';
-import { ownBytes, ownLatin1 } from '../store/bytes.ts';
 
 /** The string family's own error replies (t_string.c). */
 const StringErrors = {
@@ -34,28 +34,22 @@ const MAX_EXPIRE_SECONDS = INT64_MAX / 1000n;
 
 // --- shared helpers ---
 
-/** Reads a string key: the entry, null when missing, or false after replying WRONGTYPE. */
-function lookupString(ctx: CommandContext, key: Buffer): Entry | null | false {
-  const entry = ctx.store.lookupRead(ctx.db, key, ctx.now);
-  if (entry === undefined) return null;
-  if (entry.type !== ValueType.String) {
-    ctx.out.error(Errors.wrongType);
-    return false;
-  }
-  return entry;
+/** Reads a string key: its record, 0 when missing, or -1 after replying WRONGTYPE. */
+function lookupString(ctx: CommandContext, key: Buffer): Ref {
+  const ref = ctx.store.lookupRead(ctx.db, key, ctx.now);
+  if (ref === 0 || ctx.store.typeOf(ref) === ValueType.String) return ref;
+  ctx.out.error(Errors.wrongType);
+  return -1;
 }
 
-/** Stores `value` (already a private copy) under `key`, replacing any value; keeps the TTL only when asked. */
-export function storeString(ctx: CommandContext, key: Buffer, value: Buffer, expireAt: number, keepTtl: boolean): void {
+/** Stores `value` under `key`, replacing any value; keeps the TTL only when asked. */
+function storeString(ctx: CommandContext, key: Buffer, value: Buffer, expireAt: number, keepTtl: boolean): void {
   const store = ctx.store;
-  const existing = store.lookupWrite(ctx.db, key, ctx.now);
-  if (existing === undefined || existing.type !== ValueType.String) {
-    store.setString(ctx.db, key, value, keepTtl && existing !== undefined ? existing.expireAt : expireAt, ctx.now);
-    return;
+  if (keepTtl) {
+    const existing = store.lookupWrite(ctx.db, key, ctx.now);
+    if (existing !== 0) expireAt = store.expireAt(existing);
   }
-  existing.value = value;
-  existing.accessedAt = ctx.now;
-  if (!keepTtl) store.dbs[ctx.db].setExpire(existing, expireAt);
+  store.setString(ctx.db, key, value, expireAt, ctx.now);
 }
 
 /** Redis's checkStringLength: false after replying when `length` bytes would pass proto-max-bulk-len. */
@@ -146,9 +140,9 @@ function expireAtFromOption(ctx: CommandContext, amount: Buffer, unit: number, c
 // --- GET, SET and variants ---
 
 function get(ctx: CommandContext): void {
-  const entry = lookupString(ctx, ctx.argv[1]);
-  if (entry === null) ctx.out.nullBulk();
-  else if (entry !== false) ctx.out.bulk(entry.value);
+  const ref = lookupString(ctx, ctx.argv[1]);
+  if (ref === 0) ctx.out.nullBulk();
+  else if (ref > 0) ctx.store.writeString(ctx.out, ref);
 }
 
 /** How SETNX answers where SET answers OK / nil. */
@@ -162,22 +156,22 @@ function setGeneric(ctx: CommandContext, flags: number, expire: Buffer | undefin
     expireAt = expireAtFromOption(ctx, expire, flags & OPT_ANY_EXPIRE, command);
     if (expireAt < 0) return;
   }
-  let existing: Entry | null | false | undefined;
+  let existing = 0;
   if (flags & OPT_GET) {
     existing = lookupString(ctx, key);
-    if (existing === false) return;
-    if (existing === null) ctx.out.nullBulk();
-    else ctx.out.bulk(existing.value);
+    if (existing < 0) return;
+    if (existing === 0) ctx.out.nullBulk();
+    else ctx.store.writeString(ctx.out, existing);
   } else if (flags & (OPT_NX | OPT_XX)) {
-    existing = ctx.store.lookupWrite(ctx.db, key, ctx.now) ?? null;
+    existing = ctx.store.lookupWrite(ctx.db, key, ctx.now);
   }
-  if ((flags & OPT_NX && existing) || (flags & OPT_XX && !existing)) {
+  if ((flags & OPT_NX && existing !== 0) || (flags & OPT_XX && existing === 0)) {
     if (flags & OPT_GET) return;
     if (integerReplies === undefined) ctx.out.nullBulk();
     else ctx.out.integer(integerReplies.refused);
     return;
   }
-  storeString(ctx, key, ownBytes(value), expireAt, (flags & OPT_KEEPTTL) !== 0);
+  storeString(ctx, key, value, expireAt, (flags & OPT_KEEPTTL) !== 0);
   if (flags & OPT_GET) return;
   if (integerReplies === undefined) ctx.out.ok();
   else ctx.out.integer(integerReplies.done);
@@ -201,40 +195,40 @@ function psetex(ctx: CommandContext): void {
 }
 
 function getset(ctx: CommandContext): void {
-  const entry = lookupString(ctx, ctx.argv[1]);
-  if (entry === false) return;
-  if (entry === null) ctx.out.nullBulk();
-  else ctx.out.bulk(entry.value);
-  storeString(ctx, ctx.argv[1], ownBytes(ctx.argv[2]), 0, false);
+  const ref = lookupString(ctx, ctx.argv[1]);
+  if (ref < 0) return;
+  if (ref === 0) ctx.out.nullBulk();
+  else ctx.store.writeString(ctx.out, ref);
+  storeString(ctx, ctx.argv[1], ctx.argv[2], 0, false);
 }
 
 function getdel(ctx: CommandContext): void {
-  const entry = lookupString(ctx, ctx.argv[1]);
-  if (entry === false) return;
-  if (entry === null) {
+  const ref = lookupString(ctx, ctx.argv[1]);
+  if (ref < 0) return;
+  if (ref === 0) {
     ctx.out.nullBulk();
     return;
   }
-  ctx.out.bulk(entry.value);
-  ctx.store.dbs[ctx.db].remove(entry);
+  ctx.store.writeString(ctx.out, ref);
+  ctx.store.remove(ref);
 }
 
 function getex(ctx: CommandContext): void {
   const flags = parseStringOptions(ctx, 2, false);
   if (flags < 0) return;
-  const entry = lookupString(ctx, ctx.argv[1]);
-  if (entry === null) ctx.out.nullBulk();
-  if (!entry) return;
+  const ref = lookupString(ctx, ctx.argv[1]);
+  if (ref === 0) ctx.out.nullBulk();
+  if (ref <= 0) return;
   let expireAt = 0;
   if (optionExpire !== undefined) {
     expireAt = expireAtFromOption(ctx, optionExpire, flags & OPT_ANY_EXPIRE, 'getex');
     if (expireAt < 0) return;
   }
-  ctx.out.bulk(entry.value);
-  const database = ctx.store.dbs[ctx.db];
-  if (flags & (OPT_EXAT | OPT_PXAT) && expireAt <= ctx.now) database.remove(entry);
-  else if (optionExpire !== undefined) database.setExpire(entry, expireAt);
-  else if (flags & OPT_PERSIST) database.setExpire(entry, 0);
+  const store = ctx.store;
+  store.writeString(ctx.out, ref);
+  if (flags & (OPT_EXAT | OPT_PXAT) && expireAt <= ctx.now) store.remove(ref);
+  else if (optionExpire !== undefined) store.setExpire(ref, expireAt);
+  else if (flags & OPT_PERSIST && store.expireAt(ref) !== 0) store.setExpire(ref, 0);
 }
 
 // --- several keys ---
@@ -243,9 +237,9 @@ function mget(ctx: CommandContext): void {
   const { argv, argc, out } = ctx;
   out.arrayHeader(argc - 1);
   for (let i = 1; i < argc; i++) {
-    const entry = ctx.store.lookupRead(ctx.db, argv[i], ctx.now);
-    if (entry === undefined || entry.type !== ValueType.String) out.nullBulk();
-    else out.bulk(entry.value);
+    const ref = ctx.store.lookupRead(ctx.db, argv[i], ctx.now);
+    if (ref === 0 || ctx.store.typeOf(ref) !== ValueType.String) out.nullBulk();
+    else ctx.store.writeString(out, ref);
   }
 }
 
@@ -255,7 +249,7 @@ function mset(ctx: CommandContext): void {
     ctx.out.error(Errors.wrongArgs('mset'));
     return;
   }
-  for (let i = 1; i < argc; i += 2) storeString(ctx, argv[i], ownBytes(argv[i + 1]), 0, false);
+  for (let i = 1; i < argc; i += 2) storeString(ctx, argv[i], argv[i + 1], 0, false);
   ctx.out.ok();
 }
 
@@ -266,12 +260,12 @@ function msetnx(ctx: CommandContext): void {
     return;
   }
   for (let i = 1; i < argc; i += 2) {
-    if (ctx.store.lookupWrite(ctx.db, argv[i], ctx.now) !== undefined) {
+    if (ctx.store.lookupWrite(ctx.db, argv[i], ctx.now) !== 0) {
       ctx.out.integer(0);
       return;
     }
   }
-  for (let i = 1; i < argc; i += 2) storeString(ctx, argv[i], ownBytes(argv[i + 1]), 0, false);
+  for (let i = 1; i < argc; i += 2) storeString(ctx, argv[i], argv[i + 1], 0, false);
   ctx.out.integer(1);
 }
 
@@ -333,63 +327,28 @@ const msetnxAcrossShards = stepwise(async (coordinator, client, args, out) => {
 
 // --- APPEND, STRLEN, ranges ---
 
-/**
- * Backing stores that APPEND allocated with room to grow, by the entry that
- * owns them: only that entry writes past its value's end, so appends are
- * amortized O(1) (as Redis's sds doubling) and no other view is disturbed.
- */
-const appendBackings = new WeakMap<Entry, ArrayBuffer>();
-/** Values shorter than this are simply copied on append. */
-const GROWABLE_FROM = 64;
-/** Redis's SDS_MAX_PREALLOC: up to 1MB the room doubles, then grows by 1MB. */
-const MAX_PREALLOC = 1024 * 1024;
-
-function appendBytes(entry: Entry, bytes: Buffer): void {
-  const value = entry.value;
-  const length = value.length + bytes.length;
-  const backing = appendBackings.get(entry);
-  if (backing === value.buffer && value.byteOffset === 0 && length <= backing.byteLength) {
-    const grown = Buffer.from(backing, 0, length);
-    grown.set(bytes, value.length);
-    entry.value = grown;
-    return;
-  }
-  if (length < GROWABLE_FROM) {
-    const joined = Buffer.allocUnsafeSlow(length);
-    joined.set(value, 0);
-    joined.set(bytes, value.length);
-    entry.value = joined;
-    return;
-  }
-  const room = Buffer.allocUnsafeSlow(length < MAX_PREALLOC ? length * 2 : length + MAX_PREALLOC);
-  room.set(value, 0);
-  room.set(bytes, value.length);
-  entry.value = room.subarray(0, length);
-  appendBackings.set(entry, room.buffer);
-}
-
 function append(ctx: CommandContext): void {
   const key = ctx.argv[1];
   const bytes = ctx.argv[2];
-  const entry = ctx.store.lookupWrite(ctx.db, key, ctx.now);
-  if (entry === undefined) {
-    ctx.store.setString(ctx.db, key, ownBytes(bytes), 0, ctx.now);
+  const store = ctx.store;
+  const ref = store.lookupWrite(ctx.db, key, ctx.now);
+  if (ref === 0) {
+    store.setString(ctx.db, key, bytes, 0, ctx.now);
     ctx.out.integer(bytes.length);
     return;
   }
-  if (entry.type !== ValueType.String) {
+  if (store.typeOf(ref) !== ValueType.String) {
     ctx.out.error(Errors.wrongType);
     return;
   }
-  if (!checkStringLength(ctx, entry.value.length + bytes.length)) return;
-  appendBytes(entry, bytes);
-  ctx.out.integer(entry.value.length);
+  if (!checkStringLength(ctx, store.valueLength(ref) + bytes.length)) return;
+  ctx.out.integer(store.appendString(ref, bytes));
 }
 
 function strlen(ctx: CommandContext): void {
-  const entry = lookupString(ctx, ctx.argv[1]);
-  if (entry === null) ctx.out.integer(0);
-  else if (entry !== false) ctx.out.integer(entry.value.length);
+  const ref = lookupString(ctx, ctx.argv[1]);
+  if (ref === 0) ctx.out.integer(0);
+  else if (ref > 0) ctx.out.integer(ctx.store.valueLength(ref));
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -402,10 +361,10 @@ function getrange(ctx: CommandContext): void {
     ctx.out.error(Errors.notInteger);
     return;
   }
-  const entry = lookupString(ctx, ctx.argv[1]);
-  if (entry === null) ctx.out.bulk(EMPTY);
-  if (!entry) return;
-  const value = entry.value;
+  const ref = lookupString(ctx, ctx.argv[1]);
+  if (ref === 0) ctx.out.bulk(EMPTY);
+  if (ref <= 0) return;
+  const value = ctx.store.stringView(ref);
   const length = BigInt(value.length);
   if (start < 0n && end < 0n && start > end) {
     ctx.out.bulk(EMPTY);
@@ -433,24 +392,19 @@ function setrange(ctx: CommandContext): void {
   }
   const offset = Number(offsetArg);
   const bytes = argv[3];
-  const entry = ctx.store.lookupWrite(ctx.db, argv[1], ctx.now);
-  if (entry !== undefined && entry.type !== ValueType.String) {
+  const store = ctx.store;
+  const ref = store.lookupWrite(ctx.db, argv[1], ctx.now);
+  if (ref !== 0 && store.typeOf(ref) !== ValueType.String) {
     ctx.out.error(Errors.wrongType);
     return;
   }
-  const current = entry === undefined ? EMPTY : entry.value;
   if (bytes.length === 0) {
-    ctx.out.integer(current.length);
+    ctx.out.integer(ref === 0 ? 0 : store.valueLength(ref));
     return;
   }
   if (!checkStringLength(ctx, offset + bytes.length)) return;
-  // A fresh buffer: string values may be shared with replies or other keys' copies.
-  const value = Buffer.alloc(Math.max(current.length, offset + bytes.length));
-  value.set(current, 0);
-  value.set(bytes, offset);
-  if (entry === undefined) ctx.store.setString(ctx.db, argv[1], value, 0, ctx.now);
-  else entry.value = value;
-  ctx.out.integer(value.length);
+  const target = ref === 0 ? store.setString(ctx.db, argv[1], EMPTY, 0, ctx.now) : ref;
+  ctx.out.integer(store.writeStringRange(target, offset, bytes));
 }
 
 // --- counters ---
@@ -458,14 +412,15 @@ function setrange(ctx: CommandContext): void {
 /** INCR, DECR, INCRBY, DECRBY: adds `delta` to the integer at `key`, keeping its TTL. */
 function incrementBy(ctx: CommandContext, delta: bigint): void {
   const key = ctx.argv[1];
-  const entry = ctx.store.lookupWrite(ctx.db, key, ctx.now);
+  const store = ctx.store;
+  const ref = store.lookupWrite(ctx.db, key, ctx.now);
   let current = 0n;
-  if (entry !== undefined) {
-    if (entry.type !== ValueType.String) {
+  if (ref !== 0) {
+    if (store.typeOf(ref) !== ValueType.String) {
       ctx.out.error(Errors.wrongType);
       return;
     }
-    const parsed = parseInteger(entry.value);
+    const parsed = parseInteger(store.stringView(ref));
     if (parsed === null) {
       ctx.out.error(Errors.notInteger);
       return;
@@ -477,9 +432,9 @@ function incrementBy(ctx: CommandContext, delta: bigint): void {
     ctx.out.error(Errors.overflow);
     return;
   }
-  const bytes = ownLatin1(result.toString());
-  if (entry === undefined) ctx.store.setString(ctx.db, key, bytes, 0, ctx.now);
-  else entry.value = bytes;
+  const bytes = Buffer.from(result.toString(), 'latin1');
+  if (ref === 0) store.setString(ctx.db, key, bytes, 0, ctx.now);
+  else store.replaceString(ref, bytes);
   ctx.out.integer(result >= -9007199254740991n && result <= 9007199254740991n ? Number(result) : result);
 }
 
@@ -509,12 +464,13 @@ const LONG_DOUBLE_ZERO: LongDouble = { negative: false, significand: 0n, exponen
 /** INCRBYFLOAT: long double arithmetic and "%.17Lf" output, exactly as Redis; keeps the TTL. */
 function incrbyfloat(ctx: CommandContext): void {
   const key = ctx.argv[1];
-  const entry = ctx.store.lookupWrite(ctx.db, key, ctx.now);
-  if (entry !== undefined && entry.type !== ValueType.String) {
+  const store = ctx.store;
+  const ref = store.lookupWrite(ctx.db, key, ctx.now);
+  if (ref !== 0 && store.typeOf(ref) !== ValueType.String) {
     ctx.out.error(Errors.wrongType);
     return;
   }
-  const current = entry === undefined ? LONG_DOUBLE_ZERO : parseLongDouble(entry.value);
+  const current = ref === 0 ? LONG_DOUBLE_ZERO : parseLongDouble(store.stringView(ref));
   const increment = current === null ? null : parseLongDouble(ctx.argv[2]);
   if (current === null || increment === null) {
     ctx.out.error(Errors.notFloat);
@@ -525,9 +481,9 @@ function incrbyfloat(ctx: CommandContext): void {
     ctx.out.error(StringErrors.nanOrInfinity);
     return;
   }
-  const bytes = ownLatin1(formatLongDoubleHuman(sum));
-  if (entry === undefined) ctx.store.setString(ctx.db, key, bytes, 0, ctx.now);
-  else entry.value = bytes;
+  const bytes = Buffer.from(formatLongDoubleHuman(sum), 'latin1');
+  if (ref === 0) store.setString(ctx.db, key, bytes, 0, ctx.now);
+  else store.replaceString(ref, bytes);
   ctx.out.bulk(bytes);
 }
 
@@ -600,13 +556,15 @@ function replyLcs(out: ReplyWriter, a: Uint8Array, b: Uint8Array, args: Buffer[]
 }
 
 function lcs(ctx: CommandContext): void {
-  const a = ctx.store.lookupRead(ctx.db, ctx.argv[1], ctx.now);
-  const b = ctx.store.lookupRead(ctx.db, ctx.argv[2], ctx.now);
-  if ((a !== undefined && a.type !== ValueType.String) || (b !== undefined && b.type !== ValueType.String)) {
+  const store = ctx.store;
+  const a = store.lookupRead(ctx.db, ctx.argv[1], ctx.now);
+  const b = store.lookupRead(ctx.db, ctx.argv[2], ctx.now);
+  if ((a !== 0 && store.typeOf(a) !== ValueType.String) || (b !== 0 && store.typeOf(b) !== ValueType.String)) {
     ctx.out.error(StringErrors.lcsWrongType);
     return;
   }
-  replyLcs(ctx.out, a?.value ?? EMPTY, b?.value ?? EMPTY, ctx.argv, ctx.argc, ctx.server.parserLimits.maxBulkLength);
+  // Both views stay valid: LCS reads only.
+  replyLcs(ctx.out, a === 0 ? EMPTY : store.stringView(a), b === 0 ? EMPTY : store.stringView(b), ctx.argv, ctx.argc, ctx.server.parserLimits.maxBulkLength);
 }
 
 /** A string key's value fetched from its shard: empty when missing, as LCS reads it. */

@@ -18,6 +18,16 @@ function copyBytes(target: Buffer, at: number, bytes: Uint8Array): number {
   return at + length;
 }
 
+/** Copies `length` bytes of `source` from `start` into `target` at `at`; returns the position after them. */
+function copyRange(target: Buffer, at: number, source: Uint8Array, start: number, length: number): number {
+  if (length < SMALL_COPY) {
+    for (let i = 0; i < length; i++) target[at + i] = source[start + i];
+  } else {
+    target.set(source.subarray(start, start + length), at);
+  }
+  return at + length;
+}
+
 export type Protocol = 2 | 3;
 
 export class ReplyWriter {
@@ -135,6 +145,14 @@ export class ReplyWriter {
     this.header(0x24 /* $ */, bytes.length);
     this.ensure(bytes.length + 2);
     this.length = copyBytes(this.buffer, this.length, bytes);
+    this.crlf();
+  }
+
+  /** A bulk string of `length` bytes of `source` from `start` (a value in the keyspace's shared memory). */
+  bulkRange(source: Uint8Array, start: number, length: number): void {
+    this.header(0x24 /* $ */, length);
+    this.ensure(length + 2);
+    this.length = copyRange(this.buffer, this.length, source, start, length);
     this.crlf();
   }
 

@@ -73,6 +73,8 @@ export class InstantaneousMetrics {
 export interface SharedState {
   /** Int32 words: [0] next client id, [1] shutdown requested. */
   counters: SharedArrayBuffer;
+  /** Float64 per shard: the bytes each shard's data and heap take, as it last published them (one maxmemory budget for all). */
+  memoryUsed: SharedArrayBuffer;
   runId: string;
   startedAt: number;
   executablePath: string;

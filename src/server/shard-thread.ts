@@ -78,7 +78,11 @@ export class ShardThread {
   async start(): Promise<void> {
     this.hub?.start(this.coordinator);
     this.scheduleActiveExpire();
-    this.server.configListeners.push(() => this.scheduleActiveExpire());
+    this.applyAccessPolicy();
+    this.server.configListeners.push(() => {
+      this.scheduleActiveExpire();
+      this.applyAccessPolicy();
+    });
     const config = this.server.config;
     const port = config.getNumber('port');
     for (const host of listenAddresses(config.get('bind'))) {
@@ -92,6 +96,15 @@ export class ShardThread {
       });
       this.listeners.push(listener);
     }
+  }
+
+  /** How reads age keys: the LFU counter under an *-lfu maxmemory-policy, else the LRU clock. */
+  private applyAccessPolicy(): void {
+    const config = this.server.config;
+    const access = this.store.access;
+    access.lfu = config.get('maxmemory-policy').endsWith('-lfu');
+    access.lfuLogFactor = config.getNumber('lfu-log-factor');
+    access.lfuDecayTime = config.getNumber('lfu-decay-time');
   }
 
   /** Runs Redis's active expire cycle hz times a second, using at most a quarter of the thread's time. */

@@ -57,6 +57,7 @@ class Supervisor {
   async start(): Promise<void> {
     const shared: SharedState = {
       counters: new SharedArrayBuffer(64),
+      memoryUsed: new SharedArrayBuffer(8 * this.shardCount),
       runId: randomBytes(20).toString('hex'),
       startedAt: Date.now(),
       executablePath: process.argv[1] ?? '',

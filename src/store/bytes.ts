@@ -8,10 +8,3 @@ export function ownBytes(source: Uint8Array): Buffer {
   copy.set(source);
   return copy;
 }
-
-/** `text` as latin1 bytes (numbers, formatted counters) in a buffer of its own. */
-export function ownLatin1(text: string): Buffer {
-  const bytes = Buffer.allocUnsafeSlow(text.length);
-  bytes.write(text, 0, 'latin1');
-  return bytes;
-}

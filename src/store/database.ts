@@ -1,134 +1,124 @@
-// One logical database (SELECT n) of one shard.
+// One logical database (SELECT n) of one shard: its hash index, and the list
+// of its keys with a TTL, which the active expire cycle walks and the
+// volatile-* eviction policies sample. The records themselves are the
+// ShardStore's; a record knows its place in the list (VOLATILE_INDEX), so
+// leaving the list is a swap with the last one.
 //
-// Keys are looked up through a Map keyed by the key's bytes as a latin1
-// string (one char per byte: binary safe). Every entry also sits at a stable
-// position in `slots`, which never moves while the key lives: SCAN's cursor
-// is a position there, so a key present for a whole scan is always returned.
-// Keys with a TTL are also kept in `volatile`, which the active expire cycle
-// walks.
+// The list is chunked (VOLATILE_CHUNK addresses per arena chunk, the chunks'
+// addresses in `state`), so it grows without ever copying.
 
-import { Entry } from './entry.ts';
+import { ChunkKind, OFFSET_BITS, OFFSET_MASK, type Arena, type Address } from './arena.ts';
+import { HashIndex, INDEX_STATE_WORDS } from './hash-index.ts';
+import { VOLATILE_INDEX } from './record.ts';
+
+const VOLATILE_COUNT = INDEX_STATE_WORDS;
+const EXPIRE_CURSOR = VOLATILE_COUNT + 1;
+const VOLATILE_CHUNKS = EXPIRE_CURSOR + 1;
+const VOLATILE_CHUNK_SHIFT = 14;
+const VOLATILE_CHUNK = 1 << VOLATILE_CHUNK_SHIFT;
+/** Up to 4096 chunks of 16384: 64 million keys with a TTL per database and shard. */
+const MAX_VOLATILE_CHUNKS = 4096;
+export const DATABASE_STATE_WORDS = VOLATILE_CHUNKS + MAX_VOLATILE_CHUNKS;
 
 export class Database {
-  private readonly map = new Map<string, Entry>();
-  private readonly slots: (Entry | null)[] = [];
-  private readonly freeSlots: number[] = [];
-  readonly volatile: Entry[] = [];
-  /** Where the active expire cycle goes on in `volatile`. */
-  private expireCursor = 0;
+  /** Which database's records these are (the record's DATABASE byte): it travels with the database on SWAPDB. */
+  readonly id: number;
+  readonly index: HashIndex;
+  private readonly arena: Arena;
+  private readonly state: Uint32Array;
+
+  constructor(arena: Arena, id: number, state: Uint32Array) {
+    this.arena = arena;
+    this.id = id;
+    this.state = state;
+    this.index = new HashIndex(arena, state.subarray(0, INDEX_STATE_WORDS));
+  }
 
   get size(): number {
-    return this.map.size;
+    return this.index.size;
   }
 
   get volatileCount(): number {
-    return this.volatile.length;
+    return this.state[VOLATILE_COUNT];
   }
 
-  /** The entry, expired or not: callers go through ShardStore, which applies lazy expiry. */
-  peek(key: Buffer): Entry | undefined {
-    return this.map.get(key.toString('latin1'));
-  }
-
-  add(entry: Entry): void {
-    const name = entry.key.toString('latin1');
-    const previous = this.map.get(name);
-    if (previous !== undefined) this.remove(previous);
-    this.map.set(name, entry);
-    const slot = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.slots.length;
-    this.slots[slot] = entry;
-    entry.slot = slot;
-    if (entry.expireAt !== 0) this.trackVolatile(entry);
-  }
-
-  remove(entry: Entry): void {
-    this.map.delete(entry.key.toString('latin1'));
-    this.slots[entry.slot] = null;
-    this.freeSlots.push(entry.slot);
-    entry.slot = -1;
-    if (entry.volatileIndex !== -1) this.untrackVolatile(entry);
-  }
-
-  setExpire(entry: Entry, expireAt: number): void {
-    entry.expireAt = expireAt;
-    if (expireAt !== 0 && entry.volatileIndex === -1) this.trackVolatile(entry);
-    else if (expireAt === 0 && entry.volatileIndex !== -1) this.untrackVolatile(entry);
-  }
-
-  clear(): void {
-    this.map.clear();
-    this.slots.length = 0;
-    this.freeSlots.length = 0;
-    this.volatile.length = 0;
-  }
-
-  /** Every live-or-expired entry; callers filter expired ones. */
-  entries(): IterableIterator<Entry> {
-    return this.map.values();
-  }
-
-  randomEntry(): Entry | undefined {
-    if (this.map.size === 0) return undefined;
-    const slotCount = this.slots.length;
-    // Dense enough: probing random slots finds one fast.
-    if (this.map.size * 4 >= slotCount) {
-      for (;;) {
-        const entry = this.slots[Math.floor(Math.random() * slotCount)];
-        if (entry) return entry;
-      }
+  /** Adds the record at `address` to the keys with a TTL. */
+  trackVolatile(address: Address): void {
+    const position = this.state[VOLATILE_COUNT];
+    const chunk = position >>> VOLATILE_CHUNK_SHIFT;
+    if ((position & (VOLATILE_CHUNK - 1)) === 0 && this.state[VOLATILE_CHUNKS + chunk] === 0) {
+      if (chunk >= MAX_VOLATILE_CHUNKS) throw new RangeError('too many keys with a TTL in one database');
+      this.state[VOLATILE_CHUNKS + chunk] = this.arena.allocate(VOLATILE_CHUNK * 4, ChunkKind.Blob);
     }
-    let skip = Math.floor(Math.random() * this.map.size);
-    for (const entry of this.map.values()) if (skip-- === 0) return entry;
-    return undefined;
+    this.setVolatileAt(position, address);
+    this.state[VOLATILE_COUNT] = position + 1;
+  }
+
+  /** Removes the record at `address` from the keys with a TTL: the last one takes its place. */
+  untrackVolatile(address: Address): void {
+    const position = this.recordWords(address)[recordWord(address, VOLATILE_INDEX)];
+    const last = this.state[VOLATILE_COUNT] - 1;
+    if (position !== last) this.setVolatileAt(position, this.volatileAt(last));
+    this.state[VOLATILE_COUNT] = last;
+  }
+
+  /** The record of the `position`th key with a TTL. */
+  volatileAt(position: number): Address {
+    const chunk = this.state[VOLATILE_CHUNKS + (position >>> VOLATILE_CHUNK_SHIFT)];
+    return this.arena.words[chunk >>> OFFSET_BITS][((chunk & OFFSET_MASK) << 1) + (position & (VOLATILE_CHUNK - 1))];
+  }
+
+  /** A random key with a TTL, or 0. */
+  randomVolatile(): Address {
+    const count = this.state[VOLATILE_COUNT];
+    return count === 0 ? 0 : this.volatileAt(Math.floor(Math.random() * count));
   }
 
   /**
-   * The active expire cycle's next key with a TTL: it walks `volatile` round
+   * The active expire cycle's next key with a TTL: it walks the list round
    * and round (as Redis walks its expires table with a cursor), so every key
    * with a TTL is checked within volatileCount / 20 samples. Call
    * `passVolatile` after a key that stays; a removed one's place is taken by
    * the last key, which comes next.
    */
-  nextVolatile(): Entry {
-    if (this.expireCursor >= this.volatile.length) this.expireCursor = 0;
-    return this.volatile[this.expireCursor];
+  nextVolatile(): Address {
+    if (this.state[EXPIRE_CURSOR] >= this.state[VOLATILE_COUNT]) this.state[EXPIRE_CURSOR] = 0;
+    return this.volatileAt(this.state[EXPIRE_CURSOR]);
   }
 
   passVolatile(): void {
-    this.expireCursor++;
+    this.state[EXPIRE_CURSOR]++;
   }
 
-  /**
-   * SCAN's step: visits up to `budget` entries from slot `cursor`, stepping
-   * over at most ten times `budget` slots in all (as Redis caps a SCAN call at
-   * COUNT*10 buckets, so a sparse table never makes one call long); returns
-   * the next cursor, 0 at the end. `visit` may remove the entry it is given.
-   */
-  scan(cursor: number, budget: number, visit: (entry: Entry) => void): number {
-    const slots = this.slots;
-    const stop = Math.min(slots.length, cursor + budget * 10);
-    let position = cursor;
-    for (let visited = 0; position < stop && visited < budget; position++) {
-      const entry = slots[position];
-      if (entry) {
-        visit(entry);
-        visited++;
-      }
+  /** Empties the index and the TTL list; the records are the caller's to free. */
+  clear(): void {
+    this.index.clear();
+    for (let chunk = 0; chunk < MAX_VOLATILE_CHUNKS; chunk++) {
+      const address = this.state[VOLATILE_CHUNKS + chunk];
+      if (address === 0) break;
+      this.arena.free(address);
     }
-    return position >= slots.length ? 0 : position;
+    this.state.fill(0, INDEX_STATE_WORDS);
   }
 
-  private trackVolatile(entry: Entry): void {
-    entry.volatileIndex = this.volatile.length;
-    this.volatile.push(entry);
+  /** Forgets everything without freeing (the arena was reset). */
+  forget(): void {
+    this.index.forget();
+    this.state.fill(0);
   }
 
-  private untrackVolatile(entry: Entry): void {
-    const last = this.volatile.pop() as Entry;
-    if (last !== entry) {
-      this.volatile[entry.volatileIndex] = last;
-      last.volatileIndex = entry.volatileIndex;
-    }
-    entry.volatileIndex = -1;
+  private setVolatileAt(position: number, address: Address): void {
+    const chunk = this.state[VOLATILE_CHUNKS + (position >>> VOLATILE_CHUNK_SHIFT)];
+    this.arena.words[chunk >>> OFFSET_BITS][((chunk & OFFSET_MASK) << 1) + (position & (VOLATILE_CHUNK - 1))] = address;
+    this.recordWords(address)[recordWord(address, VOLATILE_INDEX)] = position;
   }
+
+  private recordWords(address: Address): Uint32Array {
+    return this.arena.words[address >>> OFFSET_BITS];
+  }
+}
+
+/** The index, in its segment's words, of word `word` of the record at `address`. */
+export function recordWord(address: Address, word: number): number {
+  return ((address & OFFSET_MASK) << 1) + word;
 }

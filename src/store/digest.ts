@@ -5,7 +5,7 @@
 // (order matters).
 
 import { createHash } from 'node:crypto';
-import type { Entry } from './entry.ts';
+import type { Ref, ShardStore } from './shard-store.ts';
 
 export const DIGEST_LENGTH = 20;
 const EXPIRE_MARK = Buffer.from('!!expire!!');
@@ -29,17 +29,17 @@ export function uint32Bytes(value: number): Buffer {
   return bytes;
 }
 
-/** Mixes a value into `digest`: its type code, its contents, and a mark when the key has a TTL. */
-export function mixValueDigest(digest: Buffer, entry: Entry): void {
-  mixIntoDigest(digest, uint32Bytes(entry.type));
-  mixIntoDigest(digest, entry.value);
-  if (entry.expireAt !== 0) addToDigest(digest, EXPIRE_MARK);
+/** Mixes the value of the key at `ref` into `digest`: its type code, its contents, and a mark when the key has a TTL. */
+export function mixValueDigest(digest: Buffer, store: ShardStore, ref: Ref): void {
+  mixIntoDigest(digest, uint32Bytes(store.typeOf(ref)));
+  mixIntoDigest(digest, store.stringView(ref));
+  if (store.expireAt(ref) !== 0) addToDigest(digest, EXPIRE_MARK);
 }
 
 /** One key's share of the dataset digest: its name mixed with its value. */
-export function keyDigest(entry: Entry): Buffer {
+export function keyDigest(store: ShardStore, ref: Ref): Buffer {
   const digest = Buffer.alloc(DIGEST_LENGTH);
-  mixIntoDigest(digest, entry.key);
-  mixValueDigest(digest, entry);
+  mixIntoDigest(digest, store.keyView(ref));
+  mixValueDigest(digest, store, ref);
   return digest;
 }

@@ -1,9 +1,11 @@
-// One key and its value, as the keyspace holds it.
+// The data types a key can hold, and how a value of each type travels.
 //
-// A new data type plugs in by adding its ValueType, the TYPE name, a value
-// representation, and its ValueCodec; commands check `entry.type` before they
-// touch `value`.
+// A new data type plugs in by adding its ValueType, its TYPE name, and its
+// ValueCodec (the compiler asks for one), then a store file of its algorithms
+// over one of the record's value encodings (record.ts says which). Commands
+// check `store.typeOf(ref)` before they touch a value.
 
+import type { ShardStore, Ref } from './shard-store.ts';
 import { ownBytes } from './bytes.ts';
 
 export const ValueType = {
@@ -13,43 +15,21 @@ export type ValueType = (typeof ValueType)[keyof typeof ValueType];
 
 export const TYPE_NAMES: readonly string[] = ['string'];
 
-export class Entry {
-  /** The key's bytes. */
-  readonly key: Buffer;
-  type: ValueType;
-  /** A string's bytes (other types will hold their own structure). */
-  value: Buffer;
-  /** Absolute Unix time in ms when the key expires; 0 when it has no TTL. */
-  expireAt = 0;
-  /** Position in the database's slot array (a stable SCAN cursor position). */
-  slot = -1;
-  /** Position in the database's list of keys with a TTL, or -1. */
-  volatileIndex = -1;
-  /** Last access, in ms, for OBJECT IDLETIME. */
-  accessedAt: number;
-
-  constructor(key: Buffer, type: ValueType, value: Buffer, now: number) {
-    this.key = key;
-    this.type = type;
-    this.value = value;
-    this.accessedAt = now;
-  }
-}
-
 /**
  * A type's value as opaque bytes: how a value travels to another shard
- * (RENAME, COPY across shards) and how COPY duplicates it (decode(encode(v))).
- * `decode` returns a value of its own, sharing nothing with `bytes`.
+ * (RENAME, COPY, MOVE across shards) and how COPY duplicates it.
  */
 export interface ValueCodec {
-  encode(value: Entry['value']): Buffer;
-  decode(bytes: Buffer): Entry['value'];
+  /** The value of the key at `ref`, as bytes of their own (sharing nothing with the store). */
+  encode(store: ShardStore, ref: Ref): Buffer;
+  /** Stores bytes made by `encode` as the value of `key`, replacing whatever was there. */
+  decode(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: number, now: number): Ref;
 }
 
-/** One codec per ValueType (the compiler asks for one when a type is added). */
+/** One codec per ValueType. */
 export const VALUE_CODECS: Record<ValueType, ValueCodec> = {
   [ValueType.String]: {
-    encode: (value) => value,
-    decode: (bytes) => ownBytes(bytes),
+    encode: (store, ref) => ownBytes(store.stringView(ref)),
+    decode: (store, db, key, bytes, expireAt, now) => store.setString(db, key, bytes, expireAt, now),
   },
 };

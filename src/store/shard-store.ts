@@ -1,11 +1,24 @@
-// A shard's slice of the keyspace: its 16 databases, lazy and active expiry,
+// A shard's slice of the keyspace: its 16 databases over one arena, the
+// records (record.ts), lazy and active expiry, access clocks for LRU/LFU,
 // and the keyspace counters INFO reports.
+//
+// Commands hold a key as a `Ref`, the address of its record (0: no key). A
+// Ref, and any view of its bytes the store hands out, is valid until the next
+// change to the store: read what you need, then write.
 
-import { Database } from './database.ts';
-import { ownBytes } from './bytes.ts';
-import { Entry, ValueType } from './entry.ts';
+import { Arena, ChunkKind, OFFSET_BITS, OFFSET_MASK, type Address } from './arena.ts';
+import { Database, DATABASE_STATE_WORDS, recordWord } from './database.ts';
+import {
+  DATABASE, ENCODING, EXPIRE_AT, FLAGS, HEADER_BYTES, INLINE_RECORD_LIMIT, KEY_LENGTH, LIVE, LRU, TYPE, VALUE_LENGTH, VERSION,
+  ValueEncoding, hashKey, inlineRecordSize, referenceOffset, referenceRecordSize,
+} from './record.ts';
+import { ValueType } from './entry.ts';
+import { lfuCounter, lfuInitial, lfuTouched, lruClock } from './access-clock.ts';
 
 export const DATABASE_COUNT = 16;
+
+/** A key's record in the arena; 0 when there is no such key. */
+export type Ref = Address;
 
 /** Keys sampled per round of the active expire cycle, as Redis's ACTIVE_EXPIRE_CYCLE_KEYS_PER_LOOP. */
 const EXPIRE_SAMPLE = 20;
@@ -18,87 +31,356 @@ const EXPIRE_ACCEPTABLE_STALE = 10;
 /** The time limit is checked once every this many rounds, as Redis does. */
 const EXPIRE_TIME_CHECK_ROUNDS = 16;
 
+// The keyspace's shared control block: the write counter, the order of the
+// databases (SWAPDB), then each database's state words.
+const WRITE_COUNTER = 0; // double
+const ORDER_WORD = 4;
+const DATABASE_WORDS = ORDER_WORD + DATABASE_COUNT;
+const KEYSPACE_CONTROL_BYTES = (DATABASE_WORDS + DATABASE_COUNT * DATABASE_STATE_WORDS) * 4;
+
+/** All of a shard's keyspace memory: what a new thread needs to carry on with the keys of one that died. */
+export interface StoreMemory {
+  arena: SharedArrayBuffer;
+  keyspace: SharedArrayBuffer;
+  /** The arena's segments by index (kept up to date through `onSegment`). */
+  segments: Map<number, SharedArrayBuffer>;
+}
+
+export function allocateStoreMemory(): StoreMemory {
+  const keyspace = new SharedArrayBuffer(KEYSPACE_CONTROL_BYTES);
+  const order = new Uint32Array(keyspace, ORDER_WORD * 4, DATABASE_COUNT);
+  for (let i = 0; i < DATABASE_COUNT; i++) order[i] = i;
+  return { arena: Arena.allocateControl(), keyspace, segments: new Map() };
+}
+
 export class KeyspaceStats {
   expiredKeys = 0;
+  evictedKeys = 0;
   keyspaceHits = 0;
   keyspaceMisses = 0;
   expiredTimeCapReached = 0;
 }
 
+/** How reads and writes age a key: the LRU clock, or the LFU counter (maxmemory-policy *-lfu). */
+export class AccessPolicy {
+  lfu = false;
+  lfuLogFactor = 10;
+  lfuDecayTime = 1;
+}
+
 export class ShardStore {
+  readonly arena: Arena;
+  /** Databases by SELECT index. */
   readonly dbs: Database[] = [];
+  /** Databases by the id their records carry. */
+  private readonly byId: Database[] = [];
+  private readonly order: Uint32Array;
+  private readonly counters: Float64Array;
   readonly stats = new KeyspaceStats();
+  readonly access = new AccessPolicy();
   activeExpireEnabled = true;
   /** The database the next active expire cycle starts with. */
   private nextExpireDb = 0;
 
-  constructor() {
-    for (let i = 0; i < DATABASE_COUNT; i++) this.dbs.push(new Database());
+  constructor(memory: StoreMemory = allocateStoreMemory()) {
+    this.arena = new Arena(memory.arena, memory.segments);
+    this.arena.onSegment = (index, buffer) => {
+      if (buffer === null) memory.segments.delete(index);
+      else memory.segments.set(index, buffer);
+    };
+    this.counters = new Float64Array(memory.keyspace, 0, 1);
+    this.order = new Uint32Array(memory.keyspace, ORDER_WORD * 4, DATABASE_COUNT);
+    for (let id = 0; id < DATABASE_COUNT; id++) {
+      const state = new Uint32Array(memory.keyspace, (DATABASE_WORDS + id * DATABASE_STATE_WORDS) * 4, DATABASE_STATE_WORDS);
+      this.byId.push(new Database(this.arena, id, state));
+    }
+    for (let db = 0; db < DATABASE_COUNT; db++) this.dbs.push(this.byId[this.order[db]]);
   }
+
+  // ---- Lookups ----
 
   /**
    * Looks a key up for reading: expired keys vanish, hits and misses are
-   * counted, and the access time is updated unless `touch` is false (Redis's
+   * counted, and the access clock is updated unless `touch` is false (Redis's
    * LOOKUP_NOTOUCH: EXISTS, TYPE, TTL...).
    */
-  lookupRead(db: number, key: Buffer, now: number, touch = true): Entry | undefined {
-    const entry = this.lookupWrite(db, key, now);
-    if (entry === undefined) {
+  lookupRead(db: number, key: Uint8Array, now: number, touch = true): Ref {
+    const ref = this.find(db, key, now);
+    if (ref === 0) {
       this.stats.keyspaceMisses++;
-      return undefined;
+      return 0;
     }
     this.stats.keyspaceHits++;
-    if (touch) entry.accessedAt = now;
-    return entry;
+    if (touch) this.touch(ref, now);
+    return ref;
   }
 
-  /** Looks a key up for a write: expired keys vanish, nothing is counted. */
-  lookupWrite(db: number, key: Buffer, now: number): Entry | undefined {
+  /** Looks a key up for a write: expired keys vanish, the access clock is updated, nothing is counted. */
+  lookupWrite(db: number, key: Uint8Array, now: number): Ref {
+    const ref = this.find(db, key, now);
+    if (ref !== 0) this.touch(ref, now);
+    return ref;
+  }
+
+  /** The live key's record, without counting or touching it. */
+  private find(db: number, key: Uint8Array, now: number): Ref {
     const database = this.dbs[db];
-    const entry = database.peek(key);
-    if (entry === undefined) return undefined;
-    if (entry.expireAt !== 0 && entry.expireAt <= now) {
-      database.remove(entry);
+    const ref = database.index.find(key, hashKey(key));
+    if (ref === 0) return 0;
+    const expireAt = this.expireAt(ref);
+    if (expireAt !== 0 && expireAt <= now) {
+      this.removeFrom(database, ref);
       this.stats.expiredKeys++;
-      return undefined;
+      return 0;
     }
-    return entry;
+    return ref;
   }
 
-  /** Stores a string under a copy of `key`, replacing whatever was there (and its TTL). */
-  setString(db: number, key: Buffer, value: Buffer, expireAt: number, now: number): Entry {
+  /** The record of `key`, expired or not, without side effects (DEBUG OBJECT). */
+  peek(db: number, key: Uint8Array): Ref {
+    return this.dbs[db].index.find(key, hashKey(key));
+  }
+
+  // ---- Reading a record ----
+
+  typeOf(ref: Ref): ValueType {
+    return this.arena.bytes[ref >>> OFFSET_BITS][recordByte(ref, TYPE)] as ValueType;
+  }
+
+  encodingOf(ref: Ref): ValueEncoding {
+    return this.arena.bytes[ref >>> OFFSET_BITS][recordByte(ref, ENCODING)] as ValueEncoding;
+  }
+
+  /** Absolute Unix time in ms when the key expires; 0 when it has no TTL. */
+  expireAt(ref: Ref): number {
+    return this.arena.doubles[ref >>> OFFSET_BITS][((ref & OFFSET_MASK) + EXPIRE_AT)];
+  }
+
+  isExpired(ref: Ref, now: number): boolean {
+    const expireAt = this.expireAt(ref);
+    return expireAt !== 0 && expireAt <= now;
+  }
+
+  /** The LRU clock (seconds, 24 bits) or the LFU word, as the access policy keeps it. */
+  accessWord(ref: Ref): number {
+    return this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, LRU)];
+  }
+
+  /** The shard's write counter when the key last changed. */
+  version(ref: Ref): number {
+    return this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VERSION)];
+  }
+
+  keyLength(ref: Ref): number {
+    return this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, KEY_LENGTH)];
+  }
+
+  /** A view of the key's bytes (valid until the store changes). */
+  keyView(ref: Ref): Buffer {
+    const bytes = this.arena.bytes[ref >>> OFFSET_BITS];
+    return Buffer.from(bytes.buffer, recordByte(ref, HEADER_BYTES), this.keyLength(ref));
+  }
+
+  valueLength(ref: Ref): number {
+    return this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VALUE_LENGTH)];
+  }
+
+  /** A view of a string's bytes (valid until the store changes). */
+  stringView(ref: Ref): Buffer {
+    const segment = this.valueSegment(ref);
+    return Buffer.from(this.arena.bytes[segment].buffer, this.valueStart(ref), this.valueLength(ref));
+  }
+
+  /** Writes a string's bytes as a bulk reply, straight from shared memory. */
+  writeString(out: { bulkRange(source: Uint8Array, start: number, length: number): void }, ref: Ref): void {
+    out.bulkRange(this.arena.bytes[this.valueSegment(ref)], this.valueStart(ref), this.valueLength(ref));
+  }
+
+  /** Bytes the key takes: its record, its value's chunk, and its index slot. */
+  memoryUsage(ref: Ref): number {
+    let bytes = this.arena.chunkSize(ref) + 8;
+    if (this.encodingOf(ref) === ValueEncoding.Blob) bytes += this.arena.chunkSize(this.blobAddress(ref));
+    return bytes;
+  }
+
+  // ---- Writing ----
+
+  /** Stores a string under `key`, replacing whatever was there (value, type and TTL). */
+  setString(db: number, key: Uint8Array, value: Uint8Array, expireAt: number, now: number): Ref {
     return this.put(db, key, ValueType.String, value, expireAt, now);
   }
 
-  /** Stores a value of any type under a copy of `key`, replacing whatever was there (and its TTL). */
-  put(db: number, key: Buffer, type: ValueType, value: Entry['value'], expireAt: number, now: number): Entry {
-    const entry = new Entry(ownBytes(key), type, value, now);
-    entry.expireAt = expireAt;
-    this.dbs[db].add(entry);
-    return entry;
+  /**
+   * Stores a value of any type, as its type's bytes, under `key`, replacing
+   * whatever was there (and its TTL). A key that exists keeps its record, so
+   * a SCAN in progress still finds it.
+   */
+  put(db: number, key: Uint8Array, type: ValueType, value: Uint8Array, expireAt: number, now: number): Ref {
+    const database = this.dbs[db];
+    const hash = hashKey(key);
+    let ref = database.index.find(key, hash);
+    if (ref === 0) {
+      ref = this.newRecord(database, key, value.length);
+      database.index.insert(hash, ref);
+    } else if (this.expireAt(ref) !== 0) {
+      this.setExpire(ref, 0);
+    }
+    const bytes = this.arena.bytes[ref >>> OFFSET_BITS];
+    bytes[recordByte(ref, TYPE)] = type;
+    this.writeValue(ref, value);
+    if (expireAt !== 0) this.setExpire(ref, expireAt);
+    const words = this.arena.words[ref >>> OFFSET_BITS];
+    // An overwritten key keeps its LFU count, as in Redis; its LRU clock restarts.
+    if (!this.access.lfu || words[recordWord(ref, LRU)] === 0) words[recordWord(ref, LRU)] = this.access.lfu ? lfuInitial(now) : lruClock(now);
+    this.bumpVersion(ref);
+    return ref;
+  }
+
+  /** Replaces a string's bytes in place; its TTL stays. */
+  replaceString(ref: Ref, value: Uint8Array): void {
+    this.writeValue(ref, value);
+    this.bumpVersion(ref);
+  }
+
+  /** Appends `tail` to a string in place (with room to grow, so repeated appends are cheap); returns the new length. */
+  appendString(ref: Ref, tail: Uint8Array): number {
+    const length = this.valueLength(ref);
+    const total = length + tail.length;
+    if (total > this.valueCapacity(ref)) this.moveValue(ref, total + Math.min(total, 1 << 20));
+    this.arena.bytes[this.valueSegment(ref)].set(tail, this.valueStart(ref) + length);
+    this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VALUE_LENGTH)] = total;
+    this.bumpVersion(ref);
+    return total;
+  }
+
+  /** SETRANGE: writes `bytes` at `offset` of a string, zero-padding it to reach there; returns the new length. */
+  writeStringRange(ref: Ref, offset: number, bytes: Uint8Array): number {
+    const length = this.valueLength(ref);
+    const total = Math.max(length, offset + bytes.length);
+    if (total > this.valueCapacity(ref)) this.moveValue(ref, total);
+    const target = this.arena.bytes[this.valueSegment(ref)];
+    const start = this.valueStart(ref);
+    if (offset > length) target.fill(0, start + length, start + offset);
+    target.set(bytes, start + offset);
+    this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VALUE_LENGTH)] = total;
+    this.bumpVersion(ref);
+    return total;
+  }
+
+  /** Sets or clears (0) the key's expiry time. */
+  setExpire(ref: Ref, expireAt: number): void {
+    const segment = ref >>> OFFSET_BITS;
+    const doubles = this.arena.doubles[segment];
+    const slot = (ref & OFFSET_MASK) + EXPIRE_AT;
+    const before = doubles[slot];
+    if (before === 0 && expireAt !== 0) {
+      doubles[slot] = expireAt;
+      this.databaseOf(ref).trackVolatile(ref);
+    } else if (before !== 0 && expireAt === 0) {
+      this.databaseOf(ref).untrackVolatile(ref);
+      doubles[slot] = 0;
+    } else {
+      doubles[slot] = expireAt;
+    }
+    this.bumpVersion(ref);
+  }
+
+  /** Deletes the live key at `ref`. */
+  remove(ref: Ref): void {
+    this.removeFrom(this.databaseOf(ref), ref);
   }
 
   /** Deletes a live key; false when there was none. */
-  delete(db: number, key: Buffer, now: number): boolean {
-    const entry = this.lookupWrite(db, key, now);
-    if (entry === undefined) return false;
-    this.dbs[db].remove(entry);
+  delete(db: number, key: Uint8Array, now: number): boolean {
+    const ref = this.find(db, key, now);
+    if (ref === 0) return false;
+    this.removeFrom(this.dbs[db], ref);
     return true;
   }
 
-  isExpired(entry: Entry, now: number): boolean {
-    return entry.expireAt !== 0 && entry.expireAt <= now;
+  /** MOVE: the key's record goes to database `target` as it is (a key of that name must not exist there). */
+  moveToDatabase(ref: Ref, target: number): void {
+    const from = this.databaseOf(ref);
+    const to = this.dbs[target];
+    const key = this.keyView(ref);
+    const hash = hashKey(key);
+    const expireAt = this.expireAt(ref);
+    if (expireAt !== 0) from.untrackVolatile(ref);
+    from.index.remove(hash, ref);
+    this.arena.bytes[ref >>> OFFSET_BITS][recordByte(ref, DATABASE)] = to.id;
+    to.index.insert(hash, ref);
+    if (expireAt !== 0) to.trackVolatile(ref);
+    this.bumpVersion(ref);
   }
 
+  /** Empties one database. */
+  flushDatabase(db: number): void {
+    const database = this.dbs[db];
+    database.index.forEach((ref) => this.freeRecord(ref));
+    database.clear();
+  }
+
+  /** Empties every database: the arena gives all its memory back. */
   flushAll(): void {
-    for (const database of this.dbs) database.clear();
+    this.arena.reset();
+    for (const database of this.byId) database.forget();
   }
 
   /** SWAPDB on this shard: clients of one database now see the other's keys. */
   swapDatabases(first: number, second: number): void {
     const dbs = this.dbs;
     [dbs[first], dbs[second]] = [dbs[second], dbs[first]];
+    this.order[first] = dbs[first].id;
+    this.order[second] = dbs[second].id;
   }
+
+  // ---- Walking ----
+
+  /** Calls `visit` with every key of database `db`, expired or not; `visit` must not change the store. */
+  forEachKey(db: number, visit: (ref: Ref) => void): void {
+    this.dbs[db].index.forEach(visit);
+  }
+
+  /**
+   * SCAN's step over database `db`: from `cursor` (a record address), visits
+   * up to `count` of its records in address order, stepping over at most ten
+   * times `count` chunks in all (as Redis caps a SCAN call at COUNT*10
+   * buckets); returns the next cursor, 0 at the end. Records never move while
+   * their key lives, so a key present for a whole scan is always returned.
+   * `visit` may delete the record it is given.
+   */
+  scan(db: number, cursor: number, count: number, visit: (ref: Ref) => void): number {
+    if (cursor >= 2 ** 32) return 0;
+    const id = this.dbs[db].id;
+    const arena = this.arena;
+    let found = 0;
+    return arena.walkRecords(cursor, count * 10, (ref) => {
+      const bytes = arena.bytes[ref >>> OFFSET_BITS];
+      if (bytes[recordByte(ref, FLAGS)] !== LIVE || bytes[recordByte(ref, DATABASE)] !== id) return false;
+      visit(ref);
+      return ++found >= count;
+    });
+  }
+
+  /** A random live key of database `db`, or 0 (expired keys met on the way are deleted, as Redis's RANDOMKEY does). */
+  randomKey(db: number, now: number): Ref {
+    const database = this.dbs[db];
+    for (let tries = 0; ; tries++) {
+      const ref = database.index.randomAddress();
+      if (ref === 0) return 0;
+      // When every key has expired, Redis gives up deleting after 100 tries and returns one anyway.
+      if (!this.isExpired(ref, now) || (tries >= 100 && database.volatileCount === database.size)) return ref;
+      this.removeFrom(database, ref);
+      this.stats.expiredKeys++;
+    }
+  }
+
+  /** Bytes of shared memory holding data: records, values, indexes, TTL lists. */
+  get usedBytes(): number {
+    return this.arena.allocatedBytes;
+  }
+
+  // ---- Expiry ----
 
   /**
    * Redis 7's active expire cycle (expire.c activeExpireCycle, slow cycle):
@@ -132,9 +414,9 @@ export class ShardStore {
   private expireSample(database: Database, count: number, now: number): number {
     let expired = 0;
     for (let i = 0; i < count && database.volatileCount > 0; i++) {
-      const entry = database.nextVolatile();
-      if (entry.expireAt <= now) {
-        database.remove(entry);
+      const ref = database.nextVolatile();
+      if (this.expireAt(ref) <= now) {
+        this.removeFrom(database, ref);
         this.stats.expiredKeys++;
         expired++;
       } else {
@@ -143,4 +425,122 @@ export class ShardStore {
     }
     return expired;
   }
+
+  // ---- Record internals ----
+
+  /** Counts an access: the LRU clock, or the LFU counter with its decay. */
+  private touch(ref: Ref, now: number): void {
+    const words = this.arena.words[ref >>> OFFSET_BITS];
+    const word = recordWord(ref, LRU);
+    const access = this.access;
+    words[word] = access.lfu ? lfuTouched(lfuCounter(words[word], now, access.lfuDecayTime), now, access.lfuLogFactor) : lruClock(now);
+  }
+
+  private databaseOf(ref: Ref): Database {
+    return this.byId[this.arena.bytes[ref >>> OFFSET_BITS][recordByte(ref, DATABASE)]];
+  }
+
+  /** A fresh record for `key` with room for a value of `valueLength` bytes (inline when small). */
+  private newRecord(database: Database, key: Uint8Array, valueLength: number): Ref {
+    const inline = inlineRecordSize(key.length, valueLength);
+    // Every record has room for a reference, so a value that outgrows it never moves the record.
+    const size = inline <= INLINE_RECORD_LIMIT ? Math.max(inline, referenceRecordSize(key.length)) : referenceRecordSize(key.length);
+    const ref = this.arena.allocate(size, ChunkKind.Record);
+    const segment = ref >>> OFFSET_BITS;
+    const bytes = this.arena.bytes[segment];
+    const words = this.arena.words[segment];
+    const start = recordByte(ref, 0);
+    bytes[start + FLAGS] = LIVE;
+    bytes[start + ENCODING] = ValueEncoding.Inline;
+    bytes[start + DATABASE] = database.id;
+    const word = recordWord(ref, 0);
+    words[word + KEY_LENGTH] = key.length;
+    words[word + VALUE_LENGTH] = 0;
+    words[word + LRU] = 0;
+    this.arena.doubles[segment][(ref & OFFSET_MASK) + EXPIRE_AT] = 0;
+    bytes.set(key, start + HEADER_BYTES);
+    return ref;
+  }
+
+  /** Stores `value` as the record's string bytes: inline when it fits the record, else in a blob. */
+  private writeValue(ref: Ref, value: Uint8Array): void {
+    const length = value.length;
+    if (length > this.valueCapacity(ref)) this.moveValue(ref, length);
+    else if (this.encodingOf(ref) === ValueEncoding.Blob && length <= this.inlineCapacity(ref)) this.moveValue(ref, length);
+    this.arena.bytes[this.valueSegment(ref)].set(value, this.valueStart(ref));
+    this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VALUE_LENGTH)] = length;
+  }
+
+  /** Gives the value `capacity` bytes of room, inline if they fit, keeping its current bytes. */
+  private moveValue(ref: Ref, capacity: number): void {
+    const bytes = this.arena.bytes[ref >>> OFFSET_BITS];
+    const wasBlob = this.encodingOf(ref) === ValueEncoding.Blob;
+    const oldSegment = this.valueSegment(ref);
+    const oldStart = this.valueStart(ref);
+    const keep = Math.min(this.valueLength(ref), capacity);
+    const oldBlob = wasBlob ? this.blobAddress(ref) : 0;
+    if (capacity <= this.inlineCapacity(ref)) {
+      if (wasBlob) {
+        bytes.set(this.arena.bytes[oldSegment].subarray(oldStart, oldStart + keep), recordByte(ref, HEADER_BYTES) + this.keyLength(ref));
+        this.arena.free(oldBlob);
+        bytes[recordByte(ref, ENCODING)] = ValueEncoding.Inline;
+      }
+      return;
+    }
+    const blob = this.arena.allocate(capacity, ChunkKind.Blob);
+    const target = this.arena.bytes[blob >>> OFFSET_BITS];
+    target.set(this.arena.bytes[oldSegment].subarray(oldStart, oldStart + keep), recordByte(blob, 0));
+    if (wasBlob) this.arena.free(oldBlob);
+    bytes[recordByte(ref, ENCODING)] = ValueEncoding.Blob;
+    this.arena.words[ref >>> OFFSET_BITS][this.referenceWord(ref)] = blob;
+  }
+
+  /** Bytes the value may take where it is now. */
+  private valueCapacity(ref: Ref): number {
+    return this.encodingOf(ref) === ValueEncoding.Blob ? this.arena.chunkSize(this.blobAddress(ref)) : this.inlineCapacity(ref);
+  }
+
+  private inlineCapacity(ref: Ref): number {
+    return this.arena.chunkSize(ref) - HEADER_BYTES - this.keyLength(ref);
+  }
+
+  private valueSegment(ref: Ref): number {
+    return this.encodingOf(ref) === ValueEncoding.Blob ? this.blobAddress(ref) >>> OFFSET_BITS : ref >>> OFFSET_BITS;
+  }
+
+  /** Where in its segment the value's first byte is. */
+  private valueStart(ref: Ref): number {
+    return this.encodingOf(ref) === ValueEncoding.Blob ? recordByte(this.blobAddress(ref), 0) : recordByte(ref, HEADER_BYTES) + this.keyLength(ref);
+  }
+
+  private blobAddress(ref: Ref): Address {
+    return this.arena.words[ref >>> OFFSET_BITS][this.referenceWord(ref)];
+  }
+
+  private referenceWord(ref: Ref): number {
+    return recordWord(ref, referenceOffset(this.keyLength(ref)) >>> 2);
+  }
+
+  private bumpVersion(ref: Ref): void {
+    const version = (this.counters[WRITE_COUNTER] + 1) % 2 ** 32;
+    this.counters[WRITE_COUNTER] = version;
+    this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VERSION)] = version;
+  }
+
+  private removeFrom(database: Database, ref: Ref): void {
+    database.index.remove(hashKey(this.keyView(ref)), ref);
+    if (this.expireAt(ref) !== 0) database.untrackVolatile(ref);
+    this.freeRecord(ref);
+    this.counters[WRITE_COUNTER] = (this.counters[WRITE_COUNTER] + 1) % 2 ** 32;
+  }
+
+  private freeRecord(ref: Ref): void {
+    if (this.encodingOf(ref) === ValueEncoding.Blob) this.arena.free(this.blobAddress(ref));
+    this.arena.free(ref);
+  }
+}
+
+/** The byte offset, in its segment, of byte `offset` of the record (or chunk) at `ref`. */
+function recordByte(ref: Ref, offset: number): number {
+  return ((ref & OFFSET_MASK) << 3) + offset;
 }

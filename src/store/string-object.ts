@@ -58,17 +58,3 @@ export function serializedLength(value: Buffer): number {
   }
   return rdbLengthSize(value.length) + value.length;
 }
-
-/** Redis's LRU clock: seconds, kept in 24 bits. */
-const LRU_CLOCK_MAX = (1 << 24) - 1;
-
-export function lruClock(ms: number): number {
-  return Math.floor(ms / 1000) & LRU_CLOCK_MAX;
-}
-
-/** Seconds since `accessedAt` as Redis estimates them from two LRU clock readings (wrapping around). */
-export function idleSeconds(accessedAt: number, now: number): number {
-  const then = lruClock(accessedAt);
-  const clock = lruClock(now);
-  return clock >= then ? clock - then : clock + (LRU_CLOCK_MAX - then);
-}

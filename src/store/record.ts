@@ -1,0 +1,86 @@
+// The layout of one key's record in the arena (32-byte header, then the key,
+// then the value or a reference to it):
+//
+//   byte 0   flags (LIVE; a freed chunk reads 0)
+//   byte 1   value type (ValueType)
+//   byte 2   value encoding (ValueEncoding)
+//   byte 3   id of the database holding the key (survives SWAPDB)
+//   word 1   key length
+//   word 2   value length in bytes (Inline and Blob)
+//   word 3   LRU clock (seconds, 24 bits) or LFU (minutes << 8 | counter)
+//   word 4   version: the shard's write counter when the key last changed
+//   word 5   position in its database's list of keys with a TTL
+//   double 3 expiry, absolute Unix ms; 0 when none
+//   byte 32  key bytes, then
+//              Inline: the value bytes;
+//              Blob:   at the next 4-byte boundary, the address of a chunk
+//                      holding the value bytes;
+//              Handle: at the next 4-byte boundary, the index of a structure
+//                      in the shard's handle table (see ValueEncoding).
+
+export const HEADER_BYTES = 32;
+export const LIVE = 0x80;
+
+export const FLAGS = 0; // byte
+export const TYPE = 1; // byte
+export const ENCODING = 2; // byte
+export const DATABASE = 3; // byte
+export const KEY_LENGTH = 1; // word
+export const VALUE_LENGTH = 2; // word
+export const LRU = 3; // word
+export const VERSION = 4; // word
+export const VOLATILE_INDEX = 5; // word
+export const EXPIRE_AT = 3; // double
+
+/**
+ * How a record holds its value.
+ * - Inline: right after the key, in the record's own chunk (small strings,
+ *   and the compact listpack-like form of small collections when they come).
+ * - Blob: in a chunk of its own, referenced from the record (big strings, or
+ *   a string that outgrew its record; the record never moves, so a SCAN
+ *   cursor stays valid).
+ * - Handle: a structure too big or too busy for a byte form (a large hash,
+ *   a long list, a sorted set's skiplist) lives in the shard's handle table;
+ *   the record keeps its index, and the structure reports its size to the
+ *   store so it is counted in used_memory.
+ *
+ * A new type plugs in by adding its ValueType and TYPE name (entry.ts), its
+ * codec (how it crosses shards, is copied and measured), and a store file of
+ * its algorithms over one of these encodings.
+ */
+export const ValueEncoding = {
+  Inline: 0,
+  Blob: 1,
+  Handle: 2,
+} as const;
+export type ValueEncoding = (typeof ValueEncoding)[keyof typeof ValueEncoding];
+
+/** A record's inline values may make it at most this big; bigger values go to a blob. */
+export const INLINE_RECORD_LIMIT = 512;
+
+/** Bytes a record needs for `keyLength` and an inline value of `valueLength`. */
+export function inlineRecordSize(keyLength: number, valueLength: number): number {
+  return HEADER_BYTES + keyLength + valueLength;
+}
+
+/** Bytes a record needs for `keyLength` and a reference (blob address or handle). */
+export function referenceRecordSize(keyLength: number): number {
+  return referenceOffset(keyLength) + 4;
+}
+
+/** Where, from the record's start, the reference word of a record with this key length is. */
+export function referenceOffset(keyLength: number): number {
+  return (HEADER_BYTES + keyLength + 3) & ~3;
+}
+
+/** A 32-bit hash of `bytes` (FNV-1a, then murmur3's finalizer to spread the low bits). */
+export function hashKey(bytes: Uint8Array): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return hash >>> 0;
+}
