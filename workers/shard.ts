@@ -10,14 +10,16 @@ const port = parentPort;
 if (port === null) throw new Error('workers/shard.ts runs as a worker thread');
 configureLog(init.config.loglevel, init.config.logfile, `W${init.threadIndex}`);
 
-const thread = new ShardThread(init);
 const send = (event: WorkerEvent) => port.postMessage(event);
+const thread = new ShardThread(init, (index, buffer) => send({ type: 'segment', index, buffer }));
 thread.server.requestShutdown = () => send({ type: 'shutdown' });
 
 port.on('message', async (command: SupervisorCommand) => {
   if (command.type === 'stop') {
     await thread.stop();
     process.exit(0);
+  } else if (command.type === 'peer-restarted') {
+    thread.replacePeer(command.peer, command.toPeer, command.fromPeer);
   }
 });
 

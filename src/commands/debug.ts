@@ -130,6 +130,16 @@ function debugSleep(ctx: CommandContext): void {
   ctx.out.ok();
 }
 
+/**
+ * DEBUG PANIC: the thread running it dies on the spot, as Redis's whole
+ * process does. With worker threads the supervisor starts a new one over the
+ * shard's memory; with one shard on the main thread the server stops.
+ */
+function debugPanic(): void {
+  log('warning', `DEBUG PANIC called at Unix time ${Math.floor(Date.now() / 1000)}`);
+  process.exit(1);
+}
+
 /** DEBUG SET-ACTIVE-EXPIRE 0|1 on this shard (a number as C's atoi reads it: anything but 0 enables). */
 function debugSetActiveExpire(ctx: CommandContext): void {
   ctx.store.activeExpireEnabled = (Number.parseInt(ctx.argv[2].toString(), 10) || 0) !== 0;
@@ -146,6 +156,8 @@ function debugHelp(ctx: CommandContext): void {
     '    Writes <message> to the server log.',
     'OBJECT <key>',
     "    How the key's value is held: encoding, references, serialized length, access clock.",
+    'PANIC',
+    "    Kills the connection's thread at once (a worker is restarted over its shard's memory).",
     'PROTOCOL <type>',
     '    Replies a value of <type>: string, integer, double, bignum, null, array, set,',
     '    map, attrib, push, verbatim, true or false.',
@@ -172,6 +184,7 @@ function debugOnShard(ctx: CommandContext): void {
   else if (isKeyword(sub, 'digest-value')) debugDigestValue(ctx);
   else if (argc === 3 && isKeyword(sub, 'protocol')) debugProtocol(ctx);
   else if (argc === 3 && isKeyword(sub, 'sleep')) debugSleep(ctx);
+  else if (argc === 2 && isKeyword(sub, 'panic')) debugPanic();
   else if (argc === 3 && isKeyword(sub, 'set-active-expire')) debugSetActiveExpire(ctx);
   else out.error(syntaxError(sub));
 }

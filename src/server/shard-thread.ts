@@ -7,7 +7,8 @@ import net from 'node:net';
 import { Config } from '../config/config.ts';
 import { SlotMap } from '../cluster/slots.ts';
 import { Hub, type MeshBuffers } from '../transport/hub.ts';
-import { ShardStore } from '../store/shard-store.ts';
+import { ShardStore, type StoreMemory } from '../store/shard-store.ts';
+import type { SegmentListener } from '../store/arena.ts';
 import { Coordinator } from '../tx/coordinator.ts';
 import { RequestParser, type RequestSink } from '../protocol/request-parser.ts';
 import { Client } from './client.ts';
@@ -23,6 +24,8 @@ export interface ThreadInit {
   slots: SharedArrayBuffer;
   mesh: MeshBuffers | null;
   shared: SharedState;
+  /** The shard's keyspace memory: new, or what a thread that died left. */
+  memory: StoreMemory;
 }
 
 /** Stops reading from a client whose unread replies pass this, until they drain. */
@@ -60,14 +63,15 @@ class ClientSink implements RequestSink {
 
 export class ShardThread {
   readonly server: ServerContext;
-  readonly store = new ShardStore();
+  readonly store: ShardStore;
   readonly coordinator: Coordinator;
   private readonly hub: Hub | null;
   private readonly listeners: net.Server[] = [];
   private expireTimer: NodeJS.Timeout | null = null;
   private expirePeriod = 0;
 
-  constructor(init: ThreadInit) {
+  constructor(init: ThreadInit, onSegment: SegmentListener | null = null) {
+    this.store = new ShardStore(init.memory, onSegment);
     const config = new Config(init.config);
     config.configFile = init.configFile;
     this.server = new ServerContext(config, init.threadIndex, init.shardCount, new SlotMap(init.slots), init.shared);
@@ -165,6 +169,12 @@ export class ShardThread {
   }
 
   /** Closes listeners and clients. */
+  /** Another shard's thread was replaced: talk to the new one over fresh rings, fail what the old one owed. */
+  replacePeer(peer: number, toPeer: SharedArrayBuffer, fromPeer: SharedArrayBuffer): void {
+    this.hub?.replacePeer(peer, toPeer, fromPeer);
+    this.coordinator.onPeerRestarted(peer);
+  }
+
   async stop(): Promise<void> {
     if (this.expireTimer) clearInterval(this.expireTimer);
     this.hub?.stop();

@@ -7,14 +7,18 @@ import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
 import { loadConfig, FatalConfigError, type Config } from '../config/config.ts';
 import { SlotMap } from '../cluster/slots.ts';
-import { allocateMesh } from '../transport/hub.ts';
+import { allocateMesh, renewPeerRings, type MeshBuffers } from '../transport/hub.ts';
+import { allocateStoreMemory, type StoreMemory } from '../store/shard-store.ts';
 import { configureLog, log } from './log.ts';
 import { ShardThread, type ThreadInit } from './shard-thread.ts';
 import type { SharedState } from './server-context.ts';
 import { VERSION, REDIS_VERSION } from './version.ts';
-import type { WorkerEvent } from './worker-messages.ts';
+import type { SupervisorCommand, WorkerEvent } from './worker-messages.ts';
 
 const WORKER_ENTRY = new URL('../../workers/shard.ts', import.meta.url);
+/** A shard that dies more than this many times within RESTART_WINDOW_MS stops the server instead of restarting again. */
+const MAX_RESTARTS_IN_WINDOW = 5;
+const RESTART_WINDOW_MS = 60_000;
 
 export async function main(args: string[]): Promise<void> {
   let config: Config;
@@ -46,6 +50,12 @@ class Supervisor {
   private readonly config: Config;
   private readonly shardCount: number;
   private readonly workers: Worker[] = [];
+  /** Each shard's keyspace memory, kept here so a replacement thread finds every key. */
+  private readonly memories: StoreMemory[] = [];
+  private readonly inits: ThreadInit[] = [];
+  private mesh: MeshBuffers | null = null;
+  /** When each shard's recent restarts happened, to stop a thread that keeps dying. */
+  private readonly restarts: number[][] = [];
   private local: ShardThread | null = null;
   private stopping = false;
 
@@ -65,15 +75,21 @@ class Supervisor {
     };
     const slots = SlotMap.allocate(this.shardCount);
     const mesh = this.shardCount > 1 ? allocateMesh(this.shardCount) : null;
-    const initFor = (threadIndex: number): ThreadInit => ({
-      config: this.config.toRecord(),
-      configFile: this.config.configFile,
-      threadIndex,
-      shardCount: this.shardCount,
-      slots,
-      mesh,
-      shared,
-    });
+    this.mesh = mesh;
+    const initFor = (threadIndex: number): ThreadInit => {
+      this.memories[threadIndex] = allocateStoreMemory();
+      this.restarts[threadIndex] = [];
+      return (this.inits[threadIndex] = {
+        config: this.config.toRecord(),
+        configFile: this.config.configFile,
+        threadIndex,
+        shardCount: this.shardCount,
+        slots,
+        mesh,
+        shared,
+        memory: this.memories[threadIndex],
+      });
+    };
     process.on('SIGTERM', () => this.shutdown('SIGTERM'));
     process.on('SIGINT', () => this.shutdown('SIGINT'));
     try {
@@ -96,8 +112,16 @@ class Supervisor {
     return new Promise((resolve, reject) => {
       const worker = new Worker(WORKER_ENTRY, { workerData: init, name: `shard-${init.threadIndex}` });
       this.workers[init.threadIndex] = worker;
+      const segments = this.memories[init.threadIndex].segments;
+      let ready = false;
       worker.on('message', (event: WorkerEvent) => {
-        if (event.type === 'ready') resolve();
+        if (event.type === 'segment') {
+          if (event.buffer === null) segments.delete(event.index);
+          else segments.set(event.index, event.buffer);
+        } else if (event.type === 'ready') {
+          ready = true;
+          resolve();
+        }
         else if (event.type === 'failed') reject(new Error(event.reason));
         else if (event.type === 'shutdown') this.shutdown('SHUTDOWN');
       });
@@ -106,12 +130,46 @@ class Supervisor {
         reject(error);
       });
       worker.on('exit', (code) => {
-        if (!this.stopping) {
-          log('warning', `Shard ${init.threadIndex} worker exited unexpectedly (code ${code}); shutting down.`);
+        if (this.stopping) return;
+        if (ready) {
+          this.restartWorker(init.threadIndex, code);
+        } else {
+          log('warning', `Shard ${init.threadIndex} worker exited while starting (code ${code}); shutting down.`);
           this.shutdown('worker exit');
         }
       });
     });
+  }
+
+  /**
+   * A shard's thread died: a new one takes over the same keyspace memory,
+   * with fresh rings to every other thread (which fail the hops the dead one
+   * owed). Only the dead thread's connections were lost.
+   */
+  private restartWorker(shard: number, code: number): void {
+    const now = Date.now();
+    const recent = this.restarts[shard].filter((at) => now - at < RESTART_WINDOW_MS);
+    recent.push(now);
+    this.restarts[shard] = recent;
+    if (recent.length > MAX_RESTARTS_IN_WINDOW) {
+      log('warning', `Shard ${shard} worker exited unexpectedly (code ${code}) ${recent.length} times within ${RESTART_WINDOW_MS / 1000} seconds; shutting down.`);
+      this.shutdown('worker exit');
+      return;
+    }
+    log('warning', `Shard ${shard} worker exited unexpectedly (code ${code}); its clients were disconnected. Starting a new worker over the shard's memory (${this.memories[shard].segments.size} segments).`);
+    const mesh = this.mesh as MeshBuffers;
+    renewPeerRings(mesh, shard);
+    for (let other = 0; other < this.workers.length; other++) {
+      if (other === shard) continue;
+      this.workers[other].postMessage({ type: 'peer-restarted', peer: shard, toPeer: mesh.rings[other][shard] as SharedArrayBuffer, fromPeer: mesh.rings[shard][other] as SharedArrayBuffer } satisfies SupervisorCommand);
+    }
+    this.startWorker({ ...this.inits[shard], mesh }).then(
+      () => log('notice', `Shard ${shard} worker restarted: its keys are served again.`),
+      (error: Error) => {
+        log('warning', `Shard ${shard} worker could not be restarted: ${error.message}; shutting down.`);
+        this.shutdown('worker exit');
+      },
+    );
   }
 
   private async shutdown(reason: string): Promise<void> {

@@ -6,7 +6,7 @@
 // Ref, and any view of its bytes the store hands out, is valid until the next
 // change to the store: read what you need, then write.
 
-import { Arena, ChunkKind, OFFSET_BITS, OFFSET_MASK, type Address } from './arena.ts';
+import { Arena, ChunkKind, OFFSET_BITS, OFFSET_MASK, type Address, type SegmentListener } from './arena.ts';
 import { Database, DATABASE_STATE_WORDS, recordWord } from './database.ts';
 import {
   DATABASE, ENCODING, EXPIRE_AT, FLAGS, HEADER_BYTES, INLINE_RECORD_LIMIT, KEY_LENGTH, LIVE, LRU, TYPE, VALUE_LENGTH, VERSION,
@@ -82,11 +82,17 @@ export class ShardStore {
   /** The database the next active expire cycle starts with. */
   private nextExpireDb = 0;
 
-  constructor(memory: StoreMemory = allocateStoreMemory()) {
+  /**
+   * A store over `memory`: empty when it is new, or every key a previous
+   * thread left there. `onSegment` hears of each segment made or dropped
+   * (the supervisor keeps them, to hand them to a thread that takes over).
+   */
+  constructor(memory: StoreMemory = allocateStoreMemory(), onSegment: SegmentListener | null = null) {
     this.arena = new Arena(memory.arena, memory.segments);
     this.arena.onSegment = (index, buffer) => {
       if (buffer === null) memory.segments.delete(index);
       else memory.segments.set(index, buffer);
+      if (onSegment !== null) onSegment(index, buffer);
     };
     this.counters = new Float64Array(memory.keyspace, 0, 1);
     this.order = new Uint32Array(memory.keyspace, ORDER_WORD * 4, DATABASE_COUNT);

@@ -37,6 +37,15 @@ export function allocateMesh(threads: number): MeshBuffers {
   return { rings, bells: Doorbells.allocate(threads) };
 }
 
+/** Fresh rings to and from `peer` (its thread is being replaced), in place in `mesh`. */
+export function renewPeerRings(mesh: MeshBuffers, peer: number): void {
+  for (let other = 0; other < mesh.rings.length; other++) {
+    if (other === peer) continue;
+    mesh.rings[peer][other] = Ring.allocate(RING_CAPACITY);
+    mesh.rings[other][peer] = Ring.allocate(RING_CAPACITY);
+  }
+}
+
 export interface HubHandler {
   /** A command to run on this thread's shard; its reply goes into `hub.beginReply`. */
   onRequest(from: number, requestId: number, db: number, proto: number, flags: number, argv: Buffer[], argc: number): void;
@@ -93,6 +102,23 @@ export class Hub {
 
   stop(): void {
     this.stopped = true;
+  }
+
+  /**
+   * Peer `peer` was restarted with fresh rings to and from it: whatever was
+   * staged for the old thread or half-read from it is dropped (the
+   * coordinator fails the hops it was waiting for), then the new rings are
+   * drained at once, since the new thread may have rung already.
+   */
+  replacePeer(peer: number, toPeer: SharedArrayBuffer, fromPeer: SharedArrayBuffer): void {
+    this.outRings[peer] = new Ring(toPeer);
+    this.inRings[peer] = new Ring(fromPeer);
+    this.outboxes[peer].reset();
+    this.outboxSent[peer] = 0;
+    const staged = this.dirty.indexOf(peer);
+    if (staged !== -1) this.dirty.splice(staged, 1);
+    this.inboxes[peer] = new Inbox();
+    this.bells.ring(this.self);
   }
 
   sendRequest(to: number, requestId: number, db: number, proto: number, flags: number, argv: Buffer[], argc: number, firstArg = 0): void {

@@ -22,6 +22,10 @@ import type { Hub, HubHandler } from '../transport/hub.ts';
 import { HOP_INTERNAL, HOP_PART } from './hop-flags.ts';
 
 /** Receives the reply to a hop. */
+/** Shards a hop id can name: the most the `shards` setting allows. */
+const SHARD_SPAN = 1024;
+const PEER_RESTARTED = Buffer.from('-ERR the shard holding the key restarted while running the command; it may or may not have been applied\r\n');
+
 export interface ReplyWaiter {
   onReply(reply: Buffer): void;
 }
@@ -35,7 +39,8 @@ export class Coordinator implements HubHandler {
   /** Where replies go when they must wait behind earlier ones. */
   private readonly scratch = new ReplyWriter();
   private readonly waiters = new Map<number, ReplyWaiter>();
-  private nextRequestId = 1;
+  /** Hop ids are a serial number and the destination shard (SHARD_BITS low bits), so a restarted shard's hops can be found. */
+  private nextRequestSerial = 1;
   /** Clients with output to write at the end of the current batch. */
   private readonly flushQueue: Client[] = [];
   private endOfBatchScheduled = false;
@@ -180,8 +185,8 @@ export class Coordinator implements HubHandler {
       this.replyFromScratch(waiter);
       return;
     }
-    const id = this.nextRequestId++;
-    if (this.nextRequestId > 0xfffffff0) this.nextRequestId = 1;
+    const id = (this.nextRequestSerial * SHARD_SPAN + shard) >>> 0;
+    if (++this.nextRequestSerial >= 2 ** 32 / SHARD_SPAN) this.nextRequestSerial = 1;
     this.waiters.set(id, waiter);
     this.server.stats.hops++;
     (this.hub as Hub).sendRequest(shard, id, db, proto, flags, argv, argc);
@@ -247,6 +252,19 @@ export class Coordinator implements HubHandler {
     if (waiter === undefined) return;
     this.waiters.delete(requestId);
     waiter.onReply(reply);
+  }
+
+  /**
+   * Another shard's thread died and a new one took over its memory: hops
+   * sent to the old one will never be answered, so their waiters get an
+   * error now (the command may or may not have run there).
+   */
+  onPeerRestarted(shard: number): void {
+    for (const [id, waiter] of this.waiters) {
+      if (id % SHARD_SPAN !== shard) continue;
+      this.waiters.delete(id);
+      waiter.onReply(PEER_RESTARTED);
+    }
   }
 
   afterDrain(): void {
