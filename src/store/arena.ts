@@ -220,7 +220,11 @@ export class Arena {
     this.control[SEGMENT_INFO + index] = 0;
     this.control[SEGMENT_TOP + index] = 0;
     if (index < this.control[NEXT_SEGMENT_HINT]) this.control[NEXT_SEGMENT_HINT] = index;
+    // Every view goes too, so nothing keeps the memory from being given back.
     this.buffers[index] = null;
+    this.bytes[index] = EMPTY_BYTES;
+    this.words[index] = EMPTY_WORDS;
+    this.doubles[index] = EMPTY_DOUBLES;
     this.onSegment(index, null);
   }
 

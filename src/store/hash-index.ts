@@ -24,7 +24,7 @@ export const INDEX_STATE_WORDS = 8;
 
 const INITIAL_CAPACITY = 16;
 /** Old-table slots moved per insert while the table grows. */
-const MIGRATE_STEP = 64;
+const MIGRATE_STEP = 16;
 /** Tables up to this capacity are moved all at once: it is cheaper than dragging the old table along. */
 const MIGRATE_AT_ONCE = 4096;
 
