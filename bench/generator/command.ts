@@ -26,11 +26,15 @@ class Part {
 
 export interface EncodeSettings {
   readonly keyPrefix: string;
+  /** Key numbers are zero-padded to this many digits (0: no padding), for keys of one fixed length. */
+  readonly keyDigits: number;
   readonly dataSize: number;
   readonly fieldRange: number;
 }
 
 const EMPTY = Buffer.alloc(0);
+/** A key number never needs more (2^64 has 20 digits). */
+const MAX_KEY_DIGITS = 20;
 
 function bulk(s: string): Buffer {
   const b = Buffer.from(s, 'utf8');
@@ -88,11 +92,13 @@ export class MixEncoder {
   private readonly cumulative: Float64Array;
   private readonly total: number;
   private readonly prefix: Buffer;
+  private readonly keyDigits: number;
   private readonly value: Buffer; // "$<n>\r\n<bytes>\r\n"
   private readonly fieldRange: number;
 
   constructor(mix: readonly UnitSpec[], settings: EncodeSettings) {
     this.prefix = Buffer.from(settings.keyPrefix, 'latin1');
+    this.keyDigits = Math.min(MAX_KEY_DIGITS, settings.keyDigits);
     this.value = bulk('x'.repeat(settings.dataSize));
     this.fieldRange = Math.max(1, settings.fieldRange);
     this.units = mix.map((u) => this.compileUnit(u));
@@ -109,7 +115,7 @@ export class MixEncoder {
   private compileUnit(u: UnitSpec): UnitEncoder {
     const parts: Part[] = [];
     let max = 0;
-    const keyMax = 1 + 5 + 2 + this.prefix.length + 20 + 2 + 8; // + "{}:NNNN" for tags
+    const keyMax = 1 + 5 + 2 + this.prefix.length + MAX_KEY_DIGITS + 2 + 8; // + "{}:NNNN" for tags
     for (const cmd of u.send) {
       const args: Part[] = [];
       for (const tok of cmd) {
@@ -179,13 +185,24 @@ export class MixEncoder {
     return pos;
   }
 
+  /** Digits of key number n, with its zero padding. */
+  private keyNumberLength(n: number): number {
+    const d = digits(n);
+    return d < this.keyDigits ? this.keyDigits : d;
+  }
+
+  private writeKeyNumber(out: Buffer, pos: number, n: number): number {
+    for (let z = this.keyDigits - digits(n); z > 0; z--) out[pos++] = 48; // 0
+    return writeUint(out, pos, n);
+  }
+
   private writeKey(out: Buffer, pos: number, n: number): number {
     out[pos++] = 36; // $
-    pos = writeUint(out, pos, this.prefix.length + digits(n));
+    pos = writeUint(out, pos, this.prefix.length + this.keyNumberLength(n));
     out[pos++] = 13;
     out[pos++] = 10;
     pos = copyBytes(this.prefix, out, pos);
-    pos = writeUint(out, pos, n);
+    pos = this.writeKeyNumber(out, pos, n);
     out[pos++] = 13;
     out[pos++] = 10;
     return pos;
@@ -193,12 +210,12 @@ export class MixEncoder {
 
   private writeTagKey(out: Buffer, pos: number, n: number, index: number): number {
     out[pos++] = 36;
-    pos = writeUint(out, pos, this.prefix.length + digits(n) + 3 + digits(index));
+    pos = writeUint(out, pos, this.prefix.length + this.keyNumberLength(n) + 3 + digits(index));
     out[pos++] = 13;
     out[pos++] = 10;
     out[pos++] = 123; // {
     pos = copyBytes(this.prefix, out, pos);
-    pos = writeUint(out, pos, n);
+    pos = this.writeKeyNumber(out, pos, n);
     out[pos++] = 125; // }
     out[pos++] = 58; // :
     pos = writeUint(out, pos, index);

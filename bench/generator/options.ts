@@ -25,6 +25,8 @@ export interface LoadOptions {
   keyMinimum: number;
   keyMaximum: number;
   keyPrefix: string;
+  /** Zero-pad key numbers to this many digits (0: none), e.g. 14 with "k:" for 16-byte keys. */
+  keyDigits: number;
   /** Gaussian standard deviation (0: range / 6). */
   keyStddev: number;
   dataSize: number;
@@ -53,6 +55,7 @@ export function defaultOptions(): LoadOptions {
     keyMinimum: 0,
     keyMaximum: 99_999,
     keyPrefix: 'key:',
+    keyDigits: 0,
     keyStddev: 0,
     dataSize: 32,
     fieldRange: 16,
@@ -76,6 +79,7 @@ export const USAGE = `usage: node bench/load.ts [options]
       --key-minimum N        (0)
       --key-maximum N        (99999)
       --key-prefix S         (key:)
+      --key-digits N         zero-pad key numbers to N digits, for fixed-length keys (0: no padding)
       --key-stddev N         gaussian standard deviation (range/6)
   -d, --data-size N          value bytes (32)
       --test-time SEC        run duration (5)
@@ -142,6 +146,7 @@ export function parseArgs(argv: readonly string[]): CliArgs {
       case '--key-minimum': o.keyMinimum = num(name, value()); break;
       case '--key-maximum': o.keyMaximum = num(name, value()); break;
       case '--key-prefix': o.keyPrefix = value(); break;
+      case '--key-digits': o.keyDigits = num(name, value()); break;
       case '--key-stddev': o.keyStddev = num(name, value()); break;
       case '-d': case '--data-size': o.dataSize = num(name, value()); break;
       case '--test-time': o.testTime = num(name, value()); break;

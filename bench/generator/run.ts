@@ -56,7 +56,8 @@ function processCpuMs(): number {
   return (u.user + u.system) / 1000;
 }
 
-export async function runLoad(o: LoadOptions): Promise<LoadResult> {
+/** `onStart` runs when the connected threads are released to send (for a client that should see only the load). */
+export async function runLoad(o: LoadOptions, onStart?: () => void): Promise<LoadResult> {
   const pool = new Piscina<WorkerTask, WorkerResult>({
     filename: workerUrl,
     minThreads: o.threads,
@@ -87,6 +88,7 @@ export async function runLoad(o: LoadOptions): Promise<LoadResult> {
     const t0 = performance.now();
     if (Atomics.load(words, 1) !== 2) Atomics.store(words, 1, 1);
     Atomics.notify(words, 1);
+    onStart?.();
     const settled = await failed;
     const wall = performance.now() - t0;
     const cpu = processCpuMs() - cpu0;

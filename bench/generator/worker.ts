@@ -47,7 +47,7 @@ export default async function runThread(task: WorkerTask): Promise<WorkerResult>
   const o = task.options;
   const control = new Int32Array(task.control);
   const stats = new ThreadStats(newHistogram());
-  const mix = new MixEncoder(o.mix, { keyPrefix: o.keyPrefix, dataSize: o.dataSize, fieldRange: o.fieldRange });
+  const mix = new MixEncoder(o.mix, { keyPrefix: o.keyPrefix, keyDigits: o.keyDigits, dataSize: o.dataSize, fieldRange: o.fieldRange });
   const totalClients = o.threads * o.clients;
   const clients: LoadClient[] = [];
   for (let c = 0; c < o.clients; c++) {

@@ -15,7 +15,7 @@ import { redisBenchmark, redisBenchmarkArgs } from './redis-benchmark.ts';
 import type { BenchReport, CheckRow, CheckSettings, ScenarioReport, ServerOutcome } from './report-types.ts';
 import { flush, measure, prepare, probe, scenarioOptions } from './scenario-run.ts';
 import type { MeasuredRun, RunSettings } from './scenario-run.ts';
-import { COMMON_SETTINGS, ensureRedisInstalled, REPO, startRedis, startThreadis, threadisCommand } from './servers.ts';
+import { ensureRedisInstalled, REPO, serverCommandLine, shellQuote, startRedis, startThreadis } from './servers.ts';
 import type { ServerHandle } from './servers.ts';
 import { machineInfo, stamp } from './sysinfo.ts';
 
@@ -112,10 +112,6 @@ function parse(argv: readonly string[]): BenchArgs {
 }
 
 const log = (m: string): void => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}`);
-
-function shellQuote(args: readonly string[]): string {
-  return args.map((x) => (x === '' ? "''" : /[^\w@%+=:,./-]/.test(x) ? `'${x.replace(/'/g, "'\\''")}'` : x)).join(' ');
-}
 
 async function runScenario(sc: Scenario, a: BenchArgs, servers: ServerHandle[]): Promise<ScenarioReport> {
   const o0 = scenarioOptions(sc, a.settings, [0]);
@@ -294,12 +290,11 @@ async function main(): Promise<void> {
   try {
     if (a.servers.includes('redis')) {
       servers.push(await startRedis(a.portBase));
-      serverCommands.redis = shellQuote(['redis-server', '--port', 'PORT', ...COMMON_SETTINGS, '--dir', 'DIR']);
+      serverCommands.redis = serverCommandLine('redis');
     }
     if (a.servers.includes('threadis')) {
       servers.push(await startThreadis(a.portBase === 0 ? 0 : a.portBase + 1, a.shards));
-      serverCommands.threadis = shellQuote([...threadisCommand().map((p) => relative(REPO, p) || p), '--port', 'PORT',
-        ...COMMON_SETTINGS, '--dir', 'DIR', '--shards', String(a.shards)]).replace(/^\S*node /, 'node_modules/.bin/node ');
+      serverCommands.threadis = serverCommandLine('threadis', ['--shards', String(a.shards)]);
     }
     log(`servers: ${servers.map((s) => `${s.name} pid ${s.pid} port ${s.port}`).join(', ')}`);
     const scenarios: ScenarioReport[] = [];

@@ -47,7 +47,7 @@ export function scenarioOptions(s: Scenario, settings: RunSettings, ports: numbe
 
 /** Sends each unit of the mix once; returns the first error text, or null when all succeeded. */
 export async function probe(port: number, s: Scenario, o: LoadOptions): Promise<string | null> {
-  const mix = new MixEncoder(s.mix, { keyPrefix: o.keyPrefix, dataSize: o.dataSize, fieldRange: o.fieldRange });
+  const mix = new MixEncoder(s.mix, { keyPrefix: o.keyPrefix, keyDigits: o.keyDigits, dataSize: o.dataSize, fieldRange: o.fieldRange });
   const rng = new Prng(o.seed);
   const keys = new KeyPattern('uniform', o.keyMinimum, o.keyMaximum, rng, 0, 1);
   const out = Buffer.alloc(mix.maxUnitBytes * mix.units.length + 64);

@@ -6,7 +6,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const TMP = join(REPO, 'bench/results/tmp');
@@ -76,8 +76,11 @@ export function processCpuMs(pid: number): number {
   }
 }
 
-/** Sends one inline command and returns the first reply line. */
-export function rawCommand(port: number, command: string, timeoutMs = 2000): Promise<string> {
+/**
+ * Sends one inline command and resolves with `take(received)` once that is not
+ * null (the reply is complete), or rejects after timeoutMs.
+ */
+function exchange(port: number, command: string, timeoutMs: number, take: (received: string) => string | null): Promise<string> {
   return new Promise((resolvePromise, reject) => {
     const s = net.connect({ host: '127.0.0.1', port });
     let data = '';
@@ -88,10 +91,11 @@ export function rawCommand(port: number, command: string, timeoutMs = 2000): Pro
     s.on('connect', () => s.write(`${command}\r\n`));
     s.on('data', (d) => {
       data += d.toString('latin1');
-      if (data.includes('\r\n')) {
+      const reply = take(data);
+      if (reply !== null) {
         clearTimeout(timer);
         s.destroy();
-        resolvePromise(data.slice(0, data.indexOf('\r\n')));
+        resolvePromise(reply);
       }
     });
     s.on('error', (e) => {
@@ -99,6 +103,60 @@ export function rawCommand(port: number, command: string, timeoutMs = 2000): Pro
       reject(e);
     });
   });
+}
+
+function firstLine(received: string): string | null {
+  const eol = received.indexOf('\r\n');
+  return eol < 0 ? null : received.slice(0, eol);
+}
+
+/** Sends one inline command and returns the first reply line. */
+export function rawCommand(port: number, command: string, timeoutMs = 2000): Promise<string> {
+  return exchange(port, command, timeoutMs, firstLine);
+}
+
+/** The fields of INFO <section> (name -> value); throws on an error reply. */
+export async function infoFields(port: number, section: string, timeoutMs = 5000): Promise<Map<string, string>> {
+  const text = await exchange(port, `INFO ${section}`, timeoutMs, (received) => {
+    const head = firstLine(received);
+    if (head === null || !head.startsWith('$')) return head;
+    const start = head.length + 2;
+    const end = start + Number(head.slice(1));
+    return received.length >= end + 2 ? received.slice(start, end) : null;
+  });
+  if (!text.includes(':')) throw new Error(`INFO ${section} on ${port}: ${text}`);
+  const fields = new Map<string, string>();
+  for (const line of text.split('\r\n')) {
+    const colon = line.indexOf(':');
+    if (colon > 0) fields.set(line.slice(0, colon), line.slice(colon + 1));
+  }
+  return fields;
+}
+
+export interface ProcessMemory {
+  /** Resident set size now (VmRSS), bytes. */
+  readonly rss: number;
+  /** Highest resident set size so far (VmHWM), bytes. */
+  readonly peakRss: number;
+}
+
+/** The process's resident memory, from /proc/<pid>/status (all its threads share it). */
+export function processMemory(pid: number): ProcessMemory {
+  const status = readFileSync(`/proc/${pid}/status`, 'latin1');
+  const kib = (field: string): number => Number(new RegExp(`^${field}:\\s*(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kib('VmRSS'), peakRss: kib('VmHWM') };
+}
+
+/** Arguments quoted for a POSIX shell, for command lines shown in reports. */
+export function shellQuote(args: readonly string[]): string {
+  return args.map((x) => (x === '' ? "''" : /[^\w@%+=:,./-]/.test(x) ? `'${x.replace(/'/g, "'\\''")}'` : x)).join(' ');
+}
+
+/** How a server is started, for reports: PORT and DIR stand for the run's port and directory. */
+export function serverCommandLine(kind: ServerKind, extra: readonly string[] = []): string {
+  if (kind === 'redis') return shellQuote(['redis-server', '--port', 'PORT', ...COMMON_SETTINGS, '--dir', 'DIR', ...extra]);
+  return shellQuote([...threadisCommand().map((p) => relative(REPO, p) || p), '--port', 'PORT', ...COMMON_SETTINGS, '--dir', 'DIR', ...extra])
+    .replace(/^\S*node /, 'node_modules/.bin/node ');
 }
 
 /** A port nobody listens on now (the kernel picks it; another process could still take it before us). */
