@@ -6,6 +6,7 @@ import type { ShardStore } from '../store/shard-store.ts';
 import type { Client } from '../server/client.ts';
 import type { ServerContext } from '../server/server-context.ts';
 import type { MultiShardPlan } from '../tx/multi-shard.ts';
+import type { MemoryBudget } from '../store/eviction.ts';
 
 /** Everything a command reads and writes while it runs. One instance per thread, reused. */
 export class CommandContext {
@@ -18,10 +19,13 @@ export class CommandContext {
   client: Client | null = null;
   readonly store: ShardStore;
   readonly server: ServerContext;
+  /** This shard's side of the maxmemory budget (INFO memory, MEMORY). */
+  readonly memory: MemoryBudget;
 
-  constructor(store: ShardStore, server: ServerContext) {
+  constructor(store: ShardStore, server: ServerContext, memory: MemoryBudget) {
     this.store = store;
     this.server = server;
+    this.memory = memory;
   }
 }
 

@@ -13,6 +13,7 @@ export const Errors = {
   invalidDb: 'ERR DB index is out of range',
   sameObject: 'ERR source and destination objects are the same',
   overflow: 'ERR increment or decrement would overflow',
+  outOfMemory: "OOM command not allowed when used memory > 'maxmemory'.",
   invalidExpire: (command: string) => `ERR invalid expire time in '${command}' command`,
   wrongArgs: (command: string) => `ERR wrong number of arguments for '${command}' command`,
   unknownSubcommand: (sub: string, container: string) =>

@@ -3,18 +3,13 @@
 
 import { threadId } from 'node:worker_threads';
 import os from 'node:os';
+import v8 from 'node:v8';
 import type { CommandContext } from './command.ts';
 import type { ReplyValue } from '../protocol/reply-reader.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { MergeRequest } from '../tx/multi-shard.ts';
 import { REDIS_VERSION, VERSION } from '../server/version.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
-
-/** What this thread's V8 isolate holds: its heap and the buffers it owns. */
-function heapBytes(): number {
-  const memory = process.memoryUsage();
-  return memory.heapUsed + memory.external;
-}
 
 /** The per-shard part: counters as a flat [name, value, ...] array. */
 export function shardInfo(ctx: CommandContext): void {
@@ -34,7 +29,8 @@ export function shardInfo(ctx: CommandContext): void {
     ['instantaneous_ops_per_sec', server.instantaneous.opsPerSec],
     ['instantaneous_input_bytes_per_sec', server.instantaneous.inputBytesPerSec],
     ['instantaneous_output_bytes_per_sec', server.instantaneous.outputBytesPerSec],
-    ['used_memory', heapBytes()],
+    ...shardMemoryFields(ctx),
+    ['evicted_keys', store.stats.evictedKeys],
     [`shard${server.threadIndex}_thread_id`, threadId],
   ];
   for (let db = 0; db < DATABASE_COUNT; db++) {
@@ -53,11 +49,45 @@ export function shardInfo(ctx: CommandContext): void {
   }
   fields.push(['total_error_replies', commandStats.errors.total]);
   for (const [code, count] of commandStats.errors.byCode) fields.push([`errorstat|${code}`, count]);
+  writeShardFields(out, fields);
+}
+
+/** A shard's part of a server-wide report: [name, value, ...]. */
+export function writeShardFields(out: ReplyWriter, fields: readonly (readonly [string, number])[]): void {
   out.arrayHeader(fields.length * 2);
   for (const [name, value] of fields) {
     out.bulkString(name);
     out.integer(value);
   }
+}
+
+/** The shards' fields added up (the peak, which every shard sees whole, is the highest). */
+export function sumShardFields(replies: ReplyValue[]): Map<string, number> {
+  const totals = new Map<string, number>();
+  for (const reply of replies) {
+    const items = reply as ReplyValue[];
+    for (let i = 0; i < items.length; i += 2) {
+      const name = (items[i] as Buffer).toString();
+      const value = Number(items[i + 1]);
+      const before = totals.get(name) ?? 0;
+      totals.set(name, name === 'used_memory_peak' ? Math.max(before, value) : before + value);
+    }
+  }
+  return totals;
+}
+
+/** The fields of a shard's memory that INFO and MEMORY STATS add up. */
+export function shardMemoryFields(ctx: CommandContext): [string, number][] {
+  const { store, memory } = ctx;
+  memory.sampleHeap();
+  return [
+    ['used_memory', memory.ownBytes],
+    ['used_memory_peak', memory.currentPeak()],
+    ['used_memory_startup', memory.startupBytes],
+    ['used_memory_dataset', memory.datasetBytes()],
+    // What the arena holds from the system and the heap V8 has committed.
+    ['allocator_active', store.arena.segmentBytes + v8.getHeapStatistics().total_heap_size],
+  ];
 }
 
 /** Every section in the order Redis writes them, with its title; "modules" is Redis's "module_list". */
@@ -91,7 +121,7 @@ function askedSections(args: Buffer[]): (name: string) => boolean {
   return (name) => all || asked.has(name) || (name === 'modules' && asked.has('module_list'));
 }
 
-function humanBytes(n: number): string {
+export function humanBytes(n: number): string {
   const units = ['B', 'K', 'M', 'G', 'T', 'P'];
   let value = n;
   let unit = 0;
@@ -104,14 +134,7 @@ function humanBytes(n: number): string {
 
 /** Merges the shards' counters into INFO's text. */
 export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: MergeRequest): void {
-  const totals = new Map<string, number>();
-  for (const reply of replies) {
-    const items = reply as ReplyValue[];
-    for (let i = 0; i < items.length; i += 2) {
-      const name = (items[i] as Buffer).toString();
-      totals.set(name, (totals.get(name) ?? 0) + Number(items[i + 1]));
-    }
-  }
+  const totals = sumShardFields(replies);
   const wanted = askedSections(request.args.slice(1));
   const server = request.coordinator.server;
   const config = server.config;
@@ -170,26 +193,9 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
           'clients_in_timeout_table:0',
         );
         break;
-      case 'memory': {
-        const maxmemory = config.getNumber('maxmemory');
-        const used = total('used_memory');
-        const rss = process.memoryUsage.rss();
-        const system = os.totalmem();
-        lines.push(
-          `used_memory:${used}`,
-          `used_memory_human:${humanBytes(used)}`,
-          `used_memory_rss:${rss}`,
-          `used_memory_rss_human:${humanBytes(rss)}`,
-          `total_system_memory:${system}`,
-          `total_system_memory_human:${humanBytes(system)}`,
-          `maxmemory:${maxmemory}`,
-          `maxmemory_human:${humanBytes(maxmemory)}`,
-          `maxmemory_policy:${config.get('maxmemory-policy')}`,
-          `mem_fragmentation_ratio:${(rss / Math.max(1, used)).toFixed(2)}`,
-          `mem_fragmentation_bytes:${rss - used}`,
-        );
+      case 'memory':
+        lines.push(...memoryLines(totals, config.getNumber('maxmemory'), config.get('maxmemory-policy')));
         break;
-      }
       case 'persistence':
         lines.push('loading:0', 'async_loading:0', 'rdb_changes_since_last_save:0', 'rdb_bgsave_in_progress:0', 'aof_enabled:0', 'aof_rewrite_in_progress:0');
         break;
@@ -205,7 +211,7 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
           `rejected_connections:${total('rejected_connections')}`,
           `expired_keys:${total('expired_keys')}`,
           `expired_time_cap_reached_count:${total('expired_time_cap_reached_count')}`,
-          'evicted_keys:0',
+          `evicted_keys:${total('evicted_keys')}`,
           `keyspace_hits:${total('keyspace_hits')}`,
           `keyspace_misses:${total('keyspace_misses')}`,
           'pubsub_channels:0',
@@ -250,6 +256,80 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
     parts.push(`# ${title}\r\n${lines.map((line) => `${line}\r\n`).join('')}`);
   }
   out.verbatim(parts.join('\r\n'));
+}
+
+function ratio(part: number, whole: number): string {
+  return (part / Math.max(1, whole)).toFixed(2);
+}
+
+/**
+ * INFO memory, with Redis 7.0's fields in its order. used_memory is every
+ * shard's keyspace memory (arena chunks in use) plus its heap; the
+ * allocator_* fields describe the arena's segments and the heaps V8 committed;
+ * what has no counterpart here (Lua, replication buffers) reads 0.
+ */
+function memoryLines(totals: Map<string, number>, maxmemory: number, policy: string): string[] {
+  const total = (name: string) => totals.get(name) ?? 0;
+  const used = total('used_memory');
+  const peak = Math.max(used, total('used_memory_peak'));
+  const startup = total('used_memory_startup');
+  const dataset = total('used_memory_dataset');
+  const active = total('allocator_active');
+  const rss = process.memoryUsage.rss();
+  const system = os.totalmem();
+  return [
+    `used_memory:${used}`,
+    `used_memory_human:${humanBytes(used)}`,
+    `used_memory_rss:${rss}`,
+    `used_memory_rss_human:${humanBytes(rss)}`,
+    `used_memory_peak:${peak}`,
+    `used_memory_peak_human:${humanBytes(peak)}`,
+    `used_memory_peak_perc:${((used * 100) / peak).toFixed(2)}%`,
+    `used_memory_overhead:${used - dataset}`,
+    `used_memory_startup:${startup}`,
+    `used_memory_dataset:${dataset}`,
+    `used_memory_dataset_perc:${((dataset * 100) / Math.max(1, used - startup)).toFixed(2)}%`,
+    `allocator_allocated:${used}`,
+    `allocator_active:${active}`,
+    `allocator_resident:${rss}`,
+    `total_system_memory:${system}`,
+    `total_system_memory_human:${humanBytes(system)}`,
+    'used_memory_lua:0',
+    'used_memory_vm_eval:0',
+    'used_memory_lua_human:0B',
+    'used_memory_scripts_eval:0',
+    'number_of_cached_scripts:0',
+    'number_of_functions:0',
+    'number_of_libraries:0',
+    'used_memory_vm_functions:0',
+    'used_memory_vm_total:0',
+    'used_memory_vm_total_human:0B',
+    'used_memory_functions:0',
+    'used_memory_scripts:0',
+    'used_memory_scripts_human:0B',
+    `maxmemory:${maxmemory}`,
+    `maxmemory_human:${humanBytes(maxmemory)}`,
+    `maxmemory_policy:${policy}`,
+    `allocator_frag_ratio:${ratio(active, used)}`,
+    `allocator_frag_bytes:${active - used}`,
+    `allocator_rss_ratio:${ratio(rss, active)}`,
+    `allocator_rss_bytes:${rss - active}`,
+    'rss_overhead_ratio:1.00',
+    'rss_overhead_bytes:0',
+    `mem_fragmentation_ratio:${ratio(rss, used)}`,
+    `mem_fragmentation_bytes:${rss - used}`,
+    'mem_not_counted_for_evict:0',
+    'mem_replication_backlog:0',
+    'mem_total_replication_buffers:0',
+    'mem_clients_slaves:0',
+    'mem_clients_normal:0',
+    'mem_cluster_links:0',
+    'mem_aof_buffer:0',
+    'mem_allocator:threadis-arena',
+    'active_defrag_running:0',
+    'lazyfree_pending_objects:0',
+    'lazyfreed_objects:0',
+  ];
 }
 
 /** `cmdstat_<name>:calls=..,usec=..,usec_per_call=..,rejected_calls=..,failed_calls=..` for each command used. */

@@ -10,6 +10,7 @@ import { clientCommands } from './client.ts';
 import { internalCommands } from './internal.ts';
 import { debugCommands, debugInternalCommands } from './debug.ts';
 import { objectCommands } from './object.ts';
+import { memoryCommands } from './memory.ts';
 import { functionCommands } from './functions.ts';
 
 const FAMILIES: readonly (readonly CommandSpec[])[] = [
@@ -19,6 +20,7 @@ const FAMILIES: readonly (readonly CommandSpec[])[] = [
   keyCommands,
   expireCommands,
   objectCommands,
+  memoryCommands,
   serverCommands,
   debugCommands,
   functionCommands,

@@ -162,6 +162,7 @@ function configResetStat(ctx: CommandContext): void {
   stats.hops = 0;
   const keyspace = ctx.store.stats;
   keyspace.expiredKeys = 0;
+  keyspace.evictedKeys = 0;
   keyspace.keyspaceHits = 0;
   keyspace.keyspaceMisses = 0;
   keyspace.expiredTimeCapReached = 0;

@@ -118,7 +118,10 @@ export class ShardThread {
     if (this.expireTimer !== null && this.expirePeriod === period) return;
     if (this.expireTimer !== null) clearInterval(this.expireTimer);
     this.expirePeriod = period;
-    this.expireTimer = setInterval(() => this.store.activeExpireCycle(period / 4), period);
+    this.expireTimer = setInterval(() => {
+      this.store.activeExpireCycle(period / 4);
+      this.coordinator.memory.onTimer(period / 4);
+    }, period);
     this.expireTimer.unref();
   }
 

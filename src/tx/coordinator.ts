@@ -20,6 +20,7 @@ import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { readReply, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { Hub, HubHandler } from '../transport/hub.ts';
 import { HOP_INTERNAL, HOP_PART } from './hop-flags.ts';
+import { EvictionResult, MemoryBudget, evictionPolicyOf } from '../store/eviction.ts';
 
 /** Receives the reply to a hop. */
 /** Shards a hop id can name: the most the `shards` setting allows. */
@@ -35,6 +36,8 @@ export class Coordinator implements HubHandler {
   readonly server: ServerContext;
   readonly store: ShardStore;
   readonly hub: Hub | null;
+  /** This shard's side of the server-wide maxmemory budget. */
+  readonly memory: MemoryBudget;
   private readonly ctx: CommandContext;
   /** Where replies go when they must wait behind earlier ones. */
   private readonly scratch = new ReplyWriter();
@@ -49,7 +52,21 @@ export class Coordinator implements HubHandler {
     this.server = server;
     this.store = store;
     this.hub = hub;
-    this.ctx = new CommandContext(store, server);
+    this.memory = new MemoryBudget(store, server.shared.memoryUsed, server.threadIndex);
+    this.ctx = new CommandContext(store, server, this.memory);
+    this.applyMemoryConfig();
+    server.configListeners.push(() => this.applyMemoryConfig());
+  }
+
+  /** Reads the maxmemory settings; a lowered maxmemory starts evicting at once (the timer carries on). */
+  private applyMemoryConfig(): void {
+    const config = this.server.config;
+    const memory = this.memory;
+    memory.maxmemory = config.getNumber('maxmemory');
+    memory.setPolicy(evictionPolicyOf(config.get('maxmemory-policy')));
+    memory.samples = config.getNumber('maxmemory-samples');
+    memory.setTenacity(config.getNumber('maxmemory-eviction-tenacity'));
+    if (memory.maxmemory !== 0) memory.evict();
   }
 
   get shardCount(): number {
@@ -133,6 +150,13 @@ export class Coordinator implements HubHandler {
     const ctx = this.ctx;
     const commandStats = this.server.commandStats;
     const errors = commandStats.errors;
+    // As Redis before every command: evict while over maxmemory; refuse what needs memory when nothing can be freed.
+    if (this.memory.maxmemory !== 0 && this.memory.evict() === EvictionResult.Fail && spec.flags.includes('denyoom')) {
+      out.errors = errors;
+      out.error(Errors.outOfMemory);
+      if (countCall) commandStats.of(spec.name).rejectedCalls++;
+      return;
+    }
     ctx.argv = argv;
     ctx.argc = argc;
     ctx.out = out;
