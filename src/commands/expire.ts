@@ -83,6 +83,7 @@ function expireGeneric(ctx: CommandContext, relative: boolean, seconds: boolean,
   }
   if (when <= ctx.now) store.dbs[db].remove(entry);
   else store.dbs[db].setExpire(entry, Number(when));
+  store.touchWatchedKey(db, ctx.argv[1]);
   ctx.out.integer(1);
 }
 
@@ -146,6 +147,7 @@ function persist(ctx: CommandContext): void {
     return;
   }
   ctx.store.dbs[ctx.db].setExpire(entry, 0);
+  ctx.store.touchWatchedKey(ctx.db, ctx.argv[1]);
   ctx.out.integer(1);
 }
 

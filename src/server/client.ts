@@ -50,6 +50,12 @@ export class Client {
   private lastPending: PendingReply | null = null;
   /** Set while queued for the thread's end-of-batch flush. */
   flushQueued = false;
+  /**
+   * Commands that arrived while a multi-shard transaction of this client was
+   * being scheduled: they run once it holds its locks, so none overtakes it.
+   * Null when nothing is held back.
+   */
+  heldCommands: Buffer[][] | null = null;
 
   /** The owning thread's counters (reply bytes go to INFO total_net_output_bytes). */
   private readonly threadStats: ThreadStats;

@@ -4,6 +4,7 @@
 import { Database } from './database.ts';
 import { ownBytes } from './bytes.ts';
 import { Entry, ValueType } from './entry.ts';
+import { WatchedKeys } from './watched-keys.ts';
 
 export const DATABASE_COUNT = 16;
 
@@ -29,6 +30,8 @@ export class ShardStore {
   readonly dbs: Database[] = [];
   readonly stats = new KeyspaceStats();
   activeExpireEnabled = true;
+  /** Keys clients WATCH here; every write path below reports to it. */
+  readonly watchedKeys = new WatchedKeys();
   /** The database the next active expire cycle starts with. */
   private nextExpireDb = 0;
 
@@ -60,6 +63,7 @@ export class ShardStore {
     if (entry.expireAt !== 0 && entry.expireAt <= now) {
       database.remove(entry);
       this.stats.expiredKeys++;
+      this.touchWatchedKey(db, key);
       return undefined;
     }
     return entry;
@@ -75,6 +79,7 @@ export class ShardStore {
     const entry = new Entry(ownBytes(key), type, value, now);
     entry.expireAt = expireAt;
     this.dbs[db].add(entry);
+    this.touchWatchedKey(db, key);
     return entry;
   }
 
@@ -83,6 +88,7 @@ export class ShardStore {
     const entry = this.lookupWrite(db, key, now);
     if (entry === undefined) return false;
     this.dbs[db].remove(entry);
+    this.touchWatchedKey(db, key);
     return true;
   }
 
@@ -90,12 +96,26 @@ export class ShardStore {
     return entry.expireAt !== 0 && entry.expireAt <= now;
   }
 
+  /** A write to `key` that did not go through put/delete (a value changed in place, a TTL set): WATCH must know. */
+  touchWatchedKey(db: number, key: Uint8Array): void {
+    if (this.watchedKeys.size !== 0) this.watchedKeys.touch(db, key, this.dbs[db]);
+  }
+
+  /** Database `db` is about to be flushed (`replacedWith` -1) or swapped with `replacedWith`: WATCH must know. */
+  touchWatchedDatabase(db: number, replacedWith: number): void {
+    if (this.watchedKeys.size !== 0) this.watchedKeys.touchDatabase(db, this.dbs[db], replacedWith < 0 ? null : this.dbs[replacedWith], Date.now());
+  }
+
   flushAll(): void {
+    for (let db = 0; db < DATABASE_COUNT; db++) this.touchWatchedDatabase(db, -1);
     for (const database of this.dbs) database.clear();
   }
 
   /** SWAPDB on this shard: clients of one database now see the other's keys. */
   swapDatabases(first: number, second: number): void {
+    if (first === second) return;
+    this.touchWatchedDatabase(first, second);
+    this.touchWatchedDatabase(second, first);
     const dbs = this.dbs;
     [dbs[first], dbs[second]] = [dbs[second], dbs[first]];
   }
@@ -136,6 +156,7 @@ export class ShardStore {
       if (entry.expireAt <= now) {
         database.remove(entry);
         this.stats.expiredKeys++;
+        if (this.watchedKeys.size !== 0) this.watchedKeys.touch(this.dbs.indexOf(database), entry.key, database);
         expired++;
       } else {
         database.passVolatile();

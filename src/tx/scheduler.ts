@@ -1,0 +1,330 @@
+// The transaction scheduler: every operation that touches keys on several
+// shards runs through it, so no client ever sees half of one (the VLL design
+// Dragonfly uses; see DESIGN.md, Transactions).
+//
+// How it orders and locks
+// -----------------------
+// - A multi-shard transaction takes an id from one counter in shared memory
+//   (Atomics.add), so ids are unique and totally ordered across threads.
+// - Phase 1, schedule: one hop to every shard it touches (in parallel). Each
+//   shard queues it in id order and takes intent locks on its keys there
+//   (intent-locks.ts); a "global" transaction (FLUSHALL, SWAPDB, KEYS...)
+//   locks the whole shard. Nothing runs in this phase.
+// - Phase 2, run: only once every shard accepted does the coordinator send
+//   the commands (one hop per shard and step, consecutive commands for one
+//   shard squashed into that hop; the last step also releases the locks).
+//   A shard runs a transaction's commands as soon as no holder ahead of it in
+//   id order shares a key with it; until then they are parked.
+// - Single-key commands (and single-shard transactions) keep the fast path:
+//   the shard runs them at once when its lock queue is empty (one length
+//   check). Otherwise, if a key they touch is held, or earlier fast-path
+//   commands wait, they join the queue with an id just after the newest one
+//   handed out, and run in arrival order once their keys are free. So a
+//   client that saw one shard's part of a transaction finds the others'
+//   locked until they are done too: no half MSET, no half EXEC, anywhere.
+// - A transaction touching one shard needs no id and no locks elsewhere: one
+//   hop (HOP_TX_BATCH), run at once or after the holders of its keys.
+//
+// Why it is serializable: two transactions that conflict (share a key on some
+// shard) must run in id order on every shard where they conflict. The queue
+// gives that order when both are queued before either runs. The one way to
+// break it would be a transaction arriving at a shard after one with a larger
+// id already started there: the shard refuses it (schedule replies an
+// error), it releases what it took and schedules again with a new id. So the
+// conflict order is the id order everywhere, and the order has no cycle.
+// The same refusal keeps arrival order for a waiting fast-path command: a
+// transaction whose id is older than the command's place cannot be queued
+// ahead of it, so a client's commands run in the order it sent them even
+// when the transaction's id was taken before the command reached the shard.
+//
+// Why it cannot deadlock: a holder only ever waits for holders with smaller
+// ids (a parked transaction for the ones ahead of it on its keys, a waiting
+// fast-path command also for earlier fast-path commands, which have smaller
+// or equal ids). Scheduling itself never waits. The holder with the smallest
+// id can always run, so every holder eventually runs. No thread ever blocks:
+// waiting is a parked callback, so a thread keeps serving its shard and its
+// clients while its own transactions wait. A transaction is refused only
+// when a later one already started on that shard; it then retries at once
+// with a newer id, ahead of everything scheduled after it, so it is not
+// starved by newer work; and fast-path commands queue behind it instead of
+// overtaking it.
+//
+// The API every multi-key command uses (MSET, RENAME..., and later SMOVE,
+// LMOVE, SINTERSTORE, ZUNIONSTORE, BLPOP over several keys, EVAL)
+// ------------------------------------------------------------------
+// A command whose keys can span shards names an AtomicPlan in its spec
+// (multi-shard.ts): `locks` ('keys': its key arguments; 'all': every shard
+// whole) and `body(tx, request, out)`. The coordinator builds the lock set,
+// schedules the Transaction, awaits the body, and concludes it; inside EXEC
+// the body runs in the EXEC's transaction instead. In the body:
+//   - `await tx.call(shard, db, args)`          one command on that shard, its reply decoded;
+//   - `await tx.call(shard, db, args, 0, true)` the same, as that shard's last step: the
+//                                                locks there go with the reply (standalone only);
+//   - `tx.shardOfKey(key)`, `tx.shardCount`     where keys live;
+//   - several calls in a Promise.all run on their shards in parallel.
+// Commands run by `call` are ordinary command handlers (or internal ones with
+// HOP_INTERNAL); they run on the shard with the transaction's locks held, so
+// the body may read on one shard and write on another (RENAME, SMOVE) and
+// nobody sees the in-between. Keys a body touches must be in its lock set:
+// for keys not known up front (EVAL without KEYS) use locks 'all'.
+
+import type { Coordinator } from './coordinator.ts';
+import { IntentLocks, LockHolder, type LockedWork } from './intent-locks.ts';
+import { HOP_TX_RUN, HOP_TX_SCHEDULE } from './hop-flags.ts';
+import { readReply, type ReplyValue } from '../protocol/reply-reader.ts';
+import type { Protocol } from '../protocol/reply-writer.ts';
+
+/** The reply of a schedule hop refused because a later transaction already started on that shard. */
+export const RETRY_ERROR = 'TXRETRY a later transaction already ran here';
+
+/** One command travelling in a transaction hop. */
+export interface BatchCommand {
+  /** Hop flags for this command alone (HOP_INTERNAL, HOP_PART). */
+  flags: number;
+  db: number;
+  argv: Buffer[];
+}
+
+const DIGITS: Buffer[] = [];
+for (let i = 0; i < 32; i++) DIGITS.push(Buffer.from(String(i)));
+
+function numberArg(value: number): Buffer {
+  return value < DIGITS.length ? DIGITS[value] : Buffer.from(String(value));
+}
+
+/** Appends each command as [flags, db, argc, args...] to `out`. */
+export function encodeBatch(out: Buffer[], commands: readonly BatchCommand[]): Buffer[] {
+  for (const command of commands) {
+    out.push(numberArg(command.flags), numberArg(command.db), numberArg(command.argv.length));
+    for (const arg of command.argv) out.push(arg);
+  }
+  return out;
+}
+
+/** A small decimal argument (counts, flags, ids) as a number. */
+export function argNumber(arg: Uint8Array): number {
+  let value = 0;
+  for (let i = 0; i < arg.length; i++) value = value * 10 + (arg[i] - 0x30);
+  return value;
+}
+
+/** The lock names of keys: their bytes as latin1 strings, each once. */
+export function lockNames(keys: readonly Uint8Array[]): string[] {
+  const names: string[] = [];
+  for (const key of keys) {
+    const name = Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+    if (!names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+// --- the shard's side ---
+
+/** One thread's shard: its lock table and the transactions queued on it. */
+export class ShardScheduler {
+  readonly locks = new IntentLocks();
+  private readonly transactions = new Map<number, LockHolder>();
+  /** The largest id of a multi-shard transaction that started here. */
+  private maxStartedId = 0;
+  /** The id of the newest fast-path command that had to wait here. */
+  private fastPathFloor = 0;
+  private draining = false;
+  private drainAgain = false;
+  /** The newest transaction id handed out, for a waiting fast-path command's place. */
+  private readonly latestId: () => number;
+
+  constructor(latestId: () => number) {
+    this.latestId = latestId;
+  }
+
+  /** Phase 1: queues transaction `id` and takes its locks; false when it must retry with a newer id. */
+  schedule(id: number, keys: string[], global: boolean): boolean {
+    // A transaction must not slip ahead of one with a larger id that already
+    // ran here, nor of a command that arrived before it and waits.
+    if (id < this.maxStartedId || id < this.fastPathFloor) return false;
+    const holder = new LockHolder(id, keys, global, false);
+    this.transactions.set(id, holder);
+    this.locks.acquire(holder);
+    return true;
+  }
+
+  /** Runs `work` inside transaction `id` now when it may run, else once it may. False when `id` is unknown here. */
+  runInTransaction(id: number, work: LockedWork): boolean {
+    const holder = this.transactions.get(id);
+    if (holder === undefined) return false;
+    if (holder.parked.length === 0 && this.locks.mayRun(holder)) this.start(holder, work);
+    else holder.parked.push(work);
+    return true;
+  }
+
+  /** Ends transaction `id` here (or withdraws a refused one): its locks go, and whoever waited on them runs. */
+  conclude(id: number): void {
+    const holder = this.transactions.get(id);
+    if (holder === undefined) return;
+    this.transactions.delete(id);
+    this.locks.release(holder);
+    this.drain();
+  }
+
+  /** Fast path with some key held (or commands waiting): `work` runs once its keys are free, in arrival order. */
+  runWhenFree(keys: string[], global: boolean, work: LockedWork): void {
+    const holder = new LockHolder(this.latestId() + 0.5, keys, global, true);
+    this.fastPathFloor = holder.id;
+    holder.parked.push(work);
+    this.locks.acquire(holder);
+    this.drain();
+  }
+
+  private start(holder: LockHolder, work: LockedWork): void {
+    holder.started = true;
+    if (!holder.fastPath && holder.id > this.maxStartedId) this.maxStartedId = holder.id;
+    work();
+  }
+
+  /** Runs parked work of every holder that may now run, until nothing changes. */
+  private drain(): void {
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.draining = true;
+    try {
+      do {
+        this.drainAgain = false;
+        const queue = this.locks.queue;
+        for (let i = 0; i < queue.length; i++) {
+          const holder = queue[i];
+          if (holder.parked.length === 0 || !this.locks.mayRun(holder)) continue;
+          const parked = holder.parked.splice(0);
+          holder.started = true;
+          if (!holder.fastPath && holder.id > this.maxStartedId) this.maxStartedId = holder.id;
+          for (const work of parked) work();
+          if (holder.fastPath) this.locks.release(holder);
+          // The queue may have changed under us (conclusions, releases): start over.
+          this.drainAgain = true;
+          break;
+        }
+      } while (this.drainAgain);
+    } finally {
+      this.draining = false;
+    }
+  }
+}
+
+// --- the coordinator's side ---
+
+/** The keys a transaction locks, by shard, or every shard whole. */
+export class LockSet {
+  readonly byShard = new Map<number, Buffer[]>();
+  global = false;
+
+  add(shard: number, key: Buffer): void {
+    const keys = this.byShard.get(shard);
+    if (keys === undefined) this.byShard.set(shard, [key]);
+    else keys.push(key);
+  }
+}
+
+/** Resolves to a hop's reply, copied out of the ring. */
+class HopReply {
+  resolve!: (reply: Buffer) => void;
+  readonly promise = new Promise<Buffer>((resolve) => (this.resolve = resolve));
+  onReply(reply: Buffer): void {
+    this.resolve(Buffer.from(reply));
+  }
+}
+
+function hop(coordinator: Coordinator, shard: number, db: number, proto: Protocol, flags: number, argv: Buffer[]): Promise<Buffer> {
+  const reply = new HopReply();
+  coordinator.send(shard, db, proto, flags, argv, argv.length, reply);
+  return reply.promise;
+}
+
+const ZERO = Buffer.from('0');
+const ONE = Buffer.from('1');
+const NO_COMMANDS: BatchCommand[] = [];
+
+/** A multi-shard transaction as its coordinator drives it. */
+export class Transaction {
+  readonly coordinator: Coordinator;
+  id = 0;
+  /** The shards it holds locks on, ascending. */
+  readonly shards: number[];
+  private readonly locks: LockSet;
+  /** A standalone command: a call marked last also ends the transaction on its shard. */
+  private readonly concludeOnLast: boolean;
+  private readonly concluded = new Set<number>();
+
+  constructor(coordinator: Coordinator, locks: LockSet, standalone: boolean) {
+    this.coordinator = coordinator;
+    this.locks = locks;
+    this.concludeOnLast = standalone;
+    this.shards = locks.global ? Array.from({ length: coordinator.shardCount }, (_, shard) => shard) : [...locks.byShard.keys()].sort((a, b) => a - b);
+  }
+
+  get shardCount(): number {
+    return this.coordinator.shardCount;
+  }
+
+  shardOfKey(key: Buffer): number {
+    return this.coordinator.shardOfKey(key);
+  }
+
+  /** Phase 1 on every shard; retried with a newer id while some shard refuses. */
+  async schedule(): Promise<void> {
+    const coordinator = this.coordinator;
+    for (;;) {
+      this.id = coordinator.server.nextTransactionId();
+      const idArg = Buffer.from(String(this.id));
+      const replies = await Promise.all(
+        this.shards.map((shard) => {
+          const argv: Buffer[] = [idArg, this.locks.global ? ONE : ZERO];
+          for (const key of this.locks.byShard.get(shard) ?? []) argv.push(key);
+          return hop(coordinator, shard, 0, 2, HOP_TX_SCHEDULE, argv);
+        }),
+      );
+      let refused = false;
+      for (const reply of replies) if (reply[0] === 0x2d) refused = true;
+      if (!refused) return;
+      this.shards.forEach((shard, i) => {
+        if (replies[i][0] !== 0x2d) void this.sendRun(shard, NO_COMMANDS, 2, true);
+      });
+      this.concluded.clear();
+    }
+  }
+
+  /** One command on `shard` inside the transaction, its reply decoded (RESP2). */
+  async call(shard: number, db: number, args: Buffer[], flags = 0, last = false): Promise<ReplyValue> {
+    return readReply(await this.runBatch(shard, [{ flags, db, argv: args }], 2, last));
+  }
+
+  /** Commands on `shard` inside the transaction; resolves to their replies, one after another. */
+  runBatch(shard: number, commands: readonly BatchCommand[], proto: Protocol, last: boolean): Promise<Buffer> {
+    return this.sendRun(shard, commands, proto, last && this.concludeOnLast);
+  }
+
+  private sendRun(shard: number, commands: readonly BatchCommand[], proto: Protocol, conclude: boolean): Promise<Buffer> {
+    if (conclude) this.concluded.add(shard);
+    const argv = encodeBatch([Buffer.from(String(this.id)), conclude ? ONE : ZERO], commands);
+    return hop(this.coordinator, shard, 0, proto, HOP_TX_RUN, argv);
+  }
+
+  /** Releases the locks on every shard not released yet (no reply awaited: the rings keep the order). */
+  conclude(): void {
+    for (const shard of this.shards) {
+      if (this.concluded.has(shard)) continue;
+      void this.sendRun(shard, NO_COMMANDS, 2, true);
+    }
+  }
+
+  /** Schedules, runs `body`, concludes: the whole life of a standalone transaction. `onScheduled` runs once its locks are held everywhere. */
+  async run(body: (tx: Transaction) => Promise<void>, onScheduled: () => void): Promise<void> {
+    await this.schedule();
+    onScheduled();
+    try {
+      await body(this);
+    } finally {
+      this.conclude();
+    }
+  }
+}
