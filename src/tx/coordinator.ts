@@ -10,7 +10,7 @@
 // (scheduler.ts): atomic plans inside a Transaction, and this thread's shard
 // serves the transaction hops, parking work behind the intent locks.
 
-import type { Client, PendingReply } from '../server/client.ts';
+import type { Client, PendingReply, QueuedCommand } from '../server/client.ts';
 import type { ServerContext } from '../server/server-context.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import { CommandContext, type CommandSpec } from '../commands/command.ts';
@@ -56,6 +56,9 @@ type ReplyTarget = RemoteReply | LocalReply;
 export const ROUTE_CLIENT = -2;
 export const ROUTE_PLAN = -1;
 
+const QUEUED = Buffer.from('+QUEUED\r\n');
+/** The commands that act at once inside MULTI instead of being queued. */
+const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 const RETRY_REPLY = Buffer.from(`-${RETRY_ERROR}\r\n`);
 const ABORTED_BATCH = Buffer.from(':0\r\n');
 const RAN_BATCH = Buffer.from(':1\r\n');
@@ -120,6 +123,7 @@ export class Coordinator implements HubHandler {
     this.server.stats.commandsProcessed++;
     let spec = findCommandByName(argv[0]);
     if (spec === undefined) {
+      if (client.queued !== null) client.queueFailed = true;
       this.replyError(client, unknownCommandError(argv, argc));
       return;
     }
@@ -127,13 +131,20 @@ export class Coordinator implements HubHandler {
     if (spec.subcommands !== undefined && argc >= 2) {
       const sub = findSubcommand(spec, argv[1].toString('latin1'));
       if (sub === undefined) {
+        if (client.queued !== null) client.queueFailed = true;
         this.replyError(client, Errors.unknownSubcommand(argv[1].toString(), spec.name));
         return;
       }
       spec = sub;
     }
     if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) {
-      this.reject(client, spec, Errors.wrongArgs(spec.name));
+      // A refused EXEC discards the transaction (if any), as Redis's execCommandAbort.
+      if (spec.name === 'exec') {
+        client.endTransaction();
+        this.reject(client, spec, `EXECABORT Transaction discarded because of: ${Errors.wrongArgs(spec.name).slice('ERR '.length)}`);
+      } else {
+        this.reject(client, spec, Errors.wrongArgs(spec.name));
+      }
       return;
     }
     if (!client.authenticated && !spec.flags.includes('no-auth')) {
@@ -141,6 +152,10 @@ export class Coordinator implements HubHandler {
       return;
     }
     client.lastCommand = spec.name;
+    if (client.queued !== null && !TRANSACTION_CONTROL.has(spec.name)) {
+      this.queueCommand(client, spec, argv, argc);
+      return;
+    }
     if (spec.placement === 'all-shards') {
       this.runPlan(client, spec, argv, argc);
       return;
@@ -357,8 +372,20 @@ export class Coordinator implements HubHandler {
     this.invoke(spec, argv, argc, out, db, client, (flags & (HOP_INTERNAL | HOP_PART)) === 0);
   }
 
-  /** A command refused before it ran (arity, auth): Redis counts it as a rejected call. */
+  /** MULTI: the command waits for EXEC (a copy of it), unless it may not run in a transaction. */
+  private queueCommand(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
+    if (spec.flags.includes('no-multi')) {
+      this.reject(client, spec, 'ERR Command not allowed inside a transaction');
+      return;
+    }
+    // After a refused command EXEC can only abort: nothing more is kept.
+    if (!client.queueFailed) (client.queued as QueuedCommand[]).push({ spec, argv: copyArgs(argv, 0, argc) });
+    client.reply(QUEUED);
+  }
+
+  /** A command refused before it ran (arity, auth): Redis counts it as a rejected call; inside MULTI, EXEC will abort. */
   private reject(client: Client, spec: CommandSpec, error: string): void {
+    if (client.queued !== null) client.queueFailed = true;
     this.server.commandStats.of(spec.name).rejectedCalls++;
     this.replyError(client, error);
   }
