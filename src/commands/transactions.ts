@@ -69,11 +69,27 @@ function unwatch(ctx: CommandContext): void {
   ctx.out.ok();
 }
 
-/** Forgets `client`'s watched keys on every shard holding some (the hops keep their order in the rings). */
+/**
+ * Forgets `client`'s watched keys on every shard holding some. The hop names
+ * the keys, so it queues behind whatever waits for them there (a WATCH of
+ * them among it), as the client sent it.
+ */
 export function unwatchEverywhere(coordinator: Coordinator, client: Client): void {
-  const args = [WATCH_CLEAR, Buffer.from(String(client.id))];
-  for (const shard of shardsOf(coordinator, client.watched)) coordinator.send(shard, 0, 2, HOP_INTERNAL, args, args.length, IGNORE_REPLY);
+  for (const [shard, args] of hopsByShard(coordinator, WATCH_CLEAR, client, client.watched)) coordinator.send(shard, 0, 2, HOP_INTERNAL, args, args.length, IGNORE_REPLY);
   client.watched = [];
+}
+
+/** One internal command per shard: `name`, the client's id, then the keys that shard owns. */
+function hopsByShard(coordinator: Coordinator, name: Buffer, client: Client, keys: readonly WatchedKey[]): Map<number, Buffer[]> {
+  const byShard = new Map<number, Buffer[]>();
+  const id = Buffer.from(String(client.id));
+  for (const { key } of keys) {
+    const shard = coordinator.shardOfKey(key);
+    let args = byShard.get(shard);
+    if (args === undefined) byShard.set(shard, (args = [name, id]));
+    args.push(key);
+  }
+  return byShard;
 }
 
 function shardsOf(coordinator: Coordinator, watched: readonly WatchedKey[]): Set<number> {
@@ -105,16 +121,11 @@ const watchPlan: StepPlan = {
       slot.onReply(errorReply(coordinator, 'ERR WATCH inside MULTI is not allowed'));
       return;
     }
-    const byShard = new Map<number, Buffer[]>();
-    const id = Buffer.from(String(client.id));
-    for (let i = 1; i < argc; i++) {
-      const key = Buffer.from(argv[i]);
-      client.watched.push({ db: client.db, key });
-      const shard = coordinator.shardOfKey(key);
-      let args = byShard.get(shard);
-      if (args === undefined) byShard.set(shard, (args = [WATCH_ADD, id]));
-      args.push(key);
-    }
+    const keys: WatchedKey[] = [];
+    for (let i = 1; i < argc; i++) keys.push({ db: client.db, key: Buffer.from(argv[i]) });
+    client.watched.push(...keys);
+    // The keys go with the hop: it waits behind earlier writes of them that wait for locks.
+    const byShard = hopsByShard(coordinator, WATCH_ADD, client, keys);
     const replies = new WatchReplies(byShard.size, slot);
     for (const [shard, args] of byShard) coordinator.send(shard, client.db, 2, HOP_INTERNAL, args, args.length, replies);
   },
@@ -142,7 +153,7 @@ function watchCheck(ctx: CommandContext): void {
   ctx.out.integer(ctx.store.watchedKeys.checkAndRemove(Number(ctx.argv[1].toString('latin1')), ctx.store.dbs, ctx.now) ? 1 : 0);
 }
 
-/** watch-clear client-id: forgets the client's keys here. */
+/** watch-clear client-id key...: forgets the client's keys here (the keys only order the hop). */
 function watchClear(ctx: CommandContext): void {
   ctx.store.watchedKeys.remove(Number(ctx.argv[1].toString('latin1')));
   ctx.out.ok();
@@ -381,12 +392,13 @@ export const transactionCommands: CommandSpec[] = [
   transactionCommand('unwatch', 1, CONTROL_FLAGS, '2.2.0', 'Forgets every watched key', unwatch),
 ];
 
+/** An internal command whose arguments from the third on are keys: it queues behind the locks on them. */
 function internalCommand(name: Buffer, arity: number, summary: string, handler: (ctx: CommandContext) => void): CommandSpec {
-  return { name: name.toString(), arity, flags: ['internal'], ...NO_KEYS, group: 'internal', since: '', summary, placement: 'keys', handler };
+  return { name: name.toString(), arity, flags: ['internal'], ...keysAt(2, -1, 1), group: 'internal', since: '', summary, placement: 'keys', handler };
 }
 
 export const transactionInternalCommands: CommandSpec[] = [
   internalCommand(WATCH_ADD, -3, 'Watch keys of this shard for a client', watchAdd),
   internalCommand(WATCH_CHECK, 2, "Whether a client's watched keys here are unchanged; forgets them", watchCheck),
-  internalCommand(WATCH_CLEAR, 2, "Forget a client's watched keys here", watchClear),
+  internalCommand(WATCH_CLEAR, -2, "Forget a client's watched keys here", watchClear),
 ];
