@@ -192,6 +192,23 @@ describe.each([1, 3])('MULTI/EXEC/WATCH --shards %i', (shards) => {
       }
     });
 
+    it('answers UNWATCH, DISCARD and RESET sent one at a time, each waiting for its reply', async () => {
+      await client.set('x', '30');
+      await client.watch('x');
+      await client.set('x', '40');
+      expect(await client.unwatch()).toBe('OK');
+      expect(await client.multi().ping().exec()).toEqual([[null, 'PONG']]);
+      await client.watch('x');
+      await client.set('x', '50');
+      expect(await client.call('multi')).toBe('OK');
+      expect(await client.call('discard')).toBe('OK');
+      expect(await client.multi().ping().exec()).toEqual([[null, 'PONG']]);
+      await client.watch('x');
+      expect(await client.call('reset')).toBe('RESET');
+      await client.set('x', '60');
+      expect(await client.multi().ping().exec()).toEqual([[null, 'PONG']]);
+    });
+
     it('fails EXEC when a watched key expired and was removed by the active expire cycle', async () => {
       await client.flushall();
       await client.set('soon', '1', 'PX', 50);

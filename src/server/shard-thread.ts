@@ -124,7 +124,7 @@ export class ShardThread {
     const coordinator = this.coordinator;
     client.parser = new RequestParser(new ClientSink(client, coordinator), server.parserLimits);
     client.requestFlush = () => coordinator.queueFlush(client);
-    client.unwatchAll = () => unwatchEverywhere(coordinator, client);
+    client.unwatchAll = () => coordinator.afterCommand(() => unwatchEverywhere(coordinator, client));
     server.clients.set(client.id, client);
     const keepAlive = config.getNumber('tcp-keepalive');
     if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000);

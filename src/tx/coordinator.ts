@@ -90,6 +90,10 @@ export class Coordinator implements HubHandler {
   private readonly scratch = new ReplyWriter();
   private readonly waiters = new Map<number, ReplyWaiter>();
   private nextRequestId = 1;
+  /** Set while a command handler runs: the context and scratch writer are in use. */
+  private inHandler = false;
+  /** Hops a handler asked for, sent once it returned (see afterCommand). */
+  private readonly afterHandler: (() => void)[] = [];
   /** Clients with output to write at the end of the current batch. */
   private readonly flushQueue: Client[] = [];
   private endOfBatchScheduled = false;
@@ -229,6 +233,21 @@ export class Coordinator implements HubHandler {
     return true;
   }
 
+  /**
+   * Runs `work` now, or right after the handler running now returns: work
+   * that sends hops (unwatching for RESET, UNWATCH, DISCARD) must not run
+   * inside a handler, whose context and scratch writer a local hop reuses.
+   */
+  afterCommand(work: () => void): void {
+    if (this.inHandler) this.afterHandler.push(work);
+    else work();
+  }
+
+  private runAfterHandler(): void {
+    const works = this.afterHandler.splice(0);
+    for (const work of works) work();
+  }
+
   /** Runs a command with no keys (or queued in EXEC for the client's thread) here, with its client. */
   runForClient(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client): void {
     this.invoke(spec, argv, argc, out, db, client, true);
@@ -253,6 +272,7 @@ export class Coordinator implements HubHandler {
     const errorsBefore = errors.total;
     const replyStart = out.length;
     const started = performance.now();
+    this.inHandler = true;
     try {
       spec.handler(ctx);
     } catch (error) {
@@ -260,6 +280,8 @@ export class Coordinator implements HubHandler {
       out.length = replyStart;
       out.error(internalError(spec.name, error));
     }
+    this.inHandler = false;
+    if (this.afterHandler.length !== 0) this.runAfterHandler();
     const stat = commandStats.of(spec.name);
     stat.usec += (performance.now() - started) * 1000;
     if (countCall) {
