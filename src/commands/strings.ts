@@ -619,7 +619,7 @@ async function fetchLcsValue(tx: Transaction, db: number, key: Buffer): Promise<
 const lcsAcrossShards = atomically('keys', async (tx, { args, db, coordinator }, out) => {
   const [a, b] = await Promise.all([fetchLcsValue(tx, db, args[1]), fetchLcsValue(tx, db, args[2])]);
   replyLcs(out, a, b, args, args.length, coordinator.server.parserLimits.maxBulkLength);
-});
+}, true);
 
 // --- the table ---
 

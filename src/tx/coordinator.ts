@@ -19,7 +19,7 @@ import { Errors, internalError } from '../commands/errors.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { Hub, HubHandler } from '../transport/hub.ts';
-import { HOP_INTERNAL, HOP_PART, HOP_TX, HOP_TX_BATCH, HOP_TX_RUN, HOP_TX_SCHEDULE } from './hop-flags.ts';
+import { HOP_INTERNAL, HOP_PART, HOP_TX, HOP_TX_BATCH, HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_TRY } from './hop-flags.ts';
 import { argNumber, lockNames, LockSet, RETRY_ERROR, ShardScheduler, Transaction } from './scheduler.ts';
 import type { AtomicPlan, PlanRequest } from './multi-shard.ts';
 
@@ -316,7 +316,8 @@ export class Coordinator implements HubHandler {
     const out = new ReplyWriter(256);
     out.proto = client.proto;
     client.heldCommands = [];
-    new Transaction(this, locks, true).run((tx) => plan.body(tx, request, out), () => this.releaseHeldCommands(client)).then(
+    const speculate = plan.oneStep === true && spec.flags.includes('readonly');
+    new Transaction(this, locks, true).run((tx) => plan.body(tx, request, out), () => this.releaseHeldCommands(client), speculate, () => out.reset()).then(
       () => slot.onReply(out.buffer.subarray(0, out.length)),
       (error: unknown) => {
         out.reset();
@@ -504,6 +505,20 @@ export class Coordinator implements HubHandler {
         out.error(`ERR unknown transaction ${id}`);
         this.closeReply(target);
       }
+      return;
+    }
+    if (flags & HOP_TX_TRY) {
+      const id = argNumber(argv[0]);
+      const keyCount = argNumber(argv[2]);
+      const at = 3 + keyCount;
+      const out = this.openReply(target);
+      if (scheduler.tryNow(id, lockNames(argv.slice(3, at)), argv[1][0] === 0x31)) {
+        out.raw(RAN_BATCH);
+        this.runBatch(out, argv, at, argc);
+      } else {
+        out.raw(ABORTED_BATCH);
+      }
+      this.closeReply(target);
       return;
     }
     if (flags & HOP_TX_BATCH) {

@@ -38,13 +38,15 @@ export interface AtomicPlan {
   readonly locks: 'keys' | 'all';
   /** Runs the command inside `tx` and writes its reply to `out`; throws a ReplyError to reply an error. */
   body(tx: Transaction, request: PlanRequest, out: ReplyWriter): Promise<void>;
+  /** The body sends all its calls at once, then only merges: a read-only command may then try them speculatively (scheduler.ts). */
+  readonly oneStep?: boolean;
 }
 
 export type MultiShardPlan = StepPlan | AtomicPlan;
 
 /** An atomic plan from its body. */
-export function atomically(locks: 'keys' | 'all', body: AtomicPlan['body']): AtomicPlan {
-  return { atomic: true, locks, body };
+export function atomically(locks: 'keys' | 'all', body: AtomicPlan['body'], oneStep = false): AtomicPlan {
+  return { atomic: true, locks, body, oneStep };
 }
 
 /** Groups key arguments (args[first], args[first + step], ...) with the `step - 1` arguments after each by shard: per shard, the arguments and their positions. */
@@ -69,10 +71,14 @@ async function runParts(tx: Transaction, request: PlanRequest, first: number, st
 }
 
 /** DEL, UNLINK, EXISTS, TOUCH over shards, atomically: each shard counts its keys; the counts add up. */
-export const sumOverKeys = atomically('keys', async (tx, request, out) => {
-  const { replies } = await runParts(tx, request, 1, 1);
-  mergeSumReplies(replies, out);
-});
+export const sumOverKeys = atomically(
+  'keys',
+  async (tx, request, out) => {
+    const { replies } = await runParts(tx, request, 1, 1);
+    mergeSumReplies(replies, out);
+  },
+  true,
+);
 
 /** MGET over shards, atomically: each shard answers for its keys; the values go back in the order asked. */
 export const gatherValues = atomically('keys', async (tx, request, out) => {
@@ -87,7 +93,7 @@ export const gatherValues = atomically('keys', async (tx, request, out) => {
     if (value === null) out.nullBulk();
     else out.bulk(value as Buffer);
   }
-});
+}, true);
 
 /** MSET over shards, atomically: each shard sets its pairs. */
 export const setPairs = atomically('keys', async (tx, request, out) => {
@@ -104,7 +110,7 @@ export function onEveryShardAtomically(merge: EveryShardMerge): AtomicPlan {
     const failure = results.find((reply) => reply instanceof ReplyError);
     if (failure !== undefined) throw failure;
     merge(results, out, request);
-  });
+  }, true);
 }
 
 /** Collects the replies of several hops, then merges them into one reply. */

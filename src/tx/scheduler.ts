@@ -24,13 +24,23 @@
 //   locked until they are done too: no half MSET, no half EXEC, anywhere.
 // - A transaction touching one shard needs no id and no locks elsewhere: one
 //   hop (HOP_TX_BATCH), run at once or after the holders of its keys.
+// - A read-only command of one step (MGET, EXISTS, KEYS, DBSIZE...) first
+//   tries its luck in one hop (HOP_TX_TRY): with an id, but without queueing,
+//   each shard runs its part at once if no holder has its keys and the shard
+//   would not refuse the id. If every shard ran it, that is its result: a
+//   conflicting writer was then either done on every shard (its locks were
+//   gone everywhere), or had not started anywhere and is refused where it
+//   arrives later (its id is older than one that started there) or queues
+//   behind. If any shard declined, it runs again the usual way.
 //
 // Why it is serializable: two transactions that conflict (share a key on some
 // shard) must run in id order on every shard where they conflict. The queue
 // gives that order when both are queued before either runs. The one way to
 // break it would be a transaction arriving at a shard after one with a larger
-// id already started there: the shard refuses it (schedule replies an
-// error), it releases what it took and schedules again with a new id. So the
+// id already started there on a key it touches: the shard refuses it
+// (schedule replies an error; the shard remembers the newest started id per
+// bucket of key names, so unrelated keys cost no refusal), it releases what
+// it took and schedules again with a new id. So the
 // conflict order is the id order everywhere, and the order has no cycle.
 // The same refusal keeps arrival order for a waiting fast-path command: a
 // transaction whose id is older than the command's place cannot be queued
@@ -70,12 +80,15 @@
 
 import type { Coordinator } from './coordinator.ts';
 import { IntentLocks, LockHolder, type LockedWork } from './intent-locks.ts';
-import { HOP_TX_RUN, HOP_TX_SCHEDULE } from './hop-flags.ts';
+import { HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_TRY } from './hop-flags.ts';
 import { readReply, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { Protocol } from '../protocol/reply-writer.ts';
 
 /** The reply of a schedule hop refused because a later transaction already started on that shard. */
 export const RETRY_ERROR = 'TXRETRY a later transaction already ran here';
+
+/** Thrown inside a speculative body when a shard declined to run its part at once. */
+const DECLINED = new Error('a shard declined the speculative step');
 
 /** One command travelling in a transaction hop. */
 export interface BatchCommand {
@@ -120,6 +133,15 @@ export function lockNames(keys: readonly Uint8Array[]): string[] {
 
 // --- the shard's side ---
 
+/** Buckets of key names for the newest id that started on (or waits for) a key: a refusal needs a shared bucket. */
+const ID_BUCKETS = 4096;
+
+function bucketOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash & (ID_BUCKETS - 1);
+}
+
 /** One thread's shard: its lock table and the transactions queued on it. */
 export class ShardScheduler {
   readonly locks = new IntentLocks();
@@ -128,6 +150,10 @@ export class ShardScheduler {
   private maxStartedId = 0;
   /** The id of the newest fast-path command that had to wait here. */
   private fastPathFloor = 0;
+  /** The largest id of a global transaction that started here. */
+  private maxGlobalStartedId = 0;
+  /** Per bucket of key names: the largest id that started on, or waits as a fast-path command for, a key of the bucket. */
+  private readonly newestByBucket = new Float64Array(ID_BUCKETS);
   private draining = false;
   private drainAgain = false;
   /** The newest transaction id handed out, for a waiting fast-path command's place. */
@@ -139,9 +165,7 @@ export class ShardScheduler {
 
   /** Phase 1: queues transaction `id` and takes its locks; false when it must retry with a newer id. */
   schedule(id: number, keys: string[], global: boolean): boolean {
-    // A transaction must not slip ahead of one with a larger id that already
-    // ran here, nor of a command that arrived before it and waits.
-    if (id < this.maxStartedId || id < this.fastPathFloor) return false;
+    if (this.mustRefuse(id, keys, global)) return false;
     const holder = new LockHolder(id, keys, global, false);
     this.transactions.set(id, holder);
     this.locks.acquire(holder);
@@ -157,6 +181,45 @@ export class ShardScheduler {
     return true;
   }
 
+  /** A read-only step of transaction `id` may run now without queueing (see HOP_TX_TRY); counts as its start here. */
+  tryNow(id: number, keys: readonly string[], global: boolean): boolean {
+    if (this.mustRefuse(id, keys, global)) return false;
+    if (this.locks.queue.length !== 0 && (global || this.locks.mustWait(keys))) return false;
+    this.noteStart(id, keys, global);
+    return true;
+  }
+
+  /**
+   * A transaction must not slip ahead of one with a larger id that already
+   * started here on a key it touches, nor of a fast-path command on such a
+   * key that arrived before it and waits. Buckets of keys stand for keys: a
+   * collision only costs a retry.
+   */
+  private mustRefuse(id: number, keys: readonly string[], global: boolean): boolean {
+    if (global) return id < this.maxStartedId || id < this.fastPathFloor;
+    if (id < this.maxGlobalStartedId) return true;
+    const newest = this.newestByBucket;
+    for (let i = 0; i < keys.length; i++) if (newest[bucketOf(keys[i])] > id) return true;
+    return false;
+  }
+
+  private noteStart(id: number, keys: readonly string[], global: boolean): void {
+    if (id > this.maxStartedId) this.maxStartedId = id;
+    if (global) {
+      if (id > this.maxGlobalStartedId) this.maxGlobalStartedId = id;
+      return;
+    }
+    this.noteKeys(id, keys);
+  }
+
+  private noteKeys(id: number, keys: readonly string[]): void {
+    const newest = this.newestByBucket;
+    for (let i = 0; i < keys.length; i++) {
+      const bucket = bucketOf(keys[i]);
+      if (newest[bucket] < id) newest[bucket] = id;
+    }
+  }
+
   /** Ends transaction `id` here (or withdraws a refused one): its locks go, and whoever waited on them runs. */
   conclude(id: number): void {
     const holder = this.transactions.get(id);
@@ -170,6 +233,7 @@ export class ShardScheduler {
   runWhenFree(keys: string[], global: boolean, work: LockedWork): void {
     const holder = new LockHolder(this.latestId() + 0.5, keys, global, true);
     this.fastPathFloor = holder.id;
+    this.noteKeys(holder.id, keys);
     holder.parked.push(work);
     this.locks.acquire(holder);
     this.drain();
@@ -177,7 +241,7 @@ export class ShardScheduler {
 
   private start(holder: LockHolder, work: LockedWork): void {
     holder.started = true;
-    if (!holder.fastPath && holder.id > this.maxStartedId) this.maxStartedId = holder.id;
+    if (!holder.fastPath) this.noteStart(holder.id, holder.keys, holder.global);
     work();
   }
 
@@ -197,7 +261,7 @@ export class ShardScheduler {
           if (holder.parked.length === 0 || !this.locks.mayRun(holder)) continue;
           const parked = holder.parked.splice(0);
           holder.started = true;
-          if (!holder.fastPath && holder.id > this.maxStartedId) this.maxStartedId = holder.id;
+          if (!holder.fastPath) this.noteStart(holder.id, holder.keys, holder.global);
           for (const work of parked) work();
           if (holder.fastPath) this.locks.release(holder);
           // The queue may have changed under us (conclusions, releases): start over.
@@ -254,6 +318,8 @@ export class Transaction {
   /** A standalone command: a call marked last also ends the transaction on its shard. */
   private readonly concludeOnLast: boolean;
   private readonly concluded = new Set<number>();
+  /** Its one step runs by HOP_TX_TRY, holding nothing. */
+  private speculative = false;
 
   constructor(coordinator: Coordinator, locks: LockSet, standalone: boolean) {
     this.coordinator = coordinator;
@@ -300,7 +366,18 @@ export class Transaction {
 
   /** Commands on `shard` inside the transaction; resolves to their replies, one after another. */
   runBatch(shard: number, commands: readonly BatchCommand[], proto: Protocol, last: boolean): Promise<Buffer> {
+    if (this.speculative) return this.sendTry(shard, commands, proto);
     return this.sendRun(shard, commands, proto, last && this.concludeOnLast);
+  }
+
+  /** The speculative step on `shard`: its replies, or DECLINED. */
+  private async sendTry(shard: number, commands: readonly BatchCommand[], proto: Protocol): Promise<Buffer> {
+    const keys = this.locks.byShard.get(shard) ?? [];
+    const argv = encodeBatch([Buffer.from(String(this.id)), this.locks.global ? ONE : ZERO, numberArg(keys.length), ...keys], commands);
+    const reply = await hop(this.coordinator, shard, 0, proto, HOP_TX_TRY, argv);
+    // ":1\r\n" then the replies, or ":0\r\n".
+    if (reply[1] !== 0x31) throw DECLINED;
+    return reply.subarray(4);
   }
 
   private sendRun(shard: number, commands: readonly BatchCommand[], proto: Protocol, conclude: boolean): Promise<Buffer> {
@@ -317,8 +394,28 @@ export class Transaction {
     }
   }
 
-  /** Schedules, runs `body`, concludes: the whole life of a standalone transaction. `onScheduled` runs once its locks are held everywhere. */
-  async run(body: (tx: Transaction) => Promise<void>, onScheduled: () => void): Promise<void> {
+  /**
+   * Schedules, runs `body`, concludes: the whole life of a standalone
+   * transaction. `onScheduled` runs once its locks are held everywhere (or
+   * its speculative step succeeded). With `speculate` (a read-only body of
+   * one step) the body first runs by HOP_TX_TRY; if a shard declines,
+   * `restart` clears what it wrote and it runs again the usual way.
+   */
+  async run(body: (tx: Transaction) => Promise<void>, onScheduled: () => void, speculate = false, restart?: () => void): Promise<void> {
+    if (speculate) {
+      this.id = this.coordinator.server.nextTransactionId();
+      this.speculative = true;
+      try {
+        await body(this);
+        onScheduled();
+        return;
+      } catch (error) {
+        if (error !== DECLINED) throw error;
+      } finally {
+        this.speculative = false;
+      }
+      restart?.();
+    }
     await this.schedule();
     onScheduled();
     try {
