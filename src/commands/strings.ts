@@ -278,10 +278,14 @@ function msetnx(ctx: CommandContext): void {
 }
 
 /** MSET across shards: an odd key-value list is refused before it is split (the split needs whole pairs). */
-const msetAcrossShards = atomically('keys', async (tx, request, out) => {
-  if (request.args.length % 2 === 0) throw new ReplyError(Errors.wrongArgs('mset'));
-  await setPairs.body(tx, request, out);
-});
+const msetAcrossShards = atomically(
+  'keys',
+  async (tx, request, out) => {
+    if (request.args.length % 2 === 0) throw new ReplyError(Errors.wrongArgs('mset'));
+    await setPairs.body(tx, request, out);
+  },
+  true,
+);
 
 /** The key-value pairs of MSET-style arguments, grouped by the shard of each key: MSET argument lists per shard. */
 function pairsByShard(tx: Transaction, args: Buffer[]): Map<number, Buffer[]> {

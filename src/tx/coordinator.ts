@@ -19,7 +19,7 @@ import { Errors, internalError } from '../commands/errors.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { Hub, HubHandler } from '../transport/hub.ts';
-import { HOP_INTERNAL, HOP_PART, HOP_TX, HOP_TX_BATCH, HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_TRY } from './hop-flags.ts';
+import { HOP_INTERNAL, HOP_PART, HOP_TX, HOP_TX_BATCH, HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN, HOP_TX_TRY } from './hop-flags.ts';
 import { argNumber, lockNames, LockSet, RETRY_ERROR, ShardScheduler, Transaction } from './scheduler.ts';
 import type { AtomicPlan, PlanRequest } from './multi-shard.ts';
 
@@ -316,8 +316,8 @@ export class Coordinator implements HubHandler {
     const out = new ReplyWriter(256);
     out.proto = client.proto;
     client.heldCommands = [];
-    const speculate = plan.oneStep === true && spec.flags.includes('readonly');
-    new Transaction(this, locks, true).run((tx) => plan.body(tx, request, out), () => this.releaseHeldCommands(client), speculate, () => out.reset()).then(
+    const readOnly = spec.flags.includes('readonly');
+    new Transaction(this, locks, true).run((tx) => plan.body(tx, request, out), () => this.releaseHeldCommands(client), plan.oneStep === true, readOnly, () => out.reset()).then(
       () => slot.onReply(out.buffer.subarray(0, out.length)),
       (error: unknown) => {
         out.reset();
@@ -519,6 +519,25 @@ export class Coordinator implements HubHandler {
         out.raw(ABORTED_BATCH);
       }
       this.closeReply(target);
+      return;
+    }
+    if (flags & HOP_TX_SCHEDULE_RUN) {
+      const id = argNumber(argv[0]);
+      const at = 3 + argNumber(argv[2]);
+      if (!scheduler.schedule(id, lockNames(argv.slice(3, at)), argv[1][0] === 0x31)) {
+        const out = this.openReply(target);
+        out.raw(ABORTED_BATCH);
+        this.closeReply(target);
+        return;
+      }
+      const batch = copyArgs(argv, at, argc);
+      scheduler.runInTransaction(id, () => {
+        const out = this.openReply(target);
+        out.raw(RAN_BATCH);
+        this.runBatch(out, batch, 0);
+        this.closeReply(target);
+        scheduler.conclude(id);
+      });
       return;
     }
     if (flags & HOP_TX_BATCH) {

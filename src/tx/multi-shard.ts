@@ -96,10 +96,14 @@ export const gatherValues = atomically('keys', async (tx, request, out) => {
 }, true);
 
 /** MSET over shards, atomically: each shard sets its pairs. */
-export const setPairs = atomically('keys', async (tx, request, out) => {
-  await runParts(tx, request, 1, 2);
-  out.ok();
-});
+export const setPairs = atomically(
+  'keys',
+  async (tx, request, out) => {
+    await runParts(tx, request, 1, 2);
+    out.ok();
+  },
+  true,
+);
 
 /** A command run whole on every shard (its handler is the per-shard part), atomically, the replies merged. */
 export function onEveryShardAtomically(merge: EveryShardMerge): AtomicPlan {

@@ -24,6 +24,12 @@
 //   locked until they are done too: no half MSET, no half EXEC, anywhere.
 // - A transaction touching one shard needs no id and no locks elsewhere: one
 //   hop (HOP_TX_BATCH), run at once or after the holders of its keys.
+// - A one-step command over this thread's shard and one other (MSET, DEL,
+//   MGET... on two shards) is scheduled here first (no hop), then the other
+//   shard gets schedule and run in one hop (HOP_TX_SCHEDULE_RUN); this
+//   shard's part runs when that comes back. It held its locks here all along,
+//   so nothing changes but one round trip less; if the other shard refuses,
+//   nothing ran anywhere and it starts over with a new id.
 // - A read-only command of one step (MGET, EXISTS, KEYS, DBSIZE...) first
 //   tries its luck in one hop (HOP_TX_TRY): with an id, but without queueing,
 //   each shard runs its part at once if no holder has its keys and the shard
@@ -80,7 +86,7 @@
 
 import type { Coordinator } from './coordinator.ts';
 import { IntentLocks, LockHolder, type LockedWork } from './intent-locks.ts';
-import { HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_TRY } from './hop-flags.ts';
+import { HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN, HOP_TX_TRY } from './hop-flags.ts';
 import { readReply, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { Protocol } from '../protocol/reply-writer.ts';
 
@@ -89,6 +95,10 @@ export const RETRY_ERROR = 'TXRETRY a later transaction already ran here';
 
 /** Thrown inside a speculative body when a shard declined to run its part at once. */
 const DECLINED = new Error('a shard declined the speculative step');
+/** Thrown inside a two-shard body when the other shard refused its id. */
+const REFUSED = new Error('the other shard refused the transaction');
+
+function ignore(): void {}
 
 /** One command travelling in a transaction hop. */
 export interface BatchCommand {
@@ -320,6 +330,11 @@ export class Transaction {
   private readonly concluded = new Set<number>();
   /** Its one step runs by HOP_TX_TRY, holding nothing. */
   private speculative = false;
+  /** Two-shard mode: the other shard, which gets HOP_TX_SCHEDULE_RUN (-1: not in that mode). */
+  private remoteShard = -1;
+  /** Settles once the other shard ran its part (or refused): this shard's part waits for it. */
+  private remoteDone: Promise<void> = Promise.resolve();
+  private settleRemote: (refused: boolean) => void = ignore;
 
   constructor(coordinator: Coordinator, locks: LockSet, standalone: boolean) {
     this.coordinator = coordinator;
@@ -366,15 +381,32 @@ export class Transaction {
 
   /** Commands on `shard` inside the transaction; resolves to their replies, one after another. */
   runBatch(shard: number, commands: readonly BatchCommand[], proto: Protocol, last: boolean): Promise<Buffer> {
-    if (this.speculative) return this.sendTry(shard, commands, proto);
+    if (this.speculative) return this.sendTry(shard, commands, proto, HOP_TX_TRY);
+    if (this.remoteShard >= 0) {
+      if (shard === this.remoteShard) return this.sendScheduleRun(shard, commands, proto);
+      return this.remoteDone.then(() => this.sendRun(shard, commands, proto, last && this.concludeOnLast));
+    }
     return this.sendRun(shard, commands, proto, last && this.concludeOnLast);
   }
 
-  /** The speculative step on `shard`: its replies, or DECLINED. */
-  private async sendTry(shard: number, commands: readonly BatchCommand[], proto: Protocol): Promise<Buffer> {
+  /** Two-shard mode: schedule and run on the other shard in one hop; its replies, or REFUSED. */
+  private async sendScheduleRun(shard: number, commands: readonly BatchCommand[], proto: Protocol): Promise<Buffer> {
+    this.concluded.add(shard);
+    try {
+      const replies = await this.sendTry(shard, commands, proto, HOP_TX_SCHEDULE_RUN);
+      this.settleRemote(false);
+      return replies;
+    } catch (error) {
+      this.settleRemote(true);
+      throw error === DECLINED ? REFUSED : error;
+    }
+  }
+
+  /** A one-hop step on `shard` (HOP_TX_TRY or HOP_TX_SCHEDULE_RUN): its replies, or DECLINED. */
+  private async sendTry(shard: number, commands: readonly BatchCommand[], proto: Protocol, flags: number): Promise<Buffer> {
     const keys = this.locks.byShard.get(shard) ?? [];
     const argv = encodeBatch([Buffer.from(String(this.id)), this.locks.global ? ONE : ZERO, numberArg(keys.length), ...keys], commands);
-    const reply = await hop(this.coordinator, shard, 0, proto, HOP_TX_TRY, argv);
+    const reply = await hop(this.coordinator, shard, 0, proto, flags, argv);
     // ":1\r\n" then the replies, or ":0\r\n".
     if (reply[1] !== 0x31) throw DECLINED;
     return reply.subarray(4);
@@ -397,12 +429,28 @@ export class Transaction {
   /**
    * Schedules, runs `body`, concludes: the whole life of a standalone
    * transaction. `onScheduled` runs once its locks are held everywhere (or
-   * its speculative step succeeded). With `speculate` (a read-only body of
-   * one step) the body first runs by HOP_TX_TRY; if a shard declines,
-   * `restart` clears what it wrote and it runs again the usual way.
+   * its speculative step succeeded). `oneStep`: the body sends all its calls
+   * at once, then only merges; then a read-only body first runs by
+   * HOP_TX_TRY, and one over this shard and another in two-shard mode; when
+   * that fails, `restart` clears what the body wrote and it runs again.
    */
-  async run(body: (tx: Transaction) => Promise<void>, onScheduled: () => void, speculate = false, restart?: () => void): Promise<void> {
-    if (speculate) {
+  async run(body: (tx: Transaction) => Promise<void>, scheduled: () => void, oneStep = false, readOnly = false, restart: () => void = ignore): Promise<void> {
+    // Once on every path, errors included: the client's next commands wait for it.
+    let notified = false;
+    const onScheduled = (): void => {
+      if (notified) return;
+      notified = true;
+      scheduled();
+    };
+    try {
+      await this.runOnce(body, onScheduled, oneStep, readOnly, restart);
+    } finally {
+      onScheduled();
+    }
+  }
+
+  private async runOnce(body: (tx: Transaction) => Promise<void>, onScheduled: () => void, oneStep: boolean, readOnly: boolean, restart: () => void): Promise<void> {
+    if (oneStep && readOnly) {
       this.id = this.coordinator.server.nextTransactionId();
       this.speculative = true;
       try {
@@ -414,7 +462,12 @@ export class Transaction {
       } finally {
         this.speculative = false;
       }
-      restart?.();
+      restart();
+    }
+    const local = this.coordinator.localShard;
+    if (oneStep && this.concludeOnLast && this.shards.length === 2 && this.shards.includes(local)) {
+      await this.runOnTwoShards(body, onScheduled, local, restart);
+      return;
     }
     await this.schedule();
     onScheduled();
@@ -422,6 +475,38 @@ export class Transaction {
       await body(this);
     } finally {
       this.conclude();
+    }
+  }
+
+  /** Two-shard mode (see the top of this file), retried with a new id while the other shard refuses. */
+  private async runOnTwoShards(body: (tx: Transaction) => Promise<void>, onScheduled: () => void, local: number, restart: () => void): Promise<void> {
+    const remote = this.shards[0] === local ? this.shards[1] : this.shards[0];
+    const localKeys = this.locks.byShard.get(local) ?? [];
+    for (;;) {
+      this.id = this.coordinator.server.nextTransactionId();
+      const argv: Buffer[] = [Buffer.from(String(this.id)), this.locks.global ? ONE : ZERO, ...localKeys];
+      if ((await hop(this.coordinator, local, 0, 2, HOP_TX_SCHEDULE, argv))[0] === 0x2d) continue;
+      this.remoteShard = remote;
+      this.remoteDone = new Promise<void>((resolve, reject) => {
+        this.settleRemote = (refused) => (refused ? reject(REFUSED) : resolve());
+      });
+      this.remoteDone.then(onScheduled, ignore);
+      try {
+        await body(this);
+        this.conclude();
+        return;
+      } catch (error) {
+        if (error !== REFUSED) {
+          this.conclude();
+          throw error;
+        }
+      } finally {
+        this.remoteShard = -1;
+      }
+      // Nothing ran: this shard's part waited for the other's.
+      void this.sendRun(local, NO_COMMANDS, 2, true);
+      this.concluded.clear();
+      restart();
     }
   }
 }
