@@ -128,6 +128,11 @@ export const SCENARIOS: readonly Scenario[] = [
     description: 'MULTI, INCR k1, INCRBY k2 2, EXEC as one unit (keys on different shards)',
     mix: [{ send: [['MULTI'], ['INCR', '$key'], ['INCRBY', '$keys:1', '2'], ['EXEC']] }],
   },
+  {
+    name: 'multi-set-5', family: 'transactions', inDefaultSet: false,
+    description: 'MULTI, five SETs of random keys (spread over shards), EXEC as one unit',
+    mix: [{ send: [['MULTI'], ['SET', '$key', '$value'], ['SET', '$key', '$value'], ['SET', '$key', '$value'], ['SET', '$key', '$value'], ['SET', '$key', '$value'], ['EXEC']] }],
+  },
 ];
 
 export function keyPrefixOf(s: Scenario): string {

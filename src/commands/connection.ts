@@ -154,6 +154,7 @@ function reset(ctx: CommandContext): void {
   client.proto = 2;
   client.name = '';
   client.authenticated = ctx.server.config.get('requirepass') === '';
+  client.endTransaction();
   ctx.out.proto = 2;
   ctx.out.simple('RESET');
 }

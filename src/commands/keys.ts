@@ -15,8 +15,8 @@ import { TYPE_NAMES, VALUE_CODECS } from '../store/entry.ts';
 import type { Ref, ShardStore } from '../store/shard-store.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 import { globMatch } from '../store/glob.ts';
-import { sumOverKeys, onEveryShard, stepwise, mergeSumReplies, mergeOkReplies, mergeConcatReplies, type MultiShardPlan } from '../tx/multi-shard.ts';
-import type { Coordinator } from '../tx/coordinator.ts';
+import { atomically, sumOverKeys, onEveryShardAtomically, stepwise, mergeSumReplies, mergeOkReplies, mergeConcatReplies, type AtomicPlan, type MultiShardPlan } from '../tx/multi-shard.ts';
+import type { Transaction } from '../tx/scheduler.ts';
 import { HOP_INTERNAL, HOP_PART } from '../tx/hop-flags.ts';
 import { ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
@@ -173,8 +173,8 @@ interface EntryCopy {
 }
 
 /** Reads `key` in `db` on its shard; null when it does not exist. */
-async function getEntry(coordinator: Coordinator, db: number, key: Buffer): Promise<EntryCopy | null> {
-  const reply = await coordinator.call(coordinator.shardOfKey(key), db, HOP_INTERNAL, [ENTRY_GET, key]);
+async function getEntry(tx: Transaction, db: number, key: Buffer, last: boolean): Promise<EntryCopy | null> {
+  const reply = await tx.call(tx.shardOfKey(key), db, [ENTRY_GET, key], HOP_INTERNAL, last);
   if (reply instanceof ReplyError) throw reply;
   if (reply === null) return null;
   const [type, value, expireAt] = reply as [number, Buffer, number | bigint];
@@ -182,9 +182,9 @@ async function getEntry(coordinator: Coordinator, db: number, key: Buffer): Prom
 }
 
 /** Stores `entry` under `key` in `db` on its shard; false when `replace` is off and the key exists. */
-async function putEntry(coordinator: Coordinator, db: number, key: Buffer, entry: EntryCopy, replace: boolean): Promise<boolean> {
+async function putEntry(tx: Transaction, db: number, key: Buffer, entry: EntryCopy, replace: boolean): Promise<boolean> {
   const args = [ENTRY_PUT, key, Buffer.from(String(entry.type)), entry.value, Buffer.from(String(entry.expireAt)), Buffer.from(replace ? 'replace' : 'nx')];
-  const reply = await coordinator.call(coordinator.shardOfKey(key), db, HOP_INTERNAL, args);
+  const reply = await tx.call(tx.shardOfKey(key), db, args, HOP_INTERNAL, true);
   if (reply instanceof ReplyError) throw reply;
   return reply === 1;
 }
@@ -192,24 +192,24 @@ async function putEntry(coordinator: Coordinator, db: number, key: Buffer, entry
 const DEL = Buffer.from('del');
 
 /** RENAME / RENAMENX with the keys on two shards: copy the entry over, then delete the source. */
-function renameAcrossShards(nx: boolean): MultiShardPlan {
-  return stepwise(async (coordinator, client, args, out) => {
+function renameAcrossShards(nx: boolean): AtomicPlan {
+  return atomically('keys', async (tx, { args, db }, out) => {
     const [, source, destination] = args;
-    const entry = await getEntry(coordinator, client.db, source);
+    const entry = await getEntry(tx, db, source, false);
     if (entry === null) throw new ReplyError(Errors.noSuchKey);
-    const stored = await putEntry(coordinator, client.db, destination, entry, !nx);
-    if (stored) await coordinator.call(coordinator.shardOfKey(source), client.db, HOP_PART, [DEL, source]);
+    const stored = await putEntry(tx, db, destination, entry, !nx);
+    if (stored) await tx.call(tx.shardOfKey(source), db, [DEL, source], HOP_PART, true);
     if (nx) out.integer(stored ? 1 : 0);
     else out.ok();
   });
 }
 
 /** COPY with the keys on two shards. */
-const copyAcrossShards = stepwise(async (coordinator, client, args, out) => {
-  const options = parseCopyOptions(args, args.length, client.db);
+const copyAcrossShards = atomically('keys', async (tx, { args, db }, out) => {
+  const options = parseCopyOptions(args, args.length, db);
   if (typeof options === 'string') throw new ReplyError(options);
-  const entry = await getEntry(coordinator, client.db, args[1]);
-  out.integer(entry !== null && (await putEntry(coordinator, options.db, args[2], entry, options.replace)) ? 1 : 0);
+  const entry = await getEntry(tx, db, args[1], true);
+  out.integer(entry !== null && (await putEntry(tx, options.db, args[2], entry, options.replace)) ? 1 : 0);
 });
 
 // --- whole-keyspace commands: each runs on every shard, the replies merged ---
@@ -481,11 +481,11 @@ export const keyCommands: CommandSpec[] = [
   keyCommand({ name: 'renamenx', arity: 3, flags: ['write', 'fast'], keys: TWO_KEYS, keySpecs: renameKeys(['OW', 'insert']), summary: 'Gives a key another name unless that name is taken', since: '1.0.0', handler: renamenx, multiShard: renameAcrossShards(true) }),
   keyCommand({ name: 'copy', arity: -3, flags: ['write', 'denyoom'], keys: TWO_KEYS, keySpecs: [sourceKey(['RO', 'access']), destinationKey(['OW', 'update'])], summary: "Duplicates a key's value under another key", since: '6.2.0', handler: copy, multiShard: copyAcrossShards }),
   keyCommand({ name: 'move', arity: 3, flags: ['write', 'fast'], keys: ONE_KEY, keyFlags: ['RW', 'access', 'update'], summary: 'Moves a key to another database', since: '1.0.0', handler: move }),
-  everyShardCommand({ name: 'keys', arity: 2, flags: ['readonly'], group: 'generic', aclCategories: KEYSPACE_DANGEROUS, summary: 'Lists the keys that match a glob pattern', since: '1.0.0', handler: keys, multiShard: onEveryShard(mergeConcatReplies) }),
+  everyShardCommand({ name: 'keys', arity: 2, flags: ['readonly'], group: 'generic', aclCategories: KEYSPACE_DANGEROUS, summary: 'Lists the keys that match a glob pattern', since: '1.0.0', handler: keys, multiShard: onEveryShardAtomically(mergeConcatReplies) }),
   everyShardCommand({ name: 'scan', arity: -2, flags: ['readonly'], group: 'generic', aclCategories: KEYSPACE, summary: 'Walks the key space with a cursor', since: '2.8.0', handler: scan, multiShard: scanAcrossShards }),
-  everyShardCommand({ name: 'randomkey', arity: 1, flags: ['readonly'], group: 'generic', aclCategories: KEYSPACE, summary: 'Returns a key picked at random', since: '1.0.0', handler: randomkey, multiShard: onEveryShard(mergeRandomKey) }),
-  everyShardCommand({ name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], group: 'server', aclCategories: KEYSPACE, summary: 'Counts the keys of the selected database', since: '1.0.0', handler: dbsize, multiShard: onEveryShard(mergeSumReplies) }),
-  everyShardCommand({ name: 'flushdb', arity: -1, flags: ['write'], group: 'server', aclCategories: KEYSPACE_DANGEROUS, summary: 'Empties the selected database', since: '1.0.0', handler: flushdb, multiShard: onEveryShard(mergeOkReplies) }),
-  everyShardCommand({ name: 'flushall', arity: -1, flags: ['write'], group: 'server', aclCategories: KEYSPACE_DANGEROUS, summary: 'Empties every database', since: '1.0.0', handler: flushall, multiShard: onEveryShard(mergeOkReplies) }),
-  everyShardCommand({ name: 'swapdb', arity: 3, flags: ['write', 'fast'], group: 'server', aclCategories: KEYSPACE_DANGEROUS, summary: 'Exchanges the contents of two databases', since: '4.0.0', handler: swapdb, multiShard: onEveryShard(mergeOkReplies) }),
+  everyShardCommand({ name: 'randomkey', arity: 1, flags: ['readonly'], group: 'generic', aclCategories: KEYSPACE, summary: 'Returns a key picked at random', since: '1.0.0', handler: randomkey, multiShard: onEveryShardAtomically(mergeRandomKey) }),
+  everyShardCommand({ name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], group: 'server', aclCategories: KEYSPACE, summary: 'Counts the keys of the selected database', since: '1.0.0', handler: dbsize, multiShard: onEveryShardAtomically(mergeSumReplies) }),
+  everyShardCommand({ name: 'flushdb', arity: -1, flags: ['write'], group: 'server', aclCategories: KEYSPACE_DANGEROUS, summary: 'Empties the selected database', since: '1.0.0', handler: flushdb, multiShard: onEveryShardAtomically(mergeOkReplies) }),
+  everyShardCommand({ name: 'flushall', arity: -1, flags: ['write'], group: 'server', aclCategories: KEYSPACE_DANGEROUS, summary: 'Empties every database', since: '1.0.0', handler: flushall, multiShard: onEveryShardAtomically(mergeOkReplies) }),
+  everyShardCommand({ name: 'swapdb', arity: 3, flags: ['write', 'fast'], group: 'server', aclCategories: KEYSPACE_DANGEROUS, summary: 'Exchanges the contents of two databases', since: '4.0.0', handler: swapdb, multiShard: onEveryShardAtomically(mergeOkReplies) }),
 ];

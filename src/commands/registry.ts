@@ -12,6 +12,7 @@ import { debugCommands, debugInternalCommands } from './debug.ts';
 import { objectCommands } from './object.ts';
 import { memoryCommands } from './memory.ts';
 import { functionCommands } from './functions.ts';
+import { transactionCommands, transactionInternalCommands } from './transactions.ts';
 
 const FAMILIES: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
@@ -24,6 +25,7 @@ const FAMILIES: readonly (readonly CommandSpec[])[] = [
   serverCommands,
   debugCommands,
   functionCommands,
+  transactionCommands,
 ];
 
 export const ALL_COMMANDS: CommandSpec[] = [];
@@ -90,7 +92,7 @@ export function findSubcommand(spec: CommandSpec, name: string): CommandSpec | u
 
 /** Commands only threads send each other (never reachable from a client). */
 const INTERNAL = new Map<string, CommandSpec>();
-for (const spec of [...internalCommands, ...debugInternalCommands]) INTERNAL.set(spec.name, spec);
+for (const spec of [...internalCommands, ...debugInternalCommands, ...transactionInternalCommands]) INTERNAL.set(spec.name, spec);
 
 export function findInternalCommand(name: string): CommandSpec | undefined {
   return INTERNAL.get(name);

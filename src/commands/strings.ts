@@ -10,9 +10,8 @@ import { lcsTableBytes, longestCommonSubsequence, type LcsResult } from '../stor
 import { addLongDoubles, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../protocol/number-format.ts';
 import { ReplyError } from '../protocol/reply-reader.ts';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
-import { gatherValues, setPairs, stepwise, type MultiShardPlan } from '../tx/multi-shard.ts';
-import type { Coordinator } from '../tx/coordinator.ts';
-import type { Client } from '../server/client.ts';
+import { atomically, gatherValues, setPairs } from '../tx/multi-shard.ts';
+import type { Transaction } from '../tx/scheduler.ts';
 import { HOP_PART } from '../tx/hop-flags.ts';
 
 /** The string family's own error replies (t_string.c). */
@@ -270,24 +269,20 @@ function msetnx(ctx: CommandContext): void {
 }
 
 /** MSET across shards: an odd key-value list is refused before it is split (the split needs whole pairs). */
-const msetAcrossShards: MultiShardPlan = {
-  run(coordinator, client, argv, argc, slot) {
-    if (argc % 2 === 1) {
-      setPairs.run(coordinator, client, argv, argc, slot);
-      return;
-    }
-    const out = new ReplyWriter(128);
-    out.proto = client.proto;
-    out.error(Errors.wrongArgs('mset'));
-    slot.onReply(out.take());
+const msetAcrossShards = atomically(
+  'keys',
+  async (tx, request, out) => {
+    if (request.args.length % 2 === 0) throw new ReplyError(Errors.wrongArgs('mset'));
+    await setPairs.body(tx, request, out);
   },
-};
+  true,
+);
 
 /** The key-value pairs of MSET-style arguments, grouped by the shard of each key: MSET argument lists per shard. */
-function pairsByShard(coordinator: Coordinator, args: Buffer[]): Map<number, Buffer[]> {
+function pairsByShard(tx: Transaction, args: Buffer[]): Map<number, Buffer[]> {
   const groups = new Map<number, Buffer[]>();
   for (let i = 1; i < args.length; i += 2) {
-    const shard = coordinator.shardOfKey(args[i]);
+    const shard = tx.shardOfKey(args[i]);
     let group = groups.get(shard);
     if (group === undefined) groups.set(shard, (group = [MSET_NAME]));
     group.push(args[i], args[i + 1]);
@@ -300,16 +295,17 @@ const EXISTS_NAME = Buffer.from('EXISTS');
 const GET_NAME = Buffer.from('GET');
 
 /** MSETNX across shards: first ask every shard involved whether any key exists, then set them all. */
-const msetnxAcrossShards = stepwise(async (coordinator, client, args, out) => {
+const msetnxAcrossShards = atomically('keys', async (tx, request, out) => {
+  const { args, db } = request;
   if (args.length % 2 === 0) throw new ReplyError(Errors.wrongArgs('msetnx'));
-  const groups = pairsByShard(coordinator, args);
+  const groups = pairsByShard(tx, args);
   const shards = [...groups.keys()];
   const counts = await Promise.all(
     shards.map((shard) => {
       const pairs = groups.get(shard) as Buffer[];
       const keys: Buffer[] = [EXISTS_NAME];
       for (let i = 1; i < pairs.length; i += 2) keys.push(pairs[i]);
-      return coordinator.call(shard, client.db, HOP_PART, keys);
+      return tx.call(shard, db, keys, HOP_PART);
     }),
   );
   for (const count of counts) {
@@ -319,7 +315,7 @@ const msetnxAcrossShards = stepwise(async (coordinator, client, args, out) => {
       return;
     }
   }
-  const replies = await Promise.all(shards.map((shard) => coordinator.call(shard, client.db, HOP_PART, groups.get(shard) as Buffer[])));
+  const replies = await Promise.all(shards.map((shard) => tx.call(shard, db, groups.get(shard) as Buffer[], HOP_PART, true)));
   const failure = replies.find((reply) => reply instanceof ReplyError);
   if (failure !== undefined) throw failure;
   out.integer(1);
@@ -568,17 +564,17 @@ function lcs(ctx: CommandContext): void {
 }
 
 /** A string key's value fetched from its shard: empty when missing, as LCS reads it. */
-async function fetchLcsValue(coordinator: Coordinator, client: Client, key: Buffer): Promise<Buffer> {
-  const reply = await coordinator.call(coordinator.shardOfKey(key), client.db, HOP_PART, [GET_NAME, key]);
+async function fetchLcsValue(tx: Transaction, db: number, key: Buffer): Promise<Buffer> {
+  const reply = await tx.call(tx.shardOfKey(key), db, [GET_NAME, key], HOP_PART, true);
   if (reply instanceof ReplyError) throw reply.message.startsWith('WRONGTYPE') ? new ReplyError(StringErrors.lcsWrongType) : reply;
   return reply === null ? EMPTY : (reply as Buffer);
 }
 
 /** LCS of keys on two shards: both values come here, the comparison runs on the client's thread. */
-const lcsAcrossShards = stepwise(async (coordinator, client, args, out) => {
-  const [a, b] = await Promise.all([fetchLcsValue(coordinator, client, args[1]), fetchLcsValue(coordinator, client, args[2])]);
+const lcsAcrossShards = atomically('keys', async (tx, { args, db, coordinator }, out) => {
+  const [a, b] = await Promise.all([fetchLcsValue(tx, db, args[1]), fetchLcsValue(tx, db, args[2])]);
   replyLcs(out, a, b, args, args.length, coordinator.server.parserLimits.maxBulkLength);
-});
+}, true);
 
 // --- the table ---
 

@@ -58,3 +58,33 @@ function readValue(bytes: Buffer, state: { at: number }): ReplyValue {
       throw new Error(`unexpected reply type ${String.fromCharCode(type)}`);
   }
 }
+
+/** Where the RESP value that starts at `at` ends: splits replies written one after another (a transaction's batch). */
+export function replyEnd(bytes: Uint8Array, at: number): number {
+  const type = bytes[at];
+  let lineEnd = at;
+  while (bytes[lineEnd] !== 13) lineEnd++;
+  const after = lineEnd + 2;
+  switch (type) {
+    case 0x24 /* $ */:
+    case 0x21 /* ! */:
+    case 0x3d /* = */: {
+      const length = Number(Buffer.from(bytes.buffer, bytes.byteOffset + at + 1, lineEnd - at - 1).toString('latin1'));
+      return length < 0 ? after : after + length + 2;
+    }
+    case 0x2a /* * */:
+    case 0x7e /* ~ */:
+    case 0x3e /* > */:
+    case 0x25 /* % */:
+    case 0x7c /* | */: {
+      let count = Number(Buffer.from(bytes.buffer, bytes.byteOffset + at + 1, lineEnd - at - 1).toString('latin1'));
+      if (type === 0x25 || type === 0x7c) count *= 2;
+      let end = after;
+      for (let i = 0; i < count; i++) end = replyEnd(bytes, end);
+      // An attribute precedes the value it describes.
+      return type === 0x7c ? replyEnd(bytes, end) : end;
+    }
+    default:
+      return after;
+  }
+}

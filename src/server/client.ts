@@ -5,6 +5,19 @@ import type { Socket } from 'node:net';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import type { ThreadStats } from './server-context.ts';
 import type { RequestParser } from '../protocol/request-parser.ts';
+import type { CommandSpec } from '../commands/command.ts';
+
+/** A command queued between MULTI and EXEC, with its own copy of the arguments. */
+export interface QueuedCommand {
+  spec: CommandSpec;
+  argv: Buffer[];
+}
+
+/** A key the client WATCHes, in the database it was watched in. */
+export interface WatchedKey {
+  db: number;
+  key: Buffer;
+}
 
 /** How long a connection closed after its last reply waits for the client to close its side. */
 const CLOSE_LINGER_MS = 1000;
@@ -50,6 +63,18 @@ export class Client {
   private lastPending: PendingReply | null = null;
   /** Set while queued for the thread's end-of-batch flush. */
   flushQueued = false;
+  /**
+   * Commands that arrived while a multi-shard transaction of this client was
+   * being scheduled: they run once it holds its locks, so none overtakes it.
+   * Null when nothing is held back.
+   */
+  heldCommands: Buffer[][] | null = null;
+  /** Inside MULTI: the commands queued for EXEC. Null outside MULTI. */
+  queued: QueuedCommand[] | null = null;
+  /** A command was refused while queueing: EXEC answers EXECABORT. */
+  queueFailed = false;
+  /** The keys WATCHed since the last EXEC, DISCARD, UNWATCH or RESET. */
+  watched: WatchedKey[] = [];
 
   /** The owning thread's counters (reply bytes go to INFO total_net_output_bytes). */
   private readonly threadStats: ThreadStats;
@@ -102,6 +127,16 @@ export class Client {
 
   /** Set by the owning thread: called when the client has output to flush. */
   requestFlush: () => void = () => {};
+
+  /** Set by the owning thread: forgets the watched keys on every shard that holds them. */
+  unwatchAll: () => void = () => {};
+
+  /** Leaves MULTI, dropping what was queued, and unwatches every key (DISCARD, RESET, EXECABORT, a closed connection). */
+  endTransaction(): void {
+    this.queued = null;
+    this.queueFailed = false;
+    if (this.watched.length !== 0) this.unwatchAll();
+  }
 
   /** Writes out what is buffered, in one socket write. */
   flush(): void {

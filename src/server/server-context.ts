@@ -71,7 +71,7 @@ export class InstantaneousMetrics {
 
 /** Memory shared by all threads for server-wide identity and counters. */
 export interface SharedState {
-  /** Int32 words: [0] next client id, [1] shutdown requested. */
+  /** Int32 words: [0] next client id, [1] shutdown requested; bytes 8-15: the last transaction id handed out (int64). */
   counters: SharedArrayBuffer;
   /** Float64 per shard: the bytes each shard's data and heap take, as it last published them (one maxmemory budget for all). */
   memoryUsed: SharedArrayBuffer;
@@ -96,6 +96,7 @@ export class ServerContext {
   /** Shared by every client parser of the thread, so CONFIG SET reaches them all. */
   readonly parserLimits: ParserLimits;
   private readonly counters: Int32Array;
+  private readonly transactionIds: BigInt64Array;
   /** Set by the thread: asks the supervisor to shut the server down. */
   requestShutdown: () => void = () => {};
 
@@ -106,6 +107,7 @@ export class ServerContext {
     this.slots = slots;
     this.shared = shared;
     this.counters = new Int32Array(shared.counters);
+    this.transactionIds = new BigInt64Array(shared.counters, 8, 1);
     this.parserLimits = { maxBulkLength: 0, maxQueryBuffer: 0 };
     this.refreshFromConfig();
   }
@@ -122,5 +124,15 @@ export class ServerContext {
 
   nextClientId(): number {
     return Atomics.add(this.counters, NEXT_CLIENT_ID, 1) + 1;
+  }
+
+  /** A multi-shard transaction's id: unique and ordered across every thread. */
+  nextTransactionId(): number {
+    return Number(Atomics.add(this.transactionIds, 0, 1n)) + 1;
+  }
+
+  /** The newest transaction id handed out so far. */
+  latestTransactionId(): number {
+    return Number(Atomics.load(this.transactionIds, 0));
   }
 }

@@ -10,6 +10,7 @@ import { Hub, type MeshBuffers } from '../transport/hub.ts';
 import { ShardStore, type StoreMemory } from '../store/shard-store.ts';
 import type { SegmentListener } from '../store/arena.ts';
 import { Coordinator } from '../tx/coordinator.ts';
+import { unwatchEverywhere } from '../commands/transactions.ts';
 import { RequestParser, type RequestSink } from '../protocol/request-parser.ts';
 import { Client } from './client.ts';
 import { ServerContext, type SharedState } from './server-context.ts';
@@ -143,6 +144,7 @@ export class ShardThread {
     const coordinator = this.coordinator;
     client.parser = new RequestParser(new ClientSink(client, coordinator), server.parserLimits);
     client.requestFlush = () => coordinator.queueFlush(client);
+    client.unwatchAll = () => coordinator.afterCommand(() => unwatchEverywhere(coordinator, client));
     server.clients.set(client.id, client);
     const keepAlive = config.getNumber('tcp-keepalive');
     if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000);
@@ -167,6 +169,7 @@ export class ShardThread {
     socket.on('error', () => {});
     socket.on('close', () => {
       client.closed = true;
+      client.endTransaction();
       server.clients.delete(client.id);
     });
   }

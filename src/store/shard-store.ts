@@ -14,6 +14,7 @@ import {
 } from './record.ts';
 import { ValueType } from './entry.ts';
 import { lfuCounter, lfuInitial, lfuTouched, lruClock } from './access-clock.ts';
+import { WatchedKeys } from './watched-keys.ts';
 
 export const DATABASE_COUNT = 16;
 
@@ -79,6 +80,8 @@ export class ShardStore {
   readonly stats = new KeyspaceStats();
   readonly access = new AccessPolicy();
   activeExpireEnabled = true;
+  /** Keys clients WATCH here: every write path below reports to it (Redis's signalModifiedKey). */
+  readonly watchedKeys = new WatchedKeys();
   /** The database the next active expire cycle starts with. */
   private nextExpireDb = 0;
 
@@ -239,13 +242,14 @@ export class ShardStore {
     // An overwritten key keeps its LFU count, as in Redis; its LRU clock restarts.
     if (!this.access.lfu || words[recordWord(ref, LRU)] === 0) words[recordWord(ref, LRU)] = this.access.lfu ? lfuInitial(now) : lruClock(now);
     this.bumpVersion(ref);
+    this.touchWatchedKey(db, key);
     return ref;
   }
 
   /** Replaces a string's bytes in place; its TTL stays. */
   replaceString(ref: Ref, value: Uint8Array): void {
     this.writeValue(ref, value);
-    this.bumpVersion(ref);
+    this.changed(ref);
   }
 
   /** Appends `tail` to a string in place (with room to grow, so repeated appends are cheap); returns the new length. */
@@ -255,7 +259,7 @@ export class ShardStore {
     if (total > this.valueCapacity(ref)) this.moveValue(ref, total + Math.min(total, 1 << 20));
     this.arena.bytes[this.valueSegment(ref)].set(tail, this.valueStart(ref) + length);
     this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VALUE_LENGTH)] = total;
-    this.bumpVersion(ref);
+    this.changed(ref);
     return total;
   }
 
@@ -269,7 +273,7 @@ export class ShardStore {
     if (offset > length) target.fill(0, start + length, start + offset);
     target.set(bytes, start + offset);
     this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VALUE_LENGTH)] = total;
-    this.bumpVersion(ref);
+    this.changed(ref);
     return total;
   }
 
@@ -288,7 +292,7 @@ export class ShardStore {
     } else {
       doubles[slot] = expireAt;
     }
-    this.bumpVersion(ref);
+    this.changed(ref);
   }
 
   /** Deletes the live key at `ref`. */
@@ -317,10 +321,15 @@ export class ShardStore {
     to.index.insert(hash, ref);
     if (expireAt !== 0) to.trackVolatile(ref);
     this.bumpVersion(ref);
+    if (this.watchedKeys.size !== 0) {
+      this.watchedKeys.touch(this.dbs.indexOf(from), key, this);
+      this.watchedKeys.touch(this.dbs.indexOf(to), key, this);
+    }
   }
 
   /** Empties one database. */
   flushDatabase(db: number): void {
+    this.touchWatchedDatabase(db, -1);
     const database = this.dbs[db];
     database.index.forEach((ref) => this.freeRecord(ref));
     database.clear();
@@ -328,12 +337,16 @@ export class ShardStore {
 
   /** Empties every database: the arena gives all its memory back. */
   flushAll(): void {
+    for (let db = 0; db < DATABASE_COUNT; db++) this.touchWatchedDatabase(db, -1);
     this.arena.reset();
     for (const database of this.byId) database.forget();
   }
 
   /** SWAPDB on this shard: clients of one database now see the other's keys. */
   swapDatabases(first: number, second: number): void {
+    if (first === second) return;
+    this.touchWatchedDatabase(first, second);
+    this.touchWatchedDatabase(second, first);
     const dbs = this.dbs;
     [dbs[first], dbs[second]] = [dbs[second], dbs[first]];
     this.order[first] = dbs[first].id;
@@ -534,10 +547,29 @@ export class ShardStore {
   }
 
   private removeFrom(database: Database, ref: Ref): void {
-    database.index.remove(hashKey(this.keyView(ref)), ref);
+    const key = this.keyView(ref);
+    database.index.remove(hashKey(key), ref);
     if (this.expireAt(ref) !== 0) database.untrackVolatile(ref);
+    // The key's bytes must outlive the record for WATCH, which looks at the table after the change.
+    const watchedKey = this.watchedKeys.size === 0 ? null : Buffer.from(key);
     this.freeRecord(ref);
     this.counters[WRITE_COUNTER] = (this.counters[WRITE_COUNTER] + 1) % 2 ** 32;
+    if (watchedKey !== null) this.watchedKeys.touch(this.dbs.indexOf(database), watchedKey, this);
+  }
+
+  /** A key's value or TTL changed in place: a new version, and WATCH is told. */
+  private changed(ref: Ref): void {
+    this.bumpVersion(ref);
+    if (this.watchedKeys.size !== 0) this.watchedKeys.touch(this.dbs.indexOf(this.databaseOf(ref)), this.keyView(ref), this);
+  }
+
+  private touchWatchedKey(db: number, key: Uint8Array): void {
+    if (this.watchedKeys.size !== 0) this.watchedKeys.touch(db, key, this);
+  }
+
+  /** Database `db` is about to be flushed (`replacedWith` -1) or swapped with `replacedWith`: WATCH must know. */
+  private touchWatchedDatabase(db: number, replacedWith: number): void {
+    if (this.watchedKeys.size !== 0) this.watchedKeys.touchDatabase(db, replacedWith, this, Date.now());
   }
 
   private freeRecord(ref: Ref): void {

@@ -6,20 +6,22 @@
 // hop), or split over several shards by the command's MultiShardPlan.
 // It also serves the hops other threads send to this thread's shard.
 //
-// The transaction scheduler (atomic multi-shard commands, MULTI/EXEC) will
-// slot in between routing and MultiShardPlan: plans already express a
-// command as per-shard parts plus a merge.
+// Commands whose keys span shards run as transactions of the scheduler
+// (scheduler.ts): atomic plans inside a Transaction, and this thread's shard
+// serves the transaction hops, parking work behind the intent locks.
 
-import type { Client } from '../server/client.ts';
+import type { Client, PendingReply, QueuedCommand } from '../server/client.ts';
 import type { ServerContext } from '../server/server-context.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import { CommandContext, type CommandSpec } from '../commands/command.ts';
 import { findCommandByName, findInternalCommand, findSubcommand } from '../commands/registry.ts';
 import { Errors, internalError } from '../commands/errors.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
-import { readReply, type ReplyValue } from '../protocol/reply-reader.ts';
+import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { Hub, HubHandler } from '../transport/hub.ts';
-import { HOP_INTERNAL, HOP_PART } from './hop-flags.ts';
+import { HOP_INTERNAL, HOP_PART, HOP_TX, HOP_TX_BATCH, HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN, HOP_TX_TRY } from './hop-flags.ts';
+import { argNumber, lockNames, LockSet, RETRY_ERROR, ShardScheduler, Transaction } from './scheduler.ts';
+import type { AtomicPlan, PlanRequest } from './multi-shard.ts';
 import { EvictionResult, MemoryBudget, evictionPolicyOf } from '../store/eviction.ts';
 
 /** Receives the reply to a hop. */
@@ -31,6 +33,56 @@ export interface ReplyWaiter {
   onReply(reply: Buffer): void;
 }
 
+/** Where a hop served later (behind intent locks) sends its reply: another thread's request... */
+class RemoteReply {
+  readonly from: number;
+  readonly requestId: number;
+  readonly proto: Protocol;
+  constructor(from: number, requestId: number, proto: number) {
+    this.from = from;
+    this.requestId = requestId;
+    this.proto = proto === 3 ? 3 : 2;
+  }
+}
+
+/** ...or a waiter on this thread. */
+class LocalReply {
+  readonly waiter: ReplyWaiter;
+  readonly proto: Protocol;
+  constructor(waiter: ReplyWaiter, proto: Protocol) {
+    this.waiter = waiter;
+    this.proto = proto;
+  }
+}
+
+type ReplyTarget = RemoteReply | LocalReply;
+
+/** Where a command of a transaction runs: on the client's thread, on one shard (>= 0), or by its multi-shard plan. */
+export const ROUTE_CLIENT = -2;
+export const ROUTE_PLAN = -1;
+
+const QUEUED = Buffer.from('+QUEUED\r\n');
+/** The commands that act at once inside MULTI instead of being queued. */
+const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+const RETRY_REPLY = Buffer.from(`-${RETRY_ERROR}\r\n`);
+const ABORTED_BATCH = Buffer.from(':0\r\n');
+const RAN_BATCH = Buffer.from(':1\r\n');
+
+/** A hop's arguments copied out of the ring, for work that runs later. */
+function copyArgs(argv: Buffer[], from: number, to: number): Buffer[] {
+  const copy: Buffer[] = [];
+  for (let i = from; i < to; i++) copy.push(Buffer.from(argv[i]));
+  return copy;
+}
+
+/** The lock names of a command's key arguments. */
+function commandLockNames(spec: CommandSpec, argv: Buffer[], argc: number): string[] {
+  const last = spec.lastKey < 0 ? argc + spec.lastKey : Math.min(spec.lastKey, argc - 1);
+  const keys: Buffer[] = [];
+  for (let i = spec.firstKey; i <= last; i += spec.keyStep) keys.push(argv[i]);
+  return lockNames(keys);
+}
+
 
 export class Coordinator implements HubHandler {
   readonly server: ServerContext;
@@ -38,12 +90,18 @@ export class Coordinator implements HubHandler {
   readonly hub: Hub | null;
   /** This shard's side of the server-wide maxmemory budget. */
   readonly memory: MemoryBudget;
+  /** This thread's shard's side of the scheduler: its intent locks and queued transactions. */
+  readonly scheduler: ShardScheduler;
   private readonly ctx: CommandContext;
   /** Where replies go when they must wait behind earlier ones. */
   private readonly scratch = new ReplyWriter();
   private readonly waiters = new Map<number, ReplyWaiter>();
   /** Hop ids are a serial number and the destination shard (SHARD_BITS low bits), so a restarted shard's hops can be found. */
   private nextRequestSerial = 1;
+  /** Set while a command handler runs: the context and scratch writer are in use. */
+  private inHandler = false;
+  /** Hops a handler asked for, sent once it returned (see afterCommand). */
+  private readonly afterHandler: (() => void)[] = [];
   /** Clients with output to write at the end of the current batch. */
   private readonly flushQueue: Client[] = [];
   private endOfBatchScheduled = false;
@@ -54,6 +112,7 @@ export class Coordinator implements HubHandler {
     this.hub = hub;
     this.memory = new MemoryBudget(store, server.shared.memoryUsed, server.threadIndex);
     this.ctx = new CommandContext(store, server, this.memory);
+    this.scheduler = new ShardScheduler(() => server.latestTransactionId());
     this.applyMemoryConfig();
     server.configListeners.push(() => this.applyMemoryConfig());
   }
@@ -83,9 +142,14 @@ export class Coordinator implements HubHandler {
 
   /** Entry point for one parsed command of a client. */
   dispatch(client: Client, argv: Buffer[], argc: number): void {
+    if (client.heldCommands !== null) {
+      client.heldCommands.push(copyArgs(argv, 0, argc));
+      return;
+    }
     this.server.stats.commandsProcessed++;
     let spec = findCommandByName(argv[0]);
     if (spec === undefined) {
+      if (client.queued !== null) client.queueFailed = true;
       this.replyError(client, unknownCommandError(argv, argc));
       return;
     }
@@ -93,13 +157,20 @@ export class Coordinator implements HubHandler {
     if (spec.subcommands !== undefined && argc >= 2) {
       const sub = findSubcommand(spec, argv[1].toString('latin1'));
       if (sub === undefined) {
+        if (client.queued !== null) client.queueFailed = true;
         this.replyError(client, Errors.unknownSubcommand(argv[1].toString(), spec.name));
         return;
       }
       spec = sub;
     }
     if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) {
-      this.reject(client, spec, Errors.wrongArgs(spec.name));
+      // A refused EXEC discards the transaction (if any), as Redis's execCommandAbort.
+      if (spec.name === 'exec') {
+        client.endTransaction();
+        this.reject(client, spec, `EXECABORT Transaction discarded because of: ${Errors.wrongArgs(spec.name).slice('ERR '.length)}`);
+      } else {
+        this.reject(client, spec, Errors.wrongArgs(spec.name));
+      }
       return;
     }
     if (!client.authenticated && !spec.flags.includes('no-auth')) {
@@ -107,6 +178,10 @@ export class Coordinator implements HubHandler {
       return;
     }
     client.lastCommand = spec.name;
+    if (client.queued !== null && !TRANSACTION_CONTROL.has(spec.name)) {
+      this.queueCommand(client, spec, argv, argc);
+      return;
+    }
     if (spec.placement === 'all-shards') {
       this.runPlan(client, spec, argv, argc);
       return;
@@ -122,7 +197,7 @@ export class Coordinator implements HubHandler {
   }
 
   /** The one shard owning every key of the command, or -1 when they span shards. */
-  private keysShard(spec: CommandSpec, argv: Buffer[], argc: number): number {
+  keysShard(spec: CommandSpec, argv: Buffer[], argc: number): number {
     const first = spec.firstKey;
     if (first === 0 || first >= argc) return this.localShard;
     const last = spec.lastKey < 0 ? argc + spec.lastKey : Math.min(spec.lastKey, argc - 1);
@@ -133,12 +208,71 @@ export class Coordinator implements HubHandler {
     return shard;
   }
 
+  /** Where a command queued in MULTI runs: ROUTE_CLIENT, ROUTE_PLAN, or a shard. */
+  routeOf(spec: CommandSpec, argv: Buffer[], argc: number): number {
+    if (spec.placement === 'client') return ROUTE_CLIENT;
+    if (spec.placement === 'all-shards') return ROUTE_PLAN;
+    if (this.shardCount === 1) return 0;
+    const shard = this.keysShard(spec, argv, argc);
+    return shard >= 0 || spec.multiShard === undefined ? shard : ROUTE_PLAN;
+  }
+
+  /** Adds the locks a command needs to `locks`: its keys, or every shard for a plan that locks everything. */
+  addLocks(locks: LockSet, spec: CommandSpec, argv: Buffer[], argc: number): void {
+    const plan = spec.multiShard;
+    if (plan !== undefined && plan.atomic === true && plan.locks === 'all') {
+      locks.global = true;
+      return;
+    }
+    if (spec.firstKey === 0 || spec.firstKey >= argc) return;
+    const last = spec.lastKey < 0 ? argc + spec.lastKey : Math.min(spec.lastKey, argc - 1);
+    for (let i = spec.firstKey; i <= last; i += spec.keyStep) locks.add(this.shardOfKey(argv[i]), argv[i]);
+  }
+
   private runLocal(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
+    // The fast path's one check: no key of this shard is locked.
+    if (this.scheduler.locks.queue.length !== 0 && spec.firstKey !== 0 && this.runLocalBehindLocks(client, spec, argv, argc)) return;
     const waiting = client.hasPending();
     const out = waiting ? this.scratch : client.out;
     out.proto = client.proto;
     this.invoke(spec, argv, argc, out, client.db, client, true);
     if (waiting) this.replyFromScratch(client.reserveReply());
+  }
+
+  /** A command on this thread's shard whose keys are locked: it runs once they are free; false when they are free now. */
+  private runLocalBehindLocks(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): boolean {
+    const keys = commandLockNames(spec, argv, argc);
+    if (!this.scheduler.locks.mustWait(keys)) return false;
+    const args = copyArgs(argv, 0, argc);
+    const slot = client.reserveReply();
+    const db = client.db;
+    this.scheduler.runWhenFree(keys, false, () => {
+      const out = this.scratch;
+      out.proto = client.proto;
+      this.invoke(spec, args, argc, out, db, client, true);
+      this.replyFromScratch(slot);
+    });
+    return true;
+  }
+
+  /**
+   * Runs `work` now, or right after the handler running now returns: work
+   * that sends hops (unwatching for RESET, UNWATCH, DISCARD) must not run
+   * inside a handler, whose context and scratch writer a local hop reuses.
+   */
+  afterCommand(work: () => void): void {
+    if (this.inHandler) this.afterHandler.push(work);
+    else work();
+  }
+
+  private runAfterHandler(): void {
+    const works = this.afterHandler.splice(0);
+    for (const work of works) work();
+  }
+
+  /** Runs a command with no keys (or queued in EXEC for the client's thread) here, with its client. */
+  runForClient(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client): void {
+    this.invoke(spec, argv, argc, out, db, client, true);
   }
 
   /**
@@ -167,6 +301,7 @@ export class Coordinator implements HubHandler {
     const errorsBefore = errors.total;
     const replyStart = out.length;
     const started = performance.now();
+    this.inHandler = true;
     try {
       spec.handler(ctx);
     } catch (error) {
@@ -174,6 +309,8 @@ export class Coordinator implements HubHandler {
       out.length = replyStart;
       out.error(internalError(spec.name, error));
     }
+    this.inHandler = false;
+    if (this.afterHandler.length !== 0) this.runAfterHandler();
     const stat = commandStats.of(spec.name);
     stat.usec += (performance.now() - started) * 1000;
     if (countCall) {
@@ -188,11 +325,53 @@ export class Coordinator implements HubHandler {
     if (plan === undefined) throw new Error(`${spec.name} spans shards but has no multi-shard plan`);
     this.server.commandStats.of(spec.name).calls++;
     const slot = client.reserveReply();
+    if (plan.atomic === true) {
+      this.runAtomic(client, spec, plan, argv, argc, slot);
+      return;
+    }
     try {
       plan.run(this, client, argv, argc, slot);
     } catch (error) {
       if (slot.data === null) slot.onReply(Buffer.from(`-${internalError(spec.name, error)}\r\n`));
     }
+  }
+
+  /** An atomic plan as a standalone transaction: locks, body, conclusion; the reply completes `slot`. */
+  private runAtomic(client: Client, spec: CommandSpec, plan: AtomicPlan, argv: Buffer[], argc: number, slot: PendingReply): void {
+    const args = copyArgs(argv, 0, argc);
+    const locks = new LockSet();
+    this.addLocks(locks, spec, args, argc);
+    const request: PlanRequest = { coordinator: this, client, db: client.db, proto: client.proto, args };
+    const out = new ReplyWriter(256);
+    out.proto = client.proto;
+    client.heldCommands = [];
+    const readOnly = spec.flags.includes('readonly');
+    new Transaction(this, locks, true).run((tx) => plan.body(tx, request, out), () => this.releaseHeldCommands(client), plan.oneStep === true, readOnly, () => out.reset()).then(
+      () => slot.onReply(out.buffer.subarray(0, out.length)),
+      (error: unknown) => {
+        out.reset();
+        out.error(error instanceof ReplyError ? error.message : internalError(spec.name, error));
+        slot.onReply(out.buffer.subarray(0, out.length));
+      },
+    );
+  }
+
+  /** Dispatches the commands held back while the client's transaction was being scheduled. */
+  releaseHeldCommands(client: Client): void {
+    const held = client.heldCommands as Buffer[][];
+    client.heldCommands = null;
+    for (let i = 0; i < held.length; i++) {
+      if (client.closed) return;
+      this.dispatch(client, held[i], held[i].length);
+      // Another transaction of the client: what follows waits for that one.
+      const again = client.heldCommands as Buffer[][] | null;
+      if (again !== null) {
+        for (let j = i + 1; j < held.length; j++) again.push(held[j]);
+        break;
+      }
+    }
+    client.flush();
+    this.scheduleEndBatch();
   }
 
   /** Sends the whole command to the shard that owns its keys; its reply keeps its place in order. */
@@ -203,6 +382,11 @@ export class Coordinator implements HubHandler {
   /** Sends a hop (or runs it here when `shard` is ours); the waiter gets the RESP reply. */
   send(shard: number, db: number, proto: Protocol, flags: number, argv: Buffer[], argc: number, waiter: ReplyWaiter): void {
     if (shard === this.localShard) {
+      if (flags & HOP_TX) {
+        this.serveTransactionHop(new LocalReply(waiter, proto), flags, argv, argc);
+        return;
+      }
+      if (this.scheduler.locks.queue.length !== 0 && this.serveBehindLocks(null, waiter, db, proto, flags, argv, argc)) return;
       const out = this.scratch;
       out.proto = proto;
       this.execute(db, flags, argv, argc, out, null);
@@ -224,10 +408,15 @@ export class Coordinator implements HubHandler {
     });
   }
 
+  /** The spec a hop names. */
+  private resolve(flags: number, argv: Buffer[], argc: number): CommandSpec | undefined {
+    const spec = flags & HOP_INTERNAL ? findInternalCommand(argv[0].toString('latin1')) : findCommandByName(argv[0]);
+    return spec !== undefined && spec.subcommands !== undefined && argc > 1 ? findSubcommand(spec, argv[1].toString('latin1')) : spec;
+  }
+
   /** Runs a command on this thread's shard for a hop (or a local plan part). */
   private execute(db: number, flags: number, argv: Buffer[], argc: number, out: ReplyWriter, client: Client | null): void {
-    let spec = flags & HOP_INTERNAL ? findInternalCommand(argv[0].toString('latin1')) : findCommandByName(argv[0]);
-    if (spec !== undefined && spec.subcommands !== undefined && argc > 1) spec = findSubcommand(spec, argv[1].toString('latin1'));
+    const spec = this.resolve(flags, argv, argc);
     if (spec === undefined) {
       out.error(`ERR unknown command '${argv[0].toString()}'`);
       return;
@@ -235,8 +424,20 @@ export class Coordinator implements HubHandler {
     this.invoke(spec, argv, argc, out, db, client, (flags & (HOP_INTERNAL | HOP_PART)) === 0);
   }
 
-  /** A command refused before it ran (arity, auth): Redis counts it as a rejected call. */
+  /** MULTI: the command waits for EXEC (a copy of it), unless it may not run in a transaction. */
+  private queueCommand(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
+    if (spec.flags.includes('no-multi')) {
+      this.reject(client, spec, 'ERR Command not allowed inside a transaction');
+      return;
+    }
+    // After a refused command EXEC can only abort: nothing more is kept.
+    if (!client.queueFailed) (client.queued as QueuedCommand[]).push({ spec, argv: copyArgs(argv, 0, argc) });
+    client.reply(QUEUED);
+  }
+
+  /** A command refused before it ran (arity, auth): Redis counts it as a rejected call; inside MULTI, EXEC will abort. */
   private reject(client: Client, spec: CommandSpec, error: string): void {
+    if (client.queued !== null) client.queueFailed = true;
     this.server.commandStats.of(spec.name).rejectedCalls++;
     this.replyError(client, error);
   }
@@ -262,9 +463,158 @@ export class Coordinator implements HubHandler {
     if (out === this.scratch) this.replyFromScratch(client.reserveReply());
   }
 
+  // --- hops served behind intent locks, and transaction hops ---
+
+  /**
+   * A hop for a key that is locked here: it runs once its keys are free and
+   * replies to `remote` (another thread) or `waiter` (this one). False when
+   * its keys are free now.
+   */
+  private serveBehindLocks(remote: RemoteReply | null, waiter: ReplyWaiter | null, db: number, proto: number, flags: number, argv: Buffer[], argc: number): boolean {
+    const spec = this.resolve(flags, argv, argc);
+    if (spec === undefined || spec.firstKey === 0) return false;
+    const keys = commandLockNames(spec, argv, argc);
+    if (!this.scheduler.locks.mustWait(keys)) return false;
+    const args = copyArgs(argv, 0, argc);
+    const target: ReplyTarget = remote ?? new LocalReply(waiter as ReplyWaiter, proto === 3 ? 3 : 2);
+    this.scheduler.runWhenFree(keys, false, () => {
+      const out = this.openReply(target);
+      this.execute(db, flags, args, argc, out, null);
+      this.closeReply(target);
+    });
+    return true;
+  }
+
+  private openReply(target: ReplyTarget): ReplyWriter {
+    if (target instanceof RemoteReply) return (this.hub as Hub).beginReply(target.from, target.requestId, target.proto);
+    const out = this.scratch;
+    out.proto = target.proto;
+    return out;
+  }
+
+  private closeReply(target: ReplyTarget): void {
+    if (target instanceof RemoteReply) {
+      (this.hub as Hub).endReply(target.from);
+      this.scheduleEndBatch();
+    } else {
+      this.replyFromScratch(target.waiter);
+    }
+  }
+
+  /** Schedule, run and batch hops (see hop-flags.ts and scheduler.ts). */
+  private serveTransactionHop(target: ReplyTarget, flags: number, argv: Buffer[], argc: number): void {
+    const scheduler = this.scheduler;
+    if (flags & HOP_TX_SCHEDULE) {
+      const accepted = scheduler.schedule(argNumber(argv[0]), lockNames(argv.slice(2, argc)), argv[1][0] === 0x31);
+      const out = this.openReply(target);
+      if (accepted) out.ok();
+      else out.raw(RETRY_REPLY);
+      this.closeReply(target);
+      return;
+    }
+    if (flags & HOP_TX_RUN) {
+      const id = argNumber(argv[0]);
+      const conclude = argv[1][0] === 0x31;
+      if (argc === 2 && conclude) {
+        scheduler.conclude(id);
+        const out = this.openReply(target);
+        out.ok();
+        this.closeReply(target);
+        return;
+      }
+      const batch = copyArgs(argv, 2, argc);
+      const known = scheduler.runInTransaction(id, () => {
+        const out = this.openReply(target);
+        this.runBatch(out, batch, 0);
+        this.closeReply(target);
+        if (conclude) scheduler.conclude(id);
+      });
+      if (!known) {
+        const out = this.openReply(target);
+        out.error(`ERR unknown transaction ${id}`);
+        this.closeReply(target);
+      }
+      return;
+    }
+    if (flags & HOP_TX_TRY) {
+      const id = argNumber(argv[0]);
+      const keyCount = argNumber(argv[2]);
+      const at = 3 + keyCount;
+      const out = this.openReply(target);
+      if (scheduler.tryNow(id, lockNames(argv.slice(3, at)), argv[1][0] === 0x31)) {
+        out.raw(RAN_BATCH);
+        this.runBatch(out, argv, at, argc);
+      } else {
+        out.raw(ABORTED_BATCH);
+      }
+      this.closeReply(target);
+      return;
+    }
+    if (flags & HOP_TX_SCHEDULE_RUN) {
+      const id = argNumber(argv[0]);
+      const at = 3 + argNumber(argv[2]);
+      if (!scheduler.schedule(id, lockNames(argv.slice(3, at)), argv[1][0] === 0x31)) {
+        const out = this.openReply(target);
+        out.raw(ABORTED_BATCH);
+        this.closeReply(target);
+        return;
+      }
+      const batch = copyArgs(argv, at, argc);
+      scheduler.runInTransaction(id, () => {
+        const out = this.openReply(target);
+        out.raw(RAN_BATCH);
+        this.runBatch(out, batch, 0);
+        this.closeReply(target);
+        scheduler.conclude(id);
+      });
+      return;
+    }
+    if (flags & HOP_TX_BATCH) {
+      const keyCount = argNumber(argv[0]);
+      const keys = lockNames(argv.slice(1, 1 + keyCount));
+      const watcher = argv[1 + keyCount];
+      const at = 2 + keyCount;
+      if (scheduler.locks.queue.length === 0 || !scheduler.locks.mustWait(keys)) {
+        this.runWatchedBatch(target, watcher, argv, at, argc);
+        return;
+      }
+      const args = copyArgs(argv, 0, argc);
+      scheduler.runWhenFree(keys, false, () => this.runWatchedBatch(target, args[1 + keyCount], args, at, argc));
+    }
+  }
+
+  /** A single-shard transaction: EXEC's watch check (when `watcher` names a client), then its commands. */
+  private runWatchedBatch(target: ReplyTarget, watcher: Buffer, argv: Buffer[], at: number, argc: number): void {
+    const out = this.openReply(target);
+    if (watcher.length > 0 && !this.store.watchedKeys.checkAndRemove(argNumber(watcher), this.store, Date.now())) {
+      out.raw(ABORTED_BATCH);
+    } else {
+      out.raw(RAN_BATCH);
+      this.runBatch(out, argv, at, argc);
+    }
+    this.closeReply(target);
+  }
+
+  /** Runs the commands encoded in `argv[at..end)` (scheduler.ts encodeBatch), their replies one after another. */
+  private runBatch(out: ReplyWriter, argv: Buffer[], at: number, end = argv.length): void {
+    while (at < end) {
+      const flags = argNumber(argv[at]);
+      const db = argNumber(argv[at + 1]);
+      const argc = argNumber(argv[at + 2]);
+      const args = argv.slice(at + 3, at + 3 + argc);
+      this.execute(db, flags, args, argc, out, null);
+      at += 3 + argc;
+    }
+  }
+
   // --- hops from other threads ---
 
   onRequest(from: number, requestId: number, db: number, proto: number, flags: number, argv: Buffer[], argc: number): void {
+    if (flags & HOP_TX) {
+      this.serveTransactionHop(new RemoteReply(from, requestId, proto), flags, argv, argc);
+      return;
+    }
+    if (this.scheduler.locks.queue.length !== 0 && this.serveBehindLocks(new RemoteReply(from, requestId, proto), null, db, proto, flags, argv, argc)) return;
     const hub = this.hub as Hub;
     const out = hub.beginReply(from, requestId, proto);
     this.execute(db, flags, argv, argc, out, null);
@@ -313,7 +663,7 @@ export class Coordinator implements HubHandler {
    * replies and hops made outside one (a stepwise plan going on after an
    * await), once per microtask run.
    */
-  private scheduleEndBatch(): void {
+  scheduleEndBatch(): void {
     if (this.endOfBatchScheduled) return;
     this.endOfBatchScheduled = true;
     queueMicrotask(this.runScheduledEndBatch);

@@ -4,3 +4,15 @@
 export const HOP_INTERNAL = 1;
 /** One shard's part of a command the coordinator splits or steps through: its call is counted once, by the coordinator. */
 export const HOP_PART = 2;
+/** Schedules a transaction on the shard: argv = [txid, global 0|1, key...]; replies OK, or an error when it must retry with a new id. */
+export const HOP_TX_SCHEDULE = 4;
+/** Runs commands inside a scheduled transaction: argv = [txid, conclude 0|1, batch...] (see scheduler.ts encodeBatch). */
+export const HOP_TX_RUN = 8;
+/** A single-shard transaction in one hop, no id: argv = [key count, key..., watching client id or "", batch...]. */
+export const HOP_TX_BATCH = 16;
+/** A read-only transaction's one step, run at once if nothing stands in its way: argv = [txid, global 0|1, key count, key..., batch...]. */
+export const HOP_TX_TRY = 32;
+/** Schedules a transaction and runs its one step once it may, then ends it there: argv as HOP_TX_TRY. */
+export const HOP_TX_SCHEDULE_RUN = 64;
+/** Any of the transaction hops. */
+export const HOP_TX = HOP_TX_SCHEDULE | HOP_TX_RUN | HOP_TX_BATCH | HOP_TX_TRY | HOP_TX_SCHEDULE_RUN;

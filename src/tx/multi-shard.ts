@@ -1,20 +1,120 @@
 // How a command whose keys live on several shards is split into per-shard
 // parts and how the parts' replies become the client's one reply.
 //
-// Every multi-key command names a plan in its spec (`multiShard`). The
-// transaction scheduler will make these parts atomic across shards; the
-// split/merge below is the part of a command that stays the same then.
+// Every multi-key command names a plan in its spec (`multiShard`). Commands
+// that read or write keys use an AtomicPlan: its body runs inside a
+// transaction of the scheduler (scheduler.ts), so it is atomic across shards.
+// Plans over server state rather than keys (INFO, CLIENT LIST, SCAN's walk)
+// keep plain hops.
 
 import type { Client, PendingReply } from '../server/client.ts';
+import type { Transaction } from './scheduler.ts';
 import type { Coordinator, ReplyWaiter } from './coordinator.ts';
 import { internalError } from '../commands/errors.ts';
 import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
-import { ReplyWriter } from '../protocol/reply-writer.ts';
+import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { HOP_INTERNAL, HOP_PART } from './hop-flags.ts';
 
-export interface MultiShardPlan {
+/** A plan of plain hops, not atomic (INFO, CLIENT LIST, SCAN...). */
+export interface StepPlan {
+  readonly atomic?: false;
   /** Runs the command; its reply completes `slot`. `argv` is only valid during the call. */
   run(coordinator: Coordinator, client: Client, argv: Buffer[], argc: number, slot: PendingReply): void;
+}
+
+/** The command a plan body runs for: arguments (its own copies), database and protocol of the caller. */
+export interface PlanRequest {
+  coordinator: Coordinator;
+  client: Client;
+  db: number;
+  proto: Protocol;
+  args: Buffer[];
+}
+
+/** A command made atomic across shards by the scheduler (see scheduler.ts for the API a body uses). */
+export interface AtomicPlan {
+  readonly atomic: true;
+  /** 'keys': intent locks on the command's key arguments; 'all': every shard whole. */
+  readonly locks: 'keys' | 'all';
+  /** Runs the command inside `tx` and writes its reply to `out`; throws a ReplyError to reply an error. */
+  body(tx: Transaction, request: PlanRequest, out: ReplyWriter): Promise<void>;
+  /** The body sends all its calls at once, then only merges: a read-only command may then try them speculatively (scheduler.ts). */
+  readonly oneStep?: boolean;
+}
+
+export type MultiShardPlan = StepPlan | AtomicPlan;
+
+/** An atomic plan from its body. */
+export function atomically(locks: 'keys' | 'all', body: AtomicPlan['body'], oneStep = false): AtomicPlan {
+  return { atomic: true, locks, body, oneStep };
+}
+
+/** Groups key arguments (args[first], args[first + step], ...) with the `step - 1` arguments after each by shard: per shard, the arguments and their positions. */
+function splitByShard(tx: Transaction, args: Buffer[], first: number, step: number): Map<number, { args: Buffer[]; positions: number[] }> {
+  const groups = new Map<number, { args: Buffer[]; positions: number[] }>();
+  for (let i = first; i < args.length; i += step) {
+    const shard = tx.shardOfKey(args[i]);
+    let group = groups.get(shard);
+    if (group === undefined) groups.set(shard, (group = { args: args.slice(0, first), positions: [] }));
+    for (let k = 0; k < step; k++) group.args.push(args[i + k]);
+    group.positions.push((i - first) / step);
+  }
+  return groups;
+}
+
+/** Runs each shard's part of a key-split command (its last step there); an error from any part becomes the reply. */
+async function runParts(tx: Transaction, request: PlanRequest, first: number, step: number): Promise<{ replies: ReplyValue[]; positions: number[][] }> {
+  const groups = [...splitByShard(tx, request.args, first, step)];
+  const replies = await Promise.all(groups.map(([shard, group]) => tx.call(shard, request.db, group.args, HOP_PART, true)));
+  for (const reply of replies) if (reply instanceof ReplyError) throw reply;
+  return { replies, positions: groups.map(([, group]) => group.positions) };
+}
+
+/** DEL, UNLINK, EXISTS, TOUCH over shards, atomically: each shard counts its keys; the counts add up. */
+export const sumOverKeys = atomically(
+  'keys',
+  async (tx, request, out) => {
+    const { replies } = await runParts(tx, request, 1, 1);
+    mergeSumReplies(replies, out);
+  },
+  true,
+);
+
+/** MGET over shards, atomically: each shard answers for its keys; the values go back in the order asked. */
+export const gatherValues = atomically('keys', async (tx, request, out) => {
+  const { replies, positions } = await runParts(tx, request, 1, 1);
+  const values: ReplyValue[] = new Array<ReplyValue>(request.args.length - 1);
+  replies.forEach((reply, part) => {
+    const items = reply as ReplyValue[];
+    positions[part].forEach((position, i) => (values[position] = items[i]));
+  });
+  out.arrayHeader(values.length);
+  for (const value of values) {
+    if (value === null) out.nullBulk();
+    else out.bulk(value as Buffer);
+  }
+}, true);
+
+/** MSET over shards, atomically: each shard sets its pairs. */
+export const setPairs = atomically(
+  'keys',
+  async (tx, request, out) => {
+    await runParts(tx, request, 1, 2);
+    out.ok();
+  },
+  true,
+);
+
+/** A command run whole on every shard (its handler is the per-shard part), atomically, the replies merged. */
+export function onEveryShardAtomically(merge: EveryShardMerge): AtomicPlan {
+  return atomically('all', async (tx, request, out) => {
+    const calls: Promise<ReplyValue>[] = [];
+    for (let shard = 0; shard < tx.shardCount; shard++) calls.push(tx.call(shard, request.db, request.args, HOP_PART, true));
+    const results = await Promise.all(calls);
+    const failure = results.find((reply) => reply instanceof ReplyError);
+    if (failure !== undefined) throw failure;
+    merge(results, out, request);
+  }, true);
 }
 
 /** Collects the replies of several hops, then merges them into one reply. */
@@ -61,80 +161,6 @@ class Gather {
   }
 }
 
-/** Groups argument indexes by the shard of the key at each: keys at argv[first], argv[first+step], ... */
-function groupKeysByShard(coordinator: Coordinator, argv: Buffer[], argc: number, first: number, step: number): Map<number, number[]> {
-  const groups = new Map<number, number[]>();
-  for (let i = first; i < argc; i += step) {
-    const shard = coordinator.shardOfKey(argv[i]);
-    let group = groups.get(shard);
-    if (group === undefined) groups.set(shard, (group = []));
-    group.push(i);
-  }
-  return groups;
-}
-
-/** Sends `argv[0..first)` plus the listed key groups (each `step` arguments wide) to each shard. */
-function sendGroups(coordinator: Coordinator, client: Client, argv: Buffer[], first: number, step: number, groups: Map<number, number[]>, gather: Gather): void {
-  let part = 0;
-  for (const [shard, indexes] of groups) {
-    const args: Buffer[] = argv.slice(0, first);
-    for (const index of indexes) for (let k = 0; k < step; k++) args.push(argv[index + k]);
-    coordinator.send(shard, client.db, 2, HOP_PART, args, args.length, gather.part(part++));
-  }
-}
-
-/** DEL, UNLINK, EXISTS, TOUCH: each shard counts its keys; the counts add up. */
-export const sumOverKeys: MultiShardPlan = {
-  run(coordinator, client, argv, argc, slot) {
-    const groups = groupKeysByShard(coordinator, argv, argc, 1, 1);
-    const gather = new Gather(groups.size, slot, mergeSum);
-    sendGroups(coordinator, client, argv, 1, 1, groups, gather);
-  },
-};
-
-function mergeSum(gather: Gather, out: ReplyWriter): void {
-  let total = 0;
-  for (const reply of gather.replies) total += Number(reply);
-  out.integer(total);
-}
-
-/** MGET: each shard answers for its keys; the values go back in the order asked. */
-export const gatherValues: MultiShardPlan = {
-  run(coordinator, client, argv, argc, slot) {
-    const groups = groupKeysByShard(coordinator, argv, argc, 1, 1);
-    const positions: number[][] = [];
-    for (const indexes of groups.values()) positions.push(indexes.map((index) => index - 1));
-    const gather = new Gather(groups.size, slot, mergeValues, positions);
-    sendGroups(coordinator, client, argv, 1, 1, groups, gather);
-  },
-};
-
-function mergeValues(gather: Gather, out: ReplyWriter): void {
-  const values: ReplyValue[] = [];
-  gather.replies.forEach((reply, part) => {
-    const items = reply as ReplyValue[];
-    gather.positions[part].forEach((position, i) => (values[position] = items[i]));
-  });
-  out.arrayHeader(values.length);
-  for (const value of values) {
-    if (value === null) out.nullBulk();
-    else out.bulk(value as Buffer);
-  }
-}
-
-/** MSET: each shard sets its pairs. */
-export const setPairs: MultiShardPlan = {
-  run(coordinator, client, argv, argc, slot) {
-    const groups = groupKeysByShard(coordinator, argv, argc, 1, 2);
-    const gather = new Gather(groups.size, slot, mergeOk);
-    sendGroups(coordinator, client, argv, 1, 2, groups, gather);
-  },
-};
-
-function mergeOk(_gather: Gather, out: ReplyWriter): void {
-  out.ok();
-}
-
 /** What a merge may need besides the replies: who asked, and what. */
 export interface MergeRequest {
   coordinator: Coordinator;
@@ -149,7 +175,7 @@ export type EveryShardMerge = (replies: ReplyValue[], out: ReplyWriter, request:
  * merges the replies with `merge`. With `internalName`, the shards run that
  * internal command with the same arguments instead.
  */
-export function onEveryShard(merge: EveryShardMerge, internalName?: string): MultiShardPlan {
+export function onEveryShard(merge: EveryShardMerge, internalName?: string): StepPlan {
   return {
     run(coordinator, client, argv, argc, slot) {
       const request: MergeRequest = { coordinator, client, args: argv.slice(0, argc).map((arg) => Buffer.from(arg)) };
@@ -185,7 +211,7 @@ export function mergeConcatReplies(replies: ReplyValue[], out: ReplyWriter): voi
  * A plan written as an async function of hops (RENAME, COPY, MSETNX, LCS
  * across shards): it returns the reply to write, or throws a ReplyError.
  */
-export function stepwise(steps: (coordinator: Coordinator, client: Client, args: Buffer[], out: ReplyWriter) => Promise<void>): MultiShardPlan {
+export function stepwise(steps: (coordinator: Coordinator, client: Client, args: Buffer[], out: ReplyWriter) => Promise<void>): StepPlan {
   return {
     run(coordinator, client, argv, argc, slot) {
       const args = argv.slice(0, argc).map((arg) => Buffer.from(arg));

@@ -1,0 +1,404 @@
+// Transactions family: MULTI, EXEC, DISCARD, WATCH, UNWATCH, as Redis 7.
+//
+// MULTI only marks the client; the coordinator queues what follows (copies
+// of the arguments) and answers QUEUED, or an error that makes EXEC abort.
+// EXEC runs the queue as one transaction of the scheduler (tx/scheduler.ts):
+// - all its keys (and the watched ones) on one shard: one hop, no id
+//   (HOP_TX_BATCH), the watch check and the commands together;
+// - else: scheduled on every shard it touches, the watch check on the
+//   shards holding watched keys, then the commands: consecutive commands for
+//   one shard travel in one hop, commands with a multi-shard plan run their
+//   plan inside the same transaction; then the locks go.
+// Commands without keys (PING, SELECT, CLIENT...) run on the client's thread
+// at their place, after the watch check. Errors of single commands are their
+// replies; nothing is rolled back.
+//
+// WATCH registers the keys on the shards that own them (internal watch-add);
+// each shard's WatchedKeys (store/watched-keys.ts) marks a client whose key
+// changed, and EXEC asks each of those shards (watch-check), under the
+// transaction's locks, whether it may go on.
+
+import { keysAt, NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
+import { Errors } from './errors.ts';
+import { parseInteger } from './args.ts';
+import { PendingReply, type Client, type QueuedCommand, type WatchedKey } from '../server/client.ts';
+import { ROUTE_CLIENT, ROUTE_PLAN, type Coordinator, type ReplyWaiter } from '../tx/coordinator.ts';
+import { encodeBatch, LockSet, Transaction, type BatchCommand } from '../tx/scheduler.ts';
+import { HOP_INTERNAL, HOP_TX_BATCH } from '../tx/hop-flags.ts';
+import { readReply, replyEnd, ReplyError } from '../protocol/reply-reader.ts';
+import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
+import { DATABASE_COUNT } from '../store/shard-store.ts';
+import { internalError } from './errors.ts';
+import type { StepPlan } from '../tx/multi-shard.ts';
+
+const EXEC_ABORT = 'EXECABORT Transaction discarded because of previous errors.';
+
+const WATCH_ADD = Buffer.from('watch-add');
+const WATCH_CHECK = Buffer.from('watch-check');
+const WATCH_CLEAR = Buffer.from('watch-clear');
+
+/** Replies nobody waits for (unwatching). */
+const IGNORE_REPLY: ReplyWaiter = { onReply() {} };
+
+// --- MULTI, DISCARD, UNWATCH: the client's own state ---
+
+function multi(ctx: CommandContext): void {
+  const client = ctx.client as Client;
+  if (client.queued !== null) {
+    ctx.out.error('ERR MULTI calls can not be nested');
+    return;
+  }
+  client.queued = [];
+  client.queueFailed = false;
+  ctx.out.ok();
+}
+
+function discard(ctx: CommandContext): void {
+  const client = ctx.client as Client;
+  if (client.queued === null) {
+    ctx.out.error('ERR DISCARD without MULTI');
+    return;
+  }
+  client.endTransaction();
+  ctx.out.ok();
+}
+
+function unwatch(ctx: CommandContext): void {
+  const client = ctx.client as Client;
+  if (client.watched.length !== 0) client.unwatchAll();
+  ctx.out.ok();
+}
+
+/**
+ * Forgets `client`'s watched keys on every shard holding some. The hop names
+ * the keys, so it queues behind whatever waits for them there (a WATCH of
+ * them among it), as the client sent it.
+ */
+export function unwatchEverywhere(coordinator: Coordinator, client: Client): void {
+  for (const [shard, args] of hopsByShard(coordinator, WATCH_CLEAR, client, client.watched)) coordinator.send(shard, 0, 2, HOP_INTERNAL, args, args.length, IGNORE_REPLY);
+  client.watched = [];
+}
+
+/** One internal command per shard: `name`, the client's id, then the keys that shard owns. */
+function hopsByShard(coordinator: Coordinator, name: Buffer, client: Client, keys: readonly WatchedKey[]): Map<number, Buffer[]> {
+  const byShard = new Map<number, Buffer[]>();
+  const id = Buffer.from(String(client.id));
+  for (const { key } of keys) {
+    const shard = coordinator.shardOfKey(key);
+    let args = byShard.get(shard);
+    if (args === undefined) byShard.set(shard, (args = [name, id]));
+    args.push(key);
+  }
+  return byShard;
+}
+
+function shardsOf(coordinator: Coordinator, watched: readonly WatchedKey[]): Set<number> {
+  const shards = new Set<number>();
+  for (const { key } of watched) shards.add(coordinator.shardOfKey(key));
+  return shards;
+}
+
+// --- WATCH ---
+
+/** Counts down the shards' replies to WATCH, then answers OK. */
+class WatchReplies implements ReplyWaiter {
+  private remaining: number;
+  private readonly slot: PendingReply;
+  constructor(parts: number, slot: PendingReply) {
+    this.remaining = parts;
+    this.slot = slot;
+  }
+  onReply(): void {
+    if (--this.remaining === 0) this.slot.onReply(OK);
+  }
+}
+
+const OK = Buffer.from('+OK\r\n');
+
+const watchPlan: StepPlan = {
+  run(coordinator, client, argv, argc, slot) {
+    if (client.queued !== null) {
+      slot.onReply(errorReply(coordinator, 'ERR WATCH inside MULTI is not allowed'));
+      return;
+    }
+    const keys: WatchedKey[] = [];
+    for (let i = 1; i < argc; i++) keys.push({ db: client.db, key: Buffer.from(argv[i]) });
+    client.watched.push(...keys);
+    // The keys go with the hop: it waits behind earlier writes of them that wait for locks.
+    const byShard = hopsByShard(coordinator, WATCH_ADD, client, keys);
+    const replies = new WatchReplies(byShard.size, slot);
+    for (const [shard, args] of byShard) coordinator.send(shard, client.db, 2, HOP_INTERNAL, args, args.length, replies);
+  },
+};
+
+function errorReply(coordinator: Coordinator, message: string): Buffer {
+  const out = new ReplyWriter(128);
+  out.errors = coordinator.server.commandStats.errors;
+  out.error(message);
+  return out.take();
+}
+
+// --- the internal commands WATCH and EXEC send to the shards ---
+
+/** watch-add client-id key...: registers the keys of the hop's database. */
+function watchAdd(ctx: CommandContext): void {
+  const { store, argv, argc, db } = ctx;
+  const clientId = Number(argv[1].toString('latin1'));
+  for (let i = 2; i < argc; i++) store.watchedKeys.watch(clientId, db, argv[i], store, ctx.now);
+  ctx.out.ok();
+}
+
+/** watch-check client-id: 1 when none of the client's keys here changed, else 0; the client's keys are forgotten here. */
+function watchCheck(ctx: CommandContext): void {
+  ctx.out.integer(ctx.store.watchedKeys.checkAndRemove(Number(ctx.argv[1].toString('latin1')), ctx.store, ctx.now) ? 1 : 0);
+}
+
+/** watch-clear client-id key...: forgets the client's keys here (the keys only order the hop). */
+function watchClear(ctx: CommandContext): void {
+  ctx.store.watchedKeys.remove(Number(ctx.argv[1].toString('latin1')));
+  ctx.out.ok();
+}
+
+// --- EXEC ---
+
+/** Where each queued command runs and with which database, and the locks the whole needs. */
+interface ExecLayout {
+  routes: number[];
+  dbs: number[];
+  locks: LockSet;
+  hasPlan: boolean;
+}
+
+/** The database SELECT switches to, or -1 when it would fail. */
+function selectedDb(argv: Buffer[]): number {
+  const index = argv.length === 2 ? parseInteger(argv[1]) : null;
+  return index === null || index < 0n || index >= BigInt(DATABASE_COUNT) ? -1 : Number(index);
+}
+
+function layOut(coordinator: Coordinator, client: Client, commands: readonly QueuedCommand[], watched: readonly WatchedKey[]): ExecLayout {
+  const layout: ExecLayout = { routes: [], dbs: [], locks: new LockSet(), hasPlan: false };
+  let db = client.db;
+  for (const { spec, argv } of commands) {
+    const route = coordinator.routeOf(spec, argv, argv.length);
+    layout.routes.push(route);
+    layout.dbs.push(db);
+    if (route === ROUTE_PLAN) layout.hasPlan = true;
+    if (route !== ROUTE_CLIENT) coordinator.addLocks(layout.locks, spec, argv, argv.length);
+    if (spec.name === 'select' && selectedDb(argv) >= 0) db = selectedDb(argv);
+  }
+  for (const { key } of watched) layout.locks.add(coordinator.shardOfKey(key), key);
+  return layout;
+}
+
+/** A plan's reply captured for the EXEC array instead of going to the client. */
+class CapturedReply extends PendingReply {
+  resolve!: (reply: Buffer) => void;
+  readonly promise = new Promise<Buffer>((resolve) => (this.resolve = resolve));
+  override onReply(reply: Uint8Array): void {
+    this.data = Buffer.from(reply);
+    this.resolve(this.data);
+  }
+}
+
+/** Runs a command with a multi-shard plan inside EXEC's transaction; resolves to its reply. */
+async function runPlanInside(tx: Transaction, coordinator: Coordinator, client: Client, command: QueuedCommand, db: number, proto: Protocol): Promise<Buffer> {
+  const { spec, argv } = command;
+  const plan = spec.multiShard;
+  coordinator.server.commandStats.of(spec.name).calls++;
+  const out = new ReplyWriter(256);
+  out.proto = proto;
+  if (plan === undefined) {
+    out.error(internalError(spec.name, new Error('no multi-shard plan')));
+  } else if (plan.atomic === true) {
+    try {
+      await plan.body(tx, { coordinator, client, db, proto, args: argv }, out);
+    } catch (error) {
+      out.reset();
+      out.error(error instanceof ReplyError ? error.message : internalError(spec.name, error));
+    }
+  } else {
+    const captured = new CapturedReply(client);
+    plan.run(coordinator, client, argv, argv.length, captured);
+    return captured.promise;
+  }
+  return out.take();
+}
+
+/** Runs a command without keys on the client's thread; its reply. */
+function runForClient(coordinator: Coordinator, client: Client, command: QueuedCommand, proto: Protocol): Buffer {
+  const out = new ReplyWriter(256);
+  out.proto = proto;
+  coordinator.runForClient(command.spec, command.argv, command.argv.length, out, client.db, client);
+  return out.take();
+}
+
+/** Splits a batch's replies, one after another in `raw` from `at`, into `replies` at `indexes`. */
+function splitReplies(raw: Buffer, at: number, indexes: readonly number[], replies: Buffer[]): void {
+  for (const index of indexes) {
+    const end = replyEnd(raw, at);
+    replies[index] = raw.subarray(at, end);
+    at = end;
+  }
+}
+
+/** The commands of one shard in one hop, and their places in EXEC's reply. */
+class ShardBatch {
+  readonly commands: BatchCommand[] = [];
+  readonly indexes: number[] = [];
+}
+
+/** EXEC whose keys all live on `shard`: one hop with the watch check; null when a watched key changed. */
+async function execOnOneShard(coordinator: Coordinator, client: Client, commands: readonly QueuedCommand[], layout: ExecLayout, watching: boolean, proto: Protocol): Promise<Buffer[] | null> {
+  const [lockShard] = layout.locks.byShard.keys();
+  const shard = lockShard ?? coordinator.localShard;
+  const keys = layout.locks.byShard.get(shard) ?? [];
+  const batch = new ShardBatch();
+  commands.forEach((command, i) => {
+    if (layout.routes[i] === ROUTE_CLIENT) return;
+    batch.commands.push({ flags: 0, db: layout.dbs[i], argv: command.argv });
+    batch.indexes.push(i);
+  });
+  const argv: Buffer[] = [Buffer.from(String(keys.length)), ...keys, Buffer.from(watching ? String(client.id) : '')];
+  encodeBatch(argv, batch.commands);
+  const raw = await new Promise<Buffer>((resolve) => coordinator.send(shard, 0, proto, HOP_TX_BATCH, argv, argv.length, { onReply: (reply) => resolve(Buffer.from(reply)) }));
+  const ran = replyEnd(raw, 0);
+  if (readReply(raw.subarray(0, ran)) !== 1) return null;
+  const replies: Buffer[] = new Array<Buffer>(commands.length);
+  splitReplies(raw, ran, batch.indexes, replies);
+  commands.forEach((command, i) => {
+    if (layout.routes[i] === ROUTE_CLIENT) replies[i] = runForClient(coordinator, client, command, proto);
+  });
+  return replies;
+}
+
+/** EXEC over several shards: one scheduled transaction; null when a watched key changed. */
+async function execOnShards(coordinator: Coordinator, client: Client, commands: readonly QueuedCommand[], layout: ExecLayout, watched: readonly WatchedKey[], proto: Protocol, holdUntilDone: boolean): Promise<Buffer[] | null> {
+  const tx = new Transaction(coordinator, layout.locks, false);
+  await tx.schedule();
+  if (!holdUntilDone) coordinator.releaseHeldCommands(client);
+  try {
+    if (watched.length > 0) {
+      const id = Buffer.from(String(client.id));
+      const checks = await Promise.all([...shardsOf(coordinator, watched)].map((shard) => tx.call(shard, 0, [WATCH_CHECK, id], HOP_INTERNAL)));
+      if (checks.some((clean) => clean !== 1)) return null;
+    }
+    const replies: Buffer[] = new Array<Buffer>(commands.length);
+    let batches = new Map<number, ShardBatch>();
+    const sendBatches = async (): Promise<void> => {
+      const pending = batches;
+      batches = new Map();
+      await Promise.all([...pending].map(async ([shard, batch]) => splitReplies(await tx.runBatch(shard, batch.commands, proto, false), 0, batch.indexes, replies)));
+    };
+    for (let i = 0; i < commands.length; i++) {
+      const route = layout.routes[i];
+      if (route === ROUTE_CLIENT) {
+        replies[i] = runForClient(coordinator, client, commands[i], proto);
+      } else if (route === ROUTE_PLAN) {
+        await sendBatches();
+        replies[i] = await runPlanInside(tx, coordinator, client, commands[i], layout.dbs[i], proto);
+      } else {
+        let batch = batches.get(route);
+        if (batch === undefined) batches.set(route, (batch = new ShardBatch()));
+        batch.commands.push({ flags: 0, db: layout.dbs[i], argv: commands[i].argv });
+        batch.indexes.push(i);
+      }
+    }
+    await sendBatches();
+    return replies;
+  } finally {
+    tx.conclude();
+  }
+}
+
+const execPlan: StepPlan = {
+  run(coordinator, client, _argv, _argc, slot) {
+    const commands = client.queued;
+    if (commands === null) {
+      slot.onReply(errorReply(coordinator, 'ERR EXEC without MULTI'));
+      return;
+    }
+    if (client.queueFailed) {
+      client.endTransaction();
+      slot.onReply(errorReply(coordinator, EXEC_ABORT));
+      return;
+    }
+    const watched = client.watched;
+    client.queued = null;
+    client.watched = [];
+    const proto = client.proto;
+    const layout = layOut(coordinator, client, commands, watched);
+    const oneShard = !layout.hasPlan && !layout.locks.global && layout.locks.byShard.size <= 1;
+    // Later commands of the client wait until the transaction holds its locks
+    // (several shards), or until it is done when it changes the client's
+    // state (SELECT...: commands that run here, after the watch check).
+    const holdUntilDone = layout.routes.includes(ROUTE_CLIENT);
+    if (holdUntilDone || !oneShard) client.heldCommands = [];
+    const run = oneShard ? execOnOneShard(coordinator, client, commands, layout, watched.length > 0, proto) : execOnShards(coordinator, client, commands, layout, watched, proto, holdUntilDone);
+    const done = (): void => {
+      if (holdUntilDone) coordinator.releaseHeldCommands(client);
+    };
+    run.then(
+      (replies) => {
+        const out = new ReplyWriter(256);
+        out.proto = proto;
+        if (replies === null) {
+          out.nullArray();
+        } else {
+          out.arrayHeader(replies.length);
+          for (const reply of replies) out.raw(reply);
+        }
+        slot.onReply(out.buffer.subarray(0, out.length));
+        done();
+      },
+      (error: unknown) => {
+        slot.onReply(errorReply(coordinator, internalError('exec', error)));
+        done();
+      },
+    );
+  },
+};
+
+// --- the table ---
+
+const TRANSACTION = ['transaction'];
+const CONTROL_FLAGS = ['noscript', 'loading', 'stale', 'fast', 'allow-busy'];
+
+function transactionCommand(name: string, arity: number, flags: readonly string[], since: string, summary: string, handler: (ctx: CommandContext) => void, multiShard?: StepPlan): CommandSpec {
+  return {
+    name,
+    arity,
+    flags,
+    ...NO_KEYS,
+    aclCategories: TRANSACTION,
+    group: 'transactions',
+    since,
+    summary,
+    placement: multiShard === undefined ? 'client' : 'all-shards',
+    handler,
+    multiShard,
+  };
+}
+
+/** EXEC and WATCH do their work in their plans; their handler never runs alone. */
+function planOnly(ctx: CommandContext): void {
+  ctx.out.error(Errors.syntax);
+}
+
+export const transactionCommands: CommandSpec[] = [
+  transactionCommand('multi', 1, CONTROL_FLAGS, '1.2.0', 'Starts a transaction', multi),
+  transactionCommand('exec', 1, ['noscript', 'loading', 'stale', 'skip-slowlog'], '1.2.0', 'Runs the commands queued since MULTI as one transaction', planOnly, execPlan),
+  transactionCommand('discard', 1, CONTROL_FLAGS, '2.0.0', 'Drops the commands queued since MULTI', discard),
+  { ...transactionCommand('watch', -2, CONTROL_FLAGS, '2.2.0', 'Makes the next EXEC fail if any of these keys changes', planOnly, watchPlan), ...keysAt(1, -1, 1), keyFlags: ['RO'] },
+  transactionCommand('unwatch', 1, CONTROL_FLAGS, '2.2.0', 'Forgets every watched key', unwatch),
+];
+
+/** An internal command whose arguments from the third on are keys: it queues behind the locks on them. */
+function internalCommand(name: Buffer, arity: number, summary: string, handler: (ctx: CommandContext) => void): CommandSpec {
+  return { name: name.toString(), arity, flags: ['internal'], ...keysAt(2, -1, 1), group: 'internal', since: '', summary, placement: 'keys', handler };
+}
+
+export const transactionInternalCommands: CommandSpec[] = [
+  internalCommand(WATCH_ADD, -3, 'Watch keys of this shard for a client', watchAdd),
+  internalCommand(WATCH_CHECK, 2, "Whether a client's watched keys here are unchanged; forgets them", watchCheck),
+  internalCommand(WATCH_CLEAR, -2, "Forget a client's watched keys here", watchClear),
+];

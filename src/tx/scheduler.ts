@@ -1,0 +1,512 @@
+// The transaction scheduler: every operation that touches keys on several
+// shards runs through it, so no client ever sees half of one (the VLL design
+// Dragonfly uses; see DESIGN.md, Transactions).
+//
+// How it orders and locks
+// -----------------------
+// - A multi-shard transaction takes an id from one counter in shared memory
+//   (Atomics.add), so ids are unique and totally ordered across threads.
+// - Phase 1, schedule: one hop to every shard it touches (in parallel). Each
+//   shard queues it in id order and takes intent locks on its keys there
+//   (intent-locks.ts); a "global" transaction (FLUSHALL, SWAPDB, KEYS...)
+//   locks the whole shard. Nothing runs in this phase.
+// - Phase 2, run: only once every shard accepted does the coordinator send
+//   the commands (one hop per shard and step, consecutive commands for one
+//   shard squashed into that hop; the last step also releases the locks).
+//   A shard runs a transaction's commands as soon as no holder ahead of it in
+//   id order shares a key with it; until then they are parked.
+// - Single-key commands (and single-shard transactions) keep the fast path:
+//   the shard runs them at once when its lock queue is empty (one length
+//   check). Otherwise, if a key they touch is held, or earlier fast-path
+//   commands wait, they join the queue with an id just after the newest one
+//   handed out, and run in arrival order once their keys are free. So a
+//   client that saw one shard's part of a transaction finds the others'
+//   locked until they are done too: no half MSET, no half EXEC, anywhere.
+// - A transaction touching one shard needs no id and no locks elsewhere: one
+//   hop (HOP_TX_BATCH), run at once or after the holders of its keys.
+// - A one-step command over this thread's shard and one other (MSET, DEL,
+//   MGET... on two shards) is scheduled here first (no hop), then the other
+//   shard gets schedule and run in one hop (HOP_TX_SCHEDULE_RUN); this
+//   shard's part runs when that comes back. It held its locks here all along,
+//   so nothing changes but one round trip less; if the other shard refuses,
+//   nothing ran anywhere and it starts over with a new id.
+// - A read-only command of one step (MGET, EXISTS, KEYS, DBSIZE...) first
+//   tries its luck in one hop (HOP_TX_TRY): with an id, but without queueing,
+//   each shard runs its part at once if no holder has its keys and the shard
+//   would not refuse the id. If every shard ran it, that is its result: a
+//   conflicting writer was then either done on every shard (its locks were
+//   gone everywhere), or had not started anywhere and is refused where it
+//   arrives later (its id is older than one that started there) or queues
+//   behind. If any shard declined, it runs again the usual way.
+//
+// Why it is serializable: two transactions that conflict (share a key on some
+// shard) must run in id order on every shard where they conflict. The queue
+// gives that order when both are queued before either runs. The one way to
+// break it would be a transaction arriving at a shard after one with a larger
+// id already started there on a key it touches: the shard refuses it
+// (schedule replies an error; the shard remembers the newest started id per
+// bucket of key names, so unrelated keys cost no refusal), it releases what
+// it took and schedules again with a new id. So the
+// conflict order is the id order everywhere, and the order has no cycle.
+// The same refusal keeps arrival order for a waiting fast-path command: a
+// transaction whose id is older than the command's place cannot be queued
+// ahead of it, so a client's commands run in the order it sent them even
+// when the transaction's id was taken before the command reached the shard.
+//
+// Why it cannot deadlock: a holder only ever waits for holders with smaller
+// ids (a parked transaction for the ones ahead of it on its keys, a waiting
+// fast-path command also for earlier fast-path commands, which have smaller
+// or equal ids). Scheduling itself never waits. The holder with the smallest
+// id can always run, so every holder eventually runs. No thread ever blocks:
+// waiting is a parked callback, so a thread keeps serving its shard and its
+// clients while its own transactions wait. A transaction is refused only
+// when a later one already started on that shard; it then retries at once
+// with a newer id, ahead of everything scheduled after it, so it is not
+// starved by newer work; and fast-path commands queue behind it instead of
+// overtaking it.
+//
+// The API every multi-key command uses (MSET, RENAME..., and later SMOVE,
+// LMOVE, SINTERSTORE, ZUNIONSTORE, BLPOP over several keys, EVAL)
+// ------------------------------------------------------------------
+// A command whose keys can span shards names an AtomicPlan in its spec
+// (multi-shard.ts): `locks` ('keys': its key arguments; 'all': every shard
+// whole) and `body(tx, request, out)`. The coordinator builds the lock set,
+// schedules the Transaction, awaits the body, and concludes it; inside EXEC
+// the body runs in the EXEC's transaction instead. In the body:
+//   - `await tx.call(shard, db, args)`          one command on that shard, its reply decoded;
+//   - `await tx.call(shard, db, args, 0, true)` the same, as that shard's last step: the
+//                                                locks there go with the reply (standalone only);
+//   - `tx.shardOfKey(key)`, `tx.shardCount`     where keys live;
+//   - several calls in a Promise.all run on their shards in parallel.
+// Commands run by `call` are ordinary command handlers (or internal ones with
+// HOP_INTERNAL); they run on the shard with the transaction's locks held, so
+// the body may read on one shard and write on another (RENAME, SMOVE) and
+// nobody sees the in-between. Keys a body touches must be in its lock set:
+// for keys not known up front (EVAL without KEYS) use locks 'all'.
+
+import type { Coordinator } from './coordinator.ts';
+import { IntentLocks, LockHolder, type LockedWork } from './intent-locks.ts';
+import { HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN, HOP_TX_TRY } from './hop-flags.ts';
+import { readReply, type ReplyValue } from '../protocol/reply-reader.ts';
+import type { Protocol } from '../protocol/reply-writer.ts';
+
+/** The reply of a schedule hop refused because a later transaction already started on that shard. */
+export const RETRY_ERROR = 'TXRETRY a later transaction already ran here';
+
+/** Thrown inside a speculative body when a shard declined to run its part at once. */
+const DECLINED = new Error('a shard declined the speculative step');
+/** Thrown inside a two-shard body when the other shard refused its id. */
+const REFUSED = new Error('the other shard refused the transaction');
+
+function ignore(): void {}
+
+/** One command travelling in a transaction hop. */
+export interface BatchCommand {
+  /** Hop flags for this command alone (HOP_INTERNAL, HOP_PART). */
+  flags: number;
+  db: number;
+  argv: Buffer[];
+}
+
+const DIGITS: Buffer[] = [];
+for (let i = 0; i < 32; i++) DIGITS.push(Buffer.from(String(i)));
+
+function numberArg(value: number): Buffer {
+  return value < DIGITS.length ? DIGITS[value] : Buffer.from(String(value));
+}
+
+/** Appends each command as [flags, db, argc, args...] to `out`. */
+export function encodeBatch(out: Buffer[], commands: readonly BatchCommand[]): Buffer[] {
+  for (const command of commands) {
+    out.push(numberArg(command.flags), numberArg(command.db), numberArg(command.argv.length));
+    for (const arg of command.argv) out.push(arg);
+  }
+  return out;
+}
+
+/** A small decimal argument (counts, flags, ids) as a number. */
+export function argNumber(arg: Uint8Array): number {
+  let value = 0;
+  for (let i = 0; i < arg.length; i++) value = value * 10 + (arg[i] - 0x30);
+  return value;
+}
+
+/** The lock names of keys: their bytes as latin1 strings, each once. */
+export function lockNames(keys: readonly Uint8Array[]): string[] {
+  const names: string[] = [];
+  for (const key of keys) {
+    const name = Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+    if (!names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+// --- the shard's side ---
+
+/** Buckets of key names for the newest id that started on (or waits for) a key: a refusal needs a shared bucket. */
+const ID_BUCKETS = 4096;
+
+function bucketOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash & (ID_BUCKETS - 1);
+}
+
+/** One thread's shard: its lock table and the transactions queued on it. */
+export class ShardScheduler {
+  readonly locks = new IntentLocks();
+  private readonly transactions = new Map<number, LockHolder>();
+  /** The largest id of a multi-shard transaction that started here. */
+  private maxStartedId = 0;
+  /** The id of the newest fast-path command that had to wait here. */
+  private fastPathFloor = 0;
+  /** The largest id of a global transaction that started here. */
+  private maxGlobalStartedId = 0;
+  /** Per bucket of key names: the largest id that started on, or waits as a fast-path command for, a key of the bucket. */
+  private readonly newestByBucket = new Float64Array(ID_BUCKETS);
+  private draining = false;
+  private drainAgain = false;
+  /** The newest transaction id handed out, for a waiting fast-path command's place. */
+  private readonly latestId: () => number;
+
+  constructor(latestId: () => number) {
+    this.latestId = latestId;
+  }
+
+  /** Phase 1: queues transaction `id` and takes its locks; false when it must retry with a newer id. */
+  schedule(id: number, keys: string[], global: boolean): boolean {
+    if (this.mustRefuse(id, keys, global)) return false;
+    const holder = new LockHolder(id, keys, global, false);
+    this.transactions.set(id, holder);
+    this.locks.acquire(holder);
+    return true;
+  }
+
+  /** Runs `work` inside transaction `id` now when it may run, else once it may. False when `id` is unknown here. */
+  runInTransaction(id: number, work: LockedWork): boolean {
+    const holder = this.transactions.get(id);
+    if (holder === undefined) return false;
+    if (holder.parked.length === 0 && this.locks.mayRun(holder)) this.start(holder, work);
+    else holder.parked.push(work);
+    return true;
+  }
+
+  /** A read-only step of transaction `id` may run now without queueing (see HOP_TX_TRY); counts as its start here. */
+  tryNow(id: number, keys: readonly string[], global: boolean): boolean {
+    if (this.mustRefuse(id, keys, global)) return false;
+    if (this.locks.queue.length !== 0 && (global || this.locks.mustWait(keys))) return false;
+    this.noteStart(id, keys, global);
+    return true;
+  }
+
+  /**
+   * A transaction must not slip ahead of one with a larger id that already
+   * started here on a key it touches, nor of a fast-path command on such a
+   * key that arrived before it and waits. Buckets of keys stand for keys: a
+   * collision only costs a retry.
+   */
+  private mustRefuse(id: number, keys: readonly string[], global: boolean): boolean {
+    if (global) return id < this.maxStartedId || id < this.fastPathFloor;
+    if (id < this.maxGlobalStartedId) return true;
+    const newest = this.newestByBucket;
+    for (let i = 0; i < keys.length; i++) if (newest[bucketOf(keys[i])] > id) return true;
+    return false;
+  }
+
+  private noteStart(id: number, keys: readonly string[], global: boolean): void {
+    if (id > this.maxStartedId) this.maxStartedId = id;
+    if (global) {
+      if (id > this.maxGlobalStartedId) this.maxGlobalStartedId = id;
+      return;
+    }
+    this.noteKeys(id, keys);
+  }
+
+  private noteKeys(id: number, keys: readonly string[]): void {
+    const newest = this.newestByBucket;
+    for (let i = 0; i < keys.length; i++) {
+      const bucket = bucketOf(keys[i]);
+      if (newest[bucket] < id) newest[bucket] = id;
+    }
+  }
+
+  /** Ends transaction `id` here (or withdraws a refused one): its locks go, and whoever waited on them runs. */
+  conclude(id: number): void {
+    const holder = this.transactions.get(id);
+    if (holder === undefined) return;
+    this.transactions.delete(id);
+    this.locks.release(holder);
+    this.drain();
+  }
+
+  /** Fast path with some key held (or commands waiting): `work` runs once its keys are free, in arrival order. */
+  runWhenFree(keys: string[], global: boolean, work: LockedWork): void {
+    const holder = new LockHolder(this.latestId() + 0.5, keys, global, true);
+    this.fastPathFloor = holder.id;
+    this.noteKeys(holder.id, keys);
+    holder.parked.push(work);
+    this.locks.acquire(holder);
+    this.drain();
+  }
+
+  private start(holder: LockHolder, work: LockedWork): void {
+    holder.started = true;
+    if (!holder.fastPath) this.noteStart(holder.id, holder.keys, holder.global);
+    work();
+  }
+
+  /** Runs parked work of every holder that may now run, until nothing changes. */
+  private drain(): void {
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.draining = true;
+    try {
+      do {
+        this.drainAgain = false;
+        const queue = this.locks.queue;
+        for (let i = 0; i < queue.length; i++) {
+          const holder = queue[i];
+          if (holder.parked.length === 0 || !this.locks.mayRun(holder)) continue;
+          const parked = holder.parked.splice(0);
+          holder.started = true;
+          if (!holder.fastPath) this.noteStart(holder.id, holder.keys, holder.global);
+          for (const work of parked) work();
+          if (holder.fastPath) this.locks.release(holder);
+          // The queue may have changed under us (conclusions, releases): start over.
+          this.drainAgain = true;
+          break;
+        }
+      } while (this.drainAgain);
+    } finally {
+      this.draining = false;
+    }
+  }
+}
+
+// --- the coordinator's side ---
+
+/** The keys a transaction locks, by shard, or every shard whole. */
+export class LockSet {
+  readonly byShard = new Map<number, Buffer[]>();
+  global = false;
+
+  add(shard: number, key: Buffer): void {
+    const keys = this.byShard.get(shard);
+    if (keys === undefined) this.byShard.set(shard, [key]);
+    else keys.push(key);
+  }
+}
+
+/** Resolves to a hop's reply, copied out of the ring. */
+class HopReply {
+  resolve!: (reply: Buffer) => void;
+  readonly promise = new Promise<Buffer>((resolve) => (this.resolve = resolve));
+  onReply(reply: Buffer): void {
+    this.resolve(Buffer.from(reply));
+  }
+}
+
+function hop(coordinator: Coordinator, shard: number, db: number, proto: Protocol, flags: number, argv: Buffer[]): Promise<Buffer> {
+  const reply = new HopReply();
+  coordinator.send(shard, db, proto, flags, argv, argv.length, reply);
+  return reply.promise;
+}
+
+const ZERO = Buffer.from('0');
+const ONE = Buffer.from('1');
+const NO_COMMANDS: BatchCommand[] = [];
+
+/** A multi-shard transaction as its coordinator drives it. */
+export class Transaction {
+  readonly coordinator: Coordinator;
+  id = 0;
+  /** The shards it holds locks on, ascending. */
+  readonly shards: number[];
+  private readonly locks: LockSet;
+  /** A standalone command: a call marked last also ends the transaction on its shard. */
+  private readonly concludeOnLast: boolean;
+  private readonly concluded = new Set<number>();
+  /** Its one step runs by HOP_TX_TRY, holding nothing. */
+  private speculative = false;
+  /** Two-shard mode: the other shard, which gets HOP_TX_SCHEDULE_RUN (-1: not in that mode). */
+  private remoteShard = -1;
+  /** Settles once the other shard ran its part (or refused): this shard's part waits for it. */
+  private remoteDone: Promise<void> = Promise.resolve();
+  private settleRemote: (refused: boolean) => void = ignore;
+
+  constructor(coordinator: Coordinator, locks: LockSet, standalone: boolean) {
+    this.coordinator = coordinator;
+    this.locks = locks;
+    this.concludeOnLast = standalone;
+    this.shards = locks.global ? Array.from({ length: coordinator.shardCount }, (_, shard) => shard) : [...locks.byShard.keys()].sort((a, b) => a - b);
+  }
+
+  get shardCount(): number {
+    return this.coordinator.shardCount;
+  }
+
+  shardOfKey(key: Buffer): number {
+    return this.coordinator.shardOfKey(key);
+  }
+
+  /** Phase 1 on every shard; retried with a newer id while some shard refuses. */
+  async schedule(): Promise<void> {
+    const coordinator = this.coordinator;
+    for (;;) {
+      this.id = coordinator.server.nextTransactionId();
+      const idArg = Buffer.from(String(this.id));
+      const replies = await Promise.all(
+        this.shards.map((shard) => {
+          const argv: Buffer[] = [idArg, this.locks.global ? ONE : ZERO];
+          for (const key of this.locks.byShard.get(shard) ?? []) argv.push(key);
+          return hop(coordinator, shard, 0, 2, HOP_TX_SCHEDULE, argv);
+        }),
+      );
+      let refused = false;
+      for (const reply of replies) if (reply[0] === 0x2d) refused = true;
+      if (!refused) return;
+      this.shards.forEach((shard, i) => {
+        if (replies[i][0] !== 0x2d) void this.sendRun(shard, NO_COMMANDS, 2, true);
+      });
+      this.concluded.clear();
+    }
+  }
+
+  /** One command on `shard` inside the transaction, its reply decoded (RESP2). */
+  async call(shard: number, db: number, args: Buffer[], flags = 0, last = false): Promise<ReplyValue> {
+    return readReply(await this.runBatch(shard, [{ flags, db, argv: args }], 2, last));
+  }
+
+  /** Commands on `shard` inside the transaction; resolves to their replies, one after another. */
+  runBatch(shard: number, commands: readonly BatchCommand[], proto: Protocol, last: boolean): Promise<Buffer> {
+    if (this.speculative) return this.sendTry(shard, commands, proto, HOP_TX_TRY);
+    if (this.remoteShard >= 0) {
+      if (shard === this.remoteShard) return this.sendScheduleRun(shard, commands, proto);
+      return this.remoteDone.then(() => this.sendRun(shard, commands, proto, last && this.concludeOnLast));
+    }
+    return this.sendRun(shard, commands, proto, last && this.concludeOnLast);
+  }
+
+  /** Two-shard mode: schedule and run on the other shard in one hop; its replies, or REFUSED. */
+  private async sendScheduleRun(shard: number, commands: readonly BatchCommand[], proto: Protocol): Promise<Buffer> {
+    this.concluded.add(shard);
+    try {
+      const replies = await this.sendTry(shard, commands, proto, HOP_TX_SCHEDULE_RUN);
+      this.settleRemote(false);
+      return replies;
+    } catch (error) {
+      this.settleRemote(true);
+      throw error === DECLINED ? REFUSED : error;
+    }
+  }
+
+  /** A one-hop step on `shard` (HOP_TX_TRY or HOP_TX_SCHEDULE_RUN): its replies, or DECLINED. */
+  private async sendTry(shard: number, commands: readonly BatchCommand[], proto: Protocol, flags: number): Promise<Buffer> {
+    const keys = this.locks.byShard.get(shard) ?? [];
+    const argv = encodeBatch([Buffer.from(String(this.id)), this.locks.global ? ONE : ZERO, numberArg(keys.length), ...keys], commands);
+    const reply = await hop(this.coordinator, shard, 0, proto, flags, argv);
+    // ":1\r\n" then the replies, or ":0\r\n".
+    if (reply[1] !== 0x31) throw DECLINED;
+    return reply.subarray(4);
+  }
+
+  private sendRun(shard: number, commands: readonly BatchCommand[], proto: Protocol, conclude: boolean): Promise<Buffer> {
+    if (conclude) this.concluded.add(shard);
+    const argv = encodeBatch([Buffer.from(String(this.id)), conclude ? ONE : ZERO], commands);
+    return hop(this.coordinator, shard, 0, proto, HOP_TX_RUN, argv);
+  }
+
+  /** Releases the locks on every shard not released yet (no reply awaited: the rings keep the order). */
+  conclude(): void {
+    for (const shard of this.shards) {
+      if (this.concluded.has(shard)) continue;
+      void this.sendRun(shard, NO_COMMANDS, 2, true);
+    }
+  }
+
+  /**
+   * Schedules, runs `body`, concludes: the whole life of a standalone
+   * transaction. `onScheduled` runs once its locks are held everywhere (or
+   * its speculative step succeeded). `oneStep`: the body sends all its calls
+   * at once, then only merges; then a read-only body first runs by
+   * HOP_TX_TRY, and one over this shard and another in two-shard mode; when
+   * that fails, `restart` clears what the body wrote and it runs again.
+   */
+  async run(body: (tx: Transaction) => Promise<void>, scheduled: () => void, oneStep = false, readOnly = false, restart: () => void = ignore): Promise<void> {
+    // Once on every path, errors included: the client's next commands wait for it.
+    let notified = false;
+    const onScheduled = (): void => {
+      if (notified) return;
+      notified = true;
+      scheduled();
+    };
+    try {
+      await this.runOnce(body, onScheduled, oneStep, readOnly, restart);
+    } finally {
+      onScheduled();
+    }
+  }
+
+  private async runOnce(body: (tx: Transaction) => Promise<void>, onScheduled: () => void, oneStep: boolean, readOnly: boolean, restart: () => void): Promise<void> {
+    if (oneStep && readOnly) {
+      this.id = this.coordinator.server.nextTransactionId();
+      this.speculative = true;
+      try {
+        await body(this);
+        onScheduled();
+        return;
+      } catch (error) {
+        if (error !== DECLINED) throw error;
+      } finally {
+        this.speculative = false;
+      }
+      restart();
+    }
+    const local = this.coordinator.localShard;
+    if (oneStep && this.concludeOnLast && this.shards.length === 2 && this.shards.includes(local)) {
+      await this.runOnTwoShards(body, onScheduled, local, restart);
+      return;
+    }
+    await this.schedule();
+    onScheduled();
+    try {
+      await body(this);
+    } finally {
+      this.conclude();
+    }
+  }
+
+  /** Two-shard mode (see the top of this file), retried with a new id while the other shard refuses. */
+  private async runOnTwoShards(body: (tx: Transaction) => Promise<void>, onScheduled: () => void, local: number, restart: () => void): Promise<void> {
+    const remote = this.shards[0] === local ? this.shards[1] : this.shards[0];
+    const localKeys = this.locks.byShard.get(local) ?? [];
+    for (;;) {
+      this.id = this.coordinator.server.nextTransactionId();
+      const argv: Buffer[] = [Buffer.from(String(this.id)), this.locks.global ? ONE : ZERO, ...localKeys];
+      if ((await hop(this.coordinator, local, 0, 2, HOP_TX_SCHEDULE, argv))[0] === 0x2d) continue;
+      this.remoteShard = remote;
+      this.remoteDone = new Promise<void>((resolve, reject) => {
+        this.settleRemote = (refused) => (refused ? reject(REFUSED) : resolve());
+      });
+      this.remoteDone.then(onScheduled, ignore);
+      try {
+        await body(this);
+        this.conclude();
+        return;
+      } catch (error) {
+        if (error !== REFUSED) {
+          this.conclude();
+          throw error;
+        }
+      } finally {
+        this.remoteShard = -1;
+      }
+      // Nothing ran: this shard's part waited for the other's.
+      void this.sendRun(local, NO_COMMANDS, 2, true);
+      this.concluded.clear();
+      restart();
+    }
+  }
+}
