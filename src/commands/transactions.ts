@@ -19,7 +19,7 @@
 // transaction's locks, whether it may go on.
 
 import { keysAt, NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
-import { Errors } from './errors.ts';
+import { Errors, internalError } from './errors.ts';
 import { parseInteger } from './args.ts';
 import { PendingReply, type Client, type QueuedCommand, type WatchedKey } from '../server/client.ts';
 import { ROUTE_CLIENT, ROUTE_PLAN, type Coordinator, type ReplyWaiter } from '../tx/coordinator.ts';
@@ -28,7 +28,6 @@ import { HOP_INTERNAL, HOP_TX_BATCH } from '../tx/hop-flags.ts';
 import { readReply, replyEnd, ReplyError } from '../protocol/reply-reader.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
-import { internalError } from './errors.ts';
 import type { StepPlan } from '../tx/multi-shard.ts';
 
 const EXEC_ABORT = 'EXECABORT Transaction discarded because of previous errors.';
