@@ -322,6 +322,8 @@ export class Transaction {
   private readonly locks: LockSet;
   /** A standalone command: a call marked last also ends the transaction on its shard. */
   private readonly concludeOnLast: boolean;
+  /** Set while a multi-shard plan runs inside EXEC: its last calls keep the locks. */
+  keepLocks = false;
   private readonly concluded = new Set<number>();
   /** Two-shard mode: the other shard, which gets HOP_TX_SCHEDULE_RUN (-1: not in that mode). */
   private remoteShard = -1;
@@ -378,7 +380,7 @@ export class Transaction {
       if (shard === this.remoteShard) return this.sendScheduleRun(shard, commands, proto);
       return this.remoteDone.then(() => this.sendRun(shard, commands, proto, last && this.concludeOnLast));
     }
-    return this.sendRun(shard, commands, proto, last && this.concludeOnLast);
+    return this.sendRun(shard, commands, proto, last && this.concludeOnLast && !this.keepLocks);
   }
 
   /** Two-shard mode: schedule and run on the other shard in one hop; its replies, or REFUSED. */
