@@ -19,7 +19,7 @@
 // transaction's locks, whether it may go on.
 
 import { keysAt, NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
-import { Errors } from './errors.ts';
+import { Errors, internalError } from './errors.ts';
 import { parseInteger } from './args.ts';
 import { PendingReply, type Client, type QueuedCommand, type WatchedKey } from '../server/client.ts';
 import { ROUTE_CLIENT, ROUTE_PLAN, type Coordinator, type ReplyWaiter } from '../tx/coordinator.ts';
@@ -28,7 +28,6 @@ import { HOP_INTERNAL, HOP_TX_BATCH } from '../tx/hop-flags.ts';
 import { readReply, replyEnd, ReplyError } from '../protocol/reply-reader.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
-import { internalError } from './errors.ts';
 import type { StepPlan } from '../tx/multi-shard.ts';
 
 const EXEC_ABORT = 'EXECABORT Transaction discarded because of previous errors.';
@@ -271,43 +270,54 @@ async function execOnOneShard(coordinator: Coordinator, client: Client, commands
   return replies;
 }
 
-/** EXEC over several shards: one scheduled transaction; null when a watched key changed. */
+/**
+ * EXEC over several shards: one transaction; null when a watched key
+ * changed. Without WATCH and multi-shard plans it is one step (two-shard mode
+ * applies). Commands for the client's thread run after it: they touch no key.
+ */
 async function execOnShards(coordinator: Coordinator, client: Client, commands: readonly QueuedCommand[], layout: ExecLayout, watched: readonly WatchedKey[], proto: Protocol, holdUntilDone: boolean): Promise<Buffer[] | null> {
-  const tx = new Transaction(coordinator, layout.locks, false);
-  await tx.schedule();
-  if (!holdUntilDone) coordinator.releaseHeldCommands(client);
-  try {
+  const tx = new Transaction(coordinator, layout.locks, true);
+  const replies: Buffer[] = new Array<Buffer>(commands.length);
+  let aborted = false;
+  const body = async (): Promise<void> => {
     if (watched.length > 0) {
       const id = Buffer.from(String(client.id));
       const checks = await Promise.all([...shardsOf(coordinator, watched)].map((shard) => tx.call(shard, 0, [WATCH_CHECK, id], HOP_INTERNAL)));
-      if (checks.some((clean) => clean !== 1)) return null;
+      aborted = checks.some((clean) => clean !== 1);
+      if (aborted) return;
     }
-    const replies: Buffer[] = new Array<Buffer>(commands.length);
     let batches = new Map<number, ShardBatch>();
-    const sendBatches = async (): Promise<void> => {
+    const sendBatches = async (last: boolean): Promise<void> => {
       const pending = batches;
       batches = new Map();
-      await Promise.all([...pending].map(async ([shard, batch]) => splitReplies(await tx.runBatch(shard, batch.commands, proto, false), 0, batch.indexes, replies)));
+      await Promise.all([...pending].map(async ([shard, batch]) => splitReplies(await tx.runBatch(shard, batch.commands, proto, last), 0, batch.indexes, replies)));
     };
     for (let i = 0; i < commands.length; i++) {
       const route = layout.routes[i];
-      if (route === ROUTE_CLIENT) {
-        replies[i] = runForClient(coordinator, client, commands[i], proto);
-      } else if (route === ROUTE_PLAN) {
-        await sendBatches();
+      if (route === ROUTE_PLAN) {
+        await sendBatches(false);
+        // A plan's last steps must not end EXEC's transaction on their shards.
+        tx.keepLocks = true;
         replies[i] = await runPlanInside(tx, coordinator, client, commands[i], layout.dbs[i], proto);
-      } else {
+        tx.keepLocks = false;
+      } else if (route !== ROUTE_CLIENT) {
         let batch = batches.get(route);
         if (batch === undefined) batches.set(route, (batch = new ShardBatch()));
         batch.commands.push({ flags: 0, db: layout.dbs[i], argv: commands[i].argv });
         batch.indexes.push(i);
       }
     }
-    await sendBatches();
-    return replies;
-  } finally {
-    tx.conclude();
-  }
+    await sendBatches(true);
+  };
+  const released = (): void => {
+    if (!holdUntilDone) coordinator.releaseHeldCommands(client);
+  };
+  await tx.run(body, released, watched.length === 0 && !layout.hasPlan);
+  if (aborted) return null;
+  commands.forEach((command, i) => {
+    if (layout.routes[i] === ROUTE_CLIENT) replies[i] = runForClient(coordinator, client, command, proto);
+  });
+  return replies;
 }
 
 const execPlan: StepPlan = {

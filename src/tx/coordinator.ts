@@ -19,7 +19,7 @@ import { Errors, internalError } from '../commands/errors.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { Hub, HubHandler } from '../transport/hub.ts';
-import { HOP_INTERNAL, HOP_PART, HOP_TX, HOP_TX_BATCH, HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN, HOP_TX_TRY } from './hop-flags.ts';
+import { HOP_INTERNAL, HOP_PART, HOP_TX, HOP_TX_BATCH, HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN } from './hop-flags.ts';
 import { argNumber, lockNames, LockSet, RETRY_ERROR, ShardScheduler, Transaction } from './scheduler.ts';
 import type { AtomicPlan, PlanRequest } from './multi-shard.ts';
 import { EvictionResult, MemoryBudget, evictionPolicyOf } from '../store/eviction.ts';
@@ -214,7 +214,7 @@ export class Coordinator implements HubHandler {
     if (spec.placement === 'all-shards') return ROUTE_PLAN;
     if (this.shardCount === 1) return 0;
     const shard = this.keysShard(spec, argv, argc);
-    return shard >= 0 || spec.multiShard === undefined ? shard : ROUTE_PLAN;
+    return shard >= 0 ? shard : ROUTE_PLAN;
   }
 
   /** Adds the locks a command needs to `locks`: its keys, or every shard for a plan that locks everything. */
@@ -345,8 +345,7 @@ export class Coordinator implements HubHandler {
     const out = new ReplyWriter(256);
     out.proto = client.proto;
     client.heldCommands = [];
-    const readOnly = spec.flags.includes('readonly');
-    new Transaction(this, locks, true).run((tx) => plan.body(tx, request, out), () => this.releaseHeldCommands(client), plan.oneStep === true, readOnly, () => out.reset()).then(
+    new Transaction(this, locks, true).run((tx) => plan.body(tx, request, out), () => this.releaseHeldCommands(client), plan.oneStep === true, () => out.reset()).then(
       () => slot.onReply(out.buffer.subarray(0, out.length)),
       (error: unknown) => {
         out.reset();
@@ -534,20 +533,6 @@ export class Coordinator implements HubHandler {
         out.error(`ERR unknown transaction ${id}`);
         this.closeReply(target);
       }
-      return;
-    }
-    if (flags & HOP_TX_TRY) {
-      const id = argNumber(argv[0]);
-      const keyCount = argNumber(argv[2]);
-      const at = 3 + keyCount;
-      const out = this.openReply(target);
-      if (scheduler.tryNow(id, lockNames(argv.slice(3, at)), argv[1][0] === 0x31)) {
-        out.raw(RAN_BATCH);
-        this.runBatch(out, argv, at, argc);
-      } else {
-        out.raw(ABORTED_BATCH);
-      }
-      this.closeReply(target);
       return;
     }
     if (flags & HOP_TX_SCHEDULE_RUN) {

@@ -10,9 +10,7 @@ export const HOP_TX_SCHEDULE = 4;
 export const HOP_TX_RUN = 8;
 /** A single-shard transaction in one hop, no id: argv = [key count, key..., watching client id or "", batch...]. */
 export const HOP_TX_BATCH = 16;
-/** A read-only transaction's one step, run at once if nothing stands in its way: argv = [txid, global 0|1, key count, key..., batch...]. */
-export const HOP_TX_TRY = 32;
-/** Schedules a transaction and runs its one step once it may, then ends it there: argv as HOP_TX_TRY. */
-export const HOP_TX_SCHEDULE_RUN = 64;
+/** Schedules a transaction, runs its one step once it may, then ends it there: argv = [txid, global 0|1, key count, key..., batch...]. */
+export const HOP_TX_SCHEDULE_RUN = 32;
 /** Any of the transaction hops. */
-export const HOP_TX = HOP_TX_SCHEDULE | HOP_TX_RUN | HOP_TX_BATCH | HOP_TX_TRY | HOP_TX_SCHEDULE_RUN;
+export const HOP_TX = HOP_TX_SCHEDULE | HOP_TX_RUN | HOP_TX_BATCH | HOP_TX_SCHEDULE_RUN;

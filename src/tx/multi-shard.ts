@@ -38,7 +38,7 @@ export interface AtomicPlan {
   readonly locks: 'keys' | 'all';
   /** Runs the command inside `tx` and writes its reply to `out`; throws a ReplyError to reply an error. */
   body(tx: Transaction, request: PlanRequest, out: ReplyWriter): Promise<void>;
-  /** The body sends all its calls at once, then only merges: a read-only command may then try them speculatively (scheduler.ts). */
+  /** The body sends all its calls at once, then only merges: over two shards it may then run in two-shard mode (scheduler.ts). */
   readonly oneStep?: boolean;
 }
 

@@ -29,15 +29,10 @@
 //   shard gets schedule and run in one hop (HOP_TX_SCHEDULE_RUN); this
 //   shard's part runs when that comes back. It held its locks here all along,
 //   so nothing changes but one round trip less; if the other shard refuses,
-//   nothing ran anywhere and it starts over with a new id.
-// - A read-only command of one step (MGET, EXISTS, KEYS, DBSIZE...) first
-//   tries its luck in one hop (HOP_TX_TRY): with an id, but without queueing,
-//   each shard runs its part at once if no holder has its keys and the shard
-//   would not refuse the id. If every shard ran it, that is its result: a
-//   conflicting writer was then either done on every shard (its locks were
-//   gone everywhere), or had not started anywhere and is refused where it
-//   arrives later (its id is older than one that started there) or queues
-//   behind. If any shard declined, it runs again the usual way.
+//   nothing ran anywhere and it starts over with a new id. (Reads are never
+//   run on one shard before the locks are held on all: that would let a
+//   reader see one client's two writes, made one after the other on two
+//   shards, in the wrong order.)
 //
 // Why it is serializable: two transactions that conflict (share a key on some
 // shard) must run in id order on every shard where they conflict. The queue
@@ -48,6 +43,9 @@
 // bucket of key names, so unrelated keys cost no refusal), it releases what
 // it took and schedules again with a new id. So the
 // conflict order is the id order everywhere, and the order has no cycle.
+// Locks are held from the schedule until the last step on every shard, so
+// the order also agrees with real time: whatever a client saw before a
+// transaction started, the transaction sees too.
 // The same refusal keeps arrival order for a waiting fast-path command: a
 // transaction whose id is older than the command's place cannot be queued
 // ahead of it, so a client's commands run in the order it sent them even
@@ -60,17 +58,21 @@
 // id can always run, so every holder eventually runs. No thread ever blocks:
 // waiting is a parked callback, so a thread keeps serving its shard and its
 // clients while its own transactions wait. A transaction is refused only
-// when a later one already started on that shard; it then retries at once
+// when a later one already started on one of its keys (bucket) there, or a
+// fast-path command waits there for one of them; it then retries at once
 // with a newer id, ahead of everything scheduled after it, so it is not
-// starved by newer work; and fast-path commands queue behind it instead of
+// starved by newer work, and fast-path commands queue behind it instead of
 // overtaking it.
 //
 // The API every multi-key command uses (MSET, RENAME..., and later SMOVE,
 // LMOVE, SINTERSTORE, ZUNIONSTORE, BLPOP over several keys, EVAL)
 // ------------------------------------------------------------------
 // A command whose keys can span shards names an AtomicPlan in its spec
-// (multi-shard.ts): `locks` ('keys': its key arguments; 'all': every shard
-// whole) and `body(tx, request, out)`. The coordinator builds the lock set,
+// (multi-shard.ts), made by `atomically(locks, body, oneStep)`: `locks`
+// ('keys': its key arguments; 'all': every shard whole), `body(tx, request,
+// out)`, and `oneStep` when the body sends all its calls at once and then
+// only merges (MSET, MGET, DEL: the two-shard mode above applies). The
+// coordinator builds the lock set,
 // schedules the Transaction, awaits the body, and concludes it; inside EXEC
 // the body runs in the EXEC's transaction instead. In the body:
 //   - `await tx.call(shard, db, args)`          one command on that shard, its reply decoded;
@@ -82,19 +84,20 @@
 // HOP_INTERNAL); they run on the shard with the transaction's locks held, so
 // the body may read on one shard and write on another (RENAME, SMOVE) and
 // nobody sees the in-between. Keys a body touches must be in its lock set:
-// for keys not known up front (EVAL without KEYS) use locks 'all'.
+// for keys not known up front (EVAL without KEYS) use locks 'all'. A
+// blocking command over several keys (BLPOP) runs its try as a body; when
+// nothing is there it ends the transaction, waits for a write to one of its
+// keys, and runs a new transaction.
 
 import type { Coordinator } from './coordinator.ts';
 import { IntentLocks, LockHolder, type LockedWork } from './intent-locks.ts';
-import { HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN, HOP_TX_TRY } from './hop-flags.ts';
+import { HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN } from './hop-flags.ts';
 import { readReply, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { Protocol } from '../protocol/reply-writer.ts';
 
 /** The reply of a schedule hop refused because a later transaction already started on that shard. */
 export const RETRY_ERROR = 'TXRETRY a later transaction already ran here';
 
-/** Thrown inside a speculative body when a shard declined to run its part at once. */
-const DECLINED = new Error('a shard declined the speculative step');
 /** Thrown inside a two-shard body when the other shard refused its id. */
 const REFUSED = new Error('the other shard refused the transaction');
 
@@ -188,14 +191,6 @@ export class ShardScheduler {
     if (holder === undefined) return false;
     if (holder.parked.length === 0 && this.locks.mayRun(holder)) this.start(holder, work);
     else holder.parked.push(work);
-    return true;
-  }
-
-  /** A read-only step of transaction `id` may run now without queueing (see HOP_TX_TRY); counts as its start here. */
-  tryNow(id: number, keys: readonly string[], global: boolean): boolean {
-    if (this.mustRefuse(id, keys, global)) return false;
-    if (this.locks.queue.length !== 0 && (global || this.locks.mustWait(keys))) return false;
-    this.noteStart(id, keys, global);
     return true;
   }
 
@@ -327,9 +322,9 @@ export class Transaction {
   private readonly locks: LockSet;
   /** A standalone command: a call marked last also ends the transaction on its shard. */
   private readonly concludeOnLast: boolean;
+  /** Set while a multi-shard plan runs inside EXEC: its last calls keep the locks. */
+  keepLocks = false;
   private readonly concluded = new Set<number>();
-  /** Its one step runs by HOP_TX_TRY, holding nothing. */
-  private speculative = false;
   /** Two-shard mode: the other shard, which gets HOP_TX_SCHEDULE_RUN (-1: not in that mode). */
   private remoteShard = -1;
   /** Settles once the other shard ran its part (or refused): this shard's part waits for it. */
@@ -381,34 +376,23 @@ export class Transaction {
 
   /** Commands on `shard` inside the transaction; resolves to their replies, one after another. */
   runBatch(shard: number, commands: readonly BatchCommand[], proto: Protocol, last: boolean): Promise<Buffer> {
-    if (this.speculative) return this.sendTry(shard, commands, proto, HOP_TX_TRY);
     if (this.remoteShard >= 0) {
       if (shard === this.remoteShard) return this.sendScheduleRun(shard, commands, proto);
       return this.remoteDone.then(() => this.sendRun(shard, commands, proto, last && this.concludeOnLast));
     }
-    return this.sendRun(shard, commands, proto, last && this.concludeOnLast);
+    return this.sendRun(shard, commands, proto, last && this.concludeOnLast && !this.keepLocks);
   }
 
   /** Two-shard mode: schedule and run on the other shard in one hop; its replies, or REFUSED. */
   private async sendScheduleRun(shard: number, commands: readonly BatchCommand[], proto: Protocol): Promise<Buffer> {
     this.concluded.add(shard);
-    try {
-      const replies = await this.sendTry(shard, commands, proto, HOP_TX_SCHEDULE_RUN);
-      this.settleRemote(false);
-      return replies;
-    } catch (error) {
-      this.settleRemote(true);
-      throw error === DECLINED ? REFUSED : error;
-    }
-  }
-
-  /** A one-hop step on `shard` (HOP_TX_TRY or HOP_TX_SCHEDULE_RUN): its replies, or DECLINED. */
-  private async sendTry(shard: number, commands: readonly BatchCommand[], proto: Protocol, flags: number): Promise<Buffer> {
     const keys = this.locks.byShard.get(shard) ?? [];
     const argv = encodeBatch([Buffer.from(String(this.id)), this.locks.global ? ONE : ZERO, numberArg(keys.length), ...keys], commands);
-    const reply = await hop(this.coordinator, shard, 0, proto, flags, argv);
-    // ":1\r\n" then the replies, or ":0\r\n".
-    if (reply[1] !== 0x31) throw DECLINED;
+    const reply = await hop(this.coordinator, shard, 0, proto, HOP_TX_SCHEDULE_RUN, argv);
+    // ":1\r\n" then the replies, or ":0\r\n" when refused.
+    const ran = reply[1] === 0x31;
+    this.settleRemote(!ran);
+    if (!ran) throw REFUSED;
     return reply.subarray(4);
   }
 
@@ -428,13 +412,12 @@ export class Transaction {
 
   /**
    * Schedules, runs `body`, concludes: the whole life of a standalone
-   * transaction. `onScheduled` runs once its locks are held everywhere (or
-   * its speculative step succeeded). `oneStep`: the body sends all its calls
-   * at once, then only merges; then a read-only body first runs by
-   * HOP_TX_TRY, and one over this shard and another in two-shard mode; when
-   * that fails, `restart` clears what the body wrote and it runs again.
+   * transaction. `onScheduled` runs once its locks are held everywhere.
+   * `oneStep`: the body sends all its calls at once, then only merges; over
+   * this shard and one other it then runs in two-shard mode, where a refusal
+   * calls `restart` to clear what the body wrote before it runs again.
    */
-  async run(body: (tx: Transaction) => Promise<void>, scheduled: () => void, oneStep = false, readOnly = false, restart: () => void = ignore): Promise<void> {
+  async run(body: (tx: Transaction) => Promise<void>, scheduled: () => void, oneStep = false, restart: () => void = ignore): Promise<void> {
     // Once on every path, errors included: the client's next commands wait for it.
     let notified = false;
     const onScheduled = (): void => {
@@ -443,27 +426,13 @@ export class Transaction {
       scheduled();
     };
     try {
-      await this.runOnce(body, onScheduled, oneStep, readOnly, restart);
+      await this.runOnce(body, onScheduled, oneStep, restart);
     } finally {
       onScheduled();
     }
   }
 
-  private async runOnce(body: (tx: Transaction) => Promise<void>, onScheduled: () => void, oneStep: boolean, readOnly: boolean, restart: () => void): Promise<void> {
-    if (oneStep && readOnly) {
-      this.id = this.coordinator.server.nextTransactionId();
-      this.speculative = true;
-      try {
-        await body(this);
-        onScheduled();
-        return;
-      } catch (error) {
-        if (error !== DECLINED) throw error;
-      } finally {
-        this.speculative = false;
-      }
-      restart();
-    }
+  private async runOnce(body: (tx: Transaction) => Promise<void>, onScheduled: () => void, oneStep: boolean, restart: () => void): Promise<void> {
     const local = this.coordinator.localShard;
     if (oneStep && this.concludeOnLast && this.shards.length === 2 && this.shards.includes(local)) {
       await this.runOnTwoShards(body, onScheduled, local, restart);
