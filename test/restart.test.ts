@@ -2,11 +2,12 @@
 // shared memory: every key is still there, only that thread's connections
 // are dropped, and the supervisor says so in the log.
 
+import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { useServer } from './helpers/server.ts';
 import { connectIoredis } from './helpers/clients.ts';
-import { keysOnEveryShard } from './helpers/raw-client.ts';
+import { keysOnEveryShard, respCommands } from './helpers/raw-client.ts';
 
 const SHARDS = 3;
 
@@ -70,5 +71,26 @@ describe('a worker thread that dies', () => {
     expect(await reader.dbsize()).toBe(keys.length + 3 - 98);
 
     for (const client of [writer, reader, ...bystanders]) client.disconnect();
+  });
+
+  it('does not leave the locks of the transactions it coordinated held on other shards', async () => {
+    const keys = keysOnEveryShard('locked:', SHARDS, 1);
+    const restartsBefore = server.output().split('worker restarted').length;
+    // An EXEC over every shard that dies halfway, on whichever thread its connection landed.
+    const commands = [['MULTI'], ...keys.map((key) => ['SET', key, 'half']), ['DEBUG', 'PANIC'], ['SET', keys[0], 'after'], ['EXEC']];
+    for (let attempt = 0; attempt < 3; attempt++) {
+      await new Promise<void>((resolve) => {
+        const socket = net.connect(server.port, '127.0.0.1', () => socket.write(respCommands(...commands)));
+        socket.on('data', () => {});
+        socket.on('error', () => {});
+        socket.on('close', () => resolve());
+      });
+    }
+    await waitFor(() => server.output().split('worker restarted').length === restartsBefore + 3, 10000);
+    const client = await connectIoredis(server);
+    // Every key on every shard can be written and read again: nothing waits behind an abandoned lock.
+    await client.mset(Object.fromEntries(keys.map((key) => [key, 'free'])));
+    expect(await client.mget(keys)).toEqual(keys.map(() => 'free'));
+    client.disconnect();
   });
 });

@@ -34,6 +34,11 @@ export interface ReplyWaiter {
 }
 
 /** Where a hop served later (behind intent locks) sends its reply: another thread's request... */
+/** The thread a hop came from, -1 for this one's own. */
+function originOf(target: ReplyTarget): number {
+  return target instanceof RemoteReply ? target.from : -1;
+}
+
 class RemoteReply {
   readonly from: number;
   readonly requestId: number;
@@ -504,7 +509,7 @@ export class Coordinator implements HubHandler {
   private serveTransactionHop(target: ReplyTarget, flags: number, argv: Buffer[], argc: number): void {
     const scheduler = this.scheduler;
     if (flags & HOP_TX_SCHEDULE) {
-      const accepted = scheduler.schedule(argNumber(argv[0]), lockNames(argv.slice(2, argc)), argv[1][0] === 0x31);
+      const accepted = scheduler.schedule(argNumber(argv[0]), lockNames(argv.slice(2, argc)), argv[1][0] === 0x31, originOf(target));
       const out = this.openReply(target);
       if (accepted) out.ok();
       else out.raw(RETRY_REPLY);
@@ -538,7 +543,7 @@ export class Coordinator implements HubHandler {
     if (flags & HOP_TX_SCHEDULE_RUN) {
       const id = argNumber(argv[0]);
       const at = 3 + argNumber(argv[2]);
-      if (!scheduler.schedule(id, lockNames(argv.slice(3, at)), argv[1][0] === 0x31)) {
+      if (!scheduler.schedule(id, lockNames(argv.slice(3, at)), argv[1][0] === 0x31, originOf(target))) {
         const out = this.openReply(target);
         out.raw(ABORTED_BATCH);
         this.closeReply(target);
@@ -624,6 +629,8 @@ export class Coordinator implements HubHandler {
       this.waiters.delete(id);
       waiter.onReply(PEER_RESTARTED);
     }
+    // Locks the dead thread's transactions hold here would block their keys forever.
+    this.scheduler.abandonFrom(shard);
   }
 
   afterDrain(): void {

@@ -21,6 +21,8 @@ export class LockHolder {
   readonly fastPath: boolean;
   /** Set once it ran on this shard: from then on its keys are its own until it releases them. */
   started = false;
+  /** The thread coordinating it, when another one (a restarted thread's transactions are abandoned); -1 otherwise. */
+  origin = -1;
   /** Work that arrived before it could run, in arrival order. */
   readonly parked: LockedWork[] = [];
 

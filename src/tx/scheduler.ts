@@ -176,10 +176,14 @@ export class ShardScheduler {
     this.latestId = latestId;
   }
 
-  /** Phase 1: queues transaction `id` and takes its locks; false when it must retry with a newer id. */
-  schedule(id: number, keys: string[], global: boolean): boolean {
+  /**
+   * Phase 1: queues transaction `id`, coordinated by thread `origin` (-1:
+   * this one), and takes its locks; false when it must retry with a newer id.
+   */
+  schedule(id: number, keys: string[], global: boolean, origin = -1): boolean {
     if (this.mustRefuse(id, keys, global)) return false;
     const holder = new LockHolder(id, keys, global, false);
+    holder.origin = origin;
     this.transactions.set(id, holder);
     this.locks.acquire(holder);
     return true;
@@ -232,6 +236,11 @@ export class ShardScheduler {
     this.transactions.delete(id);
     this.locks.release(holder);
     this.drain();
+  }
+
+  /** Thread `origin` died: the transactions it coordinated here will never conclude, so they end now. */
+  abandonFrom(origin: number): void {
+    for (const [id, holder] of this.transactions) if (holder.origin === origin) this.conclude(id);
   }
 
   /** Fast path with some key held (or commands waiting): `work` runs once its keys are free, in arrival order. */
