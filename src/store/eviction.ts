@@ -11,10 +11,13 @@
 //   eviction pool of the best candidates seen in samples of every database
 //   (idle time for LRU, rarity for LFU, nearness of expiry for volatile-ttl),
 //   or at random; volatile-* policies only pick keys with a TTL.
-// - The heap is sampled on the shard's timer, not per command: only the old
-//   generation counts, the nursery's garbage goes with the next scavenge.
+// - The heap is sampled on the shard's timer, not per command, and what
+//   counts is what the last full collection left (the live objects): between
+//   full collections the old generation also holds dead objects promoted
+//   from the nursery, tens of MiB under a write load, which hold no data.
 
 import v8 from 'node:v8';
+import { PerformanceObserver, constants as performanceConstants } from 'node:perf_hooks';
 import type { ShardStore, Ref } from './shard-store.ts';
 import type { Database } from './database.ts';
 import { hashKey } from './record.ts';
@@ -154,10 +157,30 @@ class EvictionPool {
 }
 
 /** The old generation of this thread's V8 heap (objects that survived a scavenge). */
-function retainedHeapBytes(): number {
+function oldGenerationBytes(): number {
   let nursery = 0;
   for (const space of v8.getHeapSpaceStatistics()) if (space.space_name === 'new_space') nursery = space.space_used_size;
   return v8.getHeapStatistics().used_heap_size - nursery;
+}
+
+/** The old generation as the last full collection of this thread left it; -1 before the first. */
+let heapAfterFullCollection = -1;
+let collectionsObserved = false;
+
+function observeFullCollections(): void {
+  if (collectionsObserved) return;
+  collectionsObserved = true;
+  new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if ((entry as PerformanceEntry & { detail?: { kind?: number } }).detail?.kind === performanceConstants.NODE_PERFORMANCE_GC_MAJOR) heapAfterFullCollection = oldGenerationBytes();
+    }
+  }).observe({ entryTypes: ['gc'] });
+}
+
+/** The heap's live objects: as the last full collection left them, and never more than the old generation holds now. */
+function retainedHeapBytes(): number {
+  const now = oldGenerationBytes();
+  return heapAfterFullCollection < 0 ? now : Math.min(now, heapAfterFullCollection);
 }
 
 /** Bytes of a database's hash index. */
@@ -200,6 +223,7 @@ export class MemoryBudget {
   private nextRandomDb = 0;
 
   constructor(store: ShardStore, published: SharedArrayBuffer, shard: number) {
+    observeFullCollections();
     this.store = store;
     this.published = new Float64Array(published);
     this.shard = shard;
