@@ -167,7 +167,7 @@ export class Arena {
 
   /** Drops every segment: the arena is empty again (FLUSHALL). */
   reset(): void {
-    for (let index = 1; index < this.buffers.length; index++) if (this.buffers[index] !== null && this.buffers[index] !== undefined) this.dropSegment(index);
+    for (let index = 1; index < this.buffers.length; index++) this.dropSegment(index);
     this.control.fill(0);
     this.counters[ALLOCATED_BYTES] = 0;
     this.counters[SEGMENT_BYTES_TOTAL] = 0;

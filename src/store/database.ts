@@ -9,7 +9,7 @@
 
 import { ChunkKind, OFFSET_BITS, OFFSET_MASK, type Arena, type Address } from './arena.ts';
 import { HashIndex, INDEX_STATE_WORDS } from './hash-index.ts';
-import { VOLATILE_INDEX } from './record.ts';
+import { VOLATILE_INDEX, recordWord } from './record.ts';
 
 const VOLATILE_COUNT = INDEX_STATE_WORDS;
 const EXPIRE_CURSOR = VOLATILE_COUNT + 1;
@@ -116,9 +116,4 @@ export class Database {
   private recordWords(address: Address): Uint32Array {
     return this.arena.words[address >>> OFFSET_BITS];
   }
-}
-
-/** The index, in its segment's words, of word `word` of the record at `address`. */
-export function recordWord(address: Address, word: number): number {
-  return ((address & OFFSET_MASK) << 1) + word;
 }

@@ -9,7 +9,7 @@
 // dropped. In the current table deletion shifts the rest of the chain back
 // (no tombstones). Every word of state is in `state`, shared memory.
 
-import { Arena, TOMBSTONE, OFFSET_BITS, type Address } from './arena.ts';
+import { Arena, TOMBSTONE, OFFSET_BITS, OFFSET_MASK, type Address } from './arena.ts';
 import { HEADER_BYTES, KEY_LENGTH } from './record.ts';
 
 // State words.
@@ -136,7 +136,7 @@ export class HashIndex {
 
   private keyEquals(address: Address, key: Uint8Array): boolean {
     const segment = address >>> OFFSET_BITS;
-    const base = (address & ((1 << OFFSET_BITS) - 1)) << 3;
+    const base = (address & OFFSET_MASK) << 3;
     const length = key.length;
     if (this.arena.words[segment][(base >>> 2) + KEY_LENGTH] !== length) return false;
     const bytes = this.arena.bytes[segment];

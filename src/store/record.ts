@@ -18,6 +18,8 @@
 //              Handle: at the next 4-byte boundary, the index of a structure
 //                      in the shard's handle table (see ValueEncoding).
 
+import { OFFSET_MASK } from './arena.ts';
+
 export const HEADER_BYTES = 32;
 export const LIVE = 0x80;
 
@@ -73,10 +75,25 @@ export function referenceOffset(keyLength: number): number {
   return (HEADER_BYTES + keyLength + 3) & ~3;
 }
 
+/** The byte offset, in its segment, of byte `offset` of the record (or chunk) at `address`. */
+export function recordByte(address: number, offset: number): number {
+  return ((address & OFFSET_MASK) << 3) + offset;
+}
+
+/** The index, in its segment's words, of word `word` of the record at `address`. */
+export function recordWord(address: number, word: number): number {
+  return ((address & OFFSET_MASK) << 1) + word;
+}
+
 /** A 32-bit hash of `bytes` (FNV-1a, then murmur3's finalizer to spread the low bits). */
 export function hashKey(bytes: Uint8Array): number {
+  return hashRange(bytes, 0, bytes.length);
+}
+
+/** hashKey of `length` bytes of `bytes` from `start`: a key in the arena, without a view of it. */
+export function hashRange(bytes: Uint8Array, start: number, length: number): number {
   let hash = 0x811c9dc5;
-  for (let i = 0; i < bytes.length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
+  for (let i = start; i < start + length; i++) hash = Math.imul(hash ^ bytes[i], 0x01000193);
   hash ^= hash >>> 16;
   hash = Math.imul(hash, 0x85ebca6b);
   hash ^= hash >>> 13;

@@ -7,14 +7,15 @@
 // change to the store: read what you need, then write.
 
 import { Arena, ChunkKind, OFFSET_BITS, OFFSET_MASK, type Address, type SegmentListener } from './arena.ts';
-import { Database, DATABASE_STATE_WORDS, recordWord } from './database.ts';
+import { Database, DATABASE_STATE_WORDS } from './database.ts';
 import {
   DATABASE, ENCODING, EXPIRE_AT, FLAGS, HEADER_BYTES, INLINE_RECORD_LIMIT, KEY_LENGTH, LIVE, LRU, TYPE, VALUE_LENGTH, VERSION,
-  ValueEncoding, hashKey, inlineRecordSize, referenceOffset, referenceRecordSize,
+  ValueEncoding, hashKey, hashRange, inlineRecordSize, recordByte, recordWord, referenceOffset, referenceRecordSize,
 } from './record.ts';
 import { ValueType } from './entry.ts';
 import { lfuCounter, lfuInitial, lfuTouched, lruClock } from './access-clock.ts';
 import { WatchedKeys } from './watched-keys.ts';
+import type { ReplyWriter } from '../protocol/reply-writer.ts';
 
 export const DATABASE_COUNT = 16;
 
@@ -201,7 +202,7 @@ export class ShardStore {
   }
 
   /** Writes a string's bytes as a bulk reply, straight from shared memory. */
-  writeString(out: { bulkRange(source: Uint8Array, start: number, length: number): void }, ref: Ref): void {
+  writeString(out: ReplyWriter, ref: Ref): void {
     out.bulkRange(this.arena.bytes[this.valueSegment(ref)], this.valueStart(ref), this.valueLength(ref));
   }
 
@@ -231,13 +232,11 @@ export class ShardStore {
     if (ref === 0) {
       ref = this.newRecord(database, key, value.length);
       database.index.insert(hash, ref);
-    } else if (this.expireAt(ref) !== 0) {
-      this.setExpire(ref, 0);
     }
     const bytes = this.arena.bytes[ref >>> OFFSET_BITS];
     bytes[recordByte(ref, TYPE)] = type;
     this.writeValue(ref, value);
-    if (expireAt !== 0) this.setExpire(ref, expireAt);
+    this.writeExpire(ref, expireAt);
     const words = this.arena.words[ref >>> OFFSET_BITS];
     // An overwritten key keeps its LFU count, as in Redis; its LRU clock restarts.
     if (!this.access.lfu || words[recordWord(ref, LRU)] === 0) words[recordWord(ref, LRU)] = this.access.lfu ? lfuInitial(now) : lruClock(now);
@@ -279,6 +278,12 @@ export class ShardStore {
 
   /** Sets or clears (0) the key's expiry time. */
   setExpire(ref: Ref, expireAt: number): void {
+    this.writeExpire(ref, expireAt);
+    this.changed(ref);
+  }
+
+  /** The expiry time, and the record's place in its database's TTL list, without telling anyone. */
+  private writeExpire(ref: Ref, expireAt: number): void {
     const segment = ref >>> OFFSET_BITS;
     const doubles = this.arena.doubles[segment];
     const slot = (ref & OFFSET_MASK) + EXPIRE_AT;
@@ -292,7 +297,6 @@ export class ShardStore {
     } else {
       doubles[slot] = expireAt;
     }
-    this.changed(ref);
   }
 
   /** Deletes the live key at `ref`. */
@@ -547,11 +551,10 @@ export class ShardStore {
   }
 
   private removeFrom(database: Database, ref: Ref): void {
-    const key = this.keyView(ref);
-    database.index.remove(hashKey(key), ref);
+    database.index.remove(hashRange(this.arena.bytes[ref >>> OFFSET_BITS], recordByte(ref, HEADER_BYTES), this.keyLength(ref)), ref);
     if (this.expireAt(ref) !== 0) database.untrackVolatile(ref);
     // The key's bytes must outlive the record for WATCH, which looks at the table after the change.
-    const watchedKey = this.watchedKeys.size === 0 ? null : Buffer.from(key);
+    const watchedKey = this.watchedKeys.size === 0 ? null : Buffer.from(this.keyView(ref));
     this.freeRecord(ref);
     this.counters[WRITE_COUNTER] = (this.counters[WRITE_COUNTER] + 1) % 2 ** 32;
     if (watchedKey !== null) this.watchedKeys.touch(this.dbs.indexOf(database), watchedKey, this);
@@ -576,9 +579,4 @@ export class ShardStore {
     if (this.encodingOf(ref) === ValueEncoding.Blob) this.arena.free(this.blobAddress(ref));
     this.arena.free(ref);
   }
-}
-
-/** The byte offset, in its segment, of byte `offset` of the record (or chunk) at `ref`. */
-function recordByte(ref: Ref, offset: number): number {
-  return ((ref & OFFSET_MASK) << 3) + offset;
 }
