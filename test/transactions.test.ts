@@ -2,8 +2,8 @@
 // three shards, keys spread over the shards.
 //
 // Each session below was sent, byte for byte, to stock redis-server 7.0.15
-// (after a FLUSHALL, pipelined: all commands in one write unless a gap is
-// given, for the expiry cases) and its reply recorded; the server must
+// (after a FLUSHALL, pipelined: all commands in one write, save where the
+// expiry cases pause for a TTL to run out) and its reply recorded; the server must
 // answer the same bytes. The cases follow Redis's tests/unit/multi.tcl:
 // QUEUED, EXECABORT after a queueing error, errors inside EXEC without
 // rollback, nested MULTI, WATCH inside MULTI, EXEC/DISCARD without MULTI,
@@ -14,13 +14,12 @@
 import { describe, expect, it } from 'vitest';
 import { useServer } from './helpers/server.ts';
 import { connectIoredis, useClient } from './helpers/clients.ts';
-import { exchange, keysOnShard, resp } from './helpers/raw-client.ts';
+import { exchange, keysOnShard, resp, type Pause } from './helpers/raw-client.ts';
 
 interface Session {
   name: string;
-  /** Milliseconds between commands (each its own write); 0: the whole session in one write. */
-  gapMs?: number;
-  commands: string[][];
+  /** Commands, and pauses: a number waits for the replies to everything before it, then that many milliseconds. */
+  commands: (string[] | number)[];
   /** Stock Redis's reply to FLUSHALL and then the commands; a client id shows as "ID". */
   reply: string;
 }
@@ -138,23 +137,37 @@ const SESSIONS: Session[] = [
   },
   {
     name: "WATCH of stale keys: their deletion or a FLUSHDB is no change",
-    gapMs: 5,
-    commands: [["debug", "set-active-expire", "0"], ["set", "x", "foo", "px", "1"], ["watch", "x"], ["multi"], ["ping"], ["exec"], ["set", "x", "foo", "px", "1"], ["watch", "x"], ["exists", "x"], ["multi"], ["ping"], ["exec"], ["set", "x", "foo", "px", "1"], ["watch", "x"], ["flushdb"], ["multi"], ["ping"], ["exec"], ["debug", "set-active-expire", "1"]],
+    commands: [["debug", "set-active-expire", "0"], ["set", "x", "foo", "px", "1"], 20, ["watch", "x"], ["multi"], ["ping"], ["exec"], ["set", "x", "foo", "px", "1"], 20, ["watch", "x"], ["exists", "x"], ["multi"], ["ping"], ["exec"], ["set", "x", "foo", "px", "1"], 20, ["watch", "x"], ["flushdb"], ["multi"], ["ping"], ["exec"], ["debug", "set-active-expire", "1"]],
     reply: "+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n+PONG\r\n+OK\r\n+OK\r\n:0\r\n+OK\r\n+QUEUED\r\n*1\r\n+PONG\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n+PONG\r\n+OK\r\n",
   },
   {
     name: "EXEC fails when a watched key expired since WATCH",
-    gapMs: 30,
-    commands: [["debug", "set-active-expire", "0"], ["set", "key", "1", "px", "20"], ["watch", "key"], ["multi"], ["incr", "key"], ["exec"], ["debug", "set-active-expire", "1"]],
-    reply: "+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n:1\r\n+OK\r\n",
+    commands: [["debug", "set-active-expire", "0"], ["set", "key", "1", "px", "100"], ["watch", "key"], 150, ["multi"], ["incr", "key"], ["exec"], ["debug", "set-active-expire", "1"]],
+    reply: "+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n*-1\r\n+OK\r\n",
   },
   {
     name: "SWAPDB with stale keys on either side is no change",
-    gapMs: 5,
-    commands: [["flushall"], ["debug", "set-active-expire", "0"], ["select", "1"], ["set", "x", "foo", "px", "1"], ["watch", "x"], ["swapdb", "0", "1"], ["multi"], ["ping"], ["exec"], ["flushall"], ["select", "0"], ["set", "x", "foo", "px", "1"], ["select", "1"], ["watch", "x"], ["swapdb", "0", "1"], ["multi"], ["ping"], ["exec"], ["select", "0"], ["debug", "set-active-expire", "1"]],
+    commands: [["flushall"], ["debug", "set-active-expire", "0"], ["select", "1"], ["set", "x", "foo", "px", "1"], 20, ["watch", "x"], ["swapdb", "0", "1"], ["multi"], ["ping"], ["exec"], ["flushall"], ["select", "0"], ["set", "x", "foo", "px", "1"], 20, ["select", "1"], ["watch", "x"], ["swapdb", "0", "1"], ["multi"], ["ping"], ["exec"], ["select", "0"], ["debug", "set-active-expire", "1"]],
     reply: "+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n+PONG\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n+PONG\r\n+OK\r\n+OK\r\n",
   },
 ];
+
+/** FLUSHALL and the session's commands, one write per run of commands between pauses. */
+function sessionParts(session: Session): (string | Pause)[] {
+  const parts: (string | Pause)[] = [resp('flushall')];
+  let sent = 1;
+  for (const step of session.commands) {
+    const last = parts[parts.length - 1];
+    if (typeof step === 'number') {
+      parts.push({ replies: sent, ms: step });
+    } else {
+      sent++;
+      if (typeof last === 'string') parts[parts.length - 1] = last + resp(...step);
+      else parts.push(resp(...step));
+    }
+  }
+  return parts;
+}
 
 function withoutClientId(reply: string): string {
   return reply.replace(/\$2\r\nid\r\n:\d+\r\n/, '$2\r\nid\r\n:ID\r\n');
@@ -164,9 +177,7 @@ describe.each([1, 3])('MULTI/EXEC/WATCH --shards %i', (shards) => {
   const server = useServer({ shards, args: ['--enable-debug-command', 'yes'] });
 
   it.each(SESSIONS)('$name', async (session) => {
-    const commands = [['flushall'], ...session.commands].map((command) => resp(...command));
-    const parts = session.gapMs ? commands : [commands.join('')];
-    const { reply } = await exchange(server.port, parts, { gapMs: session.gapMs, quietMs: 150 });
+    const { reply } = await exchange(server.port, sessionParts(session), { quietMs: 150 });
     expect(withoutClientId(reply)).toBe(session.reply);
   });
 

@@ -28,6 +28,17 @@ export interface Exchange {
   closed: boolean;
 }
 
+/**
+ * A part of an exchange that sends nothing: wait until the server has sent
+ * `replies` complete replies in all, then `ms` more. Unlike a gap between
+ * writes, this orders the wait after the server ran the commands, so a TTL
+ * shorter than `ms` has surely run out by the next command.
+ */
+export interface Pause {
+  replies: number;
+  ms: number;
+}
+
 export interface ExchangeOptions {
   /** Resolve once this long passed without data from the server (it stays open). */
   quietMs?: number;
@@ -36,7 +47,7 @@ export interface ExchangeOptions {
 }
 
 /** Sends `parts` (strings are latin1) and collects the reply until the server closes or goes quiet. */
-export function exchange(port: number, parts: (string | Buffer)[], options: ExchangeOptions = {}): Promise<Exchange> {
+export function exchange(port: number, parts: (string | Buffer | Pause)[], options: ExchangeOptions = {}): Promise<Exchange> {
   const quietMs = options.quietMs ?? 250;
   return new Promise((resolve, reject) => {
     const socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
@@ -44,6 +55,7 @@ export function exchange(port: number, parts: (string | Buffer)[], options: Exch
     let closed = false;
     let timer: NodeJS.Timeout | null = null;
     let writing = true;
+    let pause: { replies: number; resume: () => void } | null = null;
     const finish = (): void => {
       if (timer) clearTimeout(timer);
       socket.destroy();
@@ -55,6 +67,7 @@ export function exchange(port: number, parts: (string | Buffer)[], options: Exch
     };
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
+      if (pause && countReplies(Buffer.concat(chunks).toString('latin1')) >= pause.replies) pause.resume();
       rearm();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
@@ -68,6 +81,15 @@ export function exchange(port: number, parts: (string | Buffer)[], options: Exch
     socket.on('connect', async () => {
       for (const part of parts) {
         if (socket.destroyed) break;
+        if (typeof part === 'object' && !Buffer.isBuffer(part)) {
+          const replies = part.replies;
+          if (countReplies(Buffer.concat(chunks).toString('latin1')) < replies) {
+            await new Promise<void>((resume) => (pause = { replies, resume }));
+            pause = null;
+          }
+          await new Promise((done) => setTimeout(done, part.ms));
+          continue;
+        }
         socket.write(typeof part === 'string' ? Buffer.from(part, 'latin1') : part);
         if (options.gapMs) await new Promise((done) => setTimeout(done, options.gapMs));
       }
@@ -75,6 +97,33 @@ export function exchange(port: number, parts: (string | Buffer)[], options: Exch
       rearm();
     });
   });
+}
+
+/** How many complete RESP2/RESP3 replies `text` holds, one after the other. */
+export function countReplies(text: string): number {
+  let count = 0;
+  for (let at = replyEnd(text, 0); at > 0; at = at < text.length ? replyEnd(text, at) : -1) count++;
+  return count;
+}
+
+/** Where the reply starting at `at` ends, or -1 when it is not all there yet. */
+function replyEnd(text: string, at: number): number {
+  const lineEnd = text.indexOf('\r\n', at);
+  if (lineEnd < 0) return -1;
+  const type = text[at];
+  const length = Number(text.slice(at + 1, lineEnd));
+  const next = lineEnd + 2;
+  if (type === '$' || type === '=' || type === '!') {
+    if (length < 0) return next;
+    return next + length + 2 <= text.length ? next + length + 2 : -1;
+  }
+  if (type === '*' || type === '~' || type === '>' || type === '%' || type === '|') {
+    const elements = type === '%' || type === '|' ? 2 * length : length;
+    let end = next;
+    for (let i = 0; i < elements && end >= 0; i++) end = end < text.length ? replyEnd(text, end) : -1;
+    return end;
+  }
+  return next;
 }
 
 /** `count` distinct keys (prefix + number) that live on `shard` of a server with `shards` shards. */
