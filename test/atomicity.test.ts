@@ -5,6 +5,9 @@
 //   auditor sums every account with MGET: the total never changes;
 // - writers MSET 20 keys to a value of their own while readers MGET them: a
 //   reader never sees two values;
+// - pipelined MSET, MGET, EXISTS and DEL over shards (which the server runs
+//   together, one transaction for a run of them) answer in order, each
+//   whole, while readers MGET the same keys;
 // - 20 clients increment two counters on different shards with
 //   WATCH/MULTI/EXEC, retrying on a null EXEC: both end at exactly the count;
 // - a randomized mix of all of these (plus RENAME of a token between
@@ -127,6 +130,44 @@ describe.each([2, 4])('atomicity --shards %i', (shards) => {
     await Promise.all(
       clients.slice(0, 10).map(async (client, writer) => {
         for (let i = 0; i < 100; i++) await writeGroup(client, group, `writer${writer}:${i}`);
+      }),
+    );
+    writing = false;
+    await Promise.all(readers);
+    expect(reads).toBeGreaterThan(0);
+  });
+
+  it('answers pipelined multi-shard commands in order, each whole, while readers MGET the same keys', async () => {
+    const groups = Array.from({ length: 4 }, (_, writer) => Array.from({ length: 20 }, (_, i) => `piped:${writer}:${i}`));
+    let writing = true;
+    let reads = 0;
+    const readers = clients.slice(10, 14).map(async (client, reader) => {
+      while (writing) {
+        await readGroup(client, groups[reader]);
+        reads++;
+      }
+    });
+    await Promise.all(
+      groups.map(async (group, writer) => {
+        const client = clients[writer];
+        for (let round = 0; round < 20; round++) {
+          const pipeline = client.pipeline();
+          const expected: unknown[] = [];
+          for (let i = 0; i < 10; i++) {
+            const value = `w${writer}:${round}:${i}`;
+            pipeline.mset(...group.flatMap((key) => [key, value]));
+            pipeline.mget(...group);
+            pipeline.exists(...group);
+            // A one-key command and a refused one between them: the runs split there, the order holds.
+            if (i === 5) pipeline.get(group[7]).call('MSET', group[0], 'v', group[1]);
+            expected.push('OK', group.map(() => value), 20, ...(i === 5 ? [value, 'ERR'] : []));
+          }
+          pipeline.del(...group).mget(...group);
+          expected.push(20, group.map(() => null));
+          const replies = (await pipeline.exec()) ?? [];
+          const answers = replies.map(([error, reply]) => (error ? (error as Error).message.slice(0, 3) : reply));
+          expect(answers).toEqual(expected);
+        }
       }),
     );
     writing = false;

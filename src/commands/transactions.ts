@@ -25,7 +25,7 @@ import { PendingReply, type Client, type QueuedCommand, type WatchedKey } from '
 import { ROUTE_CLIENT, ROUTE_PLAN, type Coordinator, type ReplyWaiter } from '../tx/coordinator.ts';
 import { encodeBatch, LockSet, Transaction, type BatchCommand } from '../tx/scheduler.ts';
 import { HOP_INTERNAL, HOP_TX_BATCH } from '../tx/hop-flags.ts';
-import { readReply, replyEnd, ReplyError } from '../protocol/reply-reader.ts';
+import { readReply, replyEnd, ReplyError, splitReplies } from '../protocol/reply-reader.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 import type { StepPlan } from '../tx/multi-shard.ts';
@@ -231,13 +231,10 @@ function runForClient(coordinator: Coordinator, client: Client, command: QueuedC
   return out.take();
 }
 
-/** Splits a batch's replies, one after another in `raw` from `at`, into `replies` at `indexes`. */
-function splitReplies(raw: Buffer, at: number, indexes: readonly number[], replies: Buffer[]): void {
-  for (const index of indexes) {
-    const end = replyEnd(raw, at);
-    replies[index] = raw.subarray(at, end);
-    at = end;
-  }
+/** Puts a batch's replies, one after another in `raw` from `at`, into `replies` at `indexes`. */
+function placeReplies(raw: Buffer, at: number, indexes: readonly number[], replies: Buffer[]): void {
+  const split = splitReplies(raw, at, indexes.length);
+  indexes.forEach((index, i) => (replies[index] = split[i]));
 }
 
 /** The commands of one shard in one hop, and their places in EXEC's reply. */
@@ -263,7 +260,7 @@ async function execOnOneShard(coordinator: Coordinator, client: Client, commands
   const ran = replyEnd(raw, 0);
   if (readReply(raw.subarray(0, ran)) !== 1) return null;
   const replies: Buffer[] = new Array<Buffer>(commands.length);
-  splitReplies(raw, ran, batch.indexes, replies);
+  placeReplies(raw, ran, batch.indexes, replies);
   commands.forEach((command, i) => {
     if (layout.routes[i] === ROUTE_CLIENT) replies[i] = runForClient(coordinator, client, command, proto);
   });
@@ -290,7 +287,7 @@ async function execOnShards(coordinator: Coordinator, client: Client, commands: 
     const sendBatches = async (last: boolean): Promise<void> => {
       const pending = batches;
       batches = new Map();
-      await Promise.all([...pending].map(async ([shard, batch]) => splitReplies(await tx.runBatch(shard, batch.commands, proto, last), 0, batch.indexes, replies)));
+      await Promise.all([...pending].map(async ([shard, batch]) => placeReplies(await tx.runBatch(shard, batch.commands, proto, last), 0, batch.indexes, replies)));
     };
     for (let i = 0; i < commands.length; i++) {
       const route = layout.routes[i];

@@ -59,18 +59,23 @@ function readValue(bytes: Buffer, state: { at: number }): ReplyValue {
   }
 }
 
-/** Where the RESP value that starts at `at` ends: splits replies written one after another (a transaction's batch). */
+/**
+ * Where the RESP value that starts at `at` ends: splits replies written one
+ * after another (a transaction's batch). -1 when `bytes` holds only part of it.
+ */
 export function replyEnd(bytes: Uint8Array, at: number): number {
   const type = bytes[at];
   let lineEnd = at;
-  while (bytes[lineEnd] !== 13) lineEnd++;
+  while (lineEnd < bytes.length && bytes[lineEnd] !== 13) lineEnd++;
   const after = lineEnd + 2;
+  if (after > bytes.length) return -1;
   switch (type) {
     case 0x24 /* $ */:
     case 0x21 /* ! */:
     case 0x3d /* = */: {
       const length = Number(Buffer.from(bytes.buffer, bytes.byteOffset + at + 1, lineEnd - at - 1).toString('latin1'));
-      return length < 0 ? after : after + length + 2;
+      if (length < 0) return after;
+      return after + length + 2 <= bytes.length ? after + length + 2 : -1;
     }
     case 0x2a /* * */:
     case 0x7e /* ~ */:
@@ -80,11 +85,30 @@ export function replyEnd(bytes: Uint8Array, at: number): number {
       let count = Number(Buffer.from(bytes.buffer, bytes.byteOffset + at + 1, lineEnd - at - 1).toString('latin1'));
       if (type === 0x25 || type === 0x7c) count *= 2;
       let end = after;
-      for (let i = 0; i < count; i++) end = replyEnd(bytes, end);
+      for (let i = 0; i < count && end >= 0; i++) end = replyEnd(bytes, end);
       // An attribute precedes the value it describes.
-      return type === 0x7c ? replyEnd(bytes, end) : end;
+      return type === 0x7c && end >= 0 ? replyEnd(bytes, end) : end;
     }
     default:
       return after;
   }
+}
+
+/**
+ * Splits `count` replies written one after another in `raw` from `at`. A hop
+ * that failed whole answers one error instead of its batch's replies: every
+ * reply missing repeats the last one there.
+ */
+export function splitReplies(raw: Buffer, at: number, count: number): Buffer[] {
+  const replies: Buffer[] = [];
+  let last = raw.subarray(at);
+  for (let i = 0; i < count; i++) {
+    const end = at < raw.length ? replyEnd(raw, at) : -1;
+    if (end >= 0) {
+      last = raw.subarray(at, end);
+      at = end;
+    }
+    replies.push(last);
+  }
+  return replies;
 }

@@ -110,6 +110,8 @@ export class Coordinator implements HubHandler {
   /** Clients with output to write at the end of the current batch. */
   private readonly flushQueue: Client[] = [];
   private endOfBatchScheduled = false;
+  /** Clients whose squashable commands start at the end of the batch (see dispatch). */
+  private readonly squashStarts: Client[] = [];
 
   constructor(server: ServerContext, store: ShardStore, hub: Hub | null) {
     this.server = server;
@@ -151,8 +153,15 @@ export class Coordinator implements HubHandler {
       client.heldCommands.push(copyArgs(argv, 0, argc));
       return;
     }
-    this.server.stats.commandsProcessed++;
     let spec = findCommandByName(argv[0]);
+    // MSET, MGET, DEL... over several shards start at the end of the read, with whatever follows them in it.
+    if (spec !== undefined && spec.multiShard !== undefined && this.squashable(client, spec, argv, argc)) {
+      client.heldCommands = [copyArgs(argv, 0, argc)];
+      this.squashStarts.push(client);
+      this.scheduleEndBatch();
+      return;
+    }
+    this.server.stats.commandsProcessed++;
     if (spec === undefined) {
       if (client.queued !== null) client.queueFailed = true;
       this.replyError(client, unknownCommandError(argv, argc));
@@ -168,7 +177,7 @@ export class Coordinator implements HubHandler {
       }
       spec = sub;
     }
-    if ((spec.arity > 0 && argc !== spec.arity) || argc < -spec.arity) {
+    if (!arityAccepts(spec, argc)) {
       // A refused EXEC discards the transaction (if any), as Redis's execCommandAbort.
       if (spec.name === 'exec') {
         client.endTransaction();
@@ -360,13 +369,97 @@ export class Coordinator implements HubHandler {
     );
   }
 
+  /**
+   * An atomic one-step plan over several shards (MSET, MGET, DEL... whose
+   * keys span shards) that dispatch would run now: consecutive ones of a
+   * client run as one transaction (runSquashed).
+   */
+  private squashable(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): boolean {
+    const plan = spec.multiShard;
+    if (plan === undefined || plan.atomic !== true || plan.oneStep !== true || plan.locks !== 'keys') return false;
+    if (this.shardCount === 1 || client.queued !== null || !client.authenticated || !arityAccepts(spec, argc)) return false;
+    return this.keysShard(spec, argv, argc) === -1;
+  }
+
+  /** How many commands from `held[from]` on are squashable, in a row. */
+  private squashableRun(client: Client, held: Buffer[][], from: number): number {
+    let run = 0;
+    for (let i = from; i < held.length; i++) {
+      const spec = findCommandByName(held[i][0]);
+      if (spec === undefined || !this.squashable(client, spec, held[i], held[i].length)) break;
+      run++;
+    }
+    return run;
+  }
+
+  /**
+   * Pipelined atomic one-step commands of one client, run as one transaction:
+   * one schedule for all, and their parts in one hop per shard (each command
+   * stays atomic; together they are atomic too). Replies keep their order.
+   */
+  private runSquashed(client: Client, commands: Buffer[][]): void {
+    const specs = commands.map((args) => findCommandByName(args[0]) as CommandSpec);
+    if (commands.length === 1) {
+      // Alone, it runs as any atomic plan (cheaper than the machinery for several).
+      this.server.stats.commandsProcessed++;
+      client.lastCommand = specs[0].name;
+      this.runPlan(client, specs[0], commands[0], commands[0].length);
+      return;
+    }
+    const locks = new LockSet();
+    commands.forEach((args, i) => this.addLocks(locks, specs[i], args, args.length));
+    const tx = new Transaction(this, locks, true);
+    const outs: ReplyWriter[] = [];
+    const slots: PendingReply[] = [];
+    const bodies: (() => Promise<void>)[] = [];
+    commands.forEach((args, i) => {
+      const spec = specs[i];
+      this.server.stats.commandsProcessed++;
+      this.server.commandStats.of(spec.name).calls++;
+      client.lastCommand = spec.name;
+      const out = new ReplyWriter(256);
+      out.proto = client.proto;
+      const request: PlanRequest = { coordinator: this, client, db: client.db, proto: client.proto, args };
+      const plan = spec.multiShard as AtomicPlan;
+      outs.push(out);
+      slots.push(client.reserveReply());
+      bodies.push(() => plan.body(tx, request, out));
+    });
+    client.heldCommands = [];
+    const restart = (): void => {
+      for (const out of outs) out.reset();
+    };
+    const body = async (): Promise<void> => {
+      const outcomes = await tx.runTogether(bodies);
+      outcomes.forEach((outcome, i) => {
+        if (outcome.status === 'fulfilled') return;
+        outs[i].reset();
+        outs[i].error(outcome.reason instanceof ReplyError ? outcome.reason.message : internalError(specs[i].name, outcome.reason));
+      });
+    };
+    const answer = (): void => slots.forEach((slot, i) => slot.onReply(outs[i].buffer.subarray(0, outs[i].length)));
+    tx.run(body, () => this.releaseHeldCommands(client), true, restart).then(answer, (error: unknown) => {
+      outs.forEach((out, i) => {
+        out.reset();
+        out.error(internalError(specs[i].name, error));
+      });
+      answer();
+    });
+  }
+
   /** Dispatches the commands held back while the client's transaction was being scheduled. */
   releaseHeldCommands(client: Client): void {
     const held = client.heldCommands as Buffer[][];
     client.heldCommands = null;
     for (let i = 0; i < held.length; i++) {
       if (client.closed) return;
-      this.dispatch(client, held[i], held[i].length);
+      const run = this.squashableRun(client, held, i);
+      if (run > 0) {
+        this.runSquashed(client, held.slice(i, i + run));
+        i += run - 1;
+      } else {
+        this.dispatch(client, held[i], held[i].length);
+      }
       // Another transaction of the client: what follows waits for that one.
       const again = client.heldCommands as Buffer[][] | null;
       if (again !== null) {
@@ -646,6 +739,10 @@ export class Coordinator implements HubHandler {
 
   /** The end of a batch (one socket read): every client's output written, the staged hops sent. */
   endBatch(): void {
+    if (this.squashStarts.length !== 0) {
+      const clients = this.squashStarts.splice(0);
+      for (const client of clients) this.releaseHeldCommands(client);
+    }
     this.flushClients();
     this.hub?.flush();
   }
@@ -671,6 +768,10 @@ export class Coordinator implements HubHandler {
     for (let i = 0; i < queue.length; i++) queue[i].flush();
     queue.length = 0;
   }
+}
+
+function arityAccepts(spec: CommandSpec, argc: number): boolean {
+  return spec.arity > 0 ? argc === spec.arity : argc >= -spec.arity;
 }
 
 function unknownCommandError(argv: Buffer[], argc: number): string {

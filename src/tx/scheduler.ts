@@ -34,6 +34,15 @@
 //   reader see one client's two writes, made one after the other on two
 //   shards, in the wrong order.)
 //
+// - Pipelined commands of one client run together: a run of one-step
+//   commands over shards (MSET, MGET, DEL...) that arrive one after another
+//   is one transaction (Coordinator.runSquashed, Transaction.runTogether):
+//   one schedule, the union of their locks, and all their parts in one hop
+//   per shard, run in the order sent. Each command stays atomic, the run is
+//   atomic as a whole, and the replies are each command's own. The first
+//   such command of a socket read waits for the end of the read to gather
+//   the ones after it.
+//
 // Why it is serializable: two transactions that conflict (share a key on some
 // shard) must run in id order on every shard where they conflict. The queue
 // gives that order when both are queued before either runs. The one way to
@@ -92,7 +101,7 @@
 import type { Coordinator } from './coordinator.ts';
 import { IntentLocks, LockHolder, type LockedWork } from './intent-locks.ts';
 import { HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN } from './hop-flags.ts';
-import { readReply, type ReplyValue } from '../protocol/reply-reader.ts';
+import { readReply, splitReplies, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { Protocol } from '../protocol/reply-writer.ts';
 
 /** The reply of a schedule hop refused because a later transaction already started on that shard. */
@@ -318,6 +327,41 @@ function hop(coordinator: Coordinator, shard: number, db: number, proto: Protoco
   return reply.promise;
 }
 
+/** Calls gathered for one shard while bodies run together (Transaction.runTogether). */
+class CollectedCalls {
+  readonly commands: BatchCommand[] = [];
+  /** Per call: how many commands it sent, and where its replies go. */
+  readonly counts: number[] = [];
+  readonly resolvers: ((replies: Buffer) => void)[] = [];
+  readonly rejecters: ((error: unknown) => void)[] = [];
+
+  add(commands: readonly BatchCommand[]): Promise<Buffer> {
+    for (const command of commands) this.commands.push(command);
+    this.counts.push(commands.length);
+    return new Promise<Buffer>((resolve, reject) => {
+      this.resolvers.push(resolve);
+      this.rejecters.push(reject);
+    });
+  }
+
+  /** Hands each call its slice of the hop's replies. */
+  settle(raw: Buffer): void {
+    let total = 0;
+    for (const count of this.counts) total += count;
+    const replies = splitReplies(raw, 0, total);
+    let at = 0;
+    for (let i = 0; i < this.counts.length; i++) {
+      const count = this.counts[i];
+      this.resolvers[i](count === 1 ? replies[at] : Buffer.concat(replies.slice(at, at + count)));
+      at += count;
+    }
+  }
+
+  fail(error: unknown): void {
+    for (const reject of this.rejecters) reject(error);
+  }
+}
+
 const ZERO = Buffer.from('0');
 const ONE = Buffer.from('1');
 const NO_COMMANDS: BatchCommand[] = [];
@@ -339,6 +383,8 @@ export class Transaction {
   /** Settles once the other shard ran its part (or refused): this shard's part waits for it. */
   private remoteDone: Promise<void> = Promise.resolve();
   private settleRemote: (refused: boolean) => void = ignore;
+  /** While bodies run together: their calls, by shard, not sent yet. */
+  private collected: Map<number, CollectedCalls> | null = null;
 
   constructor(coordinator: Coordinator, locks: LockSet, standalone: boolean) {
     this.coordinator = coordinator;
@@ -385,11 +431,43 @@ export class Transaction {
 
   /** Commands on `shard` inside the transaction; resolves to their replies, one after another. */
   runBatch(shard: number, commands: readonly BatchCommand[], proto: Protocol, last: boolean): Promise<Buffer> {
+    if (this.collected !== null) {
+      let calls = this.collected.get(shard);
+      if (calls === undefined) this.collected.set(shard, (calls = new CollectedCalls()));
+      return calls.add(commands);
+    }
     if (this.remoteShard >= 0) {
       if (shard === this.remoteShard) return this.sendScheduleRun(shard, commands, proto);
       return this.remoteDone.then(() => this.sendRun(shard, commands, proto, last && this.concludeOnLast));
     }
     return this.sendRun(shard, commands, proto, last && this.concludeOnLast && !this.keepLocks);
+  }
+
+  /**
+   * Starts one-step bodies (each sends all its calls at once, as RESP2
+   * `call`s marked last) together: their calls go out in one hop per shard,
+   * in the order the bodies made them, the last step there. Resolves to each
+   * body's outcome; a refusal by the other shard in two-shard mode is thrown,
+   * so that the whole starts over.
+   */
+  async runTogether(bodies: readonly (() => Promise<void>)[]): Promise<PromiseSettledResult<void>[]> {
+    const collected = new Map<number, CollectedCalls>();
+    const started: Promise<void>[] = [];
+    this.collected = collected;
+    try {
+      for (const body of bodies) started.push(body());
+    } finally {
+      this.collected = null;
+    }
+    for (const [shard, calls] of collected) {
+      this.runBatch(shard, calls.commands, 2, true).then(
+        (raw) => calls.settle(raw),
+        (error: unknown) => calls.fail(error),
+      );
+    }
+    const outcomes = await Promise.allSettled(started);
+    for (const outcome of outcomes) if (outcome.status === 'rejected' && outcome.reason === REFUSED) throw REFUSED;
+    return outcomes;
   }
 
   /** Two-shard mode: schedule and run on the other shard in one hop; its replies, or REFUSED. */

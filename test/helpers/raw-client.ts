@@ -4,6 +4,7 @@
 
 import net from 'node:net';
 import { SlotMap } from '../../src/cluster/slots.ts';
+import { replyEnd } from '../../src/protocol/reply-reader.ts';
 
 /** One command as a RESP multibulk request. */
 export function resp(...args: string[]): string {
@@ -67,7 +68,7 @@ export function exchange(port: number, parts: (string | Buffer | Pause)[], optio
     };
     socket.on('data', (chunk: Buffer) => {
       chunks.push(chunk);
-      if (pause && countReplies(Buffer.concat(chunks).toString('latin1')) >= pause.replies) pause.resume();
+      if (pause && countReplies(Buffer.concat(chunks)) >= pause.replies) pause.resume();
       rearm();
     });
     socket.on('error', (error: NodeJS.ErrnoException) => {
@@ -83,7 +84,7 @@ export function exchange(port: number, parts: (string | Buffer | Pause)[], optio
         if (socket.destroyed) break;
         if (typeof part === 'object' && !Buffer.isBuffer(part)) {
           const replies = part.replies;
-          if (countReplies(Buffer.concat(chunks).toString('latin1')) < replies) {
+          if (countReplies(Buffer.concat(chunks)) < replies) {
             await new Promise<void>((resume) => (pause = { replies, resume }));
             pause = null;
           }
@@ -99,31 +100,14 @@ export function exchange(port: number, parts: (string | Buffer | Pause)[], optio
   });
 }
 
-/** How many complete RESP2/RESP3 replies `text` holds, one after the other. */
-export function countReplies(text: string): number {
+/** How many complete RESP2/RESP3 replies `bytes` holds, one after the other. */
+export function countReplies(bytes: Buffer): number {
   let count = 0;
-  for (let at = replyEnd(text, 0); at > 0; at = at < text.length ? replyEnd(text, at) : -1) count++;
+  for (let at = 0; at < bytes.length; count++) {
+    at = replyEnd(bytes, at);
+    if (at < 0) break;
+  }
   return count;
-}
-
-/** Where the reply starting at `at` ends, or -1 when it is not all there yet. */
-function replyEnd(text: string, at: number): number {
-  const lineEnd = text.indexOf('\r\n', at);
-  if (lineEnd < 0) return -1;
-  const type = text[at];
-  const length = Number(text.slice(at + 1, lineEnd));
-  const next = lineEnd + 2;
-  if (type === '$' || type === '=' || type === '!') {
-    if (length < 0) return next;
-    return next + length + 2 <= text.length ? next + length + 2 : -1;
-  }
-  if (type === '*' || type === '~' || type === '>' || type === '%' || type === '|') {
-    const elements = type === '%' || type === '|' ? 2 * length : length;
-    let end = next;
-    for (let i = 0; i < elements && end >= 0; i++) end = end < text.length ? replyEnd(text, end) : -1;
-    return end;
-  }
-  return next;
 }
 
 /** `count` distinct keys (prefix + number) that live on `shard` of a server with `shards` shards. */
