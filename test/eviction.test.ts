@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { useServer } from './helpers/server.ts';
 import { errorOf, flushBeforeEach, infoField, useClient } from './helpers/clients.ts';
+import { keysOnEveryShard, RawSession } from './helpers/raw-client.ts';
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
 const VALUE = 'v'.repeat(1000);
@@ -211,6 +212,10 @@ describe('maxmemory eviction --shards 2', () => {
     expect(await errorOf(client.append('k:1', 'x'))).toBe(OOM);
     expect(await errorOf(client.setrange('k:1', 0, 'x'))).toBe(OOM);
     expect(await errorOf(client.mset('{t}1', 'x', '{t}2', 'y'))).toBe(OOM);
+    // Over shards: refused whole, once, before any shard writes.
+    const spread = keysOnEveryShard('spread:', 2, 2);
+    expect(await errorOf(client.mset(...spread.flatMap((key) => [key, 'x'])))).toBe(OOM);
+    expect(await client.exists(...spread)).toBe(0);
     expect(await client.get('k:1')).toBe(VALUE);
     expect(await client.get('counter')).toBe('10');
     expect(await client.exists('k:2')).toBe(1);
@@ -219,10 +224,28 @@ describe('maxmemory eviction --shards 2', () => {
     expect(await client.dbsize()).toBe(keys.length - 1);
     const stats = await client.info('stats');
     expect(infoField(stats, 'evicted_keys')).toBe(0);
-    expect(await client.info('errorstats')).toMatch(/^errorstat_OOM:count=6\r$/m);
+    expect(await client.info('errorstats')).toMatch(/^errorstat_OOM:count=7\r$/m);
     expect(await client.info('commandstats')).toMatch(/^cmdstat_set:calls=\d+,usec=\d+,usec_per_call=[\d.]+,rejected_calls=2,failed_calls=0\r$/m);
+    expect(await client.info('commandstats')).toMatch(/^cmdstat_mset:calls=0,usec=0,usec_per_call=0.00,rejected_calls=2,failed_calls=0\r$/m);
     await client.config('SET', 'maxmemory', '0');
     expect(await client.set('new', 'x')).toBe('OK');
+  });
+
+  it('inside MULTI refuses what would queue, and aborts an EXEC of writes, as Redis when out of memory', async () => {
+    // Recorded from stock redis-server 7.0.15: a transaction queued, then maxmemory set below use by another client.
+    const session = new RawSession(server.port);
+    expect(await session.send('SET a 1\r\nMULTI\r\nSET b 2\r\nGET a\r\n', 4)).toBe('+OK\r\n+OK\r\n+QUEUED\r\n+QUEUED\r\n');
+    await client.config('SET', 'maxmemory', '1000');
+    await client.config('RESETSTAT');
+    const oom = `-${OOM}\r\n`;
+    expect(await session.send('EXEC\r\nGET b\r\nMULTI\r\nPING\r\nMULTI\r\nWATCH x\r\nDISCARD\r\nMULTI\r\nEXEC\r\nMULTI\r\nGET a\r\nCONFIG SET maxmemory 0\r\n', 12)).toBe(
+      `-EXECABORT Transaction discarded because of: ${OOM}\r\n$-1\r\n+OK\r\n${oom}${oom}${oom}+OK\r\n+OK\r\n*0\r\n+OK\r\n${oom}${oom}`,
+    );
+    session.close();
+    await client.config('SET', 'maxmemory', '0');
+    expect(await client.info('errorstats')).toBe('# Errorstats\r\nerrorstat_EXECABORT:count=1\r\nerrorstat_OOM:count=5\r\n');
+    const stats = await client.info('commandstats');
+    for (const name of ['exec', 'ping', 'watch', 'multi', 'get', 'config|set']) expect(stats).toMatch(new RegExp(`^cmdstat_${name.replace('|', '\\|')}:.*,rejected_calls=1,`, 'm'));
   });
 });
 

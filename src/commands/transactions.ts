@@ -203,9 +203,10 @@ class CapturedReply extends PendingReply {
 async function runPlanInside(tx: Transaction, coordinator: Coordinator, client: Client, command: QueuedCommand, db: number, proto: Protocol): Promise<Buffer> {
   const { spec, argv } = command;
   const plan = spec.multiShard;
-  coordinator.server.commandStats.of(spec.name).calls++;
   const out = new ReplyWriter(256);
   out.proto = proto;
+  if (coordinator.refuseForMemory(spec, out)) return out.take();
+  coordinator.server.commandStats.of(spec.name).calls++;
   if (plan === undefined) {
     out.error(internalError(spec.name, new Error('no multi-shard plan')));
   } else if (plan.atomic === true) {

@@ -67,6 +67,8 @@ export const ROUTE_CLIENT = -2;
 export const ROUTE_PLAN = -1;
 
 const QUEUED = Buffer.from('+QUEUED\r\n');
+/** The commands Redis never refuses for memory inside MULTI. */
+const NEVER_REFUSED_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
 /** The commands that act at once inside MULTI instead of being queued. */
 const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
 const RETRY_REPLY = Buffer.from(`-${RETRY_ERROR}\r\n`);
@@ -178,13 +180,7 @@ export class Coordinator implements HubHandler {
       spec = sub;
     }
     if (!arityAccepts(spec, argc)) {
-      // A refused EXEC discards the transaction (if any), as Redis's execCommandAbort.
-      if (spec.name === 'exec') {
-        client.endTransaction();
-        this.reject(client, spec, `EXECABORT Transaction discarded because of: ${Errors.wrongArgs(spec.name).slice('ERR '.length)}`);
-      } else {
-        this.reject(client, spec, Errors.wrongArgs(spec.name));
-      }
+      this.reject(client, spec, Errors.wrongArgs(spec.name));
       return;
     }
     if (!client.authenticated && !spec.flags.includes('no-auth')) {
@@ -192,6 +188,11 @@ export class Coordinator implements HubHandler {
       return;
     }
     client.lastCommand = spec.name;
+    // Inside MULTI, Redis refuses whatever would queue (and an EXEC of writes) while out of memory.
+    if (client.queued !== null && this.memory.maxmemory !== 0 && this.queueNeedsMemory(client, spec) && this.memory.evict() === EvictionResult.Fail) {
+      this.reject(client, spec, Errors.outOfMemory);
+      return;
+    }
     if (client.queued !== null && !TRANSACTION_CONTROL.has(spec.name)) {
       this.queueCommand(client, spec, argv, argc);
       return;
@@ -298,12 +299,11 @@ export class Coordinator implements HubHandler {
     const ctx = this.ctx;
     const commandStats = this.server.commandStats;
     const errors = commandStats.errors;
-    // As Redis before every command: evict while over maxmemory; refuse what needs memory when nothing can be freed.
-    if (this.memory.maxmemory !== 0 && this.memory.evict() === EvictionResult.Fail && spec.flags.includes('denyoom')) {
-      out.errors = errors;
-      out.error(Errors.outOfMemory);
-      if (countCall) commandStats.of(spec.name).rejectedCalls++;
-      return;
+    if (this.memory.maxmemory !== 0) {
+      // A shard's part of a multi-shard command evicts as any command, but
+      // only its coordinator may refuse it (runPlan), once for every shard.
+      if (!countCall) this.memory.evict();
+      else if (this.refuseForMemory(spec, out)) return;
     }
     ctx.argv = argv;
     ctx.argc = argc;
@@ -334,9 +334,32 @@ export class Coordinator implements HubHandler {
     ctx.client = null;
   }
 
+  /** As Redis before every command: evicts while over maxmemory; true when `spec` needs memory and none can be freed. */
+  outOfMemoryFor(spec: CommandSpec): boolean {
+    return this.memory.maxmemory !== 0 && this.memory.evict() === EvictionResult.Fail && spec.flags.includes('denyoom');
+  }
+
+  /** The OOM refusal: true, with the error written to `out` and counted, when `spec` may not run for want of memory. */
+  refuseForMemory(spec: CommandSpec, out: ReplyWriter): boolean {
+    if (!this.outOfMemoryFor(spec)) return false;
+    out.errors = this.server.commandStats.errors;
+    out.error(Errors.outOfMemory);
+    this.server.commandStats.of(spec.name).rejectedCalls++;
+    return true;
+  }
+
   private runPlan(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
     const plan = spec.multiShard;
     if (plan === undefined) throw new Error(`${spec.name} spans shards but has no multi-shard plan`);
+    // Checked here, once for every shard: a write refused for memory is refused whole.
+    if (this.memory.maxmemory !== 0) {
+      const out = client.hasPending() ? this.scratch : client.out;
+      out.proto = client.proto;
+      if (this.refuseForMemory(spec, out)) {
+        if (out === this.scratch) this.replyFromScratch(client.reserveReply());
+        return;
+      }
+    }
     this.server.commandStats.of(spec.name).calls++;
     const slot = client.reserveReply();
     if (plan.atomic === true) {
@@ -378,7 +401,8 @@ export class Coordinator implements HubHandler {
     const plan = spec.multiShard;
     if (plan === undefined || plan.atomic !== true || plan.oneStep !== true || plan.locks !== 'keys') return false;
     if (this.shardCount === 1 || client.queued !== null || !client.authenticated || !arityAccepts(spec, argc)) return false;
-    return this.keysShard(spec, argv, argc) === -1;
+    // One refused for memory goes alone, through runPlan's check.
+    return this.keysShard(spec, argv, argc) === -1 && !this.outOfMemoryFor(spec);
   }
 
   /** How many commands from `held[from]` on are squashable, in a row. */
@@ -532,8 +556,22 @@ export class Coordinator implements HubHandler {
     client.reply(QUEUED);
   }
 
-  /** A command refused before it ran (arity, auth): Redis counts it as a rejected call; inside MULTI, EXEC will abort. */
+  /** Inside MULTI: whether `spec` needs memory (anything but EXEC, DISCARD, QUIT and RESET; EXEC when a queued command does). */
+  private queueNeedsMemory(client: Client, spec: CommandSpec): boolean {
+    if (spec.name === 'exec') return (client.queued as QueuedCommand[]).some((command) => command.spec.flags.includes('denyoom'));
+    return !NEVER_REFUSED_IN_MULTI.has(spec.name);
+  }
+
+  /**
+   * A command refused before it ran (arity, auth, memory): Redis counts it as
+   * a rejected call; inside MULTI, EXEC will abort. A refused EXEC discards
+   * the transaction at once, as Redis's execCommandAbort.
+   */
   private reject(client: Client, spec: CommandSpec, error: string): void {
+    if (spec.name === 'exec') {
+      client.endTransaction();
+      error = `EXECABORT Transaction discarded because of: ${error.startsWith('ERR ') ? error.slice('ERR '.length) : error}`;
+    }
     if (client.queued !== null) client.queueFailed = true;
     this.server.commandStats.of(spec.name).rejectedCalls++;
     this.replyError(client, error);

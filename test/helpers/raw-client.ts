@@ -100,6 +100,45 @@ export function exchange(port: number, parts: (string | Buffer | Pause)[], optio
   });
 }
 
+/** A raw connection that stays open between exchanges (for sessions other clients act in the middle of). */
+export class RawSession {
+  private readonly socket: net.Socket;
+  private received = Buffer.alloc(0);
+  private waiting: { replies: number; resolve: (reply: string) => void } | null = null;
+
+  constructor(port: number) {
+    this.socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
+    this.socket.on('data', (chunk: Buffer) => {
+      this.received = Buffer.concat([this.received, chunk]);
+      this.settle();
+    });
+  }
+
+  /** Writes `text` (latin1) and resolves to the next `replies` replies, as text. */
+  send(text: string, replies: number): Promise<string> {
+    return new Promise((resolve) => {
+      this.waiting = { replies, resolve };
+      this.socket.write(Buffer.from(text, 'latin1'));
+      this.settle();
+    });
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+
+  private settle(): void {
+    const waiting = this.waiting;
+    if (waiting === null || countReplies(this.received) < waiting.replies) return;
+    let end = 0;
+    for (let i = 0; i < waiting.replies; i++) end = replyEnd(this.received, end);
+    const reply = this.received.subarray(0, end).toString('latin1');
+    this.received = this.received.subarray(end);
+    this.waiting = null;
+    waiting.resolve(reply);
+  }
+}
+
 /** How many complete RESP2/RESP3 replies `bytes` holds, one after the other. */
 export function countReplies(bytes: Buffer): number {
   let count = 0;
