@@ -266,10 +266,11 @@ describe('requirepass (set by CONFIG SET on every thread)', () => {
 
   it('refuses commands until AUTH, accepts AUTH and HELLO AUTH', async () => {
     const { reply } = await exchange(server.port, [
-      resp('GET', 'x') + resp('HELLO', '3') + resp('AUTH', 'wrong') + resp('AUTH', 'default', 'wrong') + resp('AUTH', 'p@ss word') + resp('GET', 'x') + resp('QUIT'),
+      resp('GET', 'x') + resp('EXEC') + resp('HELLO', '3') + resp('AUTH', 'wrong') + resp('AUTH', 'default', 'wrong') + resp('AUTH', 'p@ss word') + resp('GET', 'x') + resp('QUIT'),
     ]);
     expect(reply).toBe(
       '-NOAUTH Authentication required.\r\n' +
+        '-EXECABORT Transaction discarded because of: NOAUTH Authentication required.\r\n' +
         '-NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time\r\n' +
         '-WRONGPASS invalid username-password pair or user is disabled.\r\n' +
         '-WRONGPASS invalid username-password pair or user is disabled.\r\n' +

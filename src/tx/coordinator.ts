@@ -405,15 +405,15 @@ export class Coordinator implements HubHandler {
     return this.keysShard(spec, argv, argc) === -1 && !this.outOfMemoryFor(spec);
   }
 
-  /** How many commands from `held[from]` on are squashable, in a row. */
-  private squashableRun(client: Client, held: Buffer[][], from: number): number {
-    let run = 0;
+  /** The specs of the squashable commands from `held[from]` on, in a row. */
+  private squashableRun(client: Client, held: Buffer[][], from: number): CommandSpec[] {
+    const specs: CommandSpec[] = [];
     for (let i = from; i < held.length; i++) {
       const spec = findCommandByName(held[i][0]);
       if (spec === undefined || !this.squashable(client, spec, held[i], held[i].length)) break;
-      run++;
+      specs.push(spec);
     }
-    return run;
+    return specs;
   }
 
   /**
@@ -421,8 +421,7 @@ export class Coordinator implements HubHandler {
    * one schedule for all, and their parts in one hop per shard (each command
    * stays atomic; together they are atomic too). Replies keep their order.
    */
-  private runSquashed(client: Client, commands: Buffer[][]): void {
-    const specs = commands.map((args) => findCommandByName(args[0]) as CommandSpec);
+  private runSquashed(client: Client, commands: Buffer[][], specs: CommandSpec[]): void {
     if (commands.length === 1) {
       // Alone, it runs as any atomic plan (cheaper than the machinery for several).
       this.server.stats.commandsProcessed++;
@@ -477,10 +476,10 @@ export class Coordinator implements HubHandler {
     client.heldCommands = null;
     for (let i = 0; i < held.length; i++) {
       if (client.closed) return;
-      const run = this.squashableRun(client, held, i);
-      if (run > 0) {
-        this.runSquashed(client, held.slice(i, i + run));
-        i += run - 1;
+      const specs = this.squashableRun(client, held, i);
+      if (specs.length > 0) {
+        this.runSquashed(client, held.slice(i, i + specs.length), specs);
+        i += specs.length - 1;
       } else {
         this.dispatch(client, held[i], held[i].length);
       }
