@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NPM ?= npm
 ARGS ?=
 
-.PHONY: install start test typecheck redis-tools
+.PHONY: install start test typecheck depcheck redis-tools
 
 node_modules/.installed: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
@@ -25,6 +25,10 @@ test: install redis-tools
 
 typecheck: install
 	$(NPM) run typecheck
+
+# The layer check (.dependency-cruiser.cjs): no runtime import cycle, no upward import.
+depcheck: install
+	$(NPM) run depcheck
 
 # Benchmarks: side by side with stock Redis, capacity sweep, flamegraphs (bench/Makefile.inc).
 include bench/Makefile.inc

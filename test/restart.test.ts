@@ -3,11 +3,12 @@
 // are dropped, and the supervisor says so in the log.
 
 import net from 'node:net';
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { useServer } from './helpers/server.ts';
+import { useServer, type TestServer } from './helpers/server.ts';
 import { connectIoredis } from './helpers/clients.ts';
-import { keysOnEveryShard, respCommands } from './helpers/raw-client.ts';
+import { keysOnEveryShard, keysOnShard, respCommands } from './helpers/raw-client.ts';
 
 const SHARDS = 3;
 
@@ -22,6 +23,40 @@ async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** The thread serving `client`'s connection: the role (Wn) its DEBUG LOG line is written under. */
+async function threadOf(server: TestServer, client: Redis): Promise<number> {
+  const marker = `thread-of-${randomUUID()}`;
+  await client.call('debug', 'log', marker);
+  let line: string | undefined;
+  await waitFor(() => (line = server.output().split('\n').find((text) => text.includes(marker))) !== undefined, 5000);
+  const thread = /^\d+:W(\d+) /.exec(line as string);
+  if (thread === null) throw new Error(`no thread in log line: ${line}`);
+  return Number(thread[1]);
+}
+
+/** A connection the kernel handed to thread `thread`: it spreads them, so a few tries. */
+async function connectOnThread(server: TestServer, thread: number): Promise<Redis> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const client = await connectIoredis(server, { retryStrategy: () => null });
+    if ((await threadOf(server, client)) === thread) return client;
+    client.disconnect();
+  }
+  throw new Error(`no connection landed on thread ${thread}`);
+}
+
+function restartCount(server: TestServer): number {
+  return server.output().split('worker restarted').length - 1;
+}
+
+/** Kills `victim`'s thread with DEBUG PANIC; resolves once the supervisor has started its replacement. */
+async function panicThreadOf(server: TestServer, victim: Redis): Promise<void> {
+  const restarts = restartCount(server);
+  const gone = closed(victim);
+  victim.debug('panic').catch(() => {});
+  await gone;
+  await waitFor(() => restartCount(server) > restarts, 10000);
 }
 
 describe('a worker thread that dies', () => {
@@ -92,5 +127,94 @@ describe('a worker thread that dies', () => {
     await client.mset(Object.fromEntries(keys.map((key) => [key, 'free'])));
     expect(await client.mget(keys)).toEqual(keys.map(() => 'free'));
     client.disconnect();
+  });
+});
+
+// A shard keeps its WATCH records (and which watchers' keys changed) on its
+// thread's heap: a restarted shard knows nothing of them. Each test watches
+// from one thread and kills another (at most four restarts per server: the
+// supervisor gives up on a shard restarted more than five times a minute).
+describe.each([2, 3])('WATCH across a restart of the shard holding the key --shards %i', (shards) => {
+  const server = useServer({ shards, args: ['--enable-debug-command', 'yes'] });
+
+  /** A watcher, a shard off its thread (the one to kill), and a connection on that shard's thread. */
+  async function setUp(): Promise<{ watcher: Redis; home: number; restarted: number; victim: Redis }> {
+    const watcher = await connectIoredis(server, { retryStrategy: () => null });
+    const home = await threadOf(server, watcher);
+    const restarted = (home + 1) % shards;
+    return { watcher, home, restarted, victim: await connectOnThread(server, restarted) };
+  }
+
+  it('fails EXEC when the watched key changes after its shard restarted', async () => {
+    const { watcher, restarted, victim } = await setUp();
+    const [key] = keysOnShard('after:', restarted, shards, 1);
+    await watcher.set(key, '1');
+    await watcher.watch(key);
+    await panicThreadOf(server, victim);
+    const writer = await connectIoredis(server);
+    await writer.set(key, '2');
+    expect(await watcher.multi().set(key, 'mine').exec()).toBeNull();
+    expect(await watcher.get(key)).toBe('2');
+    // That EXEC ended the watch: watching the restarted shard's keys works as before.
+    await watcher.watch(key);
+    expect(await watcher.multi().set(key, 'mine').exec()).toEqual([[null, 'OK']]);
+    await watcher.watch(key);
+    await writer.set(key, '3');
+    expect(await watcher.multi().set(key, 'mine').exec()).toBeNull();
+    expect(await watcher.get(key)).toBe('3');
+    for (const client of [watcher, writer]) client.disconnect();
+  });
+
+  it('fails EXEC when the watched key changed before its shard restarted', async () => {
+    const { watcher, restarted, victim } = await setUp();
+    const [key] = keysOnShard('before:', restarted, shards, 1);
+    await watcher.set(key, '1');
+    await watcher.watch(key);
+    const writer = await connectIoredis(server, { retryStrategy: () => null });
+    await writer.set(key, '2');
+    writer.disconnect();
+    await panicThreadOf(server, victim);
+    expect(await watcher.multi().set(key, 'mine').exec()).toBeNull();
+    expect(await watcher.get(key)).toBe('2');
+    watcher.disconnect();
+  });
+
+  it('fails EXEC when the key changes after a WATCH sent while its shard was dying', async () => {
+    const { watcher, restarted, victim } = await setUp();
+    const [key] = keysOnShard('during:', restarted, shards, 1);
+    const restarts = restartCount(server);
+    const gone = closed(victim);
+    victim.debug('panic').catch(() => {});
+    // Reaches the dying thread, the dead one's ring, or the new thread, as it happens.
+    await watcher.watch(key);
+    await gone;
+    await waitFor(() => restartCount(server) > restarts, 10000);
+    const writer = await connectIoredis(server);
+    await writer.set(key, '2');
+    expect(await watcher.multi().set(key, 'mine').exec()).toBeNull();
+    expect(await watcher.get(key)).toBe('2');
+    for (const client of [watcher, writer]) client.disconnect();
+  });
+
+  it('lets EXEC run when no watched key is on the shard that restarted, and fails it when one is', async () => {
+    const { watcher, home, restarted, victim } = await setUp();
+    // Another shard than the restarted one: the watcher's own with 2 shards, the third with 3.
+    const survivor = shards === 2 ? home : 3 - home - restarted;
+    const [kept] = keysOnShard('kept:', survivor, shards, 1);
+    const [lost] = keysOnShard('lost:', restarted, shards, 1);
+    const neighbour = await connectOnThread(server, home);
+    await watcher.watch(kept);
+    await neighbour.watch(kept, lost);
+    await panicThreadOf(server, victim);
+    // Untouched, but its shard restarted since WATCH: EXEC fails, the safe answer when its changes are unknown.
+    expect(await neighbour.multi().set(kept, 'theirs').exec()).toBeNull();
+    expect(await watcher.multi().set(kept, 'mine').exec()).toEqual([[null, 'OK']]);
+    expect(await watcher.get(kept)).toBe('mine');
+    // A change of a key on a shard that stayed up still fails EXEC.
+    await watcher.watch(kept);
+    await neighbour.set(kept, 'changed');
+    expect(await watcher.multi().set(kept, 'mine').exec()).toBeNull();
+    expect(await watcher.get(kept)).toBe('changed');
+    for (const client of [watcher, neighbour]) client.disconnect();
   });
 });

@@ -2,7 +2,7 @@
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { ShardThread, type ThreadInit } from '../src/server/shard-thread.ts';
-import { configureLog } from '../src/server/log.ts';
+import { configureLog } from '../src/util/log.ts';
 import type { SupervisorCommand, WorkerEvent } from '../src/server/worker-messages.ts';
 
 const init = workerData as ThreadInit;

@@ -2,10 +2,10 @@
 // LIST and KILL reach every thread: each thread knows only its own clients.
 
 import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
-import { Errors } from './errors.ts';
-import { argText, isKeyword, parseInteger } from './args.ts';
+import { Errors } from '../protocol/errors.ts';
+import { argText, isKeyword, parseInteger } from '../protocol/args.ts';
 import { clientNameError } from './connection.ts';
-import { replyHelp } from './command-docs.ts';
+import { replyHelp } from './help.ts';
 import type { Client } from '../server/client.ts';
 import type { ServerContext } from '../server/server-context.ts';
 import { onEveryShard, stepwise } from '../tx/multi-shard.ts';

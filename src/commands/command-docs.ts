@@ -1,25 +1,15 @@
 // COMMAND: the command table described to clients (COUNT, LIST, INFO, DOCS,
 // GETKEYS, GETKEYSANDFLAGS, HELP) with Redis 7.0's reply shapes, all from each
 // family's CommandSpec: arity, flags, key range and key specs, ACL
-// categories, group, since, summary. No command has tips, and DOCS has no
+// categories, tips, group, since, summary. DOCS has no
 // argument lists or history.
 
-import { keySpecsOf, type CommandContext, type CommandSpec, type KeySpec } from './command.ts';
-import { Errors } from './errors.ts';
-import { isKeyword, parseInteger } from './args.ts';
-import { ALL_COMMANDS, findCommand, findSubcommand } from './registry.ts';
+import { keySpecsOf, type CommandContext, type CommandSpec, type CommandTable, type KeySpec } from './command.ts';
+import { Errors } from '../protocol/errors.ts';
+import { isKeyword, parseInteger } from '../protocol/args.ts';
+import { replyHelp } from './help.ts';
 import { globMatch } from '../store/glob.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
-
-/** Redis's help reply: a header naming the command, the lines, and the HELP footer, as status lines. */
-export function replyHelp(ctx: CommandContext, command: string, lines: readonly string[]): void {
-  const out = ctx.out;
-  out.arrayHeader(lines.length + 3);
-  out.simple(`${command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:`);
-  for (const line of lines) out.simple(line);
-  out.simple('HELP');
-  out.simple('    Prints this help.');
-}
 
 /** The flags COMMAND INFO shows, in Redis's order (sentinel and may-replicate are hidden there too). */
 const SHOWN_FLAGS = [
@@ -122,7 +112,9 @@ function writeCommandInfo(out: ReplyWriter, spec: CommandSpec): void {
   const categories = aclCategories(spec);
   out.setHeader(categories.length);
   for (const category of categories) out.simple(`@${category}`);
-  out.setHeader(0);
+  const tips = spec.tips ?? [];
+  out.setHeader(tips.length);
+  for (const tip of tips) out.bulkString(tip);
   const keySpecs = keySpecsOf(spec);
   out.setHeader(keySpecs.length);
   for (const keySpec of keySpecs) writeKeySpec(out, keySpec);
@@ -152,23 +144,27 @@ function writeCommandDocs(out: ReplyWriter, spec: CommandSpec): void {
   }
 }
 
+function findCommand(table: CommandTable, name: string): CommandSpec | undefined {
+  return table.byName(Buffer.from(name, 'latin1'));
+}
+
 /** A command by its full name as COMMAND INFO/DOCS take it: "get", "client|list". */
-function lookupFullName(name: string): CommandSpec | undefined {
+function lookupFullName(table: CommandTable, name: string): CommandSpec | undefined {
   const bar = name.indexOf('|');
-  if (bar < 0) return findCommand(name);
-  const container = findCommand(name.slice(0, bar));
+  if (bar < 0) return findCommand(table, name);
+  const container = findCommand(table, name.slice(0, bar));
   if (container === undefined || name.indexOf('|', bar + 1) >= 0) return undefined;
-  return findSubcommand(container, name.slice(bar + 1));
+  return table.subcommand(container, name.slice(bar + 1));
 }
 
 /** COMMAND with no subcommand: every command's info. */
 export function commandAll(ctx: CommandContext): void {
-  ctx.out.arrayHeader(ALL_COMMANDS.length);
-  for (const spec of ALL_COMMANDS) writeCommandInfo(ctx.out, spec);
+  ctx.out.arrayHeader(ctx.commands.all.length);
+  for (const spec of ctx.commands.all) writeCommandInfo(ctx.out, spec);
 }
 
 export function commandCount(ctx: CommandContext): void {
-  ctx.out.integer(ALL_COMMANDS.length);
+  ctx.out.integer(ctx.commands.all.length);
 }
 
 export function commandInfo(ctx: CommandContext): void {
@@ -178,7 +174,7 @@ export function commandInfo(ctx: CommandContext): void {
   }
   ctx.out.arrayHeader(ctx.argc - 2);
   for (let i = 2; i < ctx.argc; i++) {
-    const spec = lookupFullName(ctx.argv[i].toString());
+    const spec = lookupFullName(ctx.commands, ctx.argv[i].toString());
     if (spec === undefined) ctx.out.nullArray();
     else writeCommandInfo(ctx.out, spec);
   }
@@ -186,9 +182,9 @@ export function commandInfo(ctx: CommandContext): void {
 
 export function commandDocs(ctx: CommandContext): void {
   const specs: CommandSpec[] = [];
-  if (ctx.argc === 2) specs.push(...ALL_COMMANDS);
+  if (ctx.argc === 2) specs.push(...ctx.commands.all);
   for (let i = 2; i < ctx.argc; i++) {
-    const spec = lookupFullName(ctx.argv[i].toString());
+    const spec = lookupFullName(ctx.commands, ctx.argv[i].toString());
     if (spec !== undefined) specs.push(spec);
   }
   ctx.out.mapHeader(specs.length);
@@ -219,7 +215,7 @@ export function commandList(ctx: CommandContext): void {
     }
   }
   const names: string[] = [];
-  for (const spec of ALL_COMMANDS) {
+  for (const spec of ctx.commands.all) {
     if (filter(spec)) names.push(spec.name);
     for (const sub of spec.subcommands ?? []) if (filter(sub)) names.push(sub.name);
   }
@@ -276,7 +272,7 @@ export function keyPositionsBySpecs(specs: readonly KeySpec[], args: readonly Bu
 function commandGetKeysWith(ctx: CommandContext, withFlags: boolean): void {
   const { argv, argc, out } = ctx;
   const args = argv.slice(2, argc);
-  const spec = lookupCommandFor(args);
+  const spec = lookupCommandFor(ctx.commands, args);
   const specs = spec === undefined ? [] : keySpecsOf(spec);
   if (spec === undefined) out.error('ERR Invalid command specified');
   else if (!specs.some((keySpec) => !keySpec.flags.includes('not_key'))) out.error('ERR The command has no key arguments');
@@ -303,10 +299,10 @@ function commandGetKeysWith(ctx: CommandContext, withFlags: boolean): void {
 }
 
 /** The command (or subcommand, for containers) named at the start of `args`, as the coordinator resolves it. */
-function lookupCommandFor(args: readonly Buffer[]): CommandSpec | undefined {
-  const spec = findCommand(args[0].toString());
+function lookupCommandFor(table: CommandTable, args: readonly Buffer[]): CommandSpec | undefined {
+  const spec = findCommand(table, args[0].toString());
   if (spec === undefined || spec.subcommands === undefined) return spec;
-  return args.length < 2 ? undefined : findSubcommand(spec, args[1].toString());
+  return args.length < 2 ? undefined : table.subcommand(spec, args[1].toString());
 }
 
 export function commandGetKeys(ctx: CommandContext): void {

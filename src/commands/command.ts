@@ -21,11 +21,14 @@ export class CommandContext {
   readonly server: ServerContext;
   /** This shard's side of the maxmemory budget (INFO memory, MEMORY). */
   readonly memory: MemoryBudget;
+  /** The command table (COMMAND reads it). */
+  readonly commands: CommandTable;
 
-  constructor(store: ShardStore, server: ServerContext, memory: MemoryBudget) {
+  constructor(store: ShardStore, server: ServerContext, memory: MemoryBudget, commands: CommandTable) {
     this.store = store;
     this.server = server;
     this.memory = memory;
+    this.commands = commands;
   }
 }
 
@@ -68,6 +71,8 @@ export interface CommandSpec {
   complexity?: string;
   /** ACL categories stated for the command; the ones its flags imply (read, write, fast, slow...) are added by COMMAND. */
   aclCategories?: readonly string[];
+  /** Redis's command tips (nondeterministic_output...), as COMMAND INFO lists them. */
+  tips?: readonly string[];
   /** Key-spec flags of the one key spec that firstKey/lastKey/keyStep describe. */
   keyFlags?: readonly string[];
   /** The key specs, for commands whose keys are not one range with the same flags (RENAME, COPY). */
@@ -78,6 +83,22 @@ export interface CommandSpec {
   subcommands?: CommandSpec[];
   /** Filled by the registry: the parent's name for subcommands. */
   container?: string;
+}
+
+/**
+ * The command table's lookups. The registry builds it and the server hands it
+ * to whoever dispatches, so that nothing the table contains imports the table
+ * (a runtime cycle).
+ */
+export interface CommandTable {
+  /** Every command, in the registry's order. */
+  readonly all: readonly CommandSpec[];
+  /** The command named by a request's first argument, in any case. */
+  byName(name: Uint8Array): CommandSpec | undefined;
+  /** The subcommand `name` of a container command (CLIENT, CONFIG...), in any case. */
+  subcommand(spec: CommandSpec, name: string): CommandSpec | undefined;
+  /** A command only threads send each other. */
+  internal(name: string): CommandSpec | undefined;
 }
 
 export type KeyPositions = Pick<CommandSpec, 'firstKey' | 'lastKey' | 'keyStep'>;
@@ -99,6 +120,7 @@ export interface KeyCommandDefinition {
   keySpecs?: readonly KeySpec[];
   summary: string;
   since: string;
+  tips?: readonly string[];
   handler: CommandHandler;
   multiShard?: MultiShardPlan;
 }
@@ -112,6 +134,7 @@ export function keyCommandFamily(group: string, aclCategories: readonly string[]
     ...d.keys,
     keyFlags: d.keyFlags,
     keySpecs: d.keySpecs,
+    tips: d.tips,
     aclCategories,
     group,
     since: d.since,

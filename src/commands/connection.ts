@@ -1,10 +1,10 @@
 // Connection family: PING, ECHO, QUIT, SELECT, AUTH, HELLO, RESET.
 
 import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
-import { Errors } from './errors.ts';
-import { isKeyword, parseInteger } from './args.ts';
+import { Errors } from '../protocol/errors.ts';
+import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
-import { REDIS_VERSION } from '../server/version.ts';
+import { REDIS_VERSION } from '../config/version.ts';
 import type { Client } from '../server/client.ts';
 
 const PONG = Buffer.from('+PONG\r\n');

@@ -9,14 +9,16 @@
 // threads go on serving their keys.
 
 import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
-import { Errors } from './errors.ts';
-import { isKeyword } from './args.ts';
-import { replyHelp } from './command-docs.ts';
-import { addToDigest, DIGEST_LENGTH, keyDigest, mixIntoDigest, mixValueDigest, uint32Bytes } from '../store/digest.ts';
-import { serializedLength, stringEncoding, stringRefcount } from '../store/string-object.ts';
+import { Errors } from '../protocol/errors.ts';
+import { isKeyword } from '../protocol/args.ts';
+import { replyHelp } from './help.ts';
+import { addToDigest, DIGEST_LENGTH, mixIntoDigest, uint32Bytes } from '../store/digest.ts';
+import { keyDigest, mixValueDigest } from '../store/key-digest.ts';
+import { sharedIntegersAllowed } from '../store/string-object.ts';
+import { VALUE_TYPES } from '../store/value-types.ts';
 import { idleSeconds } from '../store/access-clock.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
-import { log } from '../server/log.ts';
+import { log } from '../util/log.ts';
 import type { Client } from '../server/client.ts';
 import type { Config } from '../config/config.ts';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
@@ -56,11 +58,11 @@ function debugObject(ctx: CommandContext): void {
     return;
   }
   const config = ctx.server.config;
-  const value = store.stringView(ref);
+  const type = VALUE_TYPES[store.typeOf(ref)];
   const clock = store.accessWord(ref);
-  const refcount = stringRefcount(value, config.getNumber('maxmemory'), config.get('maxmemory-policy'));
+  const refcount = type.refcount(store, ref, sharedIntegersAllowed(config.getNumber('maxmemory'), config.get('maxmemory-policy')));
   ctx.out.simple(
-    `Value at:0x${(ref * 8).toString(16)} refcount:${refcount} encoding:${stringEncoding(value)} serializedlength:${serializedLength(value)} ` +
+    `Value at:0x${(ref * 8).toString(16)} refcount:${refcount} encoding:${type.encoding(store, ref)} serializedlength:${type.serializedLength(store, ref)} ` +
       `lru:${clock} lru_seconds_idle:${idleSeconds(clock, ctx.now)}`,
   );
 }

@@ -4,8 +4,8 @@
 // activeExpireCycle.
 
 import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec } from './command.ts';
-import { Errors } from './errors.ts';
-import { argText, isKeyword, parseInteger } from './args.ts';
+import { Errors } from '../protocol/errors.ts';
+import { argText, isKeyword, parseInteger } from '../protocol/args.ts';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;

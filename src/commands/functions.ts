@@ -4,8 +4,8 @@
 // the unknown-subcommand error until scripting brings them.
 
 import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
-import { isKeyword } from './args.ts';
-import { replyHelp } from './command-docs.ts';
+import { isKeyword } from '../protocol/args.ts';
+import { replyHelp } from './help.ts';
 
 function syntaxError(ctx: CommandContext): string {
   return `ERR unknown subcommand or wrong number of arguments for '${ctx.argv[1].toString().slice(0, 128)}'. Try FUNCTION HELP.`;

@@ -8,7 +8,7 @@ import type { CommandContext } from './command.ts';
 import type { ReplyValue } from '../protocol/reply-reader.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { MergeRequest } from '../tx/multi-shard.ts';
-import { REDIS_VERSION, VERSION } from '../server/version.ts';
+import { REDIS_VERSION, VERSION } from '../config/version.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 
 /** The per-shard part: counters as a flat [name, value, ...] array. */

@@ -1,12 +1,12 @@
 // Commands threads send each other as hops (with HOP_INTERNAL); clients can
 // never call them. They move a key's entry between shards for RENAME, RENAMENX
 // and COPY across shards (keys.ts): the entry travels as its type code, its
-// value as opaque bytes (the type's ValueCodec), and its absolute expiry, so
+// value as opaque bytes (its type's encode and decode hooks), and its absolute expiry, so
 // every data type moves the same way.
 
 import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
-import { isKeyword, parseInteger } from './args.ts';
-import { VALUE_CODECS, type ValueType } from '../store/entry.ts';
+import { isKeyword, parseInteger } from '../protocol/args.ts';
+import { VALUE_TYPES } from '../store/value-types.ts';
 
 export const ENTRY_GET = Buffer.from('entry-get');
 export const ENTRY_PUT = Buffer.from('entry-put');
@@ -22,7 +22,7 @@ function entryGet(ctx: CommandContext): void {
   const type = store.typeOf(ref);
   out.arrayHeader(3);
   out.integer(type);
-  out.bulk(VALUE_CODECS[type].encode(store, ref));
+  out.bulk(VALUE_TYPES[type].encode(store, ref));
   out.integer(store.expireAt(ref));
 }
 
@@ -34,8 +34,8 @@ function entryPut(ctx: CommandContext): void {
     ctx.out.integer(0);
     return;
   }
-  const type = Number(parseInteger(argv[2])) as ValueType;
-  VALUE_CODECS[type].decode(store, db, key, argv[3], Number(parseInteger(argv[4])), now);
+  const type = VALUE_TYPES[Number(parseInteger(argv[2]))];
+  type.decode(store, db, key, argv[3], Number(parseInteger(argv[4])), now);
   ctx.out.integer(1);
 }
 

@@ -8,10 +8,11 @@
 // with one cursor (see scanAcrossShards).
 
 import { keyCommandFamily, keysAt, NO_KEYS, type CommandContext, type CommandSpec, type KeySpec } from './command.ts';
-import { Errors } from './errors.ts';
-import { isKeyword, parseInteger } from './args.ts';
+import { Errors } from '../protocol/errors.ts';
+import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { ENTRY_GET, ENTRY_PUT } from './internal.ts';
-import { TYPE_NAMES, VALUE_CODECS } from '../store/entry.ts';
+import { VALUE_TYPES } from '../store/value-types.ts';
+import { parseScanCursor, parseScanOptions } from './scan-args.ts';
 import type { Ref, ShardStore } from '../store/shard-store.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 import { globMatch } from '../store/glob.ts';
@@ -44,7 +45,7 @@ function touch(ctx: CommandContext): void {
 
 function type(ctx: CommandContext): void {
   const ref = ctx.store.lookupRead(ctx.db, ctx.argv[1], ctx.now, false);
-  ctx.out.simple(ref === 0 ? 'none' : TYPE_NAMES[ctx.store.typeOf(ref)]);
+  ctx.out.simple(ref === 0 ? 'none' : VALUE_TYPES[ctx.store.typeOf(ref)].name);
 }
 
 // --- RENAME, RENAMENX, COPY, MOVE ---
@@ -122,9 +123,9 @@ function parseCopyOptions(argv: readonly Buffer[], argc: number, db: number): Co
 
 /** Stores a copy of the key at `ref` (value and TTL) as `key` in `db`, replacing whatever was there. */
 function copyKey(store: ShardStore, ref: Ref, db: number, key: Buffer, now: number): void {
-  const codec = VALUE_CODECS[store.typeOf(ref)];
+  const type = VALUE_TYPES[store.typeOf(ref)];
   const expireAt = store.expireAt(ref);
-  codec.decode(store, db, key, codec.encode(store, ref), expireAt, now);
+  type.decode(store, db, key, type.encode(store, ref), expireAt, now);
 }
 
 /** COPY with both keys on this shard. */
@@ -301,65 +302,11 @@ function mergeRandomKey(replies: ReplyValue[], out: ReplyWriter): void {
 
 // --- SCAN ---
 
-const UINT64_MAX = 18446744073709551615n;
-
-/**
- * A SCAN cursor as Redis parses it (strtoul, base 10): optional sign, digits;
- * "" is 0, a negative value wraps modulo 2^64; null when invalid.
- */
-function parseScanCursor(arg: Uint8Array): bigint | null {
-  let end = arg.indexOf(0);
-  if (end === -1) end = arg.length;
-  if (end === 0) return 0n;
-  let i = 0;
-  const negative = arg[0] === 0x2d;
-  if (negative || arg[0] === 0x2b) i++;
-  if (i === end) return null;
-  let value = 0n;
-  for (; i < end; i++) {
-    const digit = arg[i] - 0x30;
-    if (digit < 0 || digit > 9) return null;
-    value = value * 10n + BigInt(digit);
-    if (value > UINT64_MAX) return null;
-  }
-  return negative && value !== 0n ? UINT64_MAX + 1n - value : value;
-}
-
-interface ScanOptions {
-  count: number;
-  /** null: every key (no MATCH, or MATCH *). */
-  pattern: Buffer | null;
-  typeName: Buffer | null;
-}
-
-/** SCAN's [MATCH pattern] [COUNT count] [TYPE type] from argv[2]: the options, or the error to reply. */
-function parseScanOptions(argv: readonly Buffer[], argc: number): ScanOptions | string {
-  const options: ScanOptions = { count: 10, pattern: null, typeName: null };
-  for (let i = 2; i < argc; i += 2) {
-    if (i + 1 >= argc) return Errors.syntax;
-    const option = argv[i];
-    const value = argv[i + 1];
-    if (isKeyword(option, 'count')) {
-      const count = parseInteger(value);
-      if (count === null) return Errors.notInteger;
-      if (count < 1n) return Errors.syntax;
-      options.count = Number(count);
-    } else if (isKeyword(option, 'match')) {
-      options.pattern = value.length === 1 && value[0] === 0x2a ? null : value;
-    } else if (isKeyword(option, 'type')) {
-      options.typeName = value;
-    } else {
-      return Errors.syntax;
-    }
-  }
-  return options;
-}
-
 /** SCAN's part on one shard: `scan <local cursor> [options]`, replied as Redis does: [next cursor, keys]. */
 function scan(ctx: CommandContext): void {
   const { argv, out, store, db, now } = ctx;
   const cursor = parseScanCursor(argv[1]);
-  const options = parseScanOptions(argv, ctx.argc);
+  const options = parseScanOptions(argv, ctx.argc, 2, true);
   if (cursor === null || typeof options === 'string') {
     out.error(cursor === null ? 'ERR invalid cursor' : (options as string));
     return;
@@ -369,7 +316,7 @@ function scan(ctx: CommandContext): void {
   const next = store.scan(db, Number(cursor), options.count, (ref) => {
     const key = store.keyView(ref);
     if (pattern !== null && !globMatch(pattern, key)) return;
-    if (typeName !== null && !isKeyword(typeName, TYPE_NAMES[store.typeOf(ref)])) return;
+    if (typeName !== null && !isKeyword(typeName, VALUE_TYPES[store.typeOf(ref)].name)) return;
     if (store.isExpired(ref, now)) store.lookupWrite(db, key, now); // deletes it
     else found.push(key);
   });
@@ -391,7 +338,7 @@ function scan(ctx: CommandContext): void {
 const scanAcrossShards = stepwise(async (coordinator, client, args, out) => {
   const cursor = parseScanCursor(args[1]);
   if (cursor === null) throw new ReplyError('ERR invalid cursor');
-  const options = parseScanOptions(args, args.length);
+  const options = parseScanOptions(args, args.length, 2, true);
   if (typeof options === 'string') throw new ReplyError(options);
   const shardCount = coordinator.shardCount;
   const shards = BigInt(shardCount);

@@ -4,9 +4,9 @@
 
 import v8 from 'node:v8';
 import { keysAt, NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
-import { replyHelp } from './command-docs.ts';
-import { Errors } from './errors.ts';
-import { isKeyword, parseInteger } from './args.ts';
+import { replyHelp } from './help.ts';
+import { Errors } from '../protocol/errors.ts';
+import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { humanBytes, shardMemoryFields, sumShardFields, writeShardFields } from './info.ts';
 import { mainTableBytes, expiresTableBytes } from '../store/eviction.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';

@@ -3,8 +3,9 @@
 // does not count as an access. A missing key answers nil.
 
 import { keysAt, NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
-import { replyHelp } from './command-docs.ts';
-import { stringEncoding, stringRefcount } from '../store/string-object.ts';
+import { replyHelp } from './help.ts';
+import { sharedIntegersAllowed } from '../store/string-object.ts';
+import { VALUE_TYPES } from '../store/value-types.ts';
 import { idleSeconds, lfuCounter } from '../store/access-clock.ts';
 import type { Ref } from '../store/shard-store.ts';
 
@@ -28,14 +29,15 @@ function lfuPolicy(ctx: CommandContext): boolean {
 
 function objectEncoding(ctx: CommandContext): void {
   const ref = lookupObject(ctx);
-  if (ref !== 0) ctx.out.bulkString(stringEncoding(ctx.store.stringView(ref)));
+  if (ref !== 0) ctx.out.bulkString(VALUE_TYPES[ctx.store.typeOf(ref)].encoding(ctx.store, ref));
 }
 
 function objectRefcount(ctx: CommandContext): void {
   const ref = lookupObject(ctx);
   if (ref === 0) return;
   const config = ctx.server.config;
-  ctx.out.integer(stringRefcount(ctx.store.stringView(ref), config.getNumber('maxmemory'), config.get('maxmemory-policy')));
+  const shared = sharedIntegersAllowed(config.getNumber('maxmemory'), config.get('maxmemory-policy'));
+  ctx.out.integer(VALUE_TYPES[ctx.store.typeOf(ref)].refcount(ctx.store, ref, shared));
 }
 
 function objectIdletime(ctx: CommandContext): void {
@@ -59,7 +61,7 @@ function objectFreq(ctx: CommandContext): void {
 function objectHelp(ctx: CommandContext): void {
   replyHelp(ctx, 'OBJECT', [
     'ENCODING <key>',
-    "    How the key's value is held: int, embstr or raw for a string.",
+    "    How the key's value is held: int, embstr or raw for a string; listpack or hashtable for a hash; intset or hashtable for a set.",
     'FREQ <key>',
     "    The key's logarithmic access frequency counter (LFU maxmemory policies only).",
     'IDLETIME <key>',

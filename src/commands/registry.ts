@@ -1,9 +1,11 @@
 // The command table: every family's specs, looked up by name.
 
-import type { CommandSpec } from './command.ts';
+import type { CommandSpec, CommandTable } from './command.ts';
 import { connectionCommands } from './connection.ts';
 import { stringCommands } from './strings.ts';
 import { keyCommands } from './keys.ts';
+import { hashCommands } from './hashes.ts';
+import { setCommands, setInternalCommands } from './sets.ts';
 import { expireCommands } from './expire.ts';
 import { serverCommands } from './server.ts';
 import { clientCommands } from './client.ts';
@@ -19,6 +21,8 @@ const FAMILIES: readonly (readonly CommandSpec[])[] = [
   clientCommands,
   stringCommands,
   keyCommands,
+  hashCommands,
+  setCommands,
   expireCommands,
   objectCommands,
   memoryCommands,
@@ -80,10 +84,6 @@ export function findCommandByName(name: Uint8Array): CommandSpec | undefined {
   }
 }
 
-export function findCommand(name: string): CommandSpec | undefined {
-  return findCommandByName(Buffer.from(name, 'latin1'));
-}
-
 /** The subcommand named by `argv[1]`, for container commands (CLIENT, CONFIG...). */
 export function findSubcommand(spec: CommandSpec, name: string): CommandSpec | undefined {
   const wanted = `${spec.name}|${name.toLowerCase()}`;
@@ -92,8 +92,16 @@ export function findSubcommand(spec: CommandSpec, name: string): CommandSpec | u
 
 /** Commands only threads send each other (never reachable from a client). */
 const INTERNAL = new Map<string, CommandSpec>();
-for (const spec of [...internalCommands, ...debugInternalCommands, ...transactionInternalCommands]) INTERNAL.set(spec.name, spec);
+for (const spec of [...internalCommands, ...debugInternalCommands, ...transactionInternalCommands, ...setInternalCommands]) INTERNAL.set(spec.name, spec);
 
 export function findInternalCommand(name: string): CommandSpec | undefined {
   return INTERNAL.get(name);
 }
+
+/** What the server hands the coordinator (and through it COMMAND): see CommandTable. */
+export const COMMAND_TABLE: CommandTable = {
+  all: ALL_COMMANDS,
+  byName: findCommandByName,
+  subcommand: findSubcommand,
+  internal: findInternalCommand,
+};

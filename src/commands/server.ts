@@ -1,8 +1,8 @@
 // Server family: INFO, CONFIG, COMMAND, TIME, SHUTDOWN.
 
 import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
-import { Errors } from './errors.ts';
-import { isKeyword } from './args.ts';
+import { Errors } from '../protocol/errors.ts';
+import { isKeyword } from '../protocol/args.ts';
 import { shardInfo, mergeInfo } from './info.ts';
 import {
   commandAll,
@@ -13,12 +13,12 @@ import {
   commandHelp,
   commandInfo,
   commandList,
-  replyHelp,
 } from './command-docs.ts';
+import { replyHelp } from './help.ts';
 import { onEveryShard, mergeOkReplies } from '../tx/multi-shard.ts';
 import { allParams, findParam, normalizeValue } from '../config/config.ts';
 import { globMatch } from '../store/glob.ts';
-import { log, setLogLevel } from '../server/log.ts';
+import { log, setLogLevel } from '../util/log.ts';
 
 /** TIME: seconds and microseconds of the wall clock, as bulk strings. */
 function time(ctx: CommandContext): void {

@@ -2,8 +2,8 @@
 // GETRANGE/SETRANGE, the integer and float counters, LCS.
 
 import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec } from './command.ts';
-import { Errors } from './errors.ts';
-import { isKeyword, parseInteger } from './args.ts';
+import { Errors } from '../protocol/errors.ts';
+import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { ValueType } from '../store/entry.ts';
 import type { Ref } from '../store/shard-store.ts';
 import { lcsTableBytes, longestCommonSubsequence, type LcsResult } from '../store/lcs.ts';

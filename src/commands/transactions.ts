@@ -16,11 +16,13 @@
 // WATCH registers the keys on the shards that own them (internal watch-add);
 // each shard's WatchedKeys (store/watched-keys.ts) marks a client whose key
 // changed, and EXEC asks each of those shards (watch-check), under the
-// transaction's locks, whether it may go on.
+// transaction's locks, whether it may go on. Those records live on the
+// shard thread's heap: when that thread dies and is restarted, its watchers
+// on other threads are marked (Client.watchLost) and their EXEC fails.
 
 import { keysAt, NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
-import { Errors, internalError } from './errors.ts';
-import { parseInteger } from './args.ts';
+import { Errors, internalError } from '../protocol/errors.ts';
+import { parseInteger } from '../protocol/args.ts';
 import { PendingReply, type Client, type QueuedCommand, type WatchedKey } from '../server/client.ts';
 import { ROUTE_CLIENT, ROUTE_PLAN, type Coordinator, type ReplyWaiter } from '../tx/coordinator.ts';
 import { encodeBatch, LockSet, Transaction, type BatchCommand } from '../tx/scheduler.ts';
@@ -74,18 +76,18 @@ function unwatch(ctx: CommandContext): void {
  * them among it), as the client sent it.
  */
 export function unwatchEverywhere(coordinator: Coordinator, client: Client): void {
-  for (const [shard, args] of hopsByShard(coordinator, WATCH_CLEAR, client, client.watched)) coordinator.send(shard, 0, 2, HOP_INTERNAL, args, args.length, IGNORE_REPLY);
+  for (const [shard, args] of hopsByShard(coordinator, [WATCH_CLEAR, Buffer.from(String(client.id))], client.watched)) coordinator.send(shard, 0, 2, HOP_INTERNAL, args, args.length, IGNORE_REPLY);
   client.watched = [];
+  client.watchLost = false;
 }
 
-/** One internal command per shard: `name`, the client's id, then the keys that shard owns. */
-function hopsByShard(coordinator: Coordinator, name: Buffer, client: Client, keys: readonly WatchedKey[]): Map<number, Buffer[]> {
+/** One internal command per shard: `head` (its name, the client's id...), then the keys that shard owns. */
+function hopsByShard(coordinator: Coordinator, head: readonly Buffer[], keys: readonly WatchedKey[]): Map<number, Buffer[]> {
   const byShard = new Map<number, Buffer[]>();
-  const id = Buffer.from(String(client.id));
   for (const { key } of keys) {
     const shard = coordinator.shardOfKey(key);
     let args = byShard.get(shard);
-    if (args === undefined) byShard.set(shard, (args = [name, id]));
+    if (args === undefined) byShard.set(shard, (args = [...head]));
     args.push(key);
   }
   return byShard;
@@ -122,9 +124,10 @@ const watchPlan: StepPlan = {
     }
     const keys: WatchedKey[] = [];
     for (let i = 1; i < argc; i++) keys.push({ db: client.db, key: Buffer.from(argv[i]) });
+    // Before the hops: a restart of their shard from now on marks the client (Coordinator.onPeerRestarted).
     client.watched.push(...keys);
     // The keys go with the hop: it waits behind earlier writes of them that wait for locks.
-    const byShard = hopsByShard(coordinator, WATCH_ADD, client, keys);
+    const byShard = hopsByShard(coordinator, [WATCH_ADD, Buffer.from(String(client.id)), Buffer.from(String(coordinator.localShard))], keys);
     const replies = new WatchReplies(byShard.size, slot);
     for (const [shard, args] of byShard) coordinator.send(shard, client.db, 2, HOP_INTERNAL, args, args.length, replies);
   },
@@ -139,11 +142,12 @@ function errorReply(coordinator: Coordinator, message: string): Buffer {
 
 // --- the internal commands WATCH and EXEC send to the shards ---
 
-/** watch-add client-id key...: registers the keys of the hop's database. */
+/** watch-add client-id thread key...: registers the keys of the hop's database for a client of that thread. */
 function watchAdd(ctx: CommandContext): void {
   const { store, argv, argc, db } = ctx;
   const clientId = Number(argv[1].toString('latin1'));
-  for (let i = 2; i < argc; i++) store.watchedKeys.watch(clientId, db, argv[i], store, ctx.now);
+  const thread = Number(argv[2].toString('latin1'));
+  for (let i = 3; i < argc; i++) store.watchedKeys.watch(clientId, thread, db, argv[i], store, ctx.now);
   ctx.out.ok();
 }
 
@@ -330,6 +334,19 @@ const execPlan: StepPlan = {
       slot.onReply(errorReply(coordinator, EXEC_ABORT));
       return;
     }
+    if (client.watchLost) {
+      // A shard holding a watched key restarted since WATCH: whether the key
+      // changed (before the restart too) died with that thread's records, so
+      // EXEC fails. A restart is rare, and a spurious failure is safe: the
+      // client retries, where a wrong success would act on a stale read.
+      client.queued = null;
+      unwatchEverywhere(coordinator, client);
+      const out = new ReplyWriter(16);
+      out.proto = client.proto;
+      out.nullArray();
+      slot.onReply(out.take());
+      return;
+    }
     const watched = client.watched;
     client.queued = null;
     client.watched = [];
@@ -400,13 +417,13 @@ export const transactionCommands: CommandSpec[] = [
   transactionCommand('unwatch', 1, CONTROL_FLAGS, '2.2.0', 'Forgets every watched key', unwatch),
 ];
 
-/** An internal command whose arguments from the third on are keys: it queues behind the locks on them. */
-function internalCommand(name: Buffer, arity: number, summary: string, handler: (ctx: CommandContext) => void): CommandSpec {
-  return { name: name.toString(), arity, flags: ['internal'], ...keysAt(2, -1, 1), group: 'internal', since: '', summary, placement: 'keys', handler };
+/** An internal command whose arguments from `firstKey` on are keys: it queues behind the locks on them. */
+function internalCommand(name: Buffer, arity: number, summary: string, handler: (ctx: CommandContext) => void, firstKey = 2): CommandSpec {
+  return { name: name.toString(), arity, flags: ['internal'], ...keysAt(firstKey, -1, 1), group: 'internal', since: '', summary, placement: 'keys', handler };
 }
 
 export const transactionInternalCommands: CommandSpec[] = [
-  internalCommand(WATCH_ADD, -3, 'Watch keys of this shard for a client', watchAdd),
+  internalCommand(WATCH_ADD, -4, 'Watch keys of this shard for a client of a thread', watchAdd, 3),
   internalCommand(WATCH_CHECK, 2, "Whether a client's watched keys here are unchanged; forgets them", watchCheck),
   internalCommand(WATCH_CLEAR, -2, "Forget a client's watched keys here", watchClear),
 ];

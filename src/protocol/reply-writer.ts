@@ -2,7 +2,6 @@
 // connection (or per ring batch), so a whole pipeline leaves in one write.
 
 import { formatDouble } from './number-format.ts';
-import type { ErrorCounter } from '../server/command-stats.ts';
 
 /** Below this size a byte loop beats TypedArray.set, which crosses into C++. */
 const SMALL_COPY = 16;
@@ -30,12 +29,17 @@ function copyRange(target: Buffer, at: number, source: Uint8Array, start: number
 
 export type Protocol = 2 | 3;
 
+/** Told of every error reply written (the server's INFO errorstats counter implements it). */
+export interface ErrorReplySink {
+  count(message: string): void;
+}
+
 export class ReplyWriter {
   buffer: Buffer;
   length = 0;
   proto: Protocol = 2;
   /** Counts error replies for INFO errorstats, when set. */
-  errors: ErrorCounter | null = null;
+  errors: ErrorReplySink | null = null;
 
   constructor(initialCapacity = 16 * 1024) {
     this.buffer = Buffer.allocUnsafe(initialCapacity);

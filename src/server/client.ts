@@ -75,6 +75,11 @@ export class Client {
   queueFailed = false;
   /** The keys WATCHed since the last EXEC, DISCARD, UNWATCH or RESET. */
   watched: WatchedKey[] = [];
+  /**
+   * A shard holding one of `watched` restarted since: its records of them,
+   * and whether they changed, died with its thread, so EXEC fails.
+   */
+  watchLost = false;
 
   /** The owning thread's counters (reply bytes go to INFO total_net_output_bytes). */
   private readonly threadStats: ThreadStats;

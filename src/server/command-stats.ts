@@ -1,5 +1,7 @@
 // Per-thread counters behind INFO commandstats and errorstats.
 
+import type { ErrorReplySink } from '../protocol/reply-writer.ts';
+
 export class CommandStat {
   calls = 0;
   /** Time spent running the command on this thread, in microseconds. */
@@ -9,7 +11,7 @@ export class CommandStat {
 }
 
 /** Error replies by their code (the first word: ERR, WRONGTYPE...), as Redis's errorstats. */
-export class ErrorCounter {
+export class ErrorCounter implements ErrorReplySink {
   total = 0;
   readonly byCode = new Map<string, number>();
 

@@ -11,10 +11,11 @@ import { ShardStore, type StoreMemory } from '../store/shard-store.ts';
 import type { SegmentListener } from '../store/arena.ts';
 import { Coordinator } from '../tx/coordinator.ts';
 import { unwatchEverywhere } from '../commands/transactions.ts';
+import { COMMAND_TABLE } from '../commands/registry.ts';
 import { RequestParser, type RequestSink } from '../protocol/request-parser.ts';
 import { Client } from './client.ts';
 import { ServerContext, type SharedState } from './server-context.ts';
-import { log } from './log.ts';
+import { log } from '../util/log.ts';
 import { PROTECTED_MODE_DENIED } from './protected-mode.ts';
 
 export interface ThreadInit {
@@ -77,16 +78,16 @@ export class ShardThread {
     config.configFile = init.configFile;
     this.server = new ServerContext(config, init.threadIndex, init.shardCount, new SlotMap(init.slots), init.shared);
     this.hub = init.mesh === null ? null : new Hub(init.threadIndex, init.mesh);
-    this.coordinator = new Coordinator(this.server, this.store, this.hub);
+    this.coordinator = new Coordinator(this.server, this.store, this.hub, COMMAND_TABLE);
   }
 
   async start(): Promise<void> {
     this.hub?.start(this.coordinator);
     this.scheduleActiveExpire();
-    this.applyAccessPolicy();
+    this.applyStoreSettings();
     this.server.configListeners.push(() => {
       this.scheduleActiveExpire();
-      this.applyAccessPolicy();
+      this.applyStoreSettings();
     });
     const config = this.server.config;
     const port = config.getNumber('port');
@@ -103,13 +104,17 @@ export class ShardThread {
     }
   }
 
-  /** How reads age keys: the LFU counter under an *-lfu maxmemory-policy, else the LRU clock. */
-  private applyAccessPolicy(): void {
+  /** How reads age keys (the LFU counter under an *-lfu maxmemory-policy, else the LRU clock), and when collections leave their compact forms. */
+  private applyStoreSettings(): void {
     const config = this.server.config;
     const access = this.store.access;
     access.lfu = config.get('maxmemory-policy').endsWith('-lfu');
     access.lfuLogFactor = config.getNumber('lfu-log-factor');
     access.lfuDecayTime = config.getNumber('lfu-decay-time');
+    const limits = this.store.limits;
+    limits.hashMaxListpackEntries = config.getNumber('hash-max-listpack-entries');
+    limits.hashMaxListpackValue = config.getNumber('hash-max-listpack-value');
+    limits.setMaxIntsetEntries = config.getNumber('set-max-intset-entries');
   }
 
   /** Runs Redis's active expire cycle hz times a second, using at most a quarter of the thread's time. */

@@ -9,10 +9,10 @@ import { loadConfig, FatalConfigError, type Config } from '../config/config.ts';
 import { SlotMap } from '../cluster/slots.ts';
 import { allocateMesh, renewPeerRings, type MeshBuffers } from '../transport/hub.ts';
 import { allocateStoreMemory, type StoreMemory } from '../store/shard-store.ts';
-import { configureLog, log } from './log.ts';
+import { configureLog, log } from '../util/log.ts';
 import { ShardThread, type ThreadInit } from './shard-thread.ts';
 import type { SharedState } from './server-context.ts';
-import { VERSION, REDIS_VERSION } from './version.ts';
+import { VERSION, REDIS_VERSION } from '../config/version.ts';
 import type { SupervisorCommand, WorkerEvent } from './worker-messages.ts';
 
 const WORKER_ENTRY = new URL('../../workers/shard.ts', import.meta.url);

@@ -9,7 +9,7 @@
 
 import { ChunkKind, OFFSET_BITS, OFFSET_MASK, type Arena, type Address } from './arena.ts';
 import { HashIndex, INDEX_STATE_WORDS } from './hash-index.ts';
-import { VOLATILE_INDEX, recordWord } from './record.ts';
+import { HEADER_BYTES, KEY_LENGTH, VOLATILE_INDEX, recordWord } from './record.ts';
 
 const VOLATILE_COUNT = INDEX_STATE_WORDS;
 const EXPIRE_CURSOR = VOLATILE_COUNT + 1;
@@ -31,7 +31,7 @@ export class Database {
     this.arena = arena;
     this.id = id;
     this.state = state;
-    this.index = new HashIndex(arena, state.subarray(0, INDEX_STATE_WORDS));
+    this.index = new HashIndex(arena, KEY_LENGTH, HEADER_BYTES, state, 0);
   }
 
   get size(): number {

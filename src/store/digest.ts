@@ -5,10 +5,8 @@
 // (order matters).
 
 import { createHash } from 'node:crypto';
-import type { Ref, ShardStore } from './shard-store.ts';
 
 export const DIGEST_LENGTH = 20;
-const EXPIRE_MARK = Buffer.from('!!expire!!');
 
 /** digest ^= SHA1(bytes). */
 export function addToDigest(digest: Buffer, bytes: Uint8Array): void {
@@ -27,19 +25,4 @@ export function uint32Bytes(value: number): Buffer {
   const bytes = Buffer.alloc(4);
   bytes.writeUInt32BE(value);
   return bytes;
-}
-
-/** Mixes the value of the key at `ref` into `digest`: its type code, its contents, and a mark when the key has a TTL. */
-export function mixValueDigest(digest: Buffer, store: ShardStore, ref: Ref): void {
-  mixIntoDigest(digest, uint32Bytes(store.typeOf(ref)));
-  mixIntoDigest(digest, store.stringView(ref));
-  if (store.expireAt(ref) !== 0) addToDigest(digest, EXPIRE_MARK);
-}
-
-/** One key's share of the dataset digest: its name mixed with its value. */
-export function keyDigest(store: ShardStore, ref: Ref): Buffer {
-  const digest = Buffer.alloc(DIGEST_LENGTH);
-  mixIntoDigest(digest, store.keyView(ref));
-  mixValueDigest(digest, store, ref);
-  return digest;
 }

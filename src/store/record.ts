@@ -15,8 +15,8 @@
 //              Inline: the value bytes;
 //              Blob:   at the next 4-byte boundary, the address of a chunk
 //                      holding the value bytes;
-//              Handle: at the next 4-byte boundary, the index of a structure
-//                      in the shard's handle table (see ValueEncoding).
+//              Structure: at the next 4-byte boundary, the address of an
+//                      off-heap structure's header in the arena.
 
 import { OFFSET_MASK } from './arena.ts';
 
@@ -37,23 +37,22 @@ export const EXPIRE_AT = 3; // double
 /**
  * How a record holds its value.
  * - Inline: right after the key, in the record's own chunk (small strings,
- *   and the compact listpack-like form of small collections when they come).
+ *   and the compact forms of small collections: listpack, intset).
  * - Blob: in a chunk of its own, referenced from the record (big strings, or
  *   a string that outgrew its record; the record never moves, so a SCAN
  *   cursor stays valid).
- * - Handle: a structure too big or too busy for a byte form (a large hash,
- *   a long list, a sorted set's skiplist) lives in the shard's handle table;
- *   the record keeps its index, and the structure reports its size to the
- *   store so it is counted in used_memory.
+ * - Structure: the big form of a collection (a dict for a large hash or
+ *   set; later a quicklist, a sorted set's tree...), an off-heap structure in
+ *   the same arena; the record keeps the address of its header, which never
+ *   moves. The value type's hooks (value-type.ts) measure and free it.
  *
- * A new type plugs in by adding its ValueType and TYPE name (entry.ts), its
- * codec (how it crosses shards, is copied and measured), and a store file of
- * its algorithms over one of these encodings.
+ * A new type plugs in through its ValueTypeOps (value-type.ts) and a file of
+ * its algorithms in store/types/ over one of these encodings.
  */
 export const ValueEncoding = {
   Inline: 0,
   Blob: 1,
-  Handle: 2,
+  Structure: 2,
 } as const;
 export type ValueEncoding = (typeof ValueEncoding)[keyof typeof ValueEncoding];
 

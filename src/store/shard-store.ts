@@ -13,11 +13,16 @@ import {
   ValueEncoding, hashKey, hashRange, inlineRecordSize, recordByte, recordWord, referenceOffset, referenceRecordSize,
 } from './record.ts';
 import { ValueType } from './entry.ts';
+import { Dict } from './dict.ts';
+import { EncodingLimits } from './value-type.ts';
+import { VALUE_TYPES } from './value-types.ts';
 import { lfuCounter, lfuInitial, lfuTouched, lruClock } from './access-clock.ts';
 import { WatchedKeys } from './watched-keys.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 
 export const DATABASE_COUNT = 16;
+
+const EMPTY_VALUE = new Uint8Array(0);
 
 /** A key's record in the arena; 0 when there is no such key. */
 export type Ref = Address;
@@ -81,6 +86,10 @@ export class ShardStore {
   readonly stats = new KeyspaceStats();
   readonly access = new AccessPolicy();
   activeExpireEnabled = true;
+  /** When collections leave their compact forms (the *-max-listpack-* settings). */
+  readonly limits = new EncodingLimits();
+  /** The one Dict view of this shard, pointed at one collection's dict at a time (Dict.open). */
+  readonly dict: Dict;
   /** Keys clients WATCH here: every write path below reports to it (Redis's signalModifiedKey). */
   readonly watchedKeys = new WatchedKeys();
   /** The database the next active expire cycle starts with. */
@@ -98,6 +107,7 @@ export class ShardStore {
       else memory.segments.set(index, buffer);
       if (onSegment !== null) onSegment(index, buffer);
     };
+    this.dict = new Dict(this.arena);
     this.counters = new Float64Array(memory.keyspace, 0, 1);
     this.order = new Uint32Array(memory.keyspace, ORDER_WORD * 4, DATABASE_COUNT);
     for (let id = 0; id < DATABASE_COUNT; id++) {
@@ -206,11 +216,56 @@ export class ShardStore {
     out.bulkRange(this.arena.bytes[this.valueSegment(ref)], this.valueStart(ref), this.valueLength(ref));
   }
 
-  /** Bytes the key takes: its record, its value's chunk, and its index slot. */
+  /** Bytes the key takes: its record, its index slot, and what its value holds outside the record. */
   memoryUsage(ref: Ref): number {
-    let bytes = this.arena.chunkSize(ref) + 8;
-    if (this.encodingOf(ref) === ValueEncoding.Blob) bytes += this.arena.chunkSize(this.blobAddress(ref));
-    return bytes;
+    return this.arena.chunkSize(ref) + 8 + VALUE_TYPES[this.typeOf(ref)].externalBytes(this, ref);
+  }
+
+  /** Bytes of the value's blob, 0 when the value is in the record or a structure. */
+  blobBytes(ref: Ref): number {
+    return this.encodingOf(ref) === ValueEncoding.Blob ? this.arena.chunkSize(this.blobAddress(ref)) : 0;
+  }
+
+  // ---- Values held as bytes (strings, and the compact forms of collections) ----
+
+  /** The segment bytes holding the value's bytes (with valueStart and valueLength). */
+  valueBytes(ref: Ref): Uint8Array {
+    return this.arena.bytes[this.valueSegment(ref)];
+  }
+
+  /** Where in valueBytes(ref) the value's first byte is. */
+  valueStart(ref: Ref): number {
+    return this.encodingOf(ref) === ValueEncoding.Blob ? recordByte(this.blobAddress(ref), 0) : recordByte(ref, HEADER_BYTES) + this.keyLength(ref);
+  }
+
+  // ---- Values held as an off-heap structure (the big forms of collections) ----
+
+  /** The address of the structure's header, for a value held as a structure. */
+  structureOf(ref: Ref): Address {
+    return this.arena.words[ref >>> OFFSET_BITS][this.referenceWord(ref)];
+  }
+
+  /**
+   * Stores a structure (its header at `header`) as the value of `key`,
+   * replacing whatever was there (and its TTL).
+   */
+  putStructure(db: number, key: Uint8Array, type: ValueType, header: Address, expireAt: number, now: number): Ref {
+    const ref = this.put(db, key, type, EMPTY_VALUE, expireAt, now);
+    this.holdStructure(ref, header);
+    return ref;
+  }
+
+  /** The value at `ref`, held as bytes until now, becomes the structure at `header` (a collection outgrew its compact form). */
+  convertToStructure(ref: Ref, header: Address): void {
+    this.holdStructure(ref, header);
+    this.changed(ref);
+  }
+
+  private holdStructure(ref: Ref, header: Address): void {
+    if (this.encodingOf(ref) === ValueEncoding.Blob) this.arena.free(this.blobAddress(ref));
+    this.arena.bytes[ref >>> OFFSET_BITS][recordByte(ref, ENCODING)] = ValueEncoding.Structure;
+    this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VALUE_LENGTH)] = 0;
+    this.arena.words[ref >>> OFFSET_BITS][this.referenceWord(ref)] = header;
   }
 
   // ---- Writing ----
@@ -234,6 +289,7 @@ export class ShardStore {
       database.index.insert(hash, ref);
     }
     const bytes = this.arena.bytes[ref >>> OFFSET_BITS];
+    if (bytes[recordByte(ref, ENCODING)] === ValueEncoding.Structure) this.releaseStructure(ref);
     bytes[recordByte(ref, TYPE)] = type;
     this.writeValue(ref, value);
     this.writeExpire(ref, expireAt);
@@ -245,7 +301,7 @@ export class ShardStore {
     return ref;
   }
 
-  /** Replaces a string's bytes in place; its TTL stays. */
+  /** Replaces a value's bytes (a string, or a collection's compact form) in place; its TTL stays. */
   replaceString(ref: Ref, value: Uint8Array): void {
     this.writeValue(ref, value);
     this.changed(ref);
@@ -531,10 +587,6 @@ export class ShardStore {
     return this.encodingOf(ref) === ValueEncoding.Blob ? this.blobAddress(ref) >>> OFFSET_BITS : ref >>> OFFSET_BITS;
   }
 
-  /** Where in its segment the value's first byte is. */
-  private valueStart(ref: Ref): number {
-    return this.encodingOf(ref) === ValueEncoding.Blob ? recordByte(this.blobAddress(ref), 0) : recordByte(ref, HEADER_BYTES) + this.keyLength(ref);
-  }
 
   private blobAddress(ref: Ref): Address {
     return this.arena.words[ref >>> OFFSET_BITS][this.referenceWord(ref)];
@@ -560,8 +612,8 @@ export class ShardStore {
     if (watchedKey !== null) this.watchedKeys.touch(this.dbs.indexOf(database), watchedKey, this);
   }
 
-  /** A key's value or TTL changed in place: a new version, and WATCH is told. */
-  private changed(ref: Ref): void {
+  /** A key's value or TTL changed in place: a new version, and WATCH is told. Collections' writes call it. */
+  changed(ref: Ref): void {
     this.bumpVersion(ref);
     if (this.watchedKeys.size !== 0) this.watchedKeys.touch(this.dbs.indexOf(this.databaseOf(ref)), this.keyView(ref), this);
   }
@@ -576,7 +628,16 @@ export class ShardStore {
   }
 
   private freeRecord(ref: Ref): void {
-    if (this.encodingOf(ref) === ValueEncoding.Blob) this.arena.free(this.blobAddress(ref));
+    const encoding = this.encodingOf(ref);
+    if (encoding === ValueEncoding.Blob) this.arena.free(this.blobAddress(ref));
+    else if (encoding === ValueEncoding.Structure) VALUE_TYPES[this.typeOf(ref)].freeStructure(this, this.structureOf(ref));
     this.arena.free(ref);
+  }
+
+  /** Frees the value's structure; the record is left holding an empty inline value. */
+  private releaseStructure(ref: Ref): void {
+    VALUE_TYPES[this.typeOf(ref)].freeStructure(this, this.structureOf(ref));
+    this.arena.bytes[ref >>> OFFSET_BITS][recordByte(ref, ENCODING)] = ValueEncoding.Inline;
+    this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VALUE_LENGTH)] = 0;
   }
 }

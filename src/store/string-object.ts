@@ -4,7 +4,7 @@
 // as a canonical 64-bit integer (at most 20 characters) is "int", else up to
 // 44 bytes "embstr", else "raw".
 
-import { parseInteger } from '../commands/args.ts';
+import { parseInteger } from '../protocol/args.ts';
 
 /** Integers 0..9999 are shared objects in Redis (OBJ_SHARED_INTEGERS). */
 const SHARED_INTEGERS = 10000n;
@@ -24,14 +24,17 @@ export function stringEncoding(value: Buffer): 'int' | 'embstr' | 'raw' {
 }
 
 /**
- * The value's reference count: small non-negative integers are shared
- * (unless maxmemory is set with an LRU or LFU policy, which needs an object
- * per key), everything else has one reference.
+ * Whether small integers are shared objects: not when maxmemory is set with
+ * an LRU or LFU policy, which needs an object per key.
  */
-export function stringRefcount(value: Buffer, maxmemory: number, policy: string): number {
+export function sharedIntegersAllowed(maxmemory: number, policy: string): boolean {
+  return maxmemory === 0 || !/lru|lfu/.test(policy);
+}
+
+/** The value's reference count: small non-negative integers are shared (when allowed), everything else has one reference. */
+export function stringRefcount(value: Buffer, sharedIntegers: boolean): number {
   const integer = integerValue(value);
-  const sharingAllowed = maxmemory === 0 || !/lru|lfu/.test(policy);
-  return integer !== null && integer >= 0n && integer < SHARED_INTEGERS && sharingAllowed ? SHARED_REFCOUNT : 1;
+  return integer !== null && integer >= 0n && integer < SHARED_INTEGERS && sharedIntegers ? SHARED_REFCOUNT : 1;
 }
 
 /** Bytes of an RDB length prefix. */

@@ -10,13 +10,16 @@ import type { ShardStore } from './shard-store.ts';
 
 class WatchRecord {
   readonly clientId: number;
+  /** The thread the client is on. */
+  readonly thread: number;
   readonly db: number;
   readonly key: Buffer;
   /** Stale when watched: already expired, still in the table. */
   expired: boolean;
 
-  constructor(clientId: number, db: number, key: Buffer, expired: boolean) {
+  constructor(clientId: number, thread: number, db: number, key: Buffer, expired: boolean) {
     this.clientId = clientId;
+    this.thread = thread;
     this.db = db;
     this.key = key;
     this.expired = expired;
@@ -45,12 +48,12 @@ export class WatchedKeys {
   /** Clients whose EXEC must fail. */
   private readonly dirty = new Set<number>();
 
-  /** WATCH of `key` in `db` by `clientId`. */
-  watch(clientId: number, db: number, key: Buffer, store: ShardStore, now: number): void {
+  /** WATCH of `key` in `db` by `clientId`, a client of thread `thread`. */
+  watch(clientId: number, thread: number, db: number, key: Buffer, store: ShardStore, now: number): void {
     const name = recordName(db, key);
     let records = this.byKey.get(name);
     if (records?.some((record) => record.clientId === clientId)) return;
-    const record = new WatchRecord(clientId, db, Buffer.from(key), isStale(store, db, key, now));
+    const record = new WatchRecord(clientId, thread, db, Buffer.from(key), isStale(store, db, key, now));
     if (records === undefined) this.byKey.set(name, (records = []));
     records.push(record);
     let mine = this.byClient.get(clientId);
@@ -110,6 +113,14 @@ export class WatchedKeys {
     }
     this.remove(clientId);
     return clean;
+  }
+
+  /**
+   * Thread `thread` died: its clients were disconnected without unwatching,
+   * so their records go (ids are never reused: this only frees them).
+   */
+  forgetThread(thread: number): void {
+    for (const [clientId, mine] of this.byClient) if (mine[0].thread === thread) this.remove(clientId);
   }
 
   /** UNWATCH, DISCARD, a closed connection: forgets the client's records here. */

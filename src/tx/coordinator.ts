@@ -13,9 +13,8 @@
 import type { Client, PendingReply, QueuedCommand } from '../server/client.ts';
 import type { ServerContext } from '../server/server-context.ts';
 import type { ShardStore } from '../store/shard-store.ts';
-import { CommandContext, type CommandSpec } from '../commands/command.ts';
-import { findCommandByName, findInternalCommand, findSubcommand } from '../commands/registry.ts';
-import { Errors, internalError } from '../commands/errors.ts';
+import { CommandContext, type CommandSpec, type CommandTable } from '../commands/command.ts';
+import { Errors, internalError } from '../protocol/errors.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { Hub, HubHandler } from '../transport/hub.ts';
@@ -95,6 +94,8 @@ export class Coordinator implements HubHandler {
   readonly server: ServerContext;
   readonly store: ShardStore;
   readonly hub: Hub | null;
+  /** The command table, handed in by the server (tx does not import the registry). */
+  readonly commands: CommandTable;
   /** This shard's side of the server-wide maxmemory budget. */
   readonly memory: MemoryBudget;
   /** This thread's shard's side of the scheduler: its intent locks and queued transactions. */
@@ -115,12 +116,13 @@ export class Coordinator implements HubHandler {
   /** Clients whose squashable commands start at the end of the batch (see dispatch). */
   private readonly squashStarts: Client[] = [];
 
-  constructor(server: ServerContext, store: ShardStore, hub: Hub | null) {
+  constructor(server: ServerContext, store: ShardStore, hub: Hub | null, commands: CommandTable) {
     this.server = server;
     this.store = store;
     this.hub = hub;
+    this.commands = commands;
     this.memory = new MemoryBudget(store, server.shared.memoryUsed, server.threadIndex);
-    this.ctx = new CommandContext(store, server, this.memory);
+    this.ctx = new CommandContext(store, server, this.memory, commands);
     this.scheduler = new ShardScheduler(() => server.latestTransactionId());
     this.applyMemoryConfig();
     server.configListeners.push(() => this.applyMemoryConfig());
@@ -155,7 +157,7 @@ export class Coordinator implements HubHandler {
       client.heldCommands.push(copyArgs(argv, 0, argc));
       return;
     }
-    let spec = findCommandByName(argv[0]);
+    let spec = this.commands.byName(argv[0]);
     // MSET, MGET, DEL... over several shards start at the end of the read, with whatever follows them in it.
     if (spec !== undefined && spec.multiShard !== undefined && this.squashable(client, spec, argv, argc)) {
       client.heldCommands = [copyArgs(argv, 0, argc)];
@@ -171,7 +173,7 @@ export class Coordinator implements HubHandler {
     }
     // A container (CONFIG, CLIENT...) named alone is checked against its own arity, as in Redis.
     if (spec.subcommands !== undefined && argc >= 2) {
-      const sub = findSubcommand(spec, argv[1].toString('latin1'));
+      const sub = this.commands.subcommand(spec, argv[1].toString('latin1'));
       if (sub === undefined) {
         if (client.queued !== null) client.queueFailed = true;
         this.replyError(client, Errors.unknownSubcommand(argv[1].toString(), spec.name));
@@ -409,7 +411,7 @@ export class Coordinator implements HubHandler {
   private squashableRun(client: Client, held: Buffer[][], from: number): CommandSpec[] {
     const specs: CommandSpec[] = [];
     for (let i = from; i < held.length; i++) {
-      const spec = findCommandByName(held[i][0]);
+      const spec = this.commands.byName(held[i][0]);
       if (spec === undefined || !this.squashable(client, spec, held[i], held[i].length)) break;
       specs.push(spec);
     }
@@ -530,8 +532,8 @@ export class Coordinator implements HubHandler {
 
   /** The spec a hop names. */
   private resolve(flags: number, argv: Buffer[], argc: number): CommandSpec | undefined {
-    const spec = flags & HOP_INTERNAL ? findInternalCommand(argv[0].toString('latin1')) : findCommandByName(argv[0]);
-    return spec !== undefined && spec.subcommands !== undefined && argc > 1 ? findSubcommand(spec, argv[1].toString('latin1')) : spec;
+    const spec = flags & HOP_INTERNAL ? this.commands.internal(argv[0].toString('latin1')) : this.commands.byName(argv[0]);
+    return spec !== undefined && spec.subcommands !== undefined && argc > 1 ? this.commands.subcommand(spec, argv[1].toString('latin1')) : spec;
   }
 
   /** Runs a command on this thread's shard for a hop (or a local plan part). */
@@ -761,6 +763,13 @@ export class Coordinator implements HubHandler {
     }
     // Locks the dead thread's transactions hold here would block their keys forever.
     this.scheduler.abandonFrom(shard);
+    // Its WATCH records, and which of them had changed, died with its heap:
+    // the EXEC of this thread's clients watching keys there must fail
+    // (transactions.ts). Its own clients were dropped: their records here go.
+    this.store.watchedKeys.forgetThread(shard);
+    for (const client of this.server.clients.values()) {
+      if (!client.watchLost && client.watched.some(({ key }) => this.shardOfKey(key) === shard)) client.watchLost = true;
+    }
   }
 
   afterDrain(): void {

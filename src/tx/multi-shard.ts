@@ -10,7 +10,7 @@
 import type { Client, PendingReply } from '../server/client.ts';
 import type { Transaction } from './scheduler.ts';
 import type { Coordinator, ReplyWaiter } from './coordinator.ts';
-import { internalError } from '../commands/errors.ts';
+import { internalError } from '../protocol/errors.ts';
 import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { HOP_INTERNAL, HOP_PART } from './hop-flags.ts';

@@ -1,6 +1,6 @@
 // Redis's shared error replies, word for word (server.c createSharedObjects).
 
-import { log } from '../server/log.ts';
+import { log } from '../util/log.ts';
 
 export const Errors = {
   wrongType: 'WRONGTYPE Operation against a key holding the wrong kind of value',

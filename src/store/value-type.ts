@@ -1,0 +1,37 @@
+// The interface every value type plugs in through (Garnet's per-type object
+// is the checklist). Commands that look at "any value" — TYPE, OBJECT, DEBUG
+// OBJECT / DIGEST, MEMORY USAGE, COPY, RENAME and MOVE across shards, SCAN
+// TYPE, eviction, FLUSH, SWAPDB, a worker restart — call these hooks and
+// never ask which type a key holds. A new type is one file in store/types/
+// and one row in value-types.ts; none of those commands change.
+
+import type { Address } from './arena.ts';
+import type { Ref, ShardStore } from './shard-store.ts';
+
+export interface ValueTypeOps {
+  /** TYPE's answer, and the name SCAN's TYPE option matches. */
+  readonly name: string;
+  /** OBJECT ENCODING: how the value is held now, with Redis's names where the form is the same idea. */
+  encoding(store: ShardStore, ref: Ref): string;
+  /** Bytes the value takes outside the key's record (a blob, an off-heap structure), for MEMORY USAGE. */
+  externalBytes(store: ShardStore, ref: Ref): number;
+  /** Frees an off-heap structure of this type (the store frees records and blobs itself). */
+  freeStructure(store: ShardStore, header: Address): void;
+  /** The value as bytes of its own, sharing nothing with the store: how it crosses shards and is copied. */
+  encode(store: ShardStore, ref: Ref): Buffer;
+  /** Stores bytes made by `encode` as the value of `key`, replacing whatever was there. */
+  decode(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: number, now: number): Ref;
+  /** Mixes the value's contents into `digest` as Redis's DEBUG DIGEST does for this type. */
+  digest(store: ShardStore, ref: Ref, digest: Buffer): void;
+  /** OBJECT REFCOUNT / DEBUG OBJECT: references to the value (shared small integers for strings). */
+  refcount(store: ShardStore, ref: Ref, sharedIntegers: boolean): number;
+  /** DEBUG OBJECT's serializedlength: the length of the value's RDB form (an estimate where the form differs). */
+  serializedLength(store: ShardStore, ref: Ref): number;
+}
+
+/** When a collection leaves its compact form: Redis's *-max-listpack-* and set-max-intset-entries settings. */
+export class EncodingLimits {
+  hashMaxListpackEntries = 512;
+  hashMaxListpackValue = 64;
+  setMaxIntsetEntries = 512;
+}

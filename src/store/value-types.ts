@@ -1,0 +1,19 @@
+// Every value type's hooks, by ValueType code: the one table the commands
+// that look at "any value" go through.
+
+import { ValueType } from './entry.ts';
+import type { ValueTypeOps } from './value-type.ts';
+import { STRING_TYPE } from './types/string.ts';
+import { HASH_TYPE } from './types/hash.ts';
+import { SET_TYPE } from './types/set.ts';
+
+export const VALUE_TYPES: ValueTypeOps[] = [];
+VALUE_TYPES[ValueType.String] = STRING_TYPE;
+VALUE_TYPES[ValueType.Hash] = HASH_TYPE;
+VALUE_TYPES[ValueType.Set] = SET_TYPE;
+
+/** The type whose TYPE name is `name` (SCAN TYPE), or undefined. */
+export function valueTypeNamed(name: string): ValueTypeOps | undefined {
+  const wanted = name.toLowerCase();
+  return VALUE_TYPES.find((ops) => ops !== undefined && ops.name === wanted);
+}
