@@ -38,28 +38,17 @@ const LAYERS = [
  * Remove an entry as soon as the import is gone (a stale entry fails too).
  */
 const KNOWN_UPWARD = [
-  // tx/coordinator.ts is today's dispatcher and invoker, living in tx/: it
-  // makes the CommandContext handlers run with, and holds clients and the
-  // thread's ServerContext. The planned split (dispatcher/invoker to server/,
-  // the executor interface to tx/) removes all three.
-  { from: 'src/tx/coordinator.ts', to: 'src/commands/command.ts', typeOnly: false },
-  { from: 'src/tx/coordinator.ts', to: 'src/server/client.ts', typeOnly: true },
-  { from: 'src/tx/coordinator.ts', to: 'src/server/server-context.ts', typeOnly: true },
-  // Multi-shard plans run with the calling Client and its PendingReply slot;
-  // they go with the same split.
-  { from: 'src/tx/multi-shard.ts', to: 'src/server/client.ts', typeOnly: true },
   // Commands see the calling Client and the thread's ServerContext (CLIENT,
-  // HELLO, DEBUG, MULTI/EXEC read and change them): a client/server interface
-  // for commands, owned by commands/, replaces these.
+  // HELLO, DEBUG, MULTI/EXEC, step plans read and change them): a
+  // client/server interface for commands, owned by commands/, replaces these.
   { from: 'src/commands/command.ts', to: 'src/server/client.ts', typeOnly: true },
   { from: 'src/commands/command.ts', to: 'src/server/server-context.ts', typeOnly: true },
   { from: 'src/commands/client.ts', to: 'src/server/client.ts', typeOnly: true },
   { from: 'src/commands/client.ts', to: 'src/server/server-context.ts', typeOnly: true },
   { from: 'src/commands/connection.ts', to: 'src/server/client.ts', typeOnly: true },
   { from: 'src/commands/debug.ts', to: 'src/server/client.ts', typeOnly: true },
-  // MULTI/EXEC makes the PendingReply slots of queued commands (a runtime
-  // import): goes with the split, when reply order moves behind an interface.
-  { from: 'src/commands/transactions.ts', to: 'src/server/client.ts', typeOnly: false },
+  { from: 'src/commands/step-plans.ts', to: 'src/server/client.ts', typeOnly: true },
+  { from: 'src/commands/transactions.ts', to: 'src/server/client.ts', typeOnly: true },
 ];
 
 /**

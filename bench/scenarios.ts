@@ -30,7 +30,7 @@ export interface UnitSpec {
 
 export interface Scenario {
   readonly name: string;
-  readonly family: 'strings' | 'keys' | 'lists' | 'hashes' | 'zsets' | 'scripting' | 'transactions';
+  readonly family: 'strings' | 'keys' | 'lists' | 'hashes' | 'sets' | 'zsets' | 'scripting' | 'transactions';
   readonly description: string;
   readonly mix: readonly UnitSpec[];
   /** Run once before measuring, over the whole key range in sequence. */
@@ -112,6 +112,22 @@ export const SCENARIOS: readonly Scenario[] = [
     name: 'hset-hgetall', family: 'hashes', inDefaultSet: true, fieldRange: 10,
     description: 'HSET of one field, HGETALL of ~10-field hashes, 1:1',
     mix: [{ send: [['HSET', '$key', '$field', '$value']] }, { send: [['HGETALL', '$key']] }],
+  },
+  {
+    name: 'hget', family: 'hashes', inDefaultSet: false, fieldRange: 10,
+    description: 'HGET of one field of ~10-field hashes',
+    mix: [{ send: [['HGET', '$key', '$field']] }], prefill: [{ send: [['HSET', '$key', 'f0', '$value', 'f1', '$value', 'f2', '$value', 'f3', '$value', 'f4', '$value', 'f5', '$value', 'f6', '$value', 'f7', '$value', 'f8', '$value', 'f9', '$value']] }],
+  },
+  {
+    name: 'sadd-sismember', family: 'sets', inDefaultSet: true, fieldRange: 100,
+    description: 'SADD of one member, SISMEMBER of another, 1:1 (sets of up to 100 members)',
+    mix: [{ send: [['SADD', '$key', '$field']] }, { send: [['SISMEMBER', '$key', '$field']] }],
+  },
+  {
+    name: 'sinter-cross', family: 'sets', inDefaultSet: true, fieldRange: 20,
+    description: 'SINTER of two ~20-member sets on different shards',
+    mix: [{ send: [['SINTER', '$key', '$keys:1']] }],
+    prefill: [{ send: [['SADD', '$key', 'f0', 'f1', 'f2', 'f3', 'f4', 'f5', 'f6', 'f7', 'f8', 'f9', 'f10', 'f11', 'f12', 'f13', 'f14', 'f15', 'f16', 'f17', 'f18', 'f19']] }],
   },
   {
     name: 'zadd-zrange', family: 'zsets', inDefaultSet: true, fieldRange: 100,

@@ -14,7 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import { useServer } from './helpers/server.ts';
 import { connectIoredis, useClient } from './helpers/clients.ts';
-import { exchange, keysOnShard, resp, type Pause } from './helpers/raw-client.ts';
+import { exchange, keysOnEveryShard, keysOnShard, resp, type Pause } from './helpers/raw-client.ts';
 
 interface Session {
   name: string;
@@ -234,6 +234,15 @@ describe.each([1, 3])('MULTI/EXEC/WATCH --shards %i', (shards) => {
       const { reply } = await exchange(server.port, [commands.map((command) => resp(...command)).join('')], { quietMs: 150 });
       const values = `*12\r\n${'$9\r\nbefore+in\r\n'.repeat(12)}`;
       expect(reply).toBe(`+OK\r\n+OK\r\n${'+QUEUED\r\n'.repeat(13)}*13\r\n${':9\r\n'.repeat(12)}${values}${values}`);
+    });
+
+    it('answers UNWATCH pipelined behind replies still pending, with watched keys on every shard', async () => {
+      // The GETs of other shards' keys are still pending when UNWATCH runs; its
+      // reply must not be lost to the hops that forget the watched keys.
+      const keys = keysOnEveryShard('u', shards, 1);
+      const commands = [['watch', ...keys], ...keys.map((key) => ['get', key]), ['unwatch'], ['ping']];
+      const { reply } = await exchange(server.port, [commands.map((command) => resp(...command)).join('')], { quietMs: 150 });
+      expect(reply).toBe(`+OK\r\n${'$-1\r\n'.repeat(keys.length)}+OK\r\n+PONG\r\n`);
     });
   });
 });

@@ -8,10 +8,10 @@ import { clientNameError } from './connection.ts';
 import { replyHelp } from './help.ts';
 import type { Client } from '../server/client.ts';
 import type { ServerContext } from '../server/server-context.ts';
-import { onEveryShard, stepwise } from '../tx/multi-shard.ts';
+import { onEveryShard, stepwise } from './step-plans.ts';
 import { ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
-import { HOP_PART } from '../tx/hop-flags.ts';
+import { HOP_PART } from '../shard/hop-format.ts';
 
 /** Every client authenticates as Redis's only user until ACLs exist. */
 const DEFAULT_USER = 'default';
@@ -273,7 +273,7 @@ function clientCommand(name: string, arity: number, flags: readonly string[], su
   return { name, arity, flags, ...NO_KEYS, aclCategories: ['connection'], group: 'connection', since, summary, placement: 'client', handler, ...extra };
 }
 
-/** The container itself never runs: the coordinator always picks a subcommand. */
+/** The container itself never runs: the dispatcher always picks a subcommand. */
 function container(): void {}
 
 export const clientCommands: CommandSpec[] = [

@@ -298,7 +298,7 @@ function commandGetKeysWith(ctx: CommandContext, withFlags: boolean): void {
   }
 }
 
-/** The command (or subcommand, for containers) named at the start of `args`, as the coordinator resolves it. */
+/** The command (or subcommand, for containers) named at the start of `args`, as the dispatcher resolves it. */
 function lookupCommandFor(table: CommandTable, args: readonly Buffer[]): CommandSpec | undefined {
   const spec = findCommand(table, args[0].toString());
   if (spec === undefined || spec.subcommands === undefined) return spec;

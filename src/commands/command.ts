@@ -5,7 +5,9 @@ import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import type { Client } from '../server/client.ts';
 import type { ServerContext } from '../server/server-context.ts';
-import type { MultiShardPlan } from '../tx/multi-shard.ts';
+import type { AtomicPlan, PlanCoordinator } from '../tx/multi-shard.ts';
+import type { TransactionCoordinator } from '../tx/scheduler.ts';
+import type { ReplyWaiter } from '../shard/shard.ts';
 import type { MemoryBudget } from '../store/eviction.ts';
 
 /** Everything a command reads and writes while it runs. One instance per thread, reused. */
@@ -33,6 +35,32 @@ export class CommandContext {
 }
 
 export type CommandHandler = (ctx: CommandContext) => void;
+
+/**
+ * The thread coordinating a command over shards, as the command's glue sees
+ * it (step plans, atomic bodies typed with it, EXEC): its shards, store and
+ * server state, and the pieces of the server EXEC reuses. The server layer
+ * implements it (server/thread-coordinator.ts).
+ */
+export interface Coordinator extends TransactionCoordinator, PlanCoordinator {
+  readonly server: ServerContext;
+  /** The OOM refusal, as Redis before every command: true, with the error written to `out` and counted, when `spec` may not run. */
+  refuseForMemory(spec: CommandSpec, out: ReplyWriter): boolean;
+  /** Runs a command here, with its client (EXEC's commands without keys). */
+  runForClient(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client): void;
+  /** Dispatches the commands held back while the client's transaction was being scheduled (Client.heldCommands). */
+  releaseHeldCommands(client: Client): void;
+}
+
+/** A plan of plain hops, not atomic (INFO, CLIENT LIST, SCAN...; see step-plans.ts). */
+export interface StepPlan {
+  readonly atomic?: false;
+  /** Runs the command; its reply goes to `slot`. `argv` is only valid during the call. */
+  run(coordinator: Coordinator, client: Client, argv: Buffer[], argc: number, slot: ReplyWaiter): void;
+}
+
+/** How a command whose keys span shards (or that runs on every shard) is split and merged. */
+export type MultiShardPlan = StepPlan | AtomicPlan<Coordinator>;
 
 /**
  * Where a command runs:
@@ -99,6 +127,11 @@ export interface CommandTable {
   subcommand(spec: CommandSpec, name: string): CommandSpec | undefined;
   /** A command only threads send each other. */
   internal(name: string): CommandSpec | undefined;
+}
+
+/** Whether `argc` arguments (the name included) fit the command's arity. */
+export function arityAccepts(spec: CommandSpec, argc: number): boolean {
+  return spec.arity > 0 ? argc === spec.arity : argc >= -spec.arity;
 }
 
 export type KeyPositions = Pick<CommandSpec, 'firstKey' | 'lastKey' | 'keyStep'>;

@@ -8,7 +8,7 @@
 // to the connection's own thread. SLEEP blocks that thread only; the other
 // threads go on serving their keys.
 
-import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
+import { NO_KEYS, type CommandContext, type CommandSpec, type MultiShardPlan } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword } from '../protocol/args.ts';
 import { replyHelp } from './help.ts';
@@ -23,8 +23,9 @@ import type { Client } from '../server/client.ts';
 import type { Config } from '../config/config.ts';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
 import { ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
-import { onEveryShard, mergeOkReplies, stepwise, type MultiShardPlan } from '../tx/multi-shard.ts';
-import { HOP_PART } from '../tx/hop-flags.ts';
+import { onEveryShard, stepwise } from './step-plans.ts';
+import { mergeOkReplies } from '../tx/multi-shard.ts';
+import { HOP_PART } from '../shard/hop-format.ts';
 
 const DEBUG_DIGEST_PART = 'debug-digest-part';
 

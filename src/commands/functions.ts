@@ -57,7 +57,7 @@ function functionSubcommand(name: string, arity: number, flags: readonly string[
   return { name: `function|${name}`, arity, flags, ...NO_KEYS, aclCategories: SCRIPTING, group: 'scripting', since: '7.0.0', summary, placement: 'client', handler };
 }
 
-/** The container itself never runs: the coordinator always picks a subcommand. */
+/** The container itself never runs: the dispatcher always picks a subcommand. */
 function container(): void {}
 
 export const functionCommands: CommandSpec[] = [

@@ -6,7 +6,7 @@
 import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
-import { parseScanCursor, parseScanOptions } from './scan-args.ts';
+import { replyCollectionScan } from './scan-args.ts';
 import { ValueType } from '../store/entry.ts';
 import { ByteSlice } from '../store/bytes.ts';
 import { globMatch } from '../store/glob.ts';
@@ -14,6 +14,7 @@ import type { Ref } from '../store/shard-store.ts';
 import {
   hashCreate, hashDelete, hashExists, hashForEach, hashGet, hashLength, hashRandomDistinctPairs, hashRandomPair, hashScan, hashSet,
 } from '../store/types/hash.ts';
+import { MAX_REPLY_ELEMENTS } from '../protocol/limits.ts';
 import { addLongDoubles, formatLongDoubleHuman, parseLongDouble } from '../protocol/number-format.ts';
 
 /** The hash family's own error replies (t_hash.c). */
@@ -23,6 +24,7 @@ const HashErrors = {
   incrementNanOrInfinity: 'ERR value is NaN or Infinity',
   resultNanOrInfinity: 'ERR increment would produce NaN or Infinity',
   outOfRange: 'ERR value is out of range',
+  countRange: 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
 } as const;
 
 const INT64_MAX = 9223372036854775807n;
@@ -257,7 +259,7 @@ function hrandfield(ctx: CommandContext): void {
     return;
   }
   if (count === INT64_MIN) {
-    out.error(HashErrors.outOfRange);
+    out.error(HashErrors.countRange);
     return;
   }
   if (argc > 4 || (argc === 4 && !isKeyword(argv[3], 'withvalues'))) {
@@ -265,7 +267,8 @@ function hrandfield(ctx: CommandContext): void {
     return;
   }
   const withValues = argc === 4;
-  if (withValues && (count < INT64_MIN / 2n || count > INT64_MAX / 2n)) {
+  // Redis's bound is LONG_MAX / 2 either way (C division truncates toward zero).
+  if (withValues && (count < -(INT64_MAX / 2n) || count > INT64_MAX / 2n)) {
     out.error(HashErrors.outOfRange);
     return;
   }
@@ -273,6 +276,10 @@ function hrandfield(ctx: CommandContext): void {
   if (ref < 0) return;
   if (ref === 0 || count === 0n) {
     out.arrayHeader(0);
+    return;
+  }
+  if (count < -MAX_REPLY_ELEMENTS) {
+    out.error(HashErrors.outOfRange);
     return;
   }
   const resp3Pairs = withValues && out.proto === 3;
@@ -298,34 +305,13 @@ function hrandfield(ctx: CommandContext): void {
   }
 }
 
-/** HSCAN key cursor [MATCH pattern] [COUNT count]. */
+/** HSCAN key cursor [MATCH pattern] [COUNT count]: fields matched by the pattern, each with its value. */
 function hscan(ctx: CommandContext): void {
-  const { argv, argc, out, store } = ctx;
-  const cursor = parseScanCursor(argv[2]);
-  if (cursor === null) {
-    out.error('ERR invalid cursor');
-    return;
-  }
-  const options = parseScanOptions(argv, argc, 3, false);
-  if (typeof options === 'string') {
-    out.error(options);
-    return;
-  }
-  const ref = lookupHash(ctx, argv[1]);
-  if (ref < 0) return;
-  const found: Buffer[] = [];
-  let next = 0;
-  if (ref !== 0 && cursor < 2n ** 32n) {
-    const pattern = options.pattern;
-    next = hashScan(store, ref, Number(cursor), options.count, (field, fieldValue) => {
-      const name = field.view();
-      if (pattern !== null && !globMatch(pattern, name)) return;
-      found.push(field.copy(), fieldValue.copy());
-    });
-  }
-  out.arrayHeader(2);
-  out.bulkString(String(next));
-  out.bulkArray(found);
+  replyCollectionScan(ctx, lookupHash, (ref, cursor, count, pattern, found) =>
+    hashScan(ctx.store, ref, cursor, count, (field, fieldValue) => {
+      if (pattern === null || globMatch(pattern, field.view())) found.push(field.copy(), fieldValue.copy());
+    }),
+  );
 }
 
 // --- the table ---

@@ -7,7 +7,7 @@ import v8 from 'node:v8';
 import type { CommandContext } from './command.ts';
 import type { ReplyValue } from '../protocol/reply-reader.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
-import type { MergeRequest } from '../tx/multi-shard.ts';
+import type { MergeRequest } from './step-plans.ts';
 import { REDIS_VERSION, VERSION } from '../config/version.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 

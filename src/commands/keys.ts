@@ -7,7 +7,7 @@
 // for a rename, delete the source. SCAN walks the shards one after another
 // with one cursor (see scanAcrossShards).
 
-import { keyCommandFamily, keysAt, NO_KEYS, type CommandContext, type CommandSpec, type KeySpec } from './command.ts';
+import { keyCommandFamily, keysAt, NO_KEYS, type CommandContext, type CommandSpec, type KeySpec, type MultiShardPlan } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { ENTRY_GET, ENTRY_PUT } from './internal.ts';
@@ -16,9 +16,10 @@ import { parseScanCursor, parseScanOptions } from './scan-args.ts';
 import type { Ref, ShardStore } from '../store/shard-store.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 import { globMatch } from '../store/glob.ts';
-import { atomically, sumOverKeys, onEveryShardAtomically, stepwise, mergeSumReplies, mergeOkReplies, mergeConcatReplies, type AtomicPlan, type MultiShardPlan } from '../tx/multi-shard.ts';
+import { atomically, sumOverKeys, onEveryShardAtomically, mergeSumReplies, mergeOkReplies, mergeConcatReplies, type AtomicPlan } from '../tx/multi-shard.ts';
+import { stepwise } from './step-plans.ts';
 import type { Transaction } from '../tx/scheduler.ts';
-import { HOP_INTERNAL, HOP_PART } from '../tx/hop-flags.ts';
+import { HOP_INTERNAL, HOP_PART } from '../shard/hop-format.ts';
 import { ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 

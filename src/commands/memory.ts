@@ -10,7 +10,7 @@ import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { humanBytes, shardMemoryFields, sumShardFields, writeShardFields } from './info.ts';
 import { mainTableBytes, expiresTableBytes } from '../store/eviction.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
-import { onEveryShard, type MergeRequest } from '../tx/multi-shard.ts';
+import { onEveryShard, type MergeRequest } from './step-plans.ts';
 import type { ReplyValue } from '../protocol/reply-reader.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 
@@ -238,7 +238,7 @@ function memorySubcommand(name: string, summary: string, handler: (ctx: CommandC
   return { name: `memory|${name}`, arity: 2, flags: NONE, ...NO_KEYS, group: 'server', since: '4.0.0', summary, placement: 'client', handler, ...extra };
 }
 
-/** The container itself never runs: the coordinator always picks a subcommand. */
+/** The container itself never runs: the dispatcher always picks a subcommand. */
 function container(): void {}
 
 export const memoryCommands: CommandSpec[] = [

@@ -89,7 +89,7 @@ function objectSubcommand(name: string, summary: string, handler: (ctx: CommandC
   };
 }
 
-/** The container itself never runs: the coordinator always picks a subcommand. */
+/** The container itself never runs: the dispatcher always picks a subcommand. */
 function container(): void {}
 
 export const objectCommands: CommandSpec[] = [

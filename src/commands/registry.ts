@@ -98,7 +98,7 @@ export function findInternalCommand(name: string): CommandSpec | undefined {
   return INTERNAL.get(name);
 }
 
-/** What the server hands the coordinator (and through it COMMAND): see CommandTable. */
+/** What the server hands the dispatcher (and through it COMMAND): see CommandTable. */
 export const COMMAND_TABLE: CommandTable = {
   all: ALL_COMMANDS,
   byName: findCommandByName,

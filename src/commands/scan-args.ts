@@ -1,8 +1,11 @@
 // The arguments of SCAN, HSCAN, SSCAN (and later ZSCAN): the cursor as Redis
-// parses it, and the MATCH / COUNT / TYPE options.
+// parses it, and the MATCH / COUNT / TYPE options; and the step every scan of
+// one collection shares.
 
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
+import type { CommandContext } from './command.ts';
+import type { Ref } from '../store/shard-store.ts';
 
 const UINT64_MAX = 18446744073709551615n;
 
@@ -59,4 +62,37 @@ export function parseScanOptions(argv: readonly Buffer[], argc: number, first: n
     }
   }
   return options;
+}
+
+/** One type's scan step: visits from `cursor`, pushes what matches `pattern` (null: all) to `found`, returns the next cursor. */
+export type CollectionScanStep = (ref: Ref, cursor: number, count: number, pattern: Buffer | null, found: Buffer[]) => number;
+
+/**
+ * HSCAN / SSCAN key cursor [MATCH pattern] [COUNT count], as Redis orders its
+ * checks: the cursor, then the key and its type (`lookup` replies WRONGTYPE
+ * and returns -1), then the options, which a missing key never reaches (it
+ * answers an empty page). A cursor past 2^32 is past the end.
+ */
+export function replyCollectionScan(ctx: CommandContext, lookup: (ctx: CommandContext, key: Buffer) => Ref, step: CollectionScanStep): void {
+  const { argv, argc, out } = ctx;
+  const cursor = parseScanCursor(argv[2]);
+  if (cursor === null) {
+    out.error('ERR invalid cursor');
+    return;
+  }
+  const ref = lookup(ctx, argv[1]);
+  if (ref < 0) return;
+  const found: Buffer[] = [];
+  let next = 0;
+  if (ref !== 0) {
+    const options = parseScanOptions(argv, argc, 3, false);
+    if (typeof options === 'string') {
+      out.error(options);
+      return;
+    }
+    if (cursor < 2n ** 32n) next = step(ref, Number(cursor), options.count, options.pattern, found);
+  }
+  out.arrayHeader(2);
+  out.bulkString(String(next));
+  out.bulkArray(found);
 }

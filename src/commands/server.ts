@@ -15,7 +15,8 @@ import {
   commandList,
 } from './command-docs.ts';
 import { replyHelp } from './help.ts';
-import { onEveryShard, mergeOkReplies } from '../tx/multi-shard.ts';
+import { onEveryShardAtomically, mergeOkReplies } from '../tx/multi-shard.ts';
+import { onEveryShard } from './step-plans.ts';
 import { allParams, findParam, normalizeValue } from '../config/config.ts';
 import { globMatch } from '../store/glob.ts';
 import { log, setLogLevel } from '../util/log.ts';
@@ -185,7 +186,7 @@ function serverCommand(name: string, arity: number, flags: readonly string[], su
   return { name, arity, flags, ...NO_KEYS, group: 'server', since, summary, placement: 'client', handler, ...extra };
 }
 
-/** A container that never runs itself: the coordinator always picks a subcommand. */
+/** A container that never runs itself: the dispatcher always picks a subcommand. */
 function container(): void {}
 
 const ADMIN = ['admin', 'noscript', 'loading', 'stale'];
@@ -204,9 +205,10 @@ export const serverCommands: CommandSpec[] = [
   serverCommand('config', -2, [], "Subcommands about the server's configuration", '2.0.0', container, {
     subcommands: [
       serverCommand('config|get', -3, ADMIN, 'Reads configuration parameters', '2.0.0', configGet),
+      // Atomic over the shards, so the client's next command sees the new values on every shard.
       serverCommand('config|set', -4, ADMIN, 'Changes configuration parameters', '2.0.0', configSetOnShard, {
         placement: 'all-shards',
-        multiShard: onEveryShard(mergeOkReplies),
+        multiShard: onEveryShardAtomically(mergeOkReplies),
       }),
       serverCommand('config|resetstat', 2, ADMIN, 'Resets the statistics INFO reports', '2.0.0', configResetStat, {
         placement: 'all-shards',

@@ -11,7 +11,7 @@
 import { keyCommandFamily, keysAt, NO_KEYS, type CommandContext, type CommandSpec, type KeySpec } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
-import { parseScanCursor, parseScanOptions } from './scan-args.ts';
+import { replyCollectionScan } from './scan-args.ts';
 import { ValueType } from '../store/entry.ts';
 import { ByteSlice } from '../store/bytes.ts';
 import { globMatch } from '../store/glob.ts';
@@ -20,14 +20,17 @@ import {
   setAdd, setContains, setCreate, setForEach, setMembers, setRandomDistinctMembers, setRandomMember, setRemove, setScan, setSize, setStore,
 } from '../store/types/set.ts';
 import { ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
+import { MAX_REPLY_ELEMENTS } from '../protocol/limits.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import { atomically, type AtomicPlan } from '../tx/multi-shard.ts';
 import type { Transaction } from '../tx/scheduler.ts';
-import { HOP_INTERNAL, HOP_PART } from '../tx/hop-flags.ts';
+import { HOP_INTERNAL, HOP_PART } from '../shard/hop-format.ts';
 
 /** The set family's own error replies (t_set.c). */
 const SetErrors = {
   outOfRange: 'ERR value is out of range, must be positive',
+  countRange: 'ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807',
+  tooMany: 'ERR value is out of range',
   numkeysPositive: 'ERR numkeys should be greater than 0',
   tooManyKeys: "ERR Number of keys can't be greater than number of args",
   limitNegative: "ERR LIMIT can't be negative",
@@ -113,18 +116,14 @@ function smembers(ctx: CommandContext): void {
   if (ref !== 0) setForEach(store, ref, (m) => out.bulkRange(m.bytes, m.start, m.length));
 }
 
-/** The count argument of SRANDMEMBER / SPOP, or null after replying an error. */
+/** SRANDMEMBER's count (any but INT64_MIN), or SPOP's (not negative), or null after replying Redis's error for it. */
 function parseCount(ctx: CommandContext, allowNegative: boolean): bigint | null {
   const count = parseInteger(ctx.argv[2]);
-  if (count === null) {
-    ctx.out.error(Errors.notInteger);
-    return null;
-  }
-  if ((!allowNegative && count < 0n) || count === INT64_MIN) {
-    ctx.out.error(allowNegative ? 'ERR value is out of range' : SetErrors.outOfRange);
-    return null;
-  }
-  return count;
+  if (allowNegative && count === null) ctx.out.error(Errors.notInteger);
+  else if (allowNegative && count === INT64_MIN) ctx.out.error(SetErrors.countRange);
+  else if (!allowNegative && (count === null || count < 0n)) ctx.out.error(SetErrors.outOfRange);
+  else return count;
+  return null;
 }
 
 /** SRANDMEMBER key [count], as Redis 7.0 answers it. */
@@ -154,7 +153,9 @@ function srandmember(ctx: CommandContext): void {
   }
   const size = setSize(store, ref);
   const write = (m: ByteSlice): void => out.bulkRange(m.bytes, m.start, m.length);
-  if (count < 0n) {
+  if (count < -MAX_REPLY_ELEMENTS) {
+    out.error(SetErrors.tooMany);
+  } else if (count < 0n) {
     const picks = Number(-count);
     out.arrayHeader(picks);
     for (let i = 0; i < picks; i++) {
@@ -162,10 +163,10 @@ function srandmember(ctx: CommandContext): void {
       write(member);
     }
   } else if (count >= BigInt(size)) {
-    out.setHeader(size);
+    out.arrayHeader(size);
     setForEach(store, ref, write);
   } else {
-    out.setHeader(Number(count));
+    out.arrayHeader(Number(count));
     setRandomDistinctMembers(store, ref, Number(count), write);
   }
 }
@@ -216,30 +217,11 @@ function removeMembers(store: ShardStore, ref: Ref, members: readonly Buffer[]):
 
 /** SSCAN key cursor [MATCH pattern] [COUNT count]. */
 function sscan(ctx: CommandContext): void {
-  const { argv, argc, out, store } = ctx;
-  const cursor = parseScanCursor(argv[2]);
-  if (cursor === null) {
-    out.error('ERR invalid cursor');
-    return;
-  }
-  const options = parseScanOptions(argv, argc, 3, false);
-  if (typeof options === 'string') {
-    out.error(options);
-    return;
-  }
-  const ref = lookupSet(ctx, argv[1]);
-  if (ref < 0) return;
-  const found: Buffer[] = [];
-  let next = 0;
-  if (ref !== 0 && cursor < 2n ** 32n) {
-    const pattern = options.pattern;
-    next = setScan(store, ref, Number(cursor), options.count, (m) => {
+  replyCollectionScan(ctx, lookupSet, (ref, cursor, count, pattern, found) =>
+    setScan(ctx.store, ref, cursor, count, (m) => {
       if (pattern === null || globMatch(pattern, m.view())) found.push(m.copy());
-    });
-  }
-  out.arrayHeader(2);
-  out.bulkString(String(next));
-  out.bulkArray(found);
+    }),
+  );
 }
 
 // --- several keys: one implementation over the members of each source ---

@@ -1,7 +1,7 @@
 // String family: GET, SET and its variants, MGET/MSET/MSETNX, APPEND, STRLEN,
 // GETRANGE/SETRANGE, the integer and float counters, LCS.
 
-import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec } from './command.ts';
+import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec, type Coordinator } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { ValueType } from '../store/entry.ts';
@@ -12,7 +12,7 @@ import { ReplyError } from '../protocol/reply-reader.ts';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
 import { atomically, gatherValues, setPairs } from '../tx/multi-shard.ts';
 import type { Transaction } from '../tx/scheduler.ts';
-import { HOP_PART } from '../tx/hop-flags.ts';
+import { HOP_PART } from '../shard/hop-format.ts';
 
 /** The string family's own error replies (t_string.c). */
 const StringErrors = {
@@ -571,7 +571,7 @@ async function fetchLcsValue(tx: Transaction, db: number, key: Buffer): Promise<
 }
 
 /** LCS of keys on two shards: both values come here, the comparison runs on the client's thread. */
-const lcsAcrossShards = atomically('keys', async (tx, { args, db, coordinator }, out) => {
+const lcsAcrossShards = atomically<Coordinator>('keys', async (tx, { args, db, coordinator }, out) => {
   const [a, b] = await Promise.all([fetchLcsValue(tx, db, args[1]), fetchLcsValue(tx, db, args[2])]);
   replyLcs(out, a, b, args, args.length, coordinator.server.parserLimits.maxBulkLength);
 }, true);

@@ -1,6 +1,6 @@
 // Transactions family: MULTI, EXEC, DISCARD, WATCH, UNWATCH, as Redis 7.
 //
-// MULTI only marks the client; the coordinator queues what follows (copies
+// MULTI only marks the client; the dispatcher queues what follows (copies
 // of the arguments) and answers QUEUED, or an error that makes EXEC abort.
 // EXEC runs the queue as one transaction of the scheduler (tx/scheduler.ts):
 // - all its keys (and the watched ones) on one shard: one hop, no id
@@ -23,14 +23,15 @@
 import { keysAt, NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
 import { Errors, internalError } from '../protocol/errors.ts';
 import { parseInteger } from '../protocol/args.ts';
-import { PendingReply, type Client, type QueuedCommand, type WatchedKey } from '../server/client.ts';
-import { ROUTE_CLIENT, ROUTE_PLAN, type Coordinator, type ReplyWaiter } from '../tx/coordinator.ts';
-import { encodeBatch, LockSet, Transaction, type BatchCommand } from '../tx/scheduler.ts';
-import { HOP_INTERNAL, HOP_TX_BATCH } from '../tx/hop-flags.ts';
-import { readReply, replyEnd, ReplyError, splitReplies } from '../protocol/reply-reader.ts';
+import type { Client, QueuedCommand, WatchedKey } from '../server/client.ts';
+import type { Coordinator, StepPlan } from './command.ts';
+import { addLocks, ROUTE_CLIENT, ROUTE_PLAN, routeOf } from './routing.ts';
+import type { ReplyWaiter } from '../shard/shard.ts';
+import { LockSet, Transaction } from '../tx/scheduler.ts';
+import { batchRan, BATCH_REPLIES_AT, encodeSingleShardBatch, HOP_INTERNAL, HOP_TX_BATCH, type BatchCommand } from '../shard/hop-format.ts';
+import { ReplyError, splitReplies } from '../protocol/reply-reader.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
-import type { StepPlan } from '../tx/multi-shard.ts';
 
 const EXEC_ABORT = 'EXECABORT Transaction discarded because of previous errors.';
 
@@ -104,8 +105,8 @@ function shardsOf(coordinator: Coordinator, watched: readonly WatchedKey[]): Set
 /** Counts down the shards' replies to WATCH, then answers OK. */
 class WatchReplies implements ReplyWaiter {
   private remaining: number;
-  private readonly slot: PendingReply;
-  constructor(parts: number, slot: PendingReply) {
+  private readonly slot: ReplyWaiter;
+  constructor(parts: number, slot: ReplyWaiter) {
     this.remaining = parts;
     this.slot = slot;
   }
@@ -124,7 +125,7 @@ const watchPlan: StepPlan = {
     }
     const keys: WatchedKey[] = [];
     for (let i = 1; i < argc; i++) keys.push({ db: client.db, key: Buffer.from(argv[i]) });
-    // Before the hops: a restart of their shard from now on marks the client (Coordinator.onPeerRestarted).
+    // Before the hops: a restart of their shard from now on marks the client (ShardThread.replacePeer).
     client.watched.push(...keys);
     // The keys go with the hop: it waits behind earlier writes of them that wait for locks.
     const byShard = hopsByShard(coordinator, [WATCH_ADD, Buffer.from(String(client.id)), Buffer.from(String(coordinator.localShard))], keys);
@@ -182,11 +183,11 @@ function layOut(coordinator: Coordinator, client: Client, commands: readonly Que
   const layout: ExecLayout = { routes: [], dbs: [], locks: new LockSet(), hasPlan: false };
   let db = client.db;
   for (const { spec, argv } of commands) {
-    const route = coordinator.routeOf(spec, argv, argv.length);
+    const route = routeOf(coordinator, spec, argv, argv.length);
     layout.routes.push(route);
     layout.dbs.push(db);
     if (route === ROUTE_PLAN) layout.hasPlan = true;
-    if (route !== ROUTE_CLIENT) coordinator.addLocks(layout.locks, spec, argv, argv.length);
+    if (route !== ROUTE_CLIENT) addLocks(coordinator, layout.locks, spec, argv, argv.length);
     if (spec.name === 'select' && selectedDb(argv) >= 0) db = selectedDb(argv);
   }
   for (const { key } of watched) layout.locks.add(coordinator.shardOfKey(key), key);
@@ -194,12 +195,11 @@ function layOut(coordinator: Coordinator, client: Client, commands: readonly Que
 }
 
 /** A plan's reply captured for the EXEC array instead of going to the client. */
-class CapturedReply extends PendingReply {
+class CapturedReply implements ReplyWaiter {
   resolve!: (reply: Buffer) => void;
   readonly promise = new Promise<Buffer>((resolve) => (this.resolve = resolve));
-  override onReply(reply: Uint8Array): void {
-    this.data = Buffer.from(reply);
-    this.resolve(this.data);
+  onReply(reply: Buffer): void {
+    this.resolve(Buffer.from(reply));
   }
 }
 
@@ -215,13 +215,13 @@ async function runPlanInside(tx: Transaction, coordinator: Coordinator, client: 
     out.error(internalError(spec.name, new Error('no multi-shard plan')));
   } else if (plan.atomic === true) {
     try {
-      await plan.body(tx, { coordinator, client, db, proto, args: argv }, out);
+      await plan.body(tx, { coordinator, db, proto, args: argv }, out);
     } catch (error) {
       out.reset();
       out.error(error instanceof ReplyError ? error.message : internalError(spec.name, error));
     }
   } else {
-    const captured = new CapturedReply(client);
+    const captured = new CapturedReply();
     plan.run(coordinator, client, argv, argv.length, captured);
     return captured.promise;
   }
@@ -259,13 +259,11 @@ async function execOnOneShard(coordinator: Coordinator, client: Client, commands
     batch.commands.push({ flags: 0, db: layout.dbs[i], argv: command.argv });
     batch.indexes.push(i);
   });
-  const argv: Buffer[] = [Buffer.from(String(keys.length)), ...keys, Buffer.from(watching ? String(client.id) : '')];
-  encodeBatch(argv, batch.commands);
+  const argv = encodeSingleShardBatch(keys, watching ? client.id : null, batch.commands);
   const raw = await new Promise<Buffer>((resolve) => coordinator.send(shard, 0, proto, HOP_TX_BATCH, argv, argv.length, { onReply: (reply) => resolve(Buffer.from(reply)) }));
-  const ran = replyEnd(raw, 0);
-  if (readReply(raw.subarray(0, ran)) !== 1) return null;
+  if (!batchRan(raw)) return null;
   const replies: Buffer[] = new Array<Buffer>(commands.length);
-  placeReplies(raw, ran, batch.indexes, replies);
+  placeReplies(raw, BATCH_REPLIES_AT, batch.indexes, replies);
   commands.forEach((command, i) => {
     if (layout.routes[i] === ROUTE_CLIENT) replies[i] = runForClient(coordinator, client, command, proto);
   });

@@ -39,3 +39,10 @@ export function isKeyword(arg: Uint8Array, lowercase: string): boolean {
 export function argText(arg: Uint8Array): string {
   return Buffer.from(arg.buffer, arg.byteOffset, arg.length).toString();
 }
+
+/** Arguments argv[from..to) copied out of a buffer that is reused (a socket read, a ring), for work that runs later. */
+export function copyArgs(argv: Buffer[], from: number, to: number): Buffer[] {
+  const copy: Buffer[] = [];
+  for (let i = from; i < to; i++) copy.push(Buffer.from(argv[i]));
+  return copy;
+}

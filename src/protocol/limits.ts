@@ -8,3 +8,11 @@ export const PROTO_MAX_MULTIBULK_LENGTH = 2147483647;
 export const UNAUTHENTICATED_MAX_MULTIBULK_LENGTH = 10;
 /** ...of at most this many bytes each. */
 export const UNAUTHENTICATED_MAX_BULK_LENGTH = 16384;
+
+/**
+ * The most elements a random pick with a negative count (HRANDFIELD,
+ * SRANDMEMBER) may ask for; more is refused as out of range. Redis answers
+ * any count, building the reply until the client is cut or memory runs out:
+ * a count of -2^62 would keep a shard busy for ever.
+ */
+export const MAX_REPLY_ELEMENTS = 1n << 24n;

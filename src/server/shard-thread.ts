@@ -1,20 +1,32 @@
 // One thread of the server: its listener (SO_REUSEPORT, so the kernel spreads
 // connections over threads), its clients, its shard of the keyspace, and its
-// end of the hop mesh. The same class runs inside each worker, or on the main
-// thread when the server has a single shard.
+// end of the hop mesh; here its parts are built and wired together. The same
+// class runs inside each worker, or on the main thread when the server has a
+// single shard.
 
 import net from 'node:net';
 import { Config } from '../config/config.ts';
 import { SlotMap } from '../cluster/slots.ts';
-import { Hub, type MeshBuffers } from '../transport/hub.ts';
+import { Hub, type HubHandler, type MeshBuffers } from '../transport/hub.ts';
 import { ShardStore, type StoreMemory } from '../store/shard-store.ts';
 import type { SegmentListener } from '../store/arena.ts';
-import { Coordinator } from '../tx/coordinator.ts';
+import { MemoryBudget, evictionPolicyOf } from '../store/eviction.ts';
+import { ShardMap, type Shard } from '../shard/shard.ts';
+import { LocalShard } from '../shard/local-shard.ts';
+import { OwedReplies, RemoteShard } from '../shard/remote-shard.ts';
+import { ShardScheduler } from '../tx/shard-scheduler.ts';
+import { HopServer } from '../tx/hop-server.ts';
 import { unwatchEverywhere } from '../commands/transactions.ts';
 import { COMMAND_TABLE } from '../commands/registry.ts';
 import { RequestParser, type RequestSink } from '../protocol/request-parser.ts';
 import { Client } from './client.ts';
 import { ServerContext, type SharedState } from './server-context.ts';
+import { Dispatcher } from './dispatcher.ts';
+import { Invoker } from './invoker.ts';
+import { MemoryRefusal } from './memory-refusal.ts';
+import { ReplyOrder } from './reply-order.ts';
+import { EndOfBatch } from './end-of-batch.ts';
+import { HopExecutor } from './hop-executor.ts';
 import { log } from '../util/log.ts';
 import { PROTECTED_MODE_DENIED } from './protected-mode.ts';
 
@@ -35,14 +47,14 @@ const OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
 
 class ClientSink implements RequestSink {
   private readonly client: Client;
-  private readonly coordinator: Coordinator;
-  constructor(client: Client, coordinator: Coordinator) {
+  private readonly dispatcher: Dispatcher;
+  constructor(client: Client, dispatcher: Dispatcher) {
     this.client = client;
-    this.coordinator = coordinator;
+    this.dispatcher = dispatcher;
   }
   onCommand(argv: Buffer[], argc: number): void {
     const client = this.client;
-    this.coordinator.dispatch(client, argv, argc);
+    this.dispatcher.dispatch(client, argv, argc);
     // QUIT: nothing after it is read, as in Redis.
     if (client.closeAfterReply) client.parser.stop();
   }
@@ -63,10 +75,40 @@ class ClientSink implements RequestSink {
   }
 }
 
+/** The hub's events, to the parts that handle them. */
+class HubEvents implements HubHandler {
+  private readonly hops: HopServer;
+  private readonly owed: OwedReplies;
+  private readonly endOfBatch: EndOfBatch;
+  constructor(hops: HopServer, owed: OwedReplies, endOfBatch: EndOfBatch) {
+    this.hops = hops;
+    this.owed = owed;
+    this.endOfBatch = endOfBatch;
+  }
+  onRequest(from: number, requestId: number, db: number, proto: number, flags: number, argv: Buffer[], argc: number): void {
+    this.hops.onRequest(from, requestId, db, proto, flags, argv, argc);
+  }
+  onReply(requestId: number, reply: Buffer): void {
+    this.owed.onReply(requestId, reply);
+  }
+  afterDrain(): void {
+    this.endOfBatch.flushClients();
+  }
+}
+
 export class ShardThread {
   readonly server: ServerContext;
   readonly store: ShardStore;
-  readonly coordinator: Coordinator;
+  /** This shard's side of the server-wide maxmemory budget. */
+  readonly memory: MemoryBudget;
+  /** This thread's shard's side of the scheduler: its intent locks and queued transactions. */
+  private readonly scheduler: ShardScheduler;
+  private readonly shards: ShardMap;
+  private readonly owed = new OwedReplies();
+  private readonly hops: HopServer;
+  private readonly invoker: Invoker;
+  private readonly endOfBatch: EndOfBatch;
+  private readonly dispatcher: Dispatcher;
   private readonly hub: Hub | null;
   private readonly listeners: net.Server[] = [];
   private expireTimer: NodeJS.Timeout | null = null;
@@ -76,13 +118,39 @@ export class ShardThread {
     this.store = new ShardStore(init.memory, onSegment);
     const config = new Config(init.config);
     config.configFile = init.configFile;
-    this.server = new ServerContext(config, init.threadIndex, init.shardCount, new SlotMap(init.slots), init.shared);
-    this.hub = init.mesh === null ? null : new Hub(init.threadIndex, init.mesh);
-    this.coordinator = new Coordinator(this.server, this.store, this.hub, COMMAND_TABLE);
+    const server = (this.server = new ServerContext(config, init.threadIndex, init.shardCount, new SlotMap(init.slots), init.shared));
+    const hub = (this.hub = init.mesh === null ? null : new Hub(init.threadIndex, init.mesh));
+    this.memory = new MemoryBudget(this.store, server.shared.memoryUsed, server.threadIndex);
+    this.applyMemorySettings();
+    server.configListeners.push(() => this.applyMemorySettings());
+
+    const refusal = new MemoryRefusal(this.memory, server.commandStats);
+    this.invoker = new Invoker(server, this.store, this.memory, refusal, COMMAND_TABLE);
+    this.endOfBatch = new EndOfBatch(hub);
+    this.scheduler = new ShardScheduler(() => server.latestTransactionId());
+    this.hops = new HopServer(this.scheduler, this.store, new HopExecutor(COMMAND_TABLE, this.invoker), hub, this.endOfBatch);
+    const shards: Shard[] = [];
+    for (let shard = 0; shard < server.shardCount; shard++) {
+      shards.push(shard === server.threadIndex ? new LocalShard(this.hops) : new RemoteShard(shard, hub as Hub, this.owed, server.stats, this.endOfBatch));
+    }
+    this.shards = new ShardMap(server.slots, server.threadIndex, shards);
+    const replies = new ReplyOrder(server.commandStats.errors);
+    this.dispatcher = new Dispatcher({ server, store: this.store, commands: COMMAND_TABLE, invoker: this.invoker, refusal, replies, scheduler: this.scheduler, shards: this.shards, endOfBatch: this.endOfBatch });
+  }
+
+  /** Reads the maxmemory settings; a lowered maxmemory starts evicting at once (the timer carries on). */
+  private applyMemorySettings(): void {
+    const config = this.server.config;
+    const memory = this.memory;
+    memory.maxmemory = config.getNumber('maxmemory');
+    memory.setPolicy(evictionPolicyOf(config.get('maxmemory-policy')));
+    memory.samples = config.getNumber('maxmemory-samples');
+    memory.setTenacity(config.getNumber('maxmemory-eviction-tenacity'));
+    if (memory.maxmemory !== 0) memory.evict();
   }
 
   async start(): Promise<void> {
-    this.hub?.start(this.coordinator);
+    this.hub?.start(new HubEvents(this.hops, this.owed, this.endOfBatch));
     this.scheduleActiveExpire();
     this.applyStoreSettings();
     this.server.configListeners.push(() => {
@@ -126,7 +194,7 @@ export class ShardThread {
     this.expirePeriod = period;
     this.expireTimer = setInterval(() => {
       this.store.activeExpireCycle(period / 4);
-      this.coordinator.memory.onTimer(period / 4);
+      this.memory.onTimer(period / 4);
     }, period);
     this.expireTimer.unref();
   }
@@ -146,10 +214,11 @@ export class ShardThread {
       return;
     }
     const client = new Client(server.nextClientId(), socket, requirePass === '', server.stats);
-    const coordinator = this.coordinator;
-    client.parser = new RequestParser(new ClientSink(client, coordinator), server.parserLimits);
-    client.requestFlush = () => coordinator.queueFlush(client);
-    client.unwatchAll = () => coordinator.afterCommand(() => unwatchEverywhere(coordinator, client));
+    const { dispatcher, endOfBatch, invoker } = this;
+    const coordinator = dispatcher.coordinator;
+    client.parser = new RequestParser(new ClientSink(client, dispatcher), server.parserLimits);
+    client.requestFlush = () => endOfBatch.queueFlush(client);
+    client.unwatchAll = () => invoker.afterCommand(() => unwatchEverywhere(coordinator, client));
     server.clients.set(client.id, client);
     const keepAlive = config.getNumber('tcp-keepalive');
     if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000);
@@ -165,7 +234,7 @@ export class ShardThread {
         client.kill();
       }
       client.flush();
-      coordinator.endBatch();
+      endOfBatch.run();
       if (socket.writableLength > OUTPUT_HIGH_WATER) socket.pause();
     });
     socket.on('drain', () => {
@@ -179,13 +248,23 @@ export class ShardThread {
     });
   }
 
-  /** Closes listeners and clients. */
-  /** Another shard's thread was replaced: talk to the new one over fresh rings, fail what the old one owed. */
+  /** Another shard's thread was replaced: talk to the new one over fresh rings, forget what the old one owed and held. */
   replacePeer(peer: number, toPeer: SharedArrayBuffer, fromPeer: SharedArrayBuffer): void {
     this.hub?.replacePeer(peer, toPeer, fromPeer);
-    this.coordinator.onPeerRestarted(peer);
+    // Hops sent to the dead thread will never be answered: they fail now.
+    this.owed.failShard(peer);
+    // Locks the dead thread's transactions hold here would block their keys forever.
+    this.scheduler.abandonFrom(peer);
+    // Its WATCH records, and which of them had changed, died with its heap:
+    // the EXEC of this thread's clients watching keys there must fail
+    // (transactions.ts). Its own clients were dropped: their records here go.
+    this.store.watchedKeys.forgetThread(peer);
+    for (const client of this.server.clients.values()) {
+      if (!client.watchLost && client.watched.some(({ key }) => this.shards.shardOfKey(key) === peer)) client.watchLost = true;
+    }
   }
 
+  /** Closes listeners and clients. */
   async stop(): Promise<void> {
     if (this.expireTimer) clearInterval(this.expireTimer);
     this.hub?.stop();

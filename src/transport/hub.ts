@@ -107,7 +107,7 @@ export class Hub {
   /**
    * Peer `peer` was restarted with fresh rings to and from it: whatever was
    * staged for the old thread or half-read from it is dropped (the
-   * coordinator fails the hops it was waiting for), then the new rings are
+   * shard thread fails the hops it was waiting for), then the new rings are
    * drained at once, since the new thread may have rung already.
    */
   replacePeer(peer: number, toPeer: SharedArrayBuffer, fromPeer: SharedArrayBuffer): void {

@@ -1,6 +1,8 @@
 // The transaction scheduler: every operation that touches keys on several
 // shards runs through it, so no client ever sees half of one (the VLL design
-// Dragonfly uses; see DESIGN.md, Transactions).
+// Dragonfly uses; see DESIGN.md, Transactions). This file is the coordinating
+// thread's side, the Transaction; shard-scheduler.ts is each shard's side, and
+// hop-server.ts serves the transaction hops there.
 //
 // How it orders and locks
 // -----------------------
@@ -36,7 +38,7 @@
 //
 // - Pipelined commands of one client run together: a run of one-step
 //   commands over shards (MSET, MGET, DEL...) that arrive one after another
-//   is one transaction (Coordinator.runSquashed, Transaction.runTogether):
+//   is one transaction (server/squasher.ts, Transaction.runTogether):
 //   one schedule, the union of their locks, and all their parts in one hop
 //   per shard, run in the order sent. Each command stays atomic, the run is
 //   atomic as a whole, and the replies are each command's own. The first
@@ -81,8 +83,8 @@
 // ('keys': its key arguments; 'all': every shard whole), `body(tx, request,
 // out)`, and `oneStep` when the body sends all its calls at once and then
 // only merges (MSET, MGET, DEL: the two-shard mode above applies). The
-// coordinator builds the lock set,
-// schedules the Transaction, awaits the body, and concludes it; inside EXEC
+// plan runner (server/plan-runner.ts) builds the lock set, schedules the
+// Transaction, awaits the body, and concludes it; inside EXEC
 // the body runs in the EXEC's transaction instead. In the body:
 //   - `await tx.call(shard, db, args)`          one command on that shard, its reply decoded;
 //   - `await tx.call(shard, db, args, 0, true)` the same, as that shard's last step: the
@@ -98,207 +100,23 @@
 // nothing is there it ends the transaction, waits for a write to one of its
 // keys, and runs a new transaction.
 
-import type { Coordinator } from './coordinator.ts';
-import { IntentLocks, LockHolder, type LockedWork } from './intent-locks.ts';
-import { HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN } from './hop-flags.ts';
+import type { Shards } from '../shard/shard.ts';
+import {
+  batchRan, BATCH_REPLIES_AT, encodeRun, encodeSchedule, encodeScheduleRun, HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN, scheduleRefused, txIdArg, type BatchCommand,
+} from '../shard/hop-format.ts';
 import { readReply, splitReplies, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { Protocol } from '../protocol/reply-writer.ts';
-
-/** The reply of a schedule hop refused because a later transaction already started on that shard. */
-export const RETRY_ERROR = 'TXRETRY a later transaction already ran here';
 
 /** Thrown inside a two-shard body when the other shard refused its id. */
 const REFUSED = new Error('the other shard refused the transaction');
 
 function ignore(): void {}
 
-/** One command travelling in a transaction hop. */
-export interface BatchCommand {
-  /** Hop flags for this command alone (HOP_INTERNAL, HOP_PART). */
-  flags: number;
-  db: number;
-  argv: Buffer[];
+/** What a transaction needs of the thread coordinating it: its shards, and ids (the server layer implements it). */
+export interface TransactionCoordinator extends Shards {
+  /** A new transaction id: unique and ordered across every thread. */
+  nextTransactionId(): number;
 }
-
-const DIGITS: Buffer[] = [];
-for (let i = 0; i < 32; i++) DIGITS.push(Buffer.from(String(i)));
-
-function numberArg(value: number): Buffer {
-  return value < DIGITS.length ? DIGITS[value] : Buffer.from(String(value));
-}
-
-/** Appends each command as [flags, db, argc, args...] to `out`. */
-export function encodeBatch(out: Buffer[], commands: readonly BatchCommand[]): Buffer[] {
-  for (const command of commands) {
-    out.push(numberArg(command.flags), numberArg(command.db), numberArg(command.argv.length));
-    for (const arg of command.argv) out.push(arg);
-  }
-  return out;
-}
-
-/** A small decimal argument (counts, flags, ids) as a number. */
-export function argNumber(arg: Uint8Array): number {
-  let value = 0;
-  for (let i = 0; i < arg.length; i++) value = value * 10 + (arg[i] - 0x30);
-  return value;
-}
-
-/** The lock names of keys: their bytes as latin1 strings, each once. */
-export function lockNames(keys: readonly Uint8Array[]): string[] {
-  const names: string[] = [];
-  for (const key of keys) {
-    const name = Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
-    if (!names.includes(name)) names.push(name);
-  }
-  return names;
-}
-
-// --- the shard's side ---
-
-/** Buckets of key names for the newest id that started on (or waits for) a key: a refusal needs a shared bucket. */
-const ID_BUCKETS = 4096;
-
-function bucketOf(key: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-  return hash & (ID_BUCKETS - 1);
-}
-
-/** One thread's shard: its lock table and the transactions queued on it. */
-export class ShardScheduler {
-  readonly locks = new IntentLocks();
-  private readonly transactions = new Map<number, LockHolder>();
-  /** The largest id of a multi-shard transaction that started here. */
-  private maxStartedId = 0;
-  /** The id of the newest fast-path command that had to wait here. */
-  private fastPathFloor = 0;
-  /** The largest id of a global transaction that started here. */
-  private maxGlobalStartedId = 0;
-  /** Per bucket of key names: the largest id that started on, or waits as a fast-path command for, a key of the bucket. */
-  private readonly newestByBucket = new Float64Array(ID_BUCKETS);
-  private draining = false;
-  private drainAgain = false;
-  /** The newest transaction id handed out, for a waiting fast-path command's place. */
-  private readonly latestId: () => number;
-
-  constructor(latestId: () => number) {
-    this.latestId = latestId;
-  }
-
-  /**
-   * Phase 1: queues transaction `id`, coordinated by thread `origin` (-1:
-   * this one), and takes its locks; false when it must retry with a newer id.
-   */
-  schedule(id: number, keys: string[], global: boolean, origin = -1): boolean {
-    if (this.mustRefuse(id, keys, global)) return false;
-    const holder = new LockHolder(id, keys, global, false);
-    holder.origin = origin;
-    this.transactions.set(id, holder);
-    this.locks.acquire(holder);
-    return true;
-  }
-
-  /** Runs `work` inside transaction `id` now when it may run, else once it may. False when `id` is unknown here. */
-  runInTransaction(id: number, work: LockedWork): boolean {
-    const holder = this.transactions.get(id);
-    if (holder === undefined) return false;
-    if (holder.parked.length === 0 && this.locks.mayRun(holder)) this.start(holder, work);
-    else holder.parked.push(work);
-    return true;
-  }
-
-  /**
-   * A transaction must not slip ahead of one with a larger id that already
-   * started here on a key it touches, nor of a fast-path command on such a
-   * key that arrived before it and waits. Buckets of keys stand for keys: a
-   * collision only costs a retry.
-   */
-  private mustRefuse(id: number, keys: readonly string[], global: boolean): boolean {
-    if (global) return id < this.maxStartedId || id < this.fastPathFloor;
-    if (id < this.maxGlobalStartedId) return true;
-    const newest = this.newestByBucket;
-    for (let i = 0; i < keys.length; i++) if (newest[bucketOf(keys[i])] > id) return true;
-    return false;
-  }
-
-  private noteStart(id: number, keys: readonly string[], global: boolean): void {
-    if (id > this.maxStartedId) this.maxStartedId = id;
-    if (global) {
-      if (id > this.maxGlobalStartedId) this.maxGlobalStartedId = id;
-      return;
-    }
-    this.noteKeys(id, keys);
-  }
-
-  private noteKeys(id: number, keys: readonly string[]): void {
-    const newest = this.newestByBucket;
-    for (let i = 0; i < keys.length; i++) {
-      const bucket = bucketOf(keys[i]);
-      if (newest[bucket] < id) newest[bucket] = id;
-    }
-  }
-
-  /** Ends transaction `id` here (or withdraws a refused one): its locks go, and whoever waited on them runs. */
-  conclude(id: number): void {
-    const holder = this.transactions.get(id);
-    if (holder === undefined) return;
-    this.transactions.delete(id);
-    this.locks.release(holder);
-    this.drain();
-  }
-
-  /** Thread `origin` died: the transactions it coordinated here will never conclude, so they end now. */
-  abandonFrom(origin: number): void {
-    for (const [id, holder] of this.transactions) if (holder.origin === origin) this.conclude(id);
-  }
-
-  /** Fast path with some key held (or commands waiting): `work` runs once its keys are free, in arrival order. */
-  runWhenFree(keys: string[], global: boolean, work: LockedWork): void {
-    const holder = new LockHolder(this.latestId() + 0.5, keys, global, true);
-    this.fastPathFloor = holder.id;
-    this.noteKeys(holder.id, keys);
-    holder.parked.push(work);
-    this.locks.acquire(holder);
-    this.drain();
-  }
-
-  private start(holder: LockHolder, work: LockedWork): void {
-    holder.started = true;
-    if (!holder.fastPath) this.noteStart(holder.id, holder.keys, holder.global);
-    work();
-  }
-
-  /** Runs parked work of every holder that may now run, until nothing changes. */
-  private drain(): void {
-    if (this.draining) {
-      this.drainAgain = true;
-      return;
-    }
-    this.draining = true;
-    try {
-      do {
-        this.drainAgain = false;
-        const queue = this.locks.queue;
-        for (let i = 0; i < queue.length; i++) {
-          const holder = queue[i];
-          if (holder.parked.length === 0 || !this.locks.mayRun(holder)) continue;
-          const parked = holder.parked.splice(0);
-          holder.started = true;
-          if (!holder.fastPath) this.noteStart(holder.id, holder.keys, holder.global);
-          for (const work of parked) work();
-          if (holder.fastPath) this.locks.release(holder);
-          // The queue may have changed under us (conclusions, releases): start over.
-          this.drainAgain = true;
-          break;
-        }
-      } while (this.drainAgain);
-    } finally {
-      this.draining = false;
-    }
-  }
-}
-
-// --- the coordinator's side ---
 
 /** The keys a transaction locks, by shard, or every shard whole. */
 export class LockSet {
@@ -321,7 +139,7 @@ class HopReply {
   }
 }
 
-function hop(coordinator: Coordinator, shard: number, db: number, proto: Protocol, flags: number, argv: Buffer[]): Promise<Buffer> {
+function hop(coordinator: TransactionCoordinator, shard: number, db: number, proto: Protocol, flags: number, argv: Buffer[]): Promise<Buffer> {
   const reply = new HopReply();
   coordinator.send(shard, db, proto, flags, argv, argv.length, reply);
   return reply.promise;
@@ -362,13 +180,12 @@ class CollectedCalls {
   }
 }
 
-const ZERO = Buffer.from('0');
-const ONE = Buffer.from('1');
 const NO_COMMANDS: BatchCommand[] = [];
+const NO_KEYS: Buffer[] = [];
 
 /** A multi-shard transaction as its coordinator drives it. */
 export class Transaction {
-  readonly coordinator: Coordinator;
+  readonly coordinator: TransactionCoordinator;
   id = 0;
   /** The shards it holds locks on, ascending. */
   readonly shards: number[];
@@ -386,7 +203,7 @@ export class Transaction {
   /** While bodies run together: their calls, by shard, not sent yet. */
   private collected: Map<number, CollectedCalls> | null = null;
 
-  constructor(coordinator: Coordinator, locks: LockSet, standalone: boolean) {
+  constructor(coordinator: TransactionCoordinator, locks: LockSet, standalone: boolean) {
     this.coordinator = coordinator;
     this.locks = locks;
     this.concludeOnLast = standalone;
@@ -405,20 +222,16 @@ export class Transaction {
   async schedule(): Promise<void> {
     const coordinator = this.coordinator;
     for (;;) {
-      this.id = coordinator.server.nextTransactionId();
-      const idArg = Buffer.from(String(this.id));
+      this.id = coordinator.nextTransactionId();
+      const idArg = txIdArg(this.id);
       const replies = await Promise.all(
-        this.shards.map((shard) => {
-          const argv: Buffer[] = [idArg, this.locks.global ? ONE : ZERO];
-          for (const key of this.locks.byShard.get(shard) ?? []) argv.push(key);
-          return hop(coordinator, shard, 0, 2, HOP_TX_SCHEDULE, argv);
-        }),
+        this.shards.map((shard) => hop(coordinator, shard, 0, 2, HOP_TX_SCHEDULE, encodeSchedule(idArg, this.locks.global, this.locks.byShard.get(shard) ?? NO_KEYS))),
       );
       let refused = false;
-      for (const reply of replies) if (reply[0] === 0x2d) refused = true;
+      for (const reply of replies) if (scheduleRefused(reply)) refused = true;
       if (!refused) return;
       this.shards.forEach((shard, i) => {
-        if (replies[i][0] !== 0x2d) void this.sendRun(shard, NO_COMMANDS, 2, true);
+        if (!scheduleRefused(replies[i])) void this.sendRun(shard, NO_COMMANDS, 2, true);
       });
       this.concluded.clear();
     }
@@ -474,19 +287,17 @@ export class Transaction {
   private async sendScheduleRun(shard: number, commands: readonly BatchCommand[], proto: Protocol): Promise<Buffer> {
     this.concluded.add(shard);
     const keys = this.locks.byShard.get(shard) ?? [];
-    const argv = encodeBatch([Buffer.from(String(this.id)), this.locks.global ? ONE : ZERO, numberArg(keys.length), ...keys], commands);
+    const argv = encodeScheduleRun(txIdArg(this.id), this.locks.global, keys, commands);
     const reply = await hop(this.coordinator, shard, 0, proto, HOP_TX_SCHEDULE_RUN, argv);
-    // ":1\r\n" then the replies, or ":0\r\n" when refused.
-    const ran = reply[1] === 0x31;
+    const ran = batchRan(reply);
     this.settleRemote(!ran);
     if (!ran) throw REFUSED;
-    return reply.subarray(4);
+    return reply.subarray(BATCH_REPLIES_AT);
   }
 
   private sendRun(shard: number, commands: readonly BatchCommand[], proto: Protocol, conclude: boolean): Promise<Buffer> {
     if (conclude) this.concluded.add(shard);
-    const argv = encodeBatch([Buffer.from(String(this.id)), conclude ? ONE : ZERO], commands);
-    return hop(this.coordinator, shard, 0, proto, HOP_TX_RUN, argv);
+    return hop(this.coordinator, shard, 0, proto, HOP_TX_RUN, encodeRun(txIdArg(this.id), conclude, commands));
   }
 
   /** Releases the locks on every shard not released yet (no reply awaited: the rings keep the order). */
@@ -539,9 +350,9 @@ export class Transaction {
     const remote = this.shards[0] === local ? this.shards[1] : this.shards[0];
     const localKeys = this.locks.byShard.get(local) ?? [];
     for (;;) {
-      this.id = this.coordinator.server.nextTransactionId();
-      const argv: Buffer[] = [Buffer.from(String(this.id)), this.locks.global ? ONE : ZERO, ...localKeys];
-      if ((await hop(this.coordinator, local, 0, 2, HOP_TX_SCHEDULE, argv))[0] === 0x2d) continue;
+      this.id = this.coordinator.nextTransactionId();
+      const argv = encodeSchedule(txIdArg(this.id), this.locks.global, localKeys);
+      if (scheduleRefused(await hop(this.coordinator, local, 0, 2, HOP_TX_SCHEDULE, argv))) continue;
       this.remoteShard = remote;
       this.remoteDone = new Promise<void>((resolve, reject) => {
         this.settleRemote = (refused) => (refused ? reject(REFUSED) : resolve());

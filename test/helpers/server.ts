@@ -68,11 +68,14 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
     port,
     process: child,
     output: () => output,
+    /** SIGTERM, then SIGKILL if it has not exited 5 s later (a server stuck in a loop never would, and would outlive the run). */
     async stop() {
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((resolve) => child.once('exit', resolve));
       child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
+      clearTimeout(timer);
     },
     async cli(...cliArgs: string[]) {
       const { stdout } = await execFileAsync('redis-cli', ['-p', String(port), ...cliArgs]);

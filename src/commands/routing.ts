@@ -1,0 +1,57 @@
+// Where a command runs, from its placement and the shards of its keys: the
+// dispatcher routes with it, EXEC lays out its queue with it.
+
+import type { CommandSpec } from './command.ts';
+import type { Shards } from '../shard/shard.ts';
+import type { LockSet } from '../tx/scheduler.ts';
+import { lockNames } from '../tx/shard-scheduler.ts';
+
+/** Where a command of a transaction runs: on the client's thread, on one shard (>= 0), or by its multi-shard plan. */
+export const ROUTE_CLIENT = -2;
+export const ROUTE_PLAN = -1;
+
+/** The index of a command's last key argument. */
+function lastKeyOf(spec: CommandSpec, argc: number): number {
+  return spec.lastKey < 0 ? argc + spec.lastKey : Math.min(spec.lastKey, argc - 1);
+}
+
+/** The one shard owning every key of the command (this thread's when it has none), or -1 when they span shards. */
+export function keysShard(shards: Shards, spec: CommandSpec, argv: Buffer[], argc: number): number {
+  const first = spec.firstKey;
+  if (first === 0 || first >= argc) return shards.localShard;
+  const last = lastKeyOf(spec, argc);
+  const shard = shards.shardOfKey(argv[first]);
+  for (let i = first + spec.keyStep; i <= last; i += spec.keyStep) {
+    if (shards.shardOfKey(argv[i]) !== shard) return -1;
+  }
+  return shard;
+}
+
+/** Where a command queued in MULTI runs: ROUTE_CLIENT, ROUTE_PLAN, or a shard. */
+export function routeOf(shards: Shards, spec: CommandSpec, argv: Buffer[], argc: number): number {
+  if (spec.placement === 'client') return ROUTE_CLIENT;
+  if (spec.placement === 'all-shards') return ROUTE_PLAN;
+  if (shards.shardCount === 1) return 0;
+  const shard = keysShard(shards, spec, argv, argc);
+  return shard >= 0 ? shard : ROUTE_PLAN;
+}
+
+/** Adds the locks a command needs to `locks`: its keys, or every shard for a plan that locks everything. */
+export function addLocks(shards: Shards, locks: LockSet, spec: CommandSpec, argv: Buffer[], argc: number): void {
+  const plan = spec.multiShard;
+  if (plan !== undefined && plan.atomic === true && plan.locks === 'all') {
+    locks.global = true;
+    return;
+  }
+  if (spec.firstKey === 0 || spec.firstKey >= argc) return;
+  const last = lastKeyOf(spec, argc);
+  for (let i = spec.firstKey; i <= last; i += spec.keyStep) locks.add(shards.shardOfKey(argv[i]), argv[i]);
+}
+
+/** The lock names of a command's key arguments (the intent locks it waits behind on its shard). */
+export function keyLockNames(spec: CommandSpec, argv: Buffer[], argc: number): string[] {
+  const last = lastKeyOf(spec, argc);
+  const keys: Buffer[] = [];
+  for (let i = spec.firstKey; i <= last; i += spec.keyStep) keys.push(argv[i]);
+  return lockNames(keys);
+}

@@ -1,0 +1,212 @@
+// The entry point for every command a client sends: it finds the command,
+// checks arity, auth and (inside MULTI) memory, queues it while in MULTI, and
+// routes it: on the client's thread (no keys, or keys of this thread's shard:
+// inline, synchronous, the fast path), to the one other shard that owns all
+// its keys (one hop), or to its multi-shard plan (plan-runner.ts), gathered
+// with the pipelined ones after it when they can run as one transaction
+// (squasher.ts).
+
+import { arityAccepts, type CommandSpec, type CommandTable } from '../commands/command.ts';
+import { keyLockNames, keysShard } from '../commands/routing.ts';
+import type { ShardStore } from '../store/shard-store.ts';
+import type { ShardMap } from '../shard/shard.ts';
+import type { ShardScheduler } from '../tx/shard-scheduler.ts';
+import { Errors } from '../protocol/errors.ts';
+import { copyArgs } from '../protocol/args.ts';
+import type { ReplyWriter } from '../protocol/reply-writer.ts';
+import type { Client, QueuedCommand } from './client.ts';
+import type { ServerContext } from './server-context.ts';
+import type { Invoker } from './invoker.ts';
+import type { MemoryRefusal } from './memory-refusal.ts';
+import type { ReplyOrder } from './reply-order.ts';
+import type { EndOfBatch } from './end-of-batch.ts';
+import { PlanRunner } from './plan-runner.ts';
+import { Squasher } from './squasher.ts';
+import { ThreadCoordinator } from './thread-coordinator.ts';
+
+const QUEUED = Buffer.from('+QUEUED\r\n');
+/** The commands that act at once inside MULTI instead of being queued. */
+const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+
+/** The thread's parts the dispatcher and the parts it routes to work with. */
+export interface ThreadParts {
+  readonly server: ServerContext;
+  readonly store: ShardStore;
+  readonly commands: CommandTable;
+  readonly invoker: Invoker;
+  readonly refusal: MemoryRefusal;
+  readonly replies: ReplyOrder;
+  readonly scheduler: ShardScheduler;
+  readonly shards: ShardMap;
+  readonly endOfBatch: EndOfBatch;
+}
+
+export class Dispatcher {
+  private readonly server: ServerContext;
+  private readonly commands: CommandTable;
+  private readonly invoker: Invoker;
+  private readonly refusal: MemoryRefusal;
+  private readonly replies: ReplyOrder;
+  /** The reply order's scratch writer, for the fast path. */
+  private readonly scratch: ReplyWriter;
+  private readonly scheduler: ShardScheduler;
+  private readonly shards: ShardMap;
+  private readonly shardCount: number;
+  private readonly localShard: number;
+  /** What multi-shard plans and EXEC see of this thread. */
+  readonly coordinator: ThreadCoordinator;
+  private readonly plans: PlanRunner;
+  private readonly squasher: Squasher;
+
+  constructor(parts: ThreadParts) {
+    this.server = parts.server;
+    this.commands = parts.commands;
+    this.invoker = parts.invoker;
+    this.refusal = parts.refusal;
+    this.replies = parts.replies;
+    this.scratch = parts.replies.scratch;
+    this.scheduler = parts.scheduler;
+    this.shards = parts.shards;
+    this.shardCount = parts.shards.shardCount;
+    this.localShard = parts.shards.localShard;
+    this.coordinator = new ThreadCoordinator(parts, this);
+    this.plans = new PlanRunner(parts, this.coordinator);
+    this.squasher = new Squasher(parts, this, this.coordinator);
+  }
+
+  /** Entry point for one parsed command of a client. `argv` is only valid during the call. */
+  dispatch(client: Client, argv: Buffer[], argc: number): void {
+    if (client.heldCommands !== null) {
+      client.heldCommands.push(copyArgs(argv, 0, argc));
+      return;
+    }
+    let spec = this.commands.byName(argv[0]);
+    // MSET, MGET, DEL... over several shards start at the end of the read, with whatever follows them in it.
+    if (spec !== undefined && spec.multiShard !== undefined && this.squasher.gather(client, spec, argv, argc)) return;
+    this.server.stats.commandsProcessed++;
+    if (spec === undefined) {
+      if (client.queued !== null) client.queueFailed = true;
+      this.replies.error(client, unknownCommandError(argv, argc));
+      return;
+    }
+    // A container (CONFIG, CLIENT...) named alone is checked against its own arity, as in Redis.
+    if (spec.subcommands !== undefined && argc >= 2) {
+      const sub = this.commands.subcommand(spec, argv[1].toString('latin1'));
+      if (sub === undefined) {
+        if (client.queued !== null) client.queueFailed = true;
+        this.replies.error(client, Errors.unknownSubcommand(argv[1].toString(), spec.name));
+        return;
+      }
+      spec = sub;
+    }
+    if (!arityAccepts(spec, argc)) {
+      this.reject(client, spec, Errors.wrongArgs(spec.name));
+      return;
+    }
+    if (!client.authenticated && !spec.flags.includes('no-auth')) {
+      this.reject(client, spec, Errors.noAuth);
+      return;
+    }
+    client.lastCommand = spec.name;
+    if (client.queued !== null && this.refusal.refusesInMulti(client, spec)) {
+      this.reject(client, spec, Errors.outOfMemory);
+      return;
+    }
+    if (client.queued !== null && !TRANSACTION_CONTROL.has(spec.name)) {
+      this.queueCommand(client, spec, argv, argc);
+      return;
+    }
+    if (spec.placement === 'all-shards') {
+      this.plans.run(client, spec, argv, argc);
+      return;
+    }
+    if (spec.placement === 'client' || this.shardCount === 1) {
+      this.runLocal(client, spec, argv, argc);
+      return;
+    }
+    const shard = keysShard(this.shards, spec, argv, argc);
+    if (shard === this.localShard) this.runLocal(client, spec, argv, argc);
+    else if (shard >= 0) this.forward(client, shard, argv, argc);
+    else this.plans.run(client, spec, argv, argc);
+  }
+
+  /** Runs a command by its multi-shard plan (the squasher's single commands come here too). */
+  runPlan(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
+    this.plans.run(client, spec, argv, argc);
+  }
+
+  /** Dispatches the commands held back while the client's transaction was being scheduled. */
+  releaseHeldCommands(client: Client): void {
+    this.squasher.releaseHeldCommands(client);
+  }
+
+  private runLocal(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
+    // The fast path's one check: no key of this shard is locked.
+    if (this.scheduler.locks.queue.length !== 0 && spec.firstKey !== 0 && this.runLocalBehindLocks(client, spec, argv, argc)) return;
+    // ReplyOrder.writerFor and done, inline.
+    const waiting = client.hasPending();
+    const out = waiting ? this.scratch : client.out;
+    out.proto = client.proto;
+    this.invoker.invoke(spec, argv, argc, out, client.db, client, true);
+    if (waiting) this.replies.fromScratch(client.reserveReply());
+  }
+
+  /**
+   * A command on this thread's shard whose keys are locked: it runs once they
+   * are free; false when they are free now. The client's next commands wait
+   * for it, so that none overtakes it (a keyless one would not wait at all).
+   */
+  private runLocalBehindLocks(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): boolean {
+    const keys = keyLockNames(spec, argv, argc);
+    if (!this.scheduler.locks.mustWait(keys)) return false;
+    const args = copyArgs(argv, 0, argc);
+    const slot = client.reserveReply();
+    const db = client.db;
+    client.heldCommands = [];
+    this.scheduler.runWhenFree(keys, false, () => {
+      const out = this.scratch;
+      out.proto = client.proto;
+      this.invoker.invoke(spec, args, argc, out, db, client, true);
+      this.replies.fromScratch(slot);
+      this.releaseHeldCommands(client);
+    });
+    return true;
+  }
+
+  /** Sends the whole command to the shard that owns its keys; its reply keeps its place in order. */
+  private forward(client: Client, shard: number, argv: Buffer[], argc: number): void {
+    this.shards.send(shard, client.db, client.proto, 0, argv, argc, client.reserveReply());
+  }
+
+  /** MULTI: the command waits for EXEC (a copy of it), unless it may not run in a transaction. */
+  private queueCommand(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
+    if (spec.flags.includes('no-multi')) {
+      this.reject(client, spec, 'ERR Command not allowed inside a transaction');
+      return;
+    }
+    // After a refused command EXEC can only abort: nothing more is kept.
+    if (!client.queueFailed) (client.queued as QueuedCommand[]).push({ spec, argv: copyArgs(argv, 0, argc) });
+    client.reply(QUEUED);
+  }
+
+  /**
+   * A command refused before it ran (arity, auth, memory): Redis counts it as
+   * a rejected call; inside MULTI, EXEC will abort. A refused EXEC discards
+   * the transaction at once, as Redis's execCommandAbort.
+   */
+  private reject(client: Client, spec: CommandSpec, error: string): void {
+    if (spec.name === 'exec') {
+      client.endTransaction();
+      error = `EXECABORT Transaction discarded because of: ${error.startsWith('ERR ') ? error.slice('ERR '.length) : error}`;
+    }
+    if (client.queued !== null) client.queueFailed = true;
+    this.server.commandStats.of(spec.name).rejectedCalls++;
+    this.replies.error(client, error);
+  }
+}
+
+function unknownCommandError(argv: Buffer[], argc: number): string {
+  let args = '';
+  for (let i = 1; i < argc && args.length < 128; i++) args += `'${argv[i].toString().slice(0, 128 - args.length)}' `;
+  return `ERR unknown command '${argv[0].toString().slice(0, 128)}', with args beginning with: ${args}`;
+}

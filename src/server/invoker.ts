@@ -1,0 +1,92 @@
+// The one place a command handler is called, whatever brought the command
+// here: a client on this thread (the fast path), a hop from another thread or
+// this one, a transaction's batch, EXEC. Around every call: the memory
+// refusal, the handler's context, INFO commandstats and errorstats, and work
+// the handler deferred (afterCommand). Slowlog, the journal and keyspace
+// events belong here too.
+
+import { CommandContext, type CommandSpec, type CommandTable } from '../commands/command.ts';
+import type { ShardStore } from '../store/shard-store.ts';
+import type { MemoryBudget } from '../store/eviction.ts';
+import { internalError } from '../protocol/errors.ts';
+import type { ReplyWriter } from '../protocol/reply-writer.ts';
+import type { Client } from './client.ts';
+import type { ServerContext } from './server-context.ts';
+import type { MemoryRefusal } from './memory-refusal.ts';
+
+export class Invoker {
+  private readonly server: ServerContext;
+  private readonly memory: MemoryBudget;
+  private readonly refusal: MemoryRefusal;
+  private readonly ctx: CommandContext;
+  /** Set while a command handler runs: the context is in use. */
+  private inHandler = false;
+  /** Work a handler asked for, run once it returned (see afterCommand). */
+  private readonly afterHandler: (() => void)[] = [];
+
+  constructor(server: ServerContext, store: ShardStore, memory: MemoryBudget, refusal: MemoryRefusal, commands: CommandTable) {
+    this.server = server;
+    this.memory = memory;
+    this.refusal = refusal;
+    this.ctx = new CommandContext(store, server, memory, commands);
+  }
+
+  /**
+   * Runs a command's handler on this thread, timing it for INFO commandstats.
+   * `countCall` is false for one shard's part of a multi-shard command, which
+   * its coordinator counts once.
+   */
+  invoke(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, countCall: boolean): void {
+    const ctx = this.ctx;
+    const commandStats = this.server.commandStats;
+    const errors = commandStats.errors;
+    if (this.memory.maxmemory !== 0) {
+      // A shard's part of a multi-shard command evicts as any command, but
+      // only its coordinator may refuse it, once for every shard.
+      if (!countCall) this.memory.evict();
+      else if (this.refusal.refuse(spec, out)) return;
+    }
+    ctx.argv = argv;
+    ctx.argc = argc;
+    ctx.out = out;
+    ctx.db = db;
+    ctx.now = Date.now();
+    ctx.client = client;
+    out.errors = errors;
+    const errorsBefore = errors.total;
+    const replyStart = out.length;
+    const started = performance.now();
+    this.inHandler = true;
+    try {
+      spec.handler(ctx);
+    } catch (error) {
+      // A bug in one command answers that command with an error; it never takes the server down.
+      out.length = replyStart;
+      out.error(internalError(spec.name, error));
+    }
+    this.inHandler = false;
+    if (this.afterHandler.length !== 0) this.runAfterHandler();
+    const stat = commandStats.of(spec.name);
+    stat.usec += (performance.now() - started) * 1000;
+    if (countCall) {
+      stat.calls++;
+      if (errors.total !== errorsBefore) stat.failedCalls++;
+    }
+    ctx.client = null;
+  }
+
+  /**
+   * Runs `work` now, or right after the handler running now returns: work
+   * that sends hops (unwatching for RESET, UNWATCH, DISCARD) must not run
+   * inside a handler, whose context a local hop reuses.
+   */
+  afterCommand(work: () => void): void {
+    if (this.inHandler) this.afterHandler.push(work);
+    else work();
+  }
+
+  private runAfterHandler(): void {
+    const works = this.afterHandler.splice(0);
+    for (const work of works) work();
+  }
+}

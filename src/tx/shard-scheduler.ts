@@ -1,0 +1,158 @@
+// The shard's side of the scheduler (scheduler.ts tells how it orders and
+// locks): this thread's shard's lock table, the transactions queued on it,
+// and the fast-path commands waiting for their keys.
+
+import { IntentLocks, LockHolder, type LockedWork } from './intent-locks.ts';
+
+/** The lock names of keys: their bytes as latin1 strings, each once. */
+export function lockNames(keys: readonly Uint8Array[]): string[] {
+  const names: string[] = [];
+  for (const key of keys) {
+    const name = Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+    if (!names.includes(name)) names.push(name);
+  }
+  return names;
+}
+
+/** Buckets of key names for the newest id that started on (or waits for) a key: a refusal needs a shared bucket. */
+const ID_BUCKETS = 4096;
+
+function bucketOf(key: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return hash & (ID_BUCKETS - 1);
+}
+
+/** One thread's shard: its lock table and the transactions queued on it. */
+export class ShardScheduler {
+  readonly locks = new IntentLocks();
+  private readonly transactions = new Map<number, LockHolder>();
+  /** The largest id of a multi-shard transaction that started here. */
+  private maxStartedId = 0;
+  /** The id of the newest fast-path command that had to wait here. */
+  private fastPathFloor = 0;
+  /** The largest id of a global transaction that started here. */
+  private maxGlobalStartedId = 0;
+  /** Per bucket of key names: the largest id that started on, or waits as a fast-path command for, a key of the bucket. */
+  private readonly newestByBucket = new Float64Array(ID_BUCKETS);
+  private draining = false;
+  private drainAgain = false;
+  /** The newest transaction id handed out, for a waiting fast-path command's place. */
+  private readonly latestId: () => number;
+
+  constructor(latestId: () => number) {
+    this.latestId = latestId;
+  }
+
+  /**
+   * Phase 1: queues transaction `id`, coordinated by thread `origin` (-1:
+   * this one), and takes its locks; false when it must retry with a newer id.
+   */
+  schedule(id: number, keys: string[], global: boolean, origin = -1): boolean {
+    if (this.mustRefuse(id, keys, global)) return false;
+    const holder = new LockHolder(id, keys, global, false);
+    holder.origin = origin;
+    this.transactions.set(id, holder);
+    this.locks.acquire(holder);
+    return true;
+  }
+
+  /** Runs `work` inside transaction `id` now when it may run, else once it may. False when `id` is unknown here. */
+  runInTransaction(id: number, work: LockedWork): boolean {
+    const holder = this.transactions.get(id);
+    if (holder === undefined) return false;
+    if (holder.parked.length === 0 && this.locks.mayRun(holder)) this.start(holder, work);
+    else holder.parked.push(work);
+    return true;
+  }
+
+  /**
+   * A transaction must not slip ahead of one with a larger id that already
+   * started here on a key it touches, nor of a fast-path command on such a
+   * key that arrived before it and waits. Buckets of keys stand for keys: a
+   * collision only costs a retry.
+   */
+  private mustRefuse(id: number, keys: readonly string[], global: boolean): boolean {
+    if (global) return id < this.maxStartedId || id < this.fastPathFloor;
+    if (id < this.maxGlobalStartedId) return true;
+    const newest = this.newestByBucket;
+    for (let i = 0; i < keys.length; i++) if (newest[bucketOf(keys[i])] > id) return true;
+    return false;
+  }
+
+  private noteStart(id: number, keys: readonly string[], global: boolean): void {
+    if (id > this.maxStartedId) this.maxStartedId = id;
+    if (global) {
+      if (id > this.maxGlobalStartedId) this.maxGlobalStartedId = id;
+      return;
+    }
+    this.noteKeys(id, keys);
+  }
+
+  private noteKeys(id: number, keys: readonly string[]): void {
+    const newest = this.newestByBucket;
+    for (let i = 0; i < keys.length; i++) {
+      const bucket = bucketOf(keys[i]);
+      if (newest[bucket] < id) newest[bucket] = id;
+    }
+  }
+
+  /** Ends transaction `id` here (or withdraws a refused one): its locks go, and whoever waited on them runs. */
+  conclude(id: number): void {
+    const holder = this.transactions.get(id);
+    if (holder === undefined) return;
+    this.transactions.delete(id);
+    this.locks.release(holder);
+    this.drain();
+  }
+
+  /** Thread `origin` died: the transactions it coordinated here will never conclude, so they end now. */
+  abandonFrom(origin: number): void {
+    for (const [id, holder] of this.transactions) if (holder.origin === origin) this.conclude(id);
+  }
+
+  /** Fast path with some key held (or commands waiting): `work` runs once its keys are free, in arrival order. */
+  runWhenFree(keys: string[], global: boolean, work: LockedWork): void {
+    const holder = new LockHolder(this.latestId() + 0.5, keys, global, true);
+    this.fastPathFloor = holder.id;
+    this.noteKeys(holder.id, keys);
+    holder.parked.push(work);
+    this.locks.acquire(holder);
+    this.drain();
+  }
+
+  private start(holder: LockHolder, work: LockedWork): void {
+    holder.started = true;
+    if (!holder.fastPath) this.noteStart(holder.id, holder.keys, holder.global);
+    work();
+  }
+
+  /** Runs parked work of every holder that may now run, until nothing changes. */
+  private drain(): void {
+    if (this.draining) {
+      this.drainAgain = true;
+      return;
+    }
+    this.draining = true;
+    try {
+      do {
+        this.drainAgain = false;
+        const queue = this.locks.queue;
+        for (let i = 0; i < queue.length; i++) {
+          const holder = queue[i];
+          if (holder.parked.length === 0 || !this.locks.mayRun(holder)) continue;
+          const parked = holder.parked.splice(0);
+          holder.started = true;
+          if (!holder.fastPath) this.noteStart(holder.id, holder.keys, holder.global);
+          for (const work of parked) work();
+          if (holder.fastPath) this.locks.release(holder);
+          // The queue may have changed under us (conclusions, releases): start over.
+          this.drainAgain = true;
+          break;
+        }
+      } while (this.drainAgain);
+    } finally {
+      this.draining = false;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// The server of a data-type test file, with a test-only switch for checking
+// the recorded expectations: with STOCK_REDIS_PORT=<port> in the
+// environment, `useServerOrStock` stands for a stock redis-server already
+// listening on 127.0.0.1:<port> (started with --enable-debug-command yes and
+// nothing of value in it: the tests flush it) instead of starting ours. Tests
+// of this server's own machinery (worker restarts) skip there.
+
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll } from 'vitest';
+import { startServer, type ServerOptions, type TestServer } from './server.ts';
+
+const execFileAsync = promisify(execFile);
+
+/** The stock server's port, or undefined for the usual run against this server. */
+export const STOCK_PORT: number | undefined = process.env.STOCK_REDIS_PORT ? Number(process.env.STOCK_REDIS_PORT) : undefined;
+
+function stockServer(port: number): TestServer {
+  return {
+    port,
+    get process(): never {
+      throw new Error('a stock server has no process here');
+    },
+    output: () => '',
+    stop: async () => {},
+    async cli(...args: string[]) {
+      const { stdout } = await execFileAsync('redis-cli', ['-p', String(port), ...args]);
+      return stdout;
+    },
+  };
+}
+
+/**
+ * As `useServer(options)`: a server for the tests of the enclosing describe,
+ * started in beforeAll and stopped in afterAll;
+ * or the stock server when STOCK_REDIS_PORT is set.
+ */
+export function useServerOrStock(options: ServerOptions = {}): TestServer {
+  let started: TestServer | undefined;
+  beforeAll(async () => {
+    started = STOCK_PORT === undefined ? await startServer(options) : stockServer(STOCK_PORT);
+  });
+  afterAll(async () => {
+    if (started !== undefined && STOCK_PORT === undefined) await started.stop();
+  });
+  const current = (): TestServer => {
+    if (started === undefined) throw new Error('useServerOrStock: the server starts in beforeAll; use it in hooks and tests');
+    return started;
+  };
+  return {
+    get port() {
+      return current().port;
+    },
+    get process() {
+      return current().process;
+    },
+    output: () => current().output(),
+    stop: () => current().stop(),
+    cli: (...args: string[]) => current().cli(...args),
+  };
+}
