@@ -308,6 +308,18 @@ describe.each([1, 3])('sets --shards %i', (shards) => {
       expect(await errorOf(client.spop('tags', -1))).toBe('ERR value is out of range, must be positive');
     });
 
+    it('COMMAND INFO and GETKEYS describe SINTERCARD as Redis: keys counted by numkeys, no legacy range', async () => {
+      const [info] = (await client.call('command', 'info', 'sintercard')) as unknown[][];
+      expect(info.slice(0, 6)).toEqual(['sintercard', -3, ['readonly', 'movablekeys'], 0, 0, 0]);
+      expect(await client.call('command', 'getkeys', 'sintercard', '2', 'a', 'b', 'LIMIT', '1')).toEqual(['a', 'b']);
+      // Routed by its counted keys only: LIMIT and its number are not keys.
+      const [x, , z] = spread('card');
+      await client.sadd(x, 'p', 'q', 'r');
+      await client.sadd(z, 'q', 'r', 's');
+      expect(await client.call('sintercard', '2', x, z, 'LIMIT', '1')).toBe(1);
+      expect(await client.call('sintercard', '1', x, 'LIMIT', '0')).toBe(3);
+    });
+
     it('answers node-redis over RESP3: sMembers, sIsMember, smIsMember, sPop, sInterCard', async () => {
       const resp3 = await connectResp3(server);
       try {

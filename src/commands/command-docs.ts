@@ -106,9 +106,11 @@ function writeCommandInfo(out: ReplyWriter, spec: CommandSpec): void {
   const flags = commandFlags(spec);
   out.setHeader(flags.length);
   for (const flag of flags) out.simple(flag);
-  out.integer(spec.firstKey);
-  out.integer(spec.lastKey);
-  out.integer(spec.keyStep);
+  // Keys counted by an argument are movable: Redis shows no legacy range for them.
+  const counted = spec.numKeysAt !== undefined;
+  out.integer(counted ? 0 : spec.firstKey);
+  out.integer(counted ? 0 : spec.lastKey);
+  out.integer(counted ? 0 : spec.keyStep);
   const categories = aclCategories(spec);
   out.setHeader(categories.length);
   for (const category of categories) out.simple(`@${category}`);

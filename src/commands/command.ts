@@ -92,6 +92,13 @@ export interface CommandSpec {
   firstKey: number;
   lastKey: number;
   keyStep: number;
+  /**
+   * For a command whose key count is an argument (SINTERCARD numkeys key...):
+   * that argument's index. Its keys are then the count's worth from firstKey
+   * (lastKey is ignored), and COMMAND INFO shows 0 0 0 as Redis does for
+   * movable keys.
+   */
+  numKeysAt?: number;
   /** Redis's command group (string, generic, connection, server...). */
   group: string;
   since: string;
@@ -151,6 +158,8 @@ export interface KeyCommandDefinition {
   keyFlags?: readonly string[];
   /** The key specs, when its keys are used differently (RENAME, COPY). */
   keySpecs?: readonly KeySpec[];
+  /** The index of the key count argument, for keys counted by an argument (see CommandSpec). */
+  numKeysAt?: number;
   summary: string;
   since: string;
   tips?: readonly string[];
@@ -167,6 +176,7 @@ export function keyCommandFamily(group: string, aclCategories: readonly string[]
     ...d.keys,
     keyFlags: d.keyFlags,
     keySpecs: d.keySpecs,
+    numKeysAt: d.numKeysAt,
     tips: d.tips,
     aclCategories,
     group,

@@ -5,21 +5,31 @@ import type { CommandSpec } from './command.ts';
 import type { Shards } from '../shard/shard.ts';
 import type { LockSet } from '../tx/scheduler.ts';
 import { lockNames } from '../tx/shard-scheduler.ts';
+import { parseInteger } from '../protocol/args.ts';
 
 /** Where a command of a transaction runs: on the client's thread, on one shard (>= 0), or by its multi-shard plan. */
 export const ROUTE_CLIENT = -2;
 export const ROUTE_PLAN = -1;
 
-/** The index of a command's last key argument. */
-function lastKeyOf(spec: CommandSpec, argc: number): number {
+/** The index of a command's last key argument (before firstKey: it has none). */
+function lastKeyOf(spec: CommandSpec, argv: Buffer[], argc: number): number {
+  if (spec.numKeysAt !== undefined) return countedLastKey(spec, spec.numKeysAt, argv, argc);
   return spec.lastKey < 0 ? argc + spec.lastKey : Math.min(spec.lastKey, argc - 1);
+}
+
+/** The last key of a command whose key count is argument `at`; a bad count means no keys (the handler refuses it). */
+function countedLastKey(spec: CommandSpec, at: number, argv: Buffer[], argc: number): number {
+  const count = at < argc ? parseInteger(argv[at]) : null;
+  if (count === null || count < 1n) return spec.firstKey - 1;
+  return Math.min(spec.firstKey - 1 + Number(count), argc - 1);
 }
 
 /** The one shard owning every key of the command (this thread's when it has none), or -1 when they span shards. */
 export function keysShard(shards: Shards, spec: CommandSpec, argv: Buffer[], argc: number): number {
   const first = spec.firstKey;
   if (first === 0 || first >= argc) return shards.localShard;
-  const last = lastKeyOf(spec, argc);
+  const last = lastKeyOf(spec, argv, argc);
+  if (last < first) return shards.localShard;
   const shard = shards.shardOfKey(argv[first]);
   for (let i = first + spec.keyStep; i <= last; i += spec.keyStep) {
     if (shards.shardOfKey(argv[i]) !== shard) return -1;
@@ -44,13 +54,13 @@ export function addLocks(shards: Shards, locks: LockSet, spec: CommandSpec, argv
     return;
   }
   if (spec.firstKey === 0 || spec.firstKey >= argc) return;
-  const last = lastKeyOf(spec, argc);
+  const last = lastKeyOf(spec, argv, argc);
   for (let i = spec.firstKey; i <= last; i += spec.keyStep) locks.add(shards.shardOfKey(argv[i]), argv[i]);
 }
 
 /** The lock names of a command's key arguments (the intent locks it waits behind on its shard). */
 export function keyLockNames(spec: CommandSpec, argv: Buffer[], argc: number): string[] {
-  const last = lastKeyOf(spec, argc);
+  const last = lastKeyOf(spec, argv, argc);
   const keys: Buffer[] = [];
   for (let i = spec.firstKey; i <= last; i += spec.keyStep) keys.push(argv[i]);
   return lockNames(keys);

@@ -483,7 +483,7 @@ export const setCommands: CommandSpec[] = [
   setCommand({ name: 'sunionstore', arity: -3, flags: ['write', 'denyoom'], keys: keysAt(1, -1, 1), keySpecs: storeKeySpecs(['OW', 'update']), summary: 'Stores the members of any of the given sets', since: '1.0.0', handler: combineStoreCommand(Combine.Union), multiShard: combineStoreAcrossShards(Combine.Union) }),
   setCommand({ name: 'sdiffstore', arity: -3, flags: ['write', 'denyoom'], keys: keysAt(1, -1, 1), keySpecs: storeKeySpecs(['OW', 'update']), summary: 'Stores the members of the first set that no other given set has', since: '1.0.0', handler: combineStoreCommand(Combine.Diff), multiShard: combineStoreAcrossShards(Combine.Diff) }),
   setCommand({
-    name: 'sintercard', arity: -3, flags: ['readonly'], keys: keysAt(2, -1, 1), summary: 'Counts the members every given set has, up to a limit', since: '7.0.0', handler: sintercard, multiShard: sintercardAcrossShards,
+    name: 'sintercard', arity: -3, flags: ['readonly'], keys: keysAt(2, -1, 1), numKeysAt: 1, summary: 'Counts the members every given set has, up to a limit', since: '7.0.0', handler: sintercard, multiShard: sintercardAcrossShards,
     keySpecs: [{ flags: RO_ACCESS, begin: ['index', 1], find: ['keynum', 0, 1, 1] }],
   }),
 ];
