@@ -59,7 +59,10 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
   const deadline = Date.now() + 15000;
-  while (!(await ping(port))) {
+  // Every thread listens once the server says it is ready; a PING alone may reach the first thread up
+  // while the others are still starting (their first replies would then be slow). A log setting can hide the line.
+  const quietLog = (options.args ?? []).some((arg) => arg === '--loglevel' || arg === '--logfile');
+  while (!(await ping(port)) || !(quietLog || output.includes('Ready to accept connections'))) {
     if (child.exitCode !== null) throw new Error(`server exited during start:\n${output}`);
     if (Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
