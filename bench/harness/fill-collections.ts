@@ -226,7 +226,8 @@ async function main(): Promise<void> {
   mkdirSync(a.out, { recursive: true });
   const base = join(a.out, `fill-collections-${stamp()}`);
   const command = argv.length > 0 ? `make fill-collections FILL_COLLECTIONS_ARGS="${argv.join(' ')}"` : 'make fill-collections';
-  writeFileSync(`${base}.json`, JSON.stringify({ machine: machineInfo(), args: a, results }, null, 2));
+  // The results folder relative to the repository: a report names no path of the machine it ran on.
+  writeFileSync(`${base}.json`, JSON.stringify({ machine: machineInfo(), args: { ...a, out: relative(REPO, a.out) || '.' }, results }, null, 2));
   writeFileSync(`${base}.md`, markdown(results, a, command));
   console.log(`wrote ${relative(REPO, base)}.md`);
 }
