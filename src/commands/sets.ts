@@ -270,7 +270,7 @@ function sortedLikeIntset(members: Buffer[], intsetLimit: number): Buffer[] {
   if (members.length === 0 || members.length > intsetLimit) return members;
   const values: bigint[] = [];
   for (const m of members) {
-    const value = m.length <= 20 ? parseInteger(m) : null;
+    const value = parseInteger(m);
     if (value === null) return members;
     values.push(value);
   }

@@ -19,6 +19,7 @@
 import { ChunkKind, OFFSET_BITS, OFFSET_MASK, type Arena, type Address } from './arena.ts';
 import { HashIndex, INDEX_STATE_WORDS } from './hash-index.ts';
 import { hashKey } from './record.ts';
+import { shuffleFirst } from './random-pick.ts';
 
 const ENTRY_FIELD_LENGTH = 0; // word
 const ENTRY_VALUE_LENGTH = 1; // word
@@ -152,6 +153,21 @@ export class Dict {
   /** A random entry, or 0 when empty. */
   random(): Address {
     return this.index.randomAddress();
+  }
+
+  /** `count` distinct entries picked at random (count < size), in any order. */
+  randomDistinct(count: number): Address[] {
+    if (count * 3 > this.size) {
+      // Most of the dict is wanted: shuffle all of it rather than retrying random picks.
+      const entries: Address[] = [];
+      this.forEach((entry) => entries.push(entry));
+      shuffleFirst(entries, count);
+      entries.length = count;
+      return entries;
+    }
+    const seen = new Set<Address>();
+    while (seen.size < count) seen.add(this.random());
+    return [...seen];
   }
 
   /** Calls `visit` with every entry; `visit` must not change the dict. */

@@ -587,7 +587,6 @@ export class ShardStore {
     return this.encodingOf(ref) === ValueEncoding.Blob ? this.blobAddress(ref) >>> OFFSET_BITS : ref >>> OFFSET_BITS;
   }
 
-
   private blobAddress(ref: Ref): Address {
     return this.arena.words[ref >>> OFFSET_BITS][this.referenceWord(ref)];
   }

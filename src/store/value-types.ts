@@ -12,8 +12,3 @@ VALUE_TYPES[ValueType.String] = STRING_TYPE;
 VALUE_TYPES[ValueType.Hash] = HASH_TYPE;
 VALUE_TYPES[ValueType.Set] = SET_TYPE;
 
-/** The type whose TYPE name is `name` (SCAN TYPE), or undefined. */
-export function valueTypeNamed(name: string): ValueTypeOps | undefined {
-  const wanted = name.toLowerCase();
-  return VALUE_TYPES.find((ops) => ops !== undefined && ops.name === wanted);
-}

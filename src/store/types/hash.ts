@@ -15,6 +15,7 @@ import { ByteSlice, ownBytes } from '../bytes.ts';
 import { addToDigest, DIGEST_LENGTH, mixIntoDigest } from '../digest.ts';
 import { entryFieldLength, entryFieldStart, entryValueLength, entryValueStart, type Dict } from '../dict.ts';
 import { ValueType } from '../entry.ts';
+import { chooseIndexes } from '../random-pick.ts';
 import { ValueEncoding } from '../record.ts';
 import type { Ref, ShardStore } from '../shard-store.ts';
 import type { ValueTypeOps } from '../value-type.ts';
@@ -134,38 +135,7 @@ export function hashRandomDistinctPairs(store: ShardStore, ref: Ref, count: numb
     }
     return;
   }
-  const dict = openDict(store, ref);
-  const entries: Address[] = [];
-  if (count * 3 > length) {
-    // Most of the hash is wanted: shuffle all of it rather than retrying random picks.
-    dict.forEach((entry) => entries.push(entry));
-    shuffleFirst(entries, count);
-    entries.length = count;
-  } else {
-    const seen = new Set<Address>();
-    while (seen.size < count) seen.add(dict.random());
-    for (const entry of seen) entries.push(entry);
-  }
-  for (const entry of entries) visitEntry(store, entry, visit);
-}
-
-/** `count` distinct indexes of 0..length-1, in random order. */
-export function chooseIndexes(length: number, count: number): number[] {
-  const indexes: number[] = new Array<number>(length);
-  for (let i = 0; i < length; i++) indexes[i] = i;
-  shuffleFirst(indexes, count);
-  indexes.length = count;
-  return indexes;
-}
-
-/** Fisher-Yates over the first `count` positions: they end up a uniform random sample. */
-function shuffleFirst<T>(items: T[], count: number): void {
-  for (let i = 0; i < count; i++) {
-    const j = i + Math.floor(Math.random() * (items.length - i));
-    const swap = items[i];
-    items[i] = items[j];
-    items[j] = swap;
-  }
+  for (const entry of openDict(store, ref).randomDistinct(count)) visitEntry(store, entry, visit);
 }
 
 /**

@@ -14,13 +14,13 @@ import { ByteSlice, ownBytes } from '../bytes.ts';
 import { addToDigest } from '../digest.ts';
 import { entryFieldLength, entryFieldStart, type Dict } from '../dict.ts';
 import { ValueType } from '../entry.ts';
+import { chooseIndexes } from '../random-pick.ts';
 import { ValueEncoding } from '../record.ts';
 import type { Ref, ShardStore } from '../shard-store.ts';
 import type { ValueTypeOps } from '../value-type.ts';
 import { parseInteger } from '../../protocol/args.ts';
 import { intsetContains, intsetCount, intsetLength, intsetWriteDecimal, intsetWriter, MAX_DECIMAL_LENGTH } from './intset.ts';
 import { entryDataStart, entryLength, entryNext, listpackCount, listpackFirst, listpackWriter } from './listpack.ts';
-import { chooseIndexes } from './hash.ts';
 
 /** Visits one member, read in place (valid during the call only). */
 export type MemberVisitor = (member: ByteSlice) => void;
@@ -48,11 +48,6 @@ function sliceOfIntsetMember(store: ShardStore, ref: Ref, index: number, into: B
   into.set(decimal, 0, intsetWriteDecimal(store.valueBytes(ref), store.valueStart(ref), index, decimal, 0));
 }
 
-/** The member as an intset holds it, or null when it is not an integer by Redis's rules. */
-function asInteger(member: Uint8Array): bigint | null {
-  return member.length <= MAX_DECIMAL_LENGTH ? parseInteger(member) : null;
-}
-
 // ---- Reading ----
 
 export function setSize(store: ShardStore, ref: Ref): number {
@@ -62,7 +57,7 @@ export function setSize(store: ShardStore, ref: Ref): number {
 
 export function setContains(store: ShardStore, ref: Ref, member: Uint8Array): boolean {
   if (!isIntset(store, ref)) return openDict(store, ref).find(member) !== 0;
-  const value = asInteger(member);
+  const value = parseInteger(member);
   return value !== null && intsetContains(store.valueBytes(ref), store.valueStart(ref), value);
 }
 
@@ -105,18 +100,7 @@ export function setRandomDistinctMembers(store: ShardStore, ref: Ref, count: num
     }
     return;
   }
-  const dict = openDict(store, ref);
-  let entries: Address[];
-  if (count * 3 > size) {
-    const all: Address[] = [];
-    dict.forEach((entry) => all.push(entry));
-    entries = chooseIndexes(all.length, count).map((index) => all[index]);
-  } else {
-    const seen = new Set<Address>();
-    while (seen.size < count) seen.add(dict.random());
-    entries = [...seen];
-  }
-  for (const entry of entries) {
+  for (const entry of openDict(store, ref).randomDistinct(count)) {
     sliceOfEntry(store, entry, visited);
     visit(visited);
   }
@@ -139,7 +123,7 @@ export function setScan(store: ShardStore, ref: Ref, cursor: number, count: numb
 
 /** A new set under `key` holding `member`: an intset when the member is an integer, as Redis's setTypeCreate. */
 export function setCreate(store: ShardStore, db: number, key: Uint8Array, member: Uint8Array, now: number): Ref {
-  const value = asInteger(member);
+  const value = parseInteger(member);
   if (value !== null && store.limits.setMaxIntsetEntries >= 1) {
     return store.put(db, key, ValueType.Set, intsetWriter.fromValues([value]), 0, now);
   }
@@ -151,7 +135,7 @@ export function setCreate(store: ShardStore, db: number, key: Uint8Array, member
 /** Adds `member`; true when it was not there. An intset becomes a dict for a non-integer or past its limit. */
 export function setAdd(store: ShardStore, ref: Ref, member: Uint8Array): boolean {
   if (isIntset(store, ref)) {
-    const value = asInteger(member);
+    const value = parseInteger(member);
     if (value !== null) {
       const bytes = store.valueBytes(ref);
       const start = store.valueStart(ref);
@@ -171,7 +155,7 @@ export function setAdd(store: ShardStore, ref: Ref, member: Uint8Array): boolean
 /** Removes `member`; true when it was there. The caller deletes the key once the set is empty. */
 export function setRemove(store: ShardStore, ref: Ref, member: Uint8Array): boolean {
   if (isIntset(store, ref)) {
-    const value = asInteger(member);
+    const value = parseInteger(member);
     if (value === null) return false;
     const smaller = intsetWriter.removed(store.valueBytes(ref), store.valueStart(ref), value);
     if (smaller === null) return false;
