@@ -4,23 +4,25 @@ import type { CommandSpec, CommandTable } from './command.ts';
 import { connectionCommands } from './connection.ts';
 import { stringCommands } from './strings.ts';
 import { keyCommands } from './keys.ts';
+import { keyspaceCommands } from './keyspace.ts';
 import { hashCommands } from './hashes.ts';
-import { setCommands, setInternalCommands } from './sets.ts';
+import { setCommands } from './sets.ts';
 import { expireCommands } from './expire.ts';
 import { serverCommands } from './server.ts';
 import { clientCommands } from './client.ts';
-import { internalCommands } from './internal.ts';
 import { debugCommands, debugInternalCommands } from './debug.ts';
 import { objectCommands } from './object.ts';
 import { memoryCommands } from './memory.ts';
 import { functionCommands } from './functions.ts';
 import { transactionCommands, transactionInternalCommands } from './transactions.ts';
+import { shardOpCommands } from './shard-ops.ts';
 
 const FAMILIES: readonly (readonly CommandSpec[])[] = [
   connectionCommands,
   clientCommands,
   stringCommands,
   keyCommands,
+  keyspaceCommands,
   hashCommands,
   setCommands,
   expireCommands,
@@ -90,9 +92,10 @@ export function findSubcommand(spec: CommandSpec, name: string): CommandSpec | u
   return spec.subcommands?.find((sub) => sub.name === wanted);
 }
 
-/** Commands only threads send each other (never reachable from a client). */
+/** Commands only threads send each other (never reachable from a client): the ops of commands split by shard, and a few more. */
 const INTERNAL = new Map<string, CommandSpec>();
-for (const spec of [...internalCommands, ...debugInternalCommands, ...transactionInternalCommands, ...setInternalCommands]) INTERNAL.set(spec.name, spec);
+// The families above registered their ops (shardOp) while they loaded.
+for (const spec of [...shardOpCommands, ...debugInternalCommands, ...transactionInternalCommands]) INTERNAL.set(spec.name, spec);
 
 export function findInternalCommand(name: string): CommandSpec | undefined {
   return INTERNAL.get(name);

@@ -8,7 +8,7 @@
 // `combineSets` computes the result, and the reply or the store of the
 // destination follows. The set's encoding is store/types/set.ts's business.
 
-import { keyCommandFamily, keysAt, NO_KEYS, type CommandContext, type CommandSpec, type KeySpec } from './command.ts';
+import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec, type KeySpec } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { replyCollectionScan } from './scan-args.ts';
@@ -19,12 +19,10 @@ import type { Ref, ShardStore } from '../store/shard-store.ts';
 import {
   setAdd, setContains, setCreate, setForEach, setMembers, setRandomDistinctMembers, setRandomMember, setRemove, setScan, setSize, setStore,
 } from '../store/types/set.ts';
-import { ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
+import { ReplyError } from '../protocol/reply-reader.ts';
 import { MAX_REPLY_ELEMENTS } from '../protocol/limits.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
-import { atomically, type AtomicPlan } from '../tx/multi-shard.ts';
-import type { Transaction } from '../tx/scheduler.ts';
-import { HOP_INTERNAL, HOP_PART } from '../shard/hop-format.ts';
+import { ONE_STEP, shardOp, splitKeys, steppedCommand, type Glue, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
 
 /** The set family's own error replies (t_set.c). */
 const SetErrors = {
@@ -278,25 +276,32 @@ function sortedLikeIntset(members: Buffer[], intsetLimit: number): Buffer[] {
   return order.map((i) => members[i]);
 }
 
-/** The members of each key on this shard (null: missing), or null after replying WRONGTYPE. */
-function localMembers(ctx: CommandContext, keys: readonly Buffer[]): (Buffer[] | null)[] | null {
+/** The members of each of this shard's keys (null: missing); WRONGTYPE for a key of another type. */
+const keysMembers = shardOp('set-members', "Read the members of a shard's sets", (ctx) => {
+  const { argv, argc, store } = ctx;
   const lists: (Buffer[] | null)[] = [];
-  for (const key of keys) {
-    const ref = lookupSet(ctx, key);
-    if (ref < 0) return null;
-    lists.push(ref === 0 ? null : setMembers(ctx.store, ref));
+  for (let i = 1; i < argc; i++) {
+    const ref = store.lookupRead(ctx.db, argv[i], ctx.now);
+    if (ref !== 0 && store.typeOf(ref) !== ValueType.Set) throw new ReplyError(Errors.wrongType);
+    lists.push(ref === 0 ? null : setMembers(store, ref));
   }
   return lists;
-}
+});
 
-const SMEMBERS = Buffer.from('smembers');
-const SET_STORE = Buffer.from('set-store');
+/** set-store key member...: replaces `key` with a set of the members (none: deletes it); the count. */
+const storeSet = shardOp('set-store', 'Store a set computed from others', (ctx) => {
+  const members = ctx.argv.slice(2, ctx.argc);
+  setStore(ctx.store, ctx.db, ctx.argv[1], members, ctx.now);
+  return members.length;
+});
 
-/** The members of each key, from wherever it lives, in one hop per key inside `tx`; a WRONGTYPE anywhere throws. */
-async function gatherMembers(tx: Transaction, db: number, keys: readonly Buffer[]): Promise<Buffer[][]> {
-  const replies = await Promise.all(keys.map((key) => tx.call(tx.shardOfKey(key), db, [SMEMBERS, key], HOP_PART)));
-  for (const reply of replies) if (reply instanceof ReplyError) throw reply;
-  return replies as Buffer[][];
+/** The members of each key, from wherever it lives (one op per shard), in the order of `keys`. */
+function* gatherMembers(request: StepRequest, keys: readonly Buffer[], last: boolean): Generator<OpCall[], (Buffer[] | null)[], OpValue[]> {
+  const parts = splitKeys(request.shardOfKey, keys, 0, 1);
+  const values = yield parts.map((part) => ({ shard: part.shard, db: request.db, op: keysMembers, args: part.args, last }));
+  const lists = new Array<Buffer[] | null>(keys.length);
+  values.forEach((value, part) => parts[part].positions.forEach((position, i) => (lists[position] = (value as (Buffer[] | null)[])[i])));
+  return lists;
 }
 
 function writeMembers(out: ReplyWriter, members: readonly Buffer[], asSet: boolean): void {
@@ -305,47 +310,23 @@ function writeMembers(out: ReplyWriter, members: readonly Buffer[], asSet: boole
   for (const m of members) out.bulk(m);
 }
 
-/** SINTER / SUNION / SDIFF: the sources are argv[1..]. */
-function combineCommand(op: Combine): (ctx: CommandContext) => void {
-  return (ctx) => {
-    const lists = localMembers(ctx, ctx.argv.slice(1, ctx.argc));
-    if (lists !== null) writeMembers(ctx.out, combineSets(op, lists, 0, ctx.store.limits.setMaxIntsetEntries), true);
-  };
+/** SINTER / SUNION / SDIFF source...: the members of the result. */
+function combine(op: Combine): Glue {
+  return steppedCommand(function* (request) {
+    const lists = yield* gatherMembers(request, request.args.slice(1), true);
+    writeMembers(request.out, combineSets(op, lists, 0, request.store.limits.setMaxIntsetEntries), true);
+  }, ONE_STEP);
 }
 
-function combineAcrossShards(op: Combine): AtomicPlan {
-  return atomically('keys', async (tx, { args, db, coordinator }, out) => {
-    const lists = await gatherMembers(tx, db, args.slice(1));
-    writeMembers(out, combineSets(op, lists, 0, coordinator.store.limits.setMaxIntsetEntries), true);
-  }, true);
-}
-
-/** SINTERSTORE / SUNIONSTORE / SDIFFSTORE destination source...: the result's size. */
-function combineStoreCommand(op: Combine): (ctx: CommandContext) => void {
-  return (ctx) => {
-    const lists = localMembers(ctx, ctx.argv.slice(2, ctx.argc));
-    if (lists === null) return;
-    const result = combineSets(op, lists, 0, ctx.store.limits.setMaxIntsetEntries);
-    setStore(ctx.store, ctx.db, ctx.argv[1], result, ctx.now);
-    ctx.out.integer(result.length);
-  };
-}
-
-function combineStoreAcrossShards(op: Combine): AtomicPlan {
-  return atomically('keys', async (tx, { args, db, coordinator }, out) => {
-    const lists = await gatherMembers(tx, db, args.slice(2));
-    const result = combineSets(op, lists, 0, coordinator.store.limits.setMaxIntsetEntries);
-    const stored = await tx.call(tx.shardOfKey(args[1]), db, [SET_STORE, args[1], ...result], HOP_INTERNAL, true);
-    if (stored instanceof ReplyError) throw stored;
-    out.integer(result.length);
+/** SINTERSTORE / SUNIONSTORE / SDIFFSTORE destination source...: the result stored, its size replied. */
+function combineStore(op: Combine): Glue {
+  return steppedCommand(function* (request) {
+    const { args, db } = request;
+    const lists = yield* gatherMembers(request, args.slice(2), false);
+    const result = combineSets(op, lists, 0, request.store.limits.setMaxIntsetEntries);
+    yield [{ shard: request.shardOfKey(args[1]), db, op: storeSet, args: [args[1], ...result], last: true }];
+    request.out.integer(result.length);
   });
-}
-
-/** set-store key member...: replaces `key` with a set of the members (none: deletes it); replies the count. */
-function setStoreInternal(ctx: CommandContext): void {
-  const members = ctx.argv.slice(2, ctx.argc);
-  setStore(ctx.store, ctx.db, ctx.argv[1], members, ctx.now);
-  ctx.out.integer(members.length);
 }
 
 /** SINTERCARD numkeys key... [LIMIT limit]: the keys and the limit, or the error to reply. */
@@ -368,76 +349,63 @@ function parseIntercard(argv: readonly Buffer[], argc: number): { keys: Buffer[]
   return { keys, limit };
 }
 
-function sintercard(ctx: CommandContext): void {
-  const parsed = parseIntercard(ctx.argv, ctx.argc);
-  if (typeof parsed === 'string') {
-    ctx.out.error(parsed);
-    return;
-  }
-  const lists = localMembers(ctx, parsed.keys);
-  if (lists !== null) ctx.out.integer(combineSets(Combine.Inter, lists, parsed.limit, 0).length);
-}
-
-const sintercardAcrossShards = atomically('keys', async (tx, { args, db }, out) => {
-  const parsed = parseIntercard(args, args.length);
+const sintercard = steppedCommand(function* (request) {
+  const parsed = parseIntercard(request.args, request.args.length);
   if (typeof parsed === 'string') throw new ReplyError(parsed);
-  const lists = await gatherMembers(tx, db, parsed.keys);
-  out.integer(combineSets(Combine.Inter, lists, parsed.limit, 0).length);
-}, true);
+  const lists = yield* gatherMembers(request, parsed.keys, true);
+  request.out.integer(combineSets(Combine.Inter, lists, parsed.limit, 0).length);
+}, ONE_STEP);
 
-/** SMOVE's decision from what the two keys hold: the reply, or null to go ahead and move. */
-function smoveOutcome(sourceType: string, destinationType: string, isMember: boolean, sameKey: boolean): number | string | null {
-  if (sourceType === 'none') return 0;
-  if (sourceType !== 'set' || (destinationType !== 'none' && destinationType !== 'set')) return Errors.wrongType;
-  if (sameKey || !isMember) return isMember ? 1 : 0;
+const KeyKind = { None: 0, Set: 1, Other: 2 } as const;
+
+/** What SMOVE needs to know of a key: [0 missing, 1 a set, 2 another type; 1 when the member is in it]. */
+const probeSet = shardOp('set-probe', 'Tell what a key holds, and whether a set has a member', (ctx) => {
+  const { store, argv } = ctx;
+  const ref = store.lookupWrite(ctx.db, argv[1], ctx.now);
+  if (ref === 0) return [KeyKind.None, 0];
+  if (store.typeOf(ref) !== ValueType.Set) return [KeyKind.Other, 0];
+  return [KeyKind.Set, ctx.argc > 2 && setContains(store, ref, argv[2]) ? 1 : 0];
+});
+
+const removeMember = shardOp('set-remove', 'Remove a member from a set', (ctx) => {
+  const ref = ctx.store.lookupWrite(ctx.db, ctx.argv[1], ctx.now);
+  if (ref !== 0) removeMembers(ctx.store, ref, [ctx.argv[2]]);
   return null;
-}
+});
 
-function smove(ctx: CommandContext): void {
-  const { argv, store, out } = ctx;
-  const source = store.lookupWrite(ctx.db, argv[1], ctx.now);
-  const destination = store.lookupWrite(ctx.db, argv[2], ctx.now);
-  const typeName = (ref: Ref): string => (ref === 0 ? 'none' : store.typeOf(ref) === ValueType.Set ? 'set' : 'other');
-  const sourceType = typeName(source);
-  const outcome = smoveOutcome(sourceType, typeName(destination), sourceType === 'set' && setContains(store, source, argv[3]), argv[1].equals(argv[2]));
-  if (typeof outcome === 'string') out.error(outcome);
-  else if (typeof outcome === 'number') out.integer(outcome);
-  else {
-    removeMembers(store, source, [argv[3]]);
-    const target = store.lookupWrite(ctx.db, argv[2], ctx.now);
-    if (target === 0) setCreate(store, ctx.db, argv[2], argv[3], ctx.now);
-    else setAdd(store, target, argv[3]);
-    out.integer(1);
-  }
-}
+const addMember = shardOp('set-add', 'Add a member to a set, creating it when missing', (ctx) => {
+  const { store, argv } = ctx;
+  const ref = store.lookupWrite(ctx.db, argv[1], ctx.now);
+  if (ref === 0) setCreate(store, ctx.db, argv[1], argv[2], ctx.now);
+  else setAdd(store, ref, argv[2]);
+  return null;
+});
 
-const TYPE = Buffer.from('type');
-const SISMEMBER = Buffer.from('sismember');
-const SREM = Buffer.from('srem');
-const SADD = Buffer.from('sadd');
-
-/** SMOVE with the keys on two shards: look at both, then remove on one and add on the other. */
-const smoveAcrossShards = atomically('keys', async (tx, { args, db }, out) => {
+/** SMOVE: look at both keys, then remove the member on one and add it on the other. */
+const smove = steppedCommand(function* (request) {
+  const { args, db, out } = request;
   const [, source, destination, moved] = args;
-  const sourceShard = tx.shardOfKey(source);
-  const destinationShard = tx.shardOfKey(destination);
-  const [sourceType, destinationType, isMember] = await Promise.all([
-    tx.call(sourceShard, db, [TYPE, source], HOP_PART),
-    tx.call(destinationShard, db, [TYPE, destination], HOP_PART),
-    tx.call(sourceShard, db, [SISMEMBER, source, moved], HOP_PART),
-  ]);
-  const outcome = smoveOutcome(String(sourceType), String(destinationType), isMember === 1, false);
-  if (typeof outcome === 'string') throw new ReplyError(outcome);
-  if (typeof outcome === 'number') {
-    out.integer(outcome);
+  const sourceShard = request.shardOfKey(source);
+  const destinationShard = request.shardOfKey(destination);
+  const [sourceProbe, destinationProbe] = (yield [
+    { shard: sourceShard, db, op: probeSet, args: [source, moved] },
+    { shard: destinationShard, db, op: probeSet, args: [destination] },
+  ]) as [number, number][];
+  const [sourceKind, isMember] = sourceProbe;
+  const destinationKind = destinationProbe[0];
+  if (sourceKind === KeyKind.None) {
+    out.integer(0);
     return;
   }
-  const results: ReplyValue[] = await Promise.all([
-    tx.call(sourceShard, db, [SREM, source, moved], HOP_PART, true),
-    tx.call(destinationShard, db, [SADD, destination, moved], HOP_PART, true),
-  ]);
-  const failure = results.find((reply) => reply instanceof ReplyError);
-  if (failure !== undefined) throw failure;
+  if (sourceKind === KeyKind.Other || destinationKind === KeyKind.Other) throw new ReplyError(Errors.wrongType);
+  if (source.equals(destination) || isMember === 0) {
+    out.integer(isMember);
+    return;
+  }
+  yield [
+    { shard: sourceShard, db, op: removeMember, args: [source, moved], last: true },
+    { shard: destinationShard, db, op: addMember, args: [destination, moved], last: true },
+  ];
   out.integer(1);
 });
 
@@ -470,24 +438,20 @@ export const setCommands: CommandSpec[] = [
   setCommand({ name: 'spop', arity: -2, flags: ['write', 'fast'], keys: ONE_KEY, keyFlags: ['RW', 'access', 'delete'], tips: OUTPUT_TIP, summary: 'Removes and returns random members of a set', since: '1.0.0', handler: spop }),
   setCommand({ name: 'sscan', arity: -3, flags: ['readonly'], keys: ONE_KEY, keyFlags: RO_ACCESS, tips: OUTPUT_TIP, summary: 'Walks the members of a set, a few per call', since: '2.8.0', handler: sscan }),
   setCommand({
-    name: 'smove', arity: 4, flags: ['write', 'fast'], keys: keysAt(1, 2, 1), summary: 'Moves a member from one set to another', since: '1.0.0', handler: smove, multiShard: smoveAcrossShards,
+    name: 'smove', arity: 4, flags: ['write', 'fast'], keys: keysAt(1, 2, 1), summary: 'Moves a member from one set to another', since: '1.0.0', ...smove,
     keySpecs: [
       { flags: ['RW', 'access', 'delete'], begin: ['index', 1], find: ['range', 0, 1, 0] },
       { flags: ['RW', 'insert'], begin: ['index', 2], find: ['range', 0, 1, 0] },
     ],
   }),
-  setCommand({ name: 'sinter', arity: -2, flags: ['readonly'], keys: keysAt(1, -1, 1), keyFlags: RO_ACCESS, tips: ORDER_TIP, summary: 'Returns the members every given set has', since: '1.0.0', handler: combineCommand(Combine.Inter), multiShard: combineAcrossShards(Combine.Inter) }),
-  setCommand({ name: 'sunion', arity: -2, flags: ['readonly'], keys: keysAt(1, -1, 1), keyFlags: RO_ACCESS, tips: ORDER_TIP, summary: 'Returns the members of any of the given sets', since: '1.0.0', handler: combineCommand(Combine.Union), multiShard: combineAcrossShards(Combine.Union) }),
-  setCommand({ name: 'sdiff', arity: -2, flags: ['readonly'], keys: keysAt(1, -1, 1), keyFlags: RO_ACCESS, tips: ORDER_TIP, summary: 'Returns the members of the first set that no other given set has', since: '1.0.0', handler: combineCommand(Combine.Diff), multiShard: combineAcrossShards(Combine.Diff) }),
-  setCommand({ name: 'sinterstore', arity: -3, flags: ['write', 'denyoom'], keys: keysAt(1, -1, 1), keySpecs: storeKeySpecs(['RW', 'update']), summary: 'Stores the members every given set has', since: '1.0.0', handler: combineStoreCommand(Combine.Inter), multiShard: combineStoreAcrossShards(Combine.Inter) }),
-  setCommand({ name: 'sunionstore', arity: -3, flags: ['write', 'denyoom'], keys: keysAt(1, -1, 1), keySpecs: storeKeySpecs(['OW', 'update']), summary: 'Stores the members of any of the given sets', since: '1.0.0', handler: combineStoreCommand(Combine.Union), multiShard: combineStoreAcrossShards(Combine.Union) }),
-  setCommand({ name: 'sdiffstore', arity: -3, flags: ['write', 'denyoom'], keys: keysAt(1, -1, 1), keySpecs: storeKeySpecs(['OW', 'update']), summary: 'Stores the members of the first set that no other given set has', since: '1.0.0', handler: combineStoreCommand(Combine.Diff), multiShard: combineStoreAcrossShards(Combine.Diff) }),
+  setCommand({ name: 'sinter', arity: -2, flags: ['readonly'], keys: keysAt(1, -1, 1), keyFlags: RO_ACCESS, tips: ORDER_TIP, summary: 'Returns the members every given set has', since: '1.0.0', ...combine(Combine.Inter) }),
+  setCommand({ name: 'sunion', arity: -2, flags: ['readonly'], keys: keysAt(1, -1, 1), keyFlags: RO_ACCESS, tips: ORDER_TIP, summary: 'Returns the members of any of the given sets', since: '1.0.0', ...combine(Combine.Union) }),
+  setCommand({ name: 'sdiff', arity: -2, flags: ['readonly'], keys: keysAt(1, -1, 1), keyFlags: RO_ACCESS, tips: ORDER_TIP, summary: 'Returns the members of the first set that no other given set has', since: '1.0.0', ...combine(Combine.Diff) }),
+  setCommand({ name: 'sinterstore', arity: -3, flags: ['write', 'denyoom'], keys: keysAt(1, -1, 1), keySpecs: storeKeySpecs(['RW', 'update']), summary: 'Stores the members every given set has', since: '1.0.0', ...combineStore(Combine.Inter) }),
+  setCommand({ name: 'sunionstore', arity: -3, flags: ['write', 'denyoom'], keys: keysAt(1, -1, 1), keySpecs: storeKeySpecs(['OW', 'update']), summary: 'Stores the members of any of the given sets', since: '1.0.0', ...combineStore(Combine.Union) }),
+  setCommand({ name: 'sdiffstore', arity: -3, flags: ['write', 'denyoom'], keys: keysAt(1, -1, 1), keySpecs: storeKeySpecs(['OW', 'update']), summary: 'Stores the members of the first set that no other given set has', since: '1.0.0', ...combineStore(Combine.Diff) }),
   setCommand({
-    name: 'sintercard', arity: -3, flags: ['readonly'], keys: keysAt(2, -1, 1), numKeysAt: 1, summary: 'Counts the members every given set has, up to a limit', since: '7.0.0', handler: sintercard, multiShard: sintercardAcrossShards,
+    name: 'sintercard', arity: -3, flags: ['readonly'], keys: keysAt(2, -1, 1), numKeysAt: 1, summary: 'Counts the members every given set has, up to a limit', since: '7.0.0', ...sintercard,
     keySpecs: [{ flags: RO_ACCESS, begin: ['index', 1], find: ['keynum', 0, 1, 1] }],
   }),
-];
-
-export const setInternalCommands: CommandSpec[] = [
-  { name: 'set-store', arity: -2, flags: ['internal'], ...NO_KEYS, group: 'internal', since: '', summary: 'Store a set computed on another shard', placement: 'keys', handler: setStoreInternal },
 ];

@@ -1,7 +1,7 @@
 // String family: GET, SET and its variants, MGET/MSET/MSETNX, APPEND, STRLEN,
 // GETRANGE/SETRANGE, the integer and float counters, LCS.
 
-import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec, type Coordinator } from './command.ts';
+import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { ValueType } from '../store/entry.ts';
@@ -9,10 +9,8 @@ import type { Ref } from '../store/shard-store.ts';
 import { lcsTableBytes, longestCommonSubsequence, type LcsResult } from '../store/lcs.ts';
 import { addLongDoubles, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../protocol/number-format.ts';
 import { ReplyError } from '../protocol/reply-reader.ts';
-import { ReplyWriter } from '../protocol/reply-writer.ts';
-import { atomically, gatherValues, setPairs } from '../tx/multi-shard.ts';
-import type { Transaction } from '../tx/scheduler.ts';
-import { HOP_PART } from '../shard/hop-format.ts';
+import type { ReplyWriter } from '../protocol/reply-writer.ts';
+import { mergeInKeyOrder, mergeOk, ONE_STEP, shardOp, splitCommand, splitKeys, steppedCommand, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
 
 /** The string family's own error replies (t_string.c). */
 const StringErrors = {
@@ -232,94 +230,58 @@ function getex(ctx: CommandContext): void {
 
 // --- several keys ---
 
-function mget(ctx: CommandContext): void {
-  const { argv, argc, out } = ctx;
-  out.arrayHeader(argc - 1);
+/** MGET's op: this shard's keys' strings (null for a missing key or another type). */
+const stringValues = shardOp('string-values', "Read a shard's keys of MGET", (ctx) => {
+  const { argv, argc, store } = ctx;
+  const values: (Buffer | null)[] = [];
   for (let i = 1; i < argc; i++) {
-    const ref = ctx.store.lookupRead(ctx.db, argv[i], ctx.now);
-    if (ref === 0 || ctx.store.typeOf(ref) !== ValueType.String) out.nullBulk();
-    else ctx.store.writeString(out, ref);
+    const ref = store.lookupRead(ctx.db, argv[i], ctx.now);
+    values.push(ref === 0 || store.typeOf(ref) !== ValueType.String ? null : store.stringView(ref));
   }
-}
-
-function mset(ctx: CommandContext): void {
-  const { argv, argc } = ctx;
-  if (argc % 2 === 0) {
-    ctx.out.error(Errors.wrongArgs('mset'));
-    return;
-  }
-  for (let i = 1; i < argc; i += 2) storeString(ctx, argv[i], argv[i + 1], 0, false);
-  ctx.out.ok();
-}
-
-function msetnx(ctx: CommandContext): void {
-  const { argv, argc } = ctx;
-  if (argc % 2 === 0) {
-    ctx.out.error(Errors.wrongArgs('msetnx'));
-    return;
-  }
-  for (let i = 1; i < argc; i += 2) {
-    if (ctx.store.lookupWrite(ctx.db, argv[i], ctx.now) !== 0) {
-      ctx.out.integer(0);
-      return;
-    }
-  }
-  for (let i = 1; i < argc; i += 2) storeString(ctx, argv[i], argv[i + 1], 0, false);
-  ctx.out.integer(1);
-}
-
-/** MSET across shards: an odd key-value list is refused before it is split (the split needs whole pairs). */
-const msetAcrossShards = atomically(
-  'keys',
-  async (tx, request, out) => {
-    if (request.args.length % 2 === 0) throw new ReplyError(Errors.wrongArgs('mset'));
-    await setPairs.body(tx, request, out);
-  },
-  true,
-);
-
-/** The key-value pairs of MSET-style arguments, grouped by the shard of each key: MSET argument lists per shard. */
-function pairsByShard(tx: Transaction, args: Buffer[]): Map<number, Buffer[]> {
-  const groups = new Map<number, Buffer[]>();
-  for (let i = 1; i < args.length; i += 2) {
-    const shard = tx.shardOfKey(args[i]);
-    let group = groups.get(shard);
-    if (group === undefined) groups.set(shard, (group = [MSET_NAME]));
-    group.push(args[i], args[i + 1]);
-  }
-  return groups;
-}
-
-const MSET_NAME = Buffer.from('MSET');
-const EXISTS_NAME = Buffer.from('EXISTS');
-const GET_NAME = Buffer.from('GET');
-
-/** MSETNX across shards: first ask every shard involved whether any key exists, then set them all. */
-const msetnxAcrossShards = atomically('keys', async (tx, request, out) => {
-  const { args, db } = request;
-  if (args.length % 2 === 0) throw new ReplyError(Errors.wrongArgs('msetnx'));
-  const groups = pairsByShard(tx, args);
-  const shards = [...groups.keys()];
-  const counts = await Promise.all(
-    shards.map((shard) => {
-      const pairs = groups.get(shard) as Buffer[];
-      const keys: Buffer[] = [EXISTS_NAME];
-      for (let i = 1; i < pairs.length; i += 2) keys.push(pairs[i]);
-      return tx.call(shard, db, keys, HOP_PART);
-    }),
-  );
-  for (const count of counts) {
-    if (count instanceof ReplyError) throw count;
-    if (count !== 0) {
-      out.integer(0);
-      return;
-    }
-  }
-  const replies = await Promise.all(shards.map((shard) => tx.call(shard, db, groups.get(shard) as Buffer[], HOP_PART, true)));
-  const failure = replies.find((reply) => reply instanceof ReplyError);
-  if (failure !== undefined) throw failure;
-  out.integer(1);
+  return values;
 });
+
+/** MSET's op: stores this shard's key-value pairs. */
+const storePairs = shardOp('store-pairs', "Store a shard's key-value pairs of MSET", (ctx) => {
+  const { argv, argc } = ctx;
+  for (let i = 1; i < argc; i += 2) storeString(ctx, argv[i], argv[i + 1], 0, false);
+  return null;
+});
+
+/** MSETNX's first op: how many keys of this shard's key-value pairs exist. */
+const pairKeysTaken = shardOp('pair-keys-taken', "Count the existing keys of a shard's pairs of MSETNX", (ctx) => {
+  let taken = 0;
+  for (let i = 1; i < ctx.argc; i += 2) if (ctx.store.lookupWrite(ctx.db, ctx.argv[i], ctx.now) !== 0) taken++;
+  return taken;
+});
+
+/** MSET and MSETNX refuse an odd key-value list before it is split (the split needs whole pairs). */
+function wholePairs(command: string): (argv: readonly Buffer[], argc: number) => string | null {
+  return (_argv, argc) => (argc % 2 === 0 ? Errors.wrongArgs(command) : null);
+}
+
+const mget = splitCommand({ first: 1, step: 1, op: stringValues, merge: mergeInKeyOrder });
+
+const mset = splitCommand({ first: 1, step: 2, check: wholePairs('mset'), op: storePairs, merge: mergeOk });
+
+const checkMsetnxPairs = wholePairs('msetnx');
+
+/** MSETNX: first ask every shard involved whether any of its keys exists, then set them all. */
+function* msetnxSteps(request: StepRequest): Generator<OpCall[], void, OpValue[]> {
+  const { args, db, out } = request;
+  const error = checkMsetnxPairs(args, args.length);
+  if (error !== null) throw new ReplyError(error);
+  const parts = splitKeys(request.shardOfKey, args, 1, 2);
+  const taken = yield parts.map((part) => ({ shard: part.shard, db, op: pairKeysTaken, args: part.args }));
+  if (taken.some((count) => count !== 0)) {
+    out.integer(0);
+    return;
+  }
+  yield parts.map((part) => ({ shard: part.shard, db, op: storePairs, args: part.args, last: true }));
+  out.integer(1);
+}
+
+const msetnx = steppedCommand(msetnxSteps);
 
 // --- APPEND, STRLEN, ranges ---
 
@@ -485,10 +447,7 @@ function incrbyfloat(ctx: CommandContext): void {
 
 // --- LCS ---
 
-/**
- * LCS's options and reply for the values `a` and `b` (empty when missing):
- * shared by the one-shard handler and the plan that fetches values from two shards.
- */
+/** LCS's options and reply for the values `a` and `b` (empty when missing). */
 function replyLcs(out: ReplyWriter, a: Uint8Array, b: Uint8Array, args: Buffer[], argc: number, maxBulkLength: number): void {
   let wantLength = false;
   let wantIndexes = false;
@@ -551,30 +510,23 @@ function replyLcs(out: ReplyWriter, a: Uint8Array, b: Uint8Array, args: Buffer[]
   }
 }
 
-function lcs(ctx: CommandContext): void {
-  const store = ctx.store;
-  const a = store.lookupRead(ctx.db, ctx.argv[1], ctx.now);
-  const b = store.lookupRead(ctx.db, ctx.argv[2], ctx.now);
-  if ((a !== 0 && store.typeOf(a) !== ValueType.String) || (b !== 0 && store.typeOf(b) !== ValueType.String)) {
-    ctx.out.error(StringErrors.lcsWrongType);
-    return;
-  }
-  // Both views stay valid: LCS reads only.
-  replyLcs(ctx.out, a === 0 ? EMPTY : store.stringView(a), b === 0 ? EMPTY : store.stringView(b), ctx.argv, ctx.argc, ctx.server.parserLimits.maxBulkLength);
+/** LCS's op: a string key's value, empty when missing. */
+const lcsValue = shardOp('lcs-value', 'Read a string key for LCS', (ctx) => {
+  const { store } = ctx;
+  const ref = store.lookupRead(ctx.db, ctx.argv[1], ctx.now);
+  if (ref === 0) return EMPTY;
+  if (store.typeOf(ref) !== ValueType.String) throw new ReplyError(StringErrors.lcsWrongType);
+  return store.stringView(ref);
+});
+
+/** LCS: both values come to the coordinating thread (views here, with both keys on this shard: LCS only reads), then the comparison. */
+function* lcsSteps(request: StepRequest): Generator<OpCall[], void, OpValue[]> {
+  const { args, db } = request;
+  const [a, b] = yield [args[1], args[2]].map((key) => ({ shard: request.shardOfKey(key), db, op: lcsValue, args: [key], last: true }));
+  replyLcs(request.out, a as Buffer, b as Buffer, args, args.length, request.maxBulkLength);
 }
 
-/** A string key's value fetched from its shard: empty when missing, as LCS reads it. */
-async function fetchLcsValue(tx: Transaction, db: number, key: Buffer): Promise<Buffer> {
-  const reply = await tx.call(tx.shardOfKey(key), db, [GET_NAME, key], HOP_PART, true);
-  if (reply instanceof ReplyError) throw reply.message.startsWith('WRONGTYPE') ? new ReplyError(StringErrors.lcsWrongType) : reply;
-  return reply === null ? EMPTY : (reply as Buffer);
-}
-
-/** LCS of keys on two shards: both values come here, the comparison runs on the client's thread. */
-const lcsAcrossShards = atomically<Coordinator>('keys', async (tx, { args, db, coordinator }, out) => {
-  const [a, b] = await Promise.all([fetchLcsValue(tx, db, args[1]), fetchLcsValue(tx, db, args[2])]);
-  replyLcs(out, a, b, args, args.length, coordinator.server.parserLimits.maxBulkLength);
-}, true);
+const lcs = steppedCommand(lcsSteps, ONE_STEP);
 
 // --- the table ---
 
@@ -599,9 +551,9 @@ export const stringCommands: CommandSpec[] = [
   stringCommand({ name: 'getset', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Stores a string at a key and returns the one it replaced', since: '1.0.0', handler: getset }),
   stringCommand({ name: 'getdel', arity: 2, flags: ['write', 'fast'], keys: ONE_KEY, keyFlags: ['RW', 'access', 'delete'], summary: "Returns a string key's value and removes the key", since: '6.2.0', handler: getdel }),
   stringCommand({ name: 'getex', arity: -2, flags: ['write', 'fast'], keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: "Returns a string key's value, optionally changing its expiry", since: '6.2.0', handler: getex }),
-  stringCommand({ name: 'mget', arity: -2, flags: READ_FAST, keys: keysAt(1, -1, 1), keyFlags: RO_ACCESS, summary: 'Reads the strings stored at several keys', since: '1.0.0', handler: mget, multiShard: gatherValues }),
-  stringCommand({ name: 'mset', arity: -3, flags: WRITE, keys: keysAt(1, -1, 2), keyFlags: OW_UPDATE, summary: 'Stores strings at several keys', since: '1.0.1', handler: mset, multiShard: msetAcrossShards }),
-  stringCommand({ name: 'msetnx', arity: -3, flags: WRITE, keys: keysAt(1, -1, 2), keyFlags: OW_INSERT, summary: 'Stores strings at several keys when none of them exists', since: '1.0.1', handler: msetnx, multiShard: msetnxAcrossShards }),
+  stringCommand({ name: 'mget', arity: -2, flags: READ_FAST, keys: keysAt(1, -1, 1), keyFlags: RO_ACCESS, summary: 'Reads the strings stored at several keys', since: '1.0.0', ...mget }),
+  stringCommand({ name: 'mset', arity: -3, flags: WRITE, keys: keysAt(1, -1, 2), keyFlags: OW_UPDATE, summary: 'Stores strings at several keys', since: '1.0.1', ...mset }),
+  stringCommand({ name: 'msetnx', arity: -3, flags: WRITE, keys: keysAt(1, -1, 2), keyFlags: OW_INSERT, summary: 'Stores strings at several keys when none of them exists', since: '1.0.1', ...msetnx }),
   stringCommand({ name: 'append', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: ['RW', 'insert'], summary: 'Adds bytes to the end of a string key', since: '2.0.0', handler: append }),
   stringCommand({ name: 'strlen', arity: 2, flags: READ_FAST, keys: ONE_KEY, keyFlags: ['RO'], summary: 'Returns the length in bytes of a string key', since: '2.2.0', handler: strlen }),
   stringCommand({ name: 'getrange', arity: 4, flags: ['readonly'], keys: ONE_KEY, keyFlags: RO_ACCESS, summary: RANGE_SUMMARY, since: '2.4.0', handler: getrange }),
@@ -612,5 +564,5 @@ export const stringCommands: CommandSpec[] = [
   stringCommand({ name: 'incrby', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Adds an integer to the integer stored at a key', since: '1.0.0', handler: incrby }),
   stringCommand({ name: 'decrby', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Subtracts an integer from the integer stored at a key', since: '1.0.0', handler: decrby }),
   stringCommand({ name: 'incrbyfloat', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Adds a floating-point number to the number stored at a key', since: '2.6.0', handler: incrbyfloat }),
-  stringCommand({ name: 'lcs', arity: -3, flags: ['readonly'], keys: keysAt(1, 2, 1), keyFlags: RO_ACCESS, summary: 'Finds the longest common subsequence of two string keys', since: '7.0.0', handler: lcs, multiShard: lcsAcrossShards }),
+  stringCommand({ name: 'lcs', arity: -3, flags: ['readonly'], keys: keysAt(1, 2, 1), keyFlags: RO_ACCESS, summary: 'Finds the longest common subsequence of two string keys', since: '7.0.0', ...lcs }),
 ];

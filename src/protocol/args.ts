@@ -27,6 +27,12 @@ export function parseInteger(bytes: Uint8Array): bigint | null {
   return value > MAX_INT64 || value < MIN_INT64 ? null : value;
 }
 
+/** Redis's getIntFromObject: an int32, or null. */
+export function parseInt32(arg: Uint8Array): number | null {
+  const value = parseInteger(arg);
+  return value === null || value < -2147483648n || value > 2147483647n ? null : Number(value);
+}
+
 /** Case-insensitive compare of an argument with an ASCII keyword (given in lowercase). */
 export function isKeyword(arg: Uint8Array, lowercase: string): boolean {
   if (arg.length !== lowercase.length) return false;

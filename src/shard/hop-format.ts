@@ -11,7 +11,7 @@
 //   HOP_TX_SCHEDULE_RUN  [txid, global 0|1, key count, key..., batch...] → :1 then the replies, or :0 when refused
 //   HOP_TX_BATCH         [key count, key..., watcher id or "", batch...] → :1 then the replies, or :0 when a watched key changed
 
-/** argv[0] names an internal command (see commands/internal.ts), never reachable by clients. */
+/** argv[0] names an internal command (a command's per-shard op, commands/shard-ops.ts, or another internal one), never reachable by clients. */
 export const HOP_INTERNAL = 1;
 /** One shard's part of a command the coordinator splits or steps through: its call is counted once, by the coordinator. */
 export const HOP_PART = 2;
