@@ -1,7 +1,7 @@
 // CLIENT family: ID, SETNAME, GETNAME, INFO, LIST, KILL, NO-EVICT, HELP.
 // LIST and KILL reach every thread: each thread knows only its own clients.
 
-import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
+import type { CommandContext, Bindings } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { argText, isKeyword, parseInteger } from '../protocol/args.ts';
 import { clientNameError } from './connection.ts';
@@ -265,35 +265,16 @@ function clientHelp(ctx: CommandContext): void {
   ]);
 }
 
-const SUB_FLAGS = ['noscript', 'loading', 'stale', 'sentinel'];
-const ADMIN_FLAGS = ['admin', ...SUB_FLAGS];
 
-/** A CLIENT subcommand: every one is in the connection ACL category (the container itself is in none). */
-function clientCommand(name: string, arity: number, flags: readonly string[], summary: string, since: string, handler: (ctx: CommandContext) => void, extra: Partial<CommandSpec> = {}): CommandSpec {
-  return { name, arity, flags, ...NO_KEYS, aclCategories: ['connection'], group: 'connection', since, summary, placement: 'client', handler, ...extra };
-}
+// --- the bindings (the rows are table/client.ts) ---
 
-/** The container itself never runs: the dispatcher always picks a subcommand. */
-function container(): void {}
-
-export const clientCommands: CommandSpec[] = [
-  {
-    ...clientCommand('client', -2, ['sentinel'], 'Subcommands about client connections', '2.4.0', container, { aclCategories: [] }),
-    subcommands: [
-      clientCommand('client|id', 2, SUB_FLAGS, "Returns the connection's id", '5.0.0', clientId),
-      clientCommand('client|setname', 3, SUB_FLAGS, 'Names the connection', '2.6.9', clientSetName),
-      clientCommand('client|getname', 2, SUB_FLAGS, "Returns the connection's name", '2.6.9', clientGetName),
-      clientCommand('client|info', 2, SUB_FLAGS, 'Describes the connection', '6.2.0', clientInfo),
-      clientCommand('client|list', -2, ADMIN_FLAGS, 'Describes the open connections', '2.4.0', clientListOnShard, {
-        placement: 'all-shards',
-        multiShard: onEveryShard(mergeClientLists),
-      }),
-      clientCommand('client|kill', -3, ADMIN_FLAGS, 'Closes client connections', '2.4.0', clientKillOnShard, {
-        placement: 'all-shards',
-        multiShard: killOnEveryThread,
-      }),
-      clientCommand('client|no-evict', 3, ADMIN_FLAGS, 'Turns client eviction off or on for the connection', '7.0.0', clientNoEvict),
-      clientCommand('client|help', 2, ['loading', 'stale', 'sentinel'], 'Lists the subcommands', '5.0.0', clientHelp),
-    ],
-  },
-];
+export const clientBindings: Bindings = {
+  'client|id': clientId,
+  'client|setname': clientSetName,
+  'client|getname': clientGetName,
+  'client|info': clientInfo,
+  'client|list': { handler: clientListOnShard, multiShard: onEveryShard(mergeClientLists) },
+  'client|kill': { handler: clientKillOnShard, multiShard: killOnEveryThread },
+  'client|no-evict': clientNoEvict,
+  'client|help': clientHelp,
+};

@@ -4,19 +4,16 @@
 // categories, tips, group, since, summary. DOCS has no
 // argument lists or history.
 
-import { keySpecsOf, type CommandContext, type CommandSpec, type CommandTable, type KeySpec } from './command.ts';
+import type { CommandContext, CommandSpec, CommandTable } from './command.ts';
+import { Flag, flagNames, type FlagName, type KeySpec } from './command-row.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { replyHelp } from './help.ts';
 import { globMatch } from '../store/glob.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 
-/** The flags COMMAND INFO shows, in Redis's order (sentinel and may-replicate are hidden there too). */
-const SHOWN_FLAGS = [
-  'write', 'readonly', 'denyoom', 'module', 'admin', 'pubsub', 'noscript', 'blocking', 'loading', 'stale',
-  'skip-monitor', 'skip-slowlog', 'asking', 'fast', 'no-auth', 'no-mandatory-keys', 'no-async-loading', 'no-multi',
-  'movablekeys', 'allow-busy',
-];
+/** The flags COMMAND INFO hides, as Redis does (sentinel, may-replicate...; internal never reaches it). */
+const HIDDEN_FLAGS = new Set<FlagName>(['may-replicate', 'sentinel', 'only-sentinel', 'protected', 'internal']);
 
 /** ACL categories in Redis's order (acl.c ACLCommandCategories). */
 const ACL_CATEGORIES = [
@@ -42,21 +39,23 @@ function hasMovableKeys(specs: readonly KeySpec[]): boolean {
   return false;
 }
 
+/** The flags as COMMAND INFO lists them: Redis's order, underscores, movablekeys where the key specs make no plain range. */
 function commandFlags(spec: CommandSpec): string[] {
-  const movable = hasMovableKeys(keySpecsOf(spec));
-  return SHOWN_FLAGS.filter((flag) => (flag === 'movablekeys' ? movable : spec.flags.includes(flag))).map((flag) => flag.replace(/-/g, '_'));
+  const names: string[] = flagNames(spec.flags).filter((name) => !HIDDEN_FLAGS.has(name));
+  if (hasMovableKeys(spec.keySpecs)) names.splice(names.indexOf('allow-busy') >= 0 ? names.indexOf('allow-busy') : names.length, 0, 'movablekeys');
+  return names.map((flag) => flag.replace(/-/g, '_'));
 }
 
 /** Explicit categories plus those Redis implies from the flags (setImplicitACLCategories). */
 export function aclCategories(spec: CommandSpec): string[] {
   const categories = new Set(spec.aclCategories);
   const flags = spec.flags;
-  if (flags.includes('write')) categories.add('write');
-  if (flags.includes('readonly') && !categories.has('scripting')) categories.add('read');
-  if (flags.includes('admin')) categories.add('admin').add('dangerous');
-  if (flags.includes('pubsub')) categories.add('pubsub');
-  if (flags.includes('fast')) categories.add('fast');
-  if (flags.includes('blocking')) categories.add('blocking');
+  if (flags & Flag.Write) categories.add('write');
+  if (flags & Flag.Readonly && !categories.has('scripting')) categories.add('read');
+  if (flags & Flag.Admin) categories.add('admin').add('dangerous');
+  if (flags & Flag.Pubsub) categories.add('pubsub');
+  if (flags & Flag.Fast) categories.add('fast');
+  if (flags & Flag.Blocking) categories.add('blocking');
   if (!categories.has('fast')) categories.add('slow');
   return ACL_CATEGORIES.filter((category) => categories.has(category));
 }
@@ -117,7 +116,7 @@ function writeCommandInfo(out: ReplyWriter, spec: CommandSpec): void {
   const tips = spec.tips ?? [];
   out.setHeader(tips.length);
   for (const tip of tips) out.bulkString(tip);
-  const keySpecs = keySpecsOf(spec);
+  const keySpecs = spec.keySpecs;
   out.setHeader(keySpecs.length);
   for (const keySpec of keySpecs) writeKeySpec(out, keySpec);
   if (spec.subcommands === undefined) out.setHeader(0);
@@ -275,14 +274,14 @@ function commandGetKeysWith(ctx: CommandContext, withFlags: boolean): void {
   const { argv, argc, out } = ctx;
   const args = argv.slice(2, argc);
   const spec = lookupCommandFor(ctx.commands, args);
-  const specs = spec === undefined ? [] : keySpecsOf(spec);
+  const specs = spec === undefined ? [] : spec.keySpecs;
   if (spec === undefined) out.error('ERR Invalid command specified');
   else if (!specs.some((keySpec) => !keySpec.flags.includes('not_key'))) out.error('ERR The command has no key arguments');
   else if ((spec.arity > 0 && spec.arity !== args.length) || args.length < -spec.arity) out.error('ERR Invalid number of arguments specified for command');
   else {
     const keys = keyPositionsBySpecs(specs, args);
     if (keys === null) {
-      if (spec.flags.includes('no-mandatory-keys')) out.arrayHeader(0);
+      if (spec.flags & Flag.NoMandatoryKeys) out.arrayHeader(0);
       else out.error('ERR Invalid arguments specified for command');
       return;
     }

@@ -1,5 +1,6 @@
-// What every command is: its metadata as data (as Redis's command table) and
-// the function that runs it.
+// What every command is as dispatch runs it: its table row (command-row.ts,
+// the rows in table/) bound to the handler and plan its family names, and the
+// context a handler runs with.
 
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { ShardStore } from '../store/shard-store.ts';
@@ -9,6 +10,7 @@ import type { AtomicPlan, PlanCoordinator } from '../tx/multi-shard.ts';
 import type { TransactionCoordinator } from '../tx/scheduler.ts';
 import type { ReplyWaiter } from '../shard/shard.ts';
 import type { MemoryBudget } from '../store/eviction.ts';
+import { Flag, type KeySpec, type Placement } from './command-row.ts';
 
 /** Everything a command reads and writes while it runs. One instance per thread, reused. */
 export class CommandContext {
@@ -62,33 +64,14 @@ export interface StepPlan {
 /** How a command whose keys span shards (or that runs on every shard) is split and merged. */
 export type MultiShardPlan = StepPlan | AtomicPlan<Coordinator>;
 
-/**
- * Where a command runs:
- * - 'client': on the connection's thread, with the client (no keys: PING, SELECT, CLIENT...);
- * - 'keys': on the shard that owns its keys; `multiShard` says how to split it when they span shards;
- * - 'all-shards': on every shard, the replies merged by `multiShard` (DBSIZE, KEYS, FLUSHALL...).
- */
-export type Placement = 'client' | 'keys' | 'all-shards';
-
-/** Where a key spec starts looking for keys: at an argument index, or after a keyword searched from `startFrom` (negative: backwards from the end). */
-export type BeginSearch = readonly ['index', number] | readonly ['keyword', string, number];
-/** How the keys follow the start: a range (lastKey relative to the start or negative from the end, step, limit), or a count argument (its index, the first key after it, step). */
-export type FindKeys = readonly ['range', number, number, number] | readonly ['keynum', number, number, number];
-
-/** One of Redis 7.0's key specs: which arguments are keys, and what the command does with them. */
-export interface KeySpec {
-  /** Access (RO, RW, OW, RM) and what happens to the value (access, update, insert, delete), plus not_key/incomplete/variable_flags. */
-  flags: readonly string[];
-  begin: BeginSearch;
-  find: FindKeys;
-}
-
+/** A command as dispatch sees it: its table row (command-row.ts), derived for speed, and its family's binding. */
 export interface CommandSpec {
   /** Lowercase name; subcommands are "container|sub". */
   name: string;
-  /** Redis arity: exact argument count with the name, or -N for at least N. */
   arity: number;
-  flags: readonly string[];
+  /** The row's flags as a bit set (Flag). */
+  flags: number;
+  /** The legacy key range (derived from keySpecs): where routing and locking find the keys. */
   firstKey: number;
   lastKey: number;
   keyStep: number;
@@ -99,19 +82,13 @@ export interface CommandSpec {
    * movable keys.
    */
   numKeysAt?: number;
-  /** Redis's command group (string, generic, connection, server...). */
   group: string;
   since: string;
   summary: string;
   complexity?: string;
-  /** ACL categories stated for the command; the ones its flags imply (read, write, fast, slow...) are added by COMMAND. */
   aclCategories?: readonly string[];
-  /** Redis's command tips (nondeterministic_output...), as COMMAND INFO lists them. */
   tips?: readonly string[];
-  /** Key-spec flags of the one key spec that firstKey/lastKey/keyStep describe. */
-  keyFlags?: readonly string[];
-  /** The key specs, for commands whose keys are not one range with the same flags (RENAME, COPY). */
-  keySpecs?: readonly KeySpec[];
+  keySpecs: readonly KeySpec[];
   placement: Placement;
   handler: CommandHandler;
   multiShard?: MultiShardPlan;
@@ -119,6 +96,15 @@ export interface CommandSpec {
   /** Filled by the registry: the parent's name for subcommands. */
   container?: string;
 }
+
+/** What a family binds to a row: the handler (run where the keys are), and the plan for when they span shards or it runs on every shard. */
+export interface Glue {
+  handler: CommandHandler;
+  multiShard?: MultiShardPlan;
+}
+
+/** A family's bindings, by command name ("container|sub" for a subcommand): a handler alone, or a handler with its plan. */
+export type Bindings = Readonly<Record<string, CommandHandler | Glue>>;
 
 /**
  * The command table's lookups. The registry builds it and the server hands it
@@ -141,59 +127,14 @@ export function arityAccepts(spec: CommandSpec, argc: number): boolean {
   return spec.arity > 0 ? argc === spec.arity : argc >= -spec.arity;
 }
 
-export type KeyPositions = Pick<CommandSpec, 'firstKey' | 'lastKey' | 'keyStep'>;
+export const NO_KEYS = { firstKey: 0, lastKey: 0, keyStep: 0, keySpecs: [] as readonly KeySpec[] } as const;
 
-/** Metadata defaults for a command whose keys follow Redis's (first, last, step) key spec. */
-export function keysAt(first: number, last: number, step: number): KeyPositions {
-  return { firstKey: first, lastKey: last, keyStep: step };
-}
-
-/** One row of a data family's table; the family supplies its group and ACL category. */
-export interface KeyCommandDefinition {
-  name: string;
-  arity: number;
-  flags: readonly string[];
-  keys: KeyPositions;
-  /** What the command does with its keys, when one key spec covers them all. */
-  keyFlags?: readonly string[];
-  /** The key specs, when its keys are used differently (RENAME, COPY). */
-  keySpecs?: readonly KeySpec[];
-  /** The index of the key count argument, for keys counted by an argument (see CommandSpec). */
-  numKeysAt?: number;
-  summary: string;
-  since: string;
-  tips?: readonly string[];
-  handler: CommandHandler;
-  multiShard?: MultiShardPlan;
-}
-
-/** The row-to-spec function of a family of commands that run where their keys live. */
-export function keyCommandFamily(group: string, aclCategories: readonly string[]): (definition: KeyCommandDefinition) => CommandSpec {
-  return (d) => ({
-    name: d.name,
-    arity: d.arity,
-    flags: d.flags,
-    ...d.keys,
-    keyFlags: d.keyFlags,
-    keySpecs: d.keySpecs,
-    numKeysAt: d.numKeysAt,
-    tips: d.tips,
-    aclCategories,
-    group,
-    since: d.since,
-    summary: d.summary,
-    placement: 'keys',
-    handler: d.handler,
-    multiShard: d.multiShard,
-  });
-}
-
-export const NO_KEYS = { firstKey: 0, lastKey: 0, keyStep: 0 } as const;
-
-/** The command's key specs: the explicit ones, or the one its key range and keyFlags make. */
-export function keySpecsOf(spec: CommandSpec): readonly KeySpec[] {
-  if (spec.keySpecs !== undefined) return spec.keySpecs;
-  if (spec.firstKey === 0) return [];
-  const lastKey = spec.lastKey < 0 ? spec.lastKey : spec.lastKey - spec.firstKey;
-  return [{ flags: spec.keyFlags ?? [], begin: ['index', spec.firstKey], find: ['range', lastKey, spec.keyStep, 0] }];
+/**
+ * A command only threads send each other (a shard's op, a watch hop): never
+ * listed, never found by a client. With `firstKey`, its arguments from there
+ * on are keys, and it queues behind the locks on them.
+ */
+export function internalSpec(name: string, arity: number, summary: string, handler: CommandHandler, firstKey = 0): CommandSpec {
+  const keys = firstKey === 0 ? NO_KEYS : { firstKey, lastKey: -1, keyStep: 1, keySpecs: [] };
+  return { name, arity, flags: Flag.Internal, ...keys, group: 'internal', since: '', summary, placement: 'keys', handler };
 }

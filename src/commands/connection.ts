@@ -1,6 +1,6 @@
 // Connection family: PING, ECHO, QUIT, SELECT, AUTH, HELLO, RESET.
 
-import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
+import type { CommandContext, Bindings } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
@@ -159,18 +159,6 @@ function reset(ctx: CommandContext): void {
   ctx.out.simple('RESET');
 }
 
-function connection(name: string, arity: number, flags: readonly string[], summary: string, handler: (ctx: CommandContext) => void, since = '1.0.0'): CommandSpec {
-  return { name, arity, flags, ...NO_KEYS, aclCategories: CONNECTION, group: 'connection', since, summary, placement: 'client', handler };
-}
+// --- the bindings (the rows are table/connection.ts) ---
 
-const CONNECTION = ['connection'];
-
-export const connectionCommands: CommandSpec[] = [
-  connection('ping', -1, ['fast', 'sentinel'], 'Checks that the server answers', ping),
-  connection('echo', 2, ['loading', 'stale', 'fast'], 'Returns the given string', echo),
-  connection('quit', -1, ['allow-busy', 'no-auth', 'noscript', 'loading', 'stale', 'fast'], 'Ends the connection', quit),
-  connection('select', 2, ['loading', 'stale', 'fast'], 'Switches the connection to another database', select),
-  connection('auth', -2, ['noscript', 'loading', 'stale', 'fast', 'no-auth', 'sentinel', 'allow-busy'], 'Authenticates the connection', auth),
-  connection('hello', -1, ['noscript', 'loading', 'stale', 'fast', 'no-auth', 'sentinel', 'allow-busy'], 'Picks the protocol version, optionally authenticating and naming the connection', hello, '6.0.0'),
-  connection('reset', 1, ['noscript', 'loading', 'stale', 'fast', 'no-auth', 'allow-busy'], 'Puts the connection back in its initial state', reset, '6.2.0'),
-];
+export const connectionBindings: Bindings = { ping, echo, quit, select, auth, hello, reset };

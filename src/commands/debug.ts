@@ -8,7 +8,7 @@
 // to the connection's own thread. SLEEP blocks that thread only; the other
 // threads go on serving their keys.
 
-import { NO_KEYS, type CommandContext, type CommandSpec, type MultiShardPlan } from './command.ts';
+import { internalSpec, type CommandContext, type CommandSpec, type MultiShardPlan, type Bindings } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword } from '../protocol/args.ts';
 import { replyHelp } from './help.ts';
@@ -259,32 +259,11 @@ const debugPlan: MultiShardPlan = {
   },
 };
 
-export const debugCommands: CommandSpec[] = [
-  {
-    name: 'debug',
-    arity: -2,
-    flags: ['admin', 'noscript', 'loading', 'stale', 'protected'],
-    ...NO_KEYS,
-    group: 'server',
-    since: '1.0.0',
-    summary: 'Test and introspection hooks (enable-debug-command)',
-    placement: 'all-shards',
-    handler: debugOnShard,
-    multiShard: debugPlan,
-  },
-];
+// --- the bindings (the rows are table/debug.ts) ---
+
+export const debugBindings: Bindings = {
+  debug: { handler: debugOnShard, multiShard: debugPlan },
+};
 
 /** Sent between threads only: one shard's part of DEBUG DIGEST. */
-export const debugInternalCommands: CommandSpec[] = [
-  {
-    name: DEBUG_DIGEST_PART,
-    arity: 1,
-    flags: ['internal'],
-    ...NO_KEYS,
-    group: 'internal',
-    since: '',
-    summary: "One shard's part of DEBUG DIGEST",
-    placement: 'keys',
-    handler: digestPart,
-  },
-];
+export const debugInternalCommands: CommandSpec[] = [internalSpec(DEBUG_DIGEST_PART, 1, "One shard's part of DEBUG DIGEST", digestPart)];

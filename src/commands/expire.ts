@@ -3,7 +3,7 @@
 // (the record's expiry time); lazy expiry is ShardStore's lookups, active expiry its
 // activeExpireCycle.
 
-import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec } from './command.ts';
+import type { CommandContext, Bindings } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { argText, isKeyword, parseInteger } from '../protocol/args.ts';
 
@@ -151,34 +151,6 @@ function persist(ctx: CommandContext): void {
   ctx.out.integer(1);
 }
 
-function expireCommand(
-  name: string,
-  arity: number,
-  flags: readonly string[],
-  keyFlags: readonly string[],
-  summary: string,
-  since: string,
-  handler: (ctx: CommandContext) => void,
-): CommandSpec {
-  return keyCommand({ name, arity, flags, keys: keysAt(1, 1, 1), keyFlags, summary, since, handler });
-}
+// --- the bindings (the rows are table/expire.ts) ---
 
-const keyCommand = keyCommandFamily('generic', ['keyspace']);
-/** Key-spec flags: setting or removing an expiry updates the key; reading one reads it. */
-const RW_UPDATE = ['RW', 'update'];
-const RO_ACCESS = ['RO', 'access'];
-
-const WRITE_FAST = ['write', 'fast'] as const;
-const READ_FAST = ['readonly', 'fast'] as const;
-
-export const expireCommands: CommandSpec[] = [
-  expireCommand('expire', -3, WRITE_FAST, RW_UPDATE, 'Makes a key expire after a number of seconds', '1.0.0', expire),
-  expireCommand('pexpire', -3, WRITE_FAST, RW_UPDATE, 'Makes a key expire after a number of milliseconds', '2.6.0', pexpire),
-  expireCommand('expireat', -3, WRITE_FAST, RW_UPDATE, 'Makes a key expire at a Unix time in seconds', '1.2.0', expireat),
-  expireCommand('pexpireat', -3, WRITE_FAST, RW_UPDATE, 'Makes a key expire at a Unix time in milliseconds', '2.6.0', pexpireat),
-  expireCommand('ttl', 2, READ_FAST, RO_ACCESS, 'Returns the seconds left before a key expires', '1.0.0', ttl),
-  expireCommand('pttl', 2, READ_FAST, RO_ACCESS, 'Returns the milliseconds left before a key expires', '2.6.0', pttl),
-  expireCommand('expiretime', 2, READ_FAST, RO_ACCESS, 'Returns the Unix time in seconds at which a key expires', '7.0.0', expiretime),
-  expireCommand('pexpiretime', 2, READ_FAST, RO_ACCESS, 'Returns the Unix time in milliseconds at which a key expires', '7.0.0', pexpiretime),
-  expireCommand('persist', 2, WRITE_FAST, RW_UPDATE, "Removes a key's expiry", '2.2.0', persist),
-];
+export const expireBindings: Bindings = { expire, pexpire, expireat, pexpireat, ttl, pttl, expiretime, pexpiretime, persist };

@@ -3,7 +3,7 @@
 // nothing to show. Only these subcommands (and HELP) exist; the others answer
 // the unknown-subcommand error until scripting brings them.
 
-import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
+import type { CommandContext, Bindings } from './command.ts';
 import { isKeyword } from '../protocol/args.ts';
 import { replyHelp } from './help.ts';
 
@@ -51,30 +51,11 @@ function functionHelp(ctx: CommandContext): void {
   ]);
 }
 
-const SCRIPTING = ['scripting'];
 
-function functionSubcommand(name: string, arity: number, flags: readonly string[], summary: string, handler: (ctx: CommandContext) => void): CommandSpec {
-  return { name: `function|${name}`, arity, flags, ...NO_KEYS, aclCategories: SCRIPTING, group: 'scripting', since: '7.0.0', summary, placement: 'client', handler };
-}
+// --- the bindings (the rows are table/functions.ts) ---
 
-/** The container itself never runs: the dispatcher always picks a subcommand. */
-function container(): void {}
-
-export const functionCommands: CommandSpec[] = [
-  {
-    name: 'function',
-    arity: -2,
-    flags: [],
-    ...NO_KEYS,
-    group: 'scripting',
-    since: '7.0.0',
-    summary: 'Subcommands about function libraries',
-    placement: 'client',
-    handler: container,
-    subcommands: [
-      functionSubcommand('flush', -2, ['write', 'noscript'], 'Removes every library', functionFlush),
-      functionSubcommand('list', -2, ['noscript'], 'Describes the loaded libraries', functionList),
-      functionSubcommand('help', 2, ['loading', 'stale'], 'Lists the subcommands', functionHelp),
-    ],
-  },
-];
+export const functionBindings: Bindings = {
+  'function|flush': functionFlush,
+  'function|list': functionList,
+  'function|help': functionHelp,
+};

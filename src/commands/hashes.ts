@@ -3,7 +3,7 @@
 // Every command has one key, so each runs whole on the key's shard; the
 // hash's encoding is store/types/hash.ts's business, never these handlers'.
 
-import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec } from './command.ts';
+import type { CommandContext, Bindings } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { replyCollectionScan } from './scan-args.ts';
@@ -314,33 +314,23 @@ function hscan(ctx: CommandContext): void {
   );
 }
 
-// --- the table ---
+// --- the bindings (the rows are table/hashes.ts) ---
 
-const hashCommand = keyCommandFamily('hash', ['hash']);
-
-const ONE_KEY = keysAt(1, 1, 1);
-const WRITE_FAST = ['write', 'denyoom', 'fast'] as const;
-const READ_FAST = ['readonly', 'fast'] as const;
-const RO_ACCESS = ['RO', 'access'];
-const RW_ACCESS_UPDATE = ['RW', 'access', 'update'];
-const ORDER_TIP = ['nondeterministic_output_order'];
-const OUTPUT_TIP = ['nondeterministic_output'];
-
-export const hashCommands: CommandSpec[] = [
-  hashCommand({ name: 'hset', arity: -4, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: ['RW', 'update'], summary: 'Sets fields of a hash, creating it when missing', since: '2.0.0', handler: hset }),
-  hashCommand({ name: 'hsetnx', arity: 4, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: ['RW', 'insert'], summary: 'Sets a field of a hash unless it exists', since: '2.0.0', handler: hsetnx }),
-  hashCommand({ name: 'hget', arity: 3, flags: READ_FAST, keys: ONE_KEY, keyFlags: RO_ACCESS, summary: 'Reads the value of a field of a hash', since: '2.0.0', handler: hget }),
-  hashCommand({ name: 'hmget', arity: -3, flags: READ_FAST, keys: ONE_KEY, keyFlags: RO_ACCESS, summary: 'Reads the values of several fields of a hash', since: '2.0.0', handler: hmget }),
-  hashCommand({ name: 'hmset', arity: -4, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: ['RW', 'update'], summary: 'Sets fields of a hash (HSET does the same and counts them)', since: '2.0.0', handler: hmset }),
-  hashCommand({ name: 'hdel', arity: -3, flags: ['write', 'fast'], keys: ONE_KEY, keyFlags: ['RW', 'delete'], summary: 'Removes fields from a hash', since: '2.0.0', handler: hdel }),
-  hashCommand({ name: 'hlen', arity: 2, flags: READ_FAST, keys: ONE_KEY, keyFlags: ['RO'], summary: 'Counts the fields of a hash', since: '2.0.0', handler: hlen }),
-  hashCommand({ name: 'hstrlen', arity: 3, flags: READ_FAST, keys: ONE_KEY, keyFlags: ['RO'], summary: 'Returns the length of the value of a field of a hash', since: '3.2.0', handler: hstrlen }),
-  hashCommand({ name: 'hexists', arity: 3, flags: READ_FAST, keys: ONE_KEY, keyFlags: ['RO'], summary: 'Tells whether a hash has a field', since: '2.0.0', handler: hexists }),
-  hashCommand({ name: 'hincrby', arity: 4, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Adds an integer to the integer in a field of a hash', since: '2.0.0', handler: hincrby }),
-  hashCommand({ name: 'hincrbyfloat', arity: 4, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Adds a floating-point number to the number in a field of a hash', since: '2.6.0', handler: hincrbyfloat }),
-  hashCommand({ name: 'hkeys', arity: 2, flags: ['readonly'], keys: ONE_KEY, keyFlags: RO_ACCESS, tips: ORDER_TIP, summary: 'Returns every field of a hash', since: '2.0.0', handler: hkeys }),
-  hashCommand({ name: 'hvals', arity: 2, flags: ['readonly'], keys: ONE_KEY, keyFlags: RO_ACCESS, tips: ORDER_TIP, summary: 'Returns every value of a hash', since: '2.0.0', handler: hvals }),
-  hashCommand({ name: 'hgetall', arity: 2, flags: ['readonly'], keys: ONE_KEY, keyFlags: RO_ACCESS, tips: ORDER_TIP, summary: 'Returns every field of a hash with its value', since: '2.0.0', handler: hgetall }),
-  hashCommand({ name: 'hrandfield', arity: -2, flags: ['readonly'], keys: ONE_KEY, keyFlags: RO_ACCESS, tips: OUTPUT_TIP, summary: 'Returns random fields of a hash, optionally with their values', since: '6.2.0', handler: hrandfield }),
-  hashCommand({ name: 'hscan', arity: -3, flags: ['readonly'], keys: ONE_KEY, keyFlags: RO_ACCESS, tips: OUTPUT_TIP, summary: 'Walks the fields and values of a hash, a few per call', since: '2.8.0', handler: hscan }),
-];
+export const hashBindings: Bindings = {
+  hset,
+  hsetnx,
+  hget,
+  hmget,
+  hmset,
+  hdel,
+  hlen,
+  hstrlen,
+  hexists,
+  hincrby,
+  hincrbyfloat,
+  hkeys,
+  hvals,
+  hgetall,
+  hrandfield,
+  hscan,
+};

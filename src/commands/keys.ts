@@ -6,7 +6,7 @@
 // so every data type moves the same way. Commands over the whole keyspace
 // (KEYS, SCAN, FLUSHALL...) are keyspace.ts.
 
-import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec, type KeySpec } from './command.ts';
+import type { CommandContext, Bindings } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInt32, parseInteger } from '../protocol/args.ts';
 import { VALUE_TYPES } from '../store/value-types.ts';
@@ -179,38 +179,16 @@ function move(ctx: CommandContext): void {
   out.integer(1);
 }
 
-// --- the table ---
+// --- the bindings (the rows are table/keys.ts) ---
 
-const keyCommand = keyCommandFamily('generic', ['keyspace']);
-
-const ALL_KEYS = keysAt(1, -1, 1);
-const ONE_KEY = keysAt(1, 1, 1);
-const TWO_KEYS = keysAt(1, 2, 1);
-const RM_DELETE = ['RM', 'delete'];
-
-/** The first key of a two-key command (the one read: RENAME, COPY's source). */
-function sourceKey(flags: readonly string[]): KeySpec {
-  return { flags, begin: ['index', 1], find: ['range', 0, 1, 0] };
-}
-
-/** The second key of a two-key command (the one written). */
-function destinationKey(flags: readonly string[]): KeySpec {
-  return { flags, begin: ['index', 2], find: ['range', 0, 1, 0] };
-}
-
-/** RENAME and RENAMENX: the old name is read and removed, the new one written with `destination` flags. */
-function renameKeys(destination: readonly string[]): KeySpec[] {
-  return [sourceKey(['RW', 'access', 'delete']), destinationKey(destination)];
-}
-
-export const keyCommands: CommandSpec[] = [
-  keyCommand({ name: 'del', arity: -2, flags: ['write'], keys: ALL_KEYS, keyFlags: RM_DELETE, summary: 'Removes keys', since: '1.0.0', ...del }),
-  keyCommand({ name: 'unlink', arity: -2, flags: ['write', 'fast'], keys: ALL_KEYS, keyFlags: RM_DELETE, summary: 'Removes keys, reclaiming their memory lazily', since: '4.0.0', ...del }),
-  keyCommand({ name: 'exists', arity: -2, flags: ['readonly', 'fast'], keys: ALL_KEYS, keyFlags: ['RO'], summary: 'Counts how many of the given keys exist', since: '1.0.0', ...exists }),
-  keyCommand({ name: 'touch', arity: -2, flags: ['readonly', 'fast'], keys: ALL_KEYS, keyFlags: ['RO'], summary: 'Marks keys as just accessed and counts those that exist', since: '3.2.1', ...touch }),
-  keyCommand({ name: 'type', arity: 2, flags: ['readonly', 'fast'], keys: ONE_KEY, keyFlags: ['RO'], summary: 'Names the type of the value at a key', since: '1.0.0', handler: type }),
-  keyCommand({ name: 'rename', arity: 3, flags: ['write'], keys: TWO_KEYS, keySpecs: renameKeys(['OW', 'update']), summary: 'Gives a key another name', since: '1.0.0', ...rename }),
-  keyCommand({ name: 'renamenx', arity: 3, flags: ['write', 'fast'], keys: TWO_KEYS, keySpecs: renameKeys(['OW', 'insert']), summary: 'Gives a key another name unless that name is taken', since: '1.0.0', ...renamenx }),
-  keyCommand({ name: 'copy', arity: -3, flags: ['write', 'denyoom'], keys: TWO_KEYS, keySpecs: [sourceKey(['RO', 'access']), destinationKey(['OW', 'update'])], summary: "Duplicates a key's value under another key", since: '6.2.0', ...copy }),
-  keyCommand({ name: 'move', arity: 3, flags: ['write', 'fast'], keys: ONE_KEY, keyFlags: ['RW', 'access', 'update'], summary: 'Moves a key to another database', since: '1.0.0', handler: move }),
-];
+export const keyBindings: Bindings = {
+  del,
+  unlink: del,
+  exists,
+  touch,
+  type,
+  rename,
+  renamenx,
+  copy,
+  move,
+};

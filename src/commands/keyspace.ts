@@ -3,8 +3,7 @@
 // over its own keys and a merge (shard-ops.ts), atomically over every shard;
 // SCAN walks the shards one after another with one cursor instead.
 
-import type { CommandSpec } from './command.ts';
-import { NO_KEYS } from './command.ts';
+import type { Bindings } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInt32 } from '../protocol/args.ts';
 import { VALUE_TYPES } from '../store/value-types.ts';
@@ -13,7 +12,7 @@ import { globMatch } from '../store/glob.ts';
 import { parseScanCursor, parseScanOptions } from './scan-args.ts';
 import { ReplyError } from '../protocol/reply-reader.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
-import { everyShardCommand, mergeConcat, mergeOk, mergeSum, PLAIN_HOPS, shardOp, steppedCommand, type Glue, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
+import { everyShardCommand, mergeConcat, mergeOk, mergeSum, PLAIN_HOPS, shardOp, steppedCommand, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
 
 // --- KEYS, DBSIZE ---
 
@@ -168,43 +167,14 @@ function* scanSteps(request: StepRequest): Generator<OpCall[], void, OpValue[]> 
 /** Walks shard after shard with plain hops: SCAN promises no snapshot, so it needs no transaction. */
 const scan = steppedCommand(scanSteps, PLAIN_HOPS);
 
-// --- the table ---
+// --- the bindings (the rows are table/keyspace.ts) ---
 
-interface KeyspaceCommand {
-  name: string;
-  arity: number;
-  flags: readonly string[];
-  group: string;
-  aclCategories: readonly string[];
-  summary: string;
-  since: string;
-  glue: Glue;
-}
-
-function keyspaceCommand(c: KeyspaceCommand): CommandSpec {
-  return {
-    name: c.name,
-    arity: c.arity,
-    flags: c.flags,
-    ...NO_KEYS,
-    aclCategories: c.aclCategories,
-    group: c.group,
-    since: c.since,
-    summary: c.summary,
-    placement: 'all-shards',
-    ...c.glue,
-  };
-}
-
-const KEYSPACE = ['keyspace'];
-const KEYSPACE_DANGEROUS = ['keyspace', 'dangerous'];
-
-export const keyspaceCommands: CommandSpec[] = [
-  keyspaceCommand({ name: 'keys', arity: 2, flags: ['readonly'], group: 'generic', aclCategories: KEYSPACE_DANGEROUS, summary: 'Lists the keys that match a glob pattern', since: '1.0.0', glue: keys }),
-  keyspaceCommand({ name: 'scan', arity: -2, flags: ['readonly'], group: 'generic', aclCategories: KEYSPACE, summary: 'Walks the key space with a cursor', since: '2.8.0', glue: scan }),
-  keyspaceCommand({ name: 'randomkey', arity: 1, flags: ['readonly'], group: 'generic', aclCategories: KEYSPACE, summary: 'Returns a key picked at random', since: '1.0.0', glue: randomkey }),
-  keyspaceCommand({ name: 'dbsize', arity: 1, flags: ['readonly', 'fast'], group: 'server', aclCategories: KEYSPACE, summary: 'Counts the keys of the selected database', since: '1.0.0', glue: dbsize }),
-  keyspaceCommand({ name: 'flushdb', arity: -1, flags: ['write'], group: 'server', aclCategories: KEYSPACE_DANGEROUS, summary: 'Empties the selected database', since: '1.0.0', glue: flushdb }),
-  keyspaceCommand({ name: 'flushall', arity: -1, flags: ['write'], group: 'server', aclCategories: KEYSPACE_DANGEROUS, summary: 'Empties every database', since: '1.0.0', glue: flushall }),
-  keyspaceCommand({ name: 'swapdb', arity: 3, flags: ['write', 'fast'], group: 'server', aclCategories: KEYSPACE_DANGEROUS, summary: 'Exchanges the contents of two databases', since: '4.0.0', glue: swapdb }),
-];
+export const keyspaceBindings: Bindings = {
+  keys,
+  scan,
+  randomkey,
+  dbsize,
+  flushdb,
+  flushall,
+  swapdb,
+};

@@ -3,7 +3,7 @@
 // coordinating thread puts together.
 
 import v8 from 'node:v8';
-import { keysAt, NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
+import type { CommandContext, Bindings } from './command.ts';
 import { replyHelp } from './help.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
@@ -232,39 +232,14 @@ function memoryHelp(ctx: CommandContext): void {
   ]);
 }
 
-const NONE: readonly string[] = [];
 
-function memorySubcommand(name: string, summary: string, handler: (ctx: CommandContext) => void, extra: Partial<CommandSpec> = {}): CommandSpec {
-  return { name: `memory|${name}`, arity: 2, flags: NONE, ...NO_KEYS, group: 'server', since: '4.0.0', summary, placement: 'client', handler, ...extra };
-}
+// --- the bindings (the rows are table/memory.ts) ---
 
-/** The container itself never runs: the dispatcher always picks a subcommand. */
-function container(): void {}
-
-export const memoryCommands: CommandSpec[] = [
-  {
-    name: 'memory',
-    arity: -2,
-    flags: NONE,
-    ...NO_KEYS,
-    group: 'server',
-    since: '4.0.0',
-    summary: 'Subcommands about memory use',
-    placement: 'client',
-    handler: container,
-    subcommands: [
-      memorySubcommand('doctor', "Diagnoses the server's memory use", shardMemoryReport, { placement: 'all-shards', multiShard: onEveryShard(mergeMemoryDoctor) }),
-      memorySubcommand('malloc-stats', "Reports the allocators' figures", shardAllocatorReport, { placement: 'all-shards', multiShard: onEveryShard(mergeAllocatorReport) }),
-      memorySubcommand('purge', 'Gives unused memory back to the system', memoryPurge),
-      memorySubcommand('stats', "Reports the server's memory use", shardMemoryReport, { placement: 'all-shards', multiShard: onEveryShard(mergeMemoryStats) }),
-      memorySubcommand('usage', 'Estimates the bytes a key and its value take', memoryUsage, {
-        arity: -3,
-        flags: ['readonly'],
-        ...keysAt(2, 2, 1),
-        keyFlags: ['RO'],
-        placement: 'keys',
-      }),
-      memorySubcommand('help', 'Lists the subcommands', memoryHelp, { flags: ['loading', 'stale'] }),
-    ],
-  },
-];
+export const memoryBindings: Bindings = {
+  'memory|doctor': { handler: shardMemoryReport, multiShard: onEveryShard(mergeMemoryDoctor) },
+  'memory|malloc-stats': { handler: shardAllocatorReport, multiShard: onEveryShard(mergeAllocatorReport) },
+  'memory|purge': memoryPurge,
+  'memory|stats': { handler: shardMemoryReport, multiShard: onEveryShard(mergeMemoryStats) },
+  'memory|usage': memoryUsage,
+  'memory|help': memoryHelp,
+};

@@ -2,7 +2,7 @@
 // statistics (IDLETIME, FREQ). The key is read without touching it: asking
 // does not count as an access. A missing key answers nil.
 
-import { keysAt, NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
+import type { CommandContext, Bindings } from './command.ts';
 import { replyHelp } from './help.ts';
 import { sharedIntegersAllowed } from '../store/string-object.ts';
 import { VALUE_TYPES } from '../store/value-types.ts';
@@ -71,55 +71,13 @@ function objectHelp(ctx: CommandContext): void {
   ]);
 }
 
-const KEYSPACE = ['keyspace'];
 
-function objectSubcommand(name: string, summary: string, handler: (ctx: CommandContext) => void): CommandSpec {
-  return {
-    name: `object|${name}`,
-    arity: 3,
-    flags: ['readonly'],
-    ...keysAt(2, 2, 1),
-    keyFlags: ['RO'],
-    aclCategories: KEYSPACE,
-    group: 'generic',
-    since: '2.2.3',
-    summary,
-    placement: 'keys',
-    handler,
-  };
-}
+// --- the bindings (the rows are table/object.ts) ---
 
-/** The container itself never runs: the dispatcher always picks a subcommand. */
-function container(): void {}
-
-export const objectCommands: CommandSpec[] = [
-  {
-    name: 'object',
-    arity: -2,
-    flags: [],
-    ...NO_KEYS,
-    group: 'generic',
-    since: '2.2.3',
-    summary: "Subcommands about how a key's value is held",
-    placement: 'client',
-    handler: container,
-    subcommands: [
-      objectSubcommand('encoding', "Names how a key's value is held", objectEncoding),
-      { ...objectSubcommand('freq', "Returns a key's access frequency counter", objectFreq), since: '4.0.0' },
-      { ...objectSubcommand('idletime', 'Returns the seconds since a key was last accessed', objectIdletime) },
-      objectSubcommand('refcount', "Counts the references to a key's value", objectRefcount),
-      {
-        name: 'object|help',
-        arity: 2,
-        flags: ['loading', 'stale'],
-        ...NO_KEYS,
-        aclCategories: KEYSPACE,
-        group: 'generic',
-        since: '6.2.0',
-        summary: 'Lists the subcommands',
-        placement: 'client',
-        handler: objectHelp,
-      },
-    ],
-  },
-];
+export const objectBindings: Bindings = {
+  'object|encoding': objectEncoding,
+  'object|freq': objectFreq,
+  'object|idletime': objectIdletime,
+  'object|refcount': objectRefcount,
+  'object|help': objectHelp,
+};

@@ -1,46 +1,96 @@
-// The command table: every family's specs, looked up by name.
+// The command table: every family's rows (table/) bound to the handlers the
+// family names, checked both ways when the server loads (a row without a
+// handler, or a handler without a row, stops it), and looked up by name.
 
-import type { CommandSpec, CommandTable } from './command.ts';
-import { connectionCommands } from './connection.ts';
-import { stringCommands } from './strings.ts';
-import { keyCommands } from './keys.ts';
-import { keyspaceCommands } from './keyspace.ts';
-import { hashCommands } from './hashes.ts';
-import { setCommands } from './sets.ts';
-import { expireCommands } from './expire.ts';
-import { serverCommands } from './server.ts';
-import { clientCommands } from './client.ts';
-import { debugCommands, debugInternalCommands } from './debug.ts';
-import { objectCommands } from './object.ts';
-import { memoryCommands } from './memory.ts';
-import { functionCommands } from './functions.ts';
-import { transactionCommands, transactionInternalCommands } from './transactions.ts';
+import type { Bindings, CommandSpec, CommandTable, Glue } from './command.ts';
+import { flagBits, keyRangeOf, type CommandRow } from './command-row.ts';
+import { connectionBindings } from './connection.ts';
+import { connectionTable } from './table/connection.ts';
+import { clientBindings } from './client.ts';
+import { clientTable } from './table/client.ts';
+import { stringBindings } from './strings.ts';
+import { stringTable } from './table/strings.ts';
+import { keyBindings } from './keys.ts';
+import { keyTable } from './table/keys.ts';
+import { keyspaceBindings } from './keyspace.ts';
+import { keyspaceTable } from './table/keyspace.ts';
+import { hashBindings } from './hashes.ts';
+import { hashTable } from './table/hashes.ts';
+import { setBindings } from './sets.ts';
+import { setTable } from './table/sets.ts';
+import { expireBindings } from './expire.ts';
+import { expireTable } from './table/expire.ts';
+import { objectBindings } from './object.ts';
+import { objectTable } from './table/object.ts';
+import { memoryBindings } from './memory.ts';
+import { memoryTable } from './table/memory.ts';
+import { serverBindings } from './server.ts';
+import { serverTable } from './table/server.ts';
+import { debugBindings, debugInternalCommands } from './debug.ts';
+import { debugTable } from './table/debug.ts';
+import { functionBindings } from './functions.ts';
+import { functionTable } from './table/functions.ts';
+import { transactionBindings, transactionInternalCommands } from './transactions.ts';
+import { transactionTable } from './table/transactions.ts';
 import { shardOpCommands } from './shard-ops.ts';
 
-const FAMILIES: readonly (readonly CommandSpec[])[] = [
-  connectionCommands,
-  clientCommands,
-  stringCommands,
-  keyCommands,
-  keyspaceCommands,
-  hashCommands,
-  setCommands,
-  expireCommands,
-  objectCommands,
-  memoryCommands,
-  serverCommands,
-  debugCommands,
-  functionCommands,
-  transactionCommands,
+/** Every family's rows (table/) with the handlers the family binds to them. */
+const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
+  [connectionTable, connectionBindings],
+  [clientTable, clientBindings],
+  [stringTable, stringBindings],
+  [keyTable, keyBindings],
+  [keyspaceTable, keyspaceBindings],
+  [hashTable, hashBindings],
+  [setTable, setBindings],
+  [expireTable, expireBindings],
+  [objectTable, objectBindings],
+  [memoryTable, memoryBindings],
+  [serverTable, serverBindings],
+  [debugTable, debugBindings],
+  [functionTable, functionBindings],
+  [transactionTable, transactionBindings],
 ];
+
+/** A container runs only through its subcommands: the dispatcher always picks one. */
+const CONTAINER: Glue = { handler: () => {} };
+
+/** A row bound to its handler, with what dispatch derives from it (flag bits, key range, placement). */
+function bindRow(row: CommandRow, bindings: Bindings, bound: Set<string>): CommandSpec {
+  const binding = bindings[row.name];
+  if (binding === undefined && row.subcommands === undefined) throw new Error(`command ${row.name} has a row but no handler`);
+  bound.add(row.name);
+  const glue = binding === undefined ? CONTAINER : typeof binding === 'function' ? { handler: binding } : binding;
+  const keySpecs = row.keySpecs ?? [];
+  const spec: CommandSpec = {
+    name: row.name,
+    arity: row.arity,
+    flags: flagBits(row.flags),
+    ...keyRangeOf(keySpecs),
+    group: row.group,
+    since: row.since,
+    summary: row.summary,
+    complexity: row.complexity,
+    aclCategories: row.acl,
+    tips: row.tips,
+    keySpecs,
+    placement: row.placement ?? (keySpecs.length > 0 ? 'keys' : 'client'),
+    handler: glue.handler,
+    multiShard: glue.multiShard,
+  };
+  if (row.subcommands !== undefined) {
+    spec.subcommands = row.subcommands.map((sub) => bindRow(sub, bindings, bound));
+    for (const sub of spec.subcommands) sub.container = spec.name;
+  }
+  return spec;
+}
 
 export const ALL_COMMANDS: CommandSpec[] = [];
 
-for (const family of FAMILIES) {
-  for (const spec of family) {
-    ALL_COMMANDS.push(spec);
-    for (const sub of spec.subcommands ?? []) sub.container = spec.name;
-  }
+for (const [rows, bindings] of FAMILIES) {
+  const bound = new Set<string>();
+  for (const row of rows) ALL_COMMANDS.push(bindRow(row, bindings, bound));
+  for (const name of Object.keys(bindings)) if (!bound.has(name)) throw new Error(`a handler is bound to ${name}, which has no row`);
 }
 
 // Lookup straight from the request's bytes, case-insensitively, without

@@ -1,6 +1,6 @@
 // Server family: INFO, CONFIG, COMMAND, TIME, SHUTDOWN.
 
-import { NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
+import type { CommandContext, Bindings } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword } from '../protocol/args.ts';
 import { shardInfo, mergeInfo } from './info.ts';
@@ -182,51 +182,23 @@ function configHelp(ctx: CommandContext): void {
   ]);
 }
 
-function serverCommand(name: string, arity: number, flags: readonly string[], summary: string, since: string, handler: (ctx: CommandContext) => void, extra: Partial<CommandSpec> = {}): CommandSpec {
-  return { name, arity, flags, ...NO_KEYS, group: 'server', since, summary, placement: 'client', handler, ...extra };
-}
+// --- the bindings (the rows are table/server.ts) ---
 
-/** A container that never runs itself: the dispatcher always picks a subcommand. */
-function container(): void {}
-
-const ADMIN = ['admin', 'noscript', 'loading', 'stale'];
-const COMMAND_FLAGS = ['loading', 'stale', 'sentinel'];
-/** COMMAND and its subcommands are in the connection ACL category. */
-const CONNECTION = ['connection'];
-
-export const serverCommands: CommandSpec[] = [
-  serverCommand('info', -1, ['loading', 'stale', 'sentinel'], 'Reports information and statistics about the server', '1.0.0', shardInfo, {
-    aclCategories: ['dangerous'],
-    placement: 'all-shards',
-    multiShard: onEveryShard(mergeInfo),
-  }),
-  serverCommand('time', 1, ['loading', 'stale', 'fast'], "Returns the server's clock", '2.6.0', time),
-  serverCommand('shutdown', -1, ['admin', 'noscript', 'loading', 'stale', 'no-multi', 'sentinel', 'allow-busy'], 'Stops the server', '1.0.0', shutdown),
-  serverCommand('config', -2, [], "Subcommands about the server's configuration", '2.0.0', container, {
-    subcommands: [
-      serverCommand('config|get', -3, ADMIN, 'Reads configuration parameters', '2.0.0', configGet),
-      // Atomic over the shards, so the client's next command sees the new values on every shard.
-      serverCommand('config|set', -4, ADMIN, 'Changes configuration parameters', '2.0.0', configSetOnShard, {
-        placement: 'all-shards',
-        multiShard: onEveryShardAtomically(mergeOkReplies),
-      }),
-      serverCommand('config|resetstat', 2, ADMIN, 'Resets the statistics INFO reports', '2.0.0', configResetStat, {
-        placement: 'all-shards',
-        multiShard: onEveryShard(mergeOkReplies),
-      }),
-      serverCommand('config|help', 2, ['loading', 'stale'], 'Lists the subcommands', '5.0.0', configHelp),
-    ],
-  }),
-  serverCommand('command', -1, COMMAND_FLAGS, 'Describes every command', '2.8.13', commandAll, {
-    aclCategories: CONNECTION,
-    subcommands: [
-      serverCommand('command|count', 2, COMMAND_FLAGS, 'Counts the commands', '2.8.13', commandCount, { aclCategories: CONNECTION }),
-      serverCommand('command|info', -2, COMMAND_FLAGS, 'Describes the given commands, or all of them', '2.8.13', commandInfo, { aclCategories: CONNECTION }),
-      serverCommand('command|docs', -2, COMMAND_FLAGS, 'Documents the given commands, or all of them', '7.0.0', commandDocs, { aclCategories: CONNECTION }),
-      serverCommand('command|getkeys', -4, COMMAND_FLAGS, 'Lists the keys of a full command', '2.8.13', commandGetKeys, { aclCategories: CONNECTION }),
-      serverCommand('command|getkeysandflags', -4, COMMAND_FLAGS, 'Lists the keys of a full command with their key-spec flags', '7.0.0', commandGetKeysAndFlags, { aclCategories: CONNECTION }),
-      serverCommand('command|list', -2, COMMAND_FLAGS, 'Lists command names, optionally filtered', '7.0.0', commandList, { aclCategories: CONNECTION }),
-      serverCommand('command|help', 2, COMMAND_FLAGS, 'Lists the subcommands', '5.0.0', commandHelp, { aclCategories: CONNECTION }),
-    ],
-  }),
-];
+export const serverBindings: Bindings = {
+  info: { handler: shardInfo, multiShard: onEveryShard(mergeInfo) },
+  time,
+  shutdown,
+  'config|get': configGet,
+  // Atomic over the shards, so the client's next command sees the new values on every shard.
+  'config|set': { handler: configSetOnShard, multiShard: onEveryShardAtomically(mergeOkReplies) },
+  'config|resetstat': { handler: configResetStat, multiShard: onEveryShard(mergeOkReplies) },
+  'config|help': configHelp,
+  command: commandAll,
+  'command|count': commandCount,
+  'command|info': commandInfo,
+  'command|docs': commandDocs,
+  'command|getkeys': commandGetKeys,
+  'command|getkeysandflags': commandGetKeysAndFlags,
+  'command|list': commandList,
+  'command|help': commandHelp,
+};

@@ -8,7 +8,7 @@
 // `combineSets` computes the result, and the reply or the store of the
 // destination follows. The set's encoding is store/types/set.ts's business.
 
-import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec, type KeySpec } from './command.ts';
+import type { Bindings, CommandContext, Glue } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { replyCollectionScan } from './scan-args.ts';
@@ -22,7 +22,7 @@ import {
 import { ReplyError } from '../protocol/reply-reader.ts';
 import { MAX_REPLY_ELEMENTS } from '../protocol/limits.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
-import { ONE_STEP, shardOp, splitKeys, steppedCommand, type Glue, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
+import { ONE_STEP, shardOp, splitKeys, steppedCommand, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
 
 /** The set family's own error replies (t_set.c). */
 const SetErrors = {
@@ -409,49 +409,24 @@ const smove = steppedCommand(function* (request) {
   out.integer(1);
 });
 
-// --- the table ---
+// --- the bindings (the rows are table/sets.ts) ---
 
-const setCommand = keyCommandFamily('set', ['set']);
-
-const ONE_KEY = keysAt(1, 1, 1);
-const READ_FAST = ['readonly', 'fast'] as const;
-const RO_ACCESS = ['RO', 'access'];
-const ORDER_TIP = ['nondeterministic_output_order'];
-const OUTPUT_TIP = ['nondeterministic_output'];
-
-/** A destination key then source keys (the *STORE commands). */
-function storeKeySpecs(destinationFlags: readonly string[]): KeySpec[] {
-  return [
-    { flags: destinationFlags, begin: ['index', 1], find: ['range', 0, 1, 0] },
-    { flags: RO_ACCESS, begin: ['index', 2], find: ['range', -1, 1, 0] },
-  ];
-}
-
-export const setCommands: CommandSpec[] = [
-  setCommand({ name: 'sadd', arity: -3, flags: ['write', 'denyoom', 'fast'], keys: ONE_KEY, keyFlags: ['RW', 'insert'], summary: 'Adds members to a set, creating it when missing', since: '1.0.0', handler: sadd }),
-  setCommand({ name: 'srem', arity: -3, flags: ['write', 'fast'], keys: ONE_KEY, keyFlags: ['RW', 'delete'], summary: 'Removes members from a set', since: '1.0.0', handler: srem }),
-  setCommand({ name: 'sismember', arity: 3, flags: READ_FAST, keys: ONE_KEY, keyFlags: ['RO'], summary: 'Tells whether a value is a member of a set', since: '1.0.0', handler: sismember }),
-  setCommand({ name: 'smismember', arity: -3, flags: READ_FAST, keys: ONE_KEY, keyFlags: RO_ACCESS, summary: 'Tells, for each of several values, whether it is a member of a set', since: '6.2.0', handler: smismember }),
-  setCommand({ name: 'scard', arity: 2, flags: READ_FAST, keys: ONE_KEY, keyFlags: ['RO'], summary: 'Counts the members of a set', since: '1.0.0', handler: scard }),
-  setCommand({ name: 'smembers', arity: 2, flags: ['readonly'], keys: ONE_KEY, keyFlags: RO_ACCESS, tips: ORDER_TIP, summary: 'Returns every member of a set', since: '1.0.0', handler: smembers }),
-  setCommand({ name: 'srandmember', arity: -2, flags: ['readonly'], keys: ONE_KEY, keyFlags: RO_ACCESS, tips: OUTPUT_TIP, summary: 'Returns random members of a set', since: '1.0.0', handler: srandmember }),
-  setCommand({ name: 'spop', arity: -2, flags: ['write', 'fast'], keys: ONE_KEY, keyFlags: ['RW', 'access', 'delete'], tips: OUTPUT_TIP, summary: 'Removes and returns random members of a set', since: '1.0.0', handler: spop }),
-  setCommand({ name: 'sscan', arity: -3, flags: ['readonly'], keys: ONE_KEY, keyFlags: RO_ACCESS, tips: OUTPUT_TIP, summary: 'Walks the members of a set, a few per call', since: '2.8.0', handler: sscan }),
-  setCommand({
-    name: 'smove', arity: 4, flags: ['write', 'fast'], keys: keysAt(1, 2, 1), summary: 'Moves a member from one set to another', since: '1.0.0', ...smove,
-    keySpecs: [
-      { flags: ['RW', 'access', 'delete'], begin: ['index', 1], find: ['range', 0, 1, 0] },
-      { flags: ['RW', 'insert'], begin: ['index', 2], find: ['range', 0, 1, 0] },
-    ],
-  }),
-  setCommand({ name: 'sinter', arity: -2, flags: ['readonly'], keys: keysAt(1, -1, 1), keyFlags: RO_ACCESS, tips: ORDER_TIP, summary: 'Returns the members every given set has', since: '1.0.0', ...combine(Combine.Inter) }),
-  setCommand({ name: 'sunion', arity: -2, flags: ['readonly'], keys: keysAt(1, -1, 1), keyFlags: RO_ACCESS, tips: ORDER_TIP, summary: 'Returns the members of any of the given sets', since: '1.0.0', ...combine(Combine.Union) }),
-  setCommand({ name: 'sdiff', arity: -2, flags: ['readonly'], keys: keysAt(1, -1, 1), keyFlags: RO_ACCESS, tips: ORDER_TIP, summary: 'Returns the members of the first set that no other given set has', since: '1.0.0', ...combine(Combine.Diff) }),
-  setCommand({ name: 'sinterstore', arity: -3, flags: ['write', 'denyoom'], keys: keysAt(1, -1, 1), keySpecs: storeKeySpecs(['RW', 'update']), summary: 'Stores the members every given set has', since: '1.0.0', ...combineStore(Combine.Inter) }),
-  setCommand({ name: 'sunionstore', arity: -3, flags: ['write', 'denyoom'], keys: keysAt(1, -1, 1), keySpecs: storeKeySpecs(['OW', 'update']), summary: 'Stores the members of any of the given sets', since: '1.0.0', ...combineStore(Combine.Union) }),
-  setCommand({ name: 'sdiffstore', arity: -3, flags: ['write', 'denyoom'], keys: keysAt(1, -1, 1), keySpecs: storeKeySpecs(['OW', 'update']), summary: 'Stores the members of the first set that no other given set has', since: '1.0.0', ...combineStore(Combine.Diff) }),
-  setCommand({
-    name: 'sintercard', arity: -3, flags: ['readonly'], keys: keysAt(2, -1, 1), numKeysAt: 1, summary: 'Counts the members every given set has, up to a limit', since: '7.0.0', ...sintercard,
-    keySpecs: [{ flags: RO_ACCESS, begin: ['index', 1], find: ['keynum', 0, 1, 1] }],
-  }),
-];
+export const setBindings: Bindings = {
+  sadd,
+  srem,
+  sismember,
+  smismember,
+  scard,
+  smembers,
+  srandmember,
+  spop,
+  sscan,
+  smove,
+  sinter: combine(Combine.Inter),
+  sunion: combine(Combine.Union),
+  sdiff: combine(Combine.Diff),
+  sinterstore: combineStore(Combine.Inter),
+  sunionstore: combineStore(Combine.Union),
+  sdiffstore: combineStore(Combine.Diff),
+  sintercard,
+};

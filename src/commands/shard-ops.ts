@@ -23,7 +23,7 @@
 //   writes the reply (MSETNX, RENAME, COPY, LCS, SMOVE, SINTERSTORE; SCAN's
 //   walk, which needs no transaction).
 
-import { NO_KEYS, type CommandContext, type CommandHandler, type CommandSpec, type Coordinator, type MultiShardPlan } from './command.ts';
+import { internalSpec, type CommandContext, type CommandHandler, type CommandSpec, type Coordinator, type Glue } from './command.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import { atomically, type AtomicPlan, type PlanRequest } from '../tx/multi-shard.ts';
 import type { Transaction } from '../tx/scheduler.ts';
@@ -49,10 +49,7 @@ export const shardOpCommands: CommandSpec[] = [];
 /** An op; registered as an internal command `name`. */
 export function shardOp<V extends OpValue>(name: string, summary: string, run: (ctx: CommandContext) => V): ShardOp<V> {
   const op: ShardOp<V> = { name: Buffer.from(name, 'latin1'), run };
-  shardOpCommands.push({
-    name, arity: -1, flags: ['internal'], ...NO_KEYS, group: 'internal', since: '', summary, placement: 'keys',
-    handler: (ctx) => replyOpValue(ctx, op),
-  });
+  shardOpCommands.push(internalSpec(name, -1, summary, (ctx) => replyOpValue(ctx, op)));
   return op;
 }
 
@@ -94,12 +91,6 @@ export interface SplitDefinition<V extends OpValue> {
   check?: ArgsCheck;
   op: ShardOp<V>;
   merge: Merge<V>;
-}
-
-/** What a command's spec takes from its glue. */
-export interface Glue {
-  handler: CommandHandler;
-  multiShard: MultiShardPlan;
 }
 
 /** Runs an op on this shard for the handler; false after replying the error it refused with. */

@@ -1,7 +1,7 @@
 // String family: GET, SET and its variants, MGET/MSET/MSETNX, APPEND, STRLEN,
 // GETRANGE/SETRANGE, the integer and float counters, LCS.
 
-import { keyCommandFamily, keysAt, type CommandContext, type CommandSpec } from './command.ts';
+import type { CommandContext, Bindings } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { ValueType } from '../store/entry.ts';
@@ -528,41 +528,29 @@ function* lcsSteps(request: StepRequest): Generator<OpCall[], void, OpValue[]> {
 
 const lcs = steppedCommand(lcsSteps, ONE_STEP);
 
-// --- the table ---
+// --- the bindings (the rows are table/strings.ts) ---
 
-const stringCommand = keyCommandFamily('string', ['string']);
-
-const ONE_KEY = keysAt(1, 1, 1);
-const RO_ACCESS = ['RO', 'access'];
-const RW_ACCESS_UPDATE = ['RW', 'access', 'update'];
-const OW_UPDATE = ['OW', 'update'];
-const OW_INSERT = ['OW', 'insert'];
-const WRITE = ['write', 'denyoom'] as const;
-const WRITE_FAST = ['write', 'denyoom', 'fast'] as const;
-const READ_FAST = ['readonly', 'fast'] as const;
-const RANGE_SUMMARY = 'Returns a range of bytes of a string key';
-
-export const stringCommands: CommandSpec[] = [
-  stringCommand({ name: 'get', arity: 2, flags: READ_FAST, keys: ONE_KEY, keyFlags: RO_ACCESS, summary: 'Reads the string stored at a key', since: '1.0.0', handler: get }),
-  stringCommand({ name: 'set', arity: -3, flags: WRITE, keys: ONE_KEY, keyFlags: ['RW', 'access', 'update', 'variable_flags'], summary: 'Stores a string at a key, with optional expiry and conditions', since: '1.0.0', handler: set }),
-  stringCommand({ name: 'setnx', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: OW_INSERT, summary: 'Stores a string at a key unless the key exists', since: '1.0.0', handler: setnx }),
-  stringCommand({ name: 'setex', arity: 4, flags: WRITE, keys: ONE_KEY, keyFlags: OW_UPDATE, summary: 'Stores a string at a key with a time to live in seconds', since: '2.0.0', handler: setex }),
-  stringCommand({ name: 'psetex', arity: 4, flags: WRITE, keys: ONE_KEY, keyFlags: OW_UPDATE, summary: 'Stores a string at a key with a time to live in milliseconds', since: '2.6.0', handler: psetex }),
-  stringCommand({ name: 'getset', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Stores a string at a key and returns the one it replaced', since: '1.0.0', handler: getset }),
-  stringCommand({ name: 'getdel', arity: 2, flags: ['write', 'fast'], keys: ONE_KEY, keyFlags: ['RW', 'access', 'delete'], summary: "Returns a string key's value and removes the key", since: '6.2.0', handler: getdel }),
-  stringCommand({ name: 'getex', arity: -2, flags: ['write', 'fast'], keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: "Returns a string key's value, optionally changing its expiry", since: '6.2.0', handler: getex }),
-  stringCommand({ name: 'mget', arity: -2, flags: READ_FAST, keys: keysAt(1, -1, 1), keyFlags: RO_ACCESS, summary: 'Reads the strings stored at several keys', since: '1.0.0', ...mget }),
-  stringCommand({ name: 'mset', arity: -3, flags: WRITE, keys: keysAt(1, -1, 2), keyFlags: OW_UPDATE, summary: 'Stores strings at several keys', since: '1.0.1', ...mset }),
-  stringCommand({ name: 'msetnx', arity: -3, flags: WRITE, keys: keysAt(1, -1, 2), keyFlags: OW_INSERT, summary: 'Stores strings at several keys when none of them exists', since: '1.0.1', ...msetnx }),
-  stringCommand({ name: 'append', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: ['RW', 'insert'], summary: 'Adds bytes to the end of a string key', since: '2.0.0', handler: append }),
-  stringCommand({ name: 'strlen', arity: 2, flags: READ_FAST, keys: ONE_KEY, keyFlags: ['RO'], summary: 'Returns the length in bytes of a string key', since: '2.2.0', handler: strlen }),
-  stringCommand({ name: 'getrange', arity: 4, flags: ['readonly'], keys: ONE_KEY, keyFlags: RO_ACCESS, summary: RANGE_SUMMARY, since: '2.4.0', handler: getrange }),
-  stringCommand({ name: 'substr', arity: 4, flags: ['readonly'], keys: ONE_KEY, keyFlags: RO_ACCESS, summary: RANGE_SUMMARY, since: '1.0.0', handler: getrange }),
-  stringCommand({ name: 'setrange', arity: 4, flags: WRITE, keys: ONE_KEY, keyFlags: ['RW', 'update'], summary: 'Overwrites part of a string key from an offset on', since: '2.2.0', handler: setrange }),
-  stringCommand({ name: 'incr', arity: 2, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Adds one to the integer stored at a key', since: '1.0.0', handler: incr }),
-  stringCommand({ name: 'decr', arity: 2, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Subtracts one from the integer stored at a key', since: '1.0.0', handler: decr }),
-  stringCommand({ name: 'incrby', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Adds an integer to the integer stored at a key', since: '1.0.0', handler: incrby }),
-  stringCommand({ name: 'decrby', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Subtracts an integer from the integer stored at a key', since: '1.0.0', handler: decrby }),
-  stringCommand({ name: 'incrbyfloat', arity: 3, flags: WRITE_FAST, keys: ONE_KEY, keyFlags: RW_ACCESS_UPDATE, summary: 'Adds a floating-point number to the number stored at a key', since: '2.6.0', handler: incrbyfloat }),
-  stringCommand({ name: 'lcs', arity: -3, flags: ['readonly'], keys: keysAt(1, 2, 1), keyFlags: RO_ACCESS, summary: 'Finds the longest common subsequence of two string keys', since: '7.0.0', ...lcs }),
-];
+export const stringBindings: Bindings = {
+  get,
+  set,
+  setnx,
+  setex,
+  psetex,
+  getset,
+  getdel,
+  getex,
+  mget,
+  mset,
+  msetnx,
+  append,
+  strlen,
+  getrange,
+  substr: getrange,
+  setrange,
+  incr,
+  decr,
+  incrby,
+  decrby,
+  incrbyfloat,
+  lcs,
+};

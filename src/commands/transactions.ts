@@ -20,7 +20,7 @@
 // shard thread's heap: when that thread dies and is restarted, its watchers
 // on other threads are marked (Client.watchLost) and their EXEC fails.
 
-import { keysAt, NO_KEYS, type CommandContext, type CommandSpec } from './command.ts';
+import { internalSpec, type CommandContext, type CommandSpec, type Bindings } from './command.ts';
 import { Errors, internalError } from '../protocol/errors.ts';
 import { parseInteger } from '../protocol/args.ts';
 import type { Client, QueuedCommand, WatchedKey } from '../server/client.ts';
@@ -381,47 +381,23 @@ const execPlan: StepPlan = {
   },
 };
 
-// --- the table ---
-
-const TRANSACTION = ['transaction'];
-const CONTROL_FLAGS = ['noscript', 'loading', 'stale', 'fast', 'allow-busy'];
-
-function transactionCommand(name: string, arity: number, flags: readonly string[], since: string, summary: string, handler: (ctx: CommandContext) => void, multiShard?: StepPlan): CommandSpec {
-  return {
-    name,
-    arity,
-    flags,
-    ...NO_KEYS,
-    aclCategories: TRANSACTION,
-    group: 'transactions',
-    since,
-    summary,
-    placement: multiShard === undefined ? 'client' : 'all-shards',
-    handler,
-    multiShard,
-  };
-}
-
 /** EXEC and WATCH do their work in their plans; their handler never runs alone. */
 function planOnly(ctx: CommandContext): void {
   ctx.out.error(Errors.syntax);
 }
 
-export const transactionCommands: CommandSpec[] = [
-  transactionCommand('multi', 1, CONTROL_FLAGS, '1.2.0', 'Starts a transaction', multi),
-  transactionCommand('exec', 1, ['noscript', 'loading', 'stale', 'skip-slowlog'], '1.2.0', 'Runs the commands queued since MULTI as one transaction', planOnly, execPlan),
-  transactionCommand('discard', 1, CONTROL_FLAGS, '2.0.0', 'Drops the commands queued since MULTI', discard),
-  { ...transactionCommand('watch', -2, CONTROL_FLAGS, '2.2.0', 'Makes the next EXEC fail if any of these keys changes', planOnly, watchPlan), ...keysAt(1, -1, 1), keyFlags: ['RO'] },
-  transactionCommand('unwatch', 1, CONTROL_FLAGS, '2.2.0', 'Forgets every watched key', unwatch),
-];
+// --- the bindings (the rows are table/transactions.ts) ---
 
-/** An internal command whose arguments from `firstKey` on are keys: it queues behind the locks on them. */
-function internalCommand(name: Buffer, arity: number, summary: string, handler: (ctx: CommandContext) => void, firstKey = 2): CommandSpec {
-  return { name: name.toString(), arity, flags: ['internal'], ...keysAt(firstKey, -1, 1), group: 'internal', since: '', summary, placement: 'keys', handler };
-}
+export const transactionBindings: Bindings = {
+  multi,
+  exec: { handler: planOnly, multiShard: execPlan },
+  discard,
+  watch: { handler: planOnly, multiShard: watchPlan },
+  unwatch,
+};
 
 export const transactionInternalCommands: CommandSpec[] = [
-  internalCommand(WATCH_ADD, -4, 'Watch keys of this shard for a client of a thread', watchAdd, 3),
-  internalCommand(WATCH_CHECK, 2, "Whether a client's watched keys here are unchanged; forgets them", watchCheck),
-  internalCommand(WATCH_CLEAR, -2, "Forget a client's watched keys here", watchClear),
+  internalSpec(WATCH_ADD.toString(), -4, 'Watch keys of this shard for a client of a thread', watchAdd, 3),
+  internalSpec(WATCH_CHECK.toString(), 2, "Whether a client's watched keys here are unchanged; forgets them", watchCheck, 2),
+  internalSpec(WATCH_CLEAR.toString(), -2, "Forget a client's watched keys here", watchClear, 2),
 ];

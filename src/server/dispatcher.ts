@@ -7,6 +7,7 @@
 // (squasher.ts).
 
 import { arityAccepts, type CommandSpec, type CommandTable } from '../commands/command.ts';
+import { Flag } from '../commands/command-row.ts';
 import { keyLockNames, keysShard } from '../commands/routing.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import type { ShardMap } from '../shard/shard.ts';
@@ -103,7 +104,7 @@ export class Dispatcher {
       this.reject(client, spec, Errors.wrongArgs(spec.name));
       return;
     }
-    if (!client.authenticated && !spec.flags.includes('no-auth')) {
+    if (!client.authenticated && (spec.flags & Flag.NoAuth) === 0) {
       this.reject(client, spec, Errors.noAuth);
       return;
     }
@@ -180,7 +181,7 @@ export class Dispatcher {
 
   /** MULTI: the command waits for EXEC (a copy of it), unless it may not run in a transaction. */
   private queueCommand(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
-    if (spec.flags.includes('no-multi')) {
+    if ((spec.flags & Flag.NoMulti) !== 0) {
       this.reject(client, spec, 'ERR Command not allowed inside a transaction');
       return;
     }

@@ -6,6 +6,7 @@
 // EXEC whose queue holds a denyoom command.
 
 import type { CommandSpec } from '../commands/command.ts';
+import { Flag } from '../commands/command-row.ts';
 import type { MemoryBudget } from '../store/eviction.ts';
 import { EvictionResult } from '../store/eviction.ts';
 import { Errors } from '../protocol/errors.ts';
@@ -32,7 +33,7 @@ export class MemoryRefusal {
 
   /** As Redis before every command: evicts while over maxmemory; true when `spec` needs memory and none can be freed. */
   outOfMemoryFor(spec: CommandSpec): boolean {
-    return this.memory.maxmemory !== 0 && this.memory.evict() === EvictionResult.Fail && spec.flags.includes('denyoom');
+    return this.memory.maxmemory !== 0 && this.memory.evict() === EvictionResult.Fail && (spec.flags & Flag.Denyoom) !== 0;
   }
 
   /** The refusal: true, with the error written to `out` and counted, when `spec` may not run for want of memory. */
@@ -51,7 +52,7 @@ export class MemoryRefusal {
 
   /** Anything but EXEC, DISCARD, QUIT and RESET; EXEC when a queued command does. */
   private needsMemoryInMulti(client: Client, spec: CommandSpec): boolean {
-    if (spec.name === 'exec') return (client.queued as QueuedCommand[]).some((command) => command.spec.flags.includes('denyoom'));
+    if (spec.name === 'exec') return (client.queued as QueuedCommand[]).some((command) => (command.spec.flags & Flag.Denyoom) !== 0);
     return !NEVER_REFUSED_IN_MULTI.has(spec.name);
   }
 }
