@@ -34,9 +34,9 @@ function countExisting(touch: boolean): (ctx: CommandContext) => number {
 const existingKeys = shardOp('existing-keys', "Count a shard's keys of EXISTS that exist", countExisting(false));
 const touchKeys = shardOp('touch-keys', "Touch a shard's keys of TOUCH, counting those that exist", countExisting(true));
 
-const del = splitCommand({ first: 1, step: 1, op: deleteKeys, merge: mergeSum });
-const exists = splitCommand({ first: 1, step: 1, op: existingKeys, merge: mergeSum });
-const touch = splitCommand({ first: 1, step: 1, op: touchKeys, merge: mergeSum });
+const del = splitCommand({ step: 1, op: deleteKeys, merge: mergeSum });
+const exists = splitCommand({ step: 1, op: existingKeys, merge: mergeSum });
+const touch = splitCommand({ step: 1, op: touchKeys, merge: mergeSum });
 
 function type(ctx: CommandContext): void {
   const ref = ctx.store.lookupRead(ctx.db, ctx.argv[1], ctx.now, false);

@@ -25,6 +25,7 @@
 
 import { internalSpec, type CommandContext, type CommandHandler, type CommandSpec, type Coordinator, type Glue } from './command.ts';
 import type { ShardStore } from '../store/shard-store.ts';
+import { ByteSlice } from '../store/bytes.ts';
 import { atomically, type AtomicPlan, type PlanRequest } from '../tx/multi-shard.ts';
 import type { Transaction } from '../tx/scheduler.ts';
 import { HOP_INTERNAL } from '../shard/hop-format.ts';
@@ -32,8 +33,12 @@ import { ReplyError } from '../protocol/reply-reader.ts';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
 import { stepwise } from './step-plans.ts';
 
-/** What an op returns: what travels between shards as RESP2 and decodes back the same. */
-export type OpValue = null | number | bigint | Buffer | OpValue[];
+/**
+ * What an op returns: what travels between shards as RESP2 and decodes back
+ * the same, a ByteSlice (bytes read in place, no copy, no Buffer object) as a
+ * Buffer.
+ */
+export type OpValue = null | number | bigint | Buffer | ByteSlice | OpValue[];
 
 /** One shard's part of a command: reads and writes this shard, returns a value. */
 export interface ShardOp<V extends OpValue = OpValue> {
@@ -72,7 +77,8 @@ function writeOpValue(out: ReplyWriter, value: OpValue): void {
   else if (Array.isArray(value)) {
     out.arrayHeader(value.length);
     for (const item of value) writeOpValue(out, item);
-  } else out.bulk(value);
+  } else if (value instanceof ByteSlice) out.bulkRange(value.bytes, value.start, value.length);
+  else out.bulk(value);
 }
 
 /** Where the values of a split step came from: per part, the index (among the keys) of each of its keys; null for one part holding them all in order. */
@@ -84,9 +90,8 @@ export type Merge<V extends OpValue> = (values: readonly V[], positions: PartPos
 /** Refuses bad arguments before any shard runs: the error to reply, or null. */
 export type ArgsCheck = (argv: readonly Buffer[], argc: number) => string | null;
 
-/** One step over the key arguments: argv[first], argv[first + step]..., each with the step - 1 arguments after it. */
+/** One step over the key arguments: argv[1], argv[1 + step]..., each with the step - 1 arguments after it. */
 export interface SplitDefinition<V extends OpValue> {
-  first: number;
   step: number;
   check?: ArgsCheck;
   op: ShardOp<V>;
@@ -141,12 +146,12 @@ function opArgs(call: OpCall): Buffer[] {
 
 /** A one-step command over its keys: its handler and its atomic plan over shards. */
 export function splitCommand<V extends OpValue>(definition: SplitDefinition<V>): Glue {
-  const { first, step, check, op, merge } = definition;
+  const { step, check, op, merge } = definition;
   const plan = atomically('keys', async (tx, request, out) => {
     const args = request.args;
     const error = check === undefined ? null : check(args, args.length);
     if (error !== null) throw new ReplyError(error);
-    const parts = splitKeys(tx.shardOfKey.bind(tx), args, first, step);
+    const parts = splitKeys((key) => tx.shardOfKey(key), args, 1, step);
     const calls = parts.map((part) => ({ shard: part.shard, db: request.db, op, args: part.args, last: true }));
     merge((await callAll(tx, calls)) as V[], parts.map((part) => part.positions), out);
   }, true);
@@ -340,22 +345,24 @@ export function mergeConcat(values: readonly Buffer[][], _positions: PartPositio
 }
 
 /** The parts' lists of per-key values, put back in the order of the keys (MGET). */
-export function mergeInKeyOrder(values: readonly (Buffer | null)[][], positions: PartPositions, out: ReplyWriter): void {
+export function mergeInKeyOrder(values: readonly (Buffer | ByteSlice | null)[][], positions: PartPositions, out: ReplyWriter): void {
   if (positions === null) {
     writeBulks(out, values[0]);
     return;
   }
   let count = 0;
   for (const value of values) count += value.length;
-  const ordered = new Array<Buffer | null>(count);
+  const ordered = new Array<Buffer | ByteSlice | null>(count);
   values.forEach((value, part) => positions[part].forEach((position, i) => (ordered[position] = value[i])));
   writeBulks(out, ordered);
 }
 
-function writeBulks(out: ReplyWriter, values: readonly (Buffer | null)[]): void {
+function writeBulks(out: ReplyWriter, values: readonly (Buffer | ByteSlice | null)[]): void {
   out.arrayHeader(values.length);
-  for (const value of values) {
+  for (let i = 0; i < values.length; i++) {
+    const value = values[i];
     if (value === null) out.nullBulk();
+    else if (value instanceof ByteSlice) out.bulkRange(value.bytes, value.start, value.length);
     else out.bulk(value);
   }
 }

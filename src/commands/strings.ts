@@ -6,6 +6,7 @@ import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { ValueType } from '../store/entry.ts';
 import type { Ref } from '../store/shard-store.ts';
+import { ByteSlice } from '../store/bytes.ts';
 import { lcsTableBytes, longestCommonSubsequence, type LcsResult } from '../store/lcs.ts';
 import { addLongDoubles, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../protocol/number-format.ts';
 import { ReplyError } from '../protocol/reply-reader.ts';
@@ -230,15 +231,31 @@ function getex(ctx: CommandContext): void {
 
 // --- several keys ---
 
-/** MGET's op: this shard's keys' strings (null for a missing key or another type). */
+/** MGET's values, reused: read in place, so a GET-like op allocates nothing per key. */
+const mgetSlices: ByteSlice[] = [];
+const mgetValues: (ByteSlice | null)[] = [];
+
+/**
+ * MGET's op: this shard's keys' strings (null for a missing key or another
+ * type), read in place. The list is reused: it is valid until the op runs
+ * again, which is why only one-step glue, whose merge or hop reply consumes
+ * it at once, may use it.
+ */
 const stringValues = shardOp('string-values', "Read a shard's keys of MGET", (ctx) => {
   const { argv, argc, store } = ctx;
-  const values: (Buffer | null)[] = [];
+  mgetValues.length = 0;
   for (let i = 1; i < argc; i++) {
     const ref = store.lookupRead(ctx.db, argv[i], ctx.now);
-    values.push(ref === 0 || store.typeOf(ref) !== ValueType.String ? null : store.stringView(ref));
+    if (ref === 0 || store.typeOf(ref) !== ValueType.String) {
+      mgetValues.push(null);
+      continue;
+    }
+    let slice = mgetSlices[i];
+    if (slice === undefined) mgetSlices[i] = slice = new ByteSlice();
+    store.readString(ref, slice);
+    mgetValues.push(slice);
   }
-  return values;
+  return mgetValues;
 });
 
 /** MSET's op: stores this shard's key-value pairs. */
@@ -260,9 +277,9 @@ function wholePairs(command: string): (argv: readonly Buffer[], argc: number) =>
   return (_argv, argc) => (argc % 2 === 0 ? Errors.wrongArgs(command) : null);
 }
 
-const mget = splitCommand({ first: 1, step: 1, op: stringValues, merge: mergeInKeyOrder });
+const mget = splitCommand({ step: 1, op: stringValues, merge: mergeInKeyOrder });
 
-const mset = splitCommand({ first: 1, step: 2, check: wholePairs('mset'), op: storePairs, merge: mergeOk });
+const mset = splitCommand({ step: 2, check: wholePairs('mset'), op: storePairs, merge: mergeOk });
 
 const checkMsetnxPairs = wholePairs('msetnx');
 

@@ -6,6 +6,7 @@
 // Ref, and any view of its bytes the store hands out, is valid until the next
 // change to the store: read what you need, then write.
 
+import type { ByteSlice } from './bytes.ts';
 import { Arena, ChunkKind, OFFSET_BITS, OFFSET_MASK, type Address, type SegmentListener } from './arena.ts';
 import { Database, DATABASE_STATE_WORDS } from './database.ts';
 import {
@@ -209,6 +210,11 @@ export class ShardStore {
   stringView(ref: Ref): Buffer {
     const segment = this.valueSegment(ref);
     return Buffer.from(this.arena.bytes[segment].buffer, this.valueStart(ref), this.valueLength(ref));
+  }
+
+  /** Points `slice` at a string's bytes, in place (valid until the store changes). */
+  readString(ref: Ref, slice: ByteSlice): void {
+    slice.set(this.arena.bytes[this.valueSegment(ref)], this.valueStart(ref), this.valueLength(ref));
   }
 
   /** Writes a string's bytes as a bulk reply, straight from shared memory. */

@@ -79,7 +79,8 @@
 // LMOVE, SINTERSTORE, ZUNIONSTORE, BLPOP over several keys, EVAL)
 // ------------------------------------------------------------------
 // A command whose keys can span shards names an AtomicPlan in its spec
-// (multi-shard.ts), made by `atomically(locks, body, oneStep)`: `locks`
+// (multi-shard.ts; a command over keys gets it from its per-shard ops and
+// glue, commands/shard-ops.ts), made by `atomically(locks, body, oneStep)`: `locks`
 // ('keys': its key arguments; 'all': every shard whole), `body(tx, request,
 // out)`, and `oneStep` when the body sends all its calls at once and then
 // only merges (MSET, MGET, DEL: the two-shard mode above applies). The
@@ -91,8 +92,8 @@
 //                                                locks there go with the reply (standalone only);
 //   - `tx.shardOfKey(key)`, `tx.shardCount`     where keys live;
 //   - several calls in a Promise.all run on their shards in parallel.
-// Commands run by `call` are ordinary command handlers (or internal ones with
-// HOP_INTERNAL); they run on the shard with the transaction's locks held, so
+// Commands run by `call` are a command's per-shard ops (internal commands,
+// HOP_INTERNAL) or ordinary handlers; they run on the shard with the transaction's locks held, so
 // the body may read on one shard and write on another (RENAME, SMOVE) and
 // nobody sees the in-between. Keys a body touches must be in its lock set:
 // for keys not known up front (EVAL without KEYS) use locks 'all'. A
