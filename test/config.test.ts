@@ -99,10 +99,17 @@ for (const shards of [1, 2]) {
       expect(await client.config('SET', 'hz', '10')).toBe('OK');
     });
 
-    it('CONFIG SET save takes an empty value', async () => {
+    it('CONFIG SET save takes an empty value; a schedule, or appendonly yes, is refused while persistence is not built', async () => {
       expect(await client.config('SET', 'save', '')).toBe('OK');
       expect(await client.config('GET', 'save')).toEqual(['save', '']);
-      expect(await client.config('SET', 'save', '3600 1 300 100 60 10000')).toBe('OK');
+      expect(await errorOf(client.config('SET', 'save', '3600 1 300 100 60 10000'))).toBe(
+        'ERR CONFIG SET failed (possibly related to argument \'save\') - persistence (RDB snapshots, AOF) is not built yet: only an empty save schedule ("") is accepted',
+      );
+      expect(await errorOf(client.config('SET', 'appendonly', 'yes'))).toBe(
+        "ERR CONFIG SET failed (possibly related to argument 'appendonly') - persistence (RDB snapshots, AOF) is not built yet: appendonly must be 'no'",
+      );
+      expect(await client.config('SET', 'appendonly', 'no')).toBe('OK');
+      expect(await client.config('GET', 'save', 'appendonly')).toEqual(expect.arrayContaining(['save', '', 'appendonly', 'no']));
     });
 
     it('CONFIG RESETSTAT clears the INFO counters of every thread', async () => {
@@ -154,6 +161,17 @@ describe('start-up configuration', () => {
     expect(code).toBe(1);
     expect(output).toContain('*** FATAL CONFIG FILE ERROR');
     expect(output).toContain(`Reading the configuration file '${file}', at line 3\n>>> 'foo bar'\nBad directive or wrong number of arguments`);
+  });
+
+  it('refuses persistence settings it would not honour, on the command line and in a config file', async () => {
+    const onLine = await runUntilExit(['--port', String(await freePort()), '--appendonly', 'yes']);
+    expect(onLine.code).toBe(1);
+    expect(onLine.output).toContain(">>> 'appendonly \"yes\"'\npersistence (RDB snapshots, AOF) is not built yet: appendonly must be 'no'");
+    const file = join(dir, 'save.conf');
+    writeFileSync(file, `port ${await freePort()}\nsave 60 1\n`);
+    const inFile = await runUntilExit([file]);
+    expect(inFile.code).toBe(1);
+    expect(inFile.output).toContain(`at line 2\n>>> 'save 60 1'\npersistence (RDB snapshots, AOF) is not built yet: only an empty save schedule ("") is accepted`);
   });
 
   it('refuses a bad value and a missing file', async () => {

@@ -111,6 +111,19 @@ for (const shards of [1, 2]) {
       expect(result).toEqual({ reply: '+OK\r\n+OK\r\n*2\r\n$3\r\none\r\n$5\r\ntwo 2\r\n+PONG\r\n', closed: false });
     });
 
+    it('takes an inline request of 70 KB in one write and refuses one of 100 KB, as Redis reading 16 KB at a time does', async () => {
+      expect(await exchange(server.port, [`SET inline:big ${'x'.repeat(70000)}\r\nSTRLEN inline:big\r\n`])).toEqual({ reply: '+OK\r\n:70000\r\n', closed: false });
+      expect(await exchange(server.port, [`SET inline:big ${'x'.repeat(100000)}\r\nSTRLEN inline:big\r\n`])).toEqual({
+        reply: '-ERR Protocol error: too big inline request\r\n',
+        closed: true,
+      });
+    });
+
+    it('words an unknown command with its bytes as they came, each cut at a NUL, as Redis does', async () => {
+      const request = Buffer.concat([Buffer.from('*3\r\n$4\r\nfo\0o\r\n$3\r\na'), Buffer.from([0xff, 0xfe]), Buffer.from('\r\n$5\r\nb\0cde\r\n')]);
+      expect(await exchange(server.port, [request])).toEqual({ reply: "-ERR unknown command 'fo', with args beginning with: 'a\xff\xfe' 'b' \r\n", closed: false });
+    });
+
     it('answers garbage, negative and 4 GB lengths with an error while other clients keep being served', async () => {
       const good = ioredis(server);
       const keys = Array.from({ length: 200 }, (_, i) => `served:${i}`);

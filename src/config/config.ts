@@ -31,6 +31,12 @@ export function parseMemory(text: string): number | null {
 
 /** Checks a value for a parameter; returns its canonical text or an error reason in Redis's words. */
 export function normalizeValue(param: ConfigParam, raw: string): { value: string } | { error: string } {
+  const result = checkValue(param, raw);
+  if (param.notBuilt !== undefined && 'value' in result && result.value.trim() !== param.notBuilt.accepted) return { error: param.notBuilt.reason };
+  return result;
+}
+
+function checkValue(param: ConfigParam, raw: string): { value: string } | { error: string } {
   switch (param.kind) {
     case 'bool': {
       const lower = raw.toLowerCase();

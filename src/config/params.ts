@@ -2,9 +2,11 @@
 // default, range, aliases, and whether CONFIG SET may change it at run time.
 // Names, defaults and ranges are Redis 7.0's. A parameter takes effect when
 // the feature it configures exists: those of features not built yet
-// (replication, persistence, eviction, the slow log, encodings of the
-// aggregate types, TLS, cluster bus...) are accepted, checked and reported
-// by CONFIG GET/SET, and do nothing else until then.
+// (replication, the slow log, encodings of types to come, TLS, cluster
+// bus...) are accepted, checked and reported by CONFIG GET/SET, and do
+// nothing else until then; one that would turn such a feature on and promise
+// what is not done (appendonly yes, a save schedule) is refused instead
+// (notBuilt), in the command line, a config file and CONFIG SET alike.
 
 export type ParamKind = 'int' | 'memory' | 'bool' | 'enum' | 'string';
 
@@ -25,7 +27,11 @@ export interface ConfigParam {
   aliases?: readonly string[];
   /** Directive that may repeat in a config file and takes several words (save, bind). */
   multiWord?: boolean;
+  /** It turns on a feature not built yet: any value but `accepted` is refused, with `reason`. */
+  notBuilt?: { accepted: string; reason: string };
 }
+
+const NO_PERSISTENCE = 'persistence (RDB snapshots, AOF) is not built yet';
 
 const MB = 1024 * 1024;
 const INT_MAX = 2147483647;
@@ -72,9 +78,9 @@ export const CONFIG_PARAMS: readonly ConfigParam[] = [
   { name: 'lfu-decay-time', kind: 'int', defaultValue: '1', mutable: true, min: 0, max: INT_MAX },
   // Persistence (the settings exist; persistence itself is not built yet)
   // Redis's default is "3600 1 300 100 60 10000"; no RDB is written yet, so none is promised.
-  { name: 'save', kind: 'string', defaultValue: '', mutable: true, multiWord: true },
+  { name: 'save', kind: 'string', defaultValue: '', mutable: true, multiWord: true, notBuilt: { accepted: '', reason: `${NO_PERSISTENCE}: only an empty save schedule ("") is accepted` } },
   { name: 'dbfilename', kind: 'string', defaultValue: 'dump.rdb', mutable: true, protected: true },
-  { name: 'appendonly', kind: 'bool', defaultValue: 'no', mutable: true },
+  { name: 'appendonly', kind: 'bool', defaultValue: 'no', mutable: true, notBuilt: { accepted: 'no', reason: `${NO_PERSISTENCE}: appendonly must be 'no'` } },
   { name: 'appendfilename', kind: 'string', defaultValue: 'appendonly.aof', mutable: false },
   { name: 'appendfsync', kind: 'enum', defaultValue: 'everysec', mutable: true, values: ['always', 'everysec', 'no'] },
   // Accepted and reported; they take effect with the features they configure.

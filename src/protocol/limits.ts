@@ -2,6 +2,12 @@
 
 /** An inline command, or a header line, that passes this without its line end is refused. */
 export const PROTO_INLINE_MAX_SIZE = 64 * 1024;
+/**
+ * Redis reads a client 16 KB at a time and checks the limit above after each
+ * read: an inline line ending past the read that first holds over 64 KB (80
+ * KB in) is refused, even when its newline came in the same write.
+ */
+export const INLINE_LINE_REFUSED_AT = PROTO_INLINE_MAX_SIZE + 16 * 1024;
 /** A multibulk count above INT_MAX is refused. */
 export const PROTO_MAX_MULTIBULK_LENGTH = 2147483647;
 /** Before AUTH, a client may announce at most this many arguments... */

@@ -125,12 +125,13 @@ export class ReplyWriter {
   }
 
   /** `message` starts with its error code, as in Redis: "ERR ...", "WRONGTYPE ...". */
-  error(message: string): void {
+  /** An error reply; `encoding` latin1 for a message holding a client's bytes as they came (one character per byte). */
+  error(message: string, encoding: 'utf8' | 'latin1' = 'utf8'): void {
     const text = message.replace(/[\r\n]+/g, ' ');
     if (this.errors !== null) this.errors.count(text);
-    this.ensure(Buffer.byteLength(text) + 3);
+    this.ensure(Buffer.byteLength(text, encoding) + 3);
     this.byte(0x2d /* - */);
-    this.length += this.buffer.write(text, this.length);
+    this.length += this.buffer.write(text, this.length, encoding);
     this.crlf();
   }
 

@@ -9,6 +9,7 @@
 
 import {
   PROTO_INLINE_MAX_SIZE,
+  INLINE_LINE_REFUSED_AT,
   PROTO_MAX_MULTIBULK_LENGTH,
   UNAUTHENTICATED_MAX_BULK_LENGTH,
   UNAUTHENTICATED_MAX_MULTIBULK_LENGTH,
@@ -116,6 +117,10 @@ export class RequestParser {
     const newline = data.indexOf(LF, pos);
     if (newline < 0 || hasNul(data, pos, newline)) {
       if (data.length - pos > PROTO_INLINE_MAX_SIZE) this.fail('too big inline request');
+      return -1;
+    }
+    if (newline - pos >= INLINE_LINE_REFUSED_AT) {
+      this.fail('too big inline request');
       return -1;
     }
     let lineEnd = newline;

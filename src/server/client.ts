@@ -58,6 +58,9 @@ export class Client {
   noEvict = false;
   /** Close once the replies queued so far are written (QUIT, protocol errors). */
   closeAfterReply = false;
+  /** Set by closeWhenAnswered while commands are held back: close once they have replied (and `lastReply` after them). */
+  private closeAfterHeld = false;
+  private lastReply: Uint8Array | null = null;
   closed = false;
   private firstPending: PendingReply | null = null;
   private lastPending: PendingReply | null = null;
@@ -116,6 +119,30 @@ export class Client {
   reply(bytes: Uint8Array): void {
     if (this.firstPending === null) this.out.raw(bytes);
     else this.reserveReply().onReply(bytes);
+  }
+
+  /**
+   * Ends the connection once every command read so far has replied, then
+   * `lastReply` (a protocol error's): at once, or, while commands are held
+   * back (heldCommands), after they ran and replied.
+   */
+  closeWhenAnswered(lastReply: Uint8Array | null): void {
+    if (this.heldCommands !== null) {
+      this.closeAfterHeld = true;
+      this.lastReply = lastReply;
+      return;
+    }
+    if (lastReply !== null) this.reply(lastReply);
+    this.closeAfterReply = true;
+  }
+
+  /** Called once the held commands were dispatched: a close asked for meanwhile now waits only for their replies. */
+  heldCommandsReleased(): void {
+    if (!this.closeAfterHeld || this.heldCommands !== null) return;
+    this.closeAfterHeld = false;
+    const lastReply = this.lastReply;
+    this.lastReply = null;
+    this.closeWhenAnswered(lastReply);
   }
 
   /** Moves every completed reply at the head of the queue into the output buffer. */

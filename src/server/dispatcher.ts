@@ -87,7 +87,7 @@ export class Dispatcher {
     this.server.stats.commandsProcessed++;
     if (spec === undefined) {
       if (client.queued !== null) client.queueFailed = true;
-      this.replies.error(client, unknownCommandError(argv, argc));
+      this.replies.error(client, unknownCommandError(argv, argc), 'latin1');
       return;
     }
     // A container (CONFIG, CLIENT...) named alone is checked against its own arity, as in Redis.
@@ -206,8 +206,16 @@ export class Dispatcher {
   }
 }
 
+/** Redis's words for an unknown command, in latin1 (its bytes as they came): each argument cut at a NUL, as its %.*s does, the whole at 128 bytes. */
 function unknownCommandError(argv: Buffer[], argc: number): string {
   let args = '';
-  for (let i = 1; i < argc && args.length < 128; i++) args += `'${argv[i].toString().slice(0, 128 - args.length)}' `;
-  return `ERR unknown command '${argv[0].toString().slice(0, 128)}', with args beginning with: ${args}`;
+  for (let i = 1; i < argc && args.length < 128; i++) args += `'${cString(argv[i], 128 - args.length)}' `;
+  return `ERR unknown command '${cString(argv[0], 128)}', with args beginning with: ${args}`;
+}
+
+/** At most `max` bytes of `bytes`, up to its first NUL, one character per byte. */
+function cString(bytes: Buffer, max: number): string {
+  const nul = bytes.indexOf(0);
+  const end = Math.min(nul < 0 ? bytes.length : nul, max);
+  return bytes.toString('latin1', 0, end);
 }

@@ -42,10 +42,10 @@ export class ReplyOrder {
   }
 
   /** Replies an error to `client`, after any replies still pending. */
-  error(client: Client, message: string): void {
+  error(client: Client, message: string, encoding: 'utf8' | 'latin1' = 'utf8'): void {
     const out = this.writerFor(client);
     out.errors = this.errors;
-    out.error(message);
+    out.error(message, encoding);
     this.done(client, out);
   }
 }

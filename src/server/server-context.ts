@@ -75,6 +75,8 @@ export interface SharedState {
   counters: SharedArrayBuffer;
   /** Float64 per shard: the bytes each shard's data and heap take, as it last published them (one maxmemory budget for all). */
   memoryUsed: SharedArrayBuffer;
+  /** Int32 per thread: its connected clients (maxclients is for the whole server). */
+  connectedClients: SharedArrayBuffer;
   runId: string;
   startedAt: number;
   executablePath: string;
@@ -97,6 +99,7 @@ export class ServerContext {
   readonly parserLimits: ParserLimits;
   private readonly counters: Int32Array;
   private readonly transactionIds: BigInt64Array;
+  private readonly connectedClients: Int32Array;
   /** Set by the thread: asks the supervisor to shut the server down. */
   requestShutdown: () => void = () => {};
 
@@ -108,6 +111,9 @@ export class ServerContext {
     this.shared = shared;
     this.counters = new Int32Array(shared.counters);
     this.transactionIds = new BigInt64Array(shared.counters, 8, 1);
+    this.connectedClients = new Int32Array(shared.connectedClients);
+    // A thread that replaces a dead one starts with none: the dead one's clients are gone.
+    Atomics.store(this.connectedClients, threadIndex, 0);
     this.parserLimits = { maxBulkLength: 0, maxQueryBuffer: 0 };
     this.refreshFromConfig();
   }
@@ -120,6 +126,18 @@ export class ServerContext {
     this.parserLimits.maxBulkLength = this.config.getNumber('proto-max-bulk-len');
     this.parserLimits.maxQueryBuffer = this.config.getNumber('client-query-buffer-limit');
     for (const listener of this.configListeners) listener();
+  }
+
+  /** The clients connected to every thread of the server. */
+  connectedClientsEverywhere(): number {
+    let total = 0;
+    for (let thread = 0; thread < this.connectedClients.length; thread++) total += Atomics.load(this.connectedClients, thread);
+    return total;
+  }
+
+  /** Counts a client in (1) or out (-1) of this thread's connected clients. */
+  countClient(change: 1 | -1): void {
+    Atomics.add(this.connectedClients, this.threadIndex, change);
   }
 
   nextClientId(): number {

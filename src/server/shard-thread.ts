@@ -61,8 +61,8 @@ class ClientSink implements RequestSink {
   onProtocolError(message: string): void {
     const client = this.client;
     log('verbose', `Protocol error (${message}) from client: id=${client.id} addr=${client.addr}`);
-    client.reply(Buffer.from(`-ERR ${message}\r\n`, 'latin1'));
-    client.closeAfterReply = true;
+    // The commands before it in the read still run and reply first, as in Redis.
+    client.closeWhenAnswered(Buffer.from(`-ERR ${message}\r\n`, 'latin1'));
   }
   onQueryBufferLimit(): void {
     const client = this.client;
@@ -160,7 +160,8 @@ export class ShardThread {
     const config = this.server.config;
     const port = config.getNumber('port');
     for (const host of listenAddresses(config.get('bind'))) {
-      const listener = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
+      // Half-open: a client that shuts down its sending side still gets every reply owed (see accept).
+      const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket));
       await new Promise<void>((resolve, reject) => {
         listener.once('error', reject);
         listener.listen({ port, host, reusePort: true, backlog: config.getNumber('tcp-backlog'), ipv6Only: false }, () => {
@@ -203,13 +204,17 @@ export class ShardThread {
     const server = this.server;
     const config = server.config;
     server.stats.connectionsReceived++;
-    if (server.clients.size >= config.getNumber('maxclients')) {
+    // Counted in first, then checked: two threads accepting at once may both refuse, but never both admit past the limit.
+    server.countClient(1);
+    if (server.connectedClientsEverywhere() > config.getNumber('maxclients')) {
+      server.countClient(-1);
       server.stats.rejectedConnections++;
       socket.end('-ERR max number of clients reached\r\n');
       return;
     }
     const requirePass = config.get('requirepass');
     if (config.getBool('protected-mode') && requirePass === '' && !isLoopback(socket.remoteAddress)) {
+      server.countClient(-1);
       socket.end(PROTECTED_MODE_DENIED);
       return;
     }
@@ -240,11 +245,19 @@ export class ShardThread {
     socket.on('drain', () => {
       if (socket.isPaused() && !client.closed) socket.resume();
     });
+    // The client sent all it will: what it sent still runs and replies (some replies come from other shards), then we close.
+    socket.on('end', () => {
+      if (client.closed) return;
+      client.parser.stop();
+      client.closeWhenAnswered(null);
+      client.flush();
+    });
     socket.on('error', () => {});
     socket.on('close', () => {
       client.closed = true;
       client.endTransaction();
       server.clients.delete(client.id);
+      server.countClient(-1);
     });
   }
 

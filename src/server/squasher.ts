@@ -82,6 +82,7 @@ export class Squasher implements GatheredWork {
         break;
       }
     }
+    client.heldCommandsReleased();
     client.flush();
     this.batching.scheduleEndBatch();
   }

@@ -5,12 +5,13 @@
 import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import net from 'node:net';
 import { loadConfig, FatalConfigError, type Config } from '../config/config.ts';
 import { SlotMap } from '../cluster/slots.ts';
 import { allocateMesh, renewPeerRings, type MeshBuffers } from '../transport/hub.ts';
 import { allocateStoreMemory, type StoreMemory } from '../store/shard-store.ts';
 import { configureLog, log } from '../util/log.ts';
-import { ShardThread, type ThreadInit } from './shard-thread.ts';
+import { listenAddresses, ShardThread, type ThreadInit } from './shard-thread.ts';
 import type { SharedState } from './server-context.ts';
 import { VERSION, REDIS_VERSION } from '../config/version.ts';
 import type { SupervisorCommand, WorkerEvent } from './worker-messages.ts';
@@ -68,6 +69,7 @@ class Supervisor {
     const shared: SharedState = {
       counters: new SharedArrayBuffer(64),
       memoryUsed: new SharedArrayBuffer(8 * this.shardCount),
+      connectedClients: new SharedArrayBuffer(4 * this.shardCount),
       runId: randomBytes(20).toString('hex'),
       startedAt: Date.now(),
       executablePath: process.argv[1] ?? '',
@@ -92,6 +94,14 @@ class Supervisor {
     };
     process.on('SIGTERM', () => this.shutdown('SIGTERM'));
     process.on('SIGINT', () => this.shutdown('SIGINT'));
+    const port = this.config.getNumber('port');
+    for (const host of listenAddresses(this.config.get('bind'))) {
+      const refusal = await portRefusal(host, port);
+      if (refusal === null) continue;
+      log('warning', `Warning: Could not create server TCP listening socket ${host === '::' ? '*' : host}:${port}: bind: ${refusal}`);
+      log('warning', `Failed listening on port ${port} (tcp), aborting.`);
+      process.exit(1);
+    }
     try {
       if (this.shardCount === 1) {
         this.local = new ShardThread(initFor(0));
@@ -135,7 +145,7 @@ class Supervisor {
           this.restartWorker(init.threadIndex, code);
         } else {
           log('warning', `Shard ${init.threadIndex} worker exited while starting (code ${code}); shutting down.`);
-          this.shutdown('worker exit');
+          this.shutdown('worker exit', 1);
         }
       });
     });
@@ -153,7 +163,7 @@ class Supervisor {
     this.restarts[shard] = recent;
     if (recent.length > MAX_RESTARTS_IN_WINDOW) {
       log('warning', `Shard ${shard} worker exited unexpectedly (code ${code}) ${recent.length} times within ${RESTART_WINDOW_MS / 1000} seconds; shutting down.`);
-      this.shutdown('worker exit');
+      this.shutdown('worker exit', 1);
       return;
     }
     log('warning', `Shard ${shard} worker exited unexpectedly (code ${code}); its clients were disconnected. Starting a new worker over the shard's memory (${this.memories[shard].segments.size} segments).`);
@@ -167,19 +177,23 @@ class Supervisor {
       () => log('notice', `Shard ${shard} worker restarted: its keys are served again.`),
       (error: Error) => {
         log('warning', `Shard ${shard} worker could not be restarted: ${error.message}; shutting down.`);
-        this.shutdown('worker exit');
+        this.shutdown('worker exit', 1);
       },
     );
   }
 
-  private async shutdown(reason: string): Promise<void> {
+  /** Stops every thread and exits: status 0 when asked to (SHUTDOWN, SIGTERM), 1 when a shard failed, so a supervisor restarts the server. */
+  private async shutdown(reason: string, exitCode = 0): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    // Also the status when nothing is left to keep the process alive before process.exit below.
+    process.exitCode = exitCode;
     log('warning', `Received ${reason}, scheduling shutdown...`);
     log('notice', 'User requested shutdown...');
     if (this.local) await this.local.stop();
     await Promise.all(
-      this.workers.map(
+      // A worker that already exited (the one that kept dying) has nothing to stop (its threadId is then -1).
+      this.workers.filter((worker) => worker.threadId !== -1).map(
         (worker) =>
           new Promise<void>((resolve) => {
             worker.once('exit', () => resolve());
@@ -188,6 +202,23 @@ class Supervisor {
       ),
     );
     log('notice', 'threadis is now ready to exit, bye bye...');
-    process.exit(0);
+    process.exit(exitCode);
   }
+}
+
+const BIND_ERRORS: Record<string, string> = { EADDRINUSE: 'Address already in use', EADDRNOTAVAIL: 'Cannot assign requested address', EACCES: 'Permission denied' };
+
+/**
+ * Why `host:port` cannot be listened on, or null when it can. The threads
+ * listen with SO_REUSEPORT, which would let this server share a port another
+ * server listens on (the kernel splitting connections between two keyspaces):
+ * one listen without it first refuses a port in use, as Redis does.
+ */
+function portRefusal(host: string, port: number): Promise<string | null> {
+  if (port === 0) return Promise.resolve(null);
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', (error: NodeJS.ErrnoException) => resolve(BIND_ERRORS[error.code ?? ''] ?? error.message));
+    probe.listen({ port, host, ipv6Only: false, exclusive: true }, () => probe.close(() => resolve(null)));
+  });
 }

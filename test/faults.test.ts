@@ -1,0 +1,122 @@
+// Faults of a client's connection across shards, answered as stock
+// redis-server 7.0.15 answers them (its replies read from its socket with the
+// same writes): the commands a client sent before a protocol error in the
+// same read run and reply first, whatever shard their keys live on; a client
+// that shuts down its sending side (SHUT_WR) after sending still gets every
+// reply, those coming from other shards included, then the end of the stream.
+// maxclients counts the clients of every thread; a shard that keeps dying
+// stops the server with exit status 1, so that systemd, Docker or Kubernetes
+// restart it.
+
+import net from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { startServer, useServer } from './helpers/server.ts';
+import { connectIoredis, useClient } from './helpers/clients.ts';
+import { keysOnShard, respCommands } from './helpers/raw-client.ts';
+
+interface Outcome {
+  reply: string;
+  /** The server ended the connection (within the time allowed). */
+  closed: boolean;
+}
+
+/** Writes `bytes` in one write, half-closes when told to, and reads until the server closes (or 3 s pass). */
+function session(port: number, bytes: string, halfClose: boolean): Promise<Outcome> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
+    const chunks: Buffer[] = [];
+    const timer = setTimeout(() => {
+      socket.destroy();
+      resolve({ reply: Buffer.concat(chunks).toString('latin1'), closed: false });
+    }, 3000);
+    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+    socket.on('error', () => {});
+    socket.on('end', () => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve({ reply: Buffer.concat(chunks).toString('latin1'), closed: true });
+    });
+    socket.on('connect', () => {
+      socket.write(Buffer.from(bytes, 'latin1'));
+      if (halfClose) socket.end();
+    });
+  });
+}
+
+for (const shards of [2, 3]) {
+  describe(`connection faults --shards ${shards}`, () => {
+    const server = useServer({ shards });
+    const client = useClient(server);
+    const [a, b] = [keysOnShard('fault', 0, shards, 1)[0], keysOnShard('fault', 1, shards, 1)[0]];
+
+    it('runs and answers the cross-shard commands before a protocol error in the same read, then the error, then closes', async () => {
+      await client.del(a, b);
+      const commands = respCommands(['MSET', a, '1', b, '2'], ['MGET', a, b], ['EXISTS', a, b], ['LCS', a, b]);
+      const outcome = await session(server.port, `${commands}*1\r\n$-5\r\n`, false);
+      expect(outcome).toEqual({ reply: '+OK\r\n*2\r\n$1\r\n1\r\n$1\r\n2\r\n:2\r\n$0\r\n\r\n-ERR Protocol error: invalid bulk length\r\n', closed: true });
+      expect(await client.mget(a, b)).toEqual(['1', '2']);
+    });
+
+    it('answers what came before an inline protocol error too, DEL over shards among it', async () => {
+      await client.mset(a, 'x', b, 'y');
+      const outcome = await session(server.port, `DEL ${a} ${b}\r\nSET "unbalanced\r\n`, false);
+      expect(outcome).toEqual({ reply: ':2\r\n-ERR Protocol error: unbalanced quotes in request\r\n', closed: true });
+      expect(await client.exists(a, b)).toBe(0);
+    });
+
+    it('gives a client that half-closes after sending every reply, from every shard, then ends the stream', async () => {
+      const keys = [...keysOnShard('half', 0, shards, 3), ...keysOnShard('half', 1, shards, 3)];
+      const sets = keys.map((key, i) => ['SET', key, String(i)]);
+      const outcome = await session(server.port, respCommands(...sets, ['MGET', ...keys], ['GET', keys[5]]), true);
+      const values = keys.map((_, i) => `$1\r\n${i}\r\n`).join('');
+      expect(outcome).toEqual({ reply: `${'+OK\r\n'.repeat(6)}*6\r\n${values}$1\r\n5\r\n`, closed: true });
+    });
+  });
+}
+
+/** The first line a new connection gets for a PING; it stays open. */
+function pingFrom(port: number, open: net.Socket[]): Promise<string> {
+  return new Promise<string>((resolve) => {
+    const socket = net.connect({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'));
+    open.push(socket);
+    socket.on('error', () => resolve('error'));
+    socket.once('data', (data: Buffer) => resolve(data.toString('latin1').split('\r\n')[0]));
+  });
+}
+
+describe('server-wide limits and failures', () => {
+  it('admits maxclients clients over all threads together, refusing the rest as Redis does', async () => {
+    const server = await startServer({ shards: 2, args: ['--maxclients', '4'] });
+    try {
+      // One after another, each staying open: the kernel spreads them over both threads.
+      const open: net.Socket[] = [];
+      const replies: string[] = [];
+      for (let i = 0; i < 10; i++) replies.push(await pingFrom(server.port, open));
+      for (const socket of open) socket.destroy();
+      expect(replies).toEqual([...Array<string>(4).fill('+PONG'), ...Array<string>(6).fill('-ERR max number of clients reached')]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  it('exits with status 1 when a shard keeps dying', async () => {
+    const server = await startServer({ shards: 2, args: ['--enable-debug-command', 'yes'] });
+    const exited = new Promise<number | null>((resolve) => server.process.once('exit', (code) => resolve(code)));
+    const restarts = (): number => server.output().split('worker restarted').length - 1;
+    // 11 panics over 2 shards: one of them dies 6 times, one more than the 5 restarts allowed in a minute.
+    for (let panics = 0; panics < 11 && server.process.exitCode === null; panics++) {
+      const before = restarts();
+      const victim = await connectIoredis(server, { retryStrategy: () => null });
+      const gone = new Promise((resolve) => victim.once('close', resolve));
+      victim.debug('panic').catch(() => {});
+      await gone;
+      const deadline = Date.now() + 10000;
+      while (restarts() === before && server.process.exitCode === null && !server.output().includes('shutting down') && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      if (server.output().includes('shutting down')) break;
+    }
+    expect(await exited).toBe(1);
+    expect(server.output()).toMatch(/Shard \d worker exited unexpectedly \(code 1\) 6 times within 60 seconds; shutting down/);
+  }, 60000);
+});
