@@ -6,12 +6,14 @@
 // reply, those coming from other shards included, then the end of the stream.
 // maxclients counts the clients of every thread; a shard that keeps dying
 // stops the server with exit status 1, so that systemd, Docker or Kubernetes
-// restart it.
+// restart it. client-output-buffer-limit (set and shown as Redis does) closes
+// a client that does not read its replies, those waiting on other shards
+// counted too; `timeout` closes idle clients.
 
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startServer, useServer } from './helpers/server.ts';
-import { connectIoredis, useClient } from './helpers/clients.ts';
+import { connectIoredis, errorOf, useClient } from './helpers/clients.ts';
 import { keysOnShard, respCommands } from './helpers/raw-client.ts';
 
 interface Outcome {
@@ -119,4 +121,61 @@ describe('server-wide limits and failures', () => {
     expect(await exited).toBe(1);
     expect(server.output()).toMatch(/Shard \d worker exited unexpectedly \(code 1\) 6 times within 60 seconds; shutting down/);
   }, 60000);
+});
+
+/** Resolves once `check` holds (polled every 50 ms), or fails after `ms`. */
+async function eventually(check: () => Promise<boolean>, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not reached in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('client limits --shards 2', () => {
+  const server = useServer({ shards: 2 });
+  const client = useClient(server);
+  const LIMITS = 'client-output-buffer-limit';
+
+  it('sets client-output-buffer-limit class by class and shows it in bytes, refusing bad values in Redis words', async () => {
+    const before = await client.config('GET', LIMITS);
+    expect(before).toEqual([LIMITS, 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60']);
+    expect(await client.config('SET', LIMITS, 'replica 1gb 2mb 30 pubsub 1 2 3')).toBe('OK');
+    expect(await client.config('GET', LIMITS)).toEqual([LIMITS, 'normal 0 0 0 slave 1073741824 2097152 30 pubsub 1 2 3']);
+    const refusal = (reason: string): string => `ERR CONFIG SET failed (possibly related to argument '${LIMITS}') - ${reason}`;
+    expect(await errorOf(client.config('SET', LIMITS, 'normal 1mb 1mb'))).toBe(refusal('Wrong number of arguments in buffer limit configuration.'));
+    expect(await errorOf(client.config('SET', LIMITS, 'master 1 1 1'))).toBe(refusal('Invalid client class specified in buffer limit configuration.'));
+    expect(await errorOf(client.config('SET', LIMITS, 'normal x 1 1'))).toBe(refusal('Error in hard, soft or soft_seconds setting in buffer limit configuration.'));
+    expect(await client.config('SET', LIMITS, 'slave 256mb 64mb 60 pubsub 32mb 8mb 60')).toBe('OK');
+    expect(await client.config('GET', LIMITS)).toEqual(before);
+  });
+
+  it('closes a client that pipelines GETs of a 10 KB value on another shard without reading, once it owes 1 MB', async () => {
+    const big = keysOnShard('obuf', 1, 2, 1)[0];
+    await client.set(big, 'x'.repeat(10000));
+    expect(await client.config('SET', LIMITS, 'normal 1mb 1mb 0')).toBe('OK');
+    try {
+      const hog = net.connect({ port: server.port, host: '127.0.0.1' });
+      hog.on('error', () => {});
+      hog.pause(); // never reads
+      hog.write(`CLIENT SETNAME hog\r\n${`GET ${big}\r\n`.repeat(3000)}`);
+      await eventually(async () => !String(await client.client('LIST')).includes('name=hog'), 5000);
+      hog.destroy();
+      expect(await client.get(big)).toHaveLength(10000);
+    } finally {
+      await client.config('SET', LIMITS, 'normal 0 0 0');
+    }
+  });
+
+  it('closes a client idle for more than `timeout` seconds, and only then', async () => {
+    expect(await client.config('SET', 'timeout', '1')).toBe('OK');
+    try {
+      const idle = await connectIoredis(server, { retryStrategy: () => null });
+      const started = Date.now();
+      await new Promise((resolve) => idle.once('close', resolve));
+      expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+    } finally {
+      await client.config('SET', 'timeout', '0');
+    }
+  });
 });

@@ -138,7 +138,7 @@ function configSetOnShard(ctx: CommandContext): void {
   const updates: [string, string][] = [];
   for (let i = 2; i < argc; i += 2) {
     const param = params[i / 2 - 1];
-    const result = normalizeValue(param, argv[i + 1].toString());
+    const result = normalizeValue(param, argv[i + 1].toString(), ctx.server.config.get(param.name));
     if ('error' in result) {
       out.error(`ERR CONFIG SET failed (possibly related to argument '${argv[i].toString()}') - ${result.error}`);
       return;

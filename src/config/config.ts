@@ -5,6 +5,10 @@ import { readFileSync } from 'node:fs';
 import { getSystemErrorMessage } from 'node:util';
 import { CONFIG_PARAMS, type ConfigParam } from './params.ts';
 import { splitInlineArgs } from '../protocol/inline.ts';
+import { parseMemory } from './units.ts';
+import { mergeBufferLimits } from './buffer-limits.ts';
+
+export { parseMemory };
 
 const PARAMS_BY_NAME = new Map<string, ConfigParam>();
 for (const param of CONFIG_PARAMS) {
@@ -20,18 +24,9 @@ export function allParams(): readonly ConfigParam[] {
   return CONFIG_PARAMS;
 }
 
-/** Parses a memory value as Redis's memtoull: 1k=1000, 1kb=1024, m, mb, g, gb. Null when invalid. */
-export function parseMemory(text: string): number | null {
-  const match = /^(\d+)(k|kb|m|mb|g|gb)?$/i.exec(text.trim());
-  if (match === null) return null;
-  const units: Record<string, number> = { k: 1e3, kb: 1024, m: 1e6, mb: 1024 ** 2, g: 1e9, gb: 1024 ** 3 };
-  const value = Number(match[1]) * (match[2] ? units[match[2].toLowerCase()] : 1);
-  return Number.isSafeInteger(value) ? value : null;
-}
-
 /** Checks a value for a parameter; returns its canonical text or an error reason in Redis's words. */
-export function normalizeValue(param: ConfigParam, raw: string): { value: string } | { error: string } {
-  const result = checkValue(param, raw);
+export function normalizeValue(param: ConfigParam, raw: string, current: string = param.defaultValue): { value: string } | { error: string } {
+  const result = param.kind === 'buffer-limits' ? mergeBufferLimits(current, raw) : checkValue(param, raw);
   if (param.notBuilt !== undefined && 'value' in result && result.value.trim() !== param.notBuilt.accepted) return { error: param.notBuilt.reason };
   return result;
 }
@@ -62,6 +57,7 @@ function checkValue(param: ConfigParam, raw: string): { value: string } | { erro
       return { value: String(value) };
     }
     case 'string':
+    case 'buffer-limits':
       return { value: raw };
   }
 }
@@ -101,7 +97,7 @@ export class Config {
     if (param === undefined || args.length === 0 || (!param.multiWord && args.length !== 1)) {
       throw new ConfigError('Bad directive or wrong number of arguments');
     }
-    const result = normalizeValue(param, args.join(' '));
+    const result = normalizeValue(param, args.join(' '), this.get(param.name));
     if ('error' in result) throw new ConfigError(result.error);
     this.values.set(param.name, result.value);
   }

@@ -8,7 +8,8 @@
 // what is not done (appendonly yes, a save schedule) is refused instead
 // (notBuilt), in the command line, a config file and CONFIG SET alike.
 
-export type ParamKind = 'int' | 'memory' | 'bool' | 'enum' | 'string';
+/** 'buffer-limits': client-output-buffer-limit's classes (config/buffer-limits.ts). */
+export type ParamKind = 'int' | 'memory' | 'bool' | 'enum' | 'string' | 'buffer-limits';
 
 export interface ConfigParam {
   name: string;
@@ -104,7 +105,7 @@ export const CONFIG_PARAMS: readonly ConfigParam[] = [
   { name: 'auto-aof-rewrite-percentage', kind: 'int', defaultValue: '100', mutable: true, min: 0, max: INT_MAX },
   { name: 'bind-source-addr', kind: 'string', defaultValue: '', mutable: true },
   { name: 'busy-reply-threshold', kind: 'int', defaultValue: '5000', mutable: true, min: 0, max: LONG_MAX, aliases: ['lua-time-limit'] },
-  { name: 'client-output-buffer-limit', kind: 'string', defaultValue: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', mutable: true, multiWord: true },
+  { name: 'client-output-buffer-limit', kind: 'buffer-limits', defaultValue: 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60', mutable: true, multiWord: true },
   { name: 'cluster-allow-pubsubshard-when-down', kind: 'bool', defaultValue: 'yes', mutable: true },
   { name: 'cluster-allow-reads-when-down', kind: 'bool', defaultValue: 'no', mutable: true },
   { name: 'cluster-allow-replica-migration', kind: 'bool', defaultValue: 'yes', mutable: true },

@@ -6,6 +6,8 @@ import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import type { ThreadStats } from './server-context.ts';
 import type { RequestParser } from '../protocol/request-parser.ts';
 import type { CommandSpec } from '../commands/command.ts';
+import type { BufferLimit } from '../config/buffer-limits.ts';
+import { log } from '../util/log.ts';
 
 /** A command queued between MULTI and EXEC, with its own copy of the arguments. */
 export interface QueuedCommand {
@@ -21,6 +23,8 @@ export interface WatchedKey {
 
 /** How long a connection closed after its last reply waits for the client to close its side. */
 const CLOSE_LINGER_MS = 1000;
+/** Stops reading from a client whose unread replies pass this, until they drain below it. */
+const OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
 
 /** A reply that will be computed elsewhere (another shard, or several). */
 export class PendingReply {
@@ -34,6 +38,7 @@ export class PendingReply {
   /** Stores the finished reply (copied) and sends every reply now complete in order. */
   onReply(reply: Uint8Array): void {
     this.data = Buffer.from(reply);
+    this.client.pendingBytes += this.data.length;
     this.client.releaseCompleted();
   }
 }
@@ -86,9 +91,16 @@ export class Client {
 
   /** The owning thread's counters (reply bytes go to INFO total_net_output_bytes). */
   private readonly threadStats: ThreadStats;
+  /** Bytes of replies that came back from shards and wait for an earlier one (reply order). */
+  pendingBytes = 0;
+  /** client-output-buffer-limit for normal clients: the thread's, kept current by CONFIG SET. */
+  private readonly outputLimit: BufferLimit;
+  /** When the soft output limit was first passed (0: it is not passed now). */
+  private softLimitSince = 0;
 
-  constructor(id: number, socket: Socket, authenticated: boolean, threadStats: ThreadStats) {
+  constructor(id: number, socket: Socket, authenticated: boolean, threadStats: ThreadStats, outputLimit: BufferLimit) {
     this.threadStats = threadStats;
+    this.outputLimit = outputLimit;
     this.id = id;
     this.socket = socket;
     this.authenticated = authenticated;
@@ -150,6 +162,7 @@ export class Client {
     let pending = this.firstPending;
     while (pending !== null && pending.data !== null) {
       this.out.raw(pending.data);
+      this.pendingBytes -= pending.data.length;
       pending = pending.next;
     }
     this.firstPending = pending;
@@ -170,6 +183,38 @@ export class Client {
     if (this.watched.length !== 0) this.unwatchAll();
   }
 
+  /**
+   * The bytes of replies the client has not read: written to the socket,
+   * buffered here, and come back from other shards waiting for their turn
+   * (CLIENT LIST omem; what the output limits and read pausing count).
+   */
+  outputBytes(): number {
+    return this.socket.writableLength + this.out.length + this.pendingBytes;
+  }
+
+  /** Stops reading from a client that does not read its replies; flush and the socket's drain resume it. */
+  throttleReads(): void {
+    if (this.outputBytes() > OUTPUT_HIGH_WATER) this.socket.pause();
+  }
+
+  resumeReads(): void {
+    if (!this.closed && this.socket.isPaused() && this.outputBytes() <= OUTPUT_HIGH_WATER) this.socket.resume();
+  }
+
+  /** Redis's checkClientOutputBufferLimits: the hard limit passed, or the soft one for longer than its seconds. */
+  private overOutputLimit(now: number): boolean {
+    const { hard, soft, softSeconds } = this.outputLimit;
+    if (hard === 0 && soft === 0) return false;
+    const used = this.outputBytes();
+    if (hard !== 0 && used >= hard) return true;
+    if (soft === 0 || used < soft) {
+      this.softLimitSince = 0;
+      return false;
+    }
+    if (this.softLimitSince === 0) this.softLimitSince = now;
+    return now - this.softLimitSince > softSeconds * 1000;
+  }
+
   /** Writes out what is buffered, in one socket write. */
   flush(): void {
     this.flushQueued = false;
@@ -177,7 +222,14 @@ export class Client {
     if (this.out.length > 0) {
       this.threadStats.netOutputBytes += this.out.length;
       this.socket.write(this.out.take());
+      this.lastInteraction = Date.now();
     }
+    if (this.overOutputLimit(Date.now())) {
+      log('warning', `Client id=${this.id} addr=${this.addr} name=${this.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
+      this.kill();
+      return;
+    }
+    this.resumeReads();
     if (this.closeAfterReply && this.firstPending === null) {
       this.closed = true;
       // A half-close: bytes the client still sends are read and dropped, so

@@ -5,6 +5,7 @@ import type { SlotMap } from '../cluster/slots.ts';
 import type { Client } from './client.ts';
 import { CommandStats } from './command-stats.ts';
 import type { ParserLimits } from '../protocol/request-parser.ts';
+import { parseBufferLimits, type BufferLimit } from '../config/buffer-limits.ts';
 
 /** Counters reported by INFO stats, kept per thread and summed on demand. */
 export class ThreadStats {
@@ -97,6 +98,8 @@ export class ServerContext {
   readonly shared: SharedState;
   /** Shared by every client parser of the thread, so CONFIG SET reaches them all. */
   readonly parserLimits: ParserLimits;
+  /** client-output-buffer-limit of normal clients, shared by every client of the thread the same way. */
+  readonly outputLimit: BufferLimit = { hard: 0, soft: 0, softSeconds: 0 };
   private readonly counters: Int32Array;
   private readonly transactionIds: BigInt64Array;
   private readonly connectedClients: Int32Array;
@@ -125,6 +128,7 @@ export class ServerContext {
   refreshFromConfig(): void {
     this.parserLimits.maxBulkLength = this.config.getNumber('proto-max-bulk-len');
     this.parserLimits.maxQueryBuffer = this.config.getNumber('client-query-buffer-limit');
+    Object.assign(this.outputLimit, parseBufferLimits(this.config.get('client-output-buffer-limit')).normal);
     for (const listener of this.configListeners) listener();
   }
 

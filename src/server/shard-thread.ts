@@ -42,8 +42,6 @@ export interface ThreadInit {
   memory: StoreMemory;
 }
 
-/** Stops reading from a client whose unread replies pass this, until they drain. */
-const OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
 
 class ClientSink implements RequestSink {
   private readonly client: Client;
@@ -113,6 +111,7 @@ export class ShardThread {
   private readonly listeners: net.Server[] = [];
   private expireTimer: NodeJS.Timeout | null = null;
   private expirePeriod = 0;
+  private idleTimer: NodeJS.Timeout | null = null;
 
   constructor(init: ThreadInit, onSegment: SegmentListener | null = null) {
     this.store = new ShardStore(init.memory, onSegment);
@@ -153,6 +152,8 @@ export class ShardThread {
     this.hub?.start(new HubEvents(this.hops, this.owed, this.endOfBatch));
     this.scheduleActiveExpire();
     this.applyStoreSettings();
+    this.idleTimer = setInterval(() => this.closeIdleClients(Date.now()), 1000);
+    this.idleTimer.unref();
     this.server.configListeners.push(() => {
       this.scheduleActiveExpire();
       this.applyStoreSettings();
@@ -218,7 +219,7 @@ export class ShardThread {
       socket.end(PROTECTED_MODE_DENIED);
       return;
     }
-    const client = new Client(server.nextClientId(), socket, requirePass === '', server.stats);
+    const client = new Client(server.nextClientId(), socket, requirePass === '', server.stats, server.outputLimit);
     const { dispatcher, endOfBatch, invoker } = this;
     const coordinator = dispatcher.coordinator;
     client.parser = new RequestParser(new ClientSink(client, dispatcher), server.parserLimits);
@@ -240,11 +241,9 @@ export class ShardThread {
       }
       client.flush();
       endOfBatch.run();
-      if (socket.writableLength > OUTPUT_HIGH_WATER) socket.pause();
+      client.throttleReads();
     });
-    socket.on('drain', () => {
-      if (socket.isPaused() && !client.closed) socket.resume();
-    });
+    socket.on('drain', () => client.resumeReads());
     // The client sent all it will: what it sent still runs and replies (some replies come from other shards), then we close.
     socket.on('end', () => {
       if (client.closed) return;
@@ -277,9 +276,22 @@ export class ShardThread {
     }
   }
 
+  /** `timeout`: a client idle for more than that many seconds is closed, as Redis's clientsCronHandleTimeout. */
+  private closeIdleClients(now: number): void {
+    const timeout = this.server.config.getNumber('timeout');
+    if (timeout === 0) return;
+    const nowSeconds = Math.floor(now / 1000);
+    for (const client of this.server.clients.values()) {
+      if (nowSeconds - Math.floor(client.lastInteraction / 1000) <= timeout) continue;
+      log('verbose', `Closing idle client id=${client.id} addr=${client.addr}`);
+      client.kill();
+    }
+  }
+
   /** Closes listeners and clients. */
   async stop(): Promise<void> {
     if (this.expireTimer) clearInterval(this.expireTimer);
+    if (this.idleTimer) clearInterval(this.idleTimer);
     this.hub?.stop();
     for (const client of this.server.clients.values()) client.socket.destroy();
     await Promise.all(this.listeners.map((listener) => new Promise((resolve) => listener.close(resolve))));
