@@ -8,7 +8,9 @@
 // stops the server with exit status 1, so that systemd, Docker or Kubernetes
 // restart it. client-output-buffer-limit (set and shown as Redis does) closes
 // a client that does not read its replies, those waiting on other shards
-// counted too; `timeout` closes idle clients.
+// counted too; `timeout` closes idle clients. Time stands still inside EXEC,
+// on every shard it touches, as Redis freezes its clock for the whole EXEC;
+// a HELLO queued in it switches the protocol of the replies after it.
 
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
@@ -179,3 +181,28 @@ describe('client limits --shards 2', () => {
     }
   });
 });
+
+for (const shards of [1, 2]) {
+  describe(`EXEC's clock and protocol --shards ${shards}`, () => {
+    const server = useServer({ shards, args: ['--enable-debug-command', 'yes'] });
+
+    it('keeps a key set with PX 1 early in an EXEC for the commands after it, though time passes, on one shard and across shards', async () => {
+      const [a, b] = [keysOnShard('clock', 0, shards, 1)[0], keysOnShard('clock', shards - 1, shards, 2)[1]];
+      const request = `MULTI\r\nSET ${a} v PX 1\r\nDEBUG SLEEP 0.05\r\nGET ${a}\r\nSET ${b} w PX 1\r\nDEBUG SLEEP 0.15\r\nMGET ${a} ${b}\r\nEXEC\r\nGET ${a}\r\n`;
+      const outcome = await session(server.port, request, true);
+      const queued = '+QUEUED\r\n'.repeat(6);
+      expect(outcome).toEqual({ reply: `+OK\r\n${queued}*6\r\n+OK\r\n+OK\r\n$1\r\nv\r\n+OK\r\n+OK\r\n*2\r\n$1\r\nv\r\n$1\r\nw\r\n$-1\r\n`, closed: true });
+    });
+
+    it('answers the commands after a HELLO queued in EXEC in the protocol it switched to, across shards too', async () => {
+      const [a, b] = [keysOnShard('hello', 0, shards, 1)[0], keysOnShard('hello', shards - 1, shards, 2)[1]];
+      const outcome = await session(server.port, `MULTI\r\nGET ${a}\r\nHELLO 3\r\nGET ${a}\r\nMGET ${a} ${b}\r\nHELLO 2\r\nGET ${b}\r\nEXEC\r\nGET ${a}\r\n`, true);
+      const hello = (proto: number): string =>
+        `${proto === 3 ? '%7' : '*14'}\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:${proto}\r\n$2\r\nid\r\n:ID\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n`;
+      expect({ ...outcome, reply: outcome.reply.replace(/\$2\r\nid\r\n:\d+/g, '$2\r\nid\r\n:ID') }).toEqual({
+        reply: `+OK\r\n${'+QUEUED\r\n'.repeat(6)}*6\r\n$-1\r\n${hello(3)}_\r\n*2\r\n_\r\n_\r\n${hello(2)}$-1\r\n$-1\r\n`,
+        closed: true,
+      });
+    });
+  });
+}

@@ -48,8 +48,8 @@ export interface Coordinator extends TransactionCoordinator, PlanCoordinator {
   readonly server: ServerContext;
   /** The OOM refusal, as Redis before every command: true, with the error written to `out` and counted, when `spec` may not run. */
   refuseForMemory(spec: CommandSpec, out: ReplyWriter): boolean;
-  /** Runs a command here, with its client (EXEC's commands without keys). */
-  runForClient(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client): void;
+  /** Runs a command here, with its client (EXEC's commands without keys), at `clock` (ms) when not 0. */
+  runForClient(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client, clock?: number): void;
   /** Dispatches the commands held back while the client's transaction was being scheduled (Client.heldCommands). */
   releaseHeldCommands(client: Client): void;
 }

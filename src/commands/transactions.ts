@@ -171,6 +171,10 @@ interface ExecLayout {
   dbs: number[];
   locks: LockSet;
   hasPlan: boolean;
+  /** The protocol each command replies in: the client's, or what a HELLO queued before it switched to (its own reply too). */
+  protos: Protocol[];
+  /** The time (ms) every queued command runs at: EXEC's start. Redis freezes its clock for the whole EXEC, so a key that expires meanwhile is still there for the commands after. */
+  clock: number;
 }
 
 /** The database SELECT switches to, or -1 when it would fail. */
@@ -180,9 +184,16 @@ function selectedDb(argv: Buffer[]): number {
 }
 
 function layOut(coordinator: Coordinator, client: Client, commands: readonly QueuedCommand[], watched: readonly WatchedKey[]): ExecLayout {
-  const layout: ExecLayout = { routes: [], dbs: [], locks: new LockSet(), hasPlan: false };
+  const layout: ExecLayout = { routes: [], dbs: [], locks: new LockSet(), hasPlan: false, protos: [], clock: Date.now() };
   let db = client.db;
+  let proto = client.proto;
   for (const { spec, argv } of commands) {
+    // A HELLO that fails (NOPROTO, a wrong password) leaves the protocol as it was; this layout assumes it succeeds.
+    if (spec.name === 'hello' && argv.length >= 2) {
+      const version = parseInteger(argv[1]);
+      if (version === 2n || version === 3n) proto = Number(version) as Protocol;
+    }
+    layout.protos.push(proto);
     const route = routeOf(coordinator, spec, argv, argv.length);
     layout.routes.push(route);
     layout.dbs.push(db);
@@ -229,10 +240,10 @@ async function runPlanInside(tx: Transaction, coordinator: Coordinator, client: 
 }
 
 /** Runs a command without keys on the client's thread; its reply. */
-function runForClient(coordinator: Coordinator, client: Client, command: QueuedCommand, proto: Protocol): Buffer {
+function runForClient(coordinator: Coordinator, client: Client, command: QueuedCommand, proto: Protocol, clock: number): Buffer {
   const out = new ReplyWriter(256);
   out.proto = proto;
-  coordinator.runForClient(command.spec, command.argv, command.argv.length, out, client.db, client);
+  coordinator.runForClient(command.spec, command.argv, command.argv.length, out, client.db, client, clock);
   return out.take();
 }
 
@@ -256,7 +267,7 @@ async function execOnOneShard(coordinator: Coordinator, client: Client, commands
   const batch = new ShardBatch();
   commands.forEach((command, i) => {
     if (layout.routes[i] === ROUTE_CLIENT) return;
-    batch.commands.push({ flags: 0, db: layout.dbs[i], argv: command.argv });
+    batch.commands.push({ flags: 0, db: layout.dbs[i], argv: command.argv, clock: layout.clock, proto: layout.protos[i] });
     batch.indexes.push(i);
   });
   const argv = encodeSingleShardBatch(keys, watching ? client.id : null, batch.commands);
@@ -265,7 +276,7 @@ async function execOnOneShard(coordinator: Coordinator, client: Client, commands
   const replies: Buffer[] = new Array<Buffer>(commands.length);
   placeReplies(raw, BATCH_REPLIES_AT, batch.indexes, replies);
   commands.forEach((command, i) => {
-    if (layout.routes[i] === ROUTE_CLIENT) replies[i] = runForClient(coordinator, client, command, proto);
+    if (layout.routes[i] === ROUTE_CLIENT) replies[i] = runForClient(coordinator, client, command, layout.protos[i], layout.clock);
   });
   return replies;
 }
@@ -277,6 +288,7 @@ async function execOnOneShard(coordinator: Coordinator, client: Client, commands
  */
 async function execOnShards(coordinator: Coordinator, client: Client, commands: readonly QueuedCommand[], layout: ExecLayout, watched: readonly WatchedKey[], proto: Protocol, holdUntilDone: boolean): Promise<Buffer[] | null> {
   const tx = new Transaction(coordinator, layout.locks, true);
+  tx.clock = layout.clock;
   const replies: Buffer[] = new Array<Buffer>(commands.length);
   let aborted = false;
   const body = async (): Promise<void> => {
@@ -298,12 +310,12 @@ async function execOnShards(coordinator: Coordinator, client: Client, commands: 
         await sendBatches(false);
         // A plan's last steps must not end EXEC's transaction on their shards.
         tx.keepLocks = true;
-        replies[i] = await runPlanInside(tx, coordinator, client, commands[i], layout.dbs[i], proto);
+        replies[i] = await runPlanInside(tx, coordinator, client, commands[i], layout.dbs[i], layout.protos[i]);
         tx.keepLocks = false;
       } else if (route !== ROUTE_CLIENT) {
         let batch = batches.get(route);
         if (batch === undefined) batches.set(route, (batch = new ShardBatch()));
-        batch.commands.push({ flags: 0, db: layout.dbs[i], argv: commands[i].argv });
+        batch.commands.push({ flags: 0, db: layout.dbs[i], argv: commands[i].argv, proto: layout.protos[i] });
         batch.indexes.push(i);
       }
     }
@@ -315,7 +327,7 @@ async function execOnShards(coordinator: Coordinator, client: Client, commands: 
   await tx.run(body, released, watched.length === 0 && !layout.hasPlan);
   if (aborted) return null;
   commands.forEach((command, i) => {
-    if (layout.routes[i] === ROUTE_CLIENT) replies[i] = runForClient(coordinator, client, command, proto);
+    if (layout.routes[i] === ROUTE_CLIENT) replies[i] = runForClient(coordinator, client, command, layout.protos[i], layout.clock);
   });
   return replies;
 }

@@ -18,13 +18,13 @@ export class HopExecutor implements CommandExecutor {
     this.invoker = invoker;
   }
 
-  execute(db: number, flags: number, argv: Buffer[], argc: number, out: ReplyWriter): void {
+  execute(db: number, flags: number, argv: Buffer[], argc: number, out: ReplyWriter, clock = 0): void {
     const spec = this.resolve(flags, argv, argc);
     if (spec === undefined) {
       out.error(`ERR unknown command '${argv[0].toString()}'`);
       return;
     }
-    this.invoker.invoke(spec, argv, argc, out, db, null, (flags & (HOP_INTERNAL | HOP_PART)) === 0);
+    this.invoker.invoke(spec, argv, argc, out, db, null, (flags & (HOP_INTERNAL | HOP_PART)) === 0, clock);
   }
 
   keyLockNames(flags: number, argv: Buffer[], argc: number): string[] | null {

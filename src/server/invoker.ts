@@ -34,9 +34,10 @@ export class Invoker {
   /**
    * Runs a command's handler on this thread, timing it for INFO commandstats.
    * `countCall` is false for one shard's part of a multi-shard command, which
-   * its coordinator counts once.
+   * its coordinator counts once. `clock` (ms), when not 0, is the time the
+   * command sees (EXEC's start), instead of now.
    */
-  invoke(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, countCall: boolean): void {
+  invoke(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, countCall: boolean, clock = 0): void {
     const ctx = this.ctx;
     const commandStats = this.server.commandStats;
     const errors = commandStats.errors;
@@ -50,7 +51,7 @@ export class Invoker {
     ctx.argc = argc;
     ctx.out = out;
     ctx.db = db;
-    ctx.now = Date.now();
+    ctx.now = clock !== 0 ? clock : Date.now();
     ctx.client = client;
     out.errors = errors;
     const errorsBefore = errors.total;

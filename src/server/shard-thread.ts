@@ -195,7 +195,9 @@ export class ShardThread {
     if (this.expireTimer !== null) clearInterval(this.expireTimer);
     this.expirePeriod = period;
     this.expireTimer = setInterval(() => {
-      this.store.activeExpireCycle(period / 4);
+      // A transaction in progress runs at its clock (EXEC's start): keys expiring meanwhile stay for it, as Redis
+      // runs no active expiry during an EXEC. The cycle waits for the next tick.
+      if (!this.scheduler.holdsTransactions) this.store.activeExpireCycle(period / 4);
       this.memory.onTimer(period / 4);
     }, period);
     this.expireTimer.unref();

@@ -54,8 +54,8 @@ export class ThreadCoordinator implements Coordinator {
     return this.refusal.refuse(spec, out);
   }
 
-  runForClient(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client): void {
-    this.invoker.invoke(spec, argv, argc, out, db, client, true);
+  runForClient(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client, clock = 0): void {
+    this.invoker.invoke(spec, argv, argc, out, db, client, true, clock);
   }
 
   releaseHeldCommands(client: Client): void {

@@ -11,10 +11,18 @@
 //   HOP_TX_SCHEDULE_RUN  [txid, global 0|1, key count, key..., batch...] → :1 then the replies, or :0 when refused
 //   HOP_TX_BATCH         [key count, key..., watcher id or "", batch...] → :1 then the replies, or :0 when a watched key changed
 
+import type { Protocol } from '../protocol/reply-writer.ts';
+
 /** argv[0] names an internal command (a command's per-shard op, commands/shard-ops.ts, or another internal one), never reachable by clients. */
 export const HOP_INTERNAL = 1;
 /** One shard's part of a command the coordinator splits or steps through: its call is counted once, by the coordinator. */
 export const HOP_PART = 2;
+/** A batched command that runs at a given time, not the shard's clock: EXEC's commands all see the time EXEC started, as in Redis. */
+export const HOP_AT_CLOCK = 64;
+/** A batched command that replies in RESP2, or RESP3, whatever the hop's protocol: after a HELLO queued before it in EXEC. */
+export const HOP_RESP2 = 128;
+export const HOP_RESP3 = 256;
+const COMMAND_ENCODING_FLAGS = HOP_AT_CLOCK | HOP_RESP2 | HOP_RESP3;
 /** Schedules a transaction on the shard, taking its intent locks. */
 export const HOP_TX_SCHEDULE = 4;
 /** Runs commands inside a scheduled transaction, and ends it there when told to conclude. */
@@ -40,6 +48,10 @@ export interface BatchCommand {
   flags: number;
   db: number;
   argv: Buffer[];
+  /** The time (ms) it runs at; absent: the shard's clock when it runs. */
+  clock?: number;
+  /** The protocol it replies in; absent: the hop's. */
+  proto?: Protocol;
 }
 
 const DIGITS: Buffer[] = [];
@@ -58,23 +70,30 @@ export function argNumber(arg: Uint8Array): number {
   return value;
 }
 
-/** Appends each command as [flags, db, argc, args...] to `out`. */
+/** Appends each command as [flags, db, argc, args...] to `out`, or [flags | HOP_AT_CLOCK, db, argc, clock, args...] when it has a clock. */
 export function encodeBatch(out: Buffer[], commands: readonly BatchCommand[]): Buffer[] {
   for (const command of commands) {
-    out.push(numberArg(command.flags), numberArg(command.db), numberArg(command.argv.length));
+    const timed = command.clock !== undefined;
+    let flags = timed ? command.flags | HOP_AT_CLOCK : command.flags;
+    if (command.proto !== undefined) flags |= command.proto === 3 ? HOP_RESP3 : HOP_RESP2;
+    out.push(numberArg(flags), numberArg(command.db), numberArg(command.argv.length));
+    if (timed) out.push(numberArg(command.clock as number));
     for (const arg of command.argv) out.push(arg);
   }
   return out;
 }
 
-/** Hands each command of the batch in argv[at..end) to `run`, with its own slice of the arguments. */
-export function decodeBatch(argv: Buffer[], at: number, end: number, run: (db: number, flags: number, args: Buffer[], argc: number) => void): void {
+/** Hands each command of the batch in argv[at..end) to `run`, with its own slice of the arguments, its clock (0: none) and protocol (0: the hop's). */
+export function decodeBatch(argv: Buffer[], at: number, end: number, run: (db: number, flags: number, args: Buffer[], argc: number, clock: number, proto: number) => void): void {
   while (at < end) {
     const flags = argNumber(argv[at]);
     const db = argNumber(argv[at + 1]);
     const argc = argNumber(argv[at + 2]);
-    run(db, flags, argv.slice(at + 3, at + 3 + argc), argc);
-    at += 3 + argc;
+    let first = at + 3;
+    const clock = flags & HOP_AT_CLOCK ? argNumber(argv[first++]) : 0;
+    const proto = flags & HOP_RESP3 ? 3 : flags & HOP_RESP2 ? 2 : 0;
+    run(db, flags & ~COMMAND_ENCODING_FLAGS, argv.slice(first, first + argc), argc, clock, proto);
+    at = first + argc;
   }
 }
 

@@ -20,7 +20,8 @@ import { lockNames, type ShardScheduler } from './shard-scheduler.ts';
 /** Runs the commands hops carry (the server's invoker and command table implement it). */
 export interface CommandExecutor {
   /** Runs a hop's command on this thread's shard; its reply goes to `out`. */
-  execute(db: number, flags: number, argv: Buffer[], argc: number, out: ReplyWriter): void;
+  /** Runs a command; `clock` (ms), when not 0, is the time it runs at (EXEC's). */
+  execute(db: number, flags: number, argv: Buffer[], argc: number, out: ReplyWriter, clock?: number): void;
   /** The lock names of a hop's command's keys; null when it has none (or is unknown). */
   keyLockNames(flags: number, argv: Buffer[], argc: number): string[] | null;
 }
@@ -228,6 +229,11 @@ export class HopServer implements LocalHopServer {
 
   /** Runs the commands of a batch in argv[at..end), their replies one after another. */
   private runBatch(out: ReplyWriter, argv: Buffer[], at: number, end: number): void {
-    decodeBatch(argv, at, end, (db, flags, args, argc) => this.executor.execute(db, flags, args, argc, out));
+    const hopProto = out.proto;
+    decodeBatch(argv, at, end, (db, flags, args, argc, clock, proto) => {
+      out.proto = proto === 0 ? hopProto : (proto as Protocol);
+      this.executor.execute(db, flags, args, argc, out, clock);
+    });
+    out.proto = hopProto;
   }
 }

@@ -195,6 +195,8 @@ export class Transaction {
   private readonly concludeOnLast: boolean;
   /** Set while a multi-shard plan runs inside EXEC: its last calls keep the locks. */
   keepLocks = false;
+  /** Not 0: the time (ms) every command of the transaction runs at (EXEC's start, as Redis freezes its clock). */
+  clock = 0;
   private readonly concluded = new Set<number>();
   /** Two-shard mode: the other shard, which gets HOP_TX_SCHEDULE_RUN (-1: not in that mode). */
   private remoteShard = -1;
@@ -245,6 +247,7 @@ export class Transaction {
 
   /** Commands on `shard` inside the transaction; resolves to their replies, one after another. */
   runBatch(shard: number, commands: readonly BatchCommand[], proto: Protocol, last: boolean): Promise<Buffer> {
+    if (this.clock !== 0) commands = commands.map((command) => (command.clock === undefined ? { ...command, clock: this.clock } : command));
     if (this.collected !== null) {
       let calls = this.collected.get(shard);
       if (calls === undefined) this.collected.set(shard, (calls = new CollectedCalls()));

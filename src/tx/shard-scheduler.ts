@@ -40,6 +40,11 @@ export class ShardScheduler {
   /** The newest transaction id handed out, for a waiting fast-path command's place. */
   private readonly latestId: () => number;
 
+  /** Whether a multi-shard transaction is scheduled here and not concluded yet. */
+  get holdsTransactions(): boolean {
+    return this.transactions.size > 0;
+  }
+
   constructor(latestId: () => number) {
     this.latestId = latestId;
   }
