@@ -135,7 +135,7 @@ async function eventually(check: () => Promise<boolean>, ms: number): Promise<vo
 }
 
 describe('client limits --shards 2', () => {
-  const server = useServer({ shards: 2 });
+  const server = useServer({ shards: 2, args: ['--enable-debug-command', 'yes'] });
   const client = useClient(server);
   const LIMITS = 'client-output-buffer-limit';
 
@@ -167,6 +167,31 @@ describe('client limits --shards 2', () => {
     } finally {
       await client.config('SET', LIMITS, 'normal 0 0 0');
     }
+  });
+
+  it('bounds what a client that never reads is owed by another shard, without a limit set, and keeps serving the others', async () => {
+    const hog = net.connect({ port: server.port, host: '127.0.0.1' });
+    hog.on('error', () => {});
+    // Which thread it landed on (DEBUG LOG writes the thread in the log line), so its GETs go to the other one.
+    const marker = `unread-${Date.now()}`;
+    await new Promise<void>((resolve) => {
+      hog.once('data', () => resolve());
+      hog.write(`DEBUG LOG ${marker}\r\n`);
+    });
+    await eventually(async () => server.output().includes(marker), 5000);
+    const thread = Number(/(\d+):W(\d+) [^\n]*unread-/.exec(server.output())?.[2]);
+    const big = keysOnShard('unread', 1 - thread, 2, 1)[0];
+    await client.set(big, 'x'.repeat(10000));
+    hog.pause(); // never reads: 100,000 replies of 10 KB would be 1 GB
+    hog.write(`CLIENT SETNAME unread\r\n${`GET ${big}\r\n`.repeat(100000)}`);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const line = String(await client.client('LIST')).split('\n').find((entry) => entry.includes('name=unread')) ?? '';
+    const owed = Number(/omem=(\d+)/.exec(line)?.[1]);
+    // Reads stop at 64 MB owed, or 1,024 replies still to come from other shards; one more read's replies may follow.
+    expect(owed).toBeGreaterThan(0);
+    expect(owed).toBeLessThan(256 * 1024 * 1024);
+    expect(await client.ping()).toBe('PONG');
+    hog.destroy();
   });
 
   it('closes a client idle for more than `timeout` seconds, and only then', async () => {

@@ -25,6 +25,12 @@ export interface WatchedKey {
 const CLOSE_LINGER_MS = 1000;
 /** Stops reading from a client whose unread replies pass this, until they drain below it. */
 const OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
+/**
+ * ...or that has this many replies still to come from other shards: their
+ * size is not known until they come, and a client that pipelines without
+ * reading would otherwise have the shards compute without bound.
+ */
+const MAX_REPLIES_IN_FLIGHT = 1024;
 
 /** A reply that will be computed elsewhere (another shard, or several). */
 export class PendingReply {
@@ -37,9 +43,13 @@ export class PendingReply {
 
   /** Stores the finished reply (copied) and sends every reply now complete in order. */
   onReply(reply: Uint8Array): void {
+    const client = this.client;
+    client.repliesInFlight--;
+    // A closed client's replies are dropped as they come: nothing keeps them.
+    if (client.closed) return;
     this.data = Buffer.from(reply);
-    this.client.pendingBytes += this.data.length;
-    this.client.releaseCompleted();
+    client.pendingBytes += this.data.length;
+    client.releaseCompleted();
   }
 }
 
@@ -93,6 +103,8 @@ export class Client {
   private readonly threadStats: ThreadStats;
   /** Bytes of replies that came back from shards and wait for an earlier one (reply order). */
   pendingBytes = 0;
+  /** Replies reserved and not come back yet (from other shards, or from a transaction). */
+  repliesInFlight = 0;
   /** client-output-buffer-limit for normal clients: the thread's, kept current by CONFIG SET. */
   private readonly outputLimit: BufferLimit;
   /** When the soft output limit was first passed (0: it is not passed now). */
@@ -120,6 +132,7 @@ export class Client {
 
   /** A place in the reply order for a reply that comes later. */
   reserveReply(): PendingReply {
+    this.repliesInFlight++;
     const pending = new PendingReply(this);
     if (this.lastPending === null) this.firstPending = pending;
     else this.lastPending.next = pending;
@@ -194,11 +207,11 @@ export class Client {
 
   /** Stops reading from a client that does not read its replies; flush and the socket's drain resume it. */
   throttleReads(): void {
-    if (this.outputBytes() > OUTPUT_HIGH_WATER) this.socket.pause();
+    if (this.outputBytes() > OUTPUT_HIGH_WATER || this.repliesInFlight > MAX_REPLIES_IN_FLIGHT) this.socket.pause();
   }
 
   resumeReads(): void {
-    if (!this.closed && this.socket.isPaused() && this.outputBytes() <= OUTPUT_HIGH_WATER) this.socket.resume();
+    if (!this.closed && this.socket.isPaused() && this.outputBytes() <= OUTPUT_HIGH_WATER && this.repliesInFlight <= MAX_REPLIES_IN_FLIGHT) this.socket.resume();
   }
 
   /** Redis's checkClientOutputBufferLimits: the hard limit passed, or the soft one for longer than its seconds. */
@@ -213,6 +226,18 @@ export class Client {
     }
     if (this.softLimitSince === 0) this.softLimitSince = now;
     return now - this.softLimitSince > softSeconds * 1000;
+  }
+
+  /**
+   * Checked after each command of a read: one read of pipelined GETs can owe
+   * far more than the limit before the read ends, so a client past the hard
+   * limit is closed at once and the rest of the read is not run.
+   */
+  closeIfPastHardLimit(): void {
+    const hard = this.outputLimit.hard;
+    if (hard === 0 || this.outputBytes() < hard) return;
+    this.parser.stop();
+    this.flush();
   }
 
   /** Writes out what is buffered, in one socket write. */

@@ -55,6 +55,7 @@ class ClientSink implements RequestSink {
     this.dispatcher.dispatch(client, argv, argc);
     // QUIT: nothing after it is read, as in Redis.
     if (client.closeAfterReply) client.parser.stop();
+    client.closeIfPastHardLimit();
   }
   onProtocolError(message: string): void {
     const client = this.client;
