@@ -14,38 +14,10 @@
 
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { startServer, useServer } from './helpers/server.ts';
-import { connectIoredis, errorOf, useClient } from './helpers/clients.ts';
-import { keysOnShard, respCommands } from './helpers/raw-client.ts';
-
-interface Outcome {
-  reply: string;
-  /** The server ended the connection (within the time allowed). */
-  closed: boolean;
-}
-
-/** Writes `bytes` in one write, half-closes when told to, and reads until the server closes (or 3 s pass). */
-function session(port: number, bytes: string, halfClose: boolean): Promise<Outcome> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: '127.0.0.1', allowHalfOpen: true });
-    const chunks: Buffer[] = [];
-    const timer = setTimeout(() => {
-      socket.destroy();
-      resolve({ reply: Buffer.concat(chunks).toString('latin1'), closed: false });
-    }, 3000);
-    socket.on('data', (chunk: Buffer) => chunks.push(chunk));
-    socket.on('error', () => {});
-    socket.on('end', () => {
-      clearTimeout(timer);
-      socket.destroy();
-      resolve({ reply: Buffer.concat(chunks).toString('latin1'), closed: true });
-    });
-    socket.on('connect', () => {
-      socket.write(Buffer.from(bytes, 'latin1'));
-      if (halfClose) socket.end();
-    });
-  });
-}
+import { startServer, useServer, type TestServer } from './helpers/server.ts';
+import { connectIoredis, errorOf, useClient, waitFor } from './helpers/clients.ts';
+import { exchange, keysOnShard, respCommands } from './helpers/raw-client.ts';
+import { withoutClientId } from './helpers/recorded-sessions.ts';
 
 for (const shards of [2, 3]) {
   describe(`connection faults --shards ${shards}`, () => {
@@ -56,14 +28,14 @@ for (const shards of [2, 3]) {
     it('runs and answers the cross-shard commands before a protocol error in the same read, then the error, then closes', async () => {
       await client.del(a, b);
       const commands = respCommands(['MSET', a, '1', b, '2'], ['MGET', a, b], ['EXISTS', a, b], ['LCS', a, b]);
-      const outcome = await session(server.port, `${commands}*1\r\n$-5\r\n`, false);
+      const outcome = await exchange(server.port, [`${commands}*1\r\n$-5\r\n`], { quietMs: 2000 });
       expect(outcome).toEqual({ reply: '+OK\r\n*2\r\n$1\r\n1\r\n$1\r\n2\r\n:2\r\n$0\r\n\r\n-ERR Protocol error: invalid bulk length\r\n', closed: true });
       expect(await client.mget(a, b)).toEqual(['1', '2']);
     });
 
     it('answers what came before an inline protocol error too, DEL over shards among it', async () => {
       await client.mset(a, 'x', b, 'y');
-      const outcome = await session(server.port, `DEL ${a} ${b}\r\nSET "unbalanced\r\n`, false);
+      const outcome = await exchange(server.port, [`DEL ${a} ${b}\r\nSET "unbalanced\r\n`], { quietMs: 2000 });
       expect(outcome).toEqual({ reply: ':2\r\n-ERR Protocol error: unbalanced quotes in request\r\n', closed: true });
       expect(await client.exists(a, b)).toBe(0);
     });
@@ -71,7 +43,7 @@ for (const shards of [2, 3]) {
     it('gives a client that half-closes after sending every reply, from every shard, then ends the stream', async () => {
       const keys = [...keysOnShard('half', 0, shards, 3), ...keysOnShard('half', 1, shards, 3)];
       const sets = keys.map((key, i) => ['SET', key, String(i)]);
-      const outcome = await session(server.port, respCommands(...sets, ['MGET', ...keys], ['GET', keys[5]]), true);
+      const outcome = await exchange(server.port, [respCommands(...sets, ['MGET', ...keys], ['GET', keys[5]])], { quietMs: 2000, halfClose: true });
       const values = keys.map((_, i) => `$1\r\n${i}\r\n`).join('');
       expect(outcome).toEqual({ reply: `${'+OK\r\n'.repeat(6)}*6\r\n${values}$1\r\n5\r\n`, closed: true });
     });
@@ -125,13 +97,18 @@ describe('server-wide limits and failures', () => {
   }, 60000);
 });
 
-/** Resolves once `check` holds (polled every 50 ms), or fails after `ms`. */
-async function eventually(check: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not reached in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+/** A raw connection, and the thread it landed on (DEBUG LOG writes the thread in the log line). */
+async function connectHog(server: TestServer, name: string): Promise<{ hog: net.Socket; thread: number }> {
+  const hog = net.connect({ port: server.port, host: '127.0.0.1' });
+  hog.on('error', () => {});
+  const marker = `${name}-${Date.now()}`;
+  await new Promise<void>((resolve) => {
+    hog.once('data', () => resolve());
+    hog.write(`DEBUG LOG ${marker}\r\n`);
+  });
+  await waitFor(() => server.output().includes(marker), 5000);
+  const line = server.output().split('\n').find((text) => text.includes(marker)) as string;
+  return { hog, thread: Number(/^\d+:W(\d+) /.exec(line)?.[1]) };
 }
 
 describe('client limits --shards 2', () => {
@@ -152,34 +129,26 @@ describe('client limits --shards 2', () => {
     expect(await client.config('GET', LIMITS)).toEqual(before);
   });
 
-  it('closes a client that pipelines GETs of a 10 KB value on another shard without reading, once it owes 1 MB', async () => {
-    const big = keysOnShard('obuf', 1, 2, 1)[0];
-    await client.set(big, 'x'.repeat(10000));
-    expect(await client.config('SET', LIMITS, 'normal 1mb 1mb 0')).toBe('OK');
-    try {
-      const hog = net.connect({ port: server.port, host: '127.0.0.1' });
-      hog.on('error', () => {});
-      hog.pause(); // never reads
-      hog.write(`CLIENT SETNAME hog\r\n${`GET ${big}\r\n`.repeat(3000)}`);
-      await eventually(async () => !String(await client.client('LIST')).includes('name=hog'), 5000);
-      hog.destroy();
-      expect(await client.get(big)).toHaveLength(10000);
-    } finally {
-      await client.config('SET', LIMITS, 'normal 0 0 0');
-    }
-  });
+  for (const where of ['its own', 'the other'] as const) {
+    it(`closes a client that pipelines GETs of a 10 KB value on ${where} thread's shard without reading, once it owes 1 MB`, async () => {
+      const { hog, thread } = await connectHog(server, `obuf-${where.replace(' ', '-')}`);
+      const big = keysOnShard('obuf', where === 'its own' ? thread : 1 - thread, 2, 1)[0];
+      await client.set(big, 'x'.repeat(10000));
+      expect(await client.config('SET', LIMITS, 'normal 1mb 1mb 0')).toBe('OK');
+      try {
+        hog.pause(); // never reads
+        hog.write(`CLIENT SETNAME hog\r\n${`GET ${big}\r\n`.repeat(3000)}`);
+        await waitFor(async () => !String(await client.client('LIST')).includes('name=hog'), 5000);
+        hog.destroy();
+        expect(await client.get(big)).toHaveLength(10000);
+      } finally {
+        await client.config('SET', LIMITS, 'normal 0 0 0');
+      }
+    });
+  }
 
   it('bounds what a client that never reads is owed by another shard, without a limit set, and keeps serving the others', async () => {
-    const hog = net.connect({ port: server.port, host: '127.0.0.1' });
-    hog.on('error', () => {});
-    // Which thread it landed on (DEBUG LOG writes the thread in the log line), so its GETs go to the other one.
-    const marker = `unread-${Date.now()}`;
-    await new Promise<void>((resolve) => {
-      hog.once('data', () => resolve());
-      hog.write(`DEBUG LOG ${marker}\r\n`);
-    });
-    await eventually(async () => server.output().includes(marker), 5000);
-    const thread = Number(/(\d+):W(\d+) [^\n]*unread-/.exec(server.output())?.[2]);
+    const { hog, thread } = await connectHog(server, 'unread');
     const big = keysOnShard('unread', 1 - thread, 2, 1)[0];
     await client.set(big, 'x'.repeat(10000));
     hog.pause(); // never reads: 100,000 replies of 10 KB would be 1 GB
@@ -214,17 +183,17 @@ for (const shards of [1, 2]) {
     it('keeps a key set with PX 1 early in an EXEC for the commands after it, though time passes, on one shard and across shards', async () => {
       const [a, b] = [keysOnShard('clock', 0, shards, 1)[0], keysOnShard('clock', shards - 1, shards, 2)[1]];
       const request = `MULTI\r\nSET ${a} v PX 1\r\nDEBUG SLEEP 0.05\r\nGET ${a}\r\nSET ${b} w PX 1\r\nDEBUG SLEEP 0.15\r\nMGET ${a} ${b}\r\nEXEC\r\nGET ${a}\r\n`;
-      const outcome = await session(server.port, request, true);
+      const outcome = await exchange(server.port, [request], { quietMs: 2000, halfClose: true });
       const queued = '+QUEUED\r\n'.repeat(6);
       expect(outcome).toEqual({ reply: `+OK\r\n${queued}*6\r\n+OK\r\n+OK\r\n$1\r\nv\r\n+OK\r\n+OK\r\n*2\r\n$1\r\nv\r\n$1\r\nw\r\n$-1\r\n`, closed: true });
     });
 
     it('answers the commands after a HELLO queued in EXEC in the protocol it switched to, across shards too', async () => {
       const [a, b] = [keysOnShard('hello', 0, shards, 1)[0], keysOnShard('hello', shards - 1, shards, 2)[1]];
-      const outcome = await session(server.port, `MULTI\r\nGET ${a}\r\nHELLO 3\r\nGET ${a}\r\nMGET ${a} ${b}\r\nHELLO 2\r\nGET ${b}\r\nEXEC\r\nGET ${a}\r\n`, true);
+      const outcome = await exchange(server.port, [`MULTI\r\nGET ${a}\r\nHELLO 3\r\nGET ${a}\r\nMGET ${a} ${b}\r\nHELLO 2\r\nGET ${b}\r\nEXEC\r\nGET ${a}\r\n`], { quietMs: 2000, halfClose: true });
       const hello = (proto: number): string =>
         `${proto === 3 ? '%7' : '*14'}\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:${proto}\r\n$2\r\nid\r\n:ID\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n`;
-      expect({ ...outcome, reply: outcome.reply.replace(/\$2\r\nid\r\n:\d+/g, '$2\r\nid\r\n:ID') }).toEqual({
+      expect({ ...outcome, reply: withoutClientId(outcome.reply) }).toEqual({
         reply: `+OK\r\n${'+QUEUED\r\n'.repeat(6)}*6\r\n$-1\r\n${hello(3)}_\r\n*2\r\n_\r\n_\r\n${hello(2)}$-1\r\n$-1\r\n`,
         closed: true,
       });

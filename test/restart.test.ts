@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { useServer, type TestServer } from './helpers/server.ts';
-import { connectIoredis } from './helpers/clients.ts';
+import { connectIoredis, waitFor } from './helpers/clients.ts';
 import { keysOnEveryShard, keysOnShard, respCommands } from './helpers/raw-client.ts';
 
 const SHARDS = 3;
@@ -15,14 +15,6 @@ const SHARDS = 3;
 /** Resolves once `client` has seen its connection closed. */
 function closed(client: Redis): Promise<void> {
   return new Promise((resolve) => client.once('close', () => resolve()));
-}
-
-async function waitFor(check: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** The thread serving `client`'s connection: the role (Wn) its DEBUG LOG line is written under. */

@@ -37,7 +37,7 @@ describe('start-up on a port in use', () => {
       const result = spawnSync(process.execPath, [ENTRY, '--port', String(first.port), '--bind', '127.0.0.1', '--shards', '2'], { encoding: 'utf8', timeout: 15000 });
       expect(result.status).toBe(1);
       expect(result.stdout).toContain(`# Warning: Could not create server TCP listening socket 127.0.0.1:${first.port}: bind: Address already in use`);
-      expect(result.stdout).toContain(`# Failed listening on port ${first.port} (tcp), aborting.`);
+      expect(result.stdout).toContain(`# Failed listening on port ${first.port} (TCP), aborting.`);
       const client = await connectIoredis(first);
       expect(await client.ping()).toBe('PONG');
       client.disconnect();

@@ -14,15 +14,8 @@
 import { describe, expect, it } from 'vitest';
 import { useServer } from './helpers/server.ts';
 import { connectIoredis, useClient } from './helpers/clients.ts';
-import { exchange, keysOnEveryShard, keysOnShard, resp, type Pause } from './helpers/raw-client.ts';
-
-interface Session {
-  name: string;
-  /** Commands, and pauses: a number waits for the replies to everything before it, then that many milliseconds. */
-  commands: (string[] | number)[];
-  /** Stock Redis's reply to FLUSHALL and then the commands; a client id shows as "ID". */
-  reply: string;
-}
+import { exchange, keysOnEveryShard, keysOnShard, resp } from './helpers/raw-client.ts';
+import { sessionParts, withoutClientId, type Session } from './helpers/recorded-sessions.ts';
 
 const SESSIONS: Session[] = [
   {
@@ -151,27 +144,6 @@ const SESSIONS: Session[] = [
     reply: "+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n+PONG\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n*1\r\n+PONG\r\n+OK\r\n+OK\r\n",
   },
 ];
-
-/** FLUSHALL and the session's commands, one write per run of commands between pauses. */
-function sessionParts(session: Session): (string | Pause)[] {
-  const parts: (string | Pause)[] = [resp('flushall')];
-  let sent = 1;
-  for (const step of session.commands) {
-    const last = parts[parts.length - 1];
-    if (typeof step === 'number') {
-      parts.push({ replies: sent, ms: step });
-    } else {
-      sent++;
-      if (typeof last === 'string') parts[parts.length - 1] = last + resp(...step);
-      else parts.push(resp(...step));
-    }
-  }
-  return parts;
-}
-
-function withoutClientId(reply: string): string {
-  return reply.replace(/\$2\r\nid\r\n:\d+\r\n/, '$2\r\nid\r\n:ID\r\n');
-}
 
 describe.each([1, 3])('MULTI/EXEC/WATCH --shards %i', (shards) => {
   const server = useServer({ shards, args: ['--enable-debug-command', 'yes'] });

@@ -98,28 +98,25 @@ export interface SplitDefinition<V extends OpValue> {
   merge: Merge<V>;
 }
 
-/** Runs an op on this shard for the handler; false after replying the error it refused with. */
-function runHere<V extends OpValue>(ctx: CommandContext, op: ShardOp<V>, values: V[]): boolean {
-  try {
-    values.push(op.run(ctx));
-    return true;
-  } catch (error) {
-    if (!(error instanceof ReplyError)) throw error;
-    ctx.out.error(error.message);
-    return false;
-  }
-}
-
 /** The handler of a one-step command: the op over every argument, here, then the merge. */
 function oneStepHandler<V extends OpValue>(check: ArgsCheck | undefined, op: ShardOp<V>, merge: Merge<V>): CommandHandler {
+  // The one part's value, in an array reused from call to call: the merge consumes it before the handler returns.
+  const values: V[] = [];
   return (ctx) => {
     const error = check === undefined ? null : check(ctx.argv, ctx.argc);
     if (error !== null) {
       ctx.out.error(error);
       return;
     }
-    const values: V[] = [];
-    if (runHere(ctx, op, values)) merge(values, null, ctx.out);
+    try {
+      values[0] = op.run(ctx);
+    } catch (error) {
+      if (!(error instanceof ReplyError)) throw error;
+      ctx.out.error(error.message);
+      return;
+    }
+    merge(values, null, ctx.out);
+    values.length = 0; // keeps nothing alive (a KEYS list) until the next call
   };
 }
 

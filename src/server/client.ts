@@ -215,7 +215,7 @@ export class Client {
   }
 
   /** Redis's checkClientOutputBufferLimits: the hard limit passed, or the soft one for longer than its seconds. */
-  private overOutputLimit(now: number): boolean {
+  private overOutputLimit(): boolean {
     const { hard, soft, softSeconds } = this.outputLimit;
     if (hard === 0 && soft === 0) return false;
     const used = this.outputBytes();
@@ -224,6 +224,7 @@ export class Client {
       this.softLimitSince = 0;
       return false;
     }
+    const now = Date.now();
     if (this.softLimitSince === 0) this.softLimitSince = now;
     return now - this.softLimitSince > softSeconds * 1000;
   }
@@ -235,24 +236,29 @@ export class Client {
    */
   closeIfPastHardLimit(): void {
     const hard = this.outputLimit.hard;
-    if (hard === 0 || this.outputBytes() < hard) return;
+    if (hard !== 0 && this.outputBytes() >= hard) this.closeForOutputLimit();
+  }
+
+  /** Closed as Redis closes a client past its output limits: at once, what it is owed dropped. */
+  private closeForOutputLimit(): void {
+    log('warning', `Client id=${this.id} addr=${this.addr} name=${this.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
     this.parser.stop();
-    this.flush();
+    this.kill();
   }
 
   /** Writes out what is buffered, in one socket write. */
   flush(): void {
     this.flushQueued = false;
     if (this.closed) return;
+    // Checked before writing, as Redis checks when a reply is added: what the kernel takes at once is not counted.
+    if (this.overOutputLimit()) {
+      this.closeForOutputLimit();
+      return;
+    }
     if (this.out.length > 0) {
       this.threadStats.netOutputBytes += this.out.length;
       this.socket.write(this.out.take());
       this.lastInteraction = Date.now();
-    }
-    if (this.overOutputLimit(Date.now())) {
-      log('warning', `Client id=${this.id} addr=${this.addr} name=${this.name} scheduled to be closed ASAP for overcoming of output buffer limits.`);
-      this.kill();
-      return;
     }
     this.resumeReads();
     if (this.closeAfterReply && this.firstPending === null) {

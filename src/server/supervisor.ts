@@ -99,7 +99,7 @@ class Supervisor {
       const refusal = await portRefusal(host, port);
       if (refusal === null) continue;
       log('warning', `Warning: Could not create server TCP listening socket ${host === '::' ? '*' : host}:${port}: bind: ${refusal}`);
-      log('warning', `Failed listening on port ${port} (tcp), aborting.`);
+      log('warning', `Failed listening on port ${port} (TCP), aborting.`);
       process.exit(1);
     }
     try {
@@ -111,7 +111,7 @@ class Supervisor {
         await Promise.all(Array.from({ length: this.shardCount }, (_, i) => this.startWorker(initFor(i))));
       }
     } catch (error) {
-      log('warning', `Failed listening on port ${this.config.get('port')} (tcp): ${(error as Error).message}`);
+      log('warning', `Failed listening on port ${this.config.get('port')} (TCP): ${(error as Error).message}`);
       process.exit(1);
     }
     log('notice', `Server initialized with ${this.shardCount} shard${this.shardCount === 1 ? ' on the main thread' : ' threads'}`);

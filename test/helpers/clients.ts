@@ -71,3 +71,12 @@ export function infoField(info: string, name: string): number {
   const match = new RegExp(`^${name}:(\\d+)\\r$`, 'm').exec(info);
   return match === null ? NaN : Number(match[1]);
 }
+
+/** Resolves once `check` holds (polled every 25 ms); fails after `timeoutMs`. */
+export async function waitFor(check: () => boolean | Promise<boolean>, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -45,6 +45,8 @@ export interface ExchangeOptions {
   quietMs?: number;
   /** Wait this long between writes of consecutive parts. */
   gapMs?: number;
+  /** Shut down the sending side (SHUT_WR) after the last part, as a client that has said all it will. */
+  halfClose?: boolean;
 }
 
 /** Sends `parts` (strings are latin1) and collects the reply until the server closes or goes quiet. */
@@ -94,6 +96,7 @@ export function exchange(port: number, parts: (string | Buffer | Pause)[], optio
         socket.write(typeof part === 'string' ? Buffer.from(part, 'latin1') : part);
         if (options.gapMs) await new Promise((done) => setTimeout(done, options.gapMs));
       }
+      if (options.halfClose && !socket.destroyed) socket.end();
       writing = false;
       rearm();
     });

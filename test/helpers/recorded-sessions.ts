@@ -30,9 +30,9 @@ export function sessionParts(session: Session): (string | Pause)[] {
   return parts;
 }
 
-/** HELLO 3's client id as "ID", the way sessions record it. */
+/** HELLO's client ids as "ID", the way sessions record them. */
 export function withoutClientId(reply: string): string {
-  return reply.replace(/\$2\r\nid\r\n:\d+\r\n/, '$2\r\nid\r\n:ID\r\n');
+  return reply.replace(/\$2\r\nid\r\n:\d+\r\n/g, '$2\r\nid\r\n:ID\r\n');
 }
 
 /**

@@ -93,15 +93,20 @@ export async function startServer(options: ServerOptions = {}): Promise<TestServ
  * in hooks and tests, not while the describe is being collected).
  */
 export function useServer(options: ServerOptions = {}): TestServer {
+  return useStartedServer(() => startServer(options));
+}
+
+/** As useServer, for a server `start` gives (ours, or a stock one: stock-server.ts); its stop runs in afterAll. */
+export function useStartedServer(start: () => Promise<TestServer>): TestServer {
   let started: TestServer | undefined;
   beforeAll(async () => {
-    started = await startServer(options);
+    started = await start();
   });
   afterAll(async () => {
     await started?.stop();
   });
   const current = (): TestServer => {
-    if (started === undefined) throw new Error('useServer: the server starts in beforeAll; use it in hooks and tests');
+    if (started === undefined) throw new Error('the server starts in beforeAll; use it in hooks and tests');
     return started;
   };
   return {

@@ -7,8 +7,7 @@
 
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll } from 'vitest';
-import { startServer, type ServerOptions, type TestServer } from './server.ts';
+import { startServer, useStartedServer, type ServerOptions, type TestServer } from './server.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -36,26 +35,5 @@ function stockServer(port: number): TestServer {
  * or the stock server when STOCK_REDIS_PORT is set.
  */
 export function useServerOrStock(options: ServerOptions = {}): TestServer {
-  let started: TestServer | undefined;
-  beforeAll(async () => {
-    started = STOCK_PORT === undefined ? await startServer(options) : stockServer(STOCK_PORT);
-  });
-  afterAll(async () => {
-    if (started !== undefined && STOCK_PORT === undefined) await started.stop();
-  });
-  const current = (): TestServer => {
-    if (started === undefined) throw new Error('useServerOrStock: the server starts in beforeAll; use it in hooks and tests');
-    return started;
-  };
-  return {
-    get port() {
-      return current().port;
-    },
-    get process() {
-      return current().process;
-    },
-    output: () => current().output(),
-    stop: () => current().stop(),
-    cli: (...args: string[]) => current().cli(...args),
-  };
+  return useStartedServer(async () => (STOCK_PORT === undefined ? startServer(options) : stockServer(STOCK_PORT)));
 }
