@@ -109,6 +109,29 @@ for (const shards of [1, 2, 3]) {
         await exact.set('b', 'v');
         expect(await exact.expireat('b', '99999999999999')).toBe('1');
         expect(await exact.pexpiretime('b')).toBe('99999999999999000');
+        // Past 2^53 ms every digit stays: GETEX, SET's PXAT and KEEPTTL, GT and LT one ms apart.
+        expect(await exact.getex('a', 'PXAT', '9223372036854775807')).toBe('v');
+        expect(await exact.pexpiretime('a')).toBe('9223372036854775807');
+        expect(await exact.expiretime('a')).toBe('9223372036854776');
+        const pttl = BigInt(await exact.pttl('a'));
+        const now = BigInt(Date.now());
+        expect(9223372036854775807n - now - pttl).toBeLessThan(5000n);
+        expect(9223372036854775807n - now - pttl).toBeGreaterThan(-5000n);
+        expect(await exact.set('a', 'w', 'KEEPTTL')).toBe('OK');
+        expect(await exact.pexpiretime('a')).toBe('9223372036854775807');
+        expect(await exact.set('b', 'v', 'PXAT', '9007199254740993')).toBe('OK');
+        expect(await exact.pexpiretime('b')).toBe('9007199254740993');
+        expect(await exact.pexpireat('b', '9007199254740994', 'GT')).toBe('1');
+        expect(await exact.pexpireat('b', '9007199254740994', 'GT')).toBe('0');
+        expect(await exact.pexpireat('b', '9007199254740993', 'LT')).toBe('1');
+        expect(await exact.pexpiretime('b')).toBe('9007199254740993');
+        // The exact time travels with the key to another shard.
+        for (const target of keysOnEveryShard('moved', shards, 1)) {
+          expect(await exact.copy('b', target)).toBe('1');
+          expect(await exact.pexpiretime(target)).toBe('9007199254740993');
+          expect(await exact.rename(target, `${target}:renamed`)).toBe('OK');
+          expect(await exact.pexpiretime(`${target}:renamed`)).toBe('9007199254740993');
+        }
       } finally {
         exact.disconnect();
       }

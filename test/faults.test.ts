@@ -15,7 +15,7 @@
 import net from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { startServer, useServer, type TestServer } from './helpers/server.ts';
-import { connectIoredis, errorOf, useClient, waitFor } from './helpers/clients.ts';
+import { connectIoredis, errorOf, infoField, useClient, waitFor } from './helpers/clients.ts';
 import { exchange, keysOnShard, respCommands } from './helpers/raw-client.ts';
 import { withoutClientId } from './helpers/recorded-sessions.ts';
 
@@ -173,6 +173,25 @@ describe('client limits --shards 2', () => {
     } finally {
       await client.config('SET', 'timeout', '0');
     }
+  });
+});
+
+describe('memory given back --shards 2', () => {
+  const server = useServer({ shards: 2 });
+  const client = useClient(server);
+
+  it('gives the memory of a big value back to the system once it is deleted, whether it crossed threads or not', async () => {
+    const rss = async (): Promise<number> => infoField(await client.info('memory'), 'used_memory_rss');
+    const before = await rss();
+    const value = Buffer.alloc(128 * 1024 * 1024, 'v');
+    // One key on each shard: one of them is on the client's own thread, the other on the other one.
+    for (const key of [keysOnShard('big', 0, 2, 1)[0], keysOnShard('big', 1, 2, 1)[0]]) {
+      expect(await client.set(key, value)).toBe('OK');
+      expect((await client.getBuffer(key))?.equals(value)).toBe(true);
+      expect(await client.del(key)).toBe(1);
+    }
+    // The value went through the parser, the rings, the arena and the replies: none of it is kept.
+    await waitFor(async () => (await rss()) < before + 64 * 1024 * 1024, 10000);
   });
 });
 

@@ -6,6 +6,7 @@
 import type { CommandContext, Bindings } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { argText, isKeyword, parseInteger } from '../protocol/args.ts';
+import { expireTime, type ExpireTime } from '../store/record.ts';
 
 const INT64_MAX = 9223372036854775807n;
 const INT64_MIN = -9223372036854775808n;
@@ -41,7 +42,7 @@ function parseExpireFlags(ctx: CommandContext): number {
 }
 
 /** Whether the flags let a key whose expiry is `current` (-1: none) take the expiry `when`. */
-function flagsAllow(flags: number, current: number, when: bigint): boolean {
+function flagsAllow(flags: number, current: ExpireTime, when: bigint): boolean {
   if (flags & EXPIRE_NX && current !== -1) return false;
   if (flags & EXPIRE_XX && current === -1) return false;
   if (flags & EXPIRE_GT && (current === -1 || when <= current)) return false;
@@ -77,13 +78,13 @@ function expireGeneric(ctx: CommandContext, relative: boolean, seconds: boolean,
   when += base;
   const { store, db } = ctx;
   const ref = store.lookupWrite(db, ctx.argv[1], ctx.now);
-  const current = ref === 0 ? 0 : store.expireAt(ref);
+  const current = ref === 0 ? 0 : store.exactExpireAt(ref);
   if (ref === 0 || (flags !== 0 && !flagsAllow(flags, current === 0 ? -1 : current, when))) {
     ctx.out.integer(0);
     return;
   }
   if (when <= ctx.now) store.remove(ref);
-  else store.setExpire(ref, Number(when));
+  else store.setExpire(ref, expireTime(when));
   ctx.out.integer(1);
 }
 
@@ -104,7 +105,8 @@ function pexpireat(ctx: CommandContext): void {
 }
 
 /** ms to whole seconds as Redis rounds them: (ms + 500) / 1000 in integer arithmetic. */
-function roundToSeconds(ms: number): number {
+function roundToSeconds(ms: ExpireTime): ExpireTime {
+  if (typeof ms === 'bigint') return (ms + 500n) / 1000n;
   // Below 1e15 the float division cannot land on the wrong side of an integer.
   return ms <= 1e15 ? Math.floor((ms + 500) / 1000) : Number((BigInt(ms) + 500n) / 1000n);
 }
@@ -116,12 +118,15 @@ function ttlGeneric(ctx: CommandContext, ms: boolean, absolute: boolean): void {
     ctx.out.integer(-2);
     return;
   }
-  const expireAt = ctx.store.expireAt(ref);
+  const expireAt = ctx.store.exactExpireAt(ref);
   if (expireAt === 0) {
     ctx.out.integer(-1);
     return;
   }
-  const time = absolute ? expireAt : Math.max(0, expireAt - ctx.now);
+  let time: ExpireTime;
+  if (absolute) time = expireAt;
+  else if (typeof expireAt === 'bigint') time = expireAt - BigInt(ctx.now);
+  else time = Math.max(0, expireAt - ctx.now);
   ctx.out.integer(ms ? time : roundToSeconds(time));
 }
 

@@ -6,6 +6,7 @@ import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { ValueType } from '../store/entry.ts';
 import type { Ref } from '../store/shard-store.ts';
+import type { ExpireTime } from '../store/record.ts';
 import { ByteSlice } from '../store/bytes.ts';
 import { lcsTableBytes, longestCommonSubsequence, type LcsResult } from '../store/lcs.ts';
 import { addLongDoubles, formatLongDoubleHuman, parseLongDouble, type LongDouble } from '../protocol/number-format.ts';
@@ -41,11 +42,11 @@ function lookupString(ctx: CommandContext, key: Buffer): Ref {
 }
 
 /** Stores `value` under `key`, replacing any value; keeps the TTL only when asked. */
-function storeString(ctx: CommandContext, key: Buffer, value: Buffer, expireAt: number, keepTtl: boolean): void {
+function storeString(ctx: CommandContext, key: Buffer, value: Buffer, expireAt: ExpireTime, keepTtl: boolean): void {
   const store = ctx.store;
   if (keepTtl) {
     const existing = store.lookupWrite(ctx.db, key, ctx.now);
-    if (existing !== 0) expireAt = store.expireAt(existing);
+    if (existing !== 0) expireAt = store.exactExpireAt(existing);
   }
   store.setString(ctx.db, key, value, expireAt, ctx.now);
 }
@@ -113,7 +114,7 @@ function parseStringOptions(ctx: CommandContext, first: number, forSet: boolean)
  * Redis's getExpireMillisecondsOrReply: the absolute expiry in ms for an
  * EX/PX/EXAT/PXAT amount, or -1 after replying an error.
  */
-function expireAtFromOption(ctx: CommandContext, amount: Buffer, unit: number, command: string): number {
+function expireAtFromOption(ctx: CommandContext, amount: Buffer, unit: number, command: string): ExpireTime {
   const value = parseInteger(amount);
   if (value === null) {
     ctx.out.error(Errors.notInteger);
@@ -127,12 +128,13 @@ function expireAtFromOption(ctx: CommandContext, amount: Buffer, unit: number, c
   }
   const ms = (seconds ? Number(value) * 1000 : Number(value)) + (relative ? ctx.now : 0);
   if (ms <= Number.MAX_SAFE_INTEGER) return ms;
-  // Redis refuses what overflows an int64; beyond 2^53 ms (285,000 years) the key never expires in practice.
-  if ((seconds ? value * 1000n : value) + (relative ? BigInt(ctx.now) : 0n) > INT64_MAX) {
+  // Past 2^53 ms, exactly: Redis keeps any int64 and refuses what overflows one.
+  const exact = (seconds ? value * 1000n : value) + (relative ? BigInt(ctx.now) : 0n);
+  if (exact > INT64_MAX) {
     ctx.out.error(Errors.invalidExpire(command));
     return -1;
   }
-  return Number.MAX_SAFE_INTEGER;
+  return exact;
 }
 
 // --- GET, SET and variants ---
@@ -149,7 +151,7 @@ const SETNX_REPLIES = { done: 1, refused: 0 } as const;
 /** Redis's setGenericCommand: SET, SETNX, SETEX, PSETEX. */
 function setGeneric(ctx: CommandContext, flags: number, expire: Buffer | undefined, value: Buffer, command: string, integerReplies?: typeof SETNX_REPLIES): void {
   const key = ctx.argv[1];
-  let expireAt = 0;
+  let expireAt: ExpireTime = 0;
   if (expire !== undefined) {
     expireAt = expireAtFromOption(ctx, expire, flags & OPT_ANY_EXPIRE, command);
     if (expireAt < 0) return;
@@ -217,7 +219,7 @@ function getex(ctx: CommandContext): void {
   const ref = lookupString(ctx, ctx.argv[1]);
   if (ref === 0) ctx.out.nullBulk();
   if (ref <= 0) return;
-  let expireAt = 0;
+  let expireAt: ExpireTime = 0;
   if (optionExpire !== undefined) {
     expireAt = expireAtFromOption(ctx, optionExpire, flags & OPT_ANY_EXPIRE, 'getex');
     if (expireAt < 0) return;

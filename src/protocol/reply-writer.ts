@@ -2,6 +2,7 @@
 // connection (or per ring batch), so a whole pipeline leaves in one write.
 
 import { formatDouble } from './number-format.ts';
+import { releasedBuffer } from '../util/memory-release.ts';
 
 /** Below this size a byte loop beats TypedArray.set, which crosses into C++. */
 const SMALL_COPY = 16;
@@ -34,14 +35,19 @@ export interface ErrorReplySink {
   count(message: string): void;
 }
 
+/** A writer grown past this by a big reply goes back to its first size once emptied. */
+const SHRINK_ABOVE = 1024 * 1024;
+
 export class ReplyWriter {
   buffer: Buffer;
   length = 0;
   proto: Protocol = 2;
   /** Counts error replies for INFO errorstats, when set. */
   errors: ErrorReplySink | null = null;
+  private readonly initialCapacity: number;
 
   constructor(initialCapacity = 16 * 1024) {
+    this.initialCapacity = initialCapacity;
     this.buffer = Buffer.allocUnsafe(initialCapacity);
   }
 
@@ -49,12 +55,27 @@ export class ReplyWriter {
     this.length = 0;
   }
 
-  /** A copy of what was written, and the writer emptied. */
+  /**
+   * What was written, and the writer emptied: a copy, or, past SHRINK_ABOVE,
+   * the buffer itself (a big reply is not copied; the writer starts a new one).
+   */
   take(): Buffer {
+    if (this.buffer.length > SHRINK_ABOVE) {
+      const out = this.buffer.subarray(0, this.length);
+      this.length = 0;
+      this.buffer = Buffer.allocUnsafe(this.initialCapacity);
+      return out;
+    }
     const out = Buffer.from(this.buffer.subarray(0, this.length));
     this.length = 0;
-    if (this.buffer.length > 1024 * 1024) this.buffer = Buffer.allocUnsafe(16 * 1024);
     return out;
+  }
+
+  /** Back to the first size if a big reply grew the buffer past `largest` (call it empty). */
+  shrink(largest = SHRINK_ABOVE): void {
+    if (this.buffer.length <= largest) return;
+    releasedBuffer(this.buffer);
+    this.buffer = Buffer.allocUnsafe(this.initialCapacity);
   }
 
   ensure(extra: number): void {
@@ -64,6 +85,7 @@ export class ReplyWriter {
     while (capacity < needed) capacity *= 2;
     const grown = Buffer.allocUnsafe(capacity);
     this.buffer.copy(grown, 0, 0, this.length);
+    releasedBuffer(this.buffer);
     this.buffer = grown;
   }
 

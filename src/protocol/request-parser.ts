@@ -15,6 +15,7 @@ import {
   UNAUTHENTICATED_MAX_MULTIBULK_LENGTH,
 } from './limits.ts';
 import { splitInlineArgs } from './inline.ts';
+import { BIG_BUFFER_BYTES, releasedBuffer } from '../util/memory-release.ts';
 
 const CR = 13;
 const LF = 10;
@@ -70,6 +71,8 @@ export class RequestParser {
   /** A bulk argument being filled across chunks (with its CRLF). */
   private bulk: Buffer = EMPTY;
   private bulkFilled = 0;
+  /** `argv` holds a big bulk: a new array after the command, so the bulk is not kept. */
+  private holdsBigArg = false;
   private stopped = false;
 
   constructor(sink: RequestSink, limits: ParserLimits) {
@@ -81,6 +84,7 @@ export class RequestParser {
   stop(): void {
     this.stopped = true;
     this.pending = EMPTY;
+    releasedBuffer(this.bulk);
     this.bulk = EMPTY;
     this.argv = [];
   }
@@ -203,6 +207,11 @@ export class RequestParser {
     }
     if (this.bulkFilled === this.bulk.length) {
       const arg = this.bulk.subarray(0, this.bulk.length - 2);
+      // Kept by the command only while it runs (argv is let go after it).
+      if (this.bulk.length >= BIG_BUFFER_BYTES) {
+        releasedBuffer(this.bulk);
+        this.holdsBigArg = true;
+      }
       this.bulk = EMPTY;
       this.state = MULTIBULK;
       this.pushArg(arg);
@@ -217,7 +226,10 @@ export class RequestParser {
       const argc = this.argc;
       this.argc = 0;
       this.sink.onCommand(this.argv, argc);
-      if (argc > ARGV_KEPT && !this.stopped) this.argv = [];
+      if ((argc > ARGV_KEPT || this.holdsBigArg) && !this.stopped) {
+        this.argv = [];
+        this.holdsBigArg = false;
+      }
     }
   }
 }

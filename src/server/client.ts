@@ -8,6 +8,7 @@ import type { RequestParser } from '../protocol/request-parser.ts';
 import type { CommandSpec } from '../commands/command.ts';
 import type { BufferLimit } from '../config/buffer-limits.ts';
 import { log } from '../util/log.ts';
+import { BIG_BUFFER_BYTES, released, releasedBuffer } from '../util/memory-release.ts';
 
 /** A command queued between MULTI and EXEC, with its own copy of the arguments. */
 export interface QueuedCommand {
@@ -32,6 +33,9 @@ const OUTPUT_HIGH_WATER = 64 * 1024 * 1024;
  */
 const MAX_REPLIES_IN_FLIGHT = 1024;
 
+/** The data of a pending reply already written to the output. */
+const WRITTEN = Buffer.alloc(0);
+
 /** A reply that will be computed elsewhere (another shard, or several). */
 export class PendingReply {
   data: Buffer | null = null;
@@ -41,14 +45,22 @@ export class PendingReply {
     this.client = client;
   }
 
-  /** Stores the finished reply (copied) and sends every reply now complete in order. */
+  /**
+   * Takes the finished reply and sends every reply now complete in order: the
+   * first one waiting goes straight into the output, a later one is copied.
+   */
   onReply(reply: Uint8Array): void {
     const client = this.client;
     client.repliesInFlight--;
     // A closed client's replies are dropped as they come: nothing keeps them.
     if (client.closed) return;
-    this.data = Buffer.from(reply);
-    client.pendingBytes += this.data.length;
+    if (client.isNextReply(this)) {
+      client.out.raw(reply);
+      this.data = WRITTEN;
+    } else {
+      this.data = Buffer.from(reply);
+      client.pendingBytes += this.data.length;
+    }
     client.releaseCompleted();
   }
 }
@@ -126,6 +138,11 @@ export class Client {
     this.socket.destroy();
   }
 
+  /** `pending` is the first reply still to come: nothing waits before it. */
+  isNextReply(pending: PendingReply): boolean {
+    return this.firstPending === pending;
+  }
+
   hasPending(): boolean {
     return this.firstPending !== null;
   }
@@ -176,6 +193,7 @@ export class Client {
     while (pending !== null && pending.data !== null) {
       this.out.raw(pending.data);
       this.pendingBytes -= pending.data.length;
+      releasedBuffer(pending.data);
       pending = pending.next;
     }
     this.firstPending = pending;
@@ -257,7 +275,9 @@ export class Client {
     }
     if (this.out.length > 0) {
       this.threadStats.netOutputBytes += this.out.length;
-      this.socket.write(this.out.take());
+      const data = this.out.take();
+      if (data.length < BIG_BUFFER_BYTES) this.socket.write(data);
+      else this.socket.write(data, () => released(data.length));
       this.lastInteraction = Date.now();
     }
     this.resumeReads();

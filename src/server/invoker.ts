@@ -14,6 +14,8 @@ import type { Client } from './client.ts';
 import type { ServerContext } from './server-context.ts';
 import type { MemoryRefusal } from './memory-refusal.ts';
 
+const NO_ARGS: Buffer[] = [];
+
 export class Invoker {
   private readonly server: ServerContext;
   private readonly memory: MemoryBudget;
@@ -73,6 +75,8 @@ export class Invoker {
       stat.calls++;
       if (errors.total !== errorsBefore) stat.failedCalls++;
     }
+    // Not kept past the command: an argument may be a big buffer to give back.
+    ctx.argv = NO_ARGS;
     ctx.client = null;
   }
 

@@ -26,7 +26,7 @@ export class ReplyOrder {
     const reply = scratch.buffer.subarray(0, scratch.length);
     scratch.reset();
     waiter.onReply(reply);
-    if (scratch.buffer.length > 1024 * 1024) scratch.buffer = Buffer.allocUnsafe(16 * 1024);
+    scratch.shrink();
   }
 
   /** The writer for a reply to `client` now: its output, or the scratch writer while earlier replies are pending (then call `done`). */

@@ -11,6 +11,7 @@ import { SlotMap } from '../cluster/slots.ts';
 import { allocateMesh, renewPeerRings, type MeshBuffers } from '../transport/hub.ts';
 import { allocateStoreMemory, type StoreMemory } from '../store/shard-store.ts';
 import { configureLog, log } from '../util/log.ts';
+import { released } from '../util/memory-release.ts';
 import { listenAddresses, ShardThread, type ThreadInit } from './shard-thread.ts';
 import type { SharedState } from './server-context.ts';
 import { VERSION, REDIS_VERSION } from '../config/version.ts';
@@ -126,8 +127,10 @@ class Supervisor {
       let ready = false;
       worker.on('message', (event: WorkerEvent) => {
         if (event.type === 'segment') {
-          if (event.buffer === null) segments.delete(event.index);
-          else segments.set(event.index, event.buffer);
+          if (event.buffer === null) {
+            released(segments.get(event.index)?.byteLength ?? 0);
+            segments.delete(event.index);
+          } else segments.set(event.index, event.buffer);
         } else if (event.type === 'ready') {
           ready = true;
           resolve();

@@ -12,6 +12,8 @@
 //   to `onSegment` when it is made: a new thread given the control buffer and
 //   the segments carries on exactly where a dead one stopped.
 
+import { released } from '../util/memory-release.ts';
+
 export type Address = number;
 
 export const UNIT_SHIFT = 3;
@@ -217,6 +219,7 @@ export class Arena {
     const buffer = this.buffers[index];
     if (buffer === null || buffer === undefined) return;
     this.counters[SEGMENT_BYTES_TOTAL] -= buffer.byteLength;
+    released(buffer.byteLength);
     this.control[SEGMENT_INFO + index] = 0;
     this.control[SEGMENT_TOP + index] = 0;
     if (index < this.control[NEXT_SEGMENT_HINT]) this.control[NEXT_SEGMENT_HINT] = index;

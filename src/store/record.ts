@@ -10,7 +10,8 @@
 //   word 3   LRU clock (seconds, 24 bits) or LFU (minutes << 8 | counter)
 //   word 4   version: the shard's write counter when the key last changed
 //   word 5   position in its database's list of keys with a TTL
-//   double 3 expiry, absolute Unix ms; 0 when none
+//   words 6-7 expiry, absolute Unix ms as an unsigned 64-bit integer (low
+//            word first), every digit of Redis's int64 kept; 0 when none
 //   byte 32  key bytes, then
 //              Inline: the value bytes;
 //              Blob:   at the next 4-byte boundary, the address of a chunk
@@ -32,7 +33,18 @@ export const VALUE_LENGTH = 2; // word
 export const LRU = 3; // word
 export const VERSION = 4; // word
 export const VOLATILE_INDEX = 5; // word
-export const EXPIRE_AT = 3; // double
+export const EXPIRE_LOW = 6; // word; the high word follows
+
+/**
+ * An expiry time, absolute Unix ms: a number, or past 2^53 ms (285,000
+ * years on) a bigint, since Redis keeps any int64 and shows it back.
+ */
+export type ExpireTime = number | bigint;
+
+/** An int64 expiry time as an ExpireTime: a number while it holds it exactly. */
+export function expireTime(ms: bigint): ExpireTime {
+  return ms <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(ms) : ms;
+}
 
 /**
  * How a record holds its value.

@@ -7,11 +7,11 @@
 // change to the store: read what you need, then write.
 
 import type { ByteSlice } from './bytes.ts';
-import { Arena, ChunkKind, OFFSET_BITS, OFFSET_MASK, type Address, type SegmentListener } from './arena.ts';
+import { Arena, ChunkKind, OFFSET_BITS, type Address, type SegmentListener } from './arena.ts';
 import { Database, DATABASE_STATE_WORDS } from './database.ts';
 import {
-  DATABASE, ENCODING, EXPIRE_AT, FLAGS, HEADER_BYTES, INLINE_RECORD_LIMIT, KEY_LENGTH, LIVE, LRU, TYPE, VALUE_LENGTH, VERSION,
-  ValueEncoding, hashKey, hashRange, inlineRecordSize, recordByte, recordWord, referenceOffset, referenceRecordSize,
+  DATABASE, ENCODING, EXPIRE_LOW, FLAGS, HEADER_BYTES, INLINE_RECORD_LIMIT, KEY_LENGTH, LIVE, LRU, TYPE, VALUE_LENGTH, VERSION,
+  ValueEncoding, hashKey, hashRange, type ExpireTime, inlineRecordSize, recordByte, recordWord, referenceOffset, referenceRecordSize,
 } from './record.ts';
 import { ValueType } from './entry.ts';
 import { Dict } from './dict.ts';
@@ -24,6 +24,9 @@ import type { ReplyWriter } from '../protocol/reply-writer.ts';
 export const DATABASE_COUNT = 16;
 
 const EMPTY_VALUE = new Uint8Array(0);
+const TWO_TO_32 = 2 ** 32;
+/** An expiry's high word below this keeps it under 2^53: a number holds it exactly. */
+const SAFE_HIGH_WORD = 2 ** 21;
 
 /** A key's record in the arena; 0 when there is no such key. */
 export type Ref = Address;
@@ -172,9 +175,22 @@ export class ShardStore {
     return this.arena.bytes[ref >>> OFFSET_BITS][recordByte(ref, ENCODING)] as ValueEncoding;
   }
 
-  /** Absolute Unix time in ms when the key expires; 0 when it has no TTL. */
+  /**
+   * Absolute Unix time in ms when the key expires; 0 when it has no TTL.
+   * Rounded past 2^53 ms, which no clock reaches: exactExpireAt has every digit.
+   */
   expireAt(ref: Ref): number {
-    return this.arena.doubles[ref >>> OFFSET_BITS][((ref & OFFSET_MASK) + EXPIRE_AT)];
+    const words = this.arena.words[ref >>> OFFSET_BITS];
+    const word = recordWord(ref, EXPIRE_LOW);
+    return words[word + 1] * TWO_TO_32 + words[word];
+  }
+
+  /** The expiry time as it was set: a bigint past 2^53 ms (what TTL and PEXPIRETIME show). */
+  exactExpireAt(ref: Ref): ExpireTime {
+    const words = this.arena.words[ref >>> OFFSET_BITS];
+    const word = recordWord(ref, EXPIRE_LOW);
+    const high = words[word + 1];
+    return high < SAFE_HIGH_WORD ? high * TWO_TO_32 + words[word] : (BigInt(high) << 32n) | BigInt(words[word]);
   }
 
   isExpired(ref: Ref, now: number): boolean {
@@ -255,7 +271,7 @@ export class ShardStore {
    * Stores a structure (its header at `header`) as the value of `key`,
    * replacing whatever was there (and its TTL).
    */
-  putStructure(db: number, key: Uint8Array, type: ValueType, header: Address, expireAt: number, now: number): Ref {
+  putStructure(db: number, key: Uint8Array, type: ValueType, header: Address, expireAt: ExpireTime, now: number): Ref {
     const ref = this.put(db, key, type, EMPTY_VALUE, expireAt, now);
     this.holdStructure(ref, header);
     return ref;
@@ -277,7 +293,7 @@ export class ShardStore {
   // ---- Writing ----
 
   /** Stores a string under `key`, replacing whatever was there (value, type and TTL). */
-  setString(db: number, key: Uint8Array, value: Uint8Array, expireAt: number, now: number): Ref {
+  setString(db: number, key: Uint8Array, value: Uint8Array, expireAt: ExpireTime, now: number): Ref {
     return this.put(db, key, ValueType.String, value, expireAt, now);
   }
 
@@ -286,7 +302,7 @@ export class ShardStore {
    * whatever was there (and its TTL). A key that exists keeps its record, so
    * a SCAN in progress still finds it.
    */
-  put(db: number, key: Uint8Array, type: ValueType, value: Uint8Array, expireAt: number, now: number): Ref {
+  put(db: number, key: Uint8Array, type: ValueType, value: Uint8Array, expireAt: ExpireTime, now: number): Ref {
     const database = this.dbs[db];
     const hash = hashKey(key);
     let ref = database.index.find(key, hash);
@@ -339,26 +355,26 @@ export class ShardStore {
   }
 
   /** Sets or clears (0) the key's expiry time. */
-  setExpire(ref: Ref, expireAt: number): void {
+  setExpire(ref: Ref, expireAt: ExpireTime): void {
     this.writeExpire(ref, expireAt);
     this.changed(ref);
   }
 
   /** The expiry time, and the record's place in its database's TTL list, without telling anyone. */
-  private writeExpire(ref: Ref, expireAt: number): void {
-    const segment = ref >>> OFFSET_BITS;
-    const doubles = this.arena.doubles[segment];
-    const slot = (ref & OFFSET_MASK) + EXPIRE_AT;
-    const before = doubles[slot];
-    if (before === 0 && expireAt !== 0) {
-      doubles[slot] = expireAt;
-      this.databaseOf(ref).trackVolatile(ref);
-    } else if (before !== 0 && expireAt === 0) {
-      this.databaseOf(ref).untrackVolatile(ref);
-      doubles[slot] = 0;
+  private writeExpire(ref: Ref, expireAt: ExpireTime): void {
+    const words = this.arena.words[ref >>> OFFSET_BITS];
+    const word = recordWord(ref, EXPIRE_LOW);
+    const had = (words[word] | words[word + 1]) !== 0;
+    const has = expireAt !== 0;
+    if (typeof expireAt === 'bigint') {
+      words[word] = Number(expireAt & 0xffffffffn);
+      words[word + 1] = Number(expireAt >> 32n);
     } else {
-      doubles[slot] = expireAt;
+      words[word] = expireAt >>> 0;
+      words[word + 1] = Math.floor(expireAt / TWO_TO_32);
     }
+    if (!had && has) this.databaseOf(ref).trackVolatile(ref);
+    else if (had && !has) this.databaseOf(ref).untrackVolatile(ref);
   }
 
   /** Deletes the live key at `ref`. */
@@ -542,7 +558,8 @@ export class ShardStore {
     words[word + KEY_LENGTH] = key.length;
     words[word + VALUE_LENGTH] = 0;
     words[word + LRU] = 0;
-    this.arena.doubles[segment][(ref & OFFSET_MASK) + EXPIRE_AT] = 0;
+    words[word + EXPIRE_LOW] = 0;
+    words[word + EXPIRE_LOW + 1] = 0;
     bytes.set(key, start + HEADER_BYTES);
     return ref;
   }

@@ -7,6 +7,7 @@
 
 import type { Address } from './arena.ts';
 import type { Ref, ShardStore } from './shard-store.ts';
+import type { ExpireTime } from './record.ts';
 
 export interface ValueTypeOps {
   /** TYPE's answer, and the name SCAN's TYPE option matches. */
@@ -20,7 +21,7 @@ export interface ValueTypeOps {
   /** The value as bytes of its own, sharing nothing with the store: how it crosses shards and is copied. */
   encode(store: ShardStore, ref: Ref): Buffer;
   /** Stores bytes made by `encode` as the value of `key`, replacing whatever was there. */
-  decode(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: number, now: number): Ref;
+  decode(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: ExpireTime, now: number): Ref;
   /** Mixes the value's contents into `digest` as Redis's DEBUG DIGEST does for this type. */
   digest(store: ShardStore, ref: Ref, digest: Buffer): void;
   /** OBJECT REFCOUNT / DEBUG OBJECT: references to the value (shared small integers for strings). */

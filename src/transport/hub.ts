@@ -7,6 +7,7 @@
 
 import { Ring, Doorbells } from './ring.ts';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
+import { releasedBuffer } from '../util/memory-release.ts';
 
 const KIND_REQUEST = 1;
 const KIND_REPLY = 2;
@@ -54,6 +55,8 @@ export interface HubHandler {
   /** Called after a drain, once every message of the batch was handled. */
   afterDrain(): void;
 }
+
+const NO_BYTES = Buffer.alloc(0);
 
 /** Bytes received from one peer, reassembled into whole frames. */
 class Inbox {
@@ -195,7 +198,7 @@ export class Hub {
     }
     box.length = 0;
     this.outboxSent[to] = 0;
-    if (box.buffer.length > LARGE_BUFFER) box.buffer = Buffer.allocUnsafe(OUTBOX_BYTES);
+    box.shrink(LARGE_BUFFER);
     return true;
   }
 
@@ -243,6 +246,7 @@ export class Hub {
     } else {
       const grown = Buffer.allocUnsafe(inbox.buffer.length * 2);
       inbox.buffer.copy(grown, 0, 0, inbox.end);
+      releasedBuffer(inbox.buffer);
       inbox.buffer = grown;
     }
     inbox.start = 0;
@@ -259,6 +263,7 @@ export class Hub {
         if (frameEnd - at > buffer.length) {
           const grown = Buffer.allocUnsafe(Math.max(buffer.length * 2, frameEnd - at));
           buffer.copy(grown, 0, at, inbox.end);
+          releasedBuffer(buffer);
           inbox.buffer = grown;
           inbox.end -= at;
           inbox.start = 0;
@@ -285,7 +290,12 @@ export class Hub {
     if (inbox.start === inbox.end) {
       inbox.start = 0;
       inbox.end = 0;
-      if (inbox.buffer.length > LARGE_BUFFER) inbox.buffer = Buffer.allocUnsafe(INBOX_BYTES);
+      if (inbox.buffer.length > LARGE_BUFFER) {
+        releasedBuffer(inbox.buffer);
+        inbox.buffer = Buffer.allocUnsafe(INBOX_BYTES);
+        // The reused argv may still hold views of the big buffer.
+        this.argv.fill(NO_BYTES);
+      }
     }
   }
 }

@@ -107,7 +107,7 @@ export class HopServer implements LocalHopServer {
     const reply = scratch.buffer.subarray(0, scratch.length);
     scratch.reset();
     waiter.onReply(reply);
-    if (scratch.buffer.length > 1024 * 1024) scratch.buffer = Buffer.allocUnsafe(16 * 1024);
+    scratch.shrink();
   }
 
   /**

@@ -16,7 +16,7 @@ import { addToDigest, DIGEST_LENGTH, mixIntoDigest } from '../digest.ts';
 import { entryFieldLength, entryFieldStart, entryValueLength, entryValueStart, type Dict } from '../dict.ts';
 import { ValueType } from '../entry.ts';
 import { chooseIndexes } from '../random-pick.ts';
-import { ValueEncoding } from '../record.ts';
+import { ValueEncoding, type ExpireTime } from '../record.ts';
 import type { Ref, ShardStore } from '../shard-store.ts';
 import type { ValueTypeOps } from '../value-type.ts';
 import {
@@ -231,7 +231,7 @@ function encodeHash(store: ShardStore, ref: Ref): Buffer {
   return ownBytes(listpackWriter.view());
 }
 
-function decodeHash(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: number, now: number): Ref {
+function decodeHash(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: ExpireTime, now: number): Ref {
   const limits = store.limits;
   const count = listpackCount(bytes, 0);
   if (count / 2 <= limits.hashMaxListpackEntries && !listpackHasEntryLongerThan(bytes, 0, bytes.length, limits.hashMaxListpackValue)) {

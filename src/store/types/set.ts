@@ -15,7 +15,7 @@ import { addToDigest } from '../digest.ts';
 import { entryFieldLength, entryFieldStart, type Dict } from '../dict.ts';
 import { ValueType } from '../entry.ts';
 import { chooseIndexes } from '../random-pick.ts';
-import { ValueEncoding } from '../record.ts';
+import { ValueEncoding, type ExpireTime } from '../record.ts';
 import type { Ref, ShardStore } from '../shard-store.ts';
 import type { ValueTypeOps } from '../value-type.ts';
 import { parseInteger } from '../../protocol/args.ts';
@@ -202,7 +202,7 @@ function encodeSet(store: ShardStore, ref: Ref): Buffer {
   return ownBytes(listpackWriter.view());
 }
 
-function decodeSet(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: number, now: number): Ref {
+function decodeSet(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: ExpireTime, now: number): Ref {
   const members: Uint8Array[] = [];
   for (let at = listpackFirst(0), n = listpackCount(bytes, 0); n > 0; n--, at = entryNext(bytes, at)) {
     members.push(bytes.subarray(entryDataStart(bytes, at), entryDataStart(bytes, at) + entryLength(bytes, at)));
