@@ -163,6 +163,68 @@ describe('client limits --shards 2', () => {
     hog.destroy();
   });
 
+  it('takes maxmemory-clients as a size or a percentage of maxmemory, refusing bad values in Redis words', async () => {
+    const refusal = (reason: string): string => `ERR CONFIG SET failed (possibly related to argument 'maxmemory-clients') - ${reason}`;
+    expect(await client.config('SET', 'maxmemory-clients', '10%')).toBe('OK');
+    expect(await client.config('GET', 'maxmemory-clients')).toEqual(['maxmemory-clients', '10%']);
+    expect(await errorOf(client.config('SET', 'maxmemory-clients', '101%'))).toBe(refusal('percentage argument must be less or equal to 100'));
+    expect(await errorOf(client.config('SET', 'maxmemory-clients', '1x'))).toBe(refusal('argument must be a memory or percent value'));
+    expect(await client.config('SET', 'maxmemory-clients', '0%')).toBe('OK');
+    expect(await client.config('GET', 'maxmemory-clients')).toEqual(['maxmemory-clients', '0']);
+  });
+
+  it('counts what clients hold in INFO and CLIENT LIST: a big argument half received, a MULTI queue', async () => {
+    const sender = net.connect({ port: server.port, host: '127.0.0.1' });
+    sender.on('error', () => {});
+    try {
+      sender.write(`CLIENT SETNAME halfway\r\n*3\r\n$3\r\nSET\r\n$4\r\nhalf\r\n$2000000\r\n${'x'.repeat(100000)}`);
+      let line = '';
+      await waitFor(async () => {
+        line = String(await client.client('LIST')).split('\n').find((entry) => entry.includes('name=halfway')) ?? '';
+        return Number(/ qbuf=(\d+)/.exec(line)?.[1]) >= 100000;
+      }, 5000);
+      expect(Number(/tot-mem=(\d+)/.exec(line)?.[1])).toBeGreaterThanOrEqual(100000);
+      await waitFor(async () => infoField(await client.info('clients'), 'client_recent_max_input_buffer') >= 100000, 5000);
+      expect(infoField(await client.info('memory'), 'mem_clients_normal')).toBeGreaterThanOrEqual(100000);
+      sender.write(`${'x'.repeat(1900000)}\r\nMULTI\r\nSET a ${'y'.repeat(5000)}\r\nSET b c\r\n`);
+      await waitFor(async () => {
+        line = String(await client.client('LIST')).split('\n').find((entry) => entry.includes('name=halfway')) ?? '';
+        return line.includes(' multi=2 ');
+      }, 5000);
+      expect(Number(/multi-mem=(\d+)/.exec(line)?.[1])).toBe('SETa'.length + 5000 + 'SETbc'.length);
+      expect(Number(/ qbuf=(\d+)/.exec(line)?.[1])).toBe(0);
+      expect(await client.strlen('half')).toBe(2000000);
+    } finally {
+      sender.destroy();
+    }
+  });
+
+  it('closes the biggest clients once all clients together hold more than maxmemory-clients, never a NO-EVICT one', async () => {
+    const big = keysOnShard('evict', 0, 2, 1)[0];
+    await client.set(big, 'x'.repeat(10000));
+    const evictedBefore = infoField(await client.info('stats'), 'evicted_clients');
+    const { hog: kept } = await connectHog(server, 'kept');
+    kept.write('CLIENT NO-EVICT on\r\nCLIENT SETNAME kept\r\n');
+    await waitFor(async () => String(await client.client('LIST')).includes('name=kept'), 5000);
+    expect(await client.config('SET', 'maxmemory-clients', '2mb')).toBe('OK');
+    try {
+      kept.pause(); // never reads, but may not be evicted
+      kept.write(`GET ${big}\r\n`.repeat(100));
+      const { hog } = await connectHog(server, 'evicted');
+      hog.pause();
+      hog.write(`CLIENT SETNAME evicted\r\n${`GET ${big}\r\n`.repeat(3000)}`);
+      await waitFor(async () => !String(await client.client('LIST')).includes('name=evicted'), 5000);
+      expect(infoField(await client.info('stats'), 'evicted_clients')).toBe(evictedBefore + 1);
+      expect(server.output()).toMatch(/Evicting client: id=\d+ .*name=evicted/);
+      expect(String(await client.client('LIST'))).toContain('name=kept');
+      expect(await client.get(big)).toHaveLength(10000);
+      hog.destroy();
+    } finally {
+      await client.config('SET', 'maxmemory-clients', '0');
+      kept.destroy();
+    }
+  });
+
   it('closes a client idle for more than `timeout` seconds, and only then', async () => {
     expect(await client.config('SET', 'timeout', '1')).toBe('OK');
     try {

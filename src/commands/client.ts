@@ -37,7 +37,7 @@ function clientGetName(ctx: CommandContext): void {
 }
 
 /** One line of CLIENT LIST / CLIENT INFO, with Redis 7.0's fields in its order. */
-function clientInfoLine(client: Client, now: number): string {
+export function clientInfoLine(client: Client, now: number): string {
   const seconds = Math.floor(now / 1000);
   let flags = '';
   if (client.closeAfterReply) flags += 'c';
@@ -47,13 +47,13 @@ function clientInfoLine(client: Client, now: number): string {
   const events = `${socket.isPaused() ? '' : 'r'}${socket.writableLength > 0 ? 'w' : ''}`;
   const replyBuffer = client.out.buffer.length;
   const outputMemory = client.outputBytes();
-  const totalMemory = replyBuffer + outputMemory;
   // Node exposes no descriptor of a socket: fd=-1, as Redis shows for clients without one.
   return (
     `id=${client.id} addr=${client.addr} laddr=${client.laddr} fd=-1 name=${client.name} ` +
     `age=${seconds - Math.floor(client.createdAt / 1000)} idle=${seconds - Math.floor(client.lastInteraction / 1000)} ` +
-    `flags=${flags} db=${client.db} sub=0 psub=0 ssub=0 multi=-1 qbuf=0 qbuf-free=0 argv-mem=0 multi-mem=0 ` +
-    `rbs=${replyBuffer} rbp=${replyBuffer} obl=${client.out.length} oll=0 omem=${outputMemory} tot-mem=${totalMemory} ` +
+    `flags=${flags} db=${client.db} sub=0 psub=0 ssub=0 multi=${client.queued === null ? -1 : client.queued.length} ` +
+    `qbuf=${client.parser.bufferedBytes()} qbuf-free=0 argv-mem=0 multi-mem=${client.queuedBytes()} ` +
+    `rbs=${replyBuffer} rbp=${replyBuffer} obl=${client.out.length} oll=0 omem=${outputMemory} tot-mem=${client.memoryUsage()} ` +
     `events=${events} cmd=${client.lastCommand} user=${DEFAULT_USER} redir=-1 resp=${client.proto}\n`
   );
 }

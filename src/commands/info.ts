@@ -16,6 +16,7 @@ export function shardInfo(ctx: CommandContext): void {
   const { store, server, out } = ctx;
   const fields: [string, number][] = [
     ['connected_clients', server.clients.size],
+    ...clientMemoryFields(ctx),
     ['total_connections_received', server.stats.connectionsReceived],
     ['total_commands_processed', server.stats.commandsProcessed],
     ['rejected_connections', server.stats.rejectedConnections],
@@ -52,6 +53,25 @@ export function shardInfo(ctx: CommandContext): void {
   writeShardFields(out, fields);
 }
 
+/** This thread's clients: the memory they hold, their biggest query and output buffers, the evicted ones. */
+function clientMemoryFields(ctx: CommandContext): [string, number][] {
+  const { server } = ctx;
+  let memory = 0;
+  let maxInput = 0;
+  let maxOutput = 0;
+  for (const client of server.clients.values()) {
+    memory += client.memoryUsage();
+    maxInput = Math.max(maxInput, client.parser.bufferedBytes());
+    maxOutput = Math.max(maxOutput, client.outputBytes());
+  }
+  return [
+    ['mem_clients_normal', memory],
+    ['client_recent_max_input_buffer', maxInput],
+    ['client_recent_max_output_buffer', maxOutput],
+    ['evicted_clients', server.stats.evictedClients],
+  ];
+}
+
 /** A shard's part of a server-wide report: [name, value, ...]. */
 export function writeShardFields(out: ReplyWriter, fields: readonly (readonly [string, number])[]): void {
   out.arrayHeader(fields.length * 2);
@@ -61,7 +81,10 @@ export function writeShardFields(out: ReplyWriter, fields: readonly (readonly [s
   }
 }
 
-/** The shards' fields added up (the peak, which every shard sees whole, is the highest). */
+/** Fields whose server-wide figure is the highest of the shards', not their sum. */
+const HIGHEST_OF_SHARDS = new Set(['used_memory_peak', 'client_recent_max_input_buffer', 'client_recent_max_output_buffer']);
+
+/** The shards' fields added up (the peak, which every shard sees whole, and the biggest client buffers are the highest). */
 export function sumShardFields(replies: ReplyValue[]): Map<string, number> {
   const totals = new Map<string, number>();
   for (const reply of replies) {
@@ -70,7 +93,7 @@ export function sumShardFields(replies: ReplyValue[]): Map<string, number> {
       const name = (items[i] as Buffer).toString();
       const value = Number(items[i + 1]);
       const before = totals.get(name) ?? 0;
-      totals.set(name, name === 'used_memory_peak' ? Math.max(before, value) : before + value);
+      totals.set(name, HIGHEST_OF_SHARDS.has(name) ? Math.max(before, value) : before + value);
     }
   }
   return totals;
@@ -186,8 +209,8 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
           `connected_clients:${total('connected_clients')}`,
           'cluster_connections:0',
           `maxclients:${config.get('maxclients')}`,
-          'client_recent_max_input_buffer:0',
-          'client_recent_max_output_buffer:0',
+          `client_recent_max_input_buffer:${total('client_recent_max_input_buffer')}`,
+          `client_recent_max_output_buffer:${total('client_recent_max_output_buffer')}`,
           'blocked_clients:0',
           'tracking_clients:0',
           'clients_in_timeout_table:0',
@@ -212,6 +235,7 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
           `expired_keys:${total('expired_keys')}`,
           `expired_time_cap_reached_count:${total('expired_time_cap_reached_count')}`,
           `evicted_keys:${total('evicted_keys')}`,
+          `evicted_clients:${total('evicted_clients')}`,
           `keyspace_hits:${total('keyspace_hits')}`,
           `keyspace_misses:${total('keyspace_misses')}`,
           'pubsub_channels:0',
@@ -322,7 +346,7 @@ function memoryLines(totals: Map<string, number>, maxmemory: number, policy: str
     'mem_replication_backlog:0',
     'mem_total_replication_buffers:0',
     'mem_clients_slaves:0',
-    'mem_clients_normal:0',
+    `mem_clients_normal:${totals.get('mem_clients_normal') ?? 0}`,
     'mem_cluster_links:0',
     'mem_aof_buffer:0',
     'mem_allocator:threadis-arena',

@@ -108,7 +108,7 @@ function mergeMemoryStats(replies: ReplyValue[], out: ReplyWriter): void {
     ['startup.allocated', m.startup],
     ['replication.backlog', 0],
     ['clients.slaves', 0],
-    ['clients.normal', 0],
+    ['clients.normal', m.totals.get('mem_clients_normal') ?? 0],
     ['cluster.links', 0],
     ['aof.buffer', 0],
     ['lua.caches', 0],

@@ -45,9 +45,15 @@ function checkValue(param: ConfigParam, raw: string): { value: string } | { erro
     }
     case 'int':
     case 'memory': {
+      if (param.percent === true && /^\d+%$/.test(raw)) {
+        const percent = Number(raw.slice(0, -1));
+        if (percent > 100) return { error: 'percentage argument must be less or equal to 100' };
+        return { value: percent === 0 ? '0' : `${percent}%` };
+      }
       const n = param.kind === 'memory' ? parseMemory(raw) : /^-?\d+$/.test(raw) ? Number(raw) : null;
       if (n === null || !Number.isSafeInteger(n)) {
-        return { error: param.kind === 'memory' ? 'argument must be a memory value' : 'argument couldn\'t be parsed into an integer' };
+        if (param.kind === 'int') return { error: 'argument couldn\'t be parsed into an integer' };
+        return { error: param.percent === true ? 'argument must be a memory or percent value' : 'argument must be a memory value' };
       }
       const min = param.min ?? 0;
       if (n < min || (param.max !== undefined && n > param.max)) {

@@ -26,6 +26,8 @@ export interface ConfigParam {
   clamp?: readonly [number, number];
   values?: readonly string[];
   aliases?: readonly string[];
+  /** A memory value that may also be a percentage of maxmemory, written N% (maxmemory-clients). */
+  percent?: boolean;
   /** Directive that may repeat in a config file and takes several words (save, bind). */
   multiWord?: boolean;
   /** It turns on a feature not built yet: any value but `accepted` is refused, with `reason`. */
@@ -144,7 +146,7 @@ export const CONFIG_PARAMS: readonly ConfigParam[] = [
   { name: 'list-max-listpack-size', kind: 'int', defaultValue: '-2', mutable: true, min: INT_MIN, max: INT_MAX, aliases: ['list-max-ziplist-size'] },
   { name: 'masterauth', kind: 'string', defaultValue: '', mutable: true },
   { name: 'masteruser', kind: 'string', defaultValue: '', mutable: true },
-  { name: 'maxmemory-clients', kind: 'memory', defaultValue: '0', mutable: true, min: 0, max: LONG_MAX },
+  { name: 'maxmemory-clients', kind: 'memory', defaultValue: '0', mutable: true, min: 0, max: LONG_MAX, percent: true },
   { name: 'maxmemory-eviction-tenacity', kind: 'int', defaultValue: '10', mutable: true, min: 0, max: 100 },
   { name: 'min-replicas-max-lag', kind: 'int', defaultValue: '10', mutable: true, min: 0, max: INT_MAX, aliases: ['min-slaves-max-lag'] },
   { name: 'min-replicas-to-write', kind: 'int', defaultValue: '0', mutable: true, min: 0, max: INT_MAX, aliases: ['min-slaves-to-write'] },

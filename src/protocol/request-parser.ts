@@ -80,6 +80,11 @@ export class RequestParser {
     this.limits = limits;
   }
 
+  /** Bytes held for a command not yet whole: a partial line, and a big argument's buffer (CLIENT LIST qbuf). */
+  bufferedBytes(): number {
+    return this.pending.length + this.bulk.length;
+  }
+
   /** Ignores every byte from now on (after a protocol error, or QUIT). */
   stop(): void {
     this.stopped = true;

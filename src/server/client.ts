@@ -223,6 +223,22 @@ export class Client {
     return this.socket.writableLength + this.out.length + this.pendingBytes;
   }
 
+  /** Bytes of the commands queued in MULTI (CLIENT LIST multi-mem). */
+  queuedBytes(): number {
+    let bytes = 0;
+    if (this.queued !== null) for (const command of this.queued) for (const arg of command.argv) bytes += arg.length;
+    return bytes;
+  }
+
+  /**
+   * Every byte held for this client: its query buffer, its reply buffer and
+   * what it is owed beyond it, its MULTI queue (CLIENT LIST tot-mem, INFO
+   * mem_clients_normal, maxmemory-clients).
+   */
+  memoryUsage(): number {
+    return this.parser.bufferedBytes() + this.out.buffer.length + this.socket.writableLength + this.pendingBytes + this.queuedBytes();
+  }
+
   /** Stops reading from a client that does not read its replies; flush and the socket's drain resume it. */
   throttleReads(): void {
     if (this.outputBytes() > OUTPUT_HIGH_WATER || this.repliesInFlight > MAX_REPLIES_IN_FLIGHT) this.socket.pause();

@@ -15,6 +15,8 @@ export class ThreadStats {
   netInputBytes = 0;
   netOutputBytes = 0;
   hops = 0;
+  /** Clients closed for maxmemory-clients (INFO evicted_clients). */
+  evictedClients = 0;
 }
 
 /** Samples a thread's counters every 100 ms, as Redis's trackInstantaneousMetric (16 samples). */
@@ -78,6 +80,8 @@ export interface SharedState {
   memoryUsed: SharedArrayBuffer;
   /** Int32 per thread: its connected clients (maxclients is for the whole server). */
   connectedClients: SharedArrayBuffer;
+  /** Float64 pairs per thread: the memory its clients hold and its biggest evictable client's, as it last measured them (maxmemory-clients is for the whole server). */
+  clientMemory: SharedArrayBuffer;
   runId: string;
   startedAt: number;
   executablePath: string;
@@ -103,6 +107,7 @@ export class ServerContext {
   private readonly counters: Int32Array;
   private readonly transactionIds: BigInt64Array;
   private readonly connectedClients: Int32Array;
+  private readonly clientMemory: Float64Array;
   /** Set by the thread: asks the supervisor to shut the server down. */
   requestShutdown: () => void = () => {};
 
@@ -117,6 +122,8 @@ export class ServerContext {
     this.connectedClients = new Int32Array(shared.connectedClients);
     // A thread that replaces a dead one starts with none: the dead one's clients are gone.
     Atomics.store(this.connectedClients, threadIndex, 0);
+    this.clientMemory = new Float64Array(shared.clientMemory);
+    this.publishClientMemory(0, 0);
     this.parserLimits = { maxBulkLength: 0, maxQueryBuffer: 0 };
     this.refreshFromConfig();
   }
@@ -142,6 +149,26 @@ export class ServerContext {
   /** Counts a client in (1) or out (-1) of this thread's connected clients. */
   countClient(change: 1 | -1): void {
     Atomics.add(this.connectedClients, this.threadIndex, change);
+  }
+
+  /** Publishes what this thread's clients hold now, and its biggest evictable client. */
+  publishClientMemory(bytes: number, biggest: number): void {
+    this.clientMemory[this.threadIndex * 2] = bytes;
+    this.clientMemory[this.threadIndex * 2 + 1] = biggest;
+  }
+
+  /** What the clients of the other threads hold, as each last measured it. */
+  clientMemoryElsewhere(): number {
+    let total = 0;
+    for (let thread = 0; thread < this.clientMemory.length / 2; thread++) if (thread !== this.threadIndex) total += this.clientMemory[thread * 2];
+    return total;
+  }
+
+  /** The biggest evictable client of the other threads, as each last measured it. */
+  biggestClientElsewhere(): number {
+    let biggest = 0;
+    for (let thread = 0; thread < this.clientMemory.length / 2; thread++) if (thread !== this.threadIndex) biggest = Math.max(biggest, this.clientMemory[thread * 2 + 1]);
+    return biggest;
   }
 
   nextClientId(): number {

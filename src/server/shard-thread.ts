@@ -29,6 +29,8 @@ import { EndOfBatch } from './end-of-batch.ts';
 import { HopExecutor } from './hop-executor.ts';
 import { log } from '../util/log.ts';
 import { PROTECTED_MODE_DENIED } from './protected-mode.ts';
+import { CHECK_MS, ClientEviction } from './client-eviction.ts';
+import { clientInfoLine } from '../commands/client.ts';
 
 export interface ThreadInit {
   config: Record<string, string>;
@@ -113,6 +115,7 @@ export class ShardThread {
   private expireTimer: NodeJS.Timeout | null = null;
   private expirePeriod = 0;
   private idleTimer: NodeJS.Timeout | null = null;
+  private clientMemoryTimer: NodeJS.Timeout | null = null;
 
   constructor(init: ThreadInit, onSegment: SegmentListener | null = null) {
     this.store = new ShardStore(init.memory, onSegment);
@@ -155,9 +158,13 @@ export class ShardThread {
     this.applyStoreSettings();
     this.idleTimer = setInterval(() => this.closeIdleClients(Date.now()), 1000);
     this.idleTimer.unref();
+    const clientEviction = new ClientEviction(this.server, (client) => clientInfoLine(client, Date.now()));
+    this.clientMemoryTimer = setInterval(() => clientEviction.check(), CHECK_MS);
+    this.clientMemoryTimer.unref();
     this.server.configListeners.push(() => {
       this.scheduleActiveExpire();
       this.applyStoreSettings();
+      clientEviction.check();
     });
     const config = this.server.config;
     const port = config.getNumber('port');
@@ -295,6 +302,7 @@ export class ShardThread {
   async stop(): Promise<void> {
     if (this.expireTimer) clearInterval(this.expireTimer);
     if (this.idleTimer) clearInterval(this.idleTimer);
+    if (this.clientMemoryTimer) clearInterval(this.clientMemoryTimer);
     this.hub?.stop();
     for (const client of this.server.clients.values()) client.socket.destroy();
     await Promise.all(this.listeners.map((listener) => new Promise((resolve) => listener.close(resolve))));

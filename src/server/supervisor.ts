@@ -71,6 +71,7 @@ class Supervisor {
       counters: new SharedArrayBuffer(64),
       memoryUsed: new SharedArrayBuffer(8 * this.shardCount),
       connectedClients: new SharedArrayBuffer(4 * this.shardCount),
+      clientMemory: new SharedArrayBuffer(16 * this.shardCount),
       runId: randomBytes(20).toString('hex'),
       startedAt: Date.now(),
       executablePath: process.argv[1] ?? '',
