@@ -19,6 +19,7 @@ import type { Redis } from 'ioredis';
 import { connectIoredis, connectResp3, errorOf, flushBeforeEach, useClient } from './helpers/clients.ts';
 import { keysOnEveryShard, keysOnShard } from './helpers/raw-client.ts';
 import { pairs, runSession, unordered, type Session } from './helpers/recorded-sessions.ts';
+import { panicThreadOf } from './helpers/worker-panic.ts';
 import { STOCK_PORT, useServerOrStock } from './helpers/stock-server.ts';
 import { SlotMap } from '../src/cluster/slots.ts';
 
@@ -403,18 +404,7 @@ describe('a worker restart keeps hashes', () => {
       await writer.expire(key, 1000);
     }
     const digestBefore = await writer.debug('digest');
-    const restartsBefore = server.output().split('worker restarted').length;
-
-    const victim = await connectIoredis(server, { retryStrategy: () => null });
-    const victimClosed = new Promise<void>((resolve) => victim.once('close', () => resolve()));
-    victim.debug('panic').catch(() => {});
-    await victimClosed;
-    const deadline = Date.now() + 10000;
-    while (server.output().split('worker restarted').length === restartsBefore) {
-      if (Date.now() > deadline) throw new Error('no worker restart in time');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-    const dead = Number(/Shard (\d) worker exited unexpectedly/.exec(server.output())?.[1]);
+    const dead = await panicThreadOf(server);
     expect(dead).toBeGreaterThanOrEqual(0);
 
     const reader = await connectIoredis(server);

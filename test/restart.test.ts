@@ -9,6 +9,7 @@ import type { Redis } from 'ioredis';
 import { useServer, type TestServer } from './helpers/server.ts';
 import { connectIoredis, waitFor } from './helpers/clients.ts';
 import { keysOnEveryShard, keysOnShard, respCommands } from './helpers/raw-client.ts';
+import { panicThreadOf, restartCount } from './helpers/worker-panic.ts';
 
 const SHARDS = 3;
 
@@ -36,19 +37,6 @@ async function connectOnThread(server: TestServer, thread: number): Promise<Redi
     client.disconnect();
   }
   throw new Error(`no connection landed on thread ${thread}`);
-}
-
-function restartCount(server: TestServer): number {
-  return server.output().split('worker restarted').length - 1;
-}
-
-/** Kills `victim`'s thread with DEBUG PANIC; resolves once the supervisor has started its replacement. */
-async function panicThreadOf(server: TestServer, victim: Redis): Promise<void> {
-  const restarts = restartCount(server);
-  const gone = closed(victim);
-  victim.debug('panic').catch(() => {});
-  await gone;
-  await waitFor(() => restartCount(server) > restarts, 10000);
 }
 
 describe('a worker thread that dies', () => {

@@ -18,6 +18,8 @@ import { hashBindings } from './hashes.ts';
 import { hashTable } from './table/hashes.ts';
 import { setBindings } from './sets.ts';
 import { setTable } from './table/sets.ts';
+import { listBindings } from './lists.ts';
+import { listTable } from './table/lists.ts';
 import { expireBindings } from './expire.ts';
 import { expireTable } from './table/expire.ts';
 import { objectBindings } from './object.ts';
@@ -43,6 +45,7 @@ const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
   [keyspaceTable, keyspaceBindings],
   [hashTable, hashBindings],
   [setTable, setBindings],
+  [listTable, listBindings],
   [expireTable, expireBindings],
   [objectTable, objectBindings],
   [memoryTable, memoryBindings],

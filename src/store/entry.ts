@@ -8,6 +8,7 @@
 
 export const ValueType = {
   String: 0,
+  List: 1,
   Set: 2,
   Hash: 4,
 } as const;

@@ -15,6 +15,7 @@ import {
 } from './record.ts';
 import { ValueType } from './entry.ts';
 import { Dict } from './dict.ts';
+import { Quicklist } from './types/quicklist.ts';
 import { EncodingLimits } from './value-type.ts';
 import { VALUE_TYPES } from './value-types.ts';
 import { lfuCounter, lfuInitial, lfuTouched, lruClock } from './access-clock.ts';
@@ -94,6 +95,8 @@ export class ShardStore {
   readonly limits = new EncodingLimits();
   /** The one Dict view of this shard, pointed at one collection's dict at a time (Dict.open). */
   readonly dict: Dict;
+  /** A view reopened on each list's quicklist, as `dict` is on each dict. */
+  readonly quicklist: Quicklist;
   /** Keys clients WATCH here: every write path below reports to it (Redis's signalModifiedKey). */
   readonly watchedKeys = new WatchedKeys();
   /** The database the next active expire cycle starts with. */
@@ -112,6 +115,7 @@ export class ShardStore {
       if (onSegment !== null) onSegment(index, buffer);
     };
     this.dict = new Dict(this.arena);
+    this.quicklist = new Quicklist(this.arena);
     this.counters = new Float64Array(memory.keyspace, 0, 1);
     this.order = new Uint32Array(memory.keyspace, ORDER_WORD * 4, DATABASE_COUNT);
     for (let id = 0; id < DATABASE_COUNT; id++) {

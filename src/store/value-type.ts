@@ -35,4 +35,6 @@ export class EncodingLimits {
   hashMaxListpackEntries = 512;
   hashMaxListpackValue = 64;
   setMaxIntsetEntries = 512;
+  /** list-max-listpack-size: a quicklist node's fill (-1..-5: 4..64 KB; n > 0: n elements). */
+  listMaxListpackSize = -2;
 }

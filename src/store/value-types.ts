@@ -6,9 +6,11 @@ import type { ValueTypeOps } from './value-type.ts';
 import { STRING_TYPE } from './types/string.ts';
 import { HASH_TYPE } from './types/hash.ts';
 import { SET_TYPE } from './types/set.ts';
+import { LIST_TYPE } from './types/list.ts';
 
 export const VALUE_TYPES: ValueTypeOps[] = [];
 VALUE_TYPES[ValueType.String] = STRING_TYPE;
 VALUE_TYPES[ValueType.Hash] = HASH_TYPE;
 VALUE_TYPES[ValueType.Set] = SET_TYPE;
+VALUE_TYPES[ValueType.List] = LIST_TYPE;
 

@@ -1,0 +1,464 @@
+// A quicklist in the shard's arena: a doubly linked list of nodes, each a
+// packed form (listpack.ts) of consecutive elements, as Redis 7.0 holds every
+// list. Pushes and pops at either end touch one node; an index is reached by
+// walking node counts from the nearer end, as in Redis.
+//
+//   header (24 bytes): word 0 the head node, word 1 the tail node, word 2 the
+//                      number of nodes, double 2 the number of elements
+//   node:              word 0 the previous node, word 1 the next one, word 2
+//                      the length of its packed form, then the form (whose
+//                      first 4 bytes count its elements)
+//
+// A node holds as many elements as `fill` lets it (list-max-listpack-size:
+// -1..-5 for 4..64 KB of packed form, a positive number for that many
+// elements under 8 KB); an element bigger than that has a node of its own.
+// Edits that overfill a node (LINSERT, LSET) split it in two.
+
+import { ChunkKind, OFFSET_BITS, OFFSET_MASK, type Address, type Arena } from '../arena.ts';
+import type { ByteSlice } from '../bytes.ts';
+import {
+  entryDataStart, entryLength, entryNext, entrySize, lengthPrefixSize, listpackCount, listpackEntryAt, listpackFirst, listpackWriter,
+  LISTPACK_HEADER_BYTES,
+} from './listpack.ts';
+
+const HEAD = 0;
+const TAIL = 1;
+const NODES = 2;
+const COUNT = 2; // double
+const HEADER_BYTES = 24;
+
+const PREV = 0;
+const NEXT = 1;
+const FORM_LENGTH = 2;
+const NODE_HEADER = 12;
+
+/** Packed-form bytes a node may reach for fill -1..-5 (Redis's optimization levels). */
+const FORM_BYTES_BY_LEVEL = [4096, 8192, 16384, 32768, 65536];
+/** A node under a positive fill never passes this many bytes (Redis's SIZE_SAFETY_LIMIT). */
+const SAFETY_LIMIT = 8192;
+
+/** Visits one element, read in place (valid during the call only); returns false to stop. */
+export type ElementVisitor = (element: ByteSlice, index: number) => boolean;
+
+function byteOffset(address: Address): number {
+  return (address & OFFSET_MASK) << 3;
+}
+
+function wordIndex(address: Address): number {
+  return (address & OFFSET_MASK) << 1;
+}
+
+/** Whether a node whose form would be `formBytes` long with `count` elements is within `fill`. */
+function fits(fill: number, formBytes: number, count: number): boolean {
+  if (fill < 0) {
+    const level = -fill - 1;
+    if (level < FORM_BYTES_BY_LEVEL.length) return formBytes <= FORM_BYTES_BY_LEVEL[level];
+    return count <= 1;
+  }
+  return formBytes <= SAFETY_LIMIT && count <= fill;
+}
+
+/**
+ * A view of one quicklist, reopened for each list as Dict.open is: it holds
+ * no list state of its own beyond the header's address.
+ */
+export class Quicklist {
+  private readonly arena: Arena;
+  private header: Address = 0;
+  /** list-max-listpack-size, set by the store from its encoding limits. */
+  fill = -2;
+
+  constructor(arena: Arena) {
+    this.arena = arena;
+  }
+
+  /** A new, empty quicklist; returns its header (the view is opened on it). */
+  create(): Address {
+    const header = this.arena.allocate(HEADER_BYTES, ChunkKind.Blob);
+    const words = this.words(header);
+    const at = wordIndex(header);
+    words[at + HEAD] = 0;
+    words[at + TAIL] = 0;
+    words[at + NODES] = 0;
+    this.arena.doubles[header >>> OFFSET_BITS][(header & OFFSET_MASK) + COUNT] = 0;
+    this.header = header;
+    return header;
+  }
+
+  open(header: Address): this {
+    this.header = header;
+    return this;
+  }
+
+  /** Number of elements. */
+  get length(): number {
+    const header = this.header;
+    return this.arena.doubles[header >>> OFFSET_BITS][(header & OFFSET_MASK) + COUNT];
+  }
+
+  get nodeCount(): number {
+    return this.headerWord(NODES);
+  }
+
+  /** Bytes of the header and every node's chunk (MEMORY USAGE). */
+  get bytes(): number {
+    let total = this.arena.chunkSize(this.header);
+    for (let node = this.headerWord(HEAD); node !== 0; node = this.nodeWord(node, NEXT)) total += this.arena.chunkSize(node);
+    return total;
+  }
+
+  /** Frees every node and the header. */
+  destroy(): void {
+    let node = this.headerWord(HEAD);
+    while (node !== 0) {
+      const next = this.nodeWord(node, NEXT);
+      this.arena.free(node);
+      node = next;
+    }
+    this.arena.free(this.header);
+    this.header = 0;
+  }
+
+  // ---- Reading ----
+
+  /** Points `into` at the element at `index` (0 <= index < length). */
+  elementAt(index: number, into: ByteSlice): void {
+    const [node, inNode] = this.locate(index);
+    const bytes = this.arena.bytes[node >>> OFFSET_BITS];
+    const start = this.formStart(node);
+    const at = listpackEntryAt(bytes, start, this.formLength(node), inNode);
+    into.set(bytes, entryDataStart(bytes, at), entryLength(bytes, at));
+  }
+
+  /**
+   * Visits elements from `index` towards the tail (forward) or the head,
+   * until `visit` returns false or the list ends. `visit` must not change
+   * the list.
+   */
+  forEachFrom(index: number, forward: boolean, into: ByteSlice, visit: ElementVisitor): void {
+    if (index < 0 || index >= this.length) return;
+    let [node, inNode] = this.locate(index);
+    let position = index;
+    const offsets: number[] = [];
+    while (node !== 0) {
+      const bytes = this.arena.bytes[node >>> OFFSET_BITS];
+      const start = this.formStart(node);
+      const end = start + this.formLength(node);
+      if (forward) {
+        let at = listpackEntryAt(bytes, start, end - start, inNode);
+        for (; at < end; at = entryNext(bytes, at)) {
+          into.set(bytes, entryDataStart(bytes, at), entryLength(bytes, at));
+          if (!visit(into, position++)) return;
+        }
+        node = this.nodeWord(node, NEXT);
+        inNode = 0;
+      } else {
+        // Forms are walked forwards only: note where this node's elements start, then visit them backwards.
+        offsets.length = 0;
+        for (let at = listpackFirst(start), i = 0; at < end && i <= inNode; at = entryNext(bytes, at), i++) offsets.push(at);
+        for (let i = offsets.length - 1; i >= 0; i--) {
+          const at = offsets[i];
+          into.set(bytes, entryDataStart(bytes, at), entryLength(bytes, at));
+          if (!visit(into, position--)) return;
+        }
+        node = this.nodeWord(node, PREV);
+        inNode = node === 0 ? 0 : listpackCount(this.arena.bytes[node >>> OFFSET_BITS], this.formStart(node)) - 1;
+      }
+    }
+  }
+
+  // ---- Writing ----
+
+  /** Adds `value` at the head or the tail. */
+  push(value: Uint8Array, atHead: boolean): void {
+    const end = this.headerWord(atHead ? HEAD : TAIL);
+    const size = entrySize(value.length);
+    if (end !== 0 && fits(this.fill, this.formLength(end) + size, this.nodeElements(end) + 1)) {
+      const node = this.ensureRoom(end, size);
+      const bytes = this.arena.bytes[node >>> OFFSET_BITS];
+      const start = this.formStart(node);
+      const length = this.formLength(node);
+      let at = start + length;
+      if (atHead) {
+        at = listpackFirst(start);
+        bytes.copyWithin(at + size, at, start + length);
+      }
+      writeEntry(bytes, at, value);
+      this.setFormHeader(node, listpackCount(bytes, start) + 1, length + size);
+    } else {
+      listpackWriter.begin();
+      listpackWriter.push(value);
+      this.linkNewNode(listpackWriter.view(), atHead ? 0 : end, atHead ? end : 0);
+    }
+    this.addCount(1);
+  }
+
+  /** Inserts `value` before the element at `index` (index === length: at the tail). */
+  insertAt(index: number, value: Uint8Array): void {
+    if (index <= 0 || index >= this.length) {
+      this.push(value, index <= 0);
+      return;
+    }
+    const [node, inNode] = this.locate(index);
+    const bytes = this.arena.bytes[node >>> OFFSET_BITS];
+    const start = this.formStart(node);
+    const length = this.formLength(node);
+    const at = listpackEntryAt(bytes, start, length, inNode);
+    this.replaceForm(node, listpackWriter.inserted(bytes, start, length, at, [value]));
+    this.addCount(1);
+  }
+
+  /** The element at `index` (0 <= index < length) becomes `value`. */
+  replaceAt(index: number, value: Uint8Array): void {
+    const [node, inNode] = this.locate(index);
+    const bytes = this.arena.bytes[node >>> OFFSET_BITS];
+    const start = this.formStart(node);
+    const length = this.formLength(node);
+    const at = listpackEntryAt(bytes, start, length, inNode);
+    this.replaceForm(node, listpackWriter.replaced(bytes, start, length, at, value));
+  }
+
+  /** Removes `count` elements from `index` on (fewer where the list ends first). */
+  removeRange(index: number, count: number): void {
+    if (index < 0 || count <= 0 || index >= this.length) return;
+    let [node, inNode] = this.locate(index);
+    let left = Math.min(count, this.length - index);
+    this.addCount(-left);
+    while (left > 0 && node !== 0) {
+      const next = this.nodeWord(node, NEXT);
+      const elements = this.nodeElements(node);
+      const take = Math.min(left, elements - inNode);
+      if (take === elements) {
+        this.unlink(node);
+      } else {
+        const bytes = this.arena.bytes[node >>> OFFSET_BITS];
+        const start = this.formStart(node);
+        const length = this.formLength(node);
+        this.replaceForm(node, listpackWriter.removed(bytes, start, length, listpackEntryAt(bytes, start, length, inNode), take));
+      }
+      left -= take;
+      node = next;
+      inNode = 0;
+    }
+  }
+
+  /**
+   * Removes the elements `remove` picks among those equal to `value`, from
+   * the head (fromTail false) or the tail, at most `limit` (0: all); returns
+   * how many went (LREM).
+   */
+  removeEqual(value: Uint8Array, limit: number, fromTail: boolean): number {
+    let removed = 0;
+    let node = this.headerWord(fromTail ? TAIL : HEAD);
+    const matches: number[] = [];
+    while (node !== 0 && (limit === 0 || removed < limit)) {
+      const following = this.nodeWord(node, fromTail ? PREV : NEXT);
+      const bytes = this.arena.bytes[node >>> OFFSET_BITS];
+      const start = this.formStart(node);
+      const end = start + this.formLength(node);
+      matches.length = 0;
+      for (let at = listpackFirst(start); at < end; at = entryNext(bytes, at)) {
+        if (equalsEntry(bytes, at, value)) matches.push(at);
+      }
+      if (matches.length > 0) {
+        const room = limit === 0 ? matches.length : Math.min(matches.length, limit - removed);
+        // From the tail, the matches nearest the tail go first.
+        const chosen = fromTail ? matches.slice(matches.length - room) : matches.slice(0, room);
+        removed += room;
+        this.addCount(-room);
+        if (room === this.nodeElements(node)) this.unlink(node);
+        else this.replaceForm(node, formWithout(bytes, start, end, chosen));
+      }
+      node = following;
+    }
+    return removed;
+  }
+
+  // ---- Nodes ----
+
+  /** The node holding element `index`, and the element's index in it; walked from the nearer end. */
+  private locate(index: number): [Address, number] {
+    const length = this.length;
+    if (index < length / 2) {
+      let node = this.headerWord(HEAD);
+      let skipped = 0;
+      for (;;) {
+        const elements = this.nodeElements(node);
+        if (index < skipped + elements) return [node, index - skipped];
+        skipped += elements;
+        node = this.nodeWord(node, NEXT);
+      }
+    }
+    let node = this.headerWord(TAIL);
+    let first = length;
+    for (;;) {
+      first -= this.nodeElements(node);
+      if (index >= first) return [node, index - first];
+      node = this.nodeWord(node, PREV);
+    }
+  }
+
+  /**
+   * Stores `form` as the node's packed form: in place when it fits the chunk,
+   * else in a bigger chunk; an overfull node is split. Returns the node's
+   * address (it moves with a bigger chunk), 0 when the form was empty.
+   */
+  private replaceForm(node: Address, form: Buffer): Address {
+    const count = listpackCount(form, 0);
+    if (count === 0) {
+      this.unlink(node);
+      return 0;
+    }
+    if (!fits(this.fill, form.length, count) && count > 1) return this.split(node, form);
+    const target = this.ensureRoom(node, form.length - this.formLength(node));
+    this.arena.bytes[target >>> OFFSET_BITS].set(form, this.formStart(target));
+    this.words(target)[wordIndex(target) + FORM_LENGTH] = form.length;
+    return target;
+  }
+
+  /** Splits an overfull form over the node and a new node after it, halves by element count; returns the first. */
+  private split(node: Address, form: Buffer): Address {
+    const count = listpackCount(form, 0);
+    const half = count >>> 1;
+    const middle = listpackEntryAt(form, 0, form.length, half);
+    // Each edit reuses the writer's buffers, and the halves may split again: both are copied out first.
+    const second = Buffer.from(listpackWriter.removed(form, 0, form.length, listpackFirst(0), half));
+    const first = Buffer.from(listpackWriter.removed(form, 0, form.length, middle, count - half));
+    this.replaceForm(this.linkNewNode(null, node, this.nodeWord(node, NEXT)), second);
+    return this.replaceForm(node, first);
+  }
+
+  /**
+   * The node, with room in its chunk for `extra` more bytes of form: itself,
+   * or a copy in a bigger chunk that takes its place in the list.
+   */
+  private ensureRoom(node: Address, extra: number): Address {
+    const needed = NODE_HEADER + this.formLength(node) + extra;
+    if (needed <= this.arena.chunkSize(node)) return node;
+    const arena = this.arena;
+    const moved = arena.allocate(needed, ChunkKind.Blob);
+    const from = byteOffset(node);
+    arena.bytes[moved >>> OFFSET_BITS].set(arena.bytes[node >>> OFFSET_BITS].subarray(from, from + NODE_HEADER + this.formLength(node)), byteOffset(moved));
+    const prev = this.nodeWord(node, PREV);
+    const next = this.nodeWord(node, NEXT);
+    if (prev === 0) this.setHeaderWord(HEAD, moved);
+    else this.setNodeWord(prev, NEXT, moved);
+    if (next === 0) this.setHeaderWord(TAIL, moved);
+    else this.setNodeWord(next, PREV, moved);
+    arena.free(node);
+    return moved;
+  }
+
+  /** A new node holding `form` (null: an empty one), linked between `prev` and `next` (0: the list's end). */
+  private linkNewNode(form: Uint8Array | null, prev: Address, next: Address): Address {
+    const arena = this.arena;
+    const formBytes = form === null ? LISTPACK_HEADER_BYTES : form.length;
+    const node = arena.allocate(NODE_HEADER + formBytes, ChunkKind.Blob);
+    const words = this.words(node);
+    const at = wordIndex(node);
+    words[at + PREV] = prev;
+    words[at + NEXT] = next;
+    words[at + FORM_LENGTH] = formBytes;
+    const bytes = arena.bytes[node >>> OFFSET_BITS];
+    if (form === null) bytes.fill(0, this.formStart(node), this.formStart(node) + LISTPACK_HEADER_BYTES);
+    else bytes.set(form, this.formStart(node));
+    if (prev === 0) this.setHeaderWord(HEAD, node);
+    else this.setNodeWord(prev, NEXT, node);
+    if (next === 0) this.setHeaderWord(TAIL, node);
+    else this.setNodeWord(next, PREV, node);
+    this.setHeaderWord(NODES, this.headerWord(NODES) + 1);
+    return node;
+  }
+
+  /** Takes the node out of the list and frees it. */
+  private unlink(node: Address): void {
+    const prev = this.nodeWord(node, PREV);
+    const next = this.nodeWord(node, NEXT);
+    if (prev === 0) this.setHeaderWord(HEAD, next);
+    else this.setNodeWord(prev, NEXT, next);
+    if (next === 0) this.setHeaderWord(TAIL, prev);
+    else this.setNodeWord(next, PREV, prev);
+    this.setHeaderWord(NODES, this.headerWord(NODES) - 1);
+    this.arena.free(node);
+  }
+
+  private nodeElements(node: Address): number {
+    return listpackCount(this.arena.bytes[node >>> OFFSET_BITS], this.formStart(node));
+  }
+
+  private formStart(node: Address): number {
+    return byteOffset(node) + NODE_HEADER;
+  }
+
+  private formLength(node: Address): number {
+    return this.words(node)[wordIndex(node) + FORM_LENGTH];
+  }
+
+  private setFormHeader(node: Address, count: number, length: number): void {
+    const bytes = this.arena.bytes[node >>> OFFSET_BITS];
+    const start = this.formStart(node);
+    bytes[start] = count & 0xff;
+    bytes[start + 1] = (count >>> 8) & 0xff;
+    bytes[start + 2] = (count >>> 16) & 0xff;
+    bytes[start + 3] = count >>> 24;
+    this.words(node)[wordIndex(node) + FORM_LENGTH] = length;
+  }
+
+  private addCount(change: number): void {
+    const header = this.header;
+    this.arena.doubles[header >>> OFFSET_BITS][(header & OFFSET_MASK) + COUNT] += change;
+  }
+
+  private words(address: Address): Uint32Array {
+    return this.arena.words[address >>> OFFSET_BITS];
+  }
+
+  private headerWord(word: number): number {
+    return this.words(this.header)[wordIndex(this.header) + word];
+  }
+
+  private setHeaderWord(word: number, value: number): void {
+    this.words(this.header)[wordIndex(this.header) + word] = value;
+  }
+
+  private nodeWord(node: Address, word: number): number {
+    return this.words(node)[wordIndex(node) + word];
+  }
+
+  private setNodeWord(node: Address, word: number, value: number): void {
+    this.words(node)[wordIndex(node) + word] = value;
+  }
+}
+
+/** Writes an entry holding `value` at `at` (room made by the caller). */
+function writeEntry(bytes: Uint8Array, at: number, value: Uint8Array): void {
+  let rest = value.length;
+  while (rest >= 0x80) {
+    bytes[at++] = (rest & 0x7f) | 0x80;
+    rest = Math.floor(rest / 0x80);
+  }
+  bytes[at++] = rest;
+  bytes.set(value, at);
+}
+
+function equalsEntry(bytes: Uint8Array, at: number, value: Uint8Array): boolean {
+  const length = entryLength(bytes, at);
+  if (length !== value.length) return false;
+  const data = at + lengthPrefixSize(length);
+  for (let i = 0; i < length; i++) if (bytes[data + i] !== value[i]) return false;
+  return true;
+}
+
+/** The form of bytes[start..end) without the entries at the offsets in `drop` (ascending). */
+function formWithout(bytes: Uint8Array, start: number, end: number, drop: readonly number[]): Buffer {
+  listpackWriter.begin(bytes);
+  let next = 0;
+  for (let at = listpackFirst(start); at < end; at = entryNext(bytes, at)) {
+    if (next < drop.length && drop[next] === at) {
+      next++;
+      continue;
+    }
+    listpackWriter.pushRange(bytes, entryDataStart(bytes, at), entryLength(bytes, at));
+  }
+  return listpackWriter.view();
+}

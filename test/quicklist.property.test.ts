@@ -1,0 +1,126 @@
+// The quicklist against a plain model (an array of Buffers): random sequences
+// of pushes, inserts, replacements, range and value removals, under fills
+// that make nodes hold few elements, many, or a few bytes (so nodes split,
+// move to bigger chunks and empty out), with elements of every size; after
+// each step the list reads back as the model, both ways, and the arena
+// holds exactly the list's chunks.
+
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { Arena } from '../src/store/arena.ts';
+import { ByteSlice } from '../src/store/bytes.ts';
+import { Quicklist } from '../src/store/types/quicklist.ts';
+
+const element = fc.oneof(
+  { weight: 8, arbitrary: fc.constantFrom('a', 'b', 'c', '') },
+  { weight: 4, arbitrary: fc.string({ maxLength: 12 }) },
+  { weight: 1, arbitrary: fc.string({ minLength: 200, maxLength: 3000 }) },
+  { weight: 1, arbitrary: fc.constant('x'.repeat(9000)) },
+).map((text) => Buffer.from(text));
+
+type Operation =
+  | { kind: 'push'; value: Buffer; atHead: boolean }
+  | { kind: 'insert'; position: number; value: Buffer }
+  | { kind: 'replace'; position: number; value: Buffer }
+  | { kind: 'removeRange'; position: number; count: number }
+  | { kind: 'removeEqual'; value: Buffer; limit: number; fromTail: boolean };
+
+const operation: fc.Arbitrary<Operation> = fc.oneof(
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('push' as const), value: element, atHead: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('insert' as const), position: fc.nat(), value: element }) },
+  { weight: 2, arbitrary: fc.record({ kind: fc.constant('replace' as const), position: fc.nat(), value: element }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('removeRange' as const), position: fc.nat(), count: fc.integer({ min: 1, max: 40 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('removeEqual' as const), value: element, limit: fc.nat({ max: 3 }), fromTail: fc.boolean() }) },
+);
+
+function readAll(list: Quicklist, forward: boolean): Buffer[] {
+  const out: Buffer[] = [];
+  const slice = new ByteSlice();
+  list.forEachFrom(forward ? 0 : list.length - 1, forward, slice, (value) => {
+    out.push(value.copy());
+    return true;
+  });
+  return forward ? out : out.reverse();
+}
+
+function apply(list: Quicklist, model: Buffer[], op: Operation): void {
+  switch (op.kind) {
+    case 'push':
+      list.push(op.value, op.atHead);
+      if (op.atHead) model.unshift(op.value);
+      else model.push(op.value);
+      break;
+    case 'insert': {
+      const index = op.position % (model.length + 1);
+      list.insertAt(index, op.value);
+      model.splice(index, 0, op.value);
+      break;
+    }
+    case 'replace':
+      if (model.length === 0) return;
+      list.replaceAt(op.position % model.length, op.value);
+      model[op.position % model.length] = op.value;
+      break;
+    case 'removeRange': {
+      if (model.length === 0) return;
+      const index = op.position % model.length;
+      list.removeRange(index, op.count);
+      model.splice(index, op.count);
+      break;
+    }
+    case 'removeEqual': {
+      const positions = model.flatMap((value, index) => (value.equals(op.value) ? [index] : []));
+      const chosen = op.limit === 0 ? positions : op.fromTail ? positions.slice(-op.limit) : positions.slice(0, op.limit);
+      expect(list.removeEqual(op.value, op.limit, op.fromTail)).toBe(chosen.length);
+      for (const index of chosen.reverse()) model.splice(index, 1);
+      break;
+    }
+  }
+}
+
+describe('quicklist (property)', () => {
+  for (const fill of [-2, -1, 1, 3, 128]) {
+    it(`reads back as the model after any sequence of edits, fill ${fill}`, () => {
+      fc.assert(
+        fc.property(fc.array(operation, { maxLength: 120 }), (operations) => {
+          const arena = new Arena(Arena.allocateControl());
+          const list = new Quicklist(arena);
+          list.fill = fill;
+          list.create();
+          const model: Buffer[] = [];
+          for (const op of operations) {
+            apply(list, model, op);
+            expect(list.length).toBe(model.length);
+          }
+          expect(readAll(list, true)).toEqual(model);
+          expect(readAll(list, false)).toEqual(model);
+          const slice = new ByteSlice();
+          for (let i = 0; i < model.length; i += 7) {
+            list.elementAt(i, slice);
+            expect(slice.copy()).toEqual(model[i]);
+          }
+          expect(arena.allocatedBytes).toBe(list.bytes);
+          list.destroy();
+          expect(arena.allocatedBytes).toBe(0);
+        }),
+        { numRuns: 150 },
+      );
+    });
+  }
+
+  it('visits from any index in both directions, and stops when asked', () => {
+    const arena = new Arena(Arena.allocateControl());
+    const list = new Quicklist(arena);
+    list.fill = 2;
+    list.create();
+    for (let i = 0; i < 9; i++) list.push(Buffer.from(String(i)), false);
+    const seen: string[] = [];
+    const slice = new ByteSlice();
+    list.forEachFrom(6, false, slice, (value, index) => {
+      seen.push(`${index}:${value.copy().toString()}`);
+      return index > 3;
+    });
+    expect(seen).toEqual(['6:6', '5:5', '4:4', '3:3']);
+    expect(list.nodeCount).toBe(5);
+  });
+});
