@@ -57,6 +57,12 @@ export interface Coordinator extends TransactionCoordinator, PlanCoordinator {
 /** A plan of plain hops, not atomic (INFO, CLIENT LIST, SCAN...; see step-plans.ts). */
 export interface StepPlan {
   readonly atomic?: false;
+  /**
+   * The plan keeps the client's earlier and later commands in order itself
+   * (EXEC, WATCH). Otherwise it starts once the earlier ones have answered,
+   * and the later ones wait for its reply: plain hops wait behind no lock.
+   */
+  readonly ordersCommands?: true;
   /** Runs the command; its reply goes to `slot`. `argv` is only valid during the call. */
   run(coordinator: Coordinator, client: Client, argv: Buffer[], argc: number, slot: ReplyWaiter): void;
 }

@@ -118,6 +118,7 @@ class WatchReplies implements ReplyWaiter {
 const OK = Buffer.from('+OK\r\n');
 
 const watchPlan: StepPlan = {
+  ordersCommands: true,
   run(coordinator, client, argv, argc, slot) {
     if (client.queued !== null) {
       slot.onReply(errorReply(coordinator, 'ERR WATCH inside MULTI is not allowed'));
@@ -333,6 +334,7 @@ async function execOnShards(coordinator: Coordinator, client: Client, commands: 
 }
 
 const execPlan: StepPlan = {
+  ordersCommands: true,
   run(coordinator, client, _argv, _argc, slot) {
     const commands = client.queued;
     if (commands === null) {

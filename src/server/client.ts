@@ -147,6 +147,9 @@ export class Client {
     return this.firstPending !== null;
   }
 
+  /** Called once, when no reply is pending any more (a command waiting for the ones before it). */
+  whenAnswered: (() => void) | null = null;
+
   /** A place in the reply order for a reply that comes later. */
   reserveReply(): PendingReply {
     this.repliesInFlight++;
@@ -197,7 +200,12 @@ export class Client {
       pending = pending.next;
     }
     this.firstPending = pending;
-    if (pending === null) this.lastPending = null;
+    if (pending === null) {
+      this.lastPending = null;
+      const whenAnswered = this.whenAnswered;
+      this.whenAnswered = null;
+      if (whenAnswered !== null) whenAnswered();
+    }
     this.requestFlush();
   }
 

@@ -6,7 +6,7 @@
 
 import type { CommandSpec, Coordinator } from '../commands/command.ts';
 import { addLocks } from '../commands/routing.ts';
-import type { Shards } from '../shard/shard.ts';
+import type { ReplyWaiter, Shards } from '../shard/shard.ts';
 import { LockSet, Transaction } from '../tx/scheduler.ts';
 import type { AtomicPlan, PlanRequest } from '../tx/multi-shard.ts';
 import { internalError } from '../protocol/errors.ts';
@@ -20,6 +20,29 @@ import type { ReplyOrder } from './reply-order.ts';
 import type { ThreadParts } from './dispatcher.ts';
 
 const NOTHING = (): void => {};
+
+/**
+ * Completes a plan's reply, then lets the client's commands held behind it
+ * go: unless the plan held them itself (EXEC), and lets them go when it sees fit.
+ */
+class ThenRelease implements ReplyWaiter {
+  private readonly slot: PendingReply;
+  private readonly coordinator: Coordinator;
+  private readonly client: Client;
+  private readonly held: Buffer[][];
+
+  constructor(slot: PendingReply, coordinator: Coordinator, client: Client, held: Buffer[][]) {
+    this.slot = slot;
+    this.coordinator = coordinator;
+    this.client = client;
+    this.held = held;
+  }
+
+  onReply(reply: Uint8Array): void {
+    this.slot.onReply(reply);
+    if (this.client.heldCommands === this.held) this.coordinator.releaseHeldCommands(this.client);
+  }
+}
 
 export class PlanRunner {
   private readonly coordinator: Coordinator;
@@ -39,6 +62,13 @@ export class PlanRunner {
   run(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
     const plan = spec.multiShard;
     if (plan === undefined) throw new Error(`${spec.name} spans shards but has no multi-shard plan`);
+    // Plain hops wait behind no lock: such a command (SCAN, DEBUG DIGEST-VALUE, INFO) starts once the client's
+    // earlier commands have answered, so that it sees what they did (a COPY's new key, a write behind a lock).
+    if (plan.atomic !== true && plan.ordersCommands !== true && client.hasPending()) {
+      client.heldCommands = [copyArgs(argv, 0, argc)];
+      client.whenAnswered = () => this.coordinator.releaseHeldCommands(client);
+      return;
+    }
     // Checked here, once for every shard: a write refused for memory is refused whole.
     if (this.refusal.enabled) {
       const out = this.replies.writerFor(client);
@@ -53,10 +83,18 @@ export class PlanRunner {
       this.runAtomic(client, spec, plan, argv, argc, slot);
       return;
     }
+    let waiter: ReplyWaiter = slot;
+    if (plan.ordersCommands !== true) {
+      // Its steps take several round trips: the client's next commands wait for its reply, so that none
+      // overtakes a later step (a PEXPIRE of a key SCAN has yet to reach).
+      const held: Buffer[][] = [];
+      client.heldCommands = held;
+      waiter = new ThenRelease(slot, this.coordinator, client, held);
+    }
     try {
-      plan.run(this.coordinator, client, argv, argc, slot);
+      plan.run(this.coordinator, client, argv, argc, waiter);
     } catch (error) {
-      if (slot.data === null) slot.onReply(Buffer.from(`-${internalError(spec.name, error)}\r\n`));
+      if (slot.data === null) waiter.onReply(Buffer.from(`-${internalError(spec.name, error)}\r\n`));
     }
   }
 
