@@ -13,7 +13,7 @@
 
 import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { connectIoredis, connectResp3, errorOf, flushBeforeEach, useClient } from './helpers/clients.ts';
+import { connectIoredis, connectResp3, flushBeforeEach, useClient } from './helpers/clients.ts';
 import { keysOnShard } from './helpers/raw-client.ts';
 import { runSession, type Session } from './helpers/recorded-sessions.ts';
 import { panicThreadOf } from './helpers/worker-panic.ts';
@@ -116,11 +116,12 @@ for (const shards of [1, 2, 3]) {
       expect(await runSession(server.port, session)).toBe(session.reply);
     });
 
-    for (const fill of ['-2', '4', '-1']) {
-      it(`keeps long lists of many nodes as a plain model does, through every edit (list-max-listpack-size ${fill})`, async () => {
+    for (const [fill, depth] of [['-2', '0'], ['4', '0'], ['-1', '0'], ['4', '1'], ['-2', '2']]) {
+      it(`keeps long lists of many nodes as a plain model does, through every edit (list-max-listpack-size ${fill}, list-compress-depth ${depth})`, async () => {
         expect(await client.config('SET', 'list-max-listpack-size', fill)).toBe('OK');
+        expect(await client.config('SET', 'list-compress-depth', depth)).toBe('OK');
         try {
-          const random = generator(shards * 1000 + Number(fill));
+          const random = generator(shards * 1000 + Number(fill) * 10 + Number(depth));
           const model: string[] = [];
           const key = 'long';
           const value = (): string => (random() < 0.1 ? 'v'.repeat(Math.floor(random() * 5000)) : `e${Math.floor(random() * 50)}`);
@@ -183,17 +184,10 @@ for (const shards of [1, 2, 3]) {
           }
         } finally {
           await client.config('SET', 'list-max-listpack-size', '-2');
+          await client.config('SET', 'list-compress-depth', '0');
         }
       });
     }
-
-    it('refuses list-compress-depth until compressed nodes are built, in CONFIG SET as at start-up', async () => {
-      if (STOCK_PORT !== undefined) return;
-      expect(await errorOf(client.config('SET', 'list-compress-depth', '1'))).toBe(
-        "ERR CONFIG SET failed (possibly related to argument 'list-compress-depth') - compressed list nodes are not built yet: list-compress-depth must be 0",
-      );
-      expect(await client.config('SET', 'list-compress-depth', '0')).toBe('OK');
-    });
 
     it('answers node-redis (RESP3) and ioredis pipelines', async () => {
       const resp3 = await connectResp3(server);
@@ -208,6 +202,26 @@ for (const shards of [1, 2, 3]) {
       }
       const replies = await client.pipeline().rpush('p', 'x', 'y').lmove('p', 'p2', 'LEFT', 'RIGHT').rpoplpush('p', 'p2').lrange('p2', 0, -1).exists('p').exec();
       expect(replies).toEqual([[null, 2], [null, 'x'], [null, 'y'], [null, ['y', 'x']], [null, 0]]);
+    });
+
+    it('holds the nodes inside a long list compressed under list-compress-depth, in less memory', async () => {
+      const elements = Array.from({ length: 5000 }, (_, i) => `a repetitive element number ${i % 10}`);
+      await client.rpush('plain', ...elements);
+      expect(await client.config('SET', 'list-compress-depth', '1')).toBe('OK');
+      try {
+        await client.rpush('packed', ...elements);
+        const [plain, packed] = [Number(await client.call('memory', 'usage', 'plain', 'samples', '0')), Number(await client.call('memory', 'usage', 'packed', 'samples', '0'))];
+        expect(packed).toBeLessThan(plain / 2);
+        expect(await client.lrange('packed', 2000, 2004)).toEqual(elements.slice(2000, 2005));
+        expect(await client.lindex('packed', 2500)).toBe(elements[2500]);
+        expect(await client.lset('packed', 2503, 'replaced')).toBe('OK');
+        expect(await client.linsert('packed', 'BEFORE', 'replaced', 'inserted')).toBe(5001);
+        expect(await client.lrem('packed', 0, elements[7])).toBe(500);
+        const expected = [...elements.slice(0, 2503), 'inserted', 'replaced', ...elements.slice(2504)].filter((element) => element !== elements[7]);
+        expect(await client.lrange('packed', 0, -1)).toEqual(expected);
+      } finally {
+        await client.config('SET', 'list-compress-depth', '0');
+      }
     });
 
     it('frees every node of a deleted list', async () => {

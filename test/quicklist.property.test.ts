@@ -3,7 +3,8 @@
 // that make nodes hold few elements, many, or a few bytes (so nodes split,
 // move to bigger chunks and empty out), with elements of every size; after
 // each step the list reads back as the model, both ways, and the arena
-// holds exactly the list's chunks.
+// holds exactly the list's chunks; with a compress depth, the nodes near
+// the ends are never compressed and the ones inside are, when that pays.
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -79,18 +80,25 @@ function apply(list: Quicklist, model: Buffer[], op: Operation): void {
 }
 
 describe('quicklist (property)', () => {
-  for (const fill of [-2, -1, 1, 3, 128]) {
-    it(`reads back as the model after any sequence of edits, fill ${fill}`, () => {
+  for (const [fill, depth] of [[-2, 0], [-1, 0], [1, 0], [3, 0], [128, 0], [-2, 1], [3, 1], [1, 2], [128, 2]]) {
+    it(`reads back as the model after any sequence of edits, fill ${fill}, compress depth ${depth}`, () => {
       fc.assert(
         fc.property(fc.array(operation, { maxLength: 120 }), (operations) => {
           const arena = new Arena(Arena.allocateControl());
           const list = new Quicklist(arena);
           list.fill = fill;
+          list.depth = depth;
           list.create();
           const model: Buffer[] = [];
           for (const op of operations) {
             apply(list, model, op);
             expect(list.length).toBe(model.length);
+            // The nodes near the ends are never compressed.
+            const compressed = list.compressedNodes();
+            for (let i = 0; i < Math.min(depth, compressed.length); i++) {
+              expect(compressed[i]).toBe(false);
+              expect(compressed[compressed.length - 1 - i]).toBe(false);
+            }
           }
           expect(readAll(list, true)).toEqual(model);
           expect(readAll(list, false)).toEqual(model);
@@ -122,5 +130,23 @@ describe('quicklist (property)', () => {
     });
     expect(seen).toEqual(['6:6', '5:5', '4:4', '3:3']);
     expect(list.nodeCount).toBe(5);
+  });
+
+  it('compresses the nodes past the depth from both ends when that pays, and reads them back', () => {
+    const arena = new Arena(Arena.allocateControl());
+    const list = new Quicklist(arena);
+    list.fill = 1;
+    list.depth = 2;
+    list.create();
+    const values = Array.from({ length: 10 }, (_, i) => Buffer.from(`${i}`.repeat(200)));
+    for (const value of values) list.push(value, false);
+    expect(list.compressedNodes()).toEqual([false, false, true, true, true, true, true, true, false, false]);
+    list.push(Buffer.from('tiny'), true);
+    // The old second node is now the third: compressed; a node too short to gain is left as it is.
+    expect(list.compressedNodes().slice(0, 4)).toEqual([false, false, true, true]);
+    const slice = new ByteSlice();
+    list.elementAt(5, slice);
+    expect(slice.copy()).toEqual(values[4]);
+    expect(list.bytes).toBeLessThan(10 * 200);
   });
 });

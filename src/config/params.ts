@@ -142,7 +142,7 @@ export const CONFIG_PARAMS: readonly ConfigParam[] = [
   { name: 'lazyfree-lazy-server-del', kind: 'bool', defaultValue: 'no', mutable: true },
   { name: 'lazyfree-lazy-user-del', kind: 'bool', defaultValue: 'no', mutable: true },
   { name: 'lazyfree-lazy-user-flush', kind: 'bool', defaultValue: 'no', mutable: true },
-  { name: 'list-compress-depth', kind: 'int', defaultValue: '0', mutable: true, min: 0, max: INT_MAX, notBuilt: { accepted: '0', reason: 'compressed list nodes are not built yet: list-compress-depth must be 0' } },
+  { name: 'list-compress-depth', kind: 'int', defaultValue: '0', mutable: true, min: 0, max: INT_MAX },
   { name: 'list-max-listpack-size', kind: 'int', defaultValue: '-2', mutable: true, min: INT_MIN, max: INT_MAX, aliases: ['list-max-ziplist-size'] },
   { name: 'masterauth', kind: 'string', defaultValue: '', mutable: true },
   { name: 'masteruser', kind: 'string', defaultValue: '', mutable: true },

@@ -194,6 +194,7 @@ export class ShardThread {
     limits.hashMaxListpackValue = config.getNumber('hash-max-listpack-value');
     limits.setMaxIntsetEntries = config.getNumber('set-max-intset-entries');
     limits.listMaxListpackSize = config.getNumber('list-max-listpack-size');
+    limits.listCompressDepth = config.getNumber('list-compress-depth');
   }
 
   /** Runs Redis's active expire cycle hz times a second, using at most a quarter of the thread's time. */

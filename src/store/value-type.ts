@@ -37,4 +37,6 @@ export class EncodingLimits {
   setMaxIntsetEntries = 512;
   /** list-max-listpack-size: a quicklist node's fill (-1..-5: 4..64 KB; n > 0: n elements). */
   listMaxListpackSize = -2;
+  /** list-compress-depth: quicklist nodes this far from an end stay uncompressed (0: none is compressed). */
+  listCompressDepth = 0;
 }

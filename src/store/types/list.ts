@@ -21,6 +21,7 @@ export type { ElementVisitor } from './quicklist.ts';
 function openList(store: ShardStore, ref: Ref): Quicklist {
   const list = store.quicklist.open(store.structureOf(ref));
   list.fill = store.limits.listMaxListpackSize;
+  list.depth = store.limits.listCompressDepth;
   return list;
 }
 
@@ -49,6 +50,7 @@ export function listCreate(store: ShardStore, db: number, key: Uint8Array, first
   const list = store.quicklist;
   const header = list.create();
   list.fill = store.limits.listMaxListpackSize;
+  list.depth = store.limits.listCompressDepth;
   list.push(first, false);
   return store.putStructure(db, key, ValueType.List, header, 0, now);
 }

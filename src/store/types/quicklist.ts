@@ -6,16 +6,25 @@
 //   header (24 bytes): word 0 the head node, word 1 the tail node, word 2 the
 //                      number of nodes, double 2 the number of elements
 //   node:              word 0 the previous node, word 1 the next one, word 2
-//                      the length of its packed form, then the form (whose
-//                      first 4 bytes count its elements)
+//                      the bytes it stores, word 3 its elements, word 4 its
+//                      packed form's length when the node is compressed (0:
+//                      it is not), then the form (whose first 4 bytes count
+//                      its elements) or its LZF compression
 //
 // A node holds as many elements as `fill` lets it (list-max-listpack-size:
 // -1..-5 for 4..64 KB of packed form, a positive number for that many
 // elements under 8 KB); an element bigger than that has a node of its own.
 // Edits that overfill a node (LINSERT, LSET) split it in two.
+//
+// With `depth` (list-compress-depth) above 0, as in Redis, the nodes further
+// than `depth` from both ends are kept LZF-compressed (when that saves at
+// least MIN_COMPRESS_GAIN bytes): reads decompress into a scratch buffer,
+// edits decompress the node first, and each edit settles the nodes it moved
+// inwards or touched.
 
 import { ChunkKind, OFFSET_BITS, OFFSET_MASK, type Address, type Arena } from '../arena.ts';
 import type { ByteSlice } from '../bytes.ts';
+import { lzfCompress, lzfDecompress } from '../lzf.ts';
 import {
   entryDataStart, entryLength, entryNext, entrySize, lengthPrefixSize, listpackCount, listpackEntryAt, listpackFirst, listpackWriter,
   LISTPACK_HEADER_BYTES,
@@ -30,7 +39,13 @@ const HEADER_BYTES = 24;
 const PREV = 0;
 const NEXT = 1;
 const FORM_LENGTH = 2;
-const NODE_HEADER = 12;
+const ELEMENTS = 3;
+const RAW_LENGTH = 4;
+const NODE_HEADER = 20;
+
+/** Redis's thresholds: a form shorter than this is not compressed, nor one whose compression saves less than the gain. */
+const MIN_COMPRESS_BYTES = 48;
+const MIN_COMPRESS_GAIN = 8;
 
 /** Packed-form bytes a node may reach for fill -1..-5 (Redis's optimization levels). */
 const FORM_BYTES_BY_LEVEL = [4096, 8192, 16384, 32768, 65536];
@@ -67,6 +82,10 @@ export class Quicklist {
   private header: Address = 0;
   /** list-max-listpack-size, set by the store from its encoding limits. */
   fill = -2;
+  /** list-compress-depth: nodes this far from an end stay uncompressed (0: none is compressed). */
+  depth = 0;
+  /** A compressed node's form, decompressed for a read. */
+  private scratch: Uint8Array = new Uint8Array(1024);
 
   constructor(arena: Arena) {
     this.arena = arena;
@@ -107,6 +126,13 @@ export class Quicklist {
     return total;
   }
 
+  /** Whether each node, head to tail, is held compressed (DEBUG and tests). */
+  compressedNodes(): boolean[] {
+    const compressed: boolean[] = [];
+    for (let node = this.headerWord(HEAD); node !== 0; node = this.nodeWord(node, NEXT)) compressed.push(this.nodeWord(node, RAW_LENGTH) !== 0);
+    return compressed;
+  }
+
   /** Frees every node and the header. */
   destroy(): void {
     let node = this.headerWord(HEAD);
@@ -124,9 +150,9 @@ export class Quicklist {
   /** Points `into` at the element at `index` (0 <= index < length). */
   elementAt(index: number, into: ByteSlice): void {
     const [node, inNode] = this.locate(index);
-    const bytes = this.arena.bytes[node >>> OFFSET_BITS];
-    const start = this.formStart(node);
-    const at = listpackEntryAt(bytes, start, this.formLength(node), inNode);
+    const bytes = this.readable(node);
+    const start = this.readStart;
+    const at = listpackEntryAt(bytes, start, this.readLength, inNode);
     into.set(bytes, entryDataStart(bytes, at), entryLength(bytes, at));
   }
 
@@ -141,9 +167,9 @@ export class Quicklist {
     let position = index;
     const offsets: number[] = [];
     while (node !== 0) {
-      const bytes = this.arena.bytes[node >>> OFFSET_BITS];
-      const start = this.formStart(node);
-      const end = start + this.formLength(node);
+      const bytes = this.readable(node);
+      const start = this.readStart;
+      const end = start + this.readLength;
       if (forward) {
         let at = listpackEntryAt(bytes, start, end - start, inNode);
         for (; at < end; at = entryNext(bytes, at)) {
@@ -162,7 +188,7 @@ export class Quicklist {
           if (!visit(into, position--)) return;
         }
         node = this.nodeWord(node, PREV);
-        inNode = node === 0 ? 0 : listpackCount(this.arena.bytes[node >>> OFFSET_BITS], this.formStart(node)) - 1;
+        inNode = node === 0 ? 0 : this.nodeElements(node) - 1;
       }
     }
   }
@@ -173,8 +199,8 @@ export class Quicklist {
   push(value: Uint8Array, atHead: boolean): void {
     const end = this.headerWord(atHead ? HEAD : TAIL);
     const size = entrySize(value.length);
-    if (end !== 0 && fits(this.fill, this.formLength(end) + size, this.nodeElements(end) + 1)) {
-      const node = this.ensureRoom(end, size);
+    if (end !== 0 && fits(this.fill, this.rawLength(end) + size, this.nodeElements(end) + 1)) {
+      const node = this.ensureRoom(this.uncompressed(end), size);
       const bytes = this.arena.bytes[node >>> OFFSET_BITS];
       const start = this.formStart(node);
       const length = this.formLength(node);
@@ -191,6 +217,7 @@ export class Quicklist {
       this.linkNewNode(listpackWriter.view(), atHead ? 0 : end, atHead ? end : 0);
     }
     this.addCount(1);
+    this.settle(0);
   }
 
   /** Inserts `value` before the element at `index` (index === length: at the tail). */
@@ -199,23 +226,25 @@ export class Quicklist {
       this.push(value, index <= 0);
       return;
     }
-    const [node, inNode] = this.locate(index);
+    const [located, inNode] = this.locate(index);
+    const node = this.uncompressed(located);
     const bytes = this.arena.bytes[node >>> OFFSET_BITS];
     const start = this.formStart(node);
     const length = this.formLength(node);
     const at = listpackEntryAt(bytes, start, length, inNode);
-    this.replaceForm(node, listpackWriter.inserted(bytes, start, length, at, [value]));
     this.addCount(1);
+    this.settle(this.replaceForm(node, listpackWriter.inserted(bytes, start, length, at, [value])));
   }
 
   /** The element at `index` (0 <= index < length) becomes `value`. */
   replaceAt(index: number, value: Uint8Array): void {
-    const [node, inNode] = this.locate(index);
+    const [located, inNode] = this.locate(index);
+    const node = this.uncompressed(located);
     const bytes = this.arena.bytes[node >>> OFFSET_BITS];
     const start = this.formStart(node);
     const length = this.formLength(node);
     const at = listpackEntryAt(bytes, start, length, inNode);
-    this.replaceForm(node, listpackWriter.replaced(bytes, start, length, at, value));
+    this.settle(this.replaceForm(node, listpackWriter.replaced(bytes, start, length, at, value)));
   }
 
   /** Removes `count` elements from `index` on (fewer where the list ends first). */
@@ -224,6 +253,7 @@ export class Quicklist {
     let [node, inNode] = this.locate(index);
     let left = Math.min(count, this.length - index);
     this.addCount(-left);
+    let touched: Address = 0;
     while (left > 0 && node !== 0) {
       const next = this.nodeWord(node, NEXT);
       const elements = this.nodeElements(node);
@@ -231,15 +261,17 @@ export class Quicklist {
       if (take === elements) {
         this.unlink(node);
       } else {
-        const bytes = this.arena.bytes[node >>> OFFSET_BITS];
-        const start = this.formStart(node);
-        const length = this.formLength(node);
-        this.replaceForm(node, listpackWriter.removed(bytes, start, length, listpackEntryAt(bytes, start, length, inNode), take));
+        const raw = this.uncompressed(node);
+        const bytes = this.arena.bytes[raw >>> OFFSET_BITS];
+        const start = this.formStart(raw);
+        const length = this.formLength(raw);
+        touched = this.replaceForm(raw, listpackWriter.removed(bytes, start, length, listpackEntryAt(bytes, start, length, inNode), take));
       }
       left -= take;
       node = next;
       inNode = 0;
     }
+    this.settle(touched);
   }
 
   /**
@@ -253,12 +285,12 @@ export class Quicklist {
     const matches: number[] = [];
     while (node !== 0 && (limit === 0 || removed < limit)) {
       const following = this.nodeWord(node, fromTail ? PREV : NEXT);
-      const bytes = this.arena.bytes[node >>> OFFSET_BITS];
-      const start = this.formStart(node);
-      const end = start + this.formLength(node);
+      let bytes = this.readable(node);
+      let start = this.readStart;
+      let end = start + this.readLength;
       matches.length = 0;
       for (let at = listpackFirst(start); at < end; at = entryNext(bytes, at)) {
-        if (equalsEntry(bytes, at, value)) matches.push(at);
+        if (equalsEntry(bytes, at, value)) matches.push(at - start);
       }
       if (matches.length > 0) {
         const room = limit === 0 ? matches.length : Math.min(matches.length, limit - removed);
@@ -266,11 +298,20 @@ export class Quicklist {
         const chosen = fromTail ? matches.slice(matches.length - room) : matches.slice(0, room);
         removed += room;
         this.addCount(-room);
-        if (room === this.nodeElements(node)) this.unlink(node);
-        else this.replaceForm(node, formWithout(bytes, start, end, chosen));
+        if (room === this.nodeElements(node)) {
+          this.unlink(node);
+        } else {
+          const raw = this.uncompressed(node);
+          bytes = this.arena.bytes[raw >>> OFFSET_BITS];
+          start = this.formStart(raw);
+          end = start + this.formLength(raw);
+          for (let i = 0; i < chosen.length; i++) chosen[i] += start;
+          this.replaceForm(raw, formWithout(bytes, start, end, chosen));
+        }
       }
       node = following;
     }
+    if (removed > 0) this.settleAll();
     return removed;
   }
 
@@ -312,7 +353,9 @@ export class Quicklist {
     if (!fits(this.fill, form.length, count) && count > 1) return this.split(node, form);
     const target = this.ensureRoom(node, form.length - this.formLength(node));
     this.arena.bytes[target >>> OFFSET_BITS].set(form, this.formStart(target));
-    this.words(target)[wordIndex(target) + FORM_LENGTH] = form.length;
+    const words = this.words(target);
+    words[wordIndex(target) + FORM_LENGTH] = form.length;
+    words[wordIndex(target) + ELEMENTS] = count;
     return target;
   }
 
@@ -335,18 +378,122 @@ export class Quicklist {
   private ensureRoom(node: Address, extra: number): Address {
     const needed = NODE_HEADER + this.formLength(node) + extra;
     if (needed <= this.arena.chunkSize(node)) return node;
-    const arena = this.arena;
-    const moved = arena.allocate(needed, ChunkKind.Blob);
+    const moved = this.arena.allocate(needed, ChunkKind.Blob);
     const from = byteOffset(node);
-    arena.bytes[moved >>> OFFSET_BITS].set(arena.bytes[node >>> OFFSET_BITS].subarray(from, from + NODE_HEADER + this.formLength(node)), byteOffset(moved));
+    this.arena.bytes[moved >>> OFFSET_BITS].set(this.arena.bytes[node >>> OFFSET_BITS].subarray(from, from + NODE_HEADER + this.formLength(node)), byteOffset(moved));
+    this.replaceNode(node, moved);
+    return moved;
+  }
+
+  /** `moved` (a copy of the node's header words) takes the node's place in the list; the node is freed. */
+  private replaceNode(node: Address, moved: Address): void {
     const prev = this.nodeWord(node, PREV);
     const next = this.nodeWord(node, NEXT);
     if (prev === 0) this.setHeaderWord(HEAD, moved);
     else this.setNodeWord(prev, NEXT, moved);
     if (next === 0) this.setHeaderWord(TAIL, moved);
     else this.setNodeWord(next, PREV, moved);
-    arena.free(node);
-    return moved;
+    this.arena.free(node);
+  }
+
+  // ---- Compression ----
+
+  /** The node's form, readable: in place, or decompressed into the scratch buffer; readStart and readLength say where. */
+  private readable(node: Address): Uint8Array {
+    const rawLength = this.nodeWord(node, RAW_LENGTH);
+    if (rawLength === 0) {
+      this.readStart = this.formStart(node);
+      this.readLength = this.formLength(node);
+      return this.arena.bytes[node >>> OFFSET_BITS];
+    }
+    if (this.scratch.length < rawLength) this.scratch = new Uint8Array(Math.max(rawLength, this.scratch.length * 2));
+    lzfDecompress(this.arena.bytes[node >>> OFFSET_BITS], this.formStart(node), this.formLength(node), this.scratch, 0, rawLength);
+    this.readStart = 0;
+    this.readLength = rawLength;
+    return this.scratch;
+  }
+
+  private readStart = 0;
+  private readLength = 0;
+
+  /** The node's packed form's length, compressed or not. */
+  private rawLength(node: Address): number {
+    return this.nodeWord(node, RAW_LENGTH) || this.formLength(node);
+  }
+
+  /** The node with its form uncompressed in place (itself when it was not compressed; else a new chunk in its place). */
+  private uncompressed(node: Address): Address {
+    const rawLength = this.nodeWord(node, RAW_LENGTH);
+    if (rawLength === 0) return node;
+    const arena = this.arena;
+    const raw = arena.allocate(NODE_HEADER + rawLength, ChunkKind.Blob);
+    const rawBytes = arena.bytes[raw >>> OFFSET_BITS];
+    lzfDecompress(arena.bytes[node >>> OFFSET_BITS], this.formStart(node), this.formLength(node), rawBytes, this.formStart(raw), rawLength);
+    const words = this.words(raw);
+    const at = wordIndex(raw);
+    words[at + PREV] = this.nodeWord(node, PREV);
+    words[at + NEXT] = this.nodeWord(node, NEXT);
+    words[at + FORM_LENGTH] = rawLength;
+    words[at + ELEMENTS] = this.nodeElements(node);
+    words[at + RAW_LENGTH] = 0;
+    this.replaceNode(node, raw);
+    return raw;
+  }
+
+  /** Compresses the node's form when that gains enough, into a chunk of its compressed size. */
+  private compress(node: Address): void {
+    const length = this.formLength(node);
+    if (this.nodeWord(node, RAW_LENGTH) !== 0 || length < MIN_COMPRESS_BYTES) return;
+    if (this.scratch.length < length) this.scratch = new Uint8Array(Math.max(length, this.scratch.length * 2));
+    const compressed = lzfCompress(this.arena.bytes[node >>> OFFSET_BITS], this.formStart(node), length, this.scratch, 0, length - MIN_COMPRESS_GAIN);
+    if (compressed === 0) return;
+    const packed = this.arena.allocate(NODE_HEADER + compressed, ChunkKind.Blob);
+    this.arena.bytes[packed >>> OFFSET_BITS].set(this.scratch.subarray(0, compressed), this.formStart(packed));
+    const words = this.words(packed);
+    const at = wordIndex(packed);
+    words[at + PREV] = this.nodeWord(node, PREV);
+    words[at + NEXT] = this.nodeWord(node, NEXT);
+    words[at + FORM_LENGTH] = compressed;
+    words[at + ELEMENTS] = this.nodeElements(node);
+    words[at + RAW_LENGTH] = length;
+    this.replaceNode(node, packed);
+  }
+
+  /**
+   * After an edit: the nodes within `depth` of an end uncompressed, and the
+   * ones an edit may have moved inwards (the first past `depth` from each
+   * end) or touched (`touched` and its neighbours) compressed when inside.
+   */
+  private settle(touched: Address): void {
+    const depth = this.depth;
+    if (depth <= 0) return;
+    let node = this.headerWord(HEAD);
+    for (let i = 0; i < depth && node !== 0; i++) node = this.nodeWord(this.uncompressed(node), NEXT);
+    node = this.headerWord(TAIL);
+    for (let i = 0; i < depth && node !== 0; i++) node = this.nodeWord(this.uncompressed(node), PREV);
+    // Addresses are stable from here: only compress() moves a node, and only itself.
+    const nearEnds = new Set<Address>();
+    let inwardFromHead = this.headerWord(HEAD);
+    for (let i = 0; i < depth && inwardFromHead !== 0; i++, inwardFromHead = this.nodeWord(inwardFromHead, NEXT)) nearEnds.add(inwardFromHead);
+    let inwardFromTail = this.headerWord(TAIL);
+    for (let i = 0; i < depth && inwardFromTail !== 0; i++, inwardFromTail = this.nodeWord(inwardFromTail, PREV)) nearEnds.add(inwardFromTail);
+    const inside = new Set<Address>([inwardFromHead, inwardFromTail]);
+    if (touched !== 0) inside.add(touched).add(this.nodeWord(touched, PREV)).add(this.nodeWord(touched, NEXT));
+    for (const candidate of inside) if (candidate !== 0 && !nearEnds.has(candidate)) this.compress(candidate);
+  }
+
+  /** Every node as `depth` wants it: uncompressed near the ends, compressed inside (after an edit all over the list). */
+  private settleAll(): void {
+    const depth = this.depth;
+    if (depth <= 0) return;
+    const nodes = this.headerWord(NODES);
+    let node = this.headerWord(HEAD);
+    for (let position = 0; node !== 0; position++) {
+      const next = this.nodeWord(node, NEXT);
+      if (position < depth || position >= nodes - depth) this.uncompressed(node);
+      else this.compress(node);
+      node = next;
+    }
   }
 
   /** A new node holding `form` (null: an empty one), linked between `prev` and `next` (0: the list's end). */
@@ -359,6 +506,8 @@ export class Quicklist {
     words[at + PREV] = prev;
     words[at + NEXT] = next;
     words[at + FORM_LENGTH] = formBytes;
+    words[at + ELEMENTS] = form === null ? 0 : listpackCount(form, 0);
+    words[at + RAW_LENGTH] = 0;
     const bytes = arena.bytes[node >>> OFFSET_BITS];
     if (form === null) bytes.fill(0, this.formStart(node), this.formStart(node) + LISTPACK_HEADER_BYTES);
     else bytes.set(form, this.formStart(node));
@@ -383,7 +532,7 @@ export class Quicklist {
   }
 
   private nodeElements(node: Address): number {
-    return listpackCount(this.arena.bytes[node >>> OFFSET_BITS], this.formStart(node));
+    return this.nodeWord(node, ELEMENTS);
   }
 
   private formStart(node: Address): number {
@@ -402,6 +551,7 @@ export class Quicklist {
     bytes[start + 2] = (count >>> 16) & 0xff;
     bytes[start + 3] = count >>> 24;
     this.words(node)[wordIndex(node) + FORM_LENGTH] = length;
+    this.words(node)[wordIndex(node) + ELEMENTS] = count;
   }
 
   private addCount(change: number): void {
