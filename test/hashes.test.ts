@@ -20,6 +20,7 @@ import { connectIoredis, connectResp3, errorOf, flushBeforeEach, useClient } fro
 import { keysOnEveryShard, keysOnShard } from './helpers/raw-client.ts';
 import { pairs, runSession, unordered, type Session } from './helpers/recorded-sessions.ts';
 import { STOCK_PORT, useServerOrStock } from './helpers/stock-server.ts';
+import { panicThreadOf } from './helpers/threads.ts';
 import { SlotMap } from '../src/cluster/slots.ts';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -403,17 +404,7 @@ describe('a worker restart keeps hashes', () => {
       await writer.expire(key, 1000);
     }
     const digestBefore = await writer.debug('digest');
-    const restartsBefore = server.output().split('worker restarted').length;
-
-    const victim = await connectIoredis(server, { retryStrategy: () => null });
-    const victimClosed = new Promise<void>((resolve) => victim.once('close', () => resolve()));
-    victim.debug('panic').catch(() => {});
-    await victimClosed;
-    const deadline = Date.now() + 10000;
-    while (server.output().split('worker restarted').length === restartsBefore) {
-      if (Date.now() > deadline) throw new Error('no worker restart in time');
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
+    await panicThreadOf(server, await connectIoredis(server, { retryStrategy: () => null }));
     const dead = Number(/Shard (\d) worker exited unexpectedly/.exec(server.output())?.[1]);
     expect(dead).toBeGreaterThanOrEqual(0);
 

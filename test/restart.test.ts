@@ -3,53 +3,14 @@
 // are dropped, and the supervisor says so in the log.
 
 import net from 'node:net';
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { useServer, type TestServer } from './helpers/server.ts';
+import { useServer } from './helpers/server.ts';
 import { connectIoredis, waitFor } from './helpers/clients.ts';
 import { keysOnEveryShard, keysOnShard, respCommands } from './helpers/raw-client.ts';
+import { closed, connectOnThread, panicThreadOf, restartCount, threadOf } from './helpers/threads.ts';
 
 const SHARDS = 3;
-
-/** Resolves once `client` has seen its connection closed. */
-function closed(client: Redis): Promise<void> {
-  return new Promise((resolve) => client.once('close', () => resolve()));
-}
-
-/** The thread serving `client`'s connection: the role (Wn) its DEBUG LOG line is written under. */
-async function threadOf(server: TestServer, client: Redis): Promise<number> {
-  const marker = `thread-of-${randomUUID()}`;
-  await client.call('debug', 'log', marker);
-  let line: string | undefined;
-  await waitFor(() => (line = server.output().split('\n').find((text) => text.includes(marker))) !== undefined, 5000);
-  const thread = /^\d+:W(\d+) /.exec(line as string);
-  if (thread === null) throw new Error(`no thread in log line: ${line}`);
-  return Number(thread[1]);
-}
-
-/** A connection the kernel handed to thread `thread`: it spreads them, so a few tries. */
-async function connectOnThread(server: TestServer, thread: number): Promise<Redis> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const client = await connectIoredis(server, { retryStrategy: () => null });
-    if ((await threadOf(server, client)) === thread) return client;
-    client.disconnect();
-  }
-  throw new Error(`no connection landed on thread ${thread}`);
-}
-
-function restartCount(server: TestServer): number {
-  return server.output().split('worker restarted').length - 1;
-}
-
-/** Kills `victim`'s thread with DEBUG PANIC; resolves once the supervisor has started its replacement. */
-async function panicThreadOf(server: TestServer, victim: Redis): Promise<void> {
-  const restarts = restartCount(server);
-  const gone = closed(victim);
-  victim.debug('panic').catch(() => {});
-  await gone;
-  await waitFor(() => restartCount(server) > restarts, 10000);
-}
 
 describe('a worker thread that dies', () => {
   const server = useServer({ shards: SHARDS, args: ['--enable-debug-command', 'yes'] });
@@ -102,7 +63,7 @@ describe('a worker thread that dies', () => {
 
   it('does not leave the locks of the transactions it coordinated held on other shards', async () => {
     const keys = keysOnEveryShard('locked:', SHARDS, 1);
-    const restartsBefore = server.output().split('worker restarted').length;
+    const restartsBefore = restartCount(server);
     // An EXEC over every shard that dies halfway, on whichever thread its connection landed.
     const commands = [['MULTI'], ...keys.map((key) => ['SET', key, 'half']), ['DEBUG', 'PANIC'], ['SET', keys[0], 'after'], ['EXEC']];
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -113,7 +74,7 @@ describe('a worker thread that dies', () => {
         socket.on('close', () => resolve());
       });
     }
-    await waitFor(() => server.output().split('worker restarted').length === restartsBefore + 3, 10000);
+    await waitFor(() => restartCount(server) === restartsBefore + 3, 10000);
     const client = await connectIoredis(server);
     // Every key on every shard can be written and read again: nothing waits behind an abandoned lock.
     await client.mset(Object.fromEntries(keys.map((key) => [key, 'free'])));
