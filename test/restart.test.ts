@@ -61,6 +61,24 @@ describe('a worker thread that dies', () => {
     for (const client of [writer, reader, ...bystanders]) client.disconnect();
   });
 
+  it('answers an EXEC whose keys all live on a shard that dies under it with that error for each command, not a null EXEC', async () => {
+    const doomed = 2;
+    const [key] = keysOnShard('doomed:', doomed, SHARDS, 1);
+    const client = await connectOnThread(server, 0);
+    const victim = await connectOnThread(server, doomed);
+    const restarts = restartCount(server);
+    // In one read: the doomed thread sleeps, then dies without reading its rings again; the EXEC's hop waits in one.
+    const marker = `doomed-${Date.now()}`;
+    victim.pipeline().call('debug', 'log', marker).call('debug', 'sleep', '1').debug('panic').exec().catch(() => {});
+    await waitFor(() => server.output().includes(marker), 5000);
+    const replies = await client.multi().set(key, 'x').incr(key).exec();
+    await waitFor(() => restartCount(server) > restarts, 10000);
+    // A null EXEC says a watched key changed and nothing ran; here nobody knows whether the commands ran.
+    const restarted = 'ERR the shard holding the key restarted while running the command; it may or may not have been applied';
+    expect(replies?.map(([error]) => error?.message)).toEqual([restarted, restarted]);
+    client.disconnect();
+  });
+
   it('does not leave the locks of the transactions it coordinated held on other shards', async () => {
     const keys = keysOnEveryShard('locked:', SHARDS, 1);
     const restartsBefore = restartCount(server);
