@@ -37,3 +37,6 @@ bench bench-quick capacity fill fill-collections flame load: install
 # Redis's own test suite against this server (test/compat/Makefile.inc).
 include test/compat/Makefile.inc
 compat compat-ours compat-redis compat-ci compat-ratchet-update compat-census: install
+
+# The soak test, 10 minutes (test/soak/Makefile.inc).
+include test/soak/Makefile.inc

@@ -19,64 +19,29 @@ import type { Redis } from 'ioredis';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { connectIoredis } from './helpers/clients.ts';
 import { keysOnShard } from './helpers/raw-client.ts';
+import { ACCOUNTS, START_BALANCE, TOTAL, groupValues, randomInt, sum, transfer as moveMoney, watchedTransfer, writeGroup as msetGroup } from './helpers/accounts.ts';
 
-const ACCOUNTS = 100;
-const START_BALANCE = 1000;
-const TOTAL = ACCOUNTS * START_BALANCE;
 const MIX_SECONDS = Number(process.env.TX_MIX_SECONDS ?? 60);
-
-function randomInt(limit: number): number {
-  return Math.floor(Math.random() * limit);
-}
 
 async function connectMany(server: TestServer, count: number): Promise<Redis[]> {
   return Promise.all(Array.from({ length: count }, () => connectIoredis(server)));
 }
 
-function sum(values: (string | null)[]): number {
-  let total = 0;
-  for (const value of values) total += Number(value);
-  return total;
-}
-
-/** Moves a random amount between two random accounts in one MULTI/EXEC. */
+/** A transfer whose every command succeeded. */
 async function transfer(client: Redis, accounts: string[]): Promise<void> {
-  const from = accounts[randomInt(accounts.length)];
-  let to = accounts[randomInt(accounts.length)];
-  if (to === from) to = accounts[(accounts.indexOf(from) + 1) % accounts.length];
-  const amount = 1 + randomInt(50);
-  const replies = await client.multi().decrby(from, amount).incrby(to, amount).exec();
+  const replies = await moveMoney(client, accounts);
   expect(replies?.every(([error]) => error === null)).toBe(true);
-}
-
-/** The same transfer, read first under WATCH and written only if nothing changed meanwhile. */
-async function watchedTransfer(client: Redis, accounts: string[]): Promise<void> {
-  const from = accounts[randomInt(accounts.length)];
-  const to = accounts[(accounts.indexOf(from) + 1 + randomInt(accounts.length - 1)) % accounts.length];
-  for (;;) {
-    await client.watch(from, to);
-    const [a, b] = await client.mget(from, to);
-    const amount = 1 + randomInt(20);
-    const replies = await client
-      .multi()
-      .set(from, String(Number(a) - amount))
-      .set(to, String(Number(b) + amount))
-      .exec();
-    if (replies !== null) return;
-  }
 }
 
 /** MSET of every key of the group to one value. */
 async function writeGroup(client: Redis, group: string[], value: string): Promise<void> {
-  const pairs: string[] = [];
-  for (const key of group) pairs.push(key, value);
-  expect(await client.mset(...pairs)).toBe('OK');
+  expect(await msetGroup(client, group, value)).toBe('OK');
 }
 
 /** MGET of the group: every key holds the same value (or none exists yet). */
 async function readGroup(client: Redis, group: string[]): Promise<void> {
-  const values = await client.mget(...group);
-  expect(new Set(values).size, `one MGET saw ${[...new Set(values)].join(', ')}`).toBe(1);
+  const values = await groupValues(client, group);
+  expect(values.size, `one MGET saw ${[...values].join(', ')}`).toBe(1);
 }
 
 describe.each([2, 4])('atomicity --shards %i', (shards) => {
@@ -226,7 +191,9 @@ describe('atomicity under a randomized mix --shards 3', () => {
 
     const operations: ((client: Redis) => Promise<void>)[] = [
       (client) => transfer(client, accounts),
-      (client) => watchedTransfer(client, accounts),
+      async (client) => {
+        await watchedTransfer(client, accounts);
+      },
       (client) => writeGroup(client, group, `v${randomInt(1e9)}`),
       (client) => readGroup(client, group),
       async (client) => expect(sum(await client.mget(...accounts))).toBe(TOTAL),

@@ -18,6 +18,7 @@ import { startServer, useServer, type TestServer } from './helpers/server.ts';
 import { connectIoredis, errorOf, infoField, useClient, waitFor } from './helpers/clients.ts';
 import { exchange, keysOnShard, respCommands } from './helpers/raw-client.ts';
 import { withoutClientId } from './helpers/recorded-sessions.ts';
+import { restartCount, threadOfMarker } from './helpers/threads.ts';
 
 for (const shards of [2, 3]) {
   describe(`connection faults --shards ${shards}`, () => {
@@ -105,7 +106,7 @@ describe('server-wide limits and failures', () => {
   it('exits with status 1 when a shard keeps dying', async () => {
     const server = await startServer({ shards: 2, args: ['--enable-debug-command', 'yes'] });
     const exited = new Promise<number | null>((resolve) => server.process.once('exit', (code) => resolve(code)));
-    const restarts = (): number => server.output().split('worker restarted').length - 1;
+    const restarts = (): number => restartCount(server);
     // 11 panics over 2 shards: one of them dies 6 times, one more than the 5 restarts allowed in a minute.
     for (let panics = 0; panics < 11 && server.process.exitCode === null; panics++) {
       const before = restarts();
@@ -133,9 +134,7 @@ async function connectHog(server: TestServer, name: string): Promise<{ hog: net.
     hog.once('data', () => resolve());
     hog.write(`DEBUG LOG ${marker}\r\n`);
   });
-  await waitFor(() => server.output().includes(marker), 5000);
-  const line = server.output().split('\n').find((text) => text.includes(marker)) as string;
-  return { hog, thread: Number(/^\d+:W(\d+) /.exec(line)?.[1]) };
+  return { hog, thread: await threadOfMarker(server, marker) };
 }
 
 describe('client limits --shards 2', () => {

@@ -19,8 +19,8 @@ import type { Redis } from 'ioredis';
 import { connectIoredis, connectResp3, errorOf, flushBeforeEach, useClient } from './helpers/clients.ts';
 import { keysOnEveryShard, keysOnShard } from './helpers/raw-client.ts';
 import { pairs, runSession, unordered, type Session } from './helpers/recorded-sessions.ts';
-import { panicThreadOf } from './helpers/worker-panic.ts';
 import { STOCK_PORT, useServerOrStock } from './helpers/stock-server.ts';
+import { panicThreadOf } from './helpers/threads.ts';
 import { SlotMap } from '../src/cluster/slots.ts';
 
 const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
@@ -404,7 +404,8 @@ describe('a worker restart keeps hashes', () => {
       await writer.expire(key, 1000);
     }
     const digestBefore = await writer.debug('digest');
-    const dead = await panicThreadOf(server);
+    await panicThreadOf(server, await connectIoredis(server, { retryStrategy: () => null }));
+    const dead = Number(/Shard (\d) worker exited unexpectedly/.exec(server.output())?.[1]);
     expect(dead).toBeGreaterThanOrEqual(0);
 
     const reader = await connectIoredis(server);

@@ -16,7 +16,7 @@ import type { Redis } from 'ioredis';
 import { connectIoredis, connectResp3, flushBeforeEach, useClient } from './helpers/clients.ts';
 import { keysOnShard } from './helpers/raw-client.ts';
 import { runSession, type Session } from './helpers/recorded-sessions.ts';
-import { panicThreadOf } from './helpers/worker-panic.ts';
+import { panicThreadOf } from './helpers/threads.ts';
 import { STOCK_PORT, useServerOrStock } from './helpers/stock-server.ts';
 import { SlotMap } from '../src/cluster/slots.ts';
 

@@ -3,41 +3,14 @@
 // are dropped, and the supervisor says so in the log.
 
 import net from 'node:net';
-import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { useServer, type TestServer } from './helpers/server.ts';
+import { useServer } from './helpers/server.ts';
 import { connectIoredis, waitFor } from './helpers/clients.ts';
 import { keysOnEveryShard, keysOnShard, respCommands } from './helpers/raw-client.ts';
-import { panicThreadOf, restartCount } from './helpers/worker-panic.ts';
+import { closed, connectOnThread, panicThreadOf, restartCount, threadOf } from './helpers/threads.ts';
 
 const SHARDS = 3;
-
-/** Resolves once `client` has seen its connection closed. */
-function closed(client: Redis): Promise<void> {
-  return new Promise((resolve) => client.once('close', () => resolve()));
-}
-
-/** The thread serving `client`'s connection: the role (Wn) its DEBUG LOG line is written under. */
-async function threadOf(server: TestServer, client: Redis): Promise<number> {
-  const marker = `thread-of-${randomUUID()}`;
-  await client.call('debug', 'log', marker);
-  let line: string | undefined;
-  await waitFor(() => (line = server.output().split('\n').find((text) => text.includes(marker))) !== undefined, 5000);
-  const thread = /^\d+:W(\d+) /.exec(line as string);
-  if (thread === null) throw new Error(`no thread in log line: ${line}`);
-  return Number(thread[1]);
-}
-
-/** A connection the kernel handed to thread `thread`: it spreads them, so a few tries. */
-async function connectOnThread(server: TestServer, thread: number): Promise<Redis> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const client = await connectIoredis(server, { retryStrategy: () => null });
-    if ((await threadOf(server, client)) === thread) return client;
-    client.disconnect();
-  }
-  throw new Error(`no connection landed on thread ${thread}`);
-}
 
 describe('a worker thread that dies', () => {
   const server = useServer({ shards: SHARDS, args: ['--enable-debug-command', 'yes'] });
@@ -88,9 +61,27 @@ describe('a worker thread that dies', () => {
     for (const client of [writer, reader, ...bystanders]) client.disconnect();
   });
 
+  it('answers an EXEC whose keys all live on a shard that dies under it with that error for each command, not a null EXEC', async () => {
+    const doomed = 2;
+    const [key] = keysOnShard('doomed:', doomed, SHARDS, 1);
+    const client = await connectOnThread(server, 0);
+    const victim = await connectOnThread(server, doomed);
+    const restarts = restartCount(server);
+    // In one read: the doomed thread sleeps, then dies without reading its rings again; the EXEC's hop waits in one.
+    const marker = `doomed-${Date.now()}`;
+    victim.pipeline().call('debug', 'log', marker).call('debug', 'sleep', '1').debug('panic').exec().catch(() => {});
+    await waitFor(() => server.output().includes(marker), 5000);
+    const replies = await client.multi().set(key, 'x').incr(key).exec();
+    await waitFor(() => restartCount(server) > restarts, 10000);
+    // A null EXEC says a watched key changed and nothing ran; here nobody knows whether the commands ran.
+    const restarted = 'ERR the shard holding the key restarted while running the command; it may or may not have been applied';
+    expect(replies?.map(([error]) => error?.message)).toEqual([restarted, restarted]);
+    client.disconnect();
+  });
+
   it('does not leave the locks of the transactions it coordinated held on other shards', async () => {
     const keys = keysOnEveryShard('locked:', SHARDS, 1);
-    const restartsBefore = server.output().split('worker restarted').length;
+    const restartsBefore = restartCount(server);
     // An EXEC over every shard that dies halfway, on whichever thread its connection landed.
     const commands = [['MULTI'], ...keys.map((key) => ['SET', key, 'half']), ['DEBUG', 'PANIC'], ['SET', keys[0], 'after'], ['EXEC']];
     for (let attempt = 0; attempt < 3; attempt++) {
@@ -101,7 +92,7 @@ describe('a worker thread that dies', () => {
         socket.on('close', () => resolve());
       });
     }
-    await waitFor(() => server.output().split('worker restarted').length === restartsBefore + 3, 10000);
+    await waitFor(() => restartCount(server) === restartsBefore + 3, 10000);
     const client = await connectIoredis(server);
     // Every key on every shard can be written and read again: nothing waits behind an abandoned lock.
     await client.mset(Object.fromEntries(keys.map((key) => [key, 'free'])));

@@ -273,9 +273,12 @@ async function execOnOneShard(coordinator: Coordinator, client: Client, commands
   });
   const argv = encodeSingleShardBatch(keys, watching ? client.id : null, batch.commands);
   const raw = await new Promise<Buffer>((resolve) => coordinator.send(shard, 0, proto, HOP_TX_BATCH, argv, argv.length, { onReply: (reply) => resolve(Buffer.from(reply)) }));
-  if (!batchRan(raw)) return null;
+  // A hop that failed whole (its shard restarted under it) answers one error: each command gets it, as over
+  // several shards. Not a null EXEC, which would tell the client that nothing ran.
+  const failed = raw[0] === 0x2d;
+  if (!failed && !batchRan(raw)) return null;
   const replies: Buffer[] = new Array<Buffer>(commands.length);
-  placeReplies(raw, BATCH_REPLIES_AT, batch.indexes, replies);
+  placeReplies(raw, failed ? 0 : BATCH_REPLIES_AT, batch.indexes, replies);
   commands.forEach((command, i) => {
     if (layout.routes[i] === ROUTE_CLIENT) replies[i] = runForClient(coordinator, client, command, layout.protos[i], layout.clock);
   });
