@@ -1,5 +1,5 @@
 // The quicklist against a plain model (an array of Buffers): random sequences
-// of pushes, inserts, replacements, range and value removals, under fills
+// of pushes, pops, inserts, replacements, range and value removals, under fills
 // that make nodes hold few elements, many, or a few bytes (so nodes split,
 // move to bigger chunks and empty out), with elements of every size; after
 // each step the list reads back as the model, both ways, and the arena
@@ -24,7 +24,8 @@ type Operation =
   | { kind: 'insert'; position: number; value: Buffer }
   | { kind: 'replace'; position: number; value: Buffer }
   | { kind: 'removeRange'; position: number; count: number }
-  | { kind: 'removeEqual'; value: Buffer; limit: number; fromTail: boolean };
+  | { kind: 'removeEqual'; value: Buffer; limit: number; fromTail: boolean }
+  | { kind: 'pop'; atHead: boolean; count: number };
 
 const operation: fc.Arbitrary<Operation> = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant('push' as const), value: element, atHead: fc.boolean() }) },
@@ -32,6 +33,7 @@ const operation: fc.Arbitrary<Operation> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('replace' as const), position: fc.nat(), value: element }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('removeRange' as const), position: fc.nat(), count: fc.integer({ min: 1, max: 40 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('removeEqual' as const), value: element, limit: fc.nat({ max: 3 }), fromTail: fc.boolean() }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant('pop' as const), atHead: fc.boolean(), count: fc.integer({ min: 1, max: 5 }) }) },
 );
 
 function readAll(list: Quicklist, forward: boolean): Buffer[] {
@@ -67,6 +69,13 @@ function apply(list: Quicklist, model: Buffer[], op: Operation): void {
       const index = op.position % model.length;
       list.removeRange(index, op.count);
       model.splice(index, op.count);
+      break;
+    }
+    case 'pop': {
+      const popped: Buffer[] = [];
+      list.popEnd(op.atHead, op.count, new ByteSlice(), (value) => popped.push(value.copy()));
+      const taken = Math.min(op.count, model.length);
+      expect(popped).toEqual(op.atHead ? model.splice(0, taken) : model.splice(model.length - taken, taken).reverse());
       break;
     }
     case 'removeEqual': {

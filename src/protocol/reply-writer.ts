@@ -3,6 +3,7 @@
 
 import { formatDouble } from './number-format.ts';
 import { releasedBuffer } from '../util/memory-release.ts';
+import { copyBytes as copyBytesOf } from '../util/copy-bytes.ts';
 
 /** Below this size a byte loop beats TypedArray.set, which crosses into C++. */
 const SMALL_COPY = 16;
@@ -13,7 +14,7 @@ function copyBytes(target: Buffer, at: number, bytes: Uint8Array): number {
   if (length < SMALL_COPY) {
     for (let i = 0; i < length; i++) target[at + i] = bytes[i];
   } else {
-    target.set(bytes, at);
+    copyBytesOf(bytes, 0, length, target, at);
   }
   return at + length;
 }
@@ -23,7 +24,7 @@ function copyRange(target: Buffer, at: number, source: Uint8Array, start: number
   if (length < SMALL_COPY) {
     for (let i = 0; i < length; i++) target[at + i] = source[start + i];
   } else {
-    target.set(source.subarray(start, start + length), at);
+    copyBytesOf(source, start, start + length, target, at);
   }
   return at + length;
 }

@@ -86,6 +86,8 @@ export class Arena {
   private readonly buffers: (SharedArrayBuffer | null)[] = [];
   /** Told of every segment made (with its buffer) and dropped (with null). */
   onSegment: SegmentListener = () => {};
+  /** Counts resets: an address kept from before one may now name anything. */
+  resets = 0;
 
   /** A new arena, or the one a previous thread left in `control` and `segments`. */
   constructor(control: SharedArrayBuffer, segments: ReadonlyMap<number, SharedArrayBuffer> = new Map()) {
@@ -169,6 +171,7 @@ export class Arena {
 
   /** Drops every segment: the arena is empty again (FLUSHALL). */
   reset(): void {
+    this.resets++;
     for (let index = 1; index < this.buffers.length; index++) this.dropSegment(index);
     this.control.fill(0);
     this.counters[ALLOCATED_BYTES] = 0;

@@ -2,10 +2,12 @@
 // shared 8 KiB pool, so one stored 3-byte value would pin a whole slab; what
 // the store keeps is copied into a buffer of its own instead.
 
+import { copyBytes } from '../util/copy-bytes.ts';
+
 /** An exact, unpooled copy of `source`. */
 export function ownBytes(source: Uint8Array): Buffer {
   const copy = Buffer.allocUnsafeSlow(source.length);
-  copy.set(source);
+  copyBytes(source, 0, source.length, copy, 0);
   return copy;
 }
 

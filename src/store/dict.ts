@@ -20,6 +20,7 @@ import { ChunkKind, OFFSET_BITS, OFFSET_MASK, type Arena, type Address } from '.
 import { HashIndex, INDEX_STATE_WORDS } from './hash-index.ts';
 import { hashKey } from './record.ts';
 import { shuffleFirst } from './random-pick.ts';
+import { copyBytes } from '../util/copy-bytes.ts';
 
 const ENTRY_FIELD_LENGTH = 0; // word
 const ENTRY_VALUE_LENGTH = 1; // word
@@ -197,7 +198,7 @@ export class Dict {
     const entry = arena.allocate(size, ChunkKind.Blob);
     const segment = entry >>> OFFSET_BITS;
     arena.words[segment][((entry & OFFSET_MASK) << 1) + ENTRY_FIELD_LENGTH] = field.length;
-    arena.bytes[segment].set(field, ((entry & OFFSET_MASK) << 3) + ENTRY_FIELD);
+    copyBytes(field, 0, field.length, arena.bytes[segment], ((entry & OFFSET_MASK) << 3) + ENTRY_FIELD);
     this.writeValue(entry, field.length, value);
     this.headerDoubles[this.counter] += arena.chunkSize(entry);
     return entry;
@@ -206,7 +207,7 @@ export class Dict {
   private writeValue(entry: Address, fieldLength: number, value: Uint8Array): void {
     const segment = entry >>> OFFSET_BITS;
     this.arena.words[segment][((entry & OFFSET_MASK) << 1) + ENTRY_VALUE_LENGTH] = value.length;
-    this.arena.bytes[segment].set(value, ((entry & OFFSET_MASK) << 3) + ENTRY_FIELD + fieldLength);
+    copyBytes(value, 0, value.length, this.arena.bytes[segment], ((entry & OFFSET_MASK) << 3) + ENTRY_FIELD + fieldLength);
   }
 }
 

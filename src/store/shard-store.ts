@@ -21,6 +21,7 @@ import { VALUE_TYPES } from './value-types.ts';
 import { lfuCounter, lfuInitial, lfuTouched, lruClock } from './access-clock.ts';
 import { WatchedKeys } from './watched-keys.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
+import { copyBytes } from '../util/copy-bytes.ts';
 
 export const DATABASE_COUNT = 16;
 
@@ -338,7 +339,7 @@ export class ShardStore {
     const length = this.valueLength(ref);
     const total = length + tail.length;
     if (total > this.valueCapacity(ref)) this.moveValue(ref, total + Math.min(total, 1 << 20));
-    this.arena.bytes[this.valueSegment(ref)].set(tail, this.valueStart(ref) + length);
+    copyBytes(tail, 0, tail.length, this.arena.bytes[this.valueSegment(ref)], this.valueStart(ref) + length);
     this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VALUE_LENGTH)] = total;
     this.changed(ref);
     return total;
@@ -352,7 +353,7 @@ export class ShardStore {
     const target = this.arena.bytes[this.valueSegment(ref)];
     const start = this.valueStart(ref);
     if (offset > length) target.fill(0, start + length, start + offset);
-    target.set(bytes, start + offset);
+    copyBytes(bytes, 0, bytes.length, target, start + offset);
     this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VALUE_LENGTH)] = total;
     this.changed(ref);
     return total;
@@ -573,7 +574,7 @@ export class ShardStore {
     const length = value.length;
     if (length > this.valueCapacity(ref)) this.moveValue(ref, length);
     else if (this.encodingOf(ref) === ValueEncoding.Blob && length <= this.inlineCapacity(ref)) this.moveValue(ref, length);
-    this.arena.bytes[this.valueSegment(ref)].set(value, this.valueStart(ref));
+    copyBytes(value, 0, value.length, this.arena.bytes[this.valueSegment(ref)], this.valueStart(ref));
     this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VALUE_LENGTH)] = length;
   }
 
@@ -587,7 +588,7 @@ export class ShardStore {
     const oldBlob = wasBlob ? this.blobAddress(ref) : 0;
     if (capacity <= this.inlineCapacity(ref)) {
       if (wasBlob) {
-        bytes.set(this.arena.bytes[oldSegment].subarray(oldStart, oldStart + keep), recordByte(ref, HEADER_BYTES) + this.keyLength(ref));
+        copyBytes(this.arena.bytes[oldSegment], oldStart, oldStart + keep, bytes, recordByte(ref, HEADER_BYTES) + this.keyLength(ref));
         this.arena.free(oldBlob);
         bytes[recordByte(ref, ENCODING)] = ValueEncoding.Inline;
       }
@@ -595,7 +596,7 @@ export class ShardStore {
     }
     const blob = this.arena.allocate(capacity, ChunkKind.Blob);
     const target = this.arena.bytes[blob >>> OFFSET_BITS];
-    target.set(this.arena.bytes[oldSegment].subarray(oldStart, oldStart + keep), recordByte(blob, 0));
+    copyBytes(this.arena.bytes[oldSegment], oldStart, oldStart + keep, target, recordByte(blob, 0));
     if (wasBlob) this.arena.free(oldBlob);
     bytes[recordByte(ref, ENCODING)] = ValueEncoding.Blob;
     this.arena.words[ref >>> OFFSET_BITS][this.referenceWord(ref)] = blob;

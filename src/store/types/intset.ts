@@ -14,6 +14,8 @@
 // Writers build a whole new form in a reusable IntsetWriter; the caller then
 // stores its view with the store's API.
 
+import { copyBytes } from '../../util/copy-bytes.ts';
+
 export type IntsetWidth = 2 | 4 | 8;
 
 /** Bytes before the first value. */
@@ -473,7 +475,7 @@ export class IntsetWriter {
       const buffer = this.buffer;
       const source = base + from * width;
       const length = (to - from) * width;
-      buffer.set(bytes.subarray(source, source + length), this.length);
+      copyBytes(bytes, source, source + length, buffer, this.length);
       this.length += length;
       this.count += to - from;
       return;

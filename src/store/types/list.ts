@@ -94,15 +94,11 @@ export function listRemoveEqual(store: ShardStore, ref: Ref, value: Uint8Array, 
  * list empties).
  */
 export function listPop(store: ShardStore, ref: Ref, atHead: boolean, count: number, visit: (element: ByteSlice) => void): void {
+  if (count <= 0) return;
   const list = openList(store, ref);
-  const length = list.length;
-  const taken = Math.min(count, length);
-  if (taken <= 0) return;
-  list.forEachFrom(atHead ? 0 : length - 1, atHead, visited, (element, index) => {
-    visit(element);
-    return atHead ? index + 1 < taken : length - index < taken;
-  });
-  listRemoveRange(store, ref, atHead ? 0 : length - taken, taken);
+  list.popEnd(atHead, count, visited, visit);
+  if (list.length === 0) store.remove(ref);
+  else store.changed(ref);
 }
 
 // ---- The value-type hooks ----

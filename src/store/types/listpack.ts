@@ -18,6 +18,8 @@
 // They never allocate. Writers build a whole new form in a reusable
 // ListpackWriter; the caller then stores its view with the store's API.
 
+import { copyBytes } from '../../util/copy-bytes.ts';
+
 /** Bytes before the first entry. */
 export const LISTPACK_HEADER_BYTES = 4;
 
@@ -333,7 +335,7 @@ function copyRange(target: Buffer, at: number, source: Uint8Array, from: number,
   if (length < SMALL_COPY) {
     for (let i = 0; i < length; i++) target[at + i] = source[from + i];
   } else {
-    target.set(source.subarray(from, from + length), at);
+    copyBytes(source, from, from + length, target, at);
   }
   return at + length;
 }

@@ -25,6 +25,7 @@
 import { ChunkKind, OFFSET_BITS, OFFSET_MASK, type Address, type Arena } from '../arena.ts';
 import type { ByteSlice } from '../bytes.ts';
 import { lzfCompress, lzfDecompress } from '../lzf.ts';
+import { copyBytes } from '../../util/copy-bytes.ts';
 import {
   entryDataStart, entryLength, entryNext, entrySize, lengthPrefixSize, listpackCount, listpackEntryAt, listpackFirst, listpackWriter,
   LISTPACK_HEADER_BYTES,
@@ -84,6 +85,16 @@ export class Quicklist {
   fill = -2;
   /** list-compress-depth: nodes this far from an end stay uncompressed (0: none is compressed). */
   depth = 0;
+  /** Where a node's entries start, noted to walk them backwards (reused). */
+  private readonly walkOffsets: number[] = [];
+  /**
+   * Where the tail node's entries start, kept from one RPOP to the next (a
+   * form has no back-links: the walk is done once per node, not per pop).
+   * Valid for cachedNode only; every other edit of the list forgets it.
+   */
+  private readonly offsets: number[] = [];
+  private cachedNode: Address = 0;
+  private cachedResets = 0;
   /** A compressed node's form, decompressed for a read. */
   private scratch: Uint8Array = new Uint8Array(1024);
 
@@ -105,6 +116,7 @@ export class Quicklist {
   }
 
   open(header: Address): this {
+    if (header !== this.header) this.cachedNode = 0;
     this.header = header;
     return this;
   }
@@ -135,6 +147,7 @@ export class Quicklist {
 
   /** Frees every node and the header. */
   destroy(): void {
+    this.cachedNode = 0;
     let node = this.headerWord(HEAD);
     while (node !== 0) {
       const next = this.nodeWord(node, NEXT);
@@ -165,7 +178,7 @@ export class Quicklist {
     if (index < 0 || index >= this.length) return;
     let [node, inNode] = this.locate(index);
     let position = index;
-    const offsets: number[] = [];
+    const offsets = this.walkOffsets;
     while (node !== 0) {
       const bytes = this.readable(node);
       const start = this.readStart;
@@ -195,8 +208,60 @@ export class Quicklist {
 
   // ---- Writing ----
 
+  /**
+   * Takes up to `count` elements from the head or the tail, handing each to
+   * `visit` in the order they leave (read in place: valid during the call),
+   * each node walked once and cut in place (LPOP, RPOP).
+   */
+  popEnd(atHead: boolean, count: number, into: ByteSlice, visit: (element: ByteSlice) => void): void {
+    let left = Math.min(count, this.length);
+    this.addCount(-left);
+    const offsets = this.offsets;
+    while (left > 0) {
+      const node = this.uncompressed(this.headerWord(atHead ? HEAD : TAIL));
+      if (atHead) this.cachedNode = 0;
+      const elements = this.nodeElements(node);
+      const take = Math.min(left, elements);
+      const bytes = this.arena.bytes[node >>> OFFSET_BITS];
+      const start = this.formStart(node);
+      const end = start + this.formLength(node);
+      if (atHead) {
+        let at = listpackFirst(start);
+        for (let i = 0; i < take; i++, at = entryNext(bytes, at)) {
+          into.set(bytes, entryDataStart(bytes, at), entryLength(bytes, at));
+          visit(into);
+        }
+        if (take === elements) this.unlink(node);
+        else {
+          copyBytes(bytes, at, end, bytes, listpackFirst(start));
+          this.setFormHeader(node, elements - take, end - at + LISTPACK_HEADER_BYTES);
+        }
+      } else {
+        if (this.cachedNode !== node || offsets.length !== elements || this.cachedResets !== this.arena.resets) {
+          offsets.length = 0;
+          for (let at = listpackFirst(start); at < end; at = entryNext(bytes, at)) offsets.push(at);
+        }
+        for (let i = elements - 1; i >= elements - take; i--) {
+          into.set(bytes, entryDataStart(bytes, offsets[i]), entryLength(bytes, offsets[i]));
+          visit(into);
+        }
+        if (take === elements) {
+          this.unlink(node);
+        } else {
+          this.setFormHeader(node, elements - take, offsets[elements - take] - start);
+          offsets.length = elements - take;
+          this.cachedNode = node;
+          this.cachedResets = this.arena.resets;
+        }
+      }
+      left -= take;
+    }
+    this.settle(0);
+  }
+
   /** Adds `value` at the head or the tail. */
   push(value: Uint8Array, atHead: boolean): void {
+    this.cachedNode = 0;
     const end = this.headerWord(atHead ? HEAD : TAIL);
     const size = entrySize(value.length);
     if (end !== 0 && fits(this.fill, this.rawLength(end) + size, this.nodeElements(end) + 1)) {
@@ -207,7 +272,7 @@ export class Quicklist {
       let at = start + length;
       if (atHead) {
         at = listpackFirst(start);
-        bytes.copyWithin(at + size, at, start + length);
+        copyBytes(bytes, at, start + length, bytes, at + size);
       }
       writeEntry(bytes, at, value);
       this.setFormHeader(node, listpackCount(bytes, start) + 1, length + size);
@@ -261,17 +326,38 @@ export class Quicklist {
       if (take === elements) {
         this.unlink(node);
       } else {
-        const raw = this.uncompressed(node);
-        const bytes = this.arena.bytes[raw >>> OFFSET_BITS];
-        const start = this.formStart(raw);
-        const length = this.formLength(raw);
-        touched = this.replaceForm(raw, listpackWriter.removed(bytes, start, length, listpackEntryAt(bytes, start, length, inNode), take));
+        touched = this.removeFromNode(this.uncompressed(node), inNode, take, elements);
       }
       left -= take;
       node = next;
       inNode = 0;
     }
     this.settle(touched);
+  }
+
+  /**
+   * Removes `take` elements of the (uncompressed) node from its `first`th, in
+   * place: the tail of a form is cut (RPOP), its head shifted over (LPOP);
+   * a range inside is rebuilt. Returns the node.
+   */
+  private removeFromNode(node: Address, first: number, take: number, elements: number): Address {
+    this.cachedNode = 0;
+    const bytes = this.arena.bytes[node >>> OFFSET_BITS];
+    const start = this.formStart(node);
+    const length = this.formLength(node);
+    const from = listpackEntryAt(bytes, start, length, first);
+    if (first + take === elements) {
+      this.setFormHeader(node, first, from - start);
+      return node;
+    }
+    if (first === 0) {
+      let after = from;
+      for (let i = 0; i < take; i++) after = entryNext(bytes, after);
+      copyBytes(bytes, after, start + length, bytes, from);
+      this.setFormHeader(node, elements - take, length - (after - from));
+      return node;
+    }
+    return this.replaceForm(node, listpackWriter.removed(bytes, start, length, from, take));
   }
 
   /**
@@ -345,6 +431,7 @@ export class Quicklist {
    * address (it moves with a bigger chunk), 0 when the form was empty.
    */
   private replaceForm(node: Address, form: Buffer): Address {
+    this.cachedNode = 0;
     const count = listpackCount(form, 0);
     if (count === 0) {
       this.unlink(node);
@@ -352,7 +439,7 @@ export class Quicklist {
     }
     if (!fits(this.fill, form.length, count) && count > 1) return this.split(node, form);
     const target = this.ensureRoom(node, form.length - this.formLength(node));
-    this.arena.bytes[target >>> OFFSET_BITS].set(form, this.formStart(target));
+    copyBytes(form, 0, form.length, this.arena.bytes[target >>> OFFSET_BITS], this.formStart(target));
     const words = this.words(target);
     words[wordIndex(target) + FORM_LENGTH] = form.length;
     words[wordIndex(target) + ELEMENTS] = count;
@@ -380,13 +467,14 @@ export class Quicklist {
     if (needed <= this.arena.chunkSize(node)) return node;
     const moved = this.arena.allocate(needed, ChunkKind.Blob);
     const from = byteOffset(node);
-    this.arena.bytes[moved >>> OFFSET_BITS].set(this.arena.bytes[node >>> OFFSET_BITS].subarray(from, from + NODE_HEADER + this.formLength(node)), byteOffset(moved));
+    copyBytes(this.arena.bytes[node >>> OFFSET_BITS], from, from + NODE_HEADER + this.formLength(node), this.arena.bytes[moved >>> OFFSET_BITS], byteOffset(moved));
     this.replaceNode(node, moved);
     return moved;
   }
 
   /** `moved` (a copy of the node's header words) takes the node's place in the list; the node is freed. */
   private replaceNode(node: Address, moved: Address): void {
+    this.cachedNode = 0;
     const prev = this.nodeWord(node, PREV);
     const next = this.nodeWord(node, NEXT);
     if (prev === 0) this.setHeaderWord(HEAD, moved);
@@ -448,7 +536,7 @@ export class Quicklist {
     const compressed = lzfCompress(this.arena.bytes[node >>> OFFSET_BITS], this.formStart(node), length, this.scratch, 0, length - MIN_COMPRESS_GAIN);
     if (compressed === 0) return;
     const packed = this.arena.allocate(NODE_HEADER + compressed, ChunkKind.Blob);
-    this.arena.bytes[packed >>> OFFSET_BITS].set(this.scratch.subarray(0, compressed), this.formStart(packed));
+    copyBytes(this.scratch, 0, compressed, this.arena.bytes[packed >>> OFFSET_BITS], this.formStart(packed));
     const words = this.words(packed);
     const at = wordIndex(packed);
     words[at + PREV] = this.nodeWord(node, PREV);
@@ -510,7 +598,7 @@ export class Quicklist {
     words[at + RAW_LENGTH] = 0;
     const bytes = arena.bytes[node >>> OFFSET_BITS];
     if (form === null) bytes.fill(0, this.formStart(node), this.formStart(node) + LISTPACK_HEADER_BYTES);
-    else bytes.set(form, this.formStart(node));
+    else copyBytes(form, 0, form.length, bytes, this.formStart(node));
     if (prev === 0) this.setHeaderWord(HEAD, node);
     else this.setNodeWord(prev, NEXT, node);
     if (next === 0) this.setHeaderWord(TAIL, node);
@@ -521,6 +609,7 @@ export class Quicklist {
 
   /** Takes the node out of the list and frees it. */
   private unlink(node: Address): void {
+    this.cachedNode = 0;
     const prev = this.nodeWord(node, PREV);
     const next = this.nodeWord(node, NEXT);
     if (prev === 0) this.setHeaderWord(HEAD, next);
@@ -588,7 +677,7 @@ function writeEntry(bytes: Uint8Array, at: number, value: Uint8Array): void {
     rest = Math.floor(rest / 0x80);
   }
   bytes[at++] = rest;
-  bytes.set(value, at);
+  copyBytes(value, 0, value.length, bytes, at);
 }
 
 function equalsEntry(bytes: Uint8Array, at: number, value: Uint8Array): boolean {
