@@ -5,6 +5,8 @@
 // each on its own cache line. Messages are framed by the layer above, so a
 // message may be split across two writes and is reassembled by the reader.
 
+import { copyBytes } from '../util/copy-bytes.ts';
+
 const HEAD = 0; // Int32 index of the write counter
 const TAIL = 16; // Int32 index of the read counter (64 bytes away: no false sharing)
 const PRODUCER_WAITING = 32; // set by a producer that has bytes the ring could not take
@@ -40,8 +42,8 @@ export class Ring {
     if (count === 0) return 0;
     const at = head & this.mask;
     const first = Math.min(count, this.capacity - at);
-    this.data.set(bytes.subarray(start, start + first), at);
-    if (first < count) this.data.set(bytes.subarray(start + first, start + count), 0);
+    copyBytes(bytes, start, start + first, this.data, at);
+    if (first < count) copyBytes(bytes, start + first, start + count, this.data, 0);
     Atomics.store(this.control, HEAD, (head + count) | 0);
     return count;
   }
@@ -59,8 +61,8 @@ export class Ring {
     if (count === 0) return 0;
     const at = tail & this.mask;
     const first = Math.min(count, this.capacity - at);
-    target.set(this.data.subarray(at, at + first), offset);
-    if (first < count) target.set(this.data.subarray(0, count - first), offset + first);
+    copyBytes(this.data, at, at + first, target, offset);
+    if (first < count) copyBytes(this.data, 0, count - first, target, offset + first);
     Atomics.store(this.control, TAIL, (tail + count) | 0);
     return count;
   }
