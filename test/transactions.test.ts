@@ -24,6 +24,11 @@ const SESSIONS: Session[] = [
     reply: "+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*6\r\n+OK\r\n+OK\r\n:3\r\n-ERR value is not a valid float\r\n*3\r\n$1\r\n3\r\n$1\r\nx\r\n$-1\r\n$-1\r\n*2\r\n$1\r\n3\r\n$1\r\nx\r\n",
   },
   {
+    name: "a SCAN queued after SELECT scans the database selected",
+    commands: [["set", "a", "1"], ["select", "1"], ["set", "b", "2"], ["select", "0"], ["multi"], ["select", "1"], ["scan", "0"], ["exec"], ["scan", "0"], ["select", "0"], ["multi"], ["select", "1"], ["watch", "x"], ["exec"]],
+    reply: "+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n*2\r\n$1\r\n0\r\n*1\r\n$1\r\nb\r\n*2\r\n$1\r\n0\r\n*1\r\n$1\r\nb\r\n+OK\r\n+OK\r\n+QUEUED\r\n-ERR WATCH inside MULTI is not allowed\r\n*1\r\n+OK\r\n",
+  },
+  {
     name: "DISCARD drops the queue",
     commands: [["set", "k", "v"], ["multi"], ["del", "k"], ["discard"], ["get", "k"]],
     reply: "+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n+OK\r\n$1\r\nv\r\n",

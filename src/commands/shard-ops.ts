@@ -305,8 +305,8 @@ export const PLAIN_HOPS: SteppedOptions = { atomic: false };
 export function steppedCommand(steps: Steps, options: SteppedOptions = {}): Glue {
   const handler = steppedHandler(steps);
   if (options.atomic === false) {
-    const plan = stepwise(async (coordinator, client, args, out) => {
-      const glue = steps(stepRequest(coordinator, args, client.db, out));
+    const plan = stepwise(async (coordinator, _client, args, out, db) => {
+      const glue = steps(stepRequest(coordinator, args, db, out));
       await driveSteps(glue, async (calls) => {
         const replies = await Promise.all(calls.map((call) => coordinator.call(call.shard, call.db, HOP_INTERNAL, opArgs(call))));
         for (const reply of replies) if (reply instanceof ReplyError) throw reply;

@@ -9,7 +9,7 @@ import type { Client } from '../server/client.ts';
 import type { ReplyWaiter } from '../shard/shard.ts';
 import { internalError } from '../protocol/errors.ts';
 import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
-import { ReplyWriter } from '../protocol/reply-writer.ts';
+import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { HOP_INTERNAL, HOP_PART } from '../shard/hop-format.ts';
 
 /** What a merge may need besides the replies: who asked, and what. */
@@ -26,13 +26,15 @@ class Gather {
   readonly replies: ReplyValue[];
   private remaining: number;
   private readonly client: Client;
+  private readonly proto: Protocol;
   private readonly slot: ReplyWaiter;
   private readonly merge: (replies: ReplyValue[], out: ReplyWriter) => void;
 
-  constructor(parts: number, client: Client, slot: ReplyWaiter, merge: (replies: ReplyValue[], out: ReplyWriter) => void) {
+  constructor(parts: number, client: Client, proto: Protocol, slot: ReplyWaiter, merge: (replies: ReplyValue[], out: ReplyWriter) => void) {
     this.replies = new Array<ReplyValue>(parts).fill(null);
     this.remaining = parts;
     this.client = client;
+    this.proto = proto;
     this.slot = slot;
     this.merge = merge;
   }
@@ -48,7 +50,7 @@ class Gather {
 
   private finish(): void {
     const out = new ReplyWriter(256);
-    out.proto = this.client.proto;
+    out.proto = this.proto;
     const failure = this.replies.find((reply) => reply instanceof ReplyError);
     if (failure instanceof ReplyError) {
       out.error(failure.message);
@@ -71,13 +73,13 @@ class Gather {
  */
 export function onEveryShard(merge: EveryShardMerge, internalName?: string): StepPlan {
   return {
-    run(coordinator, client, argv, argc, slot) {
+    run(coordinator, client, argv, argc, slot, db, proto) {
       const request: MergeRequest = { coordinator, client, args: argv.slice(0, argc).map((arg) => Buffer.from(arg)) };
-      const gather = new Gather(coordinator.shardCount, client, slot, (replies, out) => merge(replies, out, request));
+      const gather = new Gather(coordinator.shardCount, client, proto, slot, (replies, out) => merge(replies, out, request));
       const args = argv.slice(0, argc);
       if (internalName !== undefined) args[0] = Buffer.from(internalName);
       for (let shard = 0; shard < coordinator.shardCount; shard++) {
-        coordinator.send(shard, client.db, 2, internalName === undefined ? HOP_PART : HOP_INTERNAL, args, argc, gather.part(shard));
+        coordinator.send(shard, db, 2, internalName === undefined ? HOP_PART : HOP_INTERNAL, args, argc, gather.part(shard));
       }
     },
   };
@@ -85,15 +87,16 @@ export function onEveryShard(merge: EveryShardMerge, internalName?: string): Ste
 
 /**
  * A plan written as an async function of hops (SCAN's walk, CLIENT KILL,
- * DEBUG DIGEST-VALUE): it writes the reply to `out`, or throws a ReplyError.
+ * DEBUG DIGEST-VALUE) in database `db`: it writes the reply to `out`, or
+ * throws a ReplyError.
  */
-export function stepwise(steps: (coordinator: Coordinator, client: Client, args: Buffer[], out: ReplyWriter) => Promise<void>): StepPlan {
+export function stepwise(steps: (coordinator: Coordinator, client: Client, args: Buffer[], out: ReplyWriter, db: number) => Promise<void>): StepPlan {
   return {
-    run(coordinator, client, argv, argc, slot) {
+    run(coordinator, client, argv, argc, slot, db, proto) {
       const args = argv.slice(0, argc).map((arg) => Buffer.from(arg));
       const out = new ReplyWriter(256);
-      out.proto = client.proto;
-      steps(coordinator, client, args, out).then(
+      out.proto = proto;
+      steps(coordinator, client, args, out, db).then(
         () => slot.onReply(out.buffer.subarray(0, out.length)),
         (error: unknown) => {
           out.reset();

@@ -118,19 +118,19 @@ class WatchReplies implements ReplyWaiter {
 const OK = Buffer.from('+OK\r\n');
 
 const watchPlan: StepPlan = {
-  run(coordinator, client, argv, argc, slot) {
+  run(coordinator, client, argv, argc, slot, db) {
     if (client.queued !== null) {
       slot.onReply(errorReply(coordinator, 'ERR WATCH inside MULTI is not allowed'));
       return;
     }
     const keys: WatchedKey[] = [];
-    for (let i = 1; i < argc; i++) keys.push({ db: client.db, key: Buffer.from(argv[i]) });
+    for (let i = 1; i < argc; i++) keys.push({ db, key: Buffer.from(argv[i]) });
     // Before the hops: a restart of their shard from now on marks the client (ShardThread.replacePeer).
     client.watched.push(...keys);
     // The keys go with the hop: it waits behind earlier writes of them that wait for locks.
     const byShard = hopsByShard(coordinator, [WATCH_ADD, Buffer.from(String(client.id)), Buffer.from(String(coordinator.localShard))], keys);
     const replies = new WatchReplies(byShard.size, slot);
-    for (const [shard, args] of byShard) coordinator.send(shard, client.db, 2, HOP_INTERNAL, args, args.length, replies);
+    for (const [shard, args] of byShard) coordinator.send(shard, db, 2, HOP_INTERNAL, args, args.length, replies);
   },
 };
 
@@ -233,7 +233,7 @@ async function runPlanInside(tx: Transaction, coordinator: Coordinator, client: 
     }
   } else {
     const captured = new CapturedReply();
-    plan.run(coordinator, client, argv, argv.length, captured);
+    plan.run(coordinator, client, argv, argv.length, captured, db, proto);
     return captured.promise;
   }
   return out.take();

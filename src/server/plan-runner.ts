@@ -54,7 +54,7 @@ export class PlanRunner {
       return;
     }
     try {
-      plan.run(this.coordinator, client, argv, argc, slot);
+      plan.run(this.coordinator, client, argv, argc, slot, client.db, client.proto);
     } catch (error) {
       if (slot.data === null) slot.onReply(Buffer.from(`-${internalError(spec.name, error)}\r\n`));
     }
