@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { useServer } from './helpers/server.ts';
 import { flushBeforeEach, useClient } from './helpers/clients.ts';
+import { runSession } from './helpers/recorded-sessions.ts';
 
 for (const shards of [1, 2]) {
   describe(`the keyspace (--shards ${shards})`, () => {
@@ -51,6 +52,17 @@ for (const shards of [1, 2]) {
       expect(added).toBeGreaterThan(5000);
       for (let i = 0; i < initial; i++) expect(seen.get(`old:${i}`), `old:${i}`).toBe(1);
       expect([...seen.values()].every((times) => times === 1)).toBe(true);
+    });
+
+    it('SCAN in a pipeline sees the writes before it and none of those after it, as Redis', async () => {
+      // Recorded from stock redis-server 7.0.15. scanned:0 and scanned:1 live on the second of two shards,
+      // which SCAN reaches after the first: a DEL or MSET sent after it must not get there before it.
+      const session = {
+        name: 'scan pipelined with writes',
+        commands: [['set', 'scanned:2', 'a'], ['set', 'scanned:0', 'b'], ['scan', '0', 'count', '100', 'match', 'scanned:0'], ['del', 'scanned:0'], ['scan', '0'], ['mset', 'scanned:1', 'c'], ['scan', '0', 'match', 'scanned:1']],
+        reply: '+OK\r\n+OK\r\n+OK\r\n*2\r\n$1\r\n0\r\n*1\r\n$9\r\nscanned:0\r\n:1\r\n*2\r\n$1\r\n0\r\n*1\r\n$9\r\nscanned:2\r\n+OK\r\n*2\r\n$1\r\n0\r\n*1\r\n$9\r\nscanned:1\r\n',
+      };
+      expect(await runSession(server.port, session)).toBe(session.reply);
     });
 
     it('stores values of every size and lets them grow and shrink in place', async () => {

@@ -88,7 +88,9 @@ export function onEveryShard(merge: EveryShardMerge, internalName?: string): Ste
 /**
  * A plan written as an async function of hops (SCAN's walk, CLIENT KILL,
  * DEBUG DIGEST-VALUE) in database `db`: it writes the reply to `out`, or
- * throws a ReplyError.
+ * throws a ReplyError. The client's next commands wait until it is done: one
+ * sent to a shard before a later step reaches it would overtake it (SCAN,
+ * then DEL of a key SCAN had yet to come to).
  */
 export function stepwise(steps: (coordinator: Coordinator, client: Client, args: Buffer[], out: ReplyWriter, db: number) => Promise<void>): StepPlan {
   return {
@@ -96,14 +98,18 @@ export function stepwise(steps: (coordinator: Coordinator, client: Client, args:
       const args = argv.slice(0, argc).map((arg) => Buffer.from(arg));
       const out = new ReplyWriter(256);
       out.proto = proto;
-      steps(coordinator, client, args, out, db).then(
-        () => slot.onReply(out.buffer.subarray(0, out.length)),
-        (error: unknown) => {
-          out.reset();
-          out.error(error instanceof ReplyError ? error.message : `ERR ${(error as Error).message}`);
-          slot.onReply(out.buffer.subarray(0, out.length));
-        },
-      );
+      // Unless they are held already (inside EXEC, whose transaction releases them).
+      const hold = client.heldCommands === null;
+      if (hold) client.heldCommands = [];
+      const finish = (): void => {
+        slot.onReply(out.buffer.subarray(0, out.length));
+        if (hold) coordinator.releaseHeldCommands(client);
+      };
+      steps(coordinator, client, args, out, db).then(finish, (error: unknown) => {
+        out.reset();
+        out.error(error instanceof ReplyError ? error.message : `ERR ${(error as Error).message}`);
+        finish();
+      });
     },
   };
 }
