@@ -29,6 +29,11 @@ const SESSIONS: Session[] = [
     reply: "+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n+QUEUED\r\n*2\r\n+OK\r\n*2\r\n$1\r\n0\r\n*1\r\n$1\r\nb\r\n*2\r\n$1\r\n0\r\n*1\r\n$1\r\nb\r\n+OK\r\n+OK\r\n+QUEUED\r\n-ERR WATCH inside MULTI is not allowed\r\n*1\r\n+OK\r\n",
   },
   {
+    name: "a HELLO queued that fails leaves the replies after it in EXEC in the protocol they were",
+    commands: [["multi"], ["hello", "3", "setname", "a b"], ["get", "x"], ["hello", "3", "foo"], ["get", "x"], ["hello", "3", "auth", "nouser", "pw"], ["get", "x"], ["exec"], ["get", "x"]],
+    reply: "+OK\r\n+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*6\r\n-ERR Client names cannot contain spaces, newlines or special characters.\r\n$-1\r\n-ERR Syntax error in HELLO option 'foo'\r\n$-1\r\n-WRONGPASS invalid username-password pair or user is disabled.\r\n$-1\r\n$-1\r\n",
+  },
+  {
     name: "DISCARD drops the queue",
     commands: [["set", "k", "v"], ["multi"], ["del", "k"], ["discard"], ["get", "k"]],
     reply: "+OK\r\n+OK\r\n+OK\r\n+QUEUED\r\n+OK\r\n$1\r\nv\r\n",

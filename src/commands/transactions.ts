@@ -26,6 +26,7 @@ import { parseInteger } from '../protocol/args.ts';
 import type { Client, QueuedCommand, WatchedKey } from '../server/client.ts';
 import type { Coordinator, StepPlan } from './command.ts';
 import { addLocks, ROUTE_CLIENT, ROUTE_PLAN, routeOf } from './routing.ts';
+import { protocolAfterHello } from './connection.ts';
 import type { ReplyWaiter } from '../shard/shard.ts';
 import { LockSet, Transaction } from '../tx/scheduler.ts';
 import { batchRan, BATCH_REPLIES_AT, encodeSingleShardBatch, HOP_INTERNAL, HOP_TX_BATCH, type BatchCommand } from '../shard/hop-format.ts';
@@ -188,11 +189,8 @@ function layOut(coordinator: Coordinator, client: Client, commands: readonly Que
   let db = client.db;
   let proto = client.proto;
   for (const { spec, argv } of commands) {
-    // A HELLO that fails (NOPROTO, a wrong password) leaves the protocol as it was; this layout assumes it succeeds.
-    if (spec.name === 'hello' && argv.length >= 2) {
-      const version = parseInteger(argv[1]);
-      if (version === 2n || version === 3n) proto = Number(version) as Protocol;
-    }
+    // A HELLO that fails (NOPROTO, a wrong password, a bad name) leaves the protocol as it was.
+    if (spec.name === 'hello') proto = protocolAfterHello(coordinator.server.config, argv, argv.length, proto);
     layout.protos.push(proto);
     const route = routeOf(coordinator, spec, argv, argv.length);
     layout.routes.push(route);
