@@ -54,7 +54,7 @@ export interface Coordinator extends TransactionCoordinator, PlanCoordinator {
   releaseHeldCommands(client: Client): void;
 }
 
-/** A plan of plain hops, not atomic (INFO, CLIENT LIST, SCAN...; see step-plans.ts). */
+/** A plan of plain hops, not atomic (INFO, CLIENT LIST, CLIENT KILL...; see step-plans.ts). */
 export interface StepPlan {
   readonly atomic?: false;
   /**

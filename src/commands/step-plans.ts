@@ -1,7 +1,7 @@
 // Plans of plain hops (StepPlan), for commands over server state rather than
 // keys, which need no transaction: a command run on every shard and the
 // replies merged (INFO, CLIENT LIST, DEBUG DIGEST...), or an async function
-// of hops (SCAN's walk over shards, CLIENT KILL). Atomic plans over keys are
+// of hops (CLIENT KILL, DEBUG DIGEST-VALUE). Atomic plans over keys are
 // tx/multi-shard.ts.
 
 import type { Coordinator, StepPlan } from './command.ts';
@@ -86,11 +86,11 @@ export function onEveryShard(merge: EveryShardMerge, internalName?: string): Ste
 }
 
 /**
- * A plan written as an async function of hops (SCAN's walk, CLIENT KILL,
- * DEBUG DIGEST-VALUE) in database `db`: it writes the reply to `out`, or
- * throws a ReplyError. The client's next commands wait until it is done: one
- * sent to a shard before a later step reaches it would overtake it (SCAN,
- * then DEL of a key SCAN had yet to come to).
+ * A plan written as an async function of hops (CLIENT KILL, DEBUG
+ * DIGEST-VALUE) in database `db`: it writes the reply to `out`, or throws a
+ * ReplyError. The client's next commands wait until it is done: one sent to
+ * a shard before a hop of it reaches there would overtake it (a write of a
+ * key DEBUG DIGEST-VALUE has yet to read).
  */
 export function stepwise(steps: (coordinator: Coordinator, client: Client, args: Buffer[], out: ReplyWriter, db: number) => Promise<void>): StepPlan {
   return {
