@@ -68,7 +68,8 @@ const putEntry = shardOp('entry-put', 'Store a key read by entry-get', (ctx) => 
   const key = argv[1];
   if (isKeyword(argv[6], 'nx') && store.lookupWrite(db, key, now) !== 0) return 0;
   const type = VALUE_TYPES[Number(parseInteger(argv[2]))];
-  type.decode(store, db, key, argv[3], Number(parseInteger(argv[4])), now, argv[5][0] === 0x31 /* 1 */);
+  // The expiry as the number it was: past 2^53 ms it is a double whose digits can pass int64's range.
+  type.decode(store, db, key, argv[3], Number(argv[4].toString('latin1')), now, argv[5][0] === 0x31 /* 1 */);
   return 1;
 });
 
