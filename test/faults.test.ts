@@ -41,6 +41,15 @@ for (const shards of [2, 3]) {
       expect(await client.exists(a, b)).toBe(0);
     });
 
+    it('answers a protocol error after a command over every shard when the client half-closes right after it', async () => {
+      // The end of the stream came while DBSIZE was being scheduled on every shard, and lost the error's reply (most times).
+      for (let i = 0; i < 20; i++) {
+        const outcome = await exchange(server.port, ['DBSIZE\r\nSET "unbalanced\r\n'], { quietMs: 2000, halfClose: true });
+        expect(outcome.reply).toMatch(/^:\d+\r\n-ERR Protocol error: unbalanced quotes in request\r\n$/);
+        expect(outcome.closed).toBe(true);
+      }
+    });
+
     it('gives a client that half-closes after sending every reply, from every shard, then ends the stream', async () => {
       const keys = [...keysOnShard('half', 0, shards, 3), ...keysOnShard('half', 1, shards, 3)];
       const sets = keys.map((key, i) => ['SET', key, String(i)]);

@@ -101,6 +101,11 @@ const SESSIONS: Session[] = [
     commands: [["hset", "a", "f", "1"], ["watch", "a"], ["hset", "a", "f", "2"], ["multi"], ["hget", "a", "f"], ["exec"], ["watch", "a"], ["hdel", "a", "nosuch"], ["multi"], ["hget", "a", "f"], ["exec"], ["watch", "a"], ["hsetnx", "a", "f", "x"], ["multi"], ["hget", "a", "f"], ["exec"], ["watch", "a"], ["hincrby", "a", "f", "0"], ["multi"], ["hget", "a", "f"], ["exec"], ["watch", "a"], ["hdel", "a", "f"], ["multi"], ["exists", "a"], ["exec"], ["multi"], ["hset", "b", "x", "1", "y", "2"], ["hincrby", "b", "x", "2"], ["hincrbyfloat", "c", "z", "1.5"], ["hincrby", "b", "y", "z"], ["hgetall", "b"], ["hdel", "b", "x"], ["hkeys", "b"], ["hgetall", "c"], ["exec"], ["multi"], ["hset", "b", "x"], ["hget", "b", "y"], ["exec"], ["hgetall", "b"]],
     reply: "+OK\r\n:1\r\n+OK\r\n:0\r\n+OK\r\n+QUEUED\r\n*-1\r\n+OK\r\n:0\r\n+OK\r\n+QUEUED\r\n*1\r\n$1\r\n2\r\n+OK\r\n:0\r\n+OK\r\n+QUEUED\r\n*1\r\n$1\r\n2\r\n+OK\r\n:2\r\n+OK\r\n+QUEUED\r\n*-1\r\n+OK\r\n:1\r\n+OK\r\n+QUEUED\r\n*-1\r\n+OK\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n+QUEUED\r\n*8\r\n:2\r\n:3\r\n$3\r\n1.5\r\n-ERR value is not an integer or out of range\r\n*4\r\n$1\r\nx\r\n$1\r\n3\r\n$1\r\ny\r\n$1\r\n2\r\n:1\r\n*1\r\n$1\r\ny\r\n*2\r\n$1\r\nz\r\n$3\r\n1.5\r\n+OK\r\n-ERR wrong number of arguments for 'hset' command\r\n+QUEUED\r\n-EXECABORT Transaction discarded because of previous errors.\r\n*2\r\n$1\r\ny\r\n$1\r\n2\r\n",
   },
+  {
+    name: "RENAME and COPY keep the hashtable a hash became, small as it is now",
+    commands: [["hset", "a", "f", "x".repeat(70)], ["hset", "a", "f", "short"], ["object", "encoding", "a"], ["rename", "a", "b"], ["object", "encoding", "b"], ["copy", "b", "c"], ["object", "encoding", "c"], ["hgetall", "c"], ["copy", "c", "a", "db", "1"], ["select", "1"], ["object", "encoding", "a"], ["select", "0"], ["hset", "small", "f", "v"], ["rename", "small", "a"], ["object", "encoding", "a"]],
+    reply: "+OK\r\n:1\r\n:0\r\n$9\r\nhashtable\r\n+OK\r\n$9\r\nhashtable\r\n:1\r\n$9\r\nhashtable\r\n*2\r\n$1\r\nf\r\n$5\r\nshort\r\n:1\r\n+OK\r\n$9\r\nhashtable\r\n+OK\r\n:1\r\n+OK\r\n$8\r\nlistpack\r\n",
+  },
 ];
 
 /** Counts that a server without range checks would try to answer (kept apart: a server stuck on one fails only these). */

@@ -256,6 +256,15 @@ for (const shards of [1, 2, 3]) {
       expect(await client.mget('b', 'c')).toEqual(['v', 'v']);
     });
 
+    it('keeps an expiry near the end of int64 on RENAME and COPY across shards', async () => {
+      // Stock Redis keeps 9223372036854775806 exactly; here it is a double, and must not be lost on the way.
+      await client.sadd('a', 'm');
+      expect(await client.pexpireat('a', '9223372036854775806')).toBe(1);
+      await client.copy('a', 'c');
+      expect(await client.rename('a', 'b')).toBe('OK');
+      for (const key of ['b', 'c']) expect(Number(await client.call('PEXPIRETIME', key))).toBeGreaterThan(9.2e18);
+    });
+
     it('copies a value that later changes on its own', async () => {
       await client.set('a', 'before');
       await client.copy('a', 'b');

@@ -6,6 +6,8 @@
 import { describe, expect, it } from 'vitest';
 import { useServer } from './helpers/server.ts';
 import { flushBeforeEach, useClient } from './helpers/clients.ts';
+import { runSession } from './helpers/recorded-sessions.ts';
+import { RawSession, resp, respCommands } from './helpers/raw-client.ts';
 
 for (const shards of [1, 2]) {
   describe(`the keyspace (--shards ${shards})`, () => {
@@ -51,6 +53,36 @@ for (const shards of [1, 2]) {
       expect(added).toBeGreaterThan(5000);
       for (let i = 0; i < initial; i++) expect(seen.get(`old:${i}`), `old:${i}`).toBe(1);
       expect([...seen.values()].every((times) => times === 1)).toBe(true);
+    });
+
+    it('SCAN in a pipeline sees the writes before it and none of those after it, as Redis', async () => {
+      // Recorded from stock redis-server 7.0.15. scanned:0 and scanned:1 live on the second of two shards,
+      // which SCAN reaches after the first: a DEL or MSET sent after it must not get there before it.
+      const session = {
+        name: 'scan pipelined with writes',
+        commands: [['set', 'scanned:2', 'a'], ['set', 'scanned:0', 'b'], ['scan', '0', 'count', '100', 'match', 'scanned:0'], ['del', 'scanned:0'], ['scan', '0'], ['mset', 'scanned:1', 'c'], ['scan', '0', 'match', 'scanned:1']],
+        reply: '+OK\r\n+OK\r\n+OK\r\n*2\r\n$1\r\n0\r\n*1\r\n$9\r\nscanned:0\r\n:1\r\n*2\r\n$1\r\n0\r\n*1\r\n$9\r\nscanned:2\r\n+OK\r\n*2\r\n$1\r\n0\r\n*1\r\n$9\r\nscanned:1\r\n',
+      };
+      expect(await runSession(server.port, session)).toBe(session.reply);
+    });
+
+    it("SCAN pipelined after a DEL over shards that waits behind another client's KEYS sees the keys deleted", async () => {
+      // KEYS locks every shard: the DEL waits for it, and SCAN, sent after the DEL, must wait too (stock Redis: always empty).
+      const [other, session] = [new RawSession(server.port), new RawSession(server.port)];
+      let stop = false;
+      const load = (async () => {
+        while (!stop) await other.send(resp('KEYS', 'nomatch').repeat(20), 20);
+      })();
+      const replies: string[] = [];
+      for (let i = 0; i < 50; i++) {
+        const reply = await session.send(respCommands(['SET', 'k6', 'x'], ['SET', 'k1', 'v'], ['SET', '{t}c', 'a'], ['DEL', 'k6', 'k1', '{t}c'], ['SCAN', '0']), 5);
+        replies.push(reply.slice(reply.lastIndexOf('*2\r\n')));
+      }
+      stop = true;
+      await load;
+      other.close();
+      session.close();
+      expect(new Set(replies)).toEqual(new Set(['*2\r\n$1\r\n0\r\n*0\r\n']));
     });
 
     it('stores values of every size and lets them grow and shrink in place', async () => {

@@ -76,6 +76,11 @@ const SESSIONS: Session[] = [
     commands: [["hello", "3"], ["sadd", "a", "3", "1", "2"], ["smembers", "a"], ["smembers", "nokey"], ["sinter", "a", "nokey"], ["sunion", "nokey"], ["sdiff", "nokey", "a"], ["sadd", "b", "only"], ["sinter", "b", "b"], ["sunion", "b", "nokey"], ["sdiff", "b", "a"], ["sismember", "a", "1"], ["smismember", "a", "1", "7"], ["scard", "a"], ["sintercard", "2", "a", "a"], ["srandmember", "b"], ["srandmember", "b", "2"], ["srandmember", "b", "-2"], ["srandmember", "nokey"], ["srandmember", "nokey", "2"], ["sscan", "a", "0"], ["spop", "nokey"], ["spop", "nokey", "2"], ["spop", "a", "0"], ["spop", "b", "1"], ["sadd", "c", "x"], ["spop", "c"], ["sunionstore", "dst", "a"], ["smembers", "dst"]],
     reply: "+OK\r\n%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$6\r\n7.0.15\r\n$5\r\nproto\r\n:3\r\n$2\r\nid\r\n:ID\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n:3\r\n~3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n~0\r\n~0\r\n~0\r\n~0\r\n:1\r\n~1\r\n$4\r\nonly\r\n~1\r\n$4\r\nonly\r\n~1\r\n$4\r\nonly\r\n:1\r\n*2\r\n:1\r\n:0\r\n:3\r\n:3\r\n$4\r\nonly\r\n*1\r\n$4\r\nonly\r\n*2\r\n$4\r\nonly\r\n$4\r\nonly\r\n_\r\n*0\r\n*2\r\n$1\r\n0\r\n*3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n_\r\n~0\r\n~0\r\n~1\r\n$4\r\nonly\r\n:1\r\n$1\r\nx\r\n:3\r\n~3\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3\r\n",
   },
+  {
+    name: "RENAME and COPY keep the hashtable a set of integers became",
+    commands: [["sadd", "a", "x", "1", "2"], ["srem", "a", "x"], ["object", "encoding", "a"], ["rename", "a", "b"], ["object", "encoding", "b"], ["copy", "b", "c"], ["object", "encoding", "c"], ["scard", "c"], ["sismember", "c", "1"], ["sadd", "small", "1", "2"], ["renamenx", "small", "a"], ["object", "encoding", "a"]],
+    reply: "+OK\r\n:3\r\n:1\r\n$9\r\nhashtable\r\n+OK\r\n$9\r\nhashtable\r\n:1\r\n$9\r\nhashtable\r\n:2\r\n:1\r\n:2\r\n:1\r\n$6\r\nintset\r\n",
+  },
 ];
 
 /** Counts that a server without range checks would try to answer (kept apart: a server stuck on one fails only these). */

@@ -2,7 +2,7 @@
 // the rows in table/) bound to the handler and plan its family names, and the
 // context a handler runs with.
 
-import type { ReplyWriter } from '../protocol/reply-writer.ts';
+import type { Protocol, ReplyWriter } from '../protocol/reply-writer.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import type { Client } from '../server/client.ts';
 import type { ServerContext } from '../server/server-context.ts';
@@ -54,7 +54,7 @@ export interface Coordinator extends TransactionCoordinator, PlanCoordinator {
   releaseHeldCommands(client: Client): void;
 }
 
-/** A plan of plain hops, not atomic (INFO, CLIENT LIST, SCAN...; see step-plans.ts). */
+/** A plan of plain hops, not atomic (INFO, CLIENT LIST, CLIENT KILL...; see step-plans.ts). */
 export interface StepPlan {
   readonly atomic?: false;
   /**
@@ -63,8 +63,12 @@ export interface StepPlan {
    * and the later ones wait for its reply: plain hops wait behind no lock.
    */
   readonly ordersCommands?: true;
-  /** Runs the command; its reply goes to `slot`. `argv` is only valid during the call. */
-  run(coordinator: Coordinator, client: Client, argv: Buffer[], argc: number, slot: ReplyWaiter): void;
+  /**
+   * Runs the command in database `db`, replying in protocol `proto` (the
+   * client's own, or, inside EXEC, those a queued SELECT or HELLO left); its
+   * reply goes to `slot`. `argv` is only valid during the call.
+   */
+  run(coordinator: Coordinator, client: Client, argv: Buffer[], argc: number, slot: ReplyWaiter, db: number, proto: Protocol): void;
 }
 
 /** How a command whose keys span shards (or that runs on every shard) is split and merged. */

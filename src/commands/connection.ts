@@ -6,6 +6,8 @@ import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 import { REDIS_VERSION } from '../config/version.ts';
 import type { Client } from '../server/client.ts';
+import type { Config } from '../config/config.ts';
+import type { Protocol } from '../protocol/reply-writer.ts';
 
 const PONG = Buffer.from('+PONG\r\n');
 
@@ -41,8 +43,8 @@ function select(ctx: CommandContext): void {
 const WRONGPASS = 'WRONGPASS invalid username-password pair or user is disabled.';
 
 /** Checks a username/password pair against requirepass (the default user is the only user). */
-function checkPassword(ctx: CommandContext, username: string, password: string): boolean {
-  const required = ctx.server.config.get('requirepass');
+function checkPassword(config: Config, username: string, password: string): boolean {
+  const required = config.get('requirepass');
   return username === 'default' && (required === '' || password === required);
 }
 
@@ -58,7 +60,7 @@ function auth(ctx: CommandContext): void {
     ctx.out.error('ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?');
     return;
   }
-  if (!checkPassword(ctx, username, password)) {
+  if (!checkPassword(ctx.server.config, username, password)) {
     ctx.out.error(WRONGPASS);
     return;
   }
@@ -66,42 +68,64 @@ function auth(ctx: CommandContext): void {
   ctx.out.ok();
 }
 
-function hello(ctx: CommandContext): void {
-  const client = ctx.client as Client;
-  const { argv, argc, out } = ctx;
-  let proto = client.proto as number;
+/** What a HELLO asks for, as Redis's helloCommand reads its arguments (all of them, before acting on any). */
+interface HelloRequest {
+  /** The protocol asked for; null: the client's. */
+  proto: Protocol | null;
+  credentials: [string, string] | null;
+  name: Buffer | null;
+}
+
+/** HELLO's arguments read, or the error they are answered with. */
+function readHello(argv: Buffer[], argc: number): HelloRequest | string {
+  const request: HelloRequest = { proto: null, credentials: null, name: null };
   let next = 1;
   if (argc >= 2) {
     const requested = parseInteger(argv[1]);
-    if (requested === null) {
-      out.error('ERR Protocol version is not an integer or out of range');
-      return;
-    }
-    if (requested !== 2n && requested !== 3n) {
-      out.error('NOPROTO unsupported protocol version');
-      return;
-    }
-    proto = Number(requested);
+    if (requested === null) return 'ERR Protocol version is not an integer or out of range';
+    if (requested !== 2n && requested !== 3n) return 'NOPROTO unsupported protocol version';
+    request.proto = requested === 3n ? 3 : 2;
     next = 2;
   }
-  // Options are all read first; then AUTH, then the name, as Redis's helloCommand.
-  let credentials: [string, string] | null = null;
-  let name: Buffer | null = null;
   for (let i = next; i < argc; i++) {
     const more = argc - i - 1;
     if (isKeyword(argv[i], 'auth') && more >= 2) {
-      credentials = [argv[i + 1].toString(), argv[i + 2].toString()];
+      request.credentials = [argv[i + 1].toString(), argv[i + 2].toString()];
       i += 2;
     } else if (isKeyword(argv[i], 'setname') && more >= 1) {
-      name = argv[i + 1];
+      request.name = argv[i + 1];
       i += 1;
     } else {
-      out.error(`ERR Syntax error in HELLO option '${argv[i].toString()}'`);
-      return;
+      return `ERR Syntax error in HELLO option '${argv[i].toString()}'`;
     }
   }
-  if (credentials !== null) {
-    if (!checkPassword(ctx, credentials[0], credentials[1])) {
+  return request;
+}
+
+/**
+ * The protocol an authenticated client is in after HELLO `argv`: the one it
+ * asks for, or `current` when HELLO fails (EXEC lays out the replies of the
+ * commands after one queued before it runs).
+ */
+export function protocolAfterHello(config: Config, argv: Buffer[], argc: number, current: Protocol): Protocol {
+  const request = readHello(argv, argc);
+  if (typeof request === 'string') return current;
+  if (request.credentials !== null && !checkPassword(config, ...request.credentials)) return current;
+  if (request.name !== null && clientNameError(request.name) !== null) return current;
+  return request.proto ?? current;
+}
+
+function hello(ctx: CommandContext): void {
+  const client = ctx.client as Client;
+  const { out } = ctx;
+  const request = readHello(ctx.argv, ctx.argc);
+  if (typeof request === 'string') {
+    out.error(request);
+    return;
+  }
+  // Then AUTH, then the name, as Redis's helloCommand.
+  if (request.credentials !== null) {
+    if (!checkPassword(ctx.server.config, ...request.credentials)) {
       out.error(WRONGPASS);
       return;
     }
@@ -113,16 +137,17 @@ function hello(ctx: CommandContext): void {
     );
     return;
   }
-  if (name !== null) {
-    const error = clientNameError(name);
+  if (request.name !== null) {
+    const error = clientNameError(request.name);
     if (error !== null) {
       out.error(error);
       return;
     }
-    client.name = name.toString();
+    client.name = request.name.toString();
   }
-  client.proto = proto === 3 ? 3 : 2;
-  out.proto = client.proto;
+  const proto = request.proto ?? client.proto;
+  client.proto = proto;
+  out.proto = proto;
   out.mapHeader(7);
   out.bulkString('server');
   out.bulkString('redis');

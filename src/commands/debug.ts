@@ -229,10 +229,10 @@ const onEveryShardOk = onEveryShard(mergeOkReplies);
 const digestOnEveryShard = onEveryShard(mergeDigest, DEBUG_DIGEST_PART);
 
 /** DEBUG DIGEST-VALUE with keys on several shards: each key's digest from its shard, in order. */
-const digestValuesAcrossShards = stepwise(async (coordinator, client, args, out) => {
+const digestValuesAcrossShards = stepwise(async (coordinator, _client, args, out, db) => {
   const digests = await Promise.all(
     args.slice(2).map(async (key) => {
-      const reply = await coordinator.call(coordinator.shardOfKey(key), client.db, HOP_PART, [args[0], args[1], key]);
+      const reply = await coordinator.call(coordinator.shardOfKey(key), db, HOP_PART, [args[0], args[1], key]);
       if (reply instanceof ReplyError) throw reply;
       return (reply as string[])[0];
     }),
@@ -242,7 +242,7 @@ const digestValuesAcrossShards = stepwise(async (coordinator, client, args, out)
 });
 
 const debugPlan: MultiShardPlan = {
-  run(coordinator, client, argv, argc, slot) {
+  run(coordinator, client, argv, argc, slot, db, proto) {
     if (!debugAllowed(coordinator.server.config, client)) {
       const out = new ReplyWriter(256);
       out.errors = coordinator.server.commandStats.errors;
@@ -251,11 +251,11 @@ const debugPlan: MultiShardPlan = {
       return;
     }
     const sub = argv[1];
-    if (argc === 3 && isKeyword(sub, 'set-active-expire')) onEveryShardOk.run(coordinator, client, argv, argc, slot);
-    else if (argc === 2 && isKeyword(sub, 'digest')) digestOnEveryShard.run(coordinator, client, argv, argc, slot);
-    else if (argc === 3 && isKeyword(sub, 'object')) coordinator.send(coordinator.shardOfKey(argv[2]), client.db, client.proto, HOP_PART, argv, argc, slot);
-    else if (argc > 2 && isKeyword(sub, 'digest-value')) digestValuesAcrossShards.run(coordinator, client, argv, argc, slot);
-    else coordinator.send(coordinator.localShard, client.db, client.proto, HOP_PART, argv, argc, slot);
+    if (argc === 3 && isKeyword(sub, 'set-active-expire')) onEveryShardOk.run(coordinator, client, argv, argc, slot, db, proto);
+    else if (argc === 2 && isKeyword(sub, 'digest')) digestOnEveryShard.run(coordinator, client, argv, argc, slot, db, proto);
+    else if (argc === 3 && isKeyword(sub, 'object')) coordinator.send(coordinator.shardOfKey(argv[2]), db, proto, HOP_PART, argv, argc, slot);
+    else if (argc > 2 && isKeyword(sub, 'digest-value')) digestValuesAcrossShards.run(coordinator, client, argv, argc, slot, db, proto);
+    else coordinator.send(coordinator.localShard, db, proto, HOP_PART, argv, argc, slot);
   },
 };
 

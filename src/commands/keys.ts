@@ -11,7 +11,7 @@ import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInt32, parseInteger } from '../protocol/args.ts';
 import { VALUE_TYPES } from '../store/value-types.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
-import { expireTime, type ExpireTime } from '../store/record.ts';
+import { expireTime, ValueEncoding, type ExpireTime } from '../store/record.ts';
 import { ReplyError } from '../protocol/reply-reader.ts';
 import { mergeSum, shardOp, splitCommand, steppedCommand, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
 
@@ -46,8 +46,12 @@ function type(ctx: CommandContext): void {
 
 // --- RENAME, RENAMENX, COPY, MOVE ---
 
-/** A key's entry as it travels: [type code, value bytes, absolute expiry in ms or 0], or null when the key does not exist. */
-type EntryValue = [number, Buffer, ExpireTime] | null;
+/**
+ * A key's entry as it travels: [type code, value bytes, absolute expiry in ms
+ * or 0, 1 when the value is held as a structure (ValueType.decode)], or null
+ * when the key does not exist.
+ */
+type EntryValue = [number, Buffer, ExpireTime, number] | null;
 
 /** entry-get key read|write: the key's entry, looked up as a read (COPY's source) or a write (RENAME's). */
 const getEntry = shardOp('entry-get', "Read a key's type, value and expiry, to store it under another name", (ctx): EntryValue => {
@@ -55,16 +59,16 @@ const getEntry = shardOp('entry-get', "Read a key's type, value and expiry, to s
   const ref = isKeyword(argv[2], 'read') ? store.lookupRead(ctx.db, argv[1], ctx.now) : store.lookupWrite(ctx.db, argv[1], ctx.now);
   if (ref === 0) return null;
   const type = store.typeOf(ref);
-  return [type, VALUE_TYPES[type].encode(store, ref), store.exactExpireAt(ref)];
+  return [type, VALUE_TYPES[type].encode(store, ref), store.exactExpireAt(ref), store.encodingOf(ref) === ValueEncoding.Structure ? 1 : 0];
 });
 
-/** entry-put key type value expire-at NX|REPLACE: stores the entry; 0 when NX and the key exists, else 1. */
+/** entry-put key type value expire-at structure NX|REPLACE: stores the entry; 0 when NX and the key exists, else 1. */
 const putEntry = shardOp('entry-put', 'Store a key read by entry-get', (ctx) => {
   const { argv, store, db, now } = ctx;
   const key = argv[1];
-  if (isKeyword(argv[5], 'nx') && store.lookupWrite(db, key, now) !== 0) return 0;
+  if (isKeyword(argv[6], 'nx') && store.lookupWrite(db, key, now) !== 0) return 0;
   const type = VALUE_TYPES[Number(parseInteger(argv[2]))];
-  type.decode(store, db, key, argv[3], expireTime(parseInteger(argv[4]) ?? 0n), now);
+  type.decode(store, db, key, argv[3], expireTime(parseInteger(argv[4]) ?? 0n), now, argv[5][0] === 0x31 /* 1 */);
   return 1;
 });
 
@@ -78,8 +82,8 @@ function entryGetCall(request: StepRequest, db: number, key: Buffer, mode: Buffe
 }
 
 function entryPutCall(request: StepRequest, db: number, key: Buffer, entry: EntryValue & object, replace: boolean): OpCall {
-  const [type, value, expireAt] = entry;
-  const args = [key, Buffer.from(String(type)), value, Buffer.from(String(expireAt)), replace ? REPLACE : NX];
+  const [type, value, expireAt, structure] = entry;
+  const args = [key, Buffer.from(String(type)), value, Buffer.from(String(expireAt)), Buffer.from(String(structure)), replace ? REPLACE : NX];
   return { shard: request.shardOfKey(key), db, op: putEntry, args, last: true };
 }
 

@@ -12,7 +12,7 @@ import { globMatch } from '../store/glob.ts';
 import { parseScanCursor, parseScanOptions } from './scan-args.ts';
 import { ReplyError } from '../protocol/reply-reader.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
-import { everyShardCommand, mergeConcat, mergeOk, mergeSum, PLAIN_HOPS, shardOp, steppedCommand, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
+import { everyShardCommand, EVERY_SHARD_LOCKED, mergeConcat, mergeOk, mergeSum, shardOp, steppedCommand, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
 
 // --- KEYS, DBSIZE ---
 
@@ -164,8 +164,13 @@ function* scanSteps(request: StepRequest): Generator<OpCall[], void, OpValue[]> 
   out.bulkArray(found);
 }
 
-/** Walks shard after shard with plain hops: SCAN promises no snapshot, so it needs no transaction. */
-const scan = steppedCommand(scanSteps, PLAIN_HOPS);
+/**
+ * Walks shard after shard with every shard locked, as one Redis call runs
+ * whole: a write the client sent before it (a DEL over shards) has run
+ * everywhere first, none sent after it runs before it ends, and inside EXEC
+ * no other client's comes between its shards.
+ */
+const scan = steppedCommand(scanSteps, EVERY_SHARD_LOCKED);
 
 // --- the bindings (the rows are table/keyspace.ts) ---
 

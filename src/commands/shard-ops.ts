@@ -21,7 +21,7 @@
 // - steppedCommand: the glue is a generator; it yields a step (op calls, run
 //   in parallel) and gets their values back, as often as it needs, then
 //   writes the reply (MSETNX, RENAME, COPY, LCS, SMOVE, SINTERSTORE; SCAN's
-//   walk, which needs no transaction).
+//   walk, every shard locked).
 
 import { internalSpec, type CommandContext, type CommandHandler, type CommandSpec, type Coordinator, type Glue } from './command.ts';
 import type { ShardStore } from '../store/shard-store.ts';
@@ -31,7 +31,6 @@ import type { Transaction } from '../tx/scheduler.ts';
 import { HOP_INTERNAL } from '../shard/hop-format.ts';
 import { ReplyError } from '../protocol/reply-reader.ts';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
-import { stepwise } from './step-plans.ts';
 
 /**
  * What an op returns: what travels between shards as RESP2 and decodes back
@@ -292,30 +291,19 @@ async function driveSteps(glue: Generator<OpCall[], void, OpValue[]>, run: (call
 
 /** How stepped glue runs across shards. */
 export interface SteppedOptions {
-  /** False: plain hops one step after another, no transaction (SCAN: no snapshot promised). */
-  atomic?: boolean;
   /** The glue yields one step only, then merges: over two shards it may run in two-shard mode, and pipelined ones squash (tx/scheduler.ts). */
   oneStep?: boolean;
+  /** 'all': every shard is locked whole, for glue that reads keys it is not given (SCAN); else its key arguments. */
+  locks?: 'keys' | 'all';
 }
 
 export const ONE_STEP: SteppedOptions = { oneStep: true };
-export const PLAIN_HOPS: SteppedOptions = { atomic: false };
+export const EVERY_SHARD_LOCKED: SteppedOptions = { locks: 'all' };
 
-/** A command run by stepped glue: its handler, and its plan across shards (its key arguments locked, unless not atomic). */
+/** A command run by stepped glue: its handler, and its plan across shards, a transaction with its locks. */
 export function steppedCommand(steps: Steps, options: SteppedOptions = {}): Glue {
   const handler = steppedHandler(steps);
-  if (options.atomic === false) {
-    const plan = stepwise(async (coordinator, client, args, out) => {
-      const glue = steps(stepRequest(coordinator, args, client.db, out));
-      await driveSteps(glue, async (calls) => {
-        const replies = await Promise.all(calls.map((call) => coordinator.call(call.shard, call.db, HOP_INTERNAL, opArgs(call))));
-        for (const reply of replies) if (reply instanceof ReplyError) throw reply;
-        return replies as OpValue[];
-      });
-    });
-    return { handler, multiShard: plan };
-  }
-  const plan: AtomicPlan<Coordinator> = atomically<Coordinator>('keys', async (tx, request: PlanRequest<Coordinator>, out) => {
+  const plan: AtomicPlan<Coordinator> = atomically<Coordinator>(options.locks ?? 'keys', async (tx, request: PlanRequest<Coordinator>, out) => {
     await driveSteps(steps(stepRequest(request.coordinator, request.args, request.db, out)), (calls) => callAll(tx, calls));
   }, options.oneStep === true);
   return { handler, multiShard: plan };

@@ -26,6 +26,7 @@ import { parseInteger } from '../protocol/args.ts';
 import type { Client, QueuedCommand, WatchedKey } from '../server/client.ts';
 import type { Coordinator, StepPlan } from './command.ts';
 import { addLocks, ROUTE_CLIENT, ROUTE_PLAN, routeOf } from './routing.ts';
+import { protocolAfterHello } from './connection.ts';
 import type { ReplyWaiter } from '../shard/shard.ts';
 import { LockSet, Transaction } from '../tx/scheduler.ts';
 import { batchRan, BATCH_REPLIES_AT, encodeSingleShardBatch, HOP_INTERNAL, HOP_TX_BATCH, type BatchCommand } from '../shard/hop-format.ts';
@@ -119,19 +120,19 @@ const OK = Buffer.from('+OK\r\n');
 
 const watchPlan: StepPlan = {
   ordersCommands: true,
-  run(coordinator, client, argv, argc, slot) {
+  run(coordinator, client, argv, argc, slot, db) {
     if (client.queued !== null) {
       slot.onReply(errorReply(coordinator, 'ERR WATCH inside MULTI is not allowed'));
       return;
     }
     const keys: WatchedKey[] = [];
-    for (let i = 1; i < argc; i++) keys.push({ db: client.db, key: Buffer.from(argv[i]) });
+    for (let i = 1; i < argc; i++) keys.push({ db, key: Buffer.from(argv[i]) });
     // Before the hops: a restart of their shard from now on marks the client (ShardThread.replacePeer).
     client.watched.push(...keys);
     // The keys go with the hop: it waits behind earlier writes of them that wait for locks.
     const byShard = hopsByShard(coordinator, [WATCH_ADD, Buffer.from(String(client.id)), Buffer.from(String(coordinator.localShard))], keys);
     const replies = new WatchReplies(byShard.size, slot);
-    for (const [shard, args] of byShard) coordinator.send(shard, client.db, 2, HOP_INTERNAL, args, args.length, replies);
+    for (const [shard, args] of byShard) coordinator.send(shard, db, 2, HOP_INTERNAL, args, args.length, replies);
   },
 };
 
@@ -189,11 +190,8 @@ function layOut(coordinator: Coordinator, client: Client, commands: readonly Que
   let db = client.db;
   let proto = client.proto;
   for (const { spec, argv } of commands) {
-    // A HELLO that fails (NOPROTO, a wrong password) leaves the protocol as it was; this layout assumes it succeeds.
-    if (spec.name === 'hello' && argv.length >= 2) {
-      const version = parseInteger(argv[1]);
-      if (version === 2n || version === 3n) proto = Number(version) as Protocol;
-    }
+    // A HELLO that fails (NOPROTO, a wrong password, a bad name) leaves the protocol as it was.
+    if (spec.name === 'hello') proto = protocolAfterHello(coordinator.server.config, argv, argv.length, proto);
     layout.protos.push(proto);
     const route = routeOf(coordinator, spec, argv, argv.length);
     layout.routes.push(route);
@@ -234,7 +232,7 @@ async function runPlanInside(tx: Transaction, coordinator: Coordinator, client: 
     }
   } else {
     const captured = new CapturedReply();
-    plan.run(coordinator, client, argv, argv.length, captured);
+    plan.run(coordinator, client, argv, argv.length, captured, db, proto);
     return captured.promise;
   }
   return out.take();

@@ -150,7 +150,8 @@ export class ReplyWriter {
   /** `message` starts with its error code, as in Redis: "ERR ...", "WRONGTYPE ...". */
   /** An error reply; `encoding` latin1 for a message holding a client's bytes as they came (one character per byte). */
   error(message: string, encoding: 'utf8' | 'latin1' = 'utf8'): void {
-    const text = message.replace(/[\r\n]+/g, ' ');
+    // As Redis: CRs and LFs at the end dropped, each other one a space (a client's bytes may hold any).
+    const text = message.replace(/[\r\n]+$/, '').replace(/[\r\n]/g, ' ');
     if (this.errors !== null) this.errors.count(text);
     this.ensure(Buffer.byteLength(text, encoding) + 3);
     this.byte(0x2d /* - */);

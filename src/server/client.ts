@@ -174,7 +174,8 @@ export class Client {
   closeWhenAnswered(lastReply: Uint8Array | null): void {
     if (this.heldCommands !== null) {
       this.closeAfterHeld = true;
-      this.lastReply = lastReply;
+      // The end of the stream after a protocol error keeps the error's reply.
+      if (lastReply !== null) this.lastReply = lastReply;
       return;
     }
     if (lastReply !== null) this.reply(lastReply);

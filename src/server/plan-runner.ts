@@ -92,7 +92,7 @@ export class PlanRunner {
       waiter = new ThenRelease(slot, this.coordinator, client, held);
     }
     try {
-      plan.run(this.coordinator, client, argv, argc, waiter);
+      plan.run(this.coordinator, client, argv, argc, waiter, client.db, client.proto);
     } catch (error) {
       if (slot.data === null) waiter.onReply(Buffer.from(`-${internalError(spec.name, error)}\r\n`));
     }

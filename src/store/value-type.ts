@@ -20,8 +20,13 @@ export interface ValueTypeOps {
   freeStructure(store: ShardStore, header: Address): void;
   /** The value as bytes of its own, sharing nothing with the store: how it crosses shards and is copied. */
   encode(store: ShardStore, ref: Ref): Buffer;
-  /** Stores bytes made by `encode` as the value of `key`, replacing whatever was there. */
-  decode(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: ExpireTime, now: number): Ref;
+  /**
+   * Stores bytes made by `encode` as the value of `key`, replacing whatever
+   * was there. `structure`: the value was held as a structure (a hashtable),
+   * and stays one however small, as Redis's RENAME and COPY keep a value's
+   * encoding.
+   */
+  decode(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: ExpireTime, now: number, structure: boolean): Ref;
   /** Mixes the value's contents into `digest` as Redis's DEBUG DIGEST does for this type. */
   digest(store: ShardStore, ref: Ref, digest: Buffer): void;
   /** OBJECT REFCOUNT / DEBUG OBJECT: references to the value (shared small integers for strings). */

@@ -91,6 +91,11 @@ export const PROTOCOL_CASES: ProtocolCase[] = [
   { name: 'nothing after QUIT is read', send: ['PING\r\nQUIT\r\nPING\r\n'], reply: PONG + '+OK\r\n', closed: true },
   { name: 'no protocol error after QUIT', send: ['QUIT\r\n*x\r\n'], reply: '+OK\r\n', closed: true },
   { name: 'unknown command with arguments', send: ['*2\r\n$3\r\nFOO\r\n$3\r\nbar\r\n'], reply: "-ERR unknown command 'FOO', with args beginning with: 'bar' \r\n", closed: false },
+  // Each CR and each LF of a client's bytes in an error becomes one space, but those that end it.
+  { name: 'CR and LF in the arguments of an unknown command', send: ['*3\r\n$3\r\nFOO\r\n$4\r\na\r\nb\r\n$3\r\n\n\n\r\r\n'], reply: "-ERR unknown command 'FOO', with args beginning with: 'a  b' '   ' \r\n", closed: false },
+  { name: 'CR and LF escaped in an inline unknown command', send: ['FOO "\\r\\n\\n" x\r\n'], reply: "-ERR unknown command 'FOO', with args beginning with: '   ' 'x' \r\n", closed: false },
+  { name: 'CR and LF at the end of an error are dropped', send: ['*4\r\n$6\r\nEXPIRE\r\n$1\r\nk\r\n$3\r\n100\r\n$4\r\nX\r\nY\r\n*4\r\n$6\r\nEXPIRE\r\n$1\r\nk\r\n$3\r\n100\r\n$4\r\nX\r\r\n\r\n'], reply: '-ERR Unsupported option X  Y\r\n-ERR Unsupported option X\r\n', closed: false },
+  { name: 'CR and LF in an unknown subcommand', send: ['*2\r\n$6\r\nOBJECT\r\n$3\r\nx\r\n\r\n'], reply: "-ERR unknown subcommand 'x  '. Try OBJECT HELP.\r\n", closed: false },
 ];
 
 /** Cases for a server started with `--requirepass pw`. */

@@ -231,10 +231,10 @@ function encodeHash(store: ShardStore, ref: Ref): Buffer {
   return ownBytes(listpackWriter.view());
 }
 
-function decodeHash(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: ExpireTime, now: number): Ref {
+function decodeHash(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: ExpireTime, now: number, structure: boolean): Ref {
   const limits = store.limits;
   const count = listpackCount(bytes, 0);
-  if (count / 2 <= limits.hashMaxListpackEntries && !listpackHasEntryLongerThan(bytes, 0, bytes.length, limits.hashMaxListpackValue)) {
+  if (!structure && count / 2 <= limits.hashMaxListpackEntries && !listpackHasEntryLongerThan(bytes, 0, bytes.length, limits.hashMaxListpackValue)) {
     return store.put(db, key, ValueType.Hash, bytes, expireAt, now);
   }
   const dict = store.dict;

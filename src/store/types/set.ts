@@ -202,13 +202,14 @@ function encodeSet(store: ShardStore, ref: Ref): Buffer {
   return ownBytes(listpackWriter.view());
 }
 
-function decodeSet(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: ExpireTime, now: number): Ref {
+function decodeSet(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: ExpireTime, now: number, structure: boolean): Ref {
   const members: Uint8Array[] = [];
   for (let at = listpackFirst(0), n = listpackCount(bytes, 0); n > 0; n--, at = entryNext(bytes, at)) {
     members.push(bytes.subarray(entryDataStart(bytes, at), entryDataStart(bytes, at) + entryLength(bytes, at)));
   }
   setStore(store, db, key, members, now);
   const ref = store.peek(db, key);
+  if (structure && isIntset(store, ref)) convertToDict(store, ref);
   if (expireAt !== 0) store.setExpire(ref, expireAt);
   return ref;
 }
