@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NPM ?= npm
 ARGS ?=
 
-.PHONY: install start test typecheck depcheck redis-tools
+.PHONY: install start test typecheck depcheck redis-tools redis-server
 
 node_modules/.installed: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
@@ -17,10 +17,15 @@ redis-tools:
 	@command -v redis-cli >/dev/null && command -v redis-benchmark >/dev/null || \
 	  { (apt-get update -qq || true) && apt-get install -y -qq redis-tools; }
 
+# Stock redis-server (Debian's redis-server) is what the fuzzer compares this server with (test/fuzz).
+redis-server:
+	@command -v redis-server >/dev/null || \
+	  { (apt-get update -qq || true) && apt-get install -y -qq redis-server; }
+
 start: install
 	$(NPM) start -- $(ARGS)
 
-test: install redis-tools
+test: install redis-tools redis-server
 	$(NPM) test
 
 typecheck: install
@@ -37,3 +42,7 @@ bench bench-quick capacity fill fill-collections flame load: install
 # Redis's own test suite against this server (test/compat/Makefile.inc).
 include test/compat/Makefile.inc
 compat compat-ours compat-redis compat-ci compat-ratchet-update compat-census: install
+
+# The differential fuzzer against stock redis-server (test/fuzz/Makefile.inc).
+include test/fuzz/Makefile.inc
+fuzz: install redis-server
