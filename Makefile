@@ -4,7 +4,7 @@ SHELL := /bin/bash
 NPM ?= npm
 ARGS ?=
 
-.PHONY: install start test typecheck depcheck redis-tools
+.PHONY: install start test typecheck depcheck redis-tools redis-server
 
 node_modules/.installed: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
@@ -17,10 +17,15 @@ redis-tools:
 	@command -v redis-cli >/dev/null && command -v redis-benchmark >/dev/null || \
 	  { (apt-get update -qq || true) && apt-get install -y -qq redis-tools; }
 
+# Stock redis-server (Debian's redis-server) is what the fuzzer compares this server with (test/fuzz).
+redis-server:
+	@command -v redis-server >/dev/null || \
+	  { (apt-get update -qq || true) && apt-get install -y -qq redis-server; }
+
 start: install
 	$(NPM) start -- $(ARGS)
 
-test: install redis-tools
+test: install redis-tools redis-server
 	$(NPM) test
 
 typecheck: install
@@ -40,3 +45,7 @@ compat compat-ours compat-redis compat-ci compat-ratchet-update compat-census: i
 
 # The soak test, 10 minutes (test/soak/Makefile.inc).
 include test/soak/Makefile.inc
+
+# The differential fuzzer against stock redis-server (test/fuzz/Makefile.inc).
+include test/fuzz/Makefile.inc
+fuzz: install redis-server

@@ -76,7 +76,7 @@ interface HelloRequest {
   name: Buffer | null;
 }
 
-/** HELLO's arguments read, or the error they are answered with. */
+/** HELLO's arguments read, or the error they are answered with (the client's bytes in it one character each). */
 function readHello(argv: Buffer[], argc: number): HelloRequest | string {
   const request: HelloRequest = { proto: null, credentials: null, name: null };
   let next = 1;
@@ -96,7 +96,7 @@ function readHello(argv: Buffer[], argc: number): HelloRequest | string {
       request.name = argv[i + 1];
       i += 1;
     } else {
-      return `ERR Syntax error in HELLO option '${argv[i].toString()}'`;
+      return `ERR Syntax error in HELLO option '${argv[i].toString('latin1')}'`;
     }
   }
   return request;
@@ -120,7 +120,7 @@ function hello(ctx: CommandContext): void {
   const { out } = ctx;
   const request = readHello(ctx.argv, ctx.argc);
   if (typeof request === 'string') {
-    out.error(request);
+    out.error(request, 'latin1');
     return;
   }
   // Then AUTH, then the name, as Redis's helloCommand.

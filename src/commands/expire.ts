@@ -5,7 +5,7 @@
 
 import type { CommandContext, Bindings } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
-import { argText, isKeyword, parseInteger } from '../protocol/args.ts';
+import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { expireTime, type ExpireTime } from '../store/record.ts';
 
 const INT64_MAX = 9223372036854775807n;
@@ -26,7 +26,7 @@ function parseExpireFlags(ctx: CommandContext): number {
     else if (isKeyword(option, 'gt')) flags |= EXPIRE_GT;
     else if (isKeyword(option, 'lt')) flags |= EXPIRE_LT;
     else {
-      ctx.out.error(`ERR Unsupported option ${argText(option)}`);
+      ctx.out.error(`ERR Unsupported option ${option.toString('latin1')}`, 'latin1');
       return -1;
     }
   }

@@ -34,7 +34,7 @@ function functionList(ctx: CommandContext): void {
       libraryName = true;
       i++;
     } else {
-      out.error(`ERR Unknown argument ${argv[i].toString()}`);
+      out.error(`ERR Unknown argument ${argv[i].toString('latin1')}`, 'latin1');
       return;
     }
   }

@@ -95,7 +95,7 @@ export class Dispatcher {
       const sub = this.commands.subcommand(spec, argv[1].toString('latin1'));
       if (sub === undefined) {
         if (client.queued !== null) client.queueFailed = true;
-        this.replies.error(client, Errors.unknownSubcommand(argv[1].toString(), spec.name));
+        this.replies.error(client, Errors.unknownSubcommand(argv[1].toString('latin1'), spec.name), 'latin1');
         return;
       }
       spec = sub;

@@ -95,6 +95,12 @@ export const PROTOCOL_CASES: ProtocolCase[] = [
   { name: 'CR and LF in the arguments of an unknown command', send: ['*3\r\n$3\r\nFOO\r\n$4\r\na\r\nb\r\n$3\r\n\n\n\r\r\n'], reply: "-ERR unknown command 'FOO', with args beginning with: 'a  b' '   ' \r\n", closed: false },
   { name: 'CR and LF escaped in an inline unknown command', send: ['FOO "\\r\\n\\n" x\r\n'], reply: "-ERR unknown command 'FOO', with args beginning with: '   ' 'x' \r\n", closed: false },
   { name: 'CR and LF at the end of an error are dropped', send: ['*4\r\n$6\r\nEXPIRE\r\n$1\r\nk\r\n$3\r\n100\r\n$4\r\nX\r\nY\r\n*4\r\n$6\r\nEXPIRE\r\n$1\r\nk\r\n$3\r\n100\r\n$4\r\nX\r\r\n\r\n'], reply: '-ERR Unsupported option X  Y\r\n-ERR Unsupported option X\r\n', closed: false },
+  {
+    name: "a client's bytes in an error are the bytes it sent, not UTF-8",
+    send: ['*4\r\n$6\r\nEXPIRE\r\n$1\r\nk\r\n$3\r\n100\r\n$2\r\nX\xac\r\n*2\r\n$6\r\nOBJECT\r\n$8\r\nENCO\xe1ING\r\n*3\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$1\r\n\xff\r\n*3\r\n$8\r\nFUNCTION\r\n$4\r\nLIST\r\n$1\r\n\xff\r\n'],
+    reply: "-ERR Unsupported option X\xac\r\n-ERR unknown subcommand 'ENCO\xe1ING'. Try OBJECT HELP.\r\n-ERR Syntax error in HELLO option '\xff'\r\n-ERR Unknown argument \xff\r\n",
+    closed: false,
+  },
   { name: 'CR and LF in an unknown subcommand', send: ['*2\r\n$6\r\nOBJECT\r\n$3\r\nx\r\n\r\n'], reply: "-ERR unknown subcommand 'x  '. Try OBJECT HELP.\r\n", closed: false },
 ];
 

@@ -106,22 +106,46 @@ export function exchange(port: number, parts: (string | Buffer | Pause)[], optio
 /** A raw connection that stays open between exchanges (for sessions other clients act in the middle of). */
 export class RawSession {
   private readonly socket: net.Socket;
-  private received = Buffer.alloc(0);
-  private waiting: { replies: number; resolve: (reply: string) => void } | null = null;
+  private received: Buffer = Buffer.alloc(0);
+  /** Why the connection ended (the server closed it, or an error), once it has. */
+  private ended: string | null = null;
+  private waiting: { replies: number; resolve: (replies: Buffer[]) => void; reject: (error: Error) => void } | null = null;
 
   constructor(port: number) {
     this.socket = net.connect({ port, host: '127.0.0.1', noDelay: true });
     this.socket.on('data', (chunk: Buffer) => {
-      this.received = Buffer.concat([this.received, chunk]);
+      this.received = this.received.length === 0 ? chunk : Buffer.concat([this.received, chunk]);
       this.settle();
     });
+    this.socket.on('error', (error: Error) => this.end(error.message));
+    this.socket.on('close', () => this.end('the connection was closed'));
   }
 
   /** Writes `text` (latin1) and resolves to the next `replies` replies, as text. */
-  send(text: string, replies: number): Promise<string> {
-    return new Promise((resolve) => {
-      this.waiting = { replies, resolve };
-      this.socket.write(Buffer.from(text, 'latin1'));
+  async send(text: string, replies: number): Promise<string> {
+    return Buffer.concat(await this.request(Buffer.from(text, 'latin1'), replies)).toString('latin1');
+  }
+
+  /**
+   * Writes `bytes` and resolves to the next `replies` replies, one buffer
+   * each; rejects when the connection ends before they came, or when they
+   * take longer than `timeoutMs`.
+   */
+  request(bytes: Buffer, replies: number, timeoutMs = Infinity): Promise<Buffer[]> {
+    return new Promise((resolve, reject) => {
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+            this.waiting = null;
+            reject(new Error(`no reply within ${timeoutMs} ms`));
+          }, timeoutMs)
+        : undefined;
+      const done = (): void => clearTimeout(timer);
+      this.waiting = {
+        replies,
+        resolve: (got) => (done(), resolve(got)),
+        reject: (error) => (done(), reject(error)),
+      };
+      this.socket.write(bytes);
       this.settle();
     });
   }
@@ -130,15 +154,31 @@ export class RawSession {
     this.socket.destroy();
   }
 
+  private end(why: string): void {
+    this.ended ??= why;
+    this.settle();
+  }
+
   private settle(): void {
     const waiting = this.waiting;
-    if (waiting === null || countReplies(this.received) < waiting.replies) return;
-    let end = 0;
-    for (let i = 0; i < waiting.replies; i++) end = replyEnd(this.received, end);
-    const reply = this.received.subarray(0, end).toString('latin1');
-    this.received = this.received.subarray(end);
+    if (waiting === null) return;
+    const replies: Buffer[] = [];
+    let at = 0;
+    while (replies.length < waiting.replies && at < this.received.length) {
+      const end = replyEnd(this.received, at);
+      if (end < 0) break;
+      replies.push(this.received.subarray(at, end));
+      at = end;
+    }
+    if (replies.length < waiting.replies) {
+      if (this.ended === null) return;
+      this.waiting = null;
+      waiting.reject(new Error(this.ended));
+      return;
+    }
+    this.received = this.received.subarray(at);
     this.waiting = null;
-    waiting.resolve(reply);
+    waiting.resolve(replies);
   }
 }
 

@@ -54,15 +54,28 @@ export interface ServerOptions {
 export async function startServer(options: ServerOptions = {}): Promise<TestServer> {
   const port = await freePort();
   const args = [ENTRY, '--port', String(port), '--bind', '127.0.0.1', '--shards', String(options.shards ?? 2), ...(options.args ?? [])];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // A log setting can hide the line that says the server is ready.
+  const quietLog = (options.args ?? []).some((arg) => arg === '--loglevel' || arg === '--logfile');
+  return launchServer(port, process.execPath, args, quietLog);
+}
+
+/**
+ * Runs `command args...`, a server that listens on `port` (this one, or a
+ * stock redis-server), and resolves once it answers PING and has said
+ * "Ready to accept connections" (unless `quietLog`).
+ */
+export async function launchServer(port: number, command: string, args: string[], quietLog = false): Promise<TestServer> {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout?.on('data', (chunk) => (output += chunk));
   child.stderr?.on('data', (chunk) => (output += chunk));
+  let spawnError: Error | undefined;
+  child.once('error', (error) => (spawnError = error));
   const deadline = Date.now() + 15000;
   // Every thread listens once the server says it is ready; a PING alone may reach the first thread up
-  // while the others are still starting (their first replies would then be slow). A log setting can hide the line.
-  const quietLog = (options.args ?? []).some((arg) => arg === '--loglevel' || arg === '--logfile');
+  // while the others are still starting (their first replies would then be slow).
   while (!(await ping(port)) || !(quietLog || output.includes('Ready to accept connections'))) {
+    if (spawnError) throw new Error(`${command} did not start: ${spawnError.message}`);
     if (child.exitCode !== null) throw new Error(`server exited during start:\n${output}`);
     if (Date.now() > deadline) throw new Error(`server did not start:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 50));

@@ -4,10 +4,13 @@
 // listening on 127.0.0.1:<port> (started with --enable-debug-command yes and
 // nothing of value in it: the tests flush it) instead of starting ours. Tests
 // of this server's own machinery (worker restarts) skip there.
+// startStockRedis starts a stock redis-server of its own (the fuzzer runs
+// its traffic against one and this server side by side).
 
 import { execFile } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import { promisify } from 'node:util';
-import { startServer, useStartedServer, type ServerOptions, type TestServer } from './server.ts';
+import { freePort, launchServer, startServer, useStartedServer, type ServerOptions, type TestServer } from './server.ts';
 
 const execFileAsync = promisify(execFile);
 
@@ -36,4 +39,10 @@ function stockServer(port: number): TestServer {
  */
 export function useServerOrStock(options: ServerOptions = {}): TestServer {
   return useStartedServer(async () => (STOCK_PORT === undefined ? startServer(options) : stockServer(STOCK_PORT)));
+}
+
+/** A stock redis-server of its own (redis-server from PATH) on a free loopback port, saving nothing to disk. */
+export async function startStockRedis(args: string[] = []): Promise<TestServer> {
+  const port = await freePort();
+  return launchServer(port, 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', tmpdir(), ...args]);
 }
