@@ -204,6 +204,22 @@ describe.each([1, 3])('sets --shards %i', (shards) => {
       expect(await client.exists('two')).toBe(0);
     });
 
+    it('a SPOP of most of a set leaves what is left in the encoding its members give, its TTL kept', async () => {
+      // As stock Redis 7.0.15: popping at least five times what it leaves rebuilds the rest.
+      await client.sadd('s', 'a', '1', '2', '3', '4', '5', '6');
+      await client.srem('s', 'a');
+      await client.expire('s', 1000);
+      expect(await client.object('ENCODING', 's')).toBe('hashtable');
+      expect(await client.spop('s', 5)).toHaveLength(5);
+      expect(await client.object('ENCODING', 's')).toBe('intset');
+      expect(await client.ttl('s')).toBeGreaterThan(990);
+      // Four of five leaves one: fewer than five times, the set stays as it is.
+      await client.sadd('u', 'a', '1', '2', '3', '4');
+      await client.srem('u', 'a');
+      expect(await client.spop('u', 3)).toHaveLength(3);
+      expect(await client.object('ENCODING', 'u')).toBe('hashtable');
+    });
+
     it('SRANDMEMBER: distinct members for a positive count, repeats for a negative one, the set unchanged', async () => {
       for (const [key, all] of [['strings', members('s', 10)], ['ints', members('', 10)], ['large', members('l', 700)]] as const) {
         await client.sadd(key, ...all);

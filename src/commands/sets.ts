@@ -202,7 +202,18 @@ function spop(ctx: CommandContext): void {
   out.setHeader(popped.length);
   for (const m of popped) out.bulk(m);
   removeMembers(store, ref, popped);
+  // A pop of at least five times what it leaves makes Redis store what is left as a set
+  // of its own, its encoding by its members: a hashtable of integers comes back an intset.
+  const left = size - popped.length;
+  if (left > 0 && left * SPOP_MOVE_STRATEGY_MUL <= popped.length) {
+    const expireAt = store.expireAt(ref);
+    setStore(store, ctx.db, ctx.argv[1], setMembers(store, ref), ctx.now);
+    if (expireAt !== 0) store.setExpire(store.peek(ctx.db, ctx.argv[1]), expireAt);
+  }
 }
+
+/** Redis's SPOP_MOVE_STRATEGY_MUL: above this many popped members per member left, the rest is rebuilt. */
+const SPOP_MOVE_STRATEGY_MUL = 5;
 
 /** Removes members known to be in the set at `ref`, deleting the key once it is empty. */
 function removeMembers(store: ShardStore, ref: Ref, members: readonly Buffer[]): void {

@@ -234,21 +234,25 @@ async function randomMembers(key: string, count: number | null, pop: boolean, ou
   await context.control.query('stock', context.db, ['SADD', key, ...theirs]);
   const removed = await context.control.query('stock', context.db, ['SREM', key, ...mine]);
   if (removed.line !== String(mine.length)) return `ours popped ${mine.length} members, of which stock's set had ${removed.line}`;
-  return popEncoding(key, count, context);
+  return count === null ? null : popEncoding(key, mine.length, context);
 }
 
 /**
- * Redis rebuilds what is left of a set a counted SPOP takes much of, as an
- * intset when it is all integers: after different random pops the servers
- * can then hold equal sets in different encodings. Both are then given the
- * same set anew (its members and expiry time as stock has them).
+ * A counted SPOP of at least five times what it leaves stores the rest as a
+ * set of its own, an intset when its members are all integers: after
+ * different random pops the servers can then hold equal sets in different
+ * encodings. This server's must be what its own rest gives; then both are
+ * given the same set anew (its members and expiry time as stock has them).
+ * A smaller pop leaves the encoding as it was, the same on both.
  */
-async function popEncoding(key: string, count: number | null, context: CompareContext): Promise<string | null> {
-  if (count === null) return null;
+async function popEncoding(key: string, popped: number, context: CompareContext): Promise<string | null> {
   const { control, db } = context;
   const [mine, theirs] = [await control.query('ours', db, ['OBJECT', 'ENCODING', key]), await control.query('stock', db, ['OBJECT', 'ENCODING', key])];
   if (mine.raw === theirs.raw) return null;
   const members = (await control.query('stock', db, ['SMEMBERS', key])).items.map((item) => item.text);
+  const rebuilt = members.length > 0 && members.length * 5 <= popped;
+  const integers = members.length <= 512 && members.every((member) => /^(0|-?[1-9][0-9]{0,18})$/.test(member) && BigInt(member) >= -(2n ** 63n) && BigInt(member) < 2n ** 63n);
+  if (!rebuilt || mine.text !== (integers ? 'intset' : 'hashtable')) return `encodings differ after the pop: ${mine.text}, stock ${theirs.text}`;
   const expiry = (await control.query('stock', db, ['PEXPIRETIME', key])).line;
   for (const side of ['ours', 'stock'] as const) {
     await control.query(side, db, ['DEL', key]);
