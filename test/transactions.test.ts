@@ -204,8 +204,10 @@ describe.each([1, 3])('MULTI/EXEC/WATCH --shards %i', (shards) => {
 
     it('fails EXEC when a watched key expired and was removed by the active expire cycle', async () => {
       await client.flushall();
-      await client.set('soon', '1', 'PX', 50);
+      // Time enough for WATCH to see the key alive, even on a loaded machine.
+      await client.set('soon', '1', 'PX', 1000);
       await client.watch('soon');
+      expect(await client.pttl('soon')).toBeGreaterThan(0);
       while ((await client.dbsize()) > 0) await new Promise((resolve) => setTimeout(resolve, 20));
       expect(await client.multi().ping().exec()).toBeNull();
     });
