@@ -40,6 +40,7 @@ function clientGetName(ctx: CommandContext): void {
 export function clientInfoLine(client: Client, now: number): string {
   const seconds = Math.floor(now / 1000);
   let flags = '';
+  if (client.blocked !== null) flags += 'b';
   if (client.closeAfterReply) flags += 'c';
   if (client.noEvict) flags += 'e';
   if (flags === '') flags = 'N';
@@ -222,6 +223,48 @@ const killOnEveryThread = stepwise(async (coordinator, client, args, out) => {
   else out.ok();
 });
 
+/** CLIENT UNBLOCK id [TIMEOUT|ERROR]: whom, and how; a ReplyError in Redis's words when the arguments are wrong. */
+function parseUnblock(args: readonly Buffer[], argc: number): { id: number; withError: boolean } {
+  if (argc > 4) throw new ReplyError("ERR unknown subcommand or wrong number of arguments for 'unblock'. Try CLIENT HELP.");
+  let withError = false;
+  if (argc === 4) {
+    if (isKeyword(args[3], 'error')) withError = true;
+    else if (!isKeyword(args[3], 'timeout')) throw new ReplyError('ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR');
+  }
+  const id = parseInteger(args[2]);
+  if (id === null) throw new ReplyError(Errors.notInteger);
+  return { id: Number(id), withError };
+}
+
+/** Ends the wait of this thread's client `id`, if it is blocked: 1 when it was, else 0. */
+function unblockHere(server: ServerContext, id: number, withError: boolean): number {
+  const target = server.clients.get(id);
+  return target !== undefined && server.unblockClient(target, withError) ? 1 : 0;
+}
+
+/** The per-thread part of CLIENT UNBLOCK, run on the other threads. */
+function clientUnblockOnShard(ctx: CommandContext): void {
+  try {
+    const { id, withError } = parseUnblock(ctx.argv, ctx.argc);
+    ctx.out.integer(unblockHere(ctx.server, id, withError));
+  } catch (error) {
+    ctx.out.error((error as ReplyError).message);
+  }
+}
+
+/** CLIENT UNBLOCK: the client is on this thread or another; it is looked for here first. */
+const unblockOnEveryThread = stepwise(async (coordinator, _client, args, out) => {
+  const { id, withError } = parseUnblock(args, args.length);
+  let unblocked = unblockHere(coordinator.server, id, withError);
+  for (let shard = 0; shard < coordinator.shardCount && unblocked === 0; shard++) {
+    if (shard === coordinator.localShard) continue;
+    const reply = await coordinator.call(shard, 0, HOP_PART, args);
+    if (reply instanceof ReplyError) throw reply;
+    unblocked = Number(reply);
+  }
+  out.integer(unblocked);
+});
+
 function clientNoEvict(ctx: CommandContext): void {
   const client = ctx.client as Client;
   if (isKeyword(ctx.argv[2], 'on')) client.noEvict = true;
@@ -261,6 +304,8 @@ function clientHelp(ctx: CommandContext): void {
     '      Return clients of specified type.',
     'SETNAME <name>',
     '    Assign the name <name> to the current connection.',
+    'UNBLOCK <clientid> [TIMEOUT|ERROR]',
+    '    Unblock the specified blocked client.',
     'NO-EVICT (ON|OFF)',
     '    Protect current client connection from eviction.',
   ]);
@@ -276,6 +321,7 @@ export const clientBindings: Bindings = {
   'client|info': clientInfo,
   'client|list': { handler: clientListOnShard, multiShard: onEveryShard(mergeClientLists) },
   'client|kill': { handler: clientKillOnShard, multiShard: killOnEveryThread },
+  'client|unblock': { handler: clientUnblockOnShard, multiShard: unblockOnEveryThread },
   'client|no-evict': clientNoEvict,
   'client|help': clientHelp,
 };

@@ -102,6 +102,8 @@ export interface CommandSpec {
   placement: Placement;
   handler: CommandHandler;
   multiShard?: MultiShardPlan;
+  /** A blocking command (BLPOP...): how it waits when nothing is there for it. */
+  blocking?: BlockingSpec;
   subcommands?: CommandSpec[];
   /** Filled by the registry: the parent's name for subcommands. */
   container?: string;
@@ -111,6 +113,27 @@ export interface CommandSpec {
 export interface Glue {
   handler: CommandHandler;
   multiShard?: MultiShardPlan;
+  blocking?: BlockingSpec;
+}
+
+/**
+ * How a blocking command (BLPOP, BLMOVE, BZPOPMIN...) waits. Its handler and
+ * plan are what it does when it does not wait: inside MULTI or a script, and
+ * once one of its keys holds something (commands/blocking.ts tells the rest).
+ */
+export interface BlockingSpec {
+  /** Checks the arguments as the command does before it looks at a key: the timeout in ms (0: none), or the error to reply. */
+  parse(argv: readonly Buffer[], argc: number): number | string;
+  /** The keys it waits on, in order. */
+  keys(argv: readonly Buffer[], argc: number): Buffer[];
+  /** The value type (ValueType) a key must hold to serve it. */
+  valueType: number;
+  /** The command that serves it from `key` alone, once `key` holds such a value. */
+  serveArgs(argv: readonly Buffer[], key: Buffer): Buffer[];
+  /** Keys besides the one it is served from that the serving shard must own (BLMOVE's destination). */
+  alsoTouches?(argv: readonly Buffer[]): Buffer[];
+  /** Its reply on timeout: a null array (BLPOP) or a null bulk string (BLMOVE). */
+  timeoutReply: 'null-array' | 'null-bulk';
 }
 
 /** A family's bindings, by command name ("container|sub" for a subcommand): a handler alone, or a handler with its plan. */

@@ -16,6 +16,8 @@ export function shardInfo(ctx: CommandContext): void {
   const { store, server, out } = ctx;
   const fields: [string, number][] = [
     ['connected_clients', server.clients.size],
+    ['blocked_clients', server.blockedClients],
+    ['clients_in_timeout_table', server.clientsInTimeoutTable],
     ...clientMemoryFields(ctx),
     ['total_connections_received', server.stats.connectionsReceived],
     ['total_commands_processed', server.stats.commandsProcessed],
@@ -211,9 +213,9 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
           `maxclients:${config.get('maxclients')}`,
           `client_recent_max_input_buffer:${total('client_recent_max_input_buffer')}`,
           `client_recent_max_output_buffer:${total('client_recent_max_output_buffer')}`,
-          'blocked_clients:0',
+          `blocked_clients:${total('blocked_clients')}`,
           'tracking_clients:0',
-          'clients_in_timeout_table:0',
+          `clients_in_timeout_table:${total('clients_in_timeout_table')}`,
         );
         break;
       case 'memory':

@@ -3,7 +3,8 @@
 // LMPOP over keys on any shards, atomic as one command. The list's form is
 // store/types/list.ts's business, never these handlers'.
 
-import type { CommandContext, Bindings } from './command.ts';
+import type { BlockingSpec, CommandContext, Bindings } from './command.ts';
+import { parseTimeout } from './blocking.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { ReplyError } from '../protocol/reply-reader.ts';
@@ -14,7 +15,7 @@ import type { Ref } from '../store/shard-store.ts';
 import {
   listCreate, listElementAt, listForEachFrom, listInsertAt, listLength, listPop, listPush, listRemoveEqual, listRemoveRange, listReplaceAt,
 } from '../store/types/list.ts';
-import { shardOp, steppedCommand, type OpValue, type Steps } from './shard-ops.ts';
+import { shardOp, steppedCommand, type OpCall, type OpValue, type StepRequest, type Steps } from './shard-ops.ts';
 
 const ListErrors = {
   mustBePositive: 'ERR value is out of range, must be positive',
@@ -432,24 +433,125 @@ function parseMultiPop(args: Buffer[]): { keys: Buffer[]; atHead: boolean; count
   return { keys, atHead, count };
 }
 
-const lmpop = steppedCommand(function* (request) {
-  const { args, db, out } = request;
-  const parsed = parseMultiPop(args);
-  if (typeof parsed === 'string') throw new ReplyError(parsed);
-  const { keys, atHead, count } = parsed;
+/**
+ * Pops up to `count` elements from the first of `keys` that exists, as Redis
+ * takes it (WRONGTYPE when it is not a list): the key and the elements, or
+ * null when none exists.
+ */
+function* popFromFirstList(request: StepRequest, keys: readonly Buffer[], atHead: boolean, count: Buffer): Generator<OpCall[], [Buffer, Buffer[]] | null, OpValue[]> {
+  const { db } = request;
   const kinds = (yield keys.map((key) => ({ shard: request.shardOfKey(key), db, op: probeList, args: [key] }))) as number[];
-  // Redis takes the first key that exists, and refuses it when it is not a list.
   const first = kinds.findIndex((kind) => kind !== KeyKind.None);
-  if (first < 0) {
+  if (first < 0) return null;
+  if (kinds[first] === KeyKind.Other) throw new ReplyError(Errors.wrongType);
+  const key = keys[first];
+  const [popped] = (yield [{ shard: request.shardOfKey(key), db, op: popElements, args: [key, atHead ? LEFT : RIGHT, count], last: true }]) as Buffer[][];
+  return [key, popped];
+}
+
+const multiPopSteps: Steps = function* (request) {
+  const parsed = parseMultiPop(request.args);
+  if (typeof parsed === 'string') throw new ReplyError(parsed);
+  const popped = yield* popFromFirstList(request, parsed.keys, parsed.atHead, Buffer.from(String(parsed.count)));
+  const { out } = request;
+  if (popped === null) {
     out.nullArray();
     return;
   }
-  if (kinds[first] === KeyKind.Other) throw new ReplyError(Errors.wrongType);
-  const key = keys[first];
-  const [popped] = (yield [{ shard: request.shardOfKey(key), db, op: popElements, args: [key, atHead ? LEFT : RIGHT, Buffer.from(String(count))], last: true }]) as Buffer[][];
   out.arrayHeader(2);
-  out.bulk(key);
-  out.bulkArray(popped);
+  out.bulk(popped[0]);
+  out.bulkArray(popped[1]);
+};
+
+const lmpop = steppedCommand(multiPopSteps);
+
+// --- blocking: BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP ---
+//
+// Each is its non-blocking form (what it does inside MULTI, or once a key
+// holds a list) and a BlockingSpec for how it waits (commands/blocking.ts).
+
+/** BLPOP and BRPOP key... timeout: [key, element] from the first non-empty list, or a null array. */
+function popFirstSteps(atHead: boolean): Steps {
+  return function* (request) {
+    const { args, out } = request;
+    const timeout = parseTimeout(args[args.length - 1]);
+    if (typeof timeout === 'string') throw new ReplyError(timeout);
+    const popped = yield* popFromFirstList(request, args.slice(1, args.length - 1), atHead, ONE);
+    if (popped === null) {
+      out.nullArray();
+      return;
+    }
+    out.arrayHeader(2);
+    out.bulk(popped[0]);
+    out.bulk(popped[1][0]);
+  };
+}
+
+const popFirstBlocking: BlockingSpec = {
+  parse: (argv, argc) => parseTimeout(argv[argc - 1]),
+  keys: (argv, argc) => argv.slice(1, argc - 1),
+  valueType: ValueType.List,
+  serveArgs: (argv, key) => [argv[0], key, argv[argv.length - 1]],
+  timeoutReply: 'null-array',
+};
+
+/** BLMOVE's and BRPOPLPUSH's arguments: the ends (null: RPOPLPUSH's) and where the timeout is. */
+function moveBlocking(fixedEnds: boolean, timeoutAt: number): BlockingSpec {
+  return {
+    parse: (argv) => {
+      if (!fixedEnds && (parseEnd(argv[3]) === null || parseEnd(argv[4]) === null)) return Errors.syntax;
+      return parseTimeout(argv[timeoutAt]);
+    },
+    keys: (argv) => [argv[1]],
+    valueType: ValueType.List,
+    serveArgs: (argv) => argv.slice(),
+    alsoTouches: (argv) => [argv[2]],
+    timeoutReply: 'null-bulk',
+  };
+}
+
+/** BLMOVE and BRPOPLPUSH: LMOVE and RPOPLPUSH once the timeout is checked. */
+function blockingMoveSteps(fixedEnds: [boolean, boolean] | null, timeoutAt: number): Steps {
+  const move = moveSteps(fixedEnds);
+  return function* (request) {
+    const { args } = request;
+    if (fixedEnds === null && (parseEnd(args[3]) === null || parseEnd(args[4]) === null)) throw new ReplyError(Errors.syntax);
+    const timeout = parseTimeout(args[timeoutAt]);
+    if (typeof timeout === 'string') throw new ReplyError(timeout);
+    const moveArgs = fixedEnds === null ? args.slice(0, 5) : args.slice(0, 3);
+    return yield* move({ ...request, args: moveArgs });
+  };
+}
+
+/** BLMPOP timeout numkeys key... LEFT|RIGHT [COUNT count]: LMPOP's arguments after the timeout, checked first as Redis does. */
+function parseBlockingMultiPop(argv: readonly Buffer[], argc: number): ReturnType<typeof parseMultiPop> {
+  return parseMultiPop([argv[0], ...argv.slice(2, argc)]);
+}
+
+const blmpopBlocking: BlockingSpec = {
+  parse: (argv, argc) => {
+    const parsed = parseBlockingMultiPop(argv, argc);
+    return typeof parsed === 'string' ? parsed : parseTimeout(argv[1]);
+  },
+  keys: (argv, argc) => {
+    const parsed = parseBlockingMultiPop(argv, argc);
+    return typeof parsed === 'string' ? [] : parsed.keys;
+  },
+  valueType: ValueType.List,
+  serveArgs: (argv, key) => {
+    const keyCount = Number(argv[2].toString('latin1'));
+    return [argv[0], argv[1], ONE, key, ...argv.slice(3 + keyCount)];
+  },
+  timeoutReply: 'null-array',
+};
+
+const blmpop = steppedCommand(function* (request) {
+  const { args } = request;
+  const parsed = parseBlockingMultiPop(args, args.length);
+  if (typeof parsed === 'string') throw new ReplyError(parsed);
+  const timeout = parseTimeout(args[1]);
+  if (typeof timeout === 'string') throw new ReplyError(timeout);
+  return yield* multiPopSteps({ ...request, args: [args[0], ...args.slice(2)] });
 });
 
 // --- the bindings (the rows are table/lists.ts) ---
@@ -472,4 +574,9 @@ export const listBindings: Bindings = {
   lmove,
   rpoplpush,
   lmpop,
+  blpop: { ...steppedCommand(popFirstSteps(true)), blocking: popFirstBlocking },
+  brpop: { ...steppedCommand(popFirstSteps(false)), blocking: popFirstBlocking },
+  blmove: { ...steppedCommand(blockingMoveSteps(null, 5)), blocking: moveBlocking(false, 5) },
+  brpoplpush: { ...steppedCommand(blockingMoveSteps([false, true], 3)), blocking: moveBlocking(true, 3) },
+  blmpop: { ...blmpop, blocking: blmpopBlocking },
 };

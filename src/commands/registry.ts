@@ -35,6 +35,7 @@ import { functionTable } from './table/functions.ts';
 import { transactionBindings, transactionInternalCommands } from './transactions.ts';
 import { transactionTable } from './table/transactions.ts';
 import { shardOpCommands } from './shard-ops.ts';
+import { blockingCommands } from './blocking.ts';
 
 /** Every family's rows (table/) with the handlers the family binds to them. */
 const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
@@ -80,6 +81,7 @@ function bindRow(row: CommandRow, bindings: Bindings, bound: Set<string>): Comma
     placement: row.placement ?? (keySpecs.length > 0 ? 'keys' : 'client'),
     handler: glue.handler,
     multiShard: glue.multiShard,
+    blocking: glue.blocking,
   };
   if (row.subcommands !== undefined) {
     spec.subcommands = row.subcommands.map((sub) => bindRow(sub, bindings, bound));
@@ -148,7 +150,7 @@ export function findSubcommand(spec: CommandSpec, name: string): CommandSpec | u
 /** Commands only threads send each other (never reachable from a client): the ops of commands split by shard, and a few more. */
 const INTERNAL = new Map<string, CommandSpec>();
 // The families above registered their ops (shardOp) while they loaded.
-for (const spec of [...shardOpCommands, ...debugInternalCommands, ...transactionInternalCommands]) INTERNAL.set(spec.name, spec);
+for (const spec of [...shardOpCommands, ...debugInternalCommands, ...transactionInternalCommands, ...blockingCommands]) INTERNAL.set(spec.name, spec);
 
 export function findInternalCommand(name: string): CommandSpec | undefined {
   return INTERNAL.get(name);

@@ -99,6 +99,8 @@ export class Client {
    * Null when nothing is held back.
    */
   heldCommands: Buffer[][] | null = null;
+  /** The blocking command (BLPOP...) the client waits in (server/blocked-clients.ts); null when it is not blocked. */
+  blocked: object | null = null;
   /** Inside MULTI: the commands queued for EXEC. Null outside MULTI. */
   queued: QueuedCommand[] | null = null;
   /** A command was refused while queueing: EXEC answers EXECABORT. */

@@ -23,6 +23,7 @@ import type { ReplyOrder } from './reply-order.ts';
 import type { EndOfBatch } from './end-of-batch.ts';
 import { PlanRunner } from './plan-runner.ts';
 import { Squasher } from './squasher.ts';
+import { BlockedClients } from './blocked-clients.ts';
 import { ThreadCoordinator } from './thread-coordinator.ts';
 
 const QUEUED = Buffer.from('+QUEUED\r\n');
@@ -40,6 +41,8 @@ export interface ThreadParts {
   readonly scheduler: ShardScheduler;
   readonly shards: ShardMap;
   readonly endOfBatch: EndOfBatch;
+  /** Serves the clients blocked on keys this thread's writes made ready (tx/blocking-controller.ts); cheap when none are. */
+  readonly serveBlocked: () => void;
 }
 
 export class Dispatcher {
@@ -58,6 +61,10 @@ export class Dispatcher {
   readonly coordinator: ThreadCoordinator;
   private readonly plans: PlanRunner;
   private readonly squasher: Squasher;
+  /** This thread's clients blocked in BLPOP, BLMOVE... */
+  readonly blocked: BlockedClients;
+  private readonly store: ShardStore;
+  private readonly serveBlocked: () => void;
 
   constructor(parts: ThreadParts) {
     this.server = parts.server;
@@ -73,6 +80,9 @@ export class Dispatcher {
     this.coordinator = new ThreadCoordinator(parts, this);
     this.plans = new PlanRunner(parts, this.coordinator);
     this.squasher = new Squasher(parts, this, this.coordinator);
+    this.blocked = new BlockedClients(parts, this.coordinator);
+    this.store = parts.store;
+    this.serveBlocked = parts.serveBlocked;
   }
 
   /** Entry point for one parsed command of a client. `argv` is only valid during the call. */
@@ -117,6 +127,10 @@ export class Dispatcher {
       this.queueCommand(client, spec, argv, argc);
       return;
     }
+    if (spec.blocking !== undefined) {
+      this.blocked.start(client, spec, argv, argc);
+      return;
+    }
     if (spec.placement === 'all-shards') {
       this.plans.run(client, spec, argv, argc);
       return;
@@ -150,6 +164,7 @@ export class Dispatcher {
     out.proto = client.proto;
     this.invoker.invoke(spec, argv, argc, out, client.db, client, true);
     if (waiting) this.replies.fromScratch(client.reserveReply());
+    if (this.store.blocked.hasReady) this.serveBlocked();
   }
 
   /**

@@ -1,5 +1,6 @@
 // Per-thread view of the whole server: configuration, identity, counters.
 
+import { WaitSlots } from '../tx/wait-slots.ts';
 import type { Config } from '../config/config.ts';
 import type { SlotMap } from '../cluster/slots.ts';
 import type { Client } from './client.ts';
@@ -82,6 +83,8 @@ export interface SharedState {
   connectedClients: SharedArrayBuffer;
   /** Float64 pairs per thread: the memory its clients hold and its biggest evictable client's, as it last measured them (maxmemory-clients is for the whole server). */
   clientMemory: SharedArrayBuffer;
+  /** The blocked clients' wait slots of every thread (tx/wait-slots.ts). */
+  waitSlots: SharedArrayBuffer;
   runId: string;
   startedAt: number;
   executablePath: string;
@@ -108,6 +111,14 @@ export class ServerContext {
   private readonly transactionIds: BigInt64Array;
   private readonly connectedClients: Int32Array;
   private readonly clientMemory: Float64Array;
+  /** Every thread's wait slots: blocked clients are claimed through them. */
+  readonly waits: WaitSlots;
+  /** This thread's clients blocked now (INFO blocked_clients). */
+  blockedClients = 0;
+  /** Of those, the ones with a timeout (INFO clients_in_timeout_table). */
+  clientsInTimeoutTable = 0;
+  /** Set by the thread: ends the wait of a blocked client of this thread (CLIENT UNBLOCK); true when it was blocked. */
+  unblockClient: (client: Client, withError: boolean) => boolean = () => false;
   /** Set by the thread: asks the supervisor to shut the server down. */
   requestShutdown: () => void = () => {};
 
@@ -124,6 +135,8 @@ export class ServerContext {
     Atomics.store(this.connectedClients, threadIndex, 0);
     this.clientMemory = new Float64Array(shared.clientMemory);
     this.publishClientMemory(0, 0);
+    this.waits = new WaitSlots(shared.waitSlots);
+    this.waits.disarmThread(threadIndex);
     this.parserLimits = { maxBulkLength: 0, maxQueryBuffer: 0 };
     this.refreshFromConfig();
   }

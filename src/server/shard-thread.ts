@@ -16,6 +16,8 @@ import { LocalShard } from '../shard/local-shard.ts';
 import { OwedReplies, RemoteShard } from '../shard/remote-shard.ts';
 import { ShardScheduler } from '../tx/shard-scheduler.ts';
 import { HopServer } from '../tx/hop-server.ts';
+import { BlockingController } from '../tx/blocking-controller.ts';
+import type { BlockedClients } from './blocked-clients.ts';
 import { unwatchEverywhere } from '../commands/transactions.ts';
 import { COMMAND_TABLE } from '../commands/registry.ts';
 import { RequestParser, type RequestSink } from '../protocol/request-parser.ts';
@@ -81,10 +83,15 @@ class HubEvents implements HubHandler {
   private readonly hops: HopServer;
   private readonly owed: OwedReplies;
   private readonly endOfBatch: EndOfBatch;
-  constructor(hops: HopServer, owed: OwedReplies, endOfBatch: EndOfBatch) {
+  private readonly blocked: BlockedClients;
+  constructor(hops: HopServer, owed: OwedReplies, endOfBatch: EndOfBatch, blocked: BlockedClients) {
     this.hops = hops;
     this.owed = owed;
     this.endOfBatch = endOfBatch;
+    this.blocked = blocked;
+  }
+  onPush(slot: number, generation: number, payload: Buffer): void {
+    this.blocked.onPush(slot, generation, payload);
   }
   onRequest(from: number, requestId: number, db: number, proto: number, flags: number, argv: Buffer[], argc: number): void {
     this.hops.onRequest(from, requestId, db, proto, flags, argv, argc);
@@ -94,6 +101,17 @@ class HubEvents implements HubHandler {
   }
   afterDrain(): void {
     this.endOfBatch.flushClients();
+  }
+}
+
+class LocalPush {
+  readonly slot: number;
+  readonly generation: number;
+  readonly reply: Buffer;
+  constructor(slot: number, generation: number, reply: Buffer) {
+    this.slot = slot;
+    this.generation = generation;
+    this.reply = reply;
   }
 }
 
@@ -116,6 +134,8 @@ export class ShardThread {
   private expirePeriod = 0;
   private idleTimer: NodeJS.Timeout | null = null;
   private clientMemoryTimer: NodeJS.Timeout | null = null;
+  /** Replies served to this thread's own blocked clients, delivered once the serving is over. */
+  private readonly localPushes: LocalPush[] = [];
 
   constructor(init: ThreadInit, onSegment: SegmentListener | null = null) {
     this.store = new ShardStore(init.memory, onSegment);
@@ -131,14 +151,35 @@ export class ShardThread {
     this.invoker = new Invoker(server, this.store, this.memory, refusal, COMMAND_TABLE);
     this.endOfBatch = new EndOfBatch(hub);
     this.scheduler = new ShardScheduler(() => server.latestTransactionId());
-    this.hops = new HopServer(this.scheduler, this.store, new HopExecutor(COMMAND_TABLE, this.invoker), hub, this.endOfBatch);
+    const executor = new HopExecutor(COMMAND_TABLE, this.invoker);
+    this.hops = new HopServer(this.scheduler, this.store, executor, hub, this.endOfBatch);
     const shards: Shard[] = [];
     for (let shard = 0; shard < server.shardCount; shard++) {
       shards.push(shard === server.threadIndex ? new LocalShard(this.hops) : new RemoteShard(shard, hub as Hub, this.owed, server.stats, this.endOfBatch));
     }
     this.shards = new ShardMap(server.slots, server.threadIndex, shards);
     const replies = new ReplyOrder(server.commandStats.errors);
-    this.dispatcher = new Dispatcher({ server, store: this.store, commands: COMMAND_TABLE, invoker: this.invoker, refusal, replies, scheduler: this.scheduler, shards: this.shards, endOfBatch: this.endOfBatch });
+    const blockingController = new BlockingController(this.store, this.scheduler.locks, executor, server.waits, (thread, slot, generation, reply) => {
+      if (thread === server.threadIndex) this.localPushes.push(new LocalPush(slot, generation, Buffer.from(reply)));
+      else (hub as Hub).sendPush(thread, slot, generation, reply);
+    });
+    const serveBlocked = (): void => {
+      blockingController.serveReady();
+      // This thread's own blocked clients get theirs once the serving is over: what runs for them then may write again.
+      while (this.localPushes.length !== 0) {
+        for (const push of this.localPushes.splice(0)) this.dispatcher.blocked.onPush(push.slot, push.generation, push.reply);
+        blockingController.serveReady();
+      }
+      this.endOfBatch.scheduleEndBatch();
+    };
+    this.hops.afterCommand = serveBlocked;
+    this.scheduler.onDrained = () => {
+      if (this.store.blocked.hasReady) serveBlocked();
+    };
+    this.dispatcher = new Dispatcher({
+      server, store: this.store, commands: COMMAND_TABLE, invoker: this.invoker, refusal, replies, scheduler: this.scheduler, shards: this.shards, endOfBatch: this.endOfBatch, serveBlocked,
+    });
+    server.unblockClient = (client, withError) => this.dispatcher.blocked.unblock(client, withError);
   }
 
   /** Reads the maxmemory settings; a lowered maxmemory starts evicting at once (the timer carries on). */
@@ -153,7 +194,7 @@ export class ShardThread {
   }
 
   async start(): Promise<void> {
-    this.hub?.start(new HubEvents(this.hops, this.owed, this.endOfBatch));
+    this.hub?.start(new HubEvents(this.hops, this.owed, this.endOfBatch, this.dispatcher.blocked));
     this.scheduleActiveExpire();
     this.applyStoreSettings();
     this.idleTimer = setInterval(() => this.closeIdleClients(Date.now()), 1000);
@@ -259,6 +300,8 @@ export class ShardThread {
     // The client sent all it will: what it sent still runs and replies (some replies come from other shards), then we close.
     socket.on('end', () => {
       if (client.closed) return;
+      // A blocked client that hung up waits no more, as Redis drops it at end of stream.
+      if (client.blocked !== null) dispatcher.blocked.clientClosed(client);
       client.parser.stop();
       client.closeWhenAnswered(null);
       client.flush();
@@ -266,6 +309,7 @@ export class ShardThread {
     socket.on('error', () => {});
     socket.on('close', () => {
       client.closed = true;
+      if (client.blocked !== null) dispatcher.blocked.clientClosed(client);
       client.endTransaction();
       server.clients.delete(client.id);
       server.countClient(-1);
@@ -283,6 +327,9 @@ export class ShardThread {
     // the EXEC of this thread's clients watching keys there must fail
     // (transactions.ts). Its own clients were dropped: their records here go.
     this.store.watchedKeys.forgetThread(peer);
+    // Its clients' waits here are over; this thread's clients' waits there died with it and register again.
+    this.store.blocked.dropThread(peer);
+    this.dispatcher.blocked.shardReplaced(peer);
     for (const client of this.server.clients.values()) {
       if (!client.watchLost && client.watched.some(({ key }) => this.shards.shardOfKey(key) === peer)) client.watchLost = true;
     }
@@ -294,7 +341,8 @@ export class ShardThread {
     if (timeout === 0) return;
     const nowSeconds = Math.floor(now / 1000);
     for (const client of this.server.clients.values()) {
-      if (nowSeconds - Math.floor(client.lastInteraction / 1000) <= timeout) continue;
+      // A blocked client waits as long as its command says, as in Redis.
+      if (client.blocked !== null || nowSeconds - Math.floor(client.lastInteraction / 1000) <= timeout) continue;
       log('verbose', `Closing idle client id=${client.id} addr=${client.addr}`);
       client.kill();
     }

@@ -2,6 +2,7 @@
 // one worker per shard (or serves everything itself with one shard), and
 // stops them all on SIGTERM/SIGINT or SHUTDOWN.
 
+import { allocateWaitSlots } from '../tx/wait-slots.ts';
 import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -72,6 +73,7 @@ class Supervisor {
       memoryUsed: new SharedArrayBuffer(8 * this.shardCount),
       connectedClients: new SharedArrayBuffer(4 * this.shardCount),
       clientMemory: new SharedArrayBuffer(16 * this.shardCount),
+      waitSlots: allocateWaitSlots(this.shardCount),
       runId: randomBytes(20).toString('hex'),
       startedAt: Date.now(),
       executablePath: process.argv[1] ?? '',

@@ -20,6 +20,7 @@ import { EncodingLimits } from './value-type.ts';
 import { VALUE_TYPES } from './value-types.ts';
 import { lfuCounter, lfuInitial, lfuTouched, lruClock } from './access-clock.ts';
 import { WatchedKeys } from './watched-keys.ts';
+import { BlockedKeys } from './blocked-keys.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import { copyBytes } from '../util/copy-bytes.ts';
 
@@ -100,6 +101,8 @@ export class ShardStore {
   readonly quicklist: Quicklist;
   /** Keys clients WATCH here: every write path below reports to it (Redis's signalModifiedKey). */
   readonly watchedKeys = new WatchedKeys();
+  /** The clients blocked on this shard's keys (BLPOP...), and the keys writes made ready for them. */
+  readonly blocked = new BlockedKeys();
   /** The database the next active expire cycle starts with. */
   private nextExpireDb = 0;
 
@@ -325,6 +328,7 @@ export class ShardStore {
     if (!this.access.lfu || words[recordWord(ref, LRU)] === 0) words[recordWord(ref, LRU)] = this.access.lfu ? lfuInitial(now) : lruClock(now);
     this.bumpVersion(ref);
     this.touchWatchedKey(db, key);
+    if (this.blocked.size !== 0) this.blocked.signal(db, key);
     return ref;
   }
 
@@ -412,6 +416,7 @@ export class ShardStore {
       this.watchedKeys.touch(this.dbs.indexOf(from), key, this);
       this.watchedKeys.touch(this.dbs.indexOf(to), key, this);
     }
+    if (this.blocked.size !== 0) this.blocked.signal(target, key);
   }
 
   /** Empties one database. */
@@ -434,6 +439,10 @@ export class ShardStore {
     if (first === second) return;
     this.touchWatchedDatabase(first, second);
     this.touchWatchedDatabase(second, first);
+    if (this.blocked.size !== 0) {
+      this.blocked.signalDatabase(first);
+      this.blocked.signalDatabase(second);
+    }
     const dbs = this.dbs;
     [dbs[first], dbs[second]] = [dbs[second], dbs[first]];
     this.order[first] = dbs[first].id;
@@ -643,6 +652,7 @@ export class ShardStore {
   changed(ref: Ref): void {
     this.bumpVersion(ref);
     if (this.watchedKeys.size !== 0) this.watchedKeys.touch(this.dbs.indexOf(this.databaseOf(ref)), this.keyView(ref), this);
+    if (this.blocked.size !== 0) this.blocked.signal(this.dbs.indexOf(this.databaseOf(ref)), this.keyView(ref));
   }
 
   private touchWatchedKey(db: number, key: Uint8Array): void {

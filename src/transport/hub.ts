@@ -11,9 +11,12 @@ import { releasedBuffer } from '../util/memory-release.ts';
 
 const KIND_REQUEST = 1;
 const KIND_REPLY = 2;
+/** Bytes for a client of the receiving thread, not a reply to a request (a blocked client served). */
+const KIND_PUSH = 3;
 const FRAME_HEADER = 4; // u32 body length
 const REQUEST_HEADER = FRAME_HEADER + 1 + 4 + 1 + 1 + 1 + 4;
 const REPLY_HEADER = FRAME_HEADER + 1 + 4;
+const PUSH_HEADER = FRAME_HEADER + 1 + 4 + 4;
 
 export const RING_CAPACITY = 1 << 20;
 const OUTBOX_BYTES = 16 * 1024;
@@ -52,6 +55,8 @@ export interface HubHandler {
   onRequest(from: number, requestId: number, db: number, proto: number, flags: number, argv: Buffer[], argc: number): void;
   /** A reply to one of our requests. `reply` is only valid during the call. */
   onReply(requestId: number, reply: Buffer): void;
+  /** Bytes pushed to waiter `slot` (of `generation`) of this thread. `payload` is only valid during the call. */
+  onPush(slot: number, generation: number, payload: Buffer): void;
   /** Called after a drain, once every message of the batch was handled. */
   afterDrain(): void;
 }
@@ -147,6 +152,21 @@ export class Hub {
       at += 4 + arg.length;
     }
     box.length = at;
+  }
+
+  /** Pushes `payload` to waiter `slot` (of `generation`) on thread `to`. */
+  sendPush(to: number, slot: number, generation: number, payload: Uint8Array): void {
+    const box = this.outboxes[to];
+    this.markDirty(to, box);
+    box.ensure(PUSH_HEADER + payload.length);
+    const buffer = box.buffer;
+    const at = box.length;
+    buffer.writeUInt32LE(PUSH_HEADER - FRAME_HEADER + payload.length, at);
+    buffer[at + 4] = KIND_PUSH;
+    buffer.writeUInt32LE(slot, at + 5);
+    buffer.writeUInt32LE(generation, at + 9);
+    buffer.set(payload, at + PUSH_HEADER);
+    box.length = at + PUSH_HEADER + payload.length;
   }
 
   /** Opens a reply frame to `to`; write the RESP reply into the returned writer, then call endReply. */
@@ -273,6 +293,8 @@ export class Hub {
       }
       if (buffer[at + 4] === KIND_REPLY) {
         handler.onReply(buffer.readUInt32LE(at + 5), buffer.subarray(at + REPLY_HEADER, frameEnd));
+      } else if (buffer[at + 4] === KIND_PUSH) {
+        handler.onPush(buffer.readUInt32LE(at + 5), buffer.readUInt32LE(at + 9), buffer.subarray(at + PUSH_HEADER, frameEnd));
       } else {
         const argc = buffer.readUInt32LE(at + 12);
         const argv = this.argv;

@@ -63,6 +63,8 @@ export class HopServer implements LocalHopServer {
   private readonly batching: Batching;
   /** Where a local hop's reply is written before its waiter gets it. */
   private readonly scratch = new ReplyWriter();
+  /** Called after a command or transaction batch ran outside a multi-shard transaction: it may have made keys ready for blocked clients. */
+  afterCommand: () => void = () => {};
 
   constructor(scheduler: ShardScheduler, store: ShardStore, executor: CommandExecutor, hub: Hub | null, batching: Batching) {
     this.scheduler = scheduler;
@@ -83,6 +85,7 @@ export class HopServer implements LocalHopServer {
     out.proto = proto;
     this.executor.execute(db, flags, argv, argc, out);
     this.replyFromScratch(waiter);
+    if (this.store.blocked.hasReady) this.afterCommand();
   }
 
   /** A hop from another thread; its reply goes into the ring back. `argv` is only valid during the call. */
@@ -96,6 +99,7 @@ export class HopServer implements LocalHopServer {
     const out = hub.beginReply(from, requestId, proto);
     this.executor.execute(db, flags, argv, argc, out);
     hub.endReply(from);
+    if (this.store.blocked.hasReady) this.afterCommand();
   }
 
   /**
@@ -225,6 +229,7 @@ export class HopServer implements LocalHopServer {
       this.runBatch(out, argv, at, argc);
     }
     this.closeReply(target);
+    if (this.store.blocked.hasReady) this.afterCommand();
   }
 
   /** Runs the commands of a batch in argv[at..end), their replies one after another. */

@@ -37,6 +37,8 @@ export class ShardScheduler {
   private readonly newestByBucket = new Float64Array(ID_BUCKETS);
   private draining = false;
   private drainAgain = false;
+  /** Called once the queue drained: keys written meanwhile may have blocked clients to serve (tx/blocking-controller.ts). */
+  onDrained: () => void = () => {};
   /** The newest transaction id handed out, for a waiting fast-path command's place. */
   private readonly latestId: () => number;
 
@@ -159,5 +161,6 @@ export class ShardScheduler {
     } finally {
       this.draining = false;
     }
+    this.onDrained();
   }
 }

@@ -34,6 +34,11 @@ export const clientTable: readonly CommandRow[] = [
         placement: 'all-shards',
       },
       {
+        name: 'client|unblock', arity: -3, flags: ['admin', 'noscript', 'loading', 'stale'], group: 'connection', acl: ['connection'], since: '5.0.0',
+        summary: 'Ends the wait of a client blocked in a blocking command',
+        placement: 'all-shards',
+      },
+      {
         name: 'client|no-evict', arity: 3, flags: ['admin', 'noscript', 'loading', 'stale', 'sentinel'], group: 'connection', acl: ['connection'], since: '7.0.0',
         summary: 'Turns client eviction off or on for the connection',
       },

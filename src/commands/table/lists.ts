@@ -88,4 +88,29 @@ export const listTable: readonly CommandRow[] = [
     summary: 'Takes elements from one end of the first non-empty list among several',
     keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: ['index', 1], find: ['keynum', 0, 1, 1] }],
   },
+  {
+    name: 'blpop', arity: -3, flags: ['write', 'noscript', 'blocking'], group: 'list', acl: ['list'], since: '2.0.0',
+    summary: 'Takes the first element of the first non-empty list among several, waiting for one when all are empty',
+    keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: ['index', 1], find: ['range', -2, 1, 0] }],
+  },
+  {
+    name: 'brpop', arity: -3, flags: ['write', 'noscript', 'blocking'], group: 'list', acl: ['list'], since: '2.0.0',
+    summary: 'Takes the last element of the first non-empty list among several, waiting for one when all are empty',
+    keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: ['index', 1], find: ['range', -2, 1, 0] }],
+  },
+  {
+    name: 'blmove', arity: 6, flags: ['write', 'denyoom', 'noscript', 'blocking'], group: 'list', acl: ['list'], since: '6.2.0',
+    summary: 'Takes an element from one end of a list and adds it at one end of another, waiting for one when the list is empty',
+    keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: ['index', 1], find: ['range', 0, 1, 0] }, { flags: ['RW', 'insert'], begin: ['index', 2], find: ['range', 0, 1, 0] }],
+  },
+  {
+    name: 'brpoplpush', arity: 4, flags: ['write', 'denyoom', 'noscript', 'blocking'], group: 'list', acl: ['list'], since: '2.2.0',
+    summary: 'Takes the last element of a list and adds it at the head of another, waiting for one when the list is empty',
+    keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: ['index', 1], find: ['range', 0, 1, 0] }, { flags: ['RW', 'insert'], begin: ['index', 2], find: ['range', 0, 1, 0] }],
+  },
+  {
+    name: 'blmpop', arity: -5, flags: ['write', 'blocking'], group: 'list', acl: ['list'], since: '7.0.0',
+    summary: 'Takes elements from one end of the first non-empty list among several, waiting for one when all are empty',
+    keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: ['index', 2], find: ['keynum', 0, 1, 1] }],
+  },
 ];
