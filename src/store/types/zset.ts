@@ -375,9 +375,10 @@ function insertNew(store: ShardStore, ref: Ref, score: number, member: Uint8Arra
   store.changed(ref);
 }
 
+/** A member and its score for a listpack: -0 held as 0, as Redis's listpack holds an integral score as an integer. */
 function pairOf(member: Uint8Array, score: number): Uint8Array[] {
   pair[0] = member;
-  pair[1] = scoreBytesOf(score);
+  pair[1] = scoreBytesOf(score === 0 ? 0 : score);
   return pair;
 }
 
@@ -510,7 +511,7 @@ export function zsetStore(store: ShardStore, db: number, key: Uint8Array, member
   listpackWriter.begin();
   for (const i of order) {
     listpackWriter.push(members[i]);
-    listpackWriter.push(scoreBytesOf(scores[i]));
+    listpackWriter.push(scoreBytesOf(scores[i] === 0 ? 0 : scores[i]));
   }
   store.replaceString(ref, listpackWriter.view());
 }
