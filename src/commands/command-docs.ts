@@ -105,8 +105,8 @@ function writeCommandInfo(out: ReplyWriter, spec: CommandSpec): void {
   const flags = commandFlags(spec);
   out.setHeader(flags.length);
   for (const flag of flags) out.simple(flag);
-  // Keys counted by an argument are movable: Redis shows no legacy range for them.
-  const counted = spec.numKeysAt !== undefined;
+  // Keys counted by an argument are movable: Redis shows no legacy range for them (but for a key before the count).
+  const counted = spec.keySpecs.length > 0 && spec.keySpecs[0].find[0] === 'keynum';
   out.integer(counted ? 0 : spec.firstKey);
   out.integer(counted ? 0 : spec.lastKey);
   out.integer(counted ? 0 : spec.keyStep);

@@ -144,6 +144,12 @@ export function keyRangeOf(specs: readonly KeySpec[]): KeyRange {
     const [, countAt, firstKey, step] = first.find;
     return { firstKey: start + firstKey, lastKey: -1, keyStep: step, numKeysAt: start + countAt };
   }
+  // A key before counted ones (ZUNIONSTORE destination numkeys key...): the legacy range is that key, and
+  // routing walks it, then the counted keys (the count itself is no key).
+  const counted = specs.length === 2 && specs[1].begin[0] === 'index' && specs[1].find[0] === 'keynum' ? specs[1] : null;
+  if (counted !== null && first.find[0] === 'range' && first.find[1] === 0 && counted.find[1] === 0 && counted.begin[1] === start + 1) {
+    return { firstKey: start, lastKey: start, keyStep: 1, numKeysAt: start + 1 };
+  }
   let lastKey = 0;
   for (const spec of specs) {
     if (spec.begin[0] !== 'index' || spec.find[0] !== 'range') continue;

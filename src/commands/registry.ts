@@ -20,6 +20,8 @@ import { setBindings } from './sets.ts';
 import { setTable } from './table/sets.ts';
 import { listBindings } from './lists.ts';
 import { listTable } from './table/lists.ts';
+import { sortedSetBindings } from './sorted-sets.ts';
+import { sortedSetTable } from './table/sorted-sets.ts';
 import { expireBindings } from './expire.ts';
 import { expireTable } from './table/expire.ts';
 import { objectBindings } from './object.ts';
@@ -47,6 +49,7 @@ const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
   [hashTable, hashBindings],
   [setTable, setBindings],
   [listTable, listBindings],
+  [sortedSetTable, sortedSetBindings],
   [expireTable, expireBindings],
   [objectTable, objectBindings],
   [memoryTable, memoryBindings],

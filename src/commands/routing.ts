@@ -20,8 +20,8 @@ function lastKeyOf(spec: CommandSpec, argv: Buffer[], argc: number): number {
 /** The last key of a command whose key count is argument `at`; a bad count means no keys (the handler refuses it). */
 function countedLastKey(spec: CommandSpec, at: number, argv: Buffer[], argc: number): number {
   const count = at < argc ? parseInteger(argv[at]) : null;
-  if (count === null || count < 1n) return spec.firstKey - 1;
-  return Math.min(spec.firstKey - 1 + Number(count), argc - 1);
+  if (count === null || count < 1n) return at < spec.firstKey ? spec.firstKey - 1 : spec.firstKey;
+  return Math.min(at + Number(count), argc - 1);
 }
 
 /** The one shard owning every key of the command (this thread's when it has none), or -1 when they span shards. */
@@ -32,6 +32,7 @@ export function keysShard(shards: Shards, spec: CommandSpec, argv: Buffer[], arg
   if (last < first) return shards.localShard;
   const shard = shards.shardOfKey(argv[first]);
   for (let i = first + spec.keyStep; i <= last; i += spec.keyStep) {
+    if (i === spec.numKeysAt) continue;
     if (shards.shardOfKey(argv[i]) !== shard) return -1;
   }
   return shard;
@@ -55,13 +56,13 @@ export function addLocks(shards: Shards, locks: LockSet, spec: CommandSpec, argv
   }
   if (spec.firstKey === 0 || spec.firstKey >= argc) return;
   const last = lastKeyOf(spec, argv, argc);
-  for (let i = spec.firstKey; i <= last; i += spec.keyStep) locks.add(shards.shardOfKey(argv[i]), argv[i]);
+  for (let i = spec.firstKey; i <= last; i += spec.keyStep) if (i !== spec.numKeysAt) locks.add(shards.shardOfKey(argv[i]), argv[i]);
 }
 
 /** The lock names of a command's key arguments (the intent locks it waits behind on its shard). */
 export function keyLockNames(spec: CommandSpec, argv: Buffer[], argc: number): string[] {
   const last = lastKeyOf(spec, argv, argc);
   const keys: Buffer[] = [];
-  for (let i = spec.firstKey; i <= last; i += spec.keyStep) keys.push(argv[i]);
+  for (let i = spec.firstKey; i <= last; i += spec.keyStep) if (i !== spec.numKeysAt) keys.push(argv[i]);
   return lockNames(keys);
 }

@@ -236,6 +236,8 @@ export class ShardThread {
     limits.setMaxIntsetEntries = config.getNumber('set-max-intset-entries');
     limits.listMaxListpackSize = config.getNumber('list-max-listpack-size');
     limits.listCompressDepth = config.getNumber('list-compress-depth');
+    limits.zsetMaxListpackEntries = config.getNumber('zset-max-listpack-entries');
+    limits.zsetMaxListpackValue = config.getNumber('zset-max-listpack-value');
   }
 
   /** Runs Redis's active expire cycle hz times a second, using at most a quarter of the thread's time. */

@@ -10,6 +10,7 @@ export const ValueType = {
   String: 0,
   List: 1,
   Set: 2,
+  ZSet: 3,
   Hash: 4,
 } as const;
 export type ValueType = (typeof ValueType)[keyof typeof ValueType];

@@ -44,4 +44,6 @@ export class EncodingLimits {
   listMaxListpackSize = -2;
   /** list-compress-depth: quicklist nodes this far from an end stay uncompressed (0: none is compressed). */
   listCompressDepth = 0;
+  zsetMaxListpackEntries = 128;
+  zsetMaxListpackValue = 64;
 }
