@@ -61,7 +61,11 @@ export function aclCategories(spec: CommandSpec): string[] {
 }
 
 function writeKeySpec(out: ReplyWriter, spec: KeySpec): void {
-  out.mapHeader(3);
+  out.mapHeader(spec.notes === undefined ? 3 : 4);
+  if (spec.notes !== undefined) {
+    out.bulkString('notes');
+    out.bulkString(spec.notes);
+  }
   out.bulkString('flags');
   out.setHeader(spec.flags.length);
   for (const flag of spec.flags) out.simple(flag);
@@ -72,6 +76,7 @@ function writeKeySpec(out: ReplyWriter, spec: KeySpec): void {
   out.bulkString('spec');
   const begin = spec.begin;
   if (begin[0] === 'index') writeIntegerMap(out, ['index', begin[1]]);
+  else if (begin[0] === 'unknown') out.mapHeader(0);
   else {
     out.mapHeader(2);
     out.bulkString('keyword');
@@ -86,6 +91,7 @@ function writeKeySpec(out: ReplyWriter, spec: KeySpec): void {
   out.bulkString('spec');
   const find = spec.find;
   if (find[0] === 'range') writeIntegerMap(out, ['lastkey', find[1]], ['keystep', find[2]], ['limit', find[3]]);
+  else if (find[0] === 'unknown') out.mapHeader(0);
   else writeIntegerMap(out, ['keynumidx', find[1]], ['firstkey', find[2]], ['keystep', find[3]]);
 }
 
@@ -229,7 +235,8 @@ export function keyPositionsBySpecs(specs: readonly KeySpec[], args: readonly Bu
   const argc = args.length;
   const found: { position: number; flags: readonly string[] }[] = [];
   for (const spec of specs) {
-    if (spec.flags.includes('not_key')) continue;
+    // Keys no position tells (SORT's BY/GET patterns) are not found this way.
+    if (spec.flags.includes('not_key') || spec.begin[0] === 'unknown' || spec.find[0] === 'unknown') continue;
     let first = 0;
     const begin = spec.begin;
     if (begin[0] === 'index') first = begin[1];
@@ -279,7 +286,7 @@ function commandGetKeysWith(ctx: CommandContext, withFlags: boolean): void {
   else if (!specs.some((keySpec) => !keySpec.flags.includes('not_key'))) out.error('ERR The command has no key arguments');
   else if ((spec.arity > 0 && spec.arity !== args.length) || args.length < -spec.arity) out.error('ERR Invalid number of arguments specified for command');
   else {
-    const keys = keyPositionsBySpecs(specs, args);
+    const keys = spec.findKeys !== undefined ? spec.findKeys(args) : keyPositionsBySpecs(specs, args);
     if (keys === null) {
       if (spec.flags & Flag.NoMandatoryKeys) out.arrayHeader(0);
       else out.error('ERR Invalid arguments specified for command');

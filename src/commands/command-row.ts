@@ -6,12 +6,14 @@
 // routing and the memory refusal all read the same row.
 
 /** Where a key spec starts looking for keys: at an argument index, or after a keyword searched from `startFrom` (negative: backwards from the end). */
-export type BeginSearch = readonly ['index', number] | readonly ['keyword', string, number];
+export type BeginSearch = readonly ['index', number] | readonly ['keyword', string, number] | readonly ['unknown'];
 /** How the keys follow the start: a range (lastKey relative to the start or negative from the end, step, limit), or a count argument (its index, the first key after it, step; both relative to the start). */
-export type FindKeys = readonly ['range', number, number, number] | readonly ['keynum', number, number, number];
+export type FindKeys = readonly ['range', number, number, number] | readonly ['keynum', number, number, number] | readonly ['unknown'];
 
 /** One of Redis 7.0's key specs: which arguments are keys, and what the command does with them. */
 export interface KeySpec {
+  /** Redis's note on the spec (why its keys cannot be found from the arguments' positions). */
+  notes?: string;
   /** Access (RO, RW, OW, RM) and what happens to the value (access, update, insert, delete), plus not_key/incomplete/variable_flags. */
   flags: readonly string[];
   begin: BeginSearch;
@@ -157,5 +159,5 @@ export function keyRangeOf(specs: readonly KeySpec[]): KeyRange {
     if (relative < 0) lastKey = relative;
     else if (lastKey >= 0) lastKey = Math.max(lastKey, spec.begin[1] + relative);
   }
-  return { firstKey: start, lastKey, keyStep: first.find[2], numKeysAt: undefined };
+  return { firstKey: start, lastKey, keyStep: first.find[0] === 'range' ? first.find[2] : 1, numKeysAt: undefined };
 }

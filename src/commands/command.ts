@@ -104,6 +104,8 @@ export interface CommandSpec {
   multiShard?: MultiShardPlan;
   /** A blocking command (BLPOP...): how it waits when nothing is there for it. */
   blocking?: BlockingSpec;
+  /** COMMAND GETKEYS for keys its key specs cannot find (SORT's STORE), as Redis's getkeys_proc. */
+  findKeys?: KeyFinder;
   subcommands?: CommandSpec[];
   /** Filled by the registry: the parent's name for subcommands. */
   container?: string;
@@ -114,7 +116,11 @@ export interface Glue {
   handler: CommandHandler;
   multiShard?: MultiShardPlan;
   blocking?: BlockingSpec;
+  findKeys?: KeyFinder;
 }
+
+/** The keys of a command's arguments (the name first): their positions and key-spec flags. */
+export type KeyFinder = (args: readonly Buffer[]) => { position: number; flags: readonly string[] }[];
 
 /**
  * How a blocking command (BLPOP, BLMOVE, BZPOPMIN...) waits. Its handler and

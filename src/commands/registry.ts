@@ -36,6 +36,8 @@ import { functionBindings } from './functions.ts';
 import { functionTable } from './table/functions.ts';
 import { transactionBindings, transactionInternalCommands } from './transactions.ts';
 import { transactionTable } from './table/transactions.ts';
+import { sortTable } from './table/sort.ts';
+import { sortBindings } from './sort.ts';
 import { shardOpCommands } from './shard-ops.ts';
 import { blockingCommands } from './blocking.ts';
 
@@ -57,6 +59,7 @@ const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
   [debugTable, debugBindings],
   [functionTable, functionBindings],
   [transactionTable, transactionBindings],
+  [sortTable, sortBindings],
 ];
 
 /** A container runs only through its subcommands: the dispatcher always picks one. */
@@ -85,6 +88,7 @@ function bindRow(row: CommandRow, bindings: Bindings, bound: Set<string>): Comma
     handler: glue.handler,
     multiShard: glue.multiShard,
     blocking: glue.blocking,
+    findKeys: glue.findKeys,
   };
   if (row.subcommands !== undefined) {
     spec.subcommands = row.subcommands.map((sub) => bindRow(sub, bindings, bound));
