@@ -1,4 +1,4 @@
-// Blocking list commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP) on a
+// Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP) on a
 // server of three shards, with clients on every thread: a client blocked on
 // keys of any shard is woken by a push from any other thread, clients are
 // served in the order they blocked (one element each), timeouts (fractional,
@@ -190,6 +190,23 @@ describe('blocking list commands over three shards', () => {
     await blocked(0);
     await client.rpush(B[3], 'kept');
     expect(await client.lrange(B[3], 0, -1)).toEqual(['kept']);
+  });
+
+  it('BZPOPMIN, BZPOPMAX and BZMPOP wait for a sorted set on another shard, take by score, and answer nil on timeout', async () => {
+    const waiter = await connect(1);
+    const min = waiter.bzpopmin(A[3], C[3], 0);
+    await blocked(1);
+    await client.zadd(C[3], 5, 'five', 1, 'one', 3, 'three');
+    expect(await min).toEqual([C[3], 'one', '1']);
+    expect(await waiter.bzpopmax(A[3], C[3], 0)).toEqual([C[3], 'five', '5']);
+    const counted = waiter.call('bzmpop', '0', '2', A[3], B[3], 'MIN', 'COUNT', '2');
+    await blocked(1);
+    await client.zadd(B[3], 2, 'b', 1, 'a', 3, 'c');
+    expect(await counted).toEqual([B[3], [['a', '1'], ['b', '2']]]);
+    expect(await waiter.bzpopmin(A[3], 0.05)).toBeNull();
+    expect(await errorOf(waiter.call('bzmpop', '0', '1', A[3], 'MIDDLE'))).toBe('ERR syntax error');
+    await client.set(A[2], 'string');
+    expect(await errorOf(waiter.bzpopmin(A[2], 0))).toMatch(/^WRONGTYPE/);
   });
 
   it('BLMOVE between shards under concurrent consumers: an auditor never sees an element twice or nowhere', async () => {

@@ -6,7 +6,8 @@
 // result is computed here and stored where the destination lives). The sorted
 // set's form is store/types/zset.ts's business, never these handlers'.
 
-import type { Bindings, CommandContext, Glue } from './command.ts';
+import type { BlockingSpec, Bindings, CommandContext, Glue } from './command.ts';
+import { parseTimeout } from './blocking.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { parseDoubleArg, parseRangeDouble } from '../protocol/strtod.ts';
@@ -23,7 +24,7 @@ import {
   zsetRemoveRange, zsetScan, zsetScore, zsetSeek, zsetStartsBig, zsetStore, ZaddFlag, ZaddOut,
 } from '../store/types/zset.ts';
 import { replyCollectionScan } from './scan-args.ts';
-import { ONE_STEP, shardOp, splitKeys, steppedCommand, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
+import { ONE_STEP, shardOp, splitKeys, steppedCommand, type OpCall, type OpValue, type StepRequest, type Steps } from './shard-ops.ts';
 
 /** The sorted set family's own error replies (t_zset.c). */
 const ZsetErrors = {
@@ -979,22 +980,32 @@ function parseMultiPop(args: readonly Buffer[]): { keys: Buffer[]; min: boolean;
   return { keys, min, count: count === -1 ? 1 : count };
 }
 
-const zmpop = steppedCommand(function* (request) {
-  const { args, db, out } = request;
-  const parsed = parseMultiPop(args);
-  if (typeof parsed === 'string') throw new ReplyError(parsed);
-  const { keys, min, count } = parsed;
+/**
+ * Pops up to `count` members from the first of `keys` that exists, as Redis
+ * takes it (WRONGTYPE when it is not a sorted set): the key, the members and
+ * their scores, or null when none exists.
+ */
+function* popFromFirstZset(request: StepRequest, keys: readonly Buffer[], min: boolean, count: number): Generator<OpCall[], [Buffer, Buffer[], number[]] | null, OpValue[]> {
+  const { db } = request;
   const kinds = (yield keys.map((key) => ({ shard: request.shardOfKey(key), db, op: probeZset, args: [key] }))) as number[];
-  // Redis takes the first key that exists, and refuses it when it is not a sorted set.
   const first = kinds.findIndex((kind) => kind !== KeyKind.None);
-  if (first < 0) {
-    out.nullArray();
-    return;
-  }
+  if (first < 0) return null;
   if (kinds[first] === KeyKind.Other) throw new ReplyError(Errors.wrongType);
   const key = keys[first];
   const [[members, packed]] = (yield [{ shard: request.shardOfKey(key), db, op: popEntries, args: [key, min ? MIN : MAX, Buffer.from(String(count))], last: true }]) as [Buffer[], Buffer][];
-  const scores = unpackScores(packed);
+  return [key, members, unpackScores(packed)];
+}
+
+const multiPopSteps: Steps = function* (request) {
+  const parsed = parseMultiPop(request.args);
+  if (typeof parsed === 'string') throw new ReplyError(parsed);
+  const { out } = request;
+  const popped = yield* popFromFirstZset(request, parsed.keys, parsed.min, parsed.count);
+  if (popped === null) {
+    out.nullArray();
+    return;
+  }
+  const [key, members, scores] = popped;
   out.arrayHeader(2);
   out.bulk(key);
   out.arrayHeader(members.length);
@@ -1003,6 +1014,72 @@ const zmpop = steppedCommand(function* (request) {
     out.bulk(members[i]);
     out.double(scores[i]);
   }
+};
+
+const zmpop = steppedCommand(multiPopSteps);
+
+// --- blocking: BZPOPMIN, BZPOPMAX, BZMPOP ---
+//
+// Each is its non-blocking form (what it does inside MULTI, or once a key
+// holds a sorted set) and a BlockingSpec for how it waits (commands/blocking.ts).
+
+/** BZPOPMIN and BZPOPMAX key... timeout: [key, member, score] from the first non-empty sorted set, or a null array. */
+function popFirstSteps(min: boolean): Steps {
+  return function* (request) {
+    const { args, out } = request;
+    const timeout = parseTimeout(args[args.length - 1]);
+    if (typeof timeout === 'string') throw new ReplyError(timeout);
+    const popped = yield* popFromFirstZset(request, args.slice(1, args.length - 1), min, 1);
+    if (popped === null) {
+      out.nullArray();
+      return;
+    }
+    out.arrayHeader(3);
+    out.bulk(popped[0]);
+    out.bulk(popped[1][0]);
+    out.double(popped[2][0]);
+  };
+}
+
+const popFirstBlocking: BlockingSpec = {
+  parse: (argv, argc) => parseTimeout(argv[argc - 1]),
+  keys: (argv, argc) => argv.slice(1, argc - 1),
+  valueType: ValueType.ZSet,
+  serveArgs: (argv, key) => [argv[0], key, argv[argv.length - 1]],
+  timeoutReply: 'null-array',
+};
+
+/** BZMPOP timeout numkeys key... MIN|MAX [COUNT count]: ZMPOP's arguments after the timeout, checked first as Redis does. */
+function parseBlockingMultiPop(argv: readonly Buffer[], argc: number): ReturnType<typeof parseMultiPop> {
+  return parseMultiPop([argv[0], ...argv.slice(2, argc)]);
+}
+
+const bzmpopBlocking: BlockingSpec = {
+  parse: (argv, argc) => {
+    const parsed = parseBlockingMultiPop(argv, argc);
+    return typeof parsed === 'string' ? parsed : parseTimeout(argv[1]);
+  },
+  keys: (argv, argc) => {
+    const parsed = parseBlockingMultiPop(argv, argc);
+    return typeof parsed === 'string' ? [] : parsed.keys;
+  },
+  valueType: ValueType.ZSet,
+  serveArgs: (argv, key) => {
+    const keyCount = Number(argv[2].toString('latin1'));
+    return [argv[0], argv[1], ONE, key, ...argv.slice(3 + keyCount)];
+  },
+  timeoutReply: 'null-array',
+};
+
+const ONE = Buffer.from('1');
+
+const bzmpop = steppedCommand(function* (request) {
+  const { args } = request;
+  const parsed = parseBlockingMultiPop(args, args.length);
+  if (typeof parsed === 'string') throw new ReplyError(parsed);
+  const timeout = parseTimeout(args[1]);
+  if (typeof timeout === 'string') throw new ReplyError(timeout);
+  return yield* multiPopSteps({ ...request, args: [args[0], ...args.slice(2)] });
 });
 
 // --- the bindings (the rows are table/sorted-sets.ts) ---
@@ -1031,6 +1108,9 @@ export const sortedSetBindings: Bindings = {
   zpopmin: (ctx) => zpopGeneric(ctx, true),
   zpopmax: (ctx) => zpopGeneric(ctx, false),
   zmpop,
+  bzpopmin: { ...steppedCommand(popFirstSteps(true)), blocking: popFirstBlocking },
+  bzpopmax: { ...steppedCommand(popFirstSteps(false)), blocking: popFirstBlocking },
+  bzmpop: { ...bzmpop, blocking: bzmpopBlocking },
   zrandmember,
   zscan,
   zunion: combine(Combine.Union),

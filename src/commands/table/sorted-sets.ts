@@ -119,6 +119,21 @@ export const sortedSetTable: readonly CommandRow[] = [
     keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: ['index', 1], find: ['keynum', 0, 1, 1] }],
   },
   {
+    name: 'bzpopmin', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], group: 'sorted-set', acl: ['sortedset'], since: '5.0.0',
+    summary: 'Takes the lowest-scored member of the first non-empty sorted set among several, waiting for one when all are empty',
+    keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: ['index', 1], find: ['range', -2, 1, 0] }],
+  },
+  {
+    name: 'bzpopmax', arity: -3, flags: ['write', 'noscript', 'blocking', 'fast'], group: 'sorted-set', acl: ['sortedset'], since: '5.0.0',
+    summary: 'Takes the highest-scored member of the first non-empty sorted set among several, waiting for one when all are empty',
+    keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: ['index', 1], find: ['range', -2, 1, 0] }],
+  },
+  {
+    name: 'bzmpop', arity: -5, flags: ['write', 'blocking'], group: 'sorted-set', acl: ['sortedset'], since: '7.0.0',
+    summary: 'Takes members from one end of the first non-empty sorted set among several, waiting for one when all are empty',
+    keySpecs: [{ flags: ['RW', 'access', 'delete'], begin: ['index', 2], find: ['keynum', 0, 1, 1] }],
+  },
+  {
     name: 'zrandmember', arity: -2, flags: ['readonly'], group: 'sorted-set', acl: ['sortedset'], since: '6.2.0',
     summary: 'Returns random members of a sorted set',
     tips: ['nondeterministic_output'],
