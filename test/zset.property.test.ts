@@ -115,17 +115,22 @@ function apply(store: ShardStore, model: Model, op: Operation): void {
       const taken = op.min ? order.slice(0, op.count) : order.slice(-op.count).reverse();
       const popped: [string, number][] = [];
       zsetPop(store, ref, op.min, op.count, (m, s) => popped.push([m.copy().toString('latin1'), s]));
-      expect(popped).toEqual(taken);
+      expect(plainZeros(popped)).toEqual(plainZeros(taken));
       for (const [m] of taken) model.delete(m);
       break;
     }
   }
 }
 
+/** 0 for -0: a listpack holds -0 as 0, as Redis's does (a tree keeps -0), so the two compare equal here. */
+function plainZeros(pairs: [string, number][]): [string, number][] {
+  return pairs.map(([m, s]) => [m, s === 0 ? 0 : s]);
+}
+
 function check(store: ShardStore, model: Model): void {
   const order = sorted(model);
-  expect(readAll(store, false)).toEqual(order);
-  expect(readAll(store, true)).toEqual(order);
+  expect(plainZeros(readAll(store, false))).toEqual(plainZeros(order));
+  expect(plainZeros(readAll(store, true))).toEqual(plainZeros(order));
   const ref = store.peek(0, KEY);
   if (ref === 0) {
     expect(model.size).toBe(0);
@@ -136,7 +141,7 @@ function check(store: ShardStore, model: Model): void {
     const bytes = Buffer.from(m, 'latin1');
     expect(zsetRank(store, ref, bytes, false)).toBe(rank);
     expect(zsetRank(store, ref, bytes, true)).toBe(order.length - 1 - rank);
-    expect(Object.is(zsetScore(store, ref, bytes), s)).toBe(true);
+    expect(zsetScore(store, ref, bytes) === s).toBe(true);
   });
   expect(zsetRank(store, ref, Buffer.from('absent!'), false)).toBe(-1);
   for (const bound of [-Infinity, -3, 0, 2.5, 5, Infinity]) {
