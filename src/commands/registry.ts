@@ -22,6 +22,8 @@ import { listBindings } from './lists.ts';
 import { listTable } from './table/lists.ts';
 import { sortedSetBindings } from './sorted-sets.ts';
 import { sortedSetTable } from './table/sorted-sets.ts';
+import { geoBindings } from './geo.ts';
+import { geoTable } from './table/geo.ts';
 import { expireBindings } from './expire.ts';
 import { expireTable } from './table/expire.ts';
 import { objectBindings } from './object.ts';
@@ -52,6 +54,7 @@ const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
   [setTable, setBindings],
   [listTable, listBindings],
   [sortedSetTable, sortedSetBindings],
+  [geoTable, geoBindings],
   [expireTable, expireBindings],
   [objectTable, objectBindings],
   [memoryTable, memoryBindings],

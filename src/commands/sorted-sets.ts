@@ -634,7 +634,7 @@ function zscan(ctx: CommandContext): void {
 // --- over several keys ---
 
 /** Scores packed as one buffer of doubles, as they travel between shards. */
-function packScores(scores: readonly number[]): Buffer {
+export function packScores(scores: readonly number[]): Buffer {
   const packed = Buffer.allocUnsafe(scores.length * 8);
   for (let i = 0; i < scores.length; i++) packed.writeDoubleLE(scores[i], i * 8);
   return packed;
@@ -679,7 +679,7 @@ const keysEntries = shardOp('zset-entries', "Read the members and scores of a sh
 });
 
 /** zset-store key packed-scores member...: replaces `key` with a sorted set of them (none: deletes it); the count. */
-const storeZset = shardOp('zset-store', 'Store a sorted set computed from others', (ctx) => {
+export const storeZset = shardOp('zset-store', 'Store a sorted set computed from others', (ctx) => {
   const members = ctx.argv.slice(3, ctx.argc);
   zsetStore(ctx.store, ctx.db, ctx.argv[1], members, unpackScores(ctx.argv[2]), ctx.now);
   return members.length;

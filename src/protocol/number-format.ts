@@ -6,6 +6,8 @@ export function formatDouble(value: number): string {
   if (value === Infinity) return 'inf';
   if (value === -Infinity) return '-inf';
   if (value === 0) return Object.is(value, -0) ? '-0' : '0';
+  // An integer below 1e17 prints as its digits (sorted set scores often are).
+  if (Number.isInteger(value) && value < 1e17 && value > -1e17) return String(value);
   return formatG(value, 17);
 }
 

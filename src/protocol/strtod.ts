@@ -33,6 +33,14 @@ function hexValue(c: number): number {
   return -1;
 }
 
+/** bytes[start..end) as text (short: a loop, no Buffer object). */
+function asciiText(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start > 32) return Buffer.from(bytes.buffer, bytes.byteOffset + start, end - start).toString('latin1');
+  let text = '';
+  for (let i = start; i < end; i++) text += String.fromCharCode(bytes[i]);
+  return text;
+}
+
 /** strtod over bytes[start..end): the value (0 when nothing was read: then strtodState.end is `start`). */
 export function strtod(bytes: Uint8Array, start: number, end: number): number {
   const state = strtodState;
@@ -94,7 +102,7 @@ export function strtod(bytes: Uint8Array, start: number, end: number): number {
     }
   }
   state.end = at;
-  const magnitude = Number(Buffer.from(bytes.buffer, bytes.byteOffset + mantissaStart, at - mantissaStart).toString('latin1'));
+  const magnitude = Number(asciiText(bytes, mantissaStart, at));
   if (magnitude === Infinity || (magnitude === 0 && nonZero)) state.rangeError = true;
   else if (magnitude !== 0 && magnitude < 2.2250738585072014e-308) state.rangeError = true;
   return sign * magnitude;
