@@ -94,6 +94,38 @@ for (const shards of [1, 2]) {
       expect(await client.dbsize()).toBe(0);
     });
 
+    it('QUICKLIST-PACKED-THRESHOLD gives large elements nodes of their own on every shard, and refuses what Redis refuses', async () => {
+      await client.flushall();
+      const usage = async (key: string): Promise<number> => Number(await client.call('memory', 'usage', key, 'samples', '0'));
+      await client.rpush('packed-a', 'xxxxxxxxxx', 'yyyyyyyyyy', 'zzzzzzzzzz');
+      await client.rpush('packed-b', 'xxxxxxxxxx', 'yyyyyyyyyy', 'zzzzzzzzzz');
+      try {
+        expect(await client.call('debug', 'quicklist-packed-threshold', '1b')).toBe('OK');
+        // "a" and "b" are on different shards: both hold one node per element now.
+        for (const key of ['a', 'b']) {
+          await client.rpush(key, 'xxxxxxxxxx', 'yyyyyyyyyy', 'zzzzzzzzzz');
+          expect(await client.lrange(key, 0, -1)).toEqual(['xxxxxxxxxx', 'yyyyyyyyyy', 'zzzzzzzzzz']);
+          expect(await usage(key)).toBeGreaterThan(await usage(`packed-${key}`));
+          expect(await client.linsert(key, 'AFTER', 'xxxxxxxxxx', '')).toBe(4);
+          expect(await client.lset(key, 0, 'w')).toBe('OK');
+          expect(await client.lrange(key, 0, -1)).toEqual(['w', '', 'yyyyyyyyyy', 'zzzzzzzzzz']);
+        }
+        // Redis's memtoull units, its limit of 4 GB less 1 MB, and 0 for the default.
+        for (const size of ['5', '5B', '1kb', '2M', '4095mb', '', 'gb', '0']) expect(await client.call('debug', 'quicklist-packed-threshold', size)).toBe('OK');
+        for (const size of ['4gb', '4293918721', '-1', '+1', ' 1', '1.5', '0x10', '1 b', '99999999999999999999']) {
+          expect(await errorOf(client.call('debug', 'quicklist-packed-threshold', size))).toBe('ERR argument must be a memory value bigger than 1 and smaller than 4gb');
+        }
+        expect(await errorOf(client.call('debug', 'quicklist-packed-threshold'))).toBe(
+          "ERR unknown subcommand or wrong number of arguments for 'quicklist-packed-threshold'. Try DEBUG HELP.",
+        );
+      } finally {
+        await client.call('debug', 'quicklist-packed-threshold', '0');
+      }
+      await client.rpush('c', 'xxxxxxxxxx', 'yyyyyyyyyy', 'zzzzzzzzzz');
+      expect(await usage('c')).toBe(await usage('packed-a'));
+      expect((await client.call('debug', 'help')) as string[]).toContain('QUICKLIST-PACKED-THRESHOLD <size>');
+    });
+
     it('LOG, SLEEP, HELP, and the errors', async () => {
       expect(await client.call('debug', 'log', 'hello')).toBe('OK');
       const started = Date.now();

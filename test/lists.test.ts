@@ -116,12 +116,15 @@ for (const shards of [1, 2, 3]) {
       expect(await runSession(server.port, session)).toBe(session.reply);
     });
 
-    for (const [fill, depth] of [['-2', '0'], ['4', '0'], ['-1', '0'], ['4', '1'], ['-2', '2']]) {
-      it(`keeps long lists of many nodes as a plain model does, through every edit (list-max-listpack-size ${fill}, list-compress-depth ${depth})`, async () => {
+    // A threshold (DEBUG QUICKLIST-PACKED-THRESHOLD; 0: the default) puts elements at least that long in plain nodes of their own.
+    for (const [fill, depth, threshold] of [['-2', '0', '0'], ['4', '0', '0'], ['-1', '0', '0'], ['4', '1', '0'], ['-2', '2', '0'], ['4', '1', '3b'], ['-2', '2', '100b'], ['1', '1', '1']]) {
+      const thresholdNote = threshold === '0' ? '' : `, quicklist-packed-threshold ${threshold}`;
+      it(`keeps long lists of many nodes as a plain model does, through every edit (list-max-listpack-size ${fill}, list-compress-depth ${depth}${thresholdNote})`, async () => {
         expect(await client.config('SET', 'list-max-listpack-size', fill)).toBe('OK');
         expect(await client.config('SET', 'list-compress-depth', depth)).toBe('OK');
+        if (threshold !== '0') expect(await client.call('debug', 'quicklist-packed-threshold', threshold)).toBe('OK');
         try {
-          const random = generator(shards * 1000 + Number(fill) * 10 + Number(depth));
+          const random = generator(shards * 1000 + Number(fill) * 10 + Number(depth) + parseInt(threshold, 10) * 100);
           const model: string[] = [];
           const key = 'long';
           const value = (): string => (random() < 0.1 ? 'v'.repeat(Math.floor(random() * 5000)) : `e${Math.floor(random() * 50)}`);
@@ -185,6 +188,7 @@ for (const shards of [1, 2, 3]) {
         } finally {
           await client.config('SET', 'list-max-listpack-size', '-2');
           await client.config('SET', 'list-compress-depth', '0');
+          if (threshold !== '0') await client.call('debug', 'quicklist-packed-threshold', '0');
         }
       });
     }

@@ -2,7 +2,7 @@
 // allowed only when `enable-debug-command` says so (no | yes | local).
 //
 // DEBUG is one command in the table (as in Redis); its plan routes each
-// subcommand: SET-ACTIVE-EXPIRE to every shard, DIGEST to every shard (each
+// subcommand: SET-ACTIVE-EXPIRE and QUICKLIST-PACKED-THRESHOLD to every shard, DIGEST to every shard (each
 // returns its part of the digest, merged here), OBJECT and DIGEST-VALUE to
 // the shards owning their keys, everything else (LOG, SLEEP, PROTOCOL, HELP)
 // to the connection's own thread. SLEEP blocks that thread only; the other
@@ -26,6 +26,7 @@ import { ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import { onEveryShard, stepwise } from './step-plans.ts';
 import { mergeOkReplies } from '../tx/multi-shard.ts';
 import { HOP_PART } from '../shard/hop-format.ts';
+import { setPackedThreshold } from '../store/types/quicklist.ts';
 
 const DEBUG_DIGEST_PART = 'debug-digest-part';
 
@@ -33,6 +34,8 @@ const DEBUG_DIGEST_PART = 'debug-digest-part';
 const notAllowed =
   'ERR DEBUG command not allowed. If the enable-debug-command option is set to "local", you can run it from a local connection, ' +
   'otherwise you need to set this option in the configuration file, and then restart the server.';
+
+const badPackedThreshold = 'ERR argument must be a memory value bigger than 1 and smaller than 4gb';
 
 function syntaxError(sub: Buffer): string {
   return `ERR unknown subcommand or wrong number of arguments for '${sub.toString().slice(0, 128)}'. Try DEBUG HELP.`;
@@ -149,6 +152,39 @@ function debugSetActiveExpire(ctx: CommandContext): void {
   ctx.out.ok();
 }
 
+const MEMORY_UNITS: Record<string, bigint> = { '': 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000n ** 2n, mb: 1024n ** 2n, g: 1000n ** 3n, gb: 1024n ** 3n };
+const UINT64_LIMIT = 2n ** 64n;
+
+/**
+ * A memory value as Redis's memtoull reads it: digits (none reads 0), then
+ * nothing, b, k, kb, m, mb, g or gb in any case; an overflow saturates the
+ * digits and wraps the product, as its unsigned arithmetic does. Null when
+ * invalid.
+ */
+function memoryValue(text: string): bigint | null {
+  if (text.startsWith('-')) return null;
+  const digits = /^[0-9]*/.exec(text)?.[0] ?? '';
+  const unit = MEMORY_UNITS[text.slice(digits.length).toLowerCase()];
+  if (unit === undefined || digits.length >= 128) return null;
+  let value = digits === '' ? 0n : BigInt(digits);
+  if (value >= UINT64_LIMIT) value = UINT64_LIMIT - 1n;
+  return (value * unit) % UINT64_LIMIT;
+}
+
+/** The threshold DEBUG QUICKLIST-PACKED-THRESHOLD asks for (0: the default), or null when Redis refuses it. */
+function packedThresholdArgument(arg: Buffer): number | null {
+  const value = memoryValue(arg.toString('latin1'));
+  if (value === null || value > 2n ** 32n - 2n ** 20n) return null;
+  return Number(value);
+}
+
+/** DEBUG QUICKLIST-PACKED-THRESHOLD size on this shard: elements of at least `size` get a plain node of their own. */
+function debugPackedThreshold(ctx: CommandContext): void {
+  const bytes = packedThresholdArgument(ctx.argv[2]);
+  if (bytes === null || !setPackedThreshold(bytes)) ctx.out.error(badPackedThreshold);
+  else ctx.out.ok();
+}
+
 function debugHelp(ctx: CommandContext): void {
   replyHelp(ctx, 'DEBUG', [
     'DIGEST',
@@ -166,6 +202,9 @@ function debugHelp(ctx: CommandContext): void {
     '    map, attrib, push, verbatim, true or false.',
     'SET-ACTIVE-EXPIRE <0|1>',
     '    Turns the background removal of expired keys off (0) or on (1).',
+    'QUICKLIST-PACKED-THRESHOLD <size>',
+    '    Elements of at least <size> bytes (a memory value, under 4gb; 0: the default of',
+    '    1gb) are held in list nodes of their own, not packed with others.',
     'SLEEP <seconds>',
     '    Blocks the connection\'s thread for <seconds> (a decimal number).',
   ]);
@@ -189,6 +228,7 @@ function debugOnShard(ctx: CommandContext): void {
   else if (argc === 3 && isKeyword(sub, 'sleep')) debugSleep(ctx);
   else if (argc === 2 && isKeyword(sub, 'panic')) debugPanic();
   else if (argc === 3 && isKeyword(sub, 'set-active-expire')) debugSetActiveExpire(ctx);
+  else if (argc === 3 && isKeyword(sub, 'quicklist-packed-threshold')) debugPackedThreshold(ctx);
   else out.error(syntaxError(sub));
 }
 
@@ -243,15 +283,23 @@ const digestValuesAcrossShards = stepwise(async (coordinator, _client, args, out
 
 const debugPlan: MultiShardPlan = {
   run(coordinator, client, argv, argc, slot, db, proto) {
-    if (!debugAllowed(coordinator.server.config, client)) {
+    const refuse = (message: string): void => {
       const out = new ReplyWriter(256);
       out.errors = coordinator.server.commandStats.errors;
-      out.error(notAllowed);
+      out.error(message);
       slot.onReply(out.buffer.subarray(0, out.length));
+    };
+    if (!debugAllowed(coordinator.server.config, client)) {
+      refuse(notAllowed);
       return;
     }
     const sub = argv[1];
     if (argc === 3 && isKeyword(sub, 'set-active-expire')) onEveryShardOk.run(coordinator, client, argv, argc, slot, db, proto);
+    else if (argc === 3 && isKeyword(sub, 'quicklist-packed-threshold')) {
+      // Checked once here, so that every shard takes the new threshold or none does.
+      if (packedThresholdArgument(argv[2]) === null) refuse(badPackedThreshold);
+      else onEveryShardOk.run(coordinator, client, argv, argc, slot, db, proto);
+    }
     else if (argc === 2 && isKeyword(sub, 'digest')) digestOnEveryShard.run(coordinator, client, argv, argc, slot, db, proto);
     else if (argc === 3 && isKeyword(sub, 'object')) coordinator.send(coordinator.shardOfKey(argv[2]), db, proto, HOP_PART, argv, argc, slot);
     else if (argc > 2 && isKeyword(sub, 'digest-value')) digestValuesAcrossShards.run(coordinator, client, argv, argc, slot, db, proto);

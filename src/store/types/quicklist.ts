@@ -8,13 +8,24 @@
 //   node:              word 0 the previous node, word 1 the next one, word 2
 //                      the bytes it stores, word 3 its elements, word 4 its
 //                      packed form's length when the node is compressed (0:
-//                      it is not), then the form (whose first 4 bytes count
-//                      its elements) or its LZF compression
+//                      it is not), word 5 its flags (PLAIN_NODE), then the
+//                      form (whose first 4 bytes count its elements) or its
+//                      LZF compression
 //
 // A node holds as many elements as `fill` lets it (list-max-listpack-size:
 // -1..-5 for 4..64 KB of packed form, a positive number for that many
 // elements under 8 KB); an element bigger than that has a node of its own.
 // Edits that overfill a node (LINSERT, LSET) split it in two.
+//
+// An element of at least the packed threshold (1 GB unless DEBUG
+// QUICKLIST-PACKED-THRESHOLD says otherwise) lives in a "plain" node, as
+// Redis's QUICKLIST_NODE_CONTAINER_PLAIN: alone, whatever the fill, and no
+// element is ever added to it (an element pushed or inserted next to it goes
+// to the neighbouring packed node, or to a new one). Its form is a form of
+// that one element, so that reads need no case of their own; it is
+// compressed as any other node. Inserting a large element inside a packed
+// node splits that node around it; replacing into or out of a plain node
+// removes the element and inserts the new one in its place.
 //
 // With `depth` (list-compress-depth) above 0, as in Redis, the nodes further
 // than `depth` from both ends are kept LZF-compressed (when that saves at
@@ -42,7 +53,40 @@ const NEXT = 1;
 const FORM_LENGTH = 2;
 const ELEMENTS = 3;
 const RAW_LENGTH = 4;
-const NODE_HEADER = 20;
+const FLAGS = 5;
+const NODE_HEADER = 24;
+
+/** FLAGS: the node holds one element of at least the packed threshold, and takes no other. */
+const PLAIN_NODE = 1;
+
+/** Redis's default packed threshold (1 GB), and the most it may be set to (just under 4 GB). */
+const DEFAULT_PACKED_THRESHOLD = 2 ** 30;
+const MAX_PACKED_THRESHOLD = 2 ** 32 - 2 ** 20;
+
+/**
+ * The element length from which an element gets a plain node of its own.
+ * One per thread (a module's state is): DEBUG QUICKLIST-PACKED-THRESHOLD
+ * sets it on every shard, as Redis's is one per process.
+ */
+let packedThreshold = DEFAULT_PACKED_THRESHOLD;
+
+/**
+ * Sets the packed threshold (0: back to the default); false, and nothing
+ * changed, above Redis's limit of 4 GB less 1 MB.
+ */
+export function setPackedThreshold(bytes: number): boolean {
+  if (bytes > MAX_PACKED_THRESHOLD) return false;
+  packedThreshold = bytes === 0 ? DEFAULT_PACKED_THRESHOLD : bytes;
+  return true;
+}
+
+export function getPackedThreshold(): number {
+  return packedThreshold;
+}
+
+function isLargeElement(length: number): boolean {
+  return length >= packedThreshold;
+}
 
 /** Redis's thresholds: a form shorter than this is not compressed, nor one whose compression saves less than the gain. */
 const MIN_COMPRESS_BYTES = 48;
@@ -55,6 +99,13 @@ const SAFETY_LIMIT = 8192;
 
 /** Visits one element, read in place (valid during the call only); returns false to stop. */
 export type ElementVisitor = (element: ByteSlice, index: number) => boolean;
+
+/** One node as tests see it. */
+export interface NodeShape {
+  elements: number;
+  plain: boolean;
+  compressed: boolean;
+}
 
 function byteOffset(address: Address): number {
   return (address & OFFSET_MASK) << 3;
@@ -143,6 +194,15 @@ export class Quicklist {
     const compressed: boolean[] = [];
     for (let node = this.headerWord(HEAD); node !== 0; node = this.nodeWord(node, NEXT)) compressed.push(this.nodeWord(node, RAW_LENGTH) !== 0);
     return compressed;
+  }
+
+  /** Each node, head to tail: its elements, whether it is plain, whether it is held compressed (tests). */
+  nodeShapes(): NodeShape[] {
+    const shapes: NodeShape[] = [];
+    for (let node = this.headerWord(HEAD); node !== 0; node = this.nodeWord(node, NEXT)) {
+      shapes.push({ elements: this.nodeElements(node), plain: this.isPlain(node), compressed: this.nodeWord(node, RAW_LENGTH) !== 0 });
+    }
+    return shapes;
   }
 
   /** Frees every node and the header. */
@@ -263,26 +323,44 @@ export class Quicklist {
   push(value: Uint8Array, atHead: boolean): void {
     this.cachedNode = 0;
     const end = this.headerWord(atHead ? HEAD : TAIL);
-    const size = entrySize(value.length);
-    if (end !== 0 && fits(this.fill, this.rawLength(end) + size, this.nodeElements(end) + 1)) {
-      const node = this.ensureRoom(this.uncompressed(end), size);
-      const bytes = this.arena.bytes[node >>> OFFSET_BITS];
-      const start = this.formStart(node);
-      const length = this.formLength(node);
-      let at = start + length;
-      if (atHead) {
-        at = listpackFirst(start);
-        copyBytes(bytes, at, start + length, bytes, at + size);
-      }
-      writeEntry(bytes, at, value);
-      this.setFormHeader(node, listpackCount(bytes, start) + 1, length + size);
-    } else {
-      listpackWriter.begin();
-      listpackWriter.push(value);
-      this.linkNewNode(listpackWriter.view(), atHead ? 0 : end, atHead ? end : 0);
-    }
+    if (this.takes(end, value)) this.addToNode(end, value, atHead);
+    else this.linkElementNode(value, atHead ? 0 : end, atHead ? end : 0);
     this.addCount(1);
     this.settle(0);
+  }
+
+  /** Whether `value` may join the node (0: there is none): a packed node with room for it, and the value not large. */
+  private takes(node: Address, value: Uint8Array): boolean {
+    return (
+      node !== 0 &&
+      !isLargeElement(value.length) &&
+      !this.isPlain(node) &&
+      fits(this.fill, this.rawLength(node) + entrySize(value.length), this.nodeElements(node) + 1)
+    );
+  }
+
+  /** Adds `value` at the head or the tail of the (packed) node's form; returns the node (it may move). */
+  private addToNode(end: Address, value: Uint8Array, atHead: boolean): Address {
+    const size = entrySize(value.length);
+    const node = this.ensureRoom(this.uncompressed(end), size);
+    const bytes = this.arena.bytes[node >>> OFFSET_BITS];
+    const start = this.formStart(node);
+    const length = this.formLength(node);
+    let at = start + length;
+    if (atHead) {
+      at = listpackFirst(start);
+      copyBytes(bytes, at, start + length, bytes, at + size);
+    }
+    writeEntry(bytes, at, value);
+    this.setFormHeader(node, listpackCount(bytes, start) + 1, length + size);
+    return node;
+  }
+
+  /** A new node of `value` alone, between `prev` and `next`: plain when the value is large. */
+  private linkElementNode(value: Uint8Array, prev: Address, next: Address): Address {
+    listpackWriter.begin();
+    listpackWriter.push(value);
+    return this.linkNewNode(listpackWriter.view(), prev, next, isLargeElement(value.length));
   }
 
   /** Inserts `value` before the element at `index` (index === length: at the tail). */
@@ -291,7 +369,21 @@ export class Quicklist {
       this.push(value, index <= 0);
       return;
     }
+    this.cachedNode = 0;
     const [located, inNode] = this.locate(index);
+    if (isLargeElement(value.length)) {
+      this.addCount(1);
+      this.settle(this.insertPlain(located, inNode, value));
+      return;
+    }
+    if (this.isPlain(located)) {
+      // Before a plain node (its one element is the inNode 0th): at the tail of the packed node before, or in a node of its own.
+      const prev = this.nodeWord(located, PREV);
+      const touched = this.takes(prev, value) ? this.addToNode(prev, value, false) : this.linkElementNode(value, prev, located);
+      this.addCount(1);
+      this.settle(touched);
+      return;
+    }
     const node = this.uncompressed(located);
     const bytes = this.arena.bytes[node >>> OFFSET_BITS];
     const start = this.formStart(node);
@@ -301,9 +393,39 @@ export class Quicklist {
     this.settle(this.replaceForm(node, listpackWriter.inserted(bytes, start, length, at, [value])));
   }
 
+  /**
+   * Links a plain node of `value` before the `inNode`th element of the node:
+   * before the node when that is its first, else between the node's elements
+   * before it and a new node of the rest (Redis's split around a large
+   * element). Returns the plain node.
+   */
+  private insertPlain(located: Address, inNode: number, value: Uint8Array): Address {
+    if (inNode === 0) return this.linkElementNode(value, this.nodeWord(located, PREV), located);
+    const node = this.uncompressed(located);
+    const bytes = this.arena.bytes[node >>> OFFSET_BITS];
+    const start = this.formStart(node);
+    const length = this.formLength(node);
+    const elements = this.nodeElements(node);
+    const at = listpackEntryAt(bytes, start, length, inNode);
+    const after = this.nodeWord(node, NEXT);
+    // The writer's buffer is reused by each edit: the rest is copied out first.
+    const rest = Buffer.from(listpackWriter.removed(bytes, start, length, listpackFirst(start), inNode));
+    this.replaceForm(node, listpackWriter.removed(bytes, start, length, at, elements - inNode));
+    // Each part is within the fill unless the fill shrank since; then replaceForm splits it, and the parts stay in order.
+    const last = after === 0 ? this.headerWord(TAIL) : this.nodeWord(after, PREV);
+    const restHead = this.replaceForm(this.linkNewNode(null, last, after), rest);
+    return this.linkElementNode(value, this.nodeWord(restHead, PREV), restHead);
+  }
+
   /** The element at `index` (0 <= index < length) becomes `value`. */
   replaceAt(index: number, value: Uint8Array): void {
     const [located, inNode] = this.locate(index);
+    if (this.isPlain(located) || isLargeElement(value.length)) {
+      // Into or out of a plain node: the element leaves, and the value is inserted where it was.
+      this.removeRange(index, 1);
+      this.insertAt(index, value);
+      return;
+    }
     const node = this.uncompressed(located);
     const bytes = this.arena.bytes[node >>> OFFSET_BITS];
     const start = this.formStart(node);
@@ -524,6 +646,7 @@ export class Quicklist {
     words[at + FORM_LENGTH] = rawLength;
     words[at + ELEMENTS] = this.nodeElements(node);
     words[at + RAW_LENGTH] = 0;
+    words[at + FLAGS] = this.nodeWord(node, FLAGS);
     this.replaceNode(node, raw);
     return raw;
   }
@@ -544,6 +667,7 @@ export class Quicklist {
     words[at + FORM_LENGTH] = compressed;
     words[at + ELEMENTS] = this.nodeElements(node);
     words[at + RAW_LENGTH] = length;
+    words[at + FLAGS] = this.nodeWord(node, FLAGS);
     this.replaceNode(node, packed);
   }
 
@@ -584,8 +708,8 @@ export class Quicklist {
     }
   }
 
-  /** A new node holding `form` (null: an empty one), linked between `prev` and `next` (0: the list's end). */
-  private linkNewNode(form: Uint8Array | null, prev: Address, next: Address): Address {
+  /** A new node holding `form` (null: an empty one), linked between `prev` and `next` (0: the list's end); `plain`: a plain node. */
+  private linkNewNode(form: Uint8Array | null, prev: Address, next: Address, plain = false): Address {
     const arena = this.arena;
     const formBytes = form === null ? LISTPACK_HEADER_BYTES : form.length;
     const node = arena.allocate(NODE_HEADER + formBytes, ChunkKind.Blob);
@@ -596,6 +720,7 @@ export class Quicklist {
     words[at + FORM_LENGTH] = formBytes;
     words[at + ELEMENTS] = form === null ? 0 : listpackCount(form, 0);
     words[at + RAW_LENGTH] = 0;
+    words[at + FLAGS] = plain ? PLAIN_NODE : 0;
     const bytes = arena.bytes[node >>> OFFSET_BITS];
     if (form === null) bytes.fill(0, this.formStart(node), this.formStart(node) + LISTPACK_HEADER_BYTES);
     else copyBytes(form, 0, form.length, bytes, this.formStart(node));
@@ -618,6 +743,10 @@ export class Quicklist {
     else this.setNodeWord(next, PREV, prev);
     this.setHeaderWord(NODES, this.headerWord(NODES) - 1);
     this.arena.free(node);
+  }
+
+  private isPlain(node: Address): boolean {
+    return (this.nodeWord(node, FLAGS) & PLAIN_NODE) !== 0;
   }
 
   private nodeElements(node: Address): number {
