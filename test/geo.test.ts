@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { flushBeforeEach, useClient } from './helpers/clients.ts';
 import { runSession, type Session } from './helpers/recorded-sessions.ts';
 import { useServerOrStock } from './helpers/stock-server.ts';
+import { keysOnShard } from './helpers/raw-client.ts';
 
 const SESSIONS: Session[] = [
   {
@@ -53,6 +54,20 @@ for (const shards of [1, 2]) {
 
     it.each(SESSIONS)('$name', async (session) => {
       expect(await runSession(server.port, session)).toBe(session.reply);
+    });
+
+    it('GEORADIUS and GEORADIUSBYMEMBER STORE and STOREDIST write to a key of any shard, as GEOSEARCHSTORE does', async () => {
+      const [source, near, byMember, searched] = keysOnShard('geo-src', 0, shards, 1).concat(keysOnShard('geo-dst', shards - 1, shards, 3)) as [string, string, string, string];
+      await client.geoadd(source, '13.361389', '38.115556', 'Palermo', '15.087269', '37.502669', 'Catania');
+      expect(await client.call('georadius', source, '15', '37', '200', 'km', 'store', near)).toBe(2);
+      expect(await client.call('georadiusbymember', source, 'Palermo', '100', 'km', 'storedist', byMember)).toBe(1);
+      expect(await client.call('geosearchstore', searched, source, 'fromlonlat', '15', '37', 'byradius', '200', 'km', 'storedist')).toBe(2);
+      expect(await client.zrange(near, '0', '-1')).toEqual(['Palermo', 'Catania']);
+      expect(await client.zrange(byMember, '0', '-1', 'WITHSCORES')).toEqual(['Palermo', '0']);
+      expect(await client.zrange(searched, '0', '-1')).toEqual(['Catania', 'Palermo']);
+      // The source missing: the destination is removed.
+      expect(await client.call('georadius', 'nosuchkey', '15', '37', '200', 'km', 'store', near)).toBe(0);
+      expect(await client.exists(near)).toBe(0);
     });
 
     it('GEOSEARCH BYRADIUS returns exactly the members GEODIST puts within the radius, nearest first', async () => {

@@ -104,6 +104,8 @@ export interface CommandSpec {
   multiShard?: MultiShardPlan;
   /** A blocking command (BLPOP...): how it waits when nothing is there for it. */
   blocking?: BlockingSpec;
+  /** Some of its keys follow a keyword (GEORADIUS ... STORE key): routing and locking look for them too. */
+  keywordKeys?: boolean;
   /** COMMAND GETKEYS for keys its key specs cannot find (SORT's STORE), as Redis's getkeys_proc. */
   findKeys?: KeyFinder;
   subcommands?: CommandSpec[];

@@ -4,7 +4,7 @@
 // (store/types/geohash.ts); these handlers parse, search its cells through
 // the sorted set API and reply as Redis's geo.c does.
 
-import type { Bindings, CommandContext } from './command.ts';
+import type { Bindings, CommandContext, Glue } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { parseDoubleArg } from '../protocol/strtod.ts';
@@ -19,7 +19,7 @@ import {
   standardGeohash, GEO_LAT_MAX, GEO_LAT_MIN, GEO_LONG_MAX, GEO_LONG_MIN, GEO_STEP_MAX, type GeoShape,
 } from '../store/types/geohash.ts';
 import { packScores, storeZset } from './sorted-sets.ts';
-import { shardOp, steppedCommand, type OpValue } from './shard-ops.ts';
+import { shardOp, steppedCommand, type OpValue, type ShardOp } from './shard-ops.ts';
 
 const GeoErrors = {
   unit: 'ERR unsupported unit provided. please use M, KM, FT, MI',
@@ -376,10 +376,6 @@ function searchCommand(variant: Variant, readOnly: boolean): (ctx: CommandContex
       const ref = lookupGeo(ctx, argv[1]);
       const search = parseSearch(store, ref, argv, argc, variant, readOnly, argv[0].toString('latin1'));
       const storeKey = search.storeKey;
-      if (storeKey !== null && ctx.server.shardCount > 1 && ctx.server.slots.shardOfKey(storeKey) !== ctx.server.slots.shardOfKey(argv[1])) {
-        // The command's routing knows only its source key: a destination elsewhere is refused, not written on the wrong shard.
-        throw new ReplyError('ERR the STORE key of GEORADIUS must live on the shard of its source key here (GEOSEARCHSTORE has no such limit)');
-      }
       if (search.missing) {
         if (storeKey !== null) {
           store.delete(ctx.db, storeKey, ctx.now);
@@ -421,6 +417,40 @@ const geosearchstore = steppedCommand(function* (request) {
   request.out.integer(members.length);
 });
 
+/** geo-radius / geo-radius-member name args...: GEORADIUS[BYMEMBER] ... STORE's search on the source's shard, as [members, packed scores, store key]. */
+function radiusEntries(variant: Variant): ShardOp {
+  const name = variant === Variant.Radius ? 'geo-radius' : 'geo-radius-member';
+  return shardOp(name, 'Search a geo set for GEORADIUS ... STORE', (ctx): OpValue => {
+    // Its arguments are the command's, name first: argv[1] the source.
+    const argv = ctx.argv.slice(1, ctx.argc);
+    const { store } = ctx;
+    const ref = lookupGeo(ctx, argv[1]);
+    const search = parseSearch(store, ref, argv, argv.length, variant, false, argv[0].toString('latin1'));
+    const storeKey = search.storeKey as Buffer;
+    if (search.missing) return [[], packScores([]), storeKey];
+    const found = runSearch(store, ref, search);
+    return [found.map((point) => point.member), packScores(storedScores(found, search)), storeKey];
+  });
+}
+
+/**
+ * GEORADIUS and GEORADIUSBYMEMBER with STORE (or STOREDIST) to a key of
+ * another shard: the search where the source lives, the store where the
+ * destination does, in one transaction.
+ */
+function radiusStoreCommand(variant: Variant, handler: (ctx: CommandContext) => void): Glue {
+  const search = radiusEntries(variant);
+  const { multiShard } = steppedCommand(function* (request) {
+    const { args, db } = request;
+    const sourceShard = request.shardOfKey(args[1]);
+    // Only a store to another shard comes here: the source's part is over with the search.
+    const [[members, scores, storeKey]] = (yield [{ shard: sourceShard, db, op: search, args, last: true }]) as [Buffer[], Buffer, Buffer][];
+    yield [{ shard: request.shardOfKey(storeKey), db, op: storeZset, args: [storeKey, scores, ...members], last: true }];
+    request.out.integer(members.length);
+  });
+  return { handler, multiShard };
+}
+
 // --- the bindings (the rows are table/geo.ts) ---
 
 export const geoBindings: Bindings = {
@@ -428,9 +458,9 @@ export const geoBindings: Bindings = {
   geopos,
   geodist,
   geohash,
-  georadius: searchCommand(Variant.Radius, false),
+  georadius: radiusStoreCommand(Variant.Radius, searchCommand(Variant.Radius, false)),
   georadius_ro: searchCommand(Variant.Radius, true),
-  georadiusbymember: searchCommand(Variant.RadiusByMember, false),
+  georadiusbymember: radiusStoreCommand(Variant.RadiusByMember, searchCommand(Variant.RadiusByMember, false)),
   georadiusbymember_ro: searchCommand(Variant.RadiusByMember, true),
   geosearch: searchCommand(Variant.Search, true),
   geosearchstore,

@@ -92,6 +92,7 @@ function bindRow(row: CommandRow, bindings: Bindings, bound: Set<string>): Comma
     multiShard: glue.multiShard,
     blocking: glue.blocking,
     findKeys: glue.findKeys,
+    keywordKeys: keySpecs.some((keySpec) => keySpec.begin[0] === 'keyword'),
   };
   if (row.subcommands !== undefined) {
     spec.subcommands = row.subcommands.map((sub) => bindRow(sub, bindings, bound));

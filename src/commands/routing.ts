@@ -2,6 +2,7 @@
 // dispatcher routes with it, EXEC lays out its queue with it.
 
 import type { CommandSpec } from './command.ts';
+import { keyPositionsBySpecs } from './command-docs.ts';
 import type { Shards } from '../shard/shard.ts';
 import type { LockSet } from '../tx/scheduler.ts';
 import { lockNames } from '../tx/shard-scheduler.ts';
@@ -24,6 +25,18 @@ function countedLastKey(spec: CommandSpec, at: number, argv: Buffer[], argc: num
   return Math.min(at + Number(count), argc - 1);
 }
 
+/** The keys that follow a keyword (GEORADIUS ... STORE key), for a command that has such key specs. */
+function keywordKeysOf(spec: CommandSpec, argv: Buffer[], argc: number): Buffer[] {
+  const keys: Buffer[] = [];
+  const args = argv.slice(0, argc);
+  for (const keySpec of spec.keySpecs) {
+    if (keySpec.begin[0] !== 'keyword') continue;
+    const positions = keyPositionsBySpecs([keySpec], args);
+    if (positions !== null) for (const { position } of positions) keys.push(args[position]);
+  }
+  return keys;
+}
+
 /** The one shard owning every key of the command (this thread's when it has none), or -1 when they span shards. */
 export function keysShard(shards: Shards, spec: CommandSpec, argv: Buffer[], argc: number): number {
   const first = spec.firstKey;
@@ -35,6 +48,7 @@ export function keysShard(shards: Shards, spec: CommandSpec, argv: Buffer[], arg
     if (i === spec.numKeysAt) continue;
     if (shards.shardOfKey(argv[i]) !== shard) return -1;
   }
+  if (spec.keywordKeys === true) for (const key of keywordKeysOf(spec, argv, argc)) if (shards.shardOfKey(key) !== shard) return -1;
   return shard;
 }
 
@@ -57,6 +71,7 @@ export function addLocks(shards: Shards, locks: LockSet, spec: CommandSpec, argv
   if (spec.firstKey === 0 || spec.firstKey >= argc) return;
   const last = lastKeyOf(spec, argv, argc);
   for (let i = spec.firstKey; i <= last; i += spec.keyStep) if (i !== spec.numKeysAt) locks.add(shards.shardOfKey(argv[i]), argv[i]);
+  if (spec.keywordKeys === true) for (const key of keywordKeysOf(spec, argv, argc)) locks.add(shards.shardOfKey(key), key);
 }
 
 /** The lock names of a command's key arguments (the intent locks it waits behind on its shard). */
@@ -64,5 +79,6 @@ export function keyLockNames(spec: CommandSpec, argv: Buffer[], argc: number): s
   const last = lastKeyOf(spec, argv, argc);
   const keys: Buffer[] = [];
   for (let i = spec.firstKey; i <= last; i += spec.keyStep) if (i !== spec.numKeysAt) keys.push(argv[i]);
+  if (spec.keywordKeys === true) keys.push(...keywordKeysOf(spec, argv, argc));
   return lockNames(keys);
 }
