@@ -16,7 +16,9 @@
 //   first waiter's wait slot (tx/wait-slots.ts) and runs block-serve, the
 //   command over that one key, whose reply goes to the client's thread.
 
-import { internalSpec, type BlockingSpec, type CommandContext, type CommandSpec } from './command.ts';
+import { internalSpec, type BlockingSpec, type CommandContext, type CommandSpec, type Glue } from './command.ts';
+import { steppedCommand, type Steps } from './shard-ops.ts';
+import { ReplyError } from '../protocol/reply-reader.ts';
 import type { BlockedWaiter } from '../store/blocked-keys.ts';
 import { parseLongDouble } from '../protocol/number-format.ts';
 import { parseInt32 } from '../protocol/args.ts';
@@ -44,6 +46,55 @@ export function parseTimeout(arg: Buffer): number | string {
   if (!Number.isFinite(ms) || ms >= 2 ** 63) return TimeoutErrors.negative;
   if (ms < 0) return TimeoutErrors.negative;
   return ms;
+}
+
+// --- what the families' blocking commands share ---
+
+/** B*POP key... timeout (BLPOP, BRPOP, BZPOPMIN, BZPOPMAX): waits on every key for a value of `valueType`, served from one. */
+export function popFirstBlocking(valueType: number): BlockingSpec {
+  return {
+    parse: (argv, argc) => parseTimeout(argv[argc - 1]),
+    keys: (argv, argc) => argv.slice(1, argc - 1),
+    valueType,
+    serveArgs: (argv, key) => [argv[0], key, argv[argv.length - 1]],
+    timeoutReply: 'null-array',
+  };
+}
+
+const ONE = Buffer.from('1');
+
+/**
+ * B*MPOP timeout numkeys key... <end> [COUNT count] (BLMPOP, BZMPOP): its
+ * non-blocking form's parse and steps (LMPOP's, ZMPOP's) over the arguments
+ * after the timeout, which Redis checks after them.
+ */
+export function multiPopCommand(valueType: number, parse: (args: readonly Buffer[]) => { keys: Buffer[] } | string, steps: Steps): Glue {
+  const afterTimeout = (argv: readonly Buffer[], argc: number): Buffer[] => [argv[0], ...argv.slice(2, argc)];
+  const blocking: BlockingSpec = {
+    parse: (argv, argc) => {
+      const parsed = parse(afterTimeout(argv, argc));
+      return typeof parsed === 'string' ? parsed : parseTimeout(argv[1]);
+    },
+    keys: (argv, argc) => {
+      const parsed = parse(afterTimeout(argv, argc));
+      return typeof parsed === 'string' ? [] : parsed.keys;
+    },
+    valueType,
+    serveArgs: (argv, key) => {
+      const keyCount = Number(argv[2].toString('latin1'));
+      return [argv[0], argv[1], ONE, key, ...argv.slice(3 + keyCount)];
+    },
+    timeoutReply: 'null-array',
+  };
+  const glue = steppedCommand(function* (request) {
+    const args = afterTimeout(request.args, request.args.length);
+    const parsed = parse(args);
+    if (typeof parsed === 'string') throw new ReplyError(parsed);
+    const timeout = parseTimeout(request.args[1]);
+    if (typeof timeout === 'string') throw new ReplyError(timeout);
+    return yield* steps({ ...request, args });
+  });
+  return { ...glue, blocking };
 }
 
 /** The command a blocking spec belongs to, by name. */

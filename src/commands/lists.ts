@@ -4,7 +4,7 @@
 // store/types/list.ts's business, never these handlers'.
 
 import type { BlockingSpec, CommandContext, Bindings } from './command.ts';
-import { parseTimeout } from './blocking.ts';
+import { multiPopCommand, parseTimeout, popFirstBlocking } from './blocking.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { ReplyError } from '../protocol/reply-reader.ts';
@@ -409,7 +409,7 @@ const lmove = steppedCommand(moveSteps(null));
 const rpoplpush = steppedCommand(moveSteps([false, true]));
 
 /** LMPOP numkeys key... LEFT|RIGHT [COUNT count]: its keys, its end and its count, or the error reply. */
-function parseMultiPop(args: Buffer[]): { keys: Buffer[]; atHead: boolean; count: number } | string {
+function parseMultiPop(args: readonly Buffer[]): { keys: Buffer[]; atHead: boolean; count: number } | string {
   const numkeys = parseInteger(args[1]);
   if (numkeys === null || numkeys <= 0n) return ListErrors.numkeys;
   if (BigInt(args.length) < 3n + numkeys) return Errors.syntax;
@@ -487,14 +487,6 @@ function popFirstSteps(atHead: boolean): Steps {
   };
 }
 
-const popFirstBlocking: BlockingSpec = {
-  parse: (argv, argc) => parseTimeout(argv[argc - 1]),
-  keys: (argv, argc) => argv.slice(1, argc - 1),
-  valueType: ValueType.List,
-  serveArgs: (argv, key) => [argv[0], key, argv[argv.length - 1]],
-  timeoutReply: 'null-array',
-};
-
 /** BLMOVE's and BRPOPLPUSH's arguments: the ends (null: RPOPLPUSH's) and where the timeout is. */
 function moveBlocking(fixedEnds: boolean, timeoutAt: number): BlockingSpec {
   return {
@@ -523,37 +515,6 @@ function blockingMoveSteps(fixedEnds: [boolean, boolean] | null, timeoutAt: numb
   };
 }
 
-/** BLMPOP timeout numkeys key... LEFT|RIGHT [COUNT count]: LMPOP's arguments after the timeout, checked first as Redis does. */
-function parseBlockingMultiPop(argv: readonly Buffer[], argc: number): ReturnType<typeof parseMultiPop> {
-  return parseMultiPop([argv[0], ...argv.slice(2, argc)]);
-}
-
-const blmpopBlocking: BlockingSpec = {
-  parse: (argv, argc) => {
-    const parsed = parseBlockingMultiPop(argv, argc);
-    return typeof parsed === 'string' ? parsed : parseTimeout(argv[1]);
-  },
-  keys: (argv, argc) => {
-    const parsed = parseBlockingMultiPop(argv, argc);
-    return typeof parsed === 'string' ? [] : parsed.keys;
-  },
-  valueType: ValueType.List,
-  serveArgs: (argv, key) => {
-    const keyCount = Number(argv[2].toString('latin1'));
-    return [argv[0], argv[1], ONE, key, ...argv.slice(3 + keyCount)];
-  },
-  timeoutReply: 'null-array',
-};
-
-const blmpop = steppedCommand(function* (request) {
-  const { args } = request;
-  const parsed = parseBlockingMultiPop(args, args.length);
-  if (typeof parsed === 'string') throw new ReplyError(parsed);
-  const timeout = parseTimeout(args[1]);
-  if (typeof timeout === 'string') throw new ReplyError(timeout);
-  return yield* multiPopSteps({ ...request, args: [args[0], ...args.slice(2)] });
-});
-
 // --- the bindings (the rows are table/lists.ts) ---
 
 export const listBindings: Bindings = {
@@ -574,9 +535,9 @@ export const listBindings: Bindings = {
   lmove,
   rpoplpush,
   lmpop,
-  blpop: { ...steppedCommand(popFirstSteps(true)), blocking: popFirstBlocking },
-  brpop: { ...steppedCommand(popFirstSteps(false)), blocking: popFirstBlocking },
+  blpop: { ...steppedCommand(popFirstSteps(true)), blocking: popFirstBlocking(ValueType.List) },
+  brpop: { ...steppedCommand(popFirstSteps(false)), blocking: popFirstBlocking(ValueType.List) },
   blmove: { ...steppedCommand(blockingMoveSteps(null, 5)), blocking: moveBlocking(false, 5) },
   brpoplpush: { ...steppedCommand(blockingMoveSteps([false, true], 3)), blocking: moveBlocking(true, 3) },
-  blmpop: { ...blmpop, blocking: blmpopBlocking },
+  blmpop: multiPopCommand(ValueType.List, parseMultiPop, multiPopSteps),
 };

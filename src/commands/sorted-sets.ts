@@ -6,8 +6,8 @@
 // result is computed here and stored where the destination lives). The sorted
 // set's form is store/types/zset.ts's business, never these handlers'.
 
-import type { BlockingSpec, Bindings, CommandContext, Glue } from './command.ts';
-import { parseTimeout } from './blocking.ts';
+import type { Bindings, CommandContext, Glue } from './command.ts';
+import { multiPopCommand, parseTimeout, popFirstBlocking } from './blocking.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { parseDoubleArg, parseRangeDouble } from '../protocol/strtod.ts';
@@ -1041,47 +1041,6 @@ function popFirstSteps(min: boolean): Steps {
   };
 }
 
-const popFirstBlocking: BlockingSpec = {
-  parse: (argv, argc) => parseTimeout(argv[argc - 1]),
-  keys: (argv, argc) => argv.slice(1, argc - 1),
-  valueType: ValueType.ZSet,
-  serveArgs: (argv, key) => [argv[0], key, argv[argv.length - 1]],
-  timeoutReply: 'null-array',
-};
-
-/** BZMPOP timeout numkeys key... MIN|MAX [COUNT count]: ZMPOP's arguments after the timeout, checked first as Redis does. */
-function parseBlockingMultiPop(argv: readonly Buffer[], argc: number): ReturnType<typeof parseMultiPop> {
-  return parseMultiPop([argv[0], ...argv.slice(2, argc)]);
-}
-
-const bzmpopBlocking: BlockingSpec = {
-  parse: (argv, argc) => {
-    const parsed = parseBlockingMultiPop(argv, argc);
-    return typeof parsed === 'string' ? parsed : parseTimeout(argv[1]);
-  },
-  keys: (argv, argc) => {
-    const parsed = parseBlockingMultiPop(argv, argc);
-    return typeof parsed === 'string' ? [] : parsed.keys;
-  },
-  valueType: ValueType.ZSet,
-  serveArgs: (argv, key) => {
-    const keyCount = Number(argv[2].toString('latin1'));
-    return [argv[0], argv[1], ONE, key, ...argv.slice(3 + keyCount)];
-  },
-  timeoutReply: 'null-array',
-};
-
-const ONE = Buffer.from('1');
-
-const bzmpop = steppedCommand(function* (request) {
-  const { args } = request;
-  const parsed = parseBlockingMultiPop(args, args.length);
-  if (typeof parsed === 'string') throw new ReplyError(parsed);
-  const timeout = parseTimeout(args[1]);
-  if (typeof timeout === 'string') throw new ReplyError(timeout);
-  return yield* multiPopSteps({ ...request, args: [args[0], ...args.slice(2)] });
-});
-
 // --- the bindings (the rows are table/sorted-sets.ts) ---
 
 export const sortedSetBindings: Bindings = {
@@ -1108,9 +1067,9 @@ export const sortedSetBindings: Bindings = {
   zpopmin: (ctx) => zpopGeneric(ctx, true),
   zpopmax: (ctx) => zpopGeneric(ctx, false),
   zmpop,
-  bzpopmin: { ...steppedCommand(popFirstSteps(true)), blocking: popFirstBlocking },
-  bzpopmax: { ...steppedCommand(popFirstSteps(false)), blocking: popFirstBlocking },
-  bzmpop: { ...bzmpop, blocking: bzmpopBlocking },
+  bzpopmin: { ...steppedCommand(popFirstSteps(true)), blocking: popFirstBlocking(ValueType.ZSet) },
+  bzpopmax: { ...steppedCommand(popFirstSteps(false)), blocking: popFirstBlocking(ValueType.ZSet) },
+  bzmpop: multiPopCommand(ValueType.ZSet, parseMultiPop, multiPopSteps),
   zrandmember,
   zscan,
   zunion: combine(Combine.Union),
