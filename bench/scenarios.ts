@@ -135,6 +135,12 @@ export const SCENARIOS: readonly Scenario[] = [
     mix: [{ send: [['ZADD', '$key', '$int', '$field']] }, { send: [['ZRANGE', '$key', '0', '9', 'WITHSCORES']] }],
   },
   {
+    name: 'zrank', family: 'zsets', inDefaultSet: true, fieldRange: 200,
+    description: 'ZRANK of a member of a 200-member sorted set (past zset-max-listpack-entries: the big form)',
+    mix: [{ send: [['ZRANK', '$key', '$field']] }],
+    prefill: [{ send: [['ZADD', '$key', ...Array.from({ length: 200 }, (_, i) => [String(i), `f${i}`]).flat()]] }],
+  },
+  {
     name: 'eval-incr', family: 'scripting', inDefaultSet: true,
     description: 'EVAL of a one-key script (INCR + GET)',
     mix: [{ send: [['EVAL', "redis.call('INCR', KEYS[1]) return redis.call('GET', KEYS[1])", '1', '$key']] }],

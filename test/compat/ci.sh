@@ -7,10 +7,10 @@
 # non-zero if any listed test no longer passes. Installs its own prerequisites
 # on a fresh machine (deb-src + apt-get source redis, tclsh, redis-server).
 #
-# Bounded in time: COMPAT_CI_FILE_TIMEOUT per unit file (default 120 s),
-# COMPAT_CI_BUDGET for starting new files (default 480 s; files not started in
+# Bounded in time: COMPAT_CI_FILE_TIMEOUT per unit file (default 240 s),
+# COMPAT_CI_BUDGET for starting new files (default 1200 s; files not started in
 # time count as regressions, so the list must stay runnable in the budget), and
-# a hard wall-clock cap COMPAT_CI_TIMEOUT on the whole thing (default 900 s).
+# a hard wall-clock cap COMPAT_CI_TIMEOUT on the whole thing (default 1800 s).
 #
 # Usage: test/compat/ci.sh            (from anywhere; needs npm ci done first)
 set -euo pipefail
@@ -31,8 +31,8 @@ fi
 
 "$HERE/fetch-redis.sh" >/dev/null
 
-exec timeout --kill-after=20 "${COMPAT_CI_TIMEOUT:-900}" \
+exec timeout --kill-after=20 "${COMPAT_CI_TIMEOUT:-1800}" \
   "$NODE" "$HERE/run.ts" --ratchet "$LIST" \
-    --file-timeout "${COMPAT_CI_FILE_TIMEOUT:-120}" \
-    --budget "${COMPAT_CI_BUDGET:-480}" \
+    --file-timeout "${COMPAT_CI_FILE_TIMEOUT:-240}" \
+    --budget "${COMPAT_CI_BUDGET:-1200}" \
     --out "${COMPAT_CI_OUT:-$HERE/results}" "$@"
