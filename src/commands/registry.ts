@@ -20,6 +20,8 @@ import { setBindings } from './sets.ts';
 import { setTable } from './table/sets.ts';
 import { listBindings } from './lists.ts';
 import { listTable } from './table/lists.ts';
+import { streamBindings } from './streams.ts';
+import { streamTable } from './table/streams.ts';
 import { sortedSetBindings } from './sorted-sets.ts';
 import { sortedSetTable } from './table/sorted-sets.ts';
 import { geoBindings } from './geo.ts';
@@ -53,6 +55,7 @@ const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
   [hashTable, hashBindings],
   [setTable, setBindings],
   [listTable, listBindings],
+  [streamTable, streamBindings],
   [sortedSetTable, sortedSetBindings],
   [geoTable, geoBindings],
   [expireTable, expireBindings],

@@ -40,7 +40,15 @@ function keywordKeysOf(spec: CommandSpec, argv: Buffer[], argc: number): Buffer[
 /** The one shard owning every key of the command (this thread's when it has none), or -1 when they span shards. */
 export function keysShard(shards: Shards, spec: CommandSpec, argv: Buffer[], argc: number): number {
   const first = spec.firstKey;
-  if (first === 0 || first >= argc) return shards.localShard;
+  if (first === 0 || first >= argc) {
+    // Keys found by keyword alone (XREAD ... STREAMS key...): they name the shard.
+    if (spec.keywordKeys !== true) return shards.localShard;
+    const keys = keywordKeysOf(spec, argv, argc);
+    if (keys.length === 0) return shards.localShard;
+    const shard = shards.shardOfKey(keys[0]);
+    for (const key of keys) if (shards.shardOfKey(key) !== shard) return -1;
+    return shard;
+  }
   const last = lastKeyOf(spec, argv, argc);
   if (last < first) return shards.localShard;
   const shard = shards.shardOfKey(argv[first]);
@@ -68,9 +76,12 @@ export function addLocks(shards: Shards, locks: LockSet, spec: CommandSpec, argv
     locks.global = true;
     return;
   }
-  if (spec.firstKey === 0 || spec.firstKey >= argc) return;
-  const last = lastKeyOf(spec, argv, argc);
-  for (let i = spec.firstKey; i <= last; i += spec.keyStep) if (i !== spec.numKeysAt) locks.add(shards.shardOfKey(argv[i]), argv[i]);
+  if (spec.firstKey !== 0 && spec.firstKey < argc) {
+    const last = lastKeyOf(spec, argv, argc);
+    for (let i = spec.firstKey; i <= last; i += spec.keyStep) if (i !== spec.numKeysAt) locks.add(shards.shardOfKey(argv[i]), argv[i]);
+  } else if (spec.keywordKeys !== true) {
+    return;
+  }
   if (spec.keywordKeys === true) for (const key of keywordKeysOf(spec, argv, argc)) locks.add(shards.shardOfKey(key), key);
 }
 
@@ -78,7 +89,7 @@ export function addLocks(shards: Shards, locks: LockSet, spec: CommandSpec, argv
 export function keyLockNames(spec: CommandSpec, argv: Buffer[], argc: number): string[] {
   const last = lastKeyOf(spec, argv, argc);
   const keys: Buffer[] = [];
-  for (let i = spec.firstKey; i <= last; i += spec.keyStep) if (i !== spec.numKeysAt) keys.push(argv[i]);
+  if (spec.firstKey !== 0) for (let i = spec.firstKey; i <= last; i += spec.keyStep) if (i !== spec.numKeysAt) keys.push(argv[i]);
   if (spec.keywordKeys === true) keys.push(...keywordKeysOf(spec, argv, argc));
   return lockNames(keys);
 }

@@ -158,7 +158,7 @@ export class Dispatcher {
 
   private runLocal(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
     // The fast path's one check: no key of this shard is locked.
-    if (this.scheduler.locks.queue.length !== 0 && spec.firstKey !== 0 && this.runLocalBehindLocks(client, spec, argv, argc)) return;
+    if (this.scheduler.locks.queue.length !== 0 && (spec.firstKey !== 0 || spec.keywordKeys === true) && this.runLocalBehindLocks(client, spec, argv, argc)) return;
     // ReplyOrder.writerFor and done, inline.
     const waiting = client.hasPending();
     const out = waiting ? this.scratch : client.out;

@@ -29,7 +29,7 @@ export class HopExecutor implements CommandExecutor {
 
   keyLockNames(flags: number, argv: Buffer[], argc: number): string[] | null {
     const spec = this.resolve(flags, argv, argc);
-    return spec === undefined || spec.firstKey === 0 ? null : keyLockNames(spec, argv, argc);
+    return spec === undefined || (spec.firstKey === 0 && spec.keywordKeys !== true) ? null : keyLockNames(spec, argv, argc);
   }
 
   /** The spec a hop names. */

@@ -238,6 +238,8 @@ export class ShardThread {
     limits.listCompressDepth = config.getNumber('list-compress-depth');
     limits.zsetMaxListpackEntries = config.getNumber('zset-max-listpack-entries');
     limits.zsetMaxListpackValue = config.getNumber('zset-max-listpack-value');
+    limits.streamNodeMaxBytes = config.getNumber('stream-node-max-bytes');
+    limits.streamNodeMaxEntries = config.getNumber('stream-node-max-entries');
   }
 
   /** Runs Redis's active expire cycle hz times a second, using at most a quarter of the thread's time. */

@@ -12,5 +12,6 @@ export const ValueType = {
   Set: 2,
   ZSet: 3,
   Hash: 4,
+  Stream: 6,
 } as const;
 export type ValueType = (typeof ValueType)[keyof typeof ValueType];

@@ -46,4 +46,7 @@ export class EncodingLimits {
   listCompressDepth = 0;
   zsetMaxListpackEntries = 128;
   zsetMaxListpackValue = 64;
+  /** stream-node-max-bytes and stream-node-max-entries: when a stream starts a new node (0: no limit). */
+  streamNodeMaxBytes = 4096;
+  streamNodeMaxEntries = 100;
 }

@@ -8,6 +8,7 @@ import { HASH_TYPE } from './types/hash.ts';
 import { SET_TYPE } from './types/set.ts';
 import { LIST_TYPE } from './types/list.ts';
 import { ZSET_TYPE } from './types/zset.ts';
+import { STREAM_TYPE } from './types/stream.ts';
 
 export const VALUE_TYPES: ValueTypeOps[] = [];
 VALUE_TYPES[ValueType.String] = STRING_TYPE;
@@ -16,3 +17,4 @@ VALUE_TYPES[ValueType.Set] = SET_TYPE;
 VALUE_TYPES[ValueType.List] = LIST_TYPE;
 VALUE_TYPES[ValueType.ZSet] = ZSET_TYPE;
 
+VALUE_TYPES[ValueType.Stream] = STREAM_TYPE;

@@ -1,0 +1,974 @@
+// The stream type: its API (as Redis's t_stream.c stream* functions), which
+// the commands in commands/streams.ts use without looking at how a stream is
+// held, and its value-type hooks.
+//
+// Everything lives in the shard's arena:
+//
+//   header (96-byte Blob chunk: the key's record points at it)
+//     0  length (f64)            8  last id ms (u64)      16 last id seq (u64)
+//     24 max deleted id ms       32 max deleted id seq    40 entries added (u64)
+//     48 index chunk (u32)       52 nodes in the index (u32)
+//     56 groups chunk (u32)      60 groups' bytes (u32)
+//     64 bytes of the nodes' chunks (f64)
+//
+//   index: the nodes in id order, 32 bytes each (a one-level ordered index,
+//   searched by bisection; Redis's rax of listpacks keyed by the node's first id)
+//     0 first id ms  8 first id seq  16 node chunk  20 bytes used  24 entries  28 live entries
+//
+//   node: packed entries, each
+//     flags (1: deleted) | ms - first ms | seq (- first seq when the ms are equal) | item count | (length, bytes) per item
+//   with LEB128 numbers. A node takes at most stream-node-max-entries entries
+//   and stream-node-max-bytes bytes; deleted entries stay until their node
+//   is empty, as in Redis.
+//
+//   groups: the consumer groups (by name, as Redis's rax orders them), each
+//   with its consumers (by name) and the chunk of its pending entries list:
+//   40-byte records in id order (id, delivery time, delivery count, consumer).
+//   Commands load the groups, change them and store them back.
+
+import { ChunkKind, OFFSET_BITS, OFFSET_MASK, type Address, type Arena } from '../arena.ts';
+import { mixIntoDigest } from '../digest.ts';
+import { ValueType } from '../entry.ts';
+import type { ExpireTime } from '../record.ts';
+import type { Ref, ShardStore } from '../shard-store.ts';
+import type { ValueTypeOps } from '../value-type.ts';
+import { copyBytes } from '../../util/copy-bytes.ts';
+
+export interface StreamId {
+  ms: bigint;
+  seq: bigint;
+}
+
+export const U64_MAX = 0xffffffffffffffffn;
+export const ZERO_ID: StreamId = { ms: 0n, seq: 0n };
+export const MAX_ID: StreamId = { ms: U64_MAX, seq: U64_MAX };
+/** Redis's SCG_INVALID_ENTRIES_READ. */
+export const INVALID_ENTRIES_READ = -1n;
+
+export function compareIds(a: StreamId, b: StreamId): number {
+  if (a.ms !== b.ms) return a.ms < b.ms ? -1 : 1;
+  if (a.seq !== b.seq) return a.seq < b.seq ? -1 : 1;
+  return 0;
+}
+
+export function formatId(id: StreamId): string {
+  return `${id.ms}-${id.seq}`;
+}
+
+/** The id after `id`, or null past the last possible one. */
+export function nextId(id: StreamId): StreamId | null {
+  if (id.seq !== U64_MAX) return { ms: id.ms, seq: id.seq + 1n };
+  if (id.ms !== U64_MAX) return { ms: id.ms + 1n, seq: 0n };
+  return null;
+}
+
+/** The id before `id`, or null before 0-0. */
+export function previousId(id: StreamId): StreamId | null {
+  if (id.seq !== 0n) return { ms: id.ms, seq: id.seq - 1n };
+  if (id.ms !== 0n) return { ms: id.ms - 1n, seq: U64_MAX };
+  return null;
+}
+
+/** One entry as read out: its id and its fields and values, alternating (copies of their own). */
+export interface StreamEntry {
+  id: StreamId;
+  items: Buffer[];
+}
+
+export interface Consumer {
+  /** Stable within its group: what pending entries name it by. */
+  id: number;
+  name: Buffer;
+  seenTime: number;
+  pending: number;
+}
+
+export interface Group {
+  name: Buffer;
+  lastId: StreamId;
+  entriesRead: bigint;
+  pel: Address;
+  pelCount: number;
+  nextConsumer: number;
+  consumers: Consumer[];
+}
+
+export interface PendingEntry {
+  id: StreamId;
+  deliveryTime: number;
+  deliveryCount: number;
+  consumer: number;
+}
+
+export interface StreamLimits {
+  nodeMaxBytes: number;
+  nodeMaxEntries: number;
+}
+
+const HEADER_BYTES = 96;
+const H_LENGTH = 0;
+const H_LAST = 8;
+const H_MAX_DELETED = 24;
+const H_ADDED = 40;
+const H_INDEX = 48;
+const H_INDEX_COUNT = 52;
+const H_GROUPS = 56;
+const H_GROUPS_LENGTH = 60;
+const H_NODE_BYTES = 64;
+
+const RECORD = 32;
+const R_NODE = 16;
+const R_USED = 20;
+const R_COUNT = 24;
+const R_LIVE = 28;
+
+const PEL_RECORD = 40;
+/** Redis's STREAM_LISTPACK_MAX_SIZE. */
+const NODE_MAX_SIZE = 1 << 30;
+
+// ---- Memory access ----
+
+const views = new WeakMap<ArrayBufferLike, DataView>();
+
+function viewOf(bytes: Uint8Array): DataView {
+  let view = views.get(bytes.buffer);
+  if (view === undefined) {
+    view = new DataView(bytes.buffer);
+    views.set(bytes.buffer, view);
+  }
+  return view;
+}
+
+/** A chunk's bytes as (bytes, start) pairs, read and written in place. */
+class Chunk {
+  bytes: Uint8Array = new Uint8Array(0);
+  view: DataView = new DataView(new ArrayBuffer(8));
+  start = 0;
+
+  at(arena: Arena, address: Address): this {
+    this.bytes = arena.bytes[address >>> OFFSET_BITS];
+    this.view = viewOf(this.bytes);
+    this.start = this.bytes.byteOffset + ((address & OFFSET_MASK) << 3);
+    return this;
+  }
+
+  u32(offset: number): number {
+    return this.view.getUint32(this.start + offset, true);
+  }
+  setU32(offset: number, value: number): void {
+    this.view.setUint32(this.start + offset, value, true);
+  }
+  u64(offset: number): bigint {
+    return this.view.getBigUint64(this.start + offset, true);
+  }
+  setU64(offset: number, value: bigint): void {
+    this.view.setBigUint64(this.start + offset, value, true);
+  }
+  f64(offset: number): number {
+    return this.view.getFloat64(this.start + offset, true);
+  }
+  setF64(offset: number, value: number): void {
+    this.view.setFloat64(this.start + offset, value, true);
+  }
+  /** Offset into `bytes` of the chunk's byte `offset` (bytes is the whole segment, view of byteOffset 0 onwards). */
+  index(offset: number): number {
+    return this.start - this.bytes.byteOffset + offset;
+  }
+}
+
+const header = new Chunk();
+const record = new Chunk();
+const node = new Chunk();
+const pelChunk = new Chunk();
+
+// ---- LEB128 numbers ----
+
+function varSize(value: bigint): number {
+  let size = 1;
+  while (value >= 128n) {
+    value >>= 7n;
+    size++;
+  }
+  return size;
+}
+
+function varSizeNumber(value: number): number {
+  let size = 1;
+  while (value >= 128) {
+    value = Math.floor(value / 128);
+    size++;
+  }
+  return size;
+}
+
+function writeVar(bytes: Uint8Array, at: number, value: bigint): number {
+  while (value >= 128n) {
+    bytes[at++] = Number(value & 127n) | 128;
+    value >>= 7n;
+  }
+  bytes[at++] = Number(value);
+  return at;
+}
+
+function writeVarNumber(bytes: Uint8Array, at: number, value: number): number {
+  while (value >= 128) {
+    bytes[at++] = (value & 127) | 128;
+    value = Math.floor(value / 128);
+  }
+  bytes[at++] = value;
+  return at;
+}
+
+let readAt = 0;
+
+function readVar(bytes: Uint8Array, at: number): bigint {
+  let small = 0;
+  let shift = 0;
+  // Up to 4 bytes in a number, the rest as a bigint.
+  while (shift < 28) {
+    const byte = bytes[at++];
+    small += (byte & 127) * 2 ** shift;
+    shift += 7;
+    if (byte < 128) {
+      readAt = at;
+      return BigInt(small);
+    }
+  }
+  let value = BigInt(small);
+  let big = BigInt(shift);
+  for (;;) {
+    const byte = bytes[at++];
+    value |= BigInt(byte & 127) << big;
+    big += 7n;
+    if (byte < 128) break;
+  }
+  readAt = at;
+  return value;
+}
+
+function readVarNumber(bytes: Uint8Array, at: number): number {
+  let value = 0;
+  let scale = 1;
+  for (;;) {
+    const byte = bytes[at++];
+    value += (byte & 127) * scale;
+    scale *= 128;
+    if (byte < 128) break;
+  }
+  readAt = at;
+  return value;
+}
+
+// ---- The handle ----
+
+/** A stream opened for one command: reads and writes its header, index, nodes and groups in the arena. */
+export class Stream {
+  readonly arena: Arena;
+  readonly address: Address;
+
+  constructor(arena: Arena, address: Address) {
+    this.arena = arena;
+    this.address = address;
+  }
+
+  static create(arena: Arena): Stream {
+    const address = arena.allocate(HEADER_BYTES, ChunkKind.Blob);
+    const h = header.at(arena, address);
+    for (let i = 0; i < HEADER_BYTES; i++) h.bytes[h.index(i)] = 0;
+    return new Stream(arena, address);
+  }
+
+  private h(): Chunk {
+    return header.at(this.arena, this.address);
+  }
+
+  get length(): number {
+    return this.h().f64(H_LENGTH);
+  }
+  private set length(value: number) {
+    this.h().setF64(H_LENGTH, value);
+  }
+  get lastId(): StreamId {
+    const h = this.h();
+    return { ms: h.u64(H_LAST), seq: h.u64(H_LAST + 8) };
+  }
+  set lastId(id: StreamId) {
+    const h = this.h();
+    h.setU64(H_LAST, id.ms);
+    h.setU64(H_LAST + 8, id.seq);
+  }
+  get maxDeletedId(): StreamId {
+    const h = this.h();
+    return { ms: h.u64(H_MAX_DELETED), seq: h.u64(H_MAX_DELETED + 8) };
+  }
+  set maxDeletedId(id: StreamId) {
+    const h = this.h();
+    h.setU64(H_MAX_DELETED, id.ms);
+    h.setU64(H_MAX_DELETED + 8, id.seq);
+  }
+  get entriesAdded(): bigint {
+    return this.h().u64(H_ADDED);
+  }
+  set entriesAdded(value: bigint) {
+    this.h().setU64(H_ADDED, value);
+  }
+  private get indexAddress(): Address {
+    return this.h().u32(H_INDEX);
+  }
+  get nodeCount(): number {
+    return this.h().u32(H_INDEX_COUNT);
+  }
+
+  /** Bytes of every chunk the stream holds. */
+  get bytes(): number {
+    const h = this.h();
+    let total = HEADER_BYTES + h.f64(H_NODE_BYTES);
+    const index = h.u32(H_INDEX);
+    if (index !== 0) total += this.arena.chunkSize(index);
+    const groupsAddress = h.u32(H_GROUPS);
+    if (groupsAddress !== 0) {
+      total += this.arena.chunkSize(groupsAddress);
+      for (const group of this.groups()) if (group.pel !== 0) total += this.arena.chunkSize(group.pel);
+    }
+    return total;
+  }
+
+  private rec(i: number): Chunk {
+    return record.at(this.arena, this.indexAddress + ((i * RECORD) >>> 3));
+  }
+
+  private recordFirst(i: number): StreamId {
+    const r = this.rec(i);
+    return { ms: r.u64(0), seq: r.u64(8) };
+  }
+
+  /** The last node whose first id is <= id, or -1. */
+  private nodeFor(id: StreamId): number {
+    let low = 0;
+    let high = this.nodeCount - 1;
+    let found = -1;
+    while (low <= high) {
+      const mid = (low + high) >>> 1;
+      if (compareIds(this.recordFirst(mid), id) <= 0) {
+        found = mid;
+        low = mid + 1;
+      } else {
+        high = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  // ---- Appending ----
+
+  /** Appends an entry (its id above the last one: the caller checked), updating length, last id and entries added. */
+  append(id: StreamId, items: readonly Uint8Array[], limits: StreamLimits): void {
+    const count = this.nodeCount;
+    let size = 1 + varSizeNumber(items.length / 2);
+    for (const item of items) size += varSizeNumber(item.length) + item.length;
+    let target = count - 1;
+    if (target >= 0) {
+      const r = this.rec(target);
+      const first = { ms: r.u64(0), seq: r.u64(8) };
+      const msDelta = id.ms - first.ms;
+      const fullSize = size + varSize(msDelta) + varSize(msDelta === 0n ? id.seq - first.seq : id.seq);
+      const maxBytes = limits.nodeMaxBytes === 0 || limits.nodeMaxBytes > NODE_MAX_SIZE ? NODE_MAX_SIZE : limits.nodeMaxBytes;
+      if (r.u32(R_USED) + fullSize >= maxBytes || (limits.nodeMaxEntries !== 0 && r.u32(R_COUNT) >= limits.nodeMaxEntries)) target = -1;
+      else this.writeEntry(target, first, id, items, fullSize);
+    }
+    if (target < 0) {
+      this.addNode(id);
+      this.writeEntry(this.nodeCount - 1, id, id, items, size + 2);
+    }
+    this.length = this.length + 1;
+    this.lastId = id;
+    this.entriesAdded = this.entriesAdded + 1n;
+  }
+
+  private addNode(first: StreamId): void {
+    const h = this.h();
+    const count = h.u32(H_INDEX_COUNT);
+    let index = h.u32(H_INDEX);
+    const capacity = index === 0 ? 0 : Math.floor(this.arena.chunkSize(index) / RECORD);
+    if (count + 1 > capacity) {
+      const grown = this.arena.allocate(Math.max(4, capacity * 2) * RECORD, ChunkKind.Blob);
+      if (index !== 0) {
+        const from = record.at(this.arena, index);
+        const to = node.at(this.arena, grown);
+        copyBytes(from.bytes, from.index(0), from.index(count * RECORD), to.bytes, to.index(0));
+        this.arena.free(index);
+      }
+      index = grown;
+      this.h().setU32(H_INDEX, index);
+    }
+    const nodeAddress = this.arena.allocate(64, ChunkKind.Blob);
+    this.h().setF64(H_NODE_BYTES, this.h().f64(H_NODE_BYTES) + this.arena.chunkSize(nodeAddress));
+    this.h().setU32(H_INDEX_COUNT, count + 1);
+    const r = this.rec(count);
+    r.setU64(0, first.ms);
+    r.setU64(8, first.seq);
+    r.setU32(R_NODE, nodeAddress);
+    r.setU32(R_USED, 0);
+    r.setU32(R_COUNT, 0);
+    r.setU32(R_LIVE, 0);
+  }
+
+  private writeEntry(i: number, first: StreamId, id: StreamId, items: readonly Uint8Array[], size: number): void {
+    let r = this.rec(i);
+    let nodeAddress = r.u32(R_NODE);
+    const used = r.u32(R_USED);
+    const capacity = this.arena.chunkSize(nodeAddress);
+    if (used + size > capacity) {
+      const grown = this.arena.allocate(Math.max(used + size, Math.min(capacity * 2, 4096)), ChunkKind.Blob);
+      const from = node.at(this.arena, nodeAddress);
+      const to = pelChunk.at(this.arena, grown);
+      copyBytes(from.bytes, from.index(0), from.index(used), to.bytes, to.index(0));
+      this.arena.free(nodeAddress);
+      this.h().setF64(H_NODE_BYTES, this.h().f64(H_NODE_BYTES) - capacity + this.arena.chunkSize(grown));
+      nodeAddress = grown;
+      r = this.rec(i);
+      r.setU32(R_NODE, nodeAddress);
+    }
+    const n = node.at(this.arena, nodeAddress);
+    const bytes = n.bytes;
+    let at = n.index(used);
+    bytes[at++] = 0;
+    const msDelta = id.ms - first.ms;
+    at = writeVar(bytes, at, msDelta);
+    at = writeVar(bytes, at, msDelta === 0n ? id.seq - first.seq : id.seq);
+    at = writeVarNumber(bytes, at, items.length / 2);
+    for (const item of items) {
+      at = writeVarNumber(bytes, at, item.length);
+      copyBytes(item, 0, item.length, bytes, at);
+      at += item.length;
+    }
+    r = this.rec(i);
+    r.setU32(R_USED, at - n.index(0));
+    r.setU32(R_COUNT, r.u32(R_COUNT) + 1);
+    r.setU32(R_LIVE, r.u32(R_LIVE) + 1);
+  }
+
+  // ---- Reading ----
+
+  /**
+   * Visits the node's entries in order: visit(id, offset of the flags byte,
+   * deleted, offset of the item count) returning false stops. Offsets are
+   * into the node's chunk.
+   */
+  private scanNode(i: number, visit: (id: StreamId, flagsAt: number, deleted: boolean, itemsAt: number, end: number) => boolean): void {
+    const r = this.rec(i);
+    const first = { ms: r.u64(0), seq: r.u64(8) };
+    const used = r.u32(R_USED);
+    const n = node.at(this.arena, r.u32(R_NODE));
+    const bytes = n.bytes;
+    const base = n.index(0);
+    let at = base;
+    const end = base + used;
+    while (at < end) {
+      const flagsAt = at;
+      const deleted = bytes[at++] === 1;
+      const msDelta = readVar(bytes, at);
+      const seqPart = readVar(bytes, readAt);
+      const itemsAt = readAt;
+      let p = itemsAt;
+      const pairs = readVarNumber(bytes, p);
+      p = readAt;
+      for (let k = 0; k < pairs * 2; k++) {
+        const length = readVarNumber(bytes, p);
+        p = readAt + length;
+      }
+      const id = msDelta === 0n ? { ms: first.ms, seq: first.seq + seqPart } : { ms: first.ms + msDelta, seq: seqPart };
+      if (!visit(id, flagsAt - base, deleted, itemsAt - base, p - base)) return;
+      at = p;
+    }
+  }
+
+  private readItems(i: number, itemsAt: number): Buffer[] {
+    const r = this.rec(i);
+    const n = node.at(this.arena, r.u32(R_NODE));
+    const bytes = n.bytes;
+    let p = n.index(itemsAt);
+    const pairs = readVarNumber(bytes, p);
+    p = readAt;
+    const items: Buffer[] = [];
+    for (let k = 0; k < pairs * 2; k++) {
+      const length = readVarNumber(bytes, p);
+      p = readAt;
+      const item = Buffer.allocUnsafe(length);
+      copyBytes(bytes, p, p + length, item, 0);
+      items.push(item);
+      p += length;
+    }
+    return items;
+  }
+
+  /**
+   * The live entries with start <= id <= end, in order (from the end when
+   * `reverse`), at most `count` (0: all).
+   */
+  range(start: StreamId, end: StreamId, reverse: boolean, count: number): StreamEntry[] {
+    const found: StreamEntry[] = [];
+    if (compareIds(start, end) > 0) return found;
+    const nodes = this.nodeCount;
+    if (!reverse) {
+      for (let i = Math.max(0, this.nodeFor(start)); i < nodes; i++) {
+        let done = false;
+        this.scanNode(i, (id, _flagsAt, deleted, itemsAt) => {
+          if (compareIds(id, end) > 0) {
+            done = true;
+            return false;
+          }
+          if (deleted || compareIds(id, start) < 0) return true;
+          found.push({ id, items: this.readItems(i, itemsAt) });
+          if (count !== 0 && found.length >= count) {
+            done = true;
+            return false;
+          }
+          return true;
+        });
+        if (done) break;
+      }
+      return found;
+    }
+    for (let i = this.nodeFor(end); i >= 0; i--) {
+      const inNode: [StreamId, number][] = [];
+      this.scanNode(i, (id, _flagsAt, deleted, itemsAt) => {
+        if (compareIds(id, end) > 0) return false;
+        if (!deleted && compareIds(id, start) >= 0) inNode.push([id, itemsAt]);
+        return true;
+      });
+      for (let k = inNode.length - 1; k >= 0; k--) {
+        found.push({ id: inNode[k][0], items: this.readItems(i, inNode[k][1]) });
+        if (count !== 0 && found.length >= count) return found;
+      }
+      if (compareIds(this.recordFirst(i), start) <= 0) break;
+    }
+    return found;
+  }
+
+  /** The first or last live entry's id (0-0 when empty). */
+  edgeId(last: boolean): StreamId {
+    const entries = last ? this.range(ZERO_ID, MAX_ID, true, 1) : this.range(ZERO_ID, MAX_ID, false, 1);
+    return entries.length === 0 ? ZERO_ID : entries[0].id;
+  }
+
+  /** The entry with `id` when it is there and live. */
+  entry(id: StreamId): StreamEntry | null {
+    const entries = this.range(id, id, false, 1);
+    return entries.length === 0 ? null : entries[0];
+  }
+
+  // ---- Deleting ----
+
+  private markDeleted(i: number, flagsAt: number): void {
+    const r = this.rec(i);
+    const n = node.at(this.arena, r.u32(R_NODE));
+    n.bytes[n.index(flagsAt)] = 1;
+    const live = r.u32(R_LIVE) - 1;
+    r.setU32(R_LIVE, live);
+    this.length = this.length - 1;
+  }
+
+  private removeNode(i: number): void {
+    const r = this.rec(i);
+    const nodeAddress = r.u32(R_NODE);
+    this.h().setF64(H_NODE_BYTES, this.h().f64(H_NODE_BYTES) - this.arena.chunkSize(nodeAddress));
+    this.arena.free(nodeAddress);
+    const count = this.nodeCount;
+    const idx = record.at(this.arena, this.indexAddress);
+    copyBytes(idx.bytes, idx.index((i + 1) * RECORD), idx.index(count * RECORD), idx.bytes, idx.index(i * RECORD));
+    this.h().setU32(H_INDEX_COUNT, count - 1);
+  }
+
+  /** XDEL of one id: whether it was there (max deleted id is the caller's). */
+  delete(id: StreamId): boolean {
+    const i = this.nodeFor(id);
+    if (i < 0) return false;
+    let hit = false;
+    this.scanNode(i, (entryId, flagsAt, deleted) => {
+      const cmp = compareIds(entryId, id);
+      if (cmp > 0) return false;
+      if (cmp === 0) {
+        if (!deleted) {
+          this.markDeleted(i, flagsAt);
+          hit = true;
+        }
+        return false;
+      }
+      return true;
+    });
+    if (hit && this.rec(i).u32(R_LIVE) === 0) this.removeNode(i);
+    return hit;
+  }
+
+  /** Redis's streamTrim: by MAXLEN (minId null) or MINID; approx trims whole nodes only; limit (0: none) caps the entries removed. */
+  trim(maxLength: number, minId: StreamId | null, approx: boolean, limit: number): number {
+    let deleted = 0;
+    while (this.nodeCount > 0) {
+      if (minId === null && this.length <= maxLength) break;
+      const r = this.rec(0);
+      const entries = r.u32(R_LIVE);
+      if (limit !== 0 && deleted + entries > limit) break;
+      let removeNode: boolean;
+      if (minId === null) {
+        removeNode = this.length - entries >= maxLength;
+      } else {
+        let lastInNode = ZERO_ID;
+        this.scanNode(0, (id) => {
+          lastInNode = id;
+          return true;
+        });
+        removeNode = compareIds(lastInNode, minId) < 0;
+      }
+      if (removeNode) {
+        this.removeNode(0);
+        this.length = this.length - entries;
+        deleted += entries;
+        continue;
+      }
+      if (approx) break;
+      this.scanNode(0, (id, flagsAt, isDeleted) => {
+        const stop = minId === null ? this.length <= maxLength : compareIds(id, minId) >= 0;
+        if (stop) return false;
+        if (!isDeleted) {
+          this.markDeleted(0, flagsAt);
+          deleted++;
+        }
+        return true;
+      });
+      if (this.rec(0).u32(R_LIVE) === 0) this.removeNode(0);
+      break;
+    }
+    return deleted;
+  }
+
+  // ---- Consumer groups ----
+
+  groups(): Group[] {
+    const h = this.h();
+    const address = h.u32(H_GROUPS);
+    if (address === 0) return [];
+    const length = h.u32(H_GROUPS_LENGTH);
+    const c = node.at(this.arena, address);
+    const copy = Buffer.allocUnsafe(length);
+    copyBytes(c.bytes, c.index(0), c.index(length), copy, 0);
+    return decodeGroups(copy, 0).groups;
+  }
+
+  saveGroups(groups: Group[]): void {
+    const h = this.h();
+    const old = h.u32(H_GROUPS);
+    if (old !== 0) this.arena.free(old);
+    if (groups.length === 0) {
+      this.h().setU32(H_GROUPS, 0);
+      this.h().setU32(H_GROUPS_LENGTH, 0);
+      return;
+    }
+    const encoded = encodeGroups(groups);
+    const address = this.arena.allocate(encoded.length, ChunkKind.Blob);
+    const c = node.at(this.arena, address);
+    copyBytes(encoded, 0, encoded.length, c.bytes, c.index(0));
+    this.h().setU32(H_GROUPS, address);
+    this.h().setU32(H_GROUPS_LENGTH, encoded.length);
+  }
+
+  destroy(): void {
+    const count = this.nodeCount;
+    for (let i = 0; i < count; i++) this.arena.free(this.rec(i).u32(R_NODE));
+    if (this.indexAddress !== 0) this.arena.free(this.indexAddress);
+    for (const group of this.groups()) if (group.pel !== 0) this.arena.free(group.pel);
+    const groupsAddress = this.h().u32(H_GROUPS);
+    if (groupsAddress !== 0) this.arena.free(groupsAddress);
+    this.arena.free(this.address);
+  }
+}
+
+// ---- Groups' bytes ----
+
+class Writer {
+  buffer = Buffer.allocUnsafe(256);
+  at = 0;
+  ensure(extra: number): void {
+    if (this.at + extra <= this.buffer.length) return;
+    const grown = Buffer.allocUnsafe(Math.max(this.buffer.length * 2, this.at + extra));
+    this.buffer.copy(grown, 0, 0, this.at);
+    this.buffer = grown;
+  }
+  u32(value: number): void {
+    this.ensure(4);
+    this.buffer.writeUInt32LE(value, this.at);
+    this.at += 4;
+  }
+  u64(value: bigint): void {
+    this.ensure(8);
+    this.buffer.writeBigUInt64LE(value, this.at);
+    this.at += 8;
+  }
+  i64(value: bigint): void {
+    this.ensure(8);
+    this.buffer.writeBigInt64LE(value, this.at);
+    this.at += 8;
+  }
+  f64(value: number): void {
+    this.ensure(8);
+    this.buffer.writeDoubleLE(value, this.at);
+    this.at += 8;
+  }
+  bytes(value: Uint8Array): void {
+    this.u32(value.length);
+    this.ensure(value.length);
+    copyBytes(value, 0, value.length, this.buffer, this.at);
+    this.at += value.length;
+  }
+  done(): Buffer {
+    return this.buffer.subarray(0, this.at);
+  }
+}
+
+function writeGroup(w: Writer, group: Group): void {
+  w.bytes(group.name);
+  w.u64(group.lastId.ms);
+  w.u64(group.lastId.seq);
+  w.i64(group.entriesRead);
+  w.u32(group.pel);
+  w.u32(group.pelCount);
+  w.u32(group.nextConsumer);
+  w.u32(group.consumers.length);
+  for (const consumer of group.consumers) {
+    w.u32(consumer.id);
+    w.bytes(consumer.name);
+    w.f64(consumer.seenTime);
+    w.u32(consumer.pending);
+  }
+}
+
+function encodeGroups(groups: Group[]): Buffer {
+  const w = new Writer();
+  w.u32(groups.length);
+  for (const group of groups) writeGroup(w, group);
+  return Buffer.from(w.done());
+}
+
+class Reader {
+  readonly buffer: Buffer;
+  at: number;
+  constructor(buffer: Buffer, at: number) {
+    this.buffer = buffer;
+    this.at = at;
+  }
+  u32(): number {
+    const value = this.buffer.readUInt32LE(this.at);
+    this.at += 4;
+    return value;
+  }
+  u64(): bigint {
+    const value = this.buffer.readBigUInt64LE(this.at);
+    this.at += 8;
+    return value;
+  }
+  i64(): bigint {
+    const value = this.buffer.readBigInt64LE(this.at);
+    this.at += 8;
+    return value;
+  }
+  f64(): number {
+    const value = this.buffer.readDoubleLE(this.at);
+    this.at += 8;
+    return value;
+  }
+  bytes(): Buffer {
+    const length = this.u32();
+    const value = Buffer.from(this.buffer.subarray(this.at, this.at + length));
+    this.at += length;
+    return value;
+  }
+}
+
+function readGroup(r: Reader): Group {
+  const name = r.bytes();
+  const lastId = { ms: r.u64(), seq: r.u64() };
+  const entriesRead = r.i64();
+  const pel = r.u32();
+  const pelCount = r.u32();
+  const nextConsumer = r.u32();
+  const consumers: Consumer[] = [];
+  for (let n = r.u32(); n > 0; n--) consumers.push({ id: r.u32(), name: r.bytes(), seenTime: r.f64(), pending: r.u32() });
+  return { name, lastId, entriesRead, pel, pelCount, nextConsumer, consumers };
+}
+
+function decodeGroups(buffer: Buffer, at: number): { groups: Group[]; end: number } {
+  const r = new Reader(buffer, at);
+  const groups: Group[] = [];
+  for (let n = r.u32(); n > 0; n--) groups.push(readGroup(r));
+  return { groups, end: r.at };
+}
+
+// ---- Pending entries lists ----
+
+export function pelGet(arena: Arena, group: Group, index: number): PendingEntry {
+  const c = pelChunk.at(arena, group.pel + ((index * PEL_RECORD) >>> 3));
+  return { id: { ms: c.u64(0), seq: c.u64(8) }, deliveryTime: c.f64(16), deliveryCount: c.f64(24), consumer: c.u32(32) };
+}
+
+export function pelSet(arena: Arena, group: Group, index: number, entry: PendingEntry): void {
+  const c = pelChunk.at(arena, group.pel + ((index * PEL_RECORD) >>> 3));
+  c.setU64(0, entry.id.ms);
+  c.setU64(8, entry.id.seq);
+  c.setF64(16, entry.deliveryTime);
+  c.setF64(24, entry.deliveryCount);
+  c.setU32(32, entry.consumer);
+  c.setU32(36, 0);
+}
+
+/** The index of `id` in the group's PEL, or -(insertion point) - 1. */
+export function pelFind(arena: Arena, group: Group, id: StreamId): number {
+  let low = 0;
+  let high = group.pelCount - 1;
+  while (low <= high) {
+    const mid = (low + high) >>> 1;
+    const c = pelChunk.at(arena, group.pel + ((mid * PEL_RECORD) >>> 3));
+    const cmp = compareIds({ ms: c.u64(0), seq: c.u64(8) }, id);
+    if (cmp === 0) return mid;
+    if (cmp < 0) low = mid + 1;
+    else high = mid - 1;
+  }
+  return -low - 1;
+}
+
+export function pelInsert(arena: Arena, group: Group, index: number, entry: PendingEntry): void {
+  const capacity = group.pel === 0 ? 0 : Math.floor(arena.chunkSize(group.pel) / PEL_RECORD);
+  if (group.pelCount + 1 > capacity) {
+    const grown = arena.allocate(Math.max(4, capacity * 2) * PEL_RECORD, ChunkKind.Blob);
+    if (group.pel !== 0) {
+      const from = pelChunk.at(arena, group.pel);
+      const to = node.at(arena, grown);
+      copyBytes(from.bytes, from.index(0), from.index(group.pelCount * PEL_RECORD), to.bytes, to.index(0));
+      arena.free(group.pel);
+    }
+    group.pel = grown;
+  }
+  const c = pelChunk.at(arena, group.pel);
+  copyBytes(c.bytes, c.index(index * PEL_RECORD), c.index(group.pelCount * PEL_RECORD), c.bytes, c.index((index + 1) * PEL_RECORD));
+  group.pelCount++;
+  pelSet(arena, group, index, entry);
+}
+
+export function pelRemove(arena: Arena, group: Group, index: number): void {
+  const c = pelChunk.at(arena, group.pel);
+  copyBytes(c.bytes, c.index((index + 1) * PEL_RECORD), c.index(group.pelCount * PEL_RECORD), c.bytes, c.index(index * PEL_RECORD));
+  group.pelCount--;
+  if (group.pelCount === 0) {
+    arena.free(group.pel);
+    group.pel = 0;
+  }
+}
+
+export function pelFree(arena: Arena, group: Group): void {
+  if (group.pel !== 0) arena.free(group.pel);
+  group.pel = 0;
+  group.pelCount = 0;
+}
+
+// ---- The type API ----
+
+export function openStream(store: ShardStore, ref: Ref): Stream {
+  return new Stream(store.arena, store.structureOf(ref));
+}
+
+export function streamCreate(store: ShardStore, db: number, key: Uint8Array, now: number): Ref {
+  const stream = Stream.create(store.arena);
+  return store.putStructure(db, key, ValueType.Stream, stream.address, 0, now);
+}
+
+export function streamLimits(store: ShardStore): StreamLimits {
+  return { nodeMaxBytes: store.limits.streamNodeMaxBytes, nodeMaxEntries: store.limits.streamNodeMaxEntries };
+}
+
+// ---- The value-type hooks ----
+
+function encodeStream(store: ShardStore, ref: Ref): Buffer {
+  const stream = openStream(store, ref);
+  const w = new Writer();
+  const last = stream.lastId;
+  const maxDeleted = stream.maxDeletedId;
+  w.u64(last.ms);
+  w.u64(last.seq);
+  w.u64(maxDeleted.ms);
+  w.u64(maxDeleted.seq);
+  w.u64(stream.entriesAdded);
+  const entries = stream.range(ZERO_ID, MAX_ID, false, 0);
+  w.u32(entries.length);
+  for (const entry of entries) {
+    w.u64(entry.id.ms);
+    w.u64(entry.id.seq);
+    w.u32(entry.items.length);
+    for (const item of entry.items) w.bytes(item);
+  }
+  const groups = stream.groups();
+  w.u32(groups.length);
+  for (const group of groups) {
+    writeGroup(w, group);
+    for (let i = 0; i < group.pelCount; i++) {
+      const p = pelGet(store.arena, group, i);
+      w.u64(p.id.ms);
+      w.u64(p.id.seq);
+      w.f64(p.deliveryTime);
+      w.f64(p.deliveryCount);
+      w.u32(p.consumer);
+    }
+  }
+  return Buffer.from(w.done());
+}
+
+function decodeStream(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: ExpireTime, now: number): Ref {
+  const r = new Reader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), 0);
+  const ref = streamCreate(store, db, key, now);
+  const stream = openStream(store, ref);
+  const last = { ms: r.u64(), seq: r.u64() };
+  const maxDeleted = { ms: r.u64(), seq: r.u64() };
+  const added = r.u64();
+  const limits = streamLimits(store);
+  for (let n = r.u32(); n > 0; n--) {
+    const id = { ms: r.u64(), seq: r.u64() };
+    const items: Buffer[] = [];
+    for (let k = r.u32(); k > 0; k--) items.push(r.bytes());
+    stream.append(id, items, limits);
+  }
+  stream.lastId = last;
+  stream.maxDeletedId = maxDeleted;
+  stream.entriesAdded = added;
+  const groups: Group[] = [];
+  for (let n = r.u32(); n > 0; n--) {
+    const group = readGroup(r);
+    const count = group.pelCount;
+    group.pel = 0;
+    group.pelCount = 0;
+    for (let i = 0; i < count; i++) {
+      const entry = { id: { ms: r.u64(), seq: r.u64() }, deliveryTime: r.f64(), deliveryCount: r.f64(), consumer: r.u32() };
+      pelInsert(store.arena, group, i, entry);
+    }
+    groups.push(group);
+  }
+  stream.saveGroups(groups);
+  if (expireAt !== 0) store.setExpire(ref, expireAt);
+  return ref;
+}
+
+function digestStream(store: ShardStore, ref: Ref, digest: Buffer): void {
+  for (const entry of openStream(store, ref).range(ZERO_ID, MAX_ID, false, 0)) {
+    mixIntoDigest(digest, Buffer.from(`${entry.id.ms}.${entry.id.seq}`));
+    for (const item of entry.items) mixIntoDigest(digest, item);
+  }
+}
+
+export const STREAM_TYPE: ValueTypeOps = {
+  name: 'stream',
+  encoding: () => 'stream',
+  externalBytes: (store, ref) => openStream(store, ref).bytes,
+  freeStructure: (store, address) => new Stream(store.arena, address).destroy(),
+  encode: encodeStream,
+  decode: decodeStream,
+  digest: digestStream,
+  refcount: () => 1,
+  serializedLength: (store, ref) => openStream(store, ref).bytes,
+};
