@@ -1,4 +1,5 @@
-// Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP) on a
+// Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP,
+// XREAD BLOCK, XREADGROUP BLOCK) on a
 // server of three shards, with clients on every thread: a client blocked on
 // keys of any shard is woken by a push from any other thread, clients are
 // served in the order they blocked (one element each), timeouts (fractional,
@@ -207,6 +208,27 @@ describe('blocking list commands over three shards', () => {
     expect(await errorOf(waiter.call('bzmpop', '0', '1', A[3], 'MIDDLE'))).toBe('ERR syntax error');
     await client.set(A[2], 'string');
     expect(await errorOf(waiter.bzpopmin(A[2], 0))).toMatch(/^WRONGTYPE/);
+  });
+
+  it('XREAD BLOCK and XREADGROUP BLOCK wait for entries past their id on streams of other shards; one XADD serves every reader', async () => {
+    await client.xadd(A[0], '1-1', 'old', 'entry');
+    const readers = await Promise.all([0, 1, 2].map((thread) => connect(thread)));
+    // "$" is the stream's last id when the reader blocked: the old entry is not served.
+    const pending = readers.map((reader) => reader.xread('BLOCK', 0, 'STREAMS', A[0], B[0], '$', '$'));
+    await blocked(3);
+    await client.xadd(B[0], '5-1', 'field', 'value');
+    for (const reply of await Promise.all(pending)) expect(reply).toEqual([[B[0], [['5-1', ['field', 'value']]]]]);
+    // An explicit id already passed is served at once.
+    expect(await readers[0].xread('BLOCK', 0, 'STREAMS', A[0], '0-0')).toEqual([[A[0], [['1-1', ['old', 'entry']]]]]);
+    await client.xgroup('CREATE', C[0], 'group', '$', 'MKSTREAM');
+    const consumer = readers[1].xreadgroup('GROUP', 'group', 'alice', 'COUNT', 1, 'BLOCK', 0, 'STREAMS', C[0], '>');
+    await blocked(1);
+    await client.xadd(C[0], '7-1', 'job', '1');
+    expect(await consumer).toEqual([[C[0], [['7-1', ['job', '1']]]]]);
+    expect(await client.xpending(C[0], 'group')).toEqual([1, '7-1', '7-1', [['alice', '1']]]);
+    expect(await readers[2].xread('BLOCK', 50, 'STREAMS', C[0], '$')).toBeNull();
+    expect(await client.multi().xread('BLOCK', 0, 'STREAMS', C[0], '$').exec()).toEqual([[null, null]]);
+    expect(await errorOf(readers[2].xread('BLOCK', -1, 'STREAMS', C[0], '$'))).toBe('ERR timeout is negative');
   });
 
   it('BLMOVE between shards under concurrent consumers: an auditor never sees an element twice or nowhere', async () => {

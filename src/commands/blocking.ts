@@ -144,24 +144,41 @@ function blockTry(ctx: CommandContext): void {
     return;
   }
   const spec = blockingCommand(ctx, command[0]);
-  for (let i = 2; i < at; i++) {
-    if (store.lookupWrite(ctx.db, argv[i], ctx.now) === 0) continue;
+  const keys = argv.slice(2, at);
+  if (keys.some((key) => servesNow(ctx, spec.blocking, key, command))) {
     if (!waits.claim(thread, slot, generation)) out.raw(WAIT_ENDED_REPLY);
     else runHandler(ctx, spec, command);
     return;
   }
+  const blocking = spec.blocking;
+  const registered = blocking.registerArgs?.(store, ctx.db, keys, command, ctx.now) ?? copies(command);
   const waiter: BlockedWaiter = {
-    thread, slot, generation, proto, db: ctx.db, keys: copies(argv.slice(2, at)), valueType: spec.blocking.valueType, argv: copies(command), servable,
+    thread, slot, generation, proto, db: ctx.db, keys: copies(keys), valueType: blocking.valueType, argv: registered, servable, ready: blocking.ready,
   };
   store.blocked.add(waiter);
   out.raw(BLOCKED_REPLY);
 }
 
-/** block-probe key...: per key, 1 when it exists, else 0. */
+/**
+ * Whether the command runs now rather than wait, for `key`: it exists, and
+ * either holds another type (the command's reply is the error) or can serve
+ * it (BlockingSpec.ready).
+ */
+function servesNow(ctx: CommandContext, blocking: BlockingSpec, key: Buffer, command: readonly Buffer[]): boolean {
+  const ref = ctx.store.lookupWrite(ctx.db, key, ctx.now);
+  if (ref === 0) return false;
+  if (blocking.ready === undefined || ctx.store.typeOf(ref) !== blocking.valueType) return true;
+  return blocking.ready(ctx.store, ctx.db, key, command, ctx.now);
+}
+
+/** block-probe numkeys key... command...: per key, 1 when the command would run now for it (servesNow), else 0. */
 function blockProbe(ctx: CommandContext): void {
   const { argv, argc, out } = ctx;
-  out.arrayHeader(argc - 1);
-  for (let i = 1; i < argc; i++) out.integer(ctx.store.lookupWrite(ctx.db, argv[i], ctx.now) === 0 ? 0 : 1);
+  const keyCount = parseInt32(argv[1]) as number;
+  const command = argv.slice(2 + keyCount, argc);
+  const spec = blockingCommand(ctx, command[0]);
+  out.arrayHeader(keyCount);
+  for (let i = 2; i < 2 + keyCount; i++) out.integer(servesNow(ctx, spec.blocking, argv[i], command) ? 1 : 0);
 }
 
 /** block-serve key command...: the blocked command served from `key`, which holds what it waits for. */
@@ -183,7 +200,7 @@ const blockTrySpec: CommandSpec = { ...internalSpec('block-try', -8, 'Serve a bl
 
 export const blockingCommands: CommandSpec[] = [
   blockTrySpec,
-  internalSpec('block-probe', -2, 'Tell which of the keys exist', blockProbe, 1),
+  { ...internalSpec('block-probe', -3, 'Tell for which of the keys a blocking command would run now', blockProbe), firstKey: 2, lastKey: -1, keyStep: 1, numKeysAt: 1 },
   internalSpec('block-serve', -3, 'Serve a blocked command from a key', blockServe),
   internalSpec('block-forget', 4, 'Drop an ended wait', blockForget),
 ];

@@ -142,7 +142,16 @@ export interface BlockingSpec {
   alsoTouches?(argv: readonly Buffer[]): Buffer[];
   /** Its reply on timeout: a null array (BLPOP) or a null bulk string (BLMOVE). */
   timeoutReply: 'null-array' | 'null-bulk';
+  /** Whether this call may block at all (XREAD only with BLOCK); absent: always. */
+  blocks?(argv: readonly Buffer[], argc: number): boolean;
+  /** Whether `key`, holding a value of valueType, can serve the command now (XREAD: entries after the client's id); absent: it can. */
+  ready?: KeyReadiness;
+  /** The command as a shard registers it, over that shard's `keys` (XREAD's `$` becomes the stream's last id there). */
+  registerArgs?(store: ShardStore, db: number, keys: readonly Buffer[], argv: readonly Buffer[], now: number): Buffer[];
 }
+
+/** Whether `key` (of the right type) can serve the blocked command `argv` now. */
+export type KeyReadiness = (store: ShardStore, db: number, key: Buffer, argv: readonly Buffer[], now: number) => boolean;
 
 /** A family's bindings, by command name ("container|sub" for a subcommand): a handler alone, or a handler with its plan. */
 export type Bindings = Readonly<Record<string, CommandHandler | Glue>>;

@@ -3,13 +3,13 @@
 // over streams on any shards, each read where it lives. The stream's form is
 // store/types/stream.ts's business, never these handlers'.
 
-import type { CommandContext, Bindings } from './command.ts';
+import type { BlockingSpec, CommandContext, Bindings } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { ReplyError } from '../protocol/reply-reader.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import { ValueType } from '../store/entry.ts';
-import type { Ref } from '../store/shard-store.ts';
+import type { Ref, ShardStore } from '../store/shard-store.ts';
 import { replyHelp } from './help.ts';
 import {
   compareIds, formatId, INVALID_ENTRIES_READ, MAX_ID, nextId, openStream, pelFind, pelFree, pelGet, pelInsert, pelRemove, pelSet, previousId,
@@ -1178,6 +1178,116 @@ function guarded(handler: (ctx: CommandContext) => void): (ctx: CommandContext) 
   };
 }
 
+// ---- XREAD BLOCK and XREADGROUP BLOCK ----
+//
+// How they wait is the blocking machinery's (commands/blocking.ts). A
+// stream serves a blocked reader once it holds an entry past the id the
+// reader waits after: for XREAD the id it gave (`$` resolved to the stream's
+// last id when it blocked), for XREADGROUP `>` the group's last delivered id.
+// Every reader a new entry serves is served, not only the first.
+
+const DOLLAR = 0x24;
+const GREATER = 0x3e;
+
+function isSingle(arg: Buffer, char: number): boolean {
+  return arg.length === 1 && arg[0] === char;
+}
+
+/** The BLOCK milliseconds of a well-formed XREAD/XREADGROUP, -1 without BLOCK (or when malformed: the handler answers). */
+function blockMsOf(argv: readonly Buffer[], argc: number, xreadgroup: boolean): number {
+  try {
+    return parseRead(argv.slice(0, argc), xreadgroup).blockMs;
+  } catch (error) {
+    if (error instanceof ReplyError) return -1;
+    throw error;
+  }
+}
+
+/** XREAD's and XREADGROUP's checks before any key (parseRead, and the ids as each takes them): the timeout, or the error. */
+function parseBlockingRead(argv: readonly Buffer[], argc: number, xreadgroup: boolean): number | string {
+  try {
+    const parsed = parseRead(argv.slice(0, argc), xreadgroup);
+    for (const id of parsed.ids) {
+      if (!xreadgroup && isSingle(id, GREATER)) throw new ReplyError(StreamErrors.greaterOnlyGroup);
+      if (xreadgroup && isSingle(id, DOLLAR)) throw new ReplyError(StreamErrors.dollarInGroup);
+      if (!isSingle(id, DOLLAR) && !isSingle(id, GREATER)) strictId(id);
+    }
+    return parsed.blockMs;
+  } catch (error) {
+    if (error instanceof ReplyError) return error.message;
+    throw error;
+  }
+}
+
+/** The id a blocked read of `key` waits after, as the command gives it. */
+function waitedId(parsed: ReadArgs, key: Buffer): Buffer {
+  return parsed.ids[parsed.keys.findIndex((candidate) => candidate.equals(key))];
+}
+
+/** The stream at `key` holds an entry past `after`. */
+function hasEntryAfter(store: ShardStore, db: number, key: Buffer, after: StreamId, now: number): boolean {
+  const ref = store.lookupRead(db, key, now);
+  if (ref === 0) return false;
+  const stream = openStream(store, ref);
+  return stream.length > 0 && compareIds(stream.edgeId(true), after) > 0;
+}
+
+/** The read of one key once it can serve: the command's options, that key and its id. */
+function servingRead(argv: readonly Buffer[], key: Buffer, xreadgroup: boolean): Buffer[] {
+  const parsed = parseRead(argv, xreadgroup);
+  const args = [argv[0]];
+  if (xreadgroup) args.push(Buffer.from('GROUP'), parsed.group as Buffer, parsed.consumer as Buffer);
+  if (parsed.count > 0) args.push(Buffer.from('COUNT'), Buffer.from(String(parsed.count)));
+  if (parsed.noack) args.push(Buffer.from('NOACK'));
+  args.push(Buffer.from('STREAMS'), key, waitedId(parsed, key));
+  return args;
+}
+
+const xreadBlocking: BlockingSpec = {
+  blocks: (argv, argc) => blockMsOf(argv, argc, false) >= 0,
+  parse: (argv, argc) => parseBlockingRead(argv, argc, false),
+  keys: (argv, argc) => parseRead(argv.slice(0, argc), false).keys,
+  valueType: ValueType.Stream,
+  ready: (store, db, key, argv, now) => {
+    const id = waitedId(parseRead(argv, false), key);
+    return !isSingle(id, DOLLAR) && hasEntryAfter(store, db, key, strictId(id), now);
+  },
+  // `$` is the stream's last id when the client blocked, on the shard that holds it.
+  registerArgs: (store, db, keys, argv, now) => {
+    const parsed = parseRead(argv, false);
+    const firstId = argv.length - parsed.ids.length;
+    const registered = argv.map((arg) => Buffer.from(arg));
+    parsed.keys.forEach((key, i) => {
+      if (!isSingle(parsed.ids[i], DOLLAR) || !keys.some((own) => own.equals(key))) return;
+      const ref = store.lookupRead(db, key, now);
+      const last = ref === 0 || store.typeOf(ref) !== ValueType.Stream ? ZERO_ID : openStream(store, ref).lastId;
+      registered[firstId + i] = Buffer.from(formatId(last));
+    });
+    return registered;
+  },
+  serveArgs: (argv, key) => servingRead(argv, key, false),
+  timeoutReply: 'null-array',
+};
+
+const xreadgroupBlocking: BlockingSpec = {
+  blocks: (argv, argc) => blockMsOf(argv, argc, true) >= 0,
+  parse: (argv, argc) => parseBlockingRead(argv, argc, true),
+  keys: (argv, argc) => parseRead(argv.slice(0, argc), true).keys,
+  valueType: ValueType.Stream,
+  // History (an explicit id) is served at once; `>` waits for an entry past the group's last delivered one.
+  // A missing group is served at once too: the reply is the error.
+  ready: (store, db, key, argv, now) => {
+    const parsed = parseRead(argv, true);
+    if (!isSingle(waitedId(parsed, key), GREATER)) return true;
+    const ref = store.lookupRead(db, key, now);
+    if (ref === 0) return false;
+    const group = findGroup(openStream(store, ref).groups(), parsed.group as Buffer);
+    return group === undefined || hasEntryAfter(store, db, key, group.lastId, now);
+  },
+  serveArgs: (argv, key) => servingRead(argv, key, true),
+  timeoutReply: 'null-array',
+};
+
 // ---- The bindings (the rows are table/streams.ts) ----
 
 export const streamBindings: Bindings = {
@@ -1188,8 +1298,8 @@ export const streamBindings: Bindings = {
   xdel: guarded(xdel),
   xtrim: guarded(xtrim),
   xsetid: guarded(xsetid),
-  xread: steppedCommand(xreadSteps),
-  xreadgroup: steppedCommand(xreadgroupSteps),
+  xread: { ...steppedCommand(xreadSteps), blocking: xreadBlocking },
+  xreadgroup: { ...steppedCommand(xreadgroupSteps), blocking: xreadgroupBlocking },
   'xgroup|create': guarded(xgroupCreate),
   'xgroup|setid': guarded(xgroupSetid),
   'xgroup|destroy': guarded(xgroupDestroy),

@@ -226,7 +226,12 @@ export class BlockedClients {
     const registered: number[] = [];
     const body = async (tx: Transaction): Promise<void> => {
       const shards = [...byShard.keys()];
-      const probes = await Promise.all(shards.map((shard) => tx.call(shard, wait.db, [BLOCK_PROBE, ...(byShard.get(shard) as Buffer[])], HOP_INTERNAL)));
+      const probes = await Promise.all(
+        shards.map((shard) => {
+          const keys = byShard.get(shard) as Buffer[];
+          return tx.call(shard, wait.db, [BLOCK_PROBE, Buffer.from(String(keys.length)), ...keys, ...wait.argv], HOP_INTERNAL);
+        }),
+      );
       const anyExists = probes.some((probe) => Array.isArray(probe) && probe.some((exists) => exists === 1));
       if (anyExists) {
         if (!waits.claim(thread, wait.slot, generation)) return;

@@ -128,7 +128,7 @@ export class Dispatcher {
       this.queueCommand(client, spec, argv, argc);
       return;
     }
-    if (spec.blocking !== undefined) {
+    if (spec.blocking !== undefined && (spec.blocking.blocks === undefined || spec.blocking.blocks(argv, argc))) {
       this.blocked.start(client, spec, argv, argc);
       return;
     }

@@ -24,7 +24,11 @@ export interface BlockedWaiter {
   readonly argv: readonly Buffer[];
   /** False when serving needs a key of another shard too (BLMOVE's destination): the client is woken to try again. */
   readonly servable: boolean;
+  /** Whether a key of the right type can serve it now (XREAD: entries after its id); absent: it can. */
+  readonly ready?: (store: ShardStore, db: number, key: Buffer, argv: readonly Buffer[], now: number) => boolean;
 }
+
+import type { ShardStore } from './shard-store.ts';
 
 function keyName(db: number, key: Uint8Array): string {
   return `${db}:${Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1')}`;
@@ -117,9 +121,14 @@ export class BlockedKeys {
     return ready;
   }
 
-  /** The first waiter on a key, or undefined. */
-  firstWaiter(db: number, key: Uint8Array): BlockedWaiter | undefined {
-    return this.byKey.get(keyName(db, key))?.[0];
+  /** The waiters on a key, in the order they blocked (a copy: serving them changes the registry). */
+  waitersOf(db: number, key: Uint8Array): BlockedWaiter[] {
+    return this.byKey.get(keyName(db, key))?.slice() ?? [];
+  }
+
+  /** Whether `waiter` is still registered here. */
+  holds(waiter: BlockedWaiter): boolean {
+    return this.bySlot.get(slotName(waiter.thread, waiter.slot)) === waiter;
   }
 
   /** Drops every wait of `thread`'s clients (the thread was replaced: they are gone). */

@@ -69,15 +69,21 @@ export class BlockingController {
     }
   }
 
-  /** Serves the waiters on one key, first come first served, while it holds what they wait for. */
+  /**
+   * Serves the waiters on one key, first come first served, while it holds
+   * what they wait for (a list's elements run out; every reader of a stream
+   * whose id it has passed is served).
+   */
   private serveKey(ready: ReadyKey): void {
     const { store, waits } = this;
     const { db, key } = ready;
-    for (;;) {
-      const waiter = store.blocked.firstWaiter(db, key);
-      if (waiter === undefined) return;
-      const ref = store.lookupWrite(db, key, Date.now());
-      if (ref === 0 || store.typeOf(ref) !== waiter.valueType) return;
+    for (const waiter of store.blocked.waitersOf(db, key)) {
+      if (!store.blocked.holds(waiter)) continue;
+      const now = Date.now();
+      const ref = store.lookupWrite(db, key, now);
+      if (ref === 0) return;
+      if (store.typeOf(ref) !== waiter.valueType) continue;
+      if (waiter.ready !== undefined && !waiter.ready(store, db, key, waiter.argv, now)) continue;
       store.blocked.drop(waiter);
       // Ended elsewhere (served by another shard, timed out, gone): next.
       if (!waits.claim(waiter.thread, waiter.slot, waiter.generation)) continue;
