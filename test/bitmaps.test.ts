@@ -147,6 +147,19 @@ for (const shards of [1, 3]) {
       expect(Buffer.compare((await client.getBuffer('dest'))!, Buffer.from(values[2].map((byte) => ~byte & 0xff)))).toBe(0);
     });
 
+    it('grows a string with zero bytes to far offsets, keeping its bits', async () => {
+      const MB = 1 << 20;
+      expect(await client.setbit('big', 7, 1)).toBe(0);
+      expect(await client.setbit('big', 3 * MB * 8 + 7, 1)).toBe(0);
+      expect(await client.strlen('big')).toBe(3 * MB + 1);
+      expect(await client.call('bitfield', 'big', 'set', 'u8', String(5 * MB * 8), '255', 'get', 'u8', String(3 * MB * 8))).toEqual([0, 1]);
+      expect(await client.strlen('big')).toBe(5 * MB + 1);
+      expect(await client.bitcount('big')).toBe(10);
+      expect(await client.bitpos('big', 1, 1)).toBe(3 * MB * 8 + 7);
+      expect(await client.call('bitpos', 'big', '0', String(5 * MB))).toBe((5 * MB + 1) * 8);
+      expect(await client.getbit('big', 7)).toBe(1);
+    });
+
     it('answers real clients: numbers, null fields in RESP3, errors', async () => {
       expect(await client.setbit('k', 10, 1)).toBe(0);
       expect(await client.getbit('k', 10)).toBe(1);

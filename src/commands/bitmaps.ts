@@ -4,7 +4,7 @@
 // store/types/bitmap.ts.
 
 import type { Bindings, CommandContext } from './command.ts';
-import type { Ref, ShardStore } from '../store/shard-store.ts';
+import type { Ref } from '../store/shard-store.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { ValueType } from '../store/entry.ts';
@@ -25,8 +25,6 @@ const BitErrors = {
 } as const;
 
 const EMPTY = Buffer.alloc(0);
-/** Zero bytes a string grows by, a chunk at a time. */
-const ZEROS = Buffer.alloc(64 * 1024);
 const TWO_53 = 2 ** 53;
 
 // --- arguments ---
@@ -82,19 +80,6 @@ function lookupString(ctx: CommandContext, key: Buffer): Ref {
   return -1;
 }
 
-/** Grows a string with zero bytes to `length` bytes; whether it grew. */
-function growZero(store: ShardStore, ref: Ref, length: number): boolean {
-  let missing = length - store.valueLength(ref);
-  if (missing <= 0) return false;
-  // appendString leaves room to grow, so bits set further and further cost little.
-  while (missing > 0) {
-    const chunk = Math.min(missing, ZEROS.length);
-    store.appendString(ref, chunk === ZEROS.length ? ZEROS : ZEROS.subarray(0, chunk));
-    missing -= chunk;
-  }
-  return true;
-}
-
 /** Whether the string stringForBits returned last was made or grown. */
 let grew = false;
 
@@ -107,7 +92,7 @@ function stringForBits(ctx: CommandContext, key: Buffer, length: number): Ref {
   let ref = store.lookupWrite(ctx.db, key, ctx.now);
   if (ref === 0) {
     ref = store.setString(ctx.db, key, EMPTY, 0, ctx.now);
-    growZero(store, ref, length);
+    store.growString(ref, length);
     grew = true;
     return ref;
   }
@@ -115,7 +100,7 @@ function stringForBits(ctx: CommandContext, key: Buffer, length: number): Ref {
     ctx.out.error(Errors.wrongType);
     return -1;
   }
-  grew = growZero(store, ref, length);
+  grew = store.growString(ref, length);
   return ref;
 }
 
