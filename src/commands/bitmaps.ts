@@ -22,7 +22,15 @@ const BitErrors = {
   fieldType: 'ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.',
   overflowType: 'ERR Invalid OVERFLOW type specified',
   readonlyGet: 'ERR BITFIELD_RO only supports the GET subcommand',
+  tooLong: 'ERR string exceeds maximum allowed size (proto-max-bulk-len)',
 } as const;
+
+/**
+ * The longest string the store holds (its length is a 32-bit word): past it,
+ * with proto-max-bulk-len raised above 4 GB, a bit write is refused where
+ * Redis would grow the string.
+ */
+const MAX_STRING_BYTES = 2 ** 32 - 1;
 
 const EMPTY = Buffer.alloc(0);
 const TWO_53 = 2 ** 53;
@@ -85,11 +93,16 @@ let grew = false;
 
 /**
  * Redis's lookupStringForBitCommand: the string at `key` for writing, made or
- * zero-padded to `length` bytes; -1 after replying WRONGTYPE.
+ * zero-padded to `length` bytes; -1 after replying WRONGTYPE (or that the
+ * string would pass what the store holds).
  */
 function stringForBits(ctx: CommandContext, key: Buffer, length: number): Ref {
   const store = ctx.store;
   let ref = store.lookupWrite(ctx.db, key, ctx.now);
+  if (length > MAX_STRING_BYTES && (ref === 0 || store.typeOf(ref) === ValueType.String)) {
+    ctx.out.error(BitErrors.tooLong);
+    return -1;
+  }
   if (ref === 0) {
     ref = store.setString(ctx.db, key, EMPTY, 0, ctx.now);
     store.growString(ref, length);
