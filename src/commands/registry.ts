@@ -10,6 +10,8 @@ import { clientBindings } from './client.ts';
 import { clientTable } from './table/client.ts';
 import { stringBindings } from './strings.ts';
 import { stringTable } from './table/strings.ts';
+import { bitmapBindings } from './bitmaps.ts';
+import { bitmapTable } from './table/bitmaps.ts';
 import { keyBindings } from './keys.ts';
 import { keyTable } from './table/keys.ts';
 import { keyspaceBindings } from './keyspace.ts';
@@ -50,6 +52,7 @@ const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
   [connectionTable, connectionBindings],
   [clientTable, clientBindings],
   [stringTable, stringBindings],
+  [bitmapTable, bitmapBindings],
   [keyTable, keyBindings],
   [keyspaceTable, keyspaceBindings],
   [hashTable, hashBindings],

@@ -22,7 +22,7 @@ import { lfuCounter, lfuInitial, lfuTouched, lruClock } from './access-clock.ts'
 import { WatchedKeys } from './watched-keys.ts';
 import { BlockedKeys } from './blocked-keys.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
-import { copyBytes } from '../util/copy-bytes.ts';
+import { copyBytes, zeroBytes } from '../util/copy-bytes.ts';
 
 export const DATABASE_COUNT = 16;
 
@@ -361,6 +361,22 @@ export class ShardStore {
     this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VALUE_LENGTH)] = total;
     this.changed(ref);
     return total;
+  }
+
+  /**
+   * SETBIT / BITFIELD: zero-pads a string to `length` bytes in place, with
+   * room to grow as appendString leaves (so bits set further and further
+   * cost little); whether it grew.
+   */
+  growString(ref: Ref, length: number): boolean {
+    const current = this.valueLength(ref);
+    if (length <= current) return false;
+    if (length > this.valueCapacity(ref)) this.moveValue(ref, length + Math.min(length, 1 << 20));
+    const start = this.valueStart(ref);
+    zeroBytes(this.arena.bytes[this.valueSegment(ref)], start + current, start + length);
+    this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VALUE_LENGTH)] = length;
+    this.changed(ref);
+    return true;
   }
 
   /** Sets or clears (0) the key's expiry time. */
