@@ -40,8 +40,6 @@ const WRITTEN = Buffer.alloc(0);
 export class PendingReply {
   data: Buffer | null = null;
   next: PendingReply | null = null;
-  /** The reply of a command forwarded whole to another shard (Client.forwardsInFlight counts it until it comes). */
-  forwarded = false;
   readonly client: Client;
   constructor(client: Client) {
     this.client = client;
@@ -54,7 +52,6 @@ export class PendingReply {
   onReply(reply: Uint8Array): void {
     const client = this.client;
     client.repliesInFlight--;
-    if (this.forwarded) client.forwardsInFlight--;
     // A closed client's replies are dropped as they come: nothing keeps them.
     if (client.closed) return;
     if (client.isNextReply(this)) {
@@ -122,13 +119,6 @@ export class Client {
   pendingBytes = 0;
   /** Replies reserved and not come back yet (from other shards, or from a transaction). */
   repliesInFlight = 0;
-  /**
-   * Commands forwarded whole to shard `forwardedTo` and not answered yet: the
-   * client's next command for any other shard waits for them, so that its
-   * commands take effect in the order it sent them (Dispatcher.dispatch).
-   */
-  forwardsInFlight = 0;
-  forwardedTo = -1;
   /** client-output-buffer-limit for normal clients: the thread's, kept current by CONFIG SET. */
   private readonly outputLimit: BufferLimit;
   /** When the soft output limit was first passed (0: it is not passed now). */

@@ -92,7 +92,6 @@ export class Dispatcher {
       return;
     }
     let spec = this.commands.byName(argv[0]);
-    if (spec !== undefined && client.forwardsInFlight !== 0 && client.queued === null && this.waitsForForwarded(client, spec, argv, argc)) return;
     // MSET, MGET, DEL... over several shards start at the end of the read, with whatever follows them in it.
     if (spec !== undefined && spec.multiShard !== undefined && this.squasher.gather(client, spec, argv, argc)) return;
     this.server.stats.commandsProcessed++;
@@ -192,29 +191,7 @@ export class Dispatcher {
 
   /** Sends the whole command to the shard that owns its keys; its reply keeps its place in order. */
   private forward(client: Client, shard: number, argv: Buffer[], argc: number): void {
-    const slot = client.reserveReply();
-    slot.forwarded = true;
-    client.forwardsInFlight++;
-    client.forwardedTo = shard;
-    this.shards.send(shard, client.db, client.proto, 0, argv, argc, slot);
-  }
-
-  /**
-   * A command of a client whose commands forwarded to another shard have not
-   * answered yet: one for that same shard follows them down the same ring;
-   * one for any other shard (this thread's included, or several) waits until
-   * they have answered, held with the client's commands after it. Otherwise
-   * it could take effect first, and another client could see the later
-   * write without the earlier one (Redis runs a client's commands in order).
-   * Commands without keys that run on the client's thread (PING, SELECT,
-   * CLIENT) need not wait. True when it was held.
-   */
-  private waitsForForwarded(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): boolean {
-    if (spec.placement === 'client' || spec.subcommands !== undefined) return false;
-    if (spec.placement === 'keys' && arityAccepts(spec, argc) && keysShard(this.shards, spec, argv, argc) === client.forwardedTo) return false;
-    client.heldCommands = [copyArgs(argv, 0, argc)];
-    client.whenAnswered = () => this.releaseHeldCommands(client);
-    return true;
+    this.shards.send(shard, client.db, client.proto, 0, argv, argc, client.reserveReply());
   }
 
   /** MULTI: the command waits for EXEC (a copy of it), unless it may not run in a transaction. */
