@@ -238,6 +238,7 @@ export class ShardThread {
     limits.listCompressDepth = config.getNumber('list-compress-depth');
     limits.zsetMaxListpackEntries = config.getNumber('zset-max-listpack-entries');
     limits.zsetMaxListpackValue = config.getNumber('zset-max-listpack-value');
+    limits.hllSparseMaxBytes = config.getNumber('hll-sparse-max-bytes');
   }
 
   /** Runs Redis's active expire cycle hz times a second, using at most a quarter of the thread's time. */

@@ -46,4 +46,6 @@ export class EncodingLimits {
   listCompressDepth = 0;
   zsetMaxListpackEntries = 128;
   zsetMaxListpackValue = 64;
+  /** hll-sparse-max-bytes: a sparse HyperLogLog longer than this turns dense. */
+  hllSparseMaxBytes = 3000;
 }
