@@ -105,30 +105,46 @@ export function murmurHash64A(bytes: Uint8Array, from: number, length: number): 
 }
 
 function hashBytes(bytes: Uint8Array, from: number, length: number): void {
-  start(length);
+  // Locals, not the module's halves, through the loop: h *= m and k *= m written out.
+  let hi = (mulHigh(length, M_LO) + Math.imul(length, M_HI)) >>> 0;
+  let lo = (Math.imul(length, M_LO) ^ SEED) >>> 0;
   const end = from + (length - (length & 7));
   let p = from;
   while (p !== end) {
-    const lo = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0;
-    const hi = (bytes[p + 4] | (bytes[p + 5] << 8) | (bytes[p + 6] << 16) | (bytes[p + 7] << 24)) >>> 0;
-    mixWord(lo, hi);
+    const wordLo = (bytes[p] | (bytes[p + 1] << 8) | (bytes[p + 2] << 16) | (bytes[p + 3] << 24)) >>> 0;
+    const wordHi = (bytes[p + 4] | (bytes[p + 5] << 8) | (bytes[p + 6] << 16) | (bytes[p + 7] << 24)) >>> 0;
+    let kHi = (mulHigh(wordLo, M_LO) + Math.imul(wordHi, M_LO) + Math.imul(wordLo, M_HI)) >>> 0;
+    let kLo = (Math.imul(wordLo, M_LO) ^ (kHi >>> 15)) >>> 0;
+    const productHi = (mulHigh(kLo, M_LO) + Math.imul(kHi, M_LO) + Math.imul(kLo, M_HI)) >>> 0;
+    kLo = Math.imul(kLo, M_LO) >>> 0;
+    kHi = productHi;
+    hi = (hi ^ kHi) >>> 0;
+    lo = (lo ^ kLo) >>> 0;
+    const nextHi = (mulHigh(lo, M_LO) + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) >>> 0;
+    lo = Math.imul(lo, M_LO) >>> 0;
+    hi = nextHi;
     p += 8;
   }
   const tail = length & 7;
   if (tail !== 0) {
     // The last 1..7 bytes, high ones first, as MurmurHash64A's fall-through switch.
-    if (tail >= 7) hHi ^= bytes[p + 6] << 16;
-    if (tail >= 6) hHi ^= bytes[p + 5] << 8;
-    if (tail >= 5) hHi ^= bytes[p + 4];
-    if (tail >= 4) hLo ^= bytes[p + 3] << 24;
-    if (tail >= 3) hLo ^= bytes[p + 2] << 16;
-    if (tail >= 2) hLo ^= bytes[p + 1] << 8;
-    hLo ^= bytes[p];
-    hHi >>>= 0;
-    hLo >>>= 0;
-    hTimesM();
+    if (tail >= 7) hi ^= bytes[p + 6] << 16;
+    if (tail >= 6) hi ^= bytes[p + 5] << 8;
+    if (tail >= 5) hi ^= bytes[p + 4];
+    if (tail >= 4) lo ^= bytes[p + 3] << 24;
+    if (tail >= 3) lo ^= bytes[p + 2] << 16;
+    if (tail >= 2) lo ^= bytes[p + 1] << 8;
+    lo = (lo ^ bytes[p]) >>> 0;
+    hi >>>= 0;
+    const nextHi = (mulHigh(lo, M_LO) + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) >>> 0;
+    lo = Math.imul(lo, M_LO) >>> 0;
+    hi = nextHi;
   }
-  finish();
+  lo = (lo ^ (hi >>> 15)) >>> 0;
+  const finalHi = (mulHigh(lo, M_LO) + Math.imul(hi, M_LO) + Math.imul(lo, M_HI)) >>> 0;
+  lo = Math.imul(lo, M_LO) >>> 0;
+  hHi = finalHi;
+  hLo = (lo ^ (finalHi >>> 15)) >>> 0;
 }
 
 /** The register the last hashed element maps to (set by elementCount). */
