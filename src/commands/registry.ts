@@ -28,6 +28,8 @@ import { sortedSetBindings } from './sorted-sets.ts';
 import { sortedSetTable } from './table/sorted-sets.ts';
 import { geoBindings } from './geo.ts';
 import { geoTable } from './table/geo.ts';
+import { hyperLogLogBindings } from './hyperloglog.ts';
+import { hyperLogLogTable } from './table/hyperloglog.ts';
 import { expireBindings } from './expire.ts';
 import { expireTable } from './table/expire.ts';
 import { objectBindings } from './object.ts';
@@ -61,6 +63,7 @@ const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
   [streamTable, streamBindings],
   [sortedSetTable, sortedSetBindings],
   [geoTable, geoBindings],
+  [hyperLogLogTable, hyperLogLogBindings],
   [expireTable, expireBindings],
   [objectTable, objectBindings],
   [memoryTable, memoryBindings],

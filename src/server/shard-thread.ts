@@ -240,6 +240,7 @@ export class ShardThread {
     limits.zsetMaxListpackValue = config.getNumber('zset-max-listpack-value');
     limits.streamNodeMaxBytes = config.getNumber('stream-node-max-bytes');
     limits.streamNodeMaxEntries = config.getNumber('stream-node-max-entries');
+    limits.hllSparseMaxBytes = config.getNumber('hll-sparse-max-bytes');
   }
 
   /** Runs Redis's active expire cycle hz times a second, using at most a quarter of the thread's time. */

@@ -49,4 +49,6 @@ export class EncodingLimits {
   /** stream-node-max-bytes and stream-node-max-entries: when a stream starts a new node (0: no limit). */
   streamNodeMaxBytes = 4096;
   streamNodeMaxEntries = 100;
+  /** hll-sparse-max-bytes: a sparse HyperLogLog longer than this turns dense. */
+  hllSparseMaxBytes = 3000;
 }
