@@ -135,8 +135,8 @@ export const SCENARIOS: readonly Scenario[] = [
     mix: [{ send: [['ZADD', '$key', '$int', '$field']] }, { send: [['ZRANGE', '$key', '0', '9', 'WITHSCORES']] }],
   },
   {
-    name: 'zrank', family: 'zsets', inDefaultSet: true, fieldRange: 200,
-    description: 'ZRANK of a member of a 200-member sorted set (past zset-max-listpack-entries: the big form)',
+    name: 'zrank', family: 'zsets', inDefaultSet: true, fieldRange: 200, keys: { min: 1, max: 1000 },
+    description: 'ZRANK of a member of one of 1,000 sorted sets of 200 members (past zset-max-listpack-entries: the big form)',
     mix: [{ send: [['ZRANK', '$key', '$field']] }],
     prefill: [{ send: [['ZADD', '$key', ...Array.from({ length: 200 }, (_, i) => [String(i), `f${i}`]).flat()]] }],
   },
