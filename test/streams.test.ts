@@ -11,7 +11,7 @@
 // (STOCK_REDIS_PORT, see helpers/stock-server.ts).
 
 import { describe, expect, it } from 'vitest';
-import { flushBeforeEach, useClient } from './helpers/clients.ts';
+import { connectIoredis, flushBeforeEach, useClient } from './helpers/clients.ts';
 import { runSession, type Session } from './helpers/recorded-sessions.ts';
 import { useServerOrStock } from './helpers/stock-server.ts';
 
@@ -117,3 +117,67 @@ for (const shards of [1, 3]) {
     });
   });
 }
+
+describe('a consumer group worked by consumers on every thread', () => {
+  const server = useServerOrStock({ shards: 3, args: ['--enable-debug-command', 'yes'] });
+  const client = useClient(server);
+
+  it('delivers each entry to one consumer unless it is claimed, loses none, and ends with nothing pending', async () => {
+    const stream = 'jobs';
+    const total = 300;
+    await client.del(stream);
+    await client.xgroup('CREATE', stream, 'workers', '$', 'MKSTREAM');
+    const connections = await Promise.all(Array.from({ length: 5 }, () => connectIoredis(server)));
+    const [producer, reclaimer, ...workers] = connections;
+    const deliveredTo = new Map<string, string>();
+    const acked = new Set<string>();
+    let claims = 0;
+    let producing = true;
+    try {
+      // Each worker reads new entries (blocking), acknowledges all but every seventh, which it "drops" as a crash would.
+      const working = workers.map(async (worker, index) => {
+        const name = `worker${index}`;
+        let seen = 0;
+        while (producing || acked.size < total) {
+          const reply = (await worker.xreadgroup('GROUP', 'workers', name, 'COUNT', 10, 'BLOCK', 50, 'STREAMS', stream, '>')) as [string, [string, string[]][]][] | null;
+          if (reply === null) {
+            if (!producing && acked.size === total) break;
+            continue;
+          }
+          for (const [id] of reply[0][1]) {
+            // No entry is delivered as new twice.
+            expect(deliveredTo.has(id)).toBe(false);
+            deliveredTo.set(id, name);
+            if (++seen % 7 !== 0) {
+              expect(await worker.xack(stream, 'workers', id)).toBe(1);
+              acked.add(id);
+            }
+          }
+        }
+      });
+      // The reclaimer takes over entries left pending for a while, and acknowledges them.
+      const reclaiming = (async () => {
+        while (producing || acked.size < total) {
+          const [, claimed] = (await reclaimer.xautoclaim(stream, 'workers', 'reclaimer', 100, '0-0', 'COUNT', 50)) as [string, [string, string[]][], string[]];
+          for (const [id] of claimed) {
+            expect(deliveredTo.has(id)).toBe(true);
+            if (acked.has(id)) continue;
+            expect(await reclaimer.xack(stream, 'workers', id)).toBe(1);
+            acked.add(id);
+            claims++;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 40));
+        }
+      })();
+      for (let i = 1; i <= total; i++) await producer.xadd(stream, `${i}-1`, 'job', String(i));
+      producing = false;
+      await Promise.all([...working, reclaiming]);
+    } finally {
+      for (const connection of connections) connection.disconnect();
+    }
+    expect(deliveredTo.size).toBe(total);
+    expect(acked.size).toBe(total);
+    expect(claims).toBeGreaterThan(0);
+    expect(await client.xpending(stream, 'workers')).toEqual([0, null, null, null]);
+  });
+});
