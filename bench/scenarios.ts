@@ -30,7 +30,7 @@ export interface UnitSpec {
 
 export interface Scenario {
   readonly name: string;
-  readonly family: 'strings' | 'keys' | 'lists' | 'hashes' | 'sets' | 'zsets' | 'scripting' | 'transactions';
+  readonly family: 'strings' | 'keys' | 'lists' | 'hashes' | 'sets' | 'zsets' | 'streams' | 'bitmaps' | 'hyperloglog' | 'scripting' | 'transactions';
   readonly description: string;
   readonly mix: readonly UnitSpec[];
   /** Run once before measuring, over the whole key range in sequence. */
@@ -139,6 +139,27 @@ export const SCENARIOS: readonly Scenario[] = [
     description: 'ZRANK of a member of one of 1,000 sorted sets of 200 members (past zset-max-listpack-entries: the big form)',
     mix: [{ send: [['ZRANK', '$key', '$field']] }],
     prefill: [{ send: [['ZADD', '$key', ...Array.from({ length: 200 }, (_, i) => [String(i), `f${i}`]).flat()]] }],
+  },
+  {
+    name: 'xadd', family: 'streams', inDefaultSet: true, keys: { min: 1, max: 1000 },
+    description: 'XADD of one field to one of 1,000 streams, trimmed to about 1,000 entries',
+    mix: [{ send: [['XADD', '$key', 'MAXLEN', '~', '1000', '*', 'field', '$value']] }],
+  },
+  {
+    name: 'xadd-xread', family: 'streams', inDefaultSet: true, keys: { min: 1, max: 1000 },
+    description: 'XADD, and XREAD of the first 10 entries, 1:1 (streams trimmed to about 100 entries)',
+    mix: [{ send: [['XADD', '$key', 'MAXLEN', '~', '100', '*', 'field', '$value']] }, { send: [['XREAD', 'COUNT', '10', 'STREAMS', '$key', '0-0']] }],
+    prefill: [{ send: [['XADD', '$key', '*', 'field', 'value']] }],
+  },
+  {
+    name: 'setbit-bitcount', family: 'bitmaps', inDefaultSet: true, keys: { min: 1, max: 100 },
+    description: 'SETBIT of a random bit below 1,000,000 and BITCOUNT of the whole string, 1:1 (100 keys)',
+    mix: [{ send: [['SETBIT', '$key', '$int', '1']] }, { send: [['BITCOUNT', '$key']] }],
+  },
+  {
+    name: 'pfadd-pfcount', family: 'hyperloglog', inDefaultSet: true, fieldRange: 100000, keys: { min: 1, max: 100 },
+    description: 'PFADD of one element and PFCOUNT, 1:1 (100 keys, elements from 100,000)',
+    mix: [{ send: [['PFADD', '$key', '$field']] }, { send: [['PFCOUNT', '$key']] }],
   },
   {
     name: 'eval-incr', family: 'scripting', inDefaultSet: true,
