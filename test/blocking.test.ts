@@ -10,6 +10,7 @@
 // waiters register again. The checks that do not look at threads hold
 // against stock Redis too (STOCK_REDIS_PORT, see helpers/stock-server.ts).
 
+import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { connectIoredis, errorOf, flushBeforeEach, infoField, useClient, waitFor } from './helpers/clients.ts';
@@ -229,6 +230,26 @@ describe('blocking list commands over three shards', () => {
     expect(await readers[2].xread('BLOCK', 50, 'STREAMS', C[0], '$')).toBeNull();
     expect(await client.multi().xread('BLOCK', 0, 'STREAMS', C[0], '$').exec()).toEqual([[null, null]]);
     expect(await errorOf(readers[2].xread('BLOCK', -1, 'STREAMS', C[0], '$'))).toBe('ERR timeout is negative');
+  });
+
+  it.skipIf(STOCK_PORT !== undefined)('a blocked client that keeps sending is closed past client-query-buffer-limit, and the server goes on', async () => {
+    await client.config('SET', 'client-query-buffer-limit', '1mb');
+    try {
+      const flooder = net.connect({ port: server.port, host: '127.0.0.1' });
+      const closedByServer = new Promise<void>((resolve) => flooder.on('close', () => resolve()));
+      flooder.on('error', () => {});
+      flooder.write(resp('BLPOP', A[1], '0'));
+      await blocked(1);
+      // 2 MB of commands while it waits: held in memory, so bounded like a query buffer.
+      const value = 'x'.repeat(64 * 1024);
+      for (let i = 0; i < 32; i++) flooder.write(resp('SET', `flood${i}`, value));
+      await closedByServer;
+      await blocked(0);
+      expect(await client.exists('flood0')).toBe(0);
+      expect(await client.ping()).toBe('PONG');
+    } finally {
+      await client.config('SET', 'client-query-buffer-limit', '1gb');
+    }
   });
 
   it('BLMOVE between shards under concurrent consumers: an auditor never sees an element twice or nowhere', async () => {

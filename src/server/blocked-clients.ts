@@ -324,6 +324,7 @@ export class BlockedClients {
     if (wait.deadline !== 0) this.server.clientsInTimeoutTable--;
     const client = wait.client;
     if (client.blocked === wait) client.blocked = null;
+    client.heldBytes = 0;
     wait.reply.onReply(reply ?? Buffer.alloc(0));
     // Not from inside whatever ended the wait (CLIENT UNBLOCK is a command running now, and a hop to this
     // thread's shard runs at once): the shards forget it, and the held commands run, right after.

@@ -101,6 +101,8 @@ export class Client {
   heldCommands: Buffer[][] | null = null;
   /** The blocking command (BLPOP...) the client waits in (server/blocked-clients.ts); null when it is not blocked. */
   blocked: object | null = null;
+  /** Bytes of the commands held while it is blocked (bounded by client-query-buffer-limit). */
+  heldBytes = 0;
   /** Inside MULTI: the commands queued for EXEC. Null outside MULTI. */
   queued: QueuedCommand[] | null = null;
   /** A command was refused while queueing: EXEC answers EXECABORT. */

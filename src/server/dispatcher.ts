@@ -25,6 +25,7 @@ import { PlanRunner } from './plan-runner.ts';
 import { Squasher } from './squasher.ts';
 import { BlockedClients } from './blocked-clients.ts';
 import { ThreadCoordinator } from './thread-coordinator.ts';
+import { log } from '../util/log.ts';
 
 const QUEUED = Buffer.from('+QUEUED\r\n');
 /** The commands that act at once inside MULTI instead of being queued. */
@@ -89,6 +90,7 @@ export class Dispatcher {
   dispatch(client: Client, argv: Buffer[], argc: number): void {
     if (client.heldCommands !== null) {
       client.heldCommands.push(copyArgs(argv, 0, argc));
+      if (client.blocked !== null) this.limitHeldWhileBlocked(client, argv, argc);
       return;
     }
     let spec = this.commands.byName(argv[0]);
@@ -143,6 +145,18 @@ export class Dispatcher {
     if (shard === this.localShard) this.runLocal(client, spec, argv, argc);
     else if (shard >= 0) this.forward(client, shard, argv, argc);
     else this.plans.run(client, spec, argv, argc);
+  }
+
+  /**
+   * A blocked client's commands wait in memory for as long as it is blocked:
+   * past client-query-buffer-limit of them it is closed, as Redis closes a
+   * client whose query buffer grows past it.
+   */
+  private limitHeldWhileBlocked(client: Client, argv: Buffer[], argc: number): void {
+    for (let i = 0; i < argc; i++) client.heldBytes += argv[i].length;
+    if (client.heldBytes <= this.server.parserLimits.maxQueryBuffer) return;
+    log('warning', `Closing client that reached max query buffer length while blocked: id=${client.id} addr=${client.addr}`);
+    client.kill();
   }
 
   /** Runs a command by its multi-shard plan (the squasher's single commands come here too). */
