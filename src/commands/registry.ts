@@ -41,6 +41,8 @@ import { serverTable } from './table/server.ts';
 import { debugBindings, debugInternalCommands } from './debug.ts';
 import { debugTable } from './table/debug.ts';
 import { functionBindings } from './functions.ts';
+import { scriptingBindings } from './scripting.ts';
+import { scriptingTable } from './table/scripting.ts';
 import { functionTable } from './table/functions.ts';
 import { transactionBindings, transactionInternalCommands } from './transactions.ts';
 import { transactionTable } from './table/transactions.ts';
@@ -70,6 +72,7 @@ const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
   [serverTable, serverBindings],
   [debugTable, debugBindings],
   [functionTable, functionBindings],
+  [scriptingTable, scriptingBindings],
   [transactionTable, transactionBindings],
   [sortTable, sortBindings],
 ];
@@ -101,6 +104,7 @@ function bindRow(row: CommandRow, bindings: Bindings, bound: Set<string>): Comma
     multiShard: glue.multiShard,
     blocking: glue.blocking,
     findKeys: glue.findKeys,
+    script: glue.script,
     keywordKeys: keySpecs.some((keySpec) => keySpec.begin[0] === 'keyword'),
   };
   if (row.subcommands !== undefined) {

@@ -29,6 +29,7 @@ import { MemoryRefusal } from './memory-refusal.ts';
 import { ReplyOrder } from './reply-order.ts';
 import { EndOfBatch } from './end-of-batch.ts';
 import { HopExecutor } from './hop-executor.ts';
+import { ThreadScriptServices } from './script-services.ts';
 import { log } from '../util/log.ts';
 import { PROTECTED_MODE_DENIED } from './protected-mode.ts';
 import { CHECK_MS, ClientEviction } from './client-eviction.ts';
@@ -158,6 +159,8 @@ export class ShardThread {
       shards.push(shard === server.threadIndex ? new LocalShard(this.hops) : new RemoteShard(shard, hub as Hub, this.owed, server.stats, this.endOfBatch));
     }
     this.shards = new ShardMap(server.slots, server.threadIndex, shards);
+    const scripts = new ThreadScriptServices(this.shards, this.invoker, this.scheduler, hub);
+    this.invoker.context.scripts = scripts;
     const replies = new ReplyOrder(server.commandStats.errors);
     const blockingController = new BlockingController(this.store, this.scheduler.locks, executor, server.waits, (thread, slot, generation, reply) => {
       if (thread === server.threadIndex) this.localPushes.push(new LocalPush(slot, generation, Buffer.from(reply)));
@@ -177,7 +180,7 @@ export class ShardThread {
       if (this.store.blocked.hasReady) serveBlocked();
     };
     this.dispatcher = new Dispatcher({
-      server, store: this.store, commands: COMMAND_TABLE, invoker: this.invoker, refusal, replies, scheduler: this.scheduler, shards: this.shards, endOfBatch: this.endOfBatch, serveBlocked,
+      server, store: this.store, commands: COMMAND_TABLE, invoker: this.invoker, refusal, replies, scheduler: this.scheduler, shards: this.shards, endOfBatch: this.endOfBatch, serveBlocked, scripts,
     });
     server.unblockClient = (client, withError) => this.dispatcher.blocked.unblock(client, withError);
   }
