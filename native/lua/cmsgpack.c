@@ -33,7 +33,11 @@
 /* Decoding recursion is bounded by the Lua stack: every level holds a table
  * on it and checks for room first, and a C function's stack stops at
  * LUAI_MAXCSTACK slots. This guard only restates that bound for the C stack. */
+#ifdef LUAI_MAXCSTACK
 #define MP_MAX_DECODE_DEPTH (LUAI_MAXCSTACK + 1)
+#else
+#define MP_MAX_DECODE_DEPTH 8001
+#endif
 
 #define MP_OK 0
 #define MP_EOF 1    /* the input ends inside an object */

@@ -355,6 +355,73 @@ end
 return 'mismatches ' .. bad
 ]=])
 
+case('big values', [=[
+local arr, map = {}, {}
+for i = 1, 100000 do arr[i] = i * 3 map['f' .. i] = -i end
+local v = {name = string.rep('n', 100000), arr = arr, map = map, neg = -1099511627776, f = 0.1,
+  big = 2^40, small = -3147483648, flags = {true, false}}
+local s = cmsgpack.pack(v)
+local back = cmsgpack.unpack(s)
+local ok = back.name == v.name and back.neg == v.neg and back.f == 0.1 and back.big == 2^40
+  and back.small == v.small and back.flags[1] == true and back.flags[2] == false and #back.arr == 100000
+for i = 1, 100000 do ok = ok and back.arr[i] == i * 3 and back.map['f' .. i] == -i end
+local off, one = cmsgpack.unpack_one(s, 0)
+local strs = cmsgpack.pack(string.rep('a', 30), string.rep('b', 250), string.rep('c', 65530), string.rep('d', 100000))
+local walk, o, x = {}, 0, nil
+repeat o, x = cmsgpack.unpack_limit(strs, 1, o) walk[#walk + 1] = o .. ':' .. #x until o == -1
+return tostring(ok) .. ' ' .. #s .. ':' .. sum(s) .. ' ' .. off .. ' ' .. tostring(one.name == v.name)
+  .. ' ' .. table.concat(walk, ',')
+]=])
+
+case('cycles', [=[
+local a = {y = 5}
+local b = {x = a}
+a.x = b
+local s = cmsgpack.pack(a)
+local back = cmsgpack.unpack(s)
+local d, t = 0, back
+while type(t) == 'table' and t.x do d = d + 1 t = t.x end
+return #s .. ':' .. sum(s) .. ' depth ' .. d .. ' ' .. ser(t) .. ' ' .. tostring(back.x.x.y == back.y)
+  .. ' ' .. tostring(back.x.x.x.x.x.x.y == 5)
+]=])
+
+case('unpack random bytes', [=[
+local r = rng(99)
+local bytes = {0x00, 0x7f, 0x80, 0x81, 0x8f, 0x90, 0x91, 0x9f, 0xa0, 0xa1, 0xbf, 0xc0, 0xc1, 0xc2, 0xc3, 0xc4,
+  0xca, 0xcb, 0xcc, 0xcd, 0xce, 0xcf, 0xd0, 0xd1, 0xd2, 0xd3, 0xd4, 0xd9, 0xda, 0xdb, 0xdc, 0xdd, 0xde, 0xdf,
+  0xe0, 0xff, 0x01, 0x02}
+local out = {}
+for i = 1, 600 do
+  local t = {}
+  for j = 1, r(20) do t[j] = string.char(r(3) == 0 and r(256) or bytes[r(#bytes) + 1]) end
+  local s = table.concat(t)
+  local how = r(3)
+  local res
+  if how == 0 then res = try(cmsgpack.unpack, s)
+  elseif how == 1 then res = try(cmsgpack.unpack_one, s, r(#s + 2))
+  else res = try(cmsgpack.unpack_limit, s, r(4), r(#s + 1)) end
+  out[i] = string.sub(res, 1, 1) == 'E' and res or sum(res)
+end
+return table.concat(out, ',')
+]=])
+
+case('unpack damaged encodings', [=[
+local r = rng(31337)
+local vs = {{1, 2, {a = 'b', c = {3.5, -7}}}, {k = string.rep('q', 40), n = 70000, f = 0.1}, {true, false, 'x', {}}}
+local out = {}
+for i = 1, 300 do
+  local s = cmsgpack.pack(vs[r(#vs) + 1])
+  local p = r(#s) + 1
+  local how = r(3)
+  if how == 0 then s = string.sub(s, 1, p - 1)
+  elseif how == 1 then s = string.sub(s, 1, p - 1) .. string.char(r(256)) .. string.sub(s, p + 1)
+  else s = string.sub(s, 1, p - 1) .. string.char(r(256)) .. string.sub(s, p) end
+  local res = try(cmsgpack.unpack, s)
+  out[i] = string.sub(res, 1, 1) == 'E' and res or sum(res)
+end
+return table.concat(out, ',')
+]=])
+
 -- ------------------------------------------------------------------ struct
 
 case('struct pack integers', [=[
@@ -506,6 +573,36 @@ for i = 1, 200 do
   end
   out[i] = (ok and 'ok' or 'BAD') .. ':' .. #s .. ':' .. sum(s)
 end
+return table.concat(out, ',')
+]=])
+
+case('struct random formats', [=[
+local r = rng(2024)
+local alphabet = 'bBhHlLTiIfdcsx<>! bhiIcx!<>'
+local counts = {'', '', '1', '2', '3', '4', '8', '0', '9', '16', '33'}
+local out = {}
+for i = 1, 500 do
+  local f = {}
+  for j = 1, r(7) + 1 do
+    local k = r(#alphabet) + 1
+    local o = string.sub(alphabet, k, k)
+    if string.find('iIc!', o, 1, true) then o = o .. counts[r(#counts) + 1] end
+    if r(40) == 0 then o = o .. string.sub('z#9', r(3) + 1, r(3) + 1) end
+    f[j] = o
+  end
+  local fmt = table.concat(f)
+  local args = {}
+  for j = 1, r(6) do
+    local k = r(4)
+    args[j] = k == 0 and r(100000) - 50000 or k == 1 and string.rep('s', r(12)) or k == 2 and (r(1000) - 500) / 3 or tostring(r(50))
+  end
+  local d = {}
+  for j = 1, r(40) do d[j] = string.char(r(256)) end
+  out[#out + 1] = try(struct.pack, fmt, unpack(args))
+  out[#out + 1] = try(struct.size, fmt)
+  out[#out + 1] = try(struct.unpack, fmt, table.concat(d), r(8) == 0 and r(50) - 5 or 1)
+end
+for i = 1, #out do if string.sub(out[i], 1, 1) ~= 'E' then out[i] = sum(out[i]) end end
 return table.concat(out, ',')
 ]=])
 
