@@ -101,7 +101,10 @@ describe('Lua scripting over two shards', () => {
       expect(await session.send(evalOf('return {map = {a = 1}}'), 1)).toBe('%1\r\n$1\r\na\r\n:1\r\n');
       expect(await session.send(evalOf('return nil'), 1)).toBe('_\r\n');
       expect(await session.send(evalOf("redis.setresp(3) return redis.call('hgetall', 'nokey')"), 1)).toBe('%0\r\n');
-      expect(await session.send(evalOf("redis.setresp(3) return redis.call('get', 'nokey') == nil"), 1)).toBe(':1\r\n');
+      expect(await session.send(evalOf("redis.setresp(3) return redis.call('get', 'nokey') == nil"), 1)).toBe('#t\r\n');
+      expect(await session.send(evalOf('redis.setresp(3) return false'), 1)).toBe('#f\r\n');
+      expect(await session.send(evalOf('return false'), 1)).toBe('_\r\n');
+      expect(await session.send(evalOf('return true'), 1)).toBe(':1\r\n');
     } finally {
       session.close();
     }

@@ -452,7 +452,9 @@ static void lua_to_resp(lua_State *L, Vm *vm, int depth) {
       return;
     }
     case LUA_TBOOLEAN:
-      if (lua_toboolean(L, top)) bytes_put(out, ":1\r\n", 4);
+      /* A RESP3 boolean only when both the script (redis.setresp(3)) and the client speak RESP3. */
+      if (vm->clientResp == 3 && vm->callResp == 3) bytes_put(out, lua_toboolean(L, top) ? "#t\r\n" : "#f\r\n", 4);
+      else if (lua_toboolean(L, top)) bytes_put(out, ":1\r\n", 4);
       else put_null(vm);
       return;
     case LUA_TNUMBER:
