@@ -33,6 +33,8 @@ import { hyperLogLogTable } from './table/hyperloglog.ts';
 import { expireBindings } from './expire.ts';
 import { expireTable } from './table/expire.ts';
 import { objectBindings } from './object.ts';
+import { dumpBindings } from './dump.ts';
+import { dumpTable } from './table/dump.ts';
 import { objectTable } from './table/object.ts';
 import { memoryBindings } from './memory.ts';
 import { memoryTable } from './table/memory.ts';
@@ -56,6 +58,7 @@ const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
   [stringTable, stringBindings],
   [bitmapTable, bitmapBindings],
   [keyTable, keyBindings],
+  [dumpTable, dumpBindings],
   [keyspaceTable, keyspaceBindings],
   [hashTable, hashBindings],
   [setTable, setBindings],

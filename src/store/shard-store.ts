@@ -211,6 +211,11 @@ export class ShardStore {
     return this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, LRU)];
   }
 
+  /** Replaces the LRU clock or LFU word (RESTORE IDLETIME / FREQ, loading a file). */
+  setAccessWord(ref: Ref, word: number): void {
+    this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, LRU)] = word;
+  }
+
   /** The shard's write counter when the key last changed. */
   version(ref: Ref): number {
     return this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VERSION)];

@@ -21,8 +21,12 @@ import type { Ref, ShardStore } from '../shard-store.ts';
 import type { ValueTypeOps } from '../value-type.ts';
 import {
   entryDataStart, entryLength, entryNext, listpackCount, listpackEntryAt, listpackFind, listpackFirst, listpackHasEntryLongerThan,
-  listpackWriter,
+  listpackWriter, ListpackWriter,
 } from './listpack.ts';
+import { RdbEmptyValue, RdbType } from '../rdb/rdb-types.ts';
+import type { RdbInput } from '../rdb/rdb-input.ts';
+import type { RdbOutput } from '../rdb/rdb-output.ts';
+import { redisListpackBuilder, redisListpackReader } from '../rdb/redis-listpack.ts';
 
 /** Visits one field and its value, read in place (valid during the call only). */
 export type PairVisitor = (field: ByteSlice, value: ByteSlice) => void;
@@ -259,6 +263,57 @@ function digestHash(store: ShardStore, ref: Ref, digest: Buffer): void {
   });
 }
 
+// ---- RDB: a listpack hash as RDB_TYPE_HASH_LISTPACK, a hashtable one as RDB_TYPE_HASH ----
+
+function saveHash(store: ShardStore, ref: Ref, out: RdbOutput): void {
+  if (isListpack(store, ref)) {
+    const builder = redisListpackBuilder;
+    builder.begin();
+    hashForEach(store, ref, (field, value) => {
+      builder.pushString(field.bytes, field.start, field.length);
+      builder.pushString(value.bytes, value.start, value.length);
+    });
+    out.byte(RdbType.HashListpack);
+    out.blob(builder.finish());
+    return;
+  }
+  out.byte(RdbType.Hash);
+  out.len(hashLength(store, ref));
+  hashForEach(store, ref, (field, value) => {
+    out.string(field.bytes, field.start, field.length);
+    out.string(value.bytes, value.start, value.length);
+  });
+}
+
+const loaded = new ListpackWriter();
+
+function loadHash(rdbType: number, input: RdbInput, store: ShardStore, db: number, key: Uint8Array, expireAt: ExpireTime, now: number): Ref {
+  loaded.begin();
+  const seen = new Set<string>();
+  const addPair = (field: Uint8Array, value: Uint8Array): void => {
+    const name = Buffer.from(field.buffer, field.byteOffset, field.length).toString('latin1');
+    if (seen.has(name)) input.fail('duplicate hash field');
+    seen.add(name);
+    loaded.push(field);
+    loaded.push(value);
+  };
+  if (rdbType === RdbType.HashListpack) {
+    const reader = redisListpackReader;
+    reader.open(input.string());
+    while (reader.next()) {
+      const field = reader.value();
+      if (!reader.next()) input.fail('hash listpack with an odd number of entries');
+      addPair(field, reader.value());
+    }
+  } else if (rdbType === RdbType.Hash) {
+    for (let n = input.count(); n > 0; n--) addPair(input.string(), input.string());
+  } else {
+    input.fail('unsupported hash encoding');
+  }
+  if (seen.size === 0) throw new RdbEmptyValue();
+  return decodeHash(store, db, key, loaded.view(), expireAt, now, false);
+}
+
 export const HASH_TYPE: ValueTypeOps = {
   name: 'hash',
   encoding: (store, ref) => (isListpack(store, ref) ? 'listpack' : 'hashtable'),
@@ -270,4 +325,6 @@ export const HASH_TYPE: ValueTypeOps = {
   refcount: () => 1,
   // Redis writes a listpack hash as one blob, a hashtable one as length-prefixed strings: close enough either way.
   serializedLength: (store, ref) => (isListpack(store, ref) ? store.valueLength(ref) : openDict(store, ref).bytes),
+  rdbSave: saveHash,
+  rdbLoad: loadHash,
 };
