@@ -35,6 +35,8 @@ import { expireTable } from './table/expire.ts';
 import { objectBindings } from './object.ts';
 import { dumpBindings } from './dump.ts';
 import { dumpTable } from './table/dump.ts';
+import { persistenceBindings } from './persistence.ts';
+import { persistenceTable } from './table/persistence.ts';
 import { objectTable } from './table/object.ts';
 import { memoryBindings } from './memory.ts';
 import { memoryTable } from './table/memory.ts';
@@ -59,6 +61,7 @@ const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
   [bitmapTable, bitmapBindings],
   [keyTable, keyBindings],
   [dumpTable, dumpBindings],
+  [persistenceTable, persistenceBindings],
   [keyspaceTable, keyspaceBindings],
   [hashTable, hashBindings],
   [setTable, setBindings],

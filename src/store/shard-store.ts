@@ -653,6 +653,11 @@ export class ShardStore {
     return recordWord(ref, referenceOffset(this.keyLength(ref)) >>> 2);
   }
 
+  /** The shard's write counter (mod 2^32): how many changes it has made (rdb_changes_since_last_save). */
+  get writeCount(): number {
+    return this.counters[WRITE_COUNTER];
+  }
+
   private bumpVersion(ref: Ref): void {
     const version = (this.counters[WRITE_COUNTER] + 1) % 2 ** 32;
     this.counters[WRITE_COUNTER] = version;

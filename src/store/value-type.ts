@@ -35,7 +35,9 @@ export interface ValueTypeOps {
   refcount(store: ShardStore, ref: Ref, sharedIntegers: boolean): number;
   /** DEBUG OBJECT's serializedlength: the length of the value's RDB form (an estimate where the form differs). */
   serializedLength(store: ShardStore, ref: Ref): number;
-  /** Writes the value in Redis 7.0's RDB form: its RDB type byte, then the value (DUMP, SAVE). */
+  /** The RDB type code the value is written as (Redis 7.0's for its encoding). */
+  rdbType(store: ShardStore, ref: Ref): number;
+  /** Writes the value in Redis 7.0's RDB form for rdbType (DUMP, SAVE), without the type code. */
   rdbSave(store: ShardStore, ref: Ref, out: RdbOutput): void;
   /**
    * Reads a value of RDB type `rdbType` (one that maps to this type) from

@@ -48,11 +48,11 @@ export async function fillEveryType(client: Redis): Promise<void> {
   await p.exec();
 }
 
-/** What a user sees of `key`: type, encoding, contents (ordered where the type has an order) and TTL to the second. */
+/** What a user sees of `key`: type, encoding, contents (ordered where the type has an order) and expiry (absolute, ms). */
 export async function showKey(client: Redis, key: string): Promise<unknown> {
   const type = await client.type(key);
   const encoding = await client.object('ENCODING', key);
-  const ttl = Math.round((await client.pttl(key)) / 1000);
+  const expireAt = await client.pexpiretime(key);
   let value: unknown;
   switch (type) {
     case 'string':
@@ -91,5 +91,5 @@ export async function showKey(client: Redis, key: string): Promise<unknown> {
     default:
       value = null;
   }
-  return { type, encoding, ttl, value };
+  return { type, encoding, expireAt, value };
 }

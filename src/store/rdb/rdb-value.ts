@@ -27,9 +27,20 @@ export function valueTypeOfRdbType(rdbType: number): number {
   return VALUE_TYPE_OF_RDB_TYPE[rdbType] ?? -1;
 }
 
-/** Writes the value at `ref` (type byte and value). */
+/** Writes the value at `ref`: its RDB type code, then the value. */
 export function saveValue(store: ShardStore, ref: Ref, out: RdbOutput): void {
-  VALUE_TYPES[store.typeOf(ref)].rdbSave(store, ref, out);
+  const type = VALUE_TYPES[store.typeOf(ref)];
+  out.byte(type.rdbType(store, ref));
+  type.rdbSave(store, ref, out);
+}
+
+/** Writes a key of a file: its value's RDB type code, the key, the value. */
+export function saveKeyValue(store: ShardStore, ref: Ref, out: RdbOutput): void {
+  const type = VALUE_TYPES[store.typeOf(ref)];
+  out.byte(type.rdbType(store, ref));
+  const key = store.keyView(ref);
+  out.string(key, 0, key.length);
+  type.rdbSave(store, ref, out);
 }
 
 /** Reads a value of `rdbType` and stores it under `key`; throws RdbFormatError / RdbEmptyValue. */

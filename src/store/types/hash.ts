@@ -273,11 +273,9 @@ function saveHash(store: ShardStore, ref: Ref, out: RdbOutput): void {
       builder.pushString(field.bytes, field.start, field.length);
       builder.pushString(value.bytes, value.start, value.length);
     });
-    out.byte(RdbType.HashListpack);
     out.blob(builder.finish());
     return;
   }
-  out.byte(RdbType.Hash);
   out.len(hashLength(store, ref));
   hashForEach(store, ref, (field, value) => {
     out.string(field.bytes, field.start, field.length);
@@ -325,6 +323,7 @@ export const HASH_TYPE: ValueTypeOps = {
   refcount: () => 1,
   // Redis writes a listpack hash as one blob, a hashtable one as length-prefixed strings: close enough either way.
   serializedLength: (store, ref) => (isListpack(store, ref) ? store.valueLength(ref) : openDict(store, ref).bytes),
+  rdbType: (store, ref) => (isListpack(store, ref) ? RdbType.HashListpack : RdbType.Hash),
   rdbSave: saveHash,
   rdbLoad: loadHash,
 };

@@ -158,7 +158,6 @@ function saveList(store: ShardStore, ref: Ref, out: RdbOutput): void {
     return true;
   });
   if (builder.entries > 0) nodes.push(ownBytes(builder.finish()));
-  out.byte(RdbType.ListQuicklist2);
   out.len(nodes.length);
   for (const node of nodes) {
     out.len(NODE_PACKED);
@@ -208,6 +207,7 @@ export const LIST_TYPE: ValueTypeOps = {
   refcount: () => 1,
   // Redis writes a quicklist as its nodes' packed forms: about the bytes the nodes hold.
   serializedLength: (store, ref) => openList(store, ref).bytes,
+  rdbType: () => RdbType.ListQuicklist2,
   rdbSave: saveList,
   rdbLoad: loadList,
 };

@@ -236,14 +236,12 @@ function saveSet(store: ShardStore, ref: Ref, out: RdbOutput): void {
     const count = intsetCount(bytes, start);
     redisIntset.writeUInt32LE(width, 0);
     redisIntset.writeUInt32LE(count, 4);
-    out.byte(RdbType.SetIntset);
     // The values are the same bytes in both forms: only the header differs.
     out.len(REDIS_INTSET_HEADER + width * count);
     out.raw(redisIntset, 0, REDIS_INTSET_HEADER);
     out.raw(bytes, start + INTSET_HEADER_BYTES, width * count);
     return;
   }
-  out.byte(RdbType.Set);
   out.len(setSize(store, ref));
   setForEach(store, ref, (member) => out.string(member.bytes, member.start, member.length));
 }
@@ -283,6 +281,7 @@ export const SET_TYPE: ValueTypeOps = {
   digest: digestSet,
   refcount: () => 1,
   serializedLength: (store, ref) => (isIntset(store, ref) ? intsetLength(store.valueBytes(ref), store.valueStart(ref)) : openDict(store, ref).bytes),
+  rdbType: (store, ref) => (isIntset(store, ref) ? RdbType.SetIntset : RdbType.Set),
   rdbSave: saveSet,
   rdbLoad: loadSet,
 };

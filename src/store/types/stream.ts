@@ -1060,7 +1060,6 @@ function saveStream(store: ShardStore, ref: Ref, out: RdbOutput): void {
     nodes.push({ first: entries[from].id, bytes: streamNode(entries, from, to) });
     from = to;
   }
-  out.byte(RdbType.StreamListpacks2);
   out.len(nodes.length);
   for (const node of nodes) {
     out.len(16);
@@ -1218,6 +1217,7 @@ export const STREAM_TYPE: ValueTypeOps = {
   digest: digestStream,
   refcount: () => 1,
   serializedLength: (store, ref) => openStream(store, ref).bytes,
+  rdbType: () => RdbType.StreamListpacks2,
   rdbSave: saveStream,
   rdbLoad: loadStream,
 };

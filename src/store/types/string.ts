@@ -14,7 +14,6 @@ import type { ExpireTime } from '../record.ts';
 
 function saveString(store: ShardStore, ref: Ref, out: RdbOutput): void {
   const view = store.stringView(ref);
-  out.byte(RdbType.String);
   out.string(view, 0, view.length);
 }
 
@@ -34,6 +33,7 @@ export const STRING_TYPE: ValueTypeOps = {
   digest: (store, ref, digest) => mixIntoDigest(digest, store.stringView(ref)),
   refcount: (store, ref, sharedIntegers) => stringRefcount(store.stringView(ref), sharedIntegers),
   serializedLength: (store, ref) => serializedLength(store.stringView(ref)),
+  rdbType: () => RdbType.String,
   rdbSave: saveString,
   rdbLoad: loadString,
 };

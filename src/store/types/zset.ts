@@ -602,11 +602,9 @@ function saveZset(store: ShardStore, ref: Ref, out: RdbOutput): void {
       builder.pushString(members[i]);
       builder.pushString(Buffer.from(formatDouble(scores[i]), 'latin1'));
     }
-    out.byte(RdbType.ZsetListpack);
     out.blob(builder.finish());
     return;
   }
-  out.byte(RdbType.Zset2);
   out.len(members.length);
   for (let i = members.length - 1; i >= 0; i--) {
     out.string(members[i]);
@@ -654,6 +652,7 @@ export const ZSET_TYPE: ValueTypeOps = {
   refcount: () => 1,
   // Redis writes a listpack set as one blob, a skiplist one as length-prefixed members and 8-byte scores.
   serializedLength: (store, ref) => (isListpack(store, ref) ? store.valueLength(ref) : bigBytes(store, ref)),
+  rdbType: (store, ref) => (isListpack(store, ref) ? RdbType.ZsetListpack : RdbType.Zset2),
   rdbSave: saveZset,
   rdbLoad: loadZset,
 };
