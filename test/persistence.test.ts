@@ -1,4 +1,4 @@
-// RDB snapshots against real servers: SAVE, LASTSAVE, DEBUG RELOAD,
+// RDB snapshots against real servers: SAVE, BGSAVE, LASTSAVE, DEBUG RELOAD,
 // SHUTDOWN SAVE / NOSAVE and the load at start-up, at 1 and 2 shards, with
 // every type and encoding; and interop both ways with stock redis-server
 // 7.0.15: a file written here passes redis-check-rdb and loads in stock with
@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { startServer, type TestServer } from './helpers/server.ts';
 import { startStockRedis } from './helpers/stock-server.ts';
-import { connectIoredis, errorOf, infoField } from './helpers/clients.ts';
+import { connectIoredis, errorOf, infoField, waitFor } from './helpers/clients.ts';
 import { EVERY_TYPE_KEYS, fillEveryType, showKey } from './helpers/every-type.ts';
 
 const execFileAsync = promisify(execFile);
@@ -139,6 +139,29 @@ for (const shards of [1, 2]) {
       const running = await ours(dir, shards);
       expect(await snapshot(running.client)).toEqual(expected);
       await stop(running);
+    });
+
+    it('BGSAVE writes the dataset as it was when it answered, while the server keeps serving', async () => {
+      const dir = freshDir();
+      const running = await ours(dir, shards);
+      await fill(running.client);
+      const before = await snapshot(running.client);
+      const lastsave = await running.client.lastsave();
+      expect(await running.client.bgsave()).toBe('Background saving started');
+      // Written after the reply: not in the file.
+      await running.client.set('str:int', 'changed after the snapshot');
+      await running.client.set('new-key', 'x');
+      await waitFor(async () => infoField(await running.client.info('persistence'), 'rdb_bgsave_in_progress') === 0, 10000);
+      const info = await running.client.info('persistence');
+      expect(info).toContain('rdb_last_bgsave_status:ok');
+      expect(infoField(info, 'rdb_last_bgsave_time_sec')).toBeGreaterThanOrEqual(0);
+      expect(await running.client.lastsave()).toBeGreaterThanOrEqual(lastsave);
+      expect(await errorOf(running.client.call('bgsave', 'now'))).toBe('ERR syntax error');
+      await stop(running);
+      const back = await ours(dir, shards);
+      expect(await snapshot(back.client)).toEqual(before);
+      expect(await back.client.exists('new-key')).toBe(0);
+      await stop(back);
     });
 
     it('SHUTDOWN SAVE writes the file before it exits; SHUTDOWN NOSAVE does not', async () => {

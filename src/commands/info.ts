@@ -378,16 +378,17 @@ function commandStatLines(totals: Map<string, number>): string[] {
   return lines;
 }
 
-/** INFO persistence, as Redis 7.0 words it: the last save from the shared status; no BGSAVE, AOF or fork here yet. */
+/** INFO persistence, as Redis 7.0 words it: the last save from the shared status; no AOF or fork here. */
 function persistenceLines(totals: Map<string, number>, status: SaveStatus): string[] {
   return [
     'loading:0', 'async_loading:0', 'current_cow_peak:0', 'current_cow_size:0', 'current_cow_size_age:0', 'current_fork_perc:0.00',
     'current_save_keys_processed:0', 'current_save_keys_total:0',
     `rdb_changes_since_last_save:${totals.get('rdb_changes_since_last_save') ?? 0}`,
-    'rdb_bgsave_in_progress:0',
+    `rdb_bgsave_in_progress:${status.bgsaveInProgress ? 1 : 0}`,
     `rdb_last_save_time:${status.lastSave}`,
     `rdb_last_bgsave_status:${status.lastOk ? 'ok' : 'err'}`,
-    'rdb_last_bgsave_time_sec:-1', 'rdb_current_bgsave_time_sec:-1',
+    `rdb_last_bgsave_time_sec:${status.lastBgsaveDuration}`,
+    `rdb_current_bgsave_time_sec:${status.currentBgsaveSeconds(Date.now())}`,
     `rdb_saves:${status.saves}`,
     'rdb_last_cow_size:0', 'rdb_last_load_keys_expired:0',
     `rdb_last_load_keys_loaded:${status.loadedKeys}`,

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Bindings, CommandContext } from './command.ts';
 import { EVERY_SHARD_LOCKED, shardOp, steppedCommand, stepRequest, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
-import { accessSavingOf, assembleFile, loadFile, writeFileAtomically, writeSlice, type AccessSaving, type SlicePart } from '../store/rdb/rdb-file.ts';
+import { accessSavingOf, assembleFile, loadFile, writeFileAtomically, writeFileAtomicallyInBackground, writeSlice, type AccessSaving, type SlicePart } from '../store/rdb/rdb-file.ts';
 import { RdbFormatError } from '../store/rdb/rdb-types.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import { isKeyword } from '../protocol/args.ts';
@@ -41,6 +41,28 @@ function snapshotPath(config: CommandContext['server']['config']): string {
   return resolve(config.get('dir'), config.get('dbfilename'));
 }
 
+/** A save's first step: every shard's slice. `last`: nothing follows (the shards' locks go with their slices). */
+function* sliceStep(request: StepRequest, last: boolean): Generator<OpCall[], SlicePart[][], OpValue[]> {
+  const config = request.server.config;
+  const args = [Buffer.from(accessSavingOf(config.get('maxmemory-policy'))), Buffer.from(config.get('rdbcompression') === 'yes' ? '1' : '0')];
+  const calls: OpCall[] = [];
+  for (let shard = 0; shard < request.shardCount; shard++) calls.push({ shard, db: request.db, op: rdbSlice, args, last });
+  return (yield calls) as SlicePart[][];
+}
+
+/** The file of `slices`, as the settings ask (compression, checksum). */
+function fileOf(server: StepRequest['server'], slices: SlicePart[][], startedAt: number): Buffer {
+  const config = server.config;
+  return assembleFile(slices, {
+    checksum: config.get('rdbchecksum') === 'yes', compress: config.get('rdbcompression') === 'yes', usedMemory: process.memoryUsage().rss, now: startedAt, redisVersion: REDIS_VERSION,
+  });
+}
+
+function saveFailed(server: StepRequest['server'], startedAt: number, path: string, error: unknown): void {
+  server.saveStatus.recordSave(false, startedAt, Date.now(), 0);
+  log('warning', `Failed saving the DB to ${path}: ${(error as Error).message}`);
+}
+
 /**
  * A save's steps: every shard's slice, then the file written here. True when
  * it was written; the outcome is recorded for LASTSAVE and INFO either way.
@@ -48,34 +70,69 @@ function snapshotPath(config: CommandContext['server']['config']): string {
  */
 export function* saveSteps(request: StepRequest, last: boolean): Generator<OpCall[], boolean, OpValue[]> {
   const startedAt = Date.now();
-  const config = request.server.config;
-  const compress = config.get('rdbcompression') === 'yes';
-  const args = [Buffer.from(accessSavingOf(config.get('maxmemory-policy'))), Buffer.from(compress ? '1' : '0')];
-  const calls: OpCall[] = [];
-  for (let shard = 0; shard < request.shardCount; shard++) calls.push({ shard, db: request.db, op: rdbSlice, args, last });
-  const slices = (yield calls) as SlicePart[][];
-  const path = snapshotPath(config);
-  const status = request.server.saveStatus;
+  const slices = yield* sliceStep(request, last);
+  const { server } = request;
+  const path = snapshotPath(server.config);
   try {
-    const file = assembleFile(slices, {
-      checksum: config.get('rdbchecksum') === 'yes', compress, usedMemory: process.memoryUsage().rss, now: startedAt, redisVersion: REDIS_VERSION,
-    });
+    const file = fileOf(server, slices, startedAt);
     writeFileAtomically(path, file);
-    status.recordSave(true, startedAt, Date.now(), file.length);
+    server.saveStatus.recordSave(true, startedAt, Date.now(), file.length);
     log('notice', 'DB saved on disk');
     return true;
   } catch (error) {
-    status.recordSave(false, startedAt, Date.now(), 0);
-    log('warning', `Failed saving the DB to ${path}: ${(error as Error).message}`);
+    saveFailed(server, startedAt, path, error);
     return false;
   }
 }
 
+const BGSAVE_RUNNING = 'ERR Background save already in progress';
+
 /** SAVE: OK once the file is on disk; Redis's bare "ERR" when it could not be written. */
 const save = steppedCommand(function* (request) {
+  if (request.server.saveStatus.bgsaveInProgress) throw new ReplyError(BGSAVE_RUNNING);
   if (yield* saveSteps(request, true)) request.out.ok();
   else request.out.error('ERR');
 }, EVERY_SHARD_LOCKED);
+
+/**
+ * BGSAVE [SCHEDULE]: the shards' slices are taken at once, every shard
+ * locked (the file is the dataset at that moment); joining them and writing
+ * the file happen after the reply, while the shards serve. One runs at a
+ * time: another BGSAVE meanwhile, SCHEDULE or not, is refused as Redis
+ * refuses it while its RDB child runs (SCHEDULE waits only for an AOF
+ * rewrite, which is not built).
+ */
+const bgsave = steppedCommand(function* (request) {
+  const { args, out, server } = request;
+  if (args.length > 2 || (args.length === 2 && !isKeyword(args[1], 'schedule'))) throw new ReplyError(Errors.syntax);
+  const status = server.saveStatus;
+  if (status.bgsaveInProgress) throw new ReplyError(BGSAVE_RUNNING);
+  const startedAt = Date.now();
+  const slices = yield* sliceStep(request, true);
+  const path = snapshotPath(server.config);
+  status.bgsaveStarted(startedAt);
+  out.simple('Background saving started');
+  log('notice', 'Background saving started');
+  void writeInBackground(server, slices, startedAt, path);
+}, EVERY_SHARD_LOCKED);
+
+async function writeInBackground(server: StepRequest['server'], slices: SlicePart[][], startedAt: number, path: string): Promise<void> {
+  const status = server.saveStatus;
+  try {
+    // Past the reply: the client has its answer before the file is joined.
+    await new Promise((resolve) => setImmediate(resolve));
+    const file = fileOf(server, slices, startedAt);
+    await writeFileAtomicallyInBackground(path, file);
+    status.recordSave(true, startedAt, Date.now(), file.length);
+    log('notice', 'DB saved on disk');
+    log('notice', 'Background saving terminated with success');
+  } catch (error) {
+    saveFailed(server, startedAt, path, error);
+    log('warning', 'Background saving error');
+  } finally {
+    status.bgsaveEnded(Date.now());
+  }
+}
 
 function lastsave(ctx: CommandContext): void {
   ctx.out.integer(ctx.server.saveStatus.lastSave);
@@ -171,5 +228,6 @@ export function loadSnapshotAtStart(ctx: Pick<CommandContext, 'store' | 'server'
 
 export const persistenceBindings: Bindings = {
   save,
+  bgsave,
   lastsave,
 };

@@ -1,4 +1,4 @@
-// SAVE and LASTSAVE: their metadata as data (see command-row.ts); persistence.ts binds their handlers.
+// SAVE, BGSAVE and LASTSAVE: their metadata as data (see command-row.ts); persistence.ts binds their handlers.
 
 import type { CommandRow } from '../command-row.ts';
 
@@ -6,6 +6,11 @@ export const persistenceTable: readonly CommandRow[] = [
   {
     name: 'save', arity: 1, flags: ['admin', 'noscript', 'no-async-loading', 'no-multi'], group: 'server', acl: ['dangerous'], since: '1.0.0',
     summary: 'Writes the dataset to the RDB file, synchronously',
+    placement: 'all-shards',
+  },
+  {
+    name: 'bgsave', arity: -1, flags: ['admin', 'noscript', 'no-async-loading'], group: 'server', acl: ['dangerous'], since: '1.0.0',
+    summary: 'Writes the dataset to the RDB file while the server keeps serving',
     placement: 'all-shards',
   },
   {

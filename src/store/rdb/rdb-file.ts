@@ -13,6 +13,7 @@
 // without being decoded (skipValue).
 
 import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { open, rename, unlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Ref, ShardStore } from '../shard-store.ts';
 import { DATABASE_COUNT } from '../shard-store.ts';
@@ -131,6 +132,24 @@ export function writeFileAtomically(path: string, bytes: Uint8Array): void {
     } catch {
       // never made, or gone already
     }
+    throw error;
+  }
+}
+
+/** writeFileAtomically without blocking the thread (BGSAVE's write). */
+export async function writeFileAtomicallyInBackground(path: string, bytes: Uint8Array): Promise<void> {
+  const temporary = join(dirname(path), `temp-bg-${process.pid}-${Date.now()}.rdb`);
+  try {
+    const file = await open(temporary, 'w');
+    try {
+      await file.writeFile(bytes);
+      await file.sync();
+    } finally {
+      await file.close();
+    }
+    await rename(temporary, path);
+  } catch (error) {
+    await unlink(temporary).catch(() => undefined);
     throw error;
   }
 }

@@ -7,6 +7,8 @@ const LAST_DURATION = 2; // seconds the last save took
 const SAVES = 3; // saves done since start-up
 const LAST_SIZE = 4; // bytes of the last file written
 const LOADED_KEYS = 5; // keys loaded at start-up, every shard together
+const BGSAVE_STARTED = 6; // ms the running background save started; 0: none runs
+const LAST_BGSAVE_DURATION = 7; // seconds the last background save took (-1: none yet)
 const SLOTS = 8;
 
 export const SAVE_STATUS_BYTES = SLOTS * 8;
@@ -24,6 +26,31 @@ export class SaveStatus {
     words[LAST_SAVE] = Math.floor(now / 1000);
     words[LAST_OK] = 1;
     words[LAST_DURATION] = -1;
+    words[LAST_BGSAVE_DURATION] = -1;
+  }
+
+  /** A background save runs now (its file is being written). */
+  get bgsaveInProgress(): boolean {
+    return this.words[BGSAVE_STARTED] !== 0;
+  }
+
+  /** Seconds the running background save has taken so far, -1 when none runs. */
+  currentBgsaveSeconds(now: number): number {
+    const started = this.words[BGSAVE_STARTED];
+    return started === 0 ? -1 : Math.floor((now - started) / 1000);
+  }
+
+  get lastBgsaveDuration(): number {
+    return this.words[LAST_BGSAVE_DURATION];
+  }
+
+  bgsaveStarted(now: number): void {
+    this.words[BGSAVE_STARTED] = now;
+  }
+
+  bgsaveEnded(now: number): void {
+    this.words[LAST_BGSAVE_DURATION] = Math.round((now - this.words[BGSAVE_STARTED]) / 1000);
+    this.words[BGSAVE_STARTED] = 0;
   }
 
   get lastSave(): number {
