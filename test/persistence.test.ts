@@ -187,6 +187,36 @@ for (const shards of [1, 2]) {
   });
 }
 
+describe('RDB access records', () => {
+  for (const [policy, option, amount] of [['allkeys-lru', 'IDLETIME', 1000], ['allkeys-lfu', 'FREQ', 200]] as const) {
+    it(`the file keeps each key's ${option} under ${policy}, here and in stock Redis`, async () => {
+      const dir = freshDir();
+      const running = await ours(dir, 2, ['--maxmemory-policy', policy]);
+      await running.client.set('seed', 'v');
+      const payload = await running.client.dumpBuffer('seed');
+      expect(await running.client.call('restore', 'k', '0', payload, option, String(amount))).toBe('OK');
+      expect(await running.client.save()).toBe('OK');
+      await stop(running);
+      const back = await ours(dir, 2, ['--maxmemory-policy', policy]);
+      const stockServer = await startStockRedis(['--dir', dir, '--maxmemory-policy', policy]);
+      const stock = await connectIoredis(stockServer);
+      try {
+        for (const client of [back.client, stock]) {
+          const value = (await client.call('object', option, 'k')) as number;
+          // An LFU counter decays one a minute (lfu-decay-time 1): the test takes seconds.
+          if (option === 'FREQ') expect(value).toBeGreaterThanOrEqual(amount - 1);
+          else expect(value).toBeGreaterThanOrEqual(amount);
+          expect(value).toBeLessThan(amount + 60);
+        }
+      } finally {
+        stock.disconnect();
+        await stockServer.stop();
+        await stop(back);
+      }
+    });
+  }
+});
+
 describe('RDB faults', () => {
   it('a SAVE that cannot write answers ERR, keeps LASTSAVE and reports the failure; the old file is untouched', async () => {
     const dir = freshDir();
