@@ -49,8 +49,10 @@ export function writeSlice(store: ShardStore, saving: AccessSaving, compress: bo
     slice.reset();
     let keys = 0;
     let expires = 0;
-    store.forEachKey(db, (ref: Ref) => {
-      if (store.isExpired(ref, now)) return;
+    const refs = refsInSpreadOrder(store, db);
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i];
+      if (store.isExpired(ref, now)) continue;
       const expireAt = store.exactExpireAt(ref);
       if (expireAt !== 0) {
         slice.byte(RdbOpcode.ExpireTimeMs);
@@ -66,10 +68,31 @@ export function writeSlice(store: ShardStore, saving: AccessSaving, compress: bo
       }
       saveKeyValue(store, ref, slice);
       keys++;
-    });
+    }
     if (keys > 0) parts.push([db, keys, expires, Buffer.from(slice.view())]);
   }
   return parts;
+}
+
+/**
+ * A database's keys in an order unrelated to their hashes (shuffled). The
+ * index keeps keys in hash order; a file in that order would be loaded in
+ * it, and an open-addressing table filled in hash order while it grows piles
+ * its keys into long probe runs (measured: loads 30 times slower).
+ */
+function refsInSpreadOrder(store: ShardStore, db: number): Uint32Array {
+  const refs = new Uint32Array(store.dbs[db].size);
+  let n = 0;
+  store.forEachKey(db, (ref: Ref) => {
+    if (n < refs.length) refs[n++] = ref;
+  });
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    const swap = refs[i];
+    refs[i] = refs[j];
+    refs[j] = swap;
+  }
+  return refs.subarray(0, n);
 }
 
 export interface FileOptions {
