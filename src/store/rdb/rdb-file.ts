@@ -24,6 +24,7 @@ import { RdbInput } from './rdb-input.ts';
 import { RDB_VERSION, RdbOutput } from './rdb-output.ts';
 import { RdbEmptyValue, RdbOpcode, RdbType } from './rdb-types.ts';
 import { loadValue, saveKeyValue } from './rdb-value.ts';
+import { shuffleFirst } from '../random-pick.ts';
 
 /** What a key's access record is saved as: nothing (no eviction policy), its idle time (LRU), or its counter (LFU). */
 export type AccessSaving = 'none' | 'lru' | 'lfu';
@@ -86,13 +87,9 @@ function refsInSpreadOrder(store: ShardStore, db: number): Uint32Array {
   store.forEachKey(db, (ref: Ref) => {
     if (n < refs.length) refs[n++] = ref;
   });
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    const swap = refs[i];
-    refs[i] = refs[j];
-    refs[j] = swap;
-  }
-  return refs.subarray(0, n);
+  const spread = refs.subarray(0, n);
+  shuffleFirst(spread, n);
+  return spread;
 }
 
 export interface FileOptions {

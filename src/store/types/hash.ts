@@ -15,7 +15,7 @@ import { ByteSlice, ownBytes } from '../bytes.ts';
 import { addToDigest, DIGEST_LENGTH, mixIntoDigest } from '../digest.ts';
 import { entryFieldLength, entryFieldStart, entryValueLength, entryValueStart, type Dict } from '../dict.ts';
 import { ValueType } from '../entry.ts';
-import { chooseIndexes } from '../random-pick.ts';
+import { chooseIndexes, shuffleFirst } from '../random-pick.ts';
 import { ValueEncoding, type ExpireTime } from '../record.ts';
 import type { Ref, ShardStore } from '../shard-store.ts';
 import type { ValueTypeOps } from '../value-type.ts';
@@ -286,29 +286,31 @@ function saveHash(store: ShardStore, ref: Ref, out: RdbOutput): void {
 const loaded = new ListpackWriter();
 
 function loadHash(rdbType: number, input: RdbInput, store: ShardStore, db: number, key: Uint8Array, expireAt: ExpireTime, now: number): Ref {
-  loaded.begin();
-  const seen = new Set<string>();
-  const addPair = (field: Uint8Array, value: Uint8Array): void => {
-    const name = Buffer.from(field.buffer, field.byteOffset, field.length).toString('latin1');
-    if (seen.has(name)) input.fail('duplicate hash field');
-    seen.add(name);
-    loaded.push(field);
-    loaded.push(value);
-  };
+  const pairs: Uint8Array[][] = [];
   if (rdbType === RdbType.HashListpack) {
     const reader = redisListpackReader;
     reader.open(input.string());
     while (reader.next()) {
       const field = reader.value();
       if (!reader.next()) input.fail('hash listpack with an odd number of entries');
-      addPair(field, reader.value());
+      pairs.push([field, reader.value()]);
     }
   } else if (rdbType === RdbType.Hash) {
-    for (let n = input.count(); n > 0; n--) addPair(input.string(), input.string());
+    for (let n = input.count(); n > 0; n--) pairs.push([input.string(), input.string()]);
   } else {
     input.fail('unsupported hash encoding');
   }
-  if (seen.size === 0) throw new RdbEmptyValue();
+  if (pairs.length === 0) throw new RdbEmptyValue();
+  const seen = new Set<string>();
+  for (const [field] of pairs) seen.add(Buffer.from(field.buffer, field.byteOffset, field.length).toString('latin1'));
+  if (seen.size !== pairs.length) input.fail('duplicate hash field');
+  // A listpack keeps the file's order; a hashtable's means nothing, and a dict filled in hash order piles into long probe runs.
+  if (pairs.length > store.limits.hashMaxListpackEntries) shuffleFirst(pairs, pairs.length);
+  loaded.begin();
+  for (const [field, value] of pairs) {
+    loaded.push(field);
+    loaded.push(value);
+  }
   return decodeHash(store, db, key, loaded.view(), expireAt, now, false);
 }
 
