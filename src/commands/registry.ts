@@ -33,6 +33,10 @@ import { hyperLogLogTable } from './table/hyperloglog.ts';
 import { expireBindings } from './expire.ts';
 import { expireTable } from './table/expire.ts';
 import { objectBindings } from './object.ts';
+import { dumpBindings } from './dump.ts';
+import { dumpTable } from './table/dump.ts';
+import { persistenceBindings } from './persistence.ts';
+import { persistenceTable } from './table/persistence.ts';
 import { objectTable } from './table/object.ts';
 import { memoryBindings } from './memory.ts';
 import { memoryTable } from './table/memory.ts';
@@ -58,6 +62,8 @@ const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
   [stringTable, stringBindings],
   [bitmapTable, bitmapBindings],
   [keyTable, keyBindings],
+  [dumpTable, dumpBindings],
+  [persistenceTable, persistenceBindings],
   [keyspaceTable, keyspaceBindings],
   [hashTable, hashBindings],
   [setTable, setBindings],

@@ -4,6 +4,7 @@
 // class runs inside each worker, or on the main thread when the server has a
 // single shard.
 
+import { loadSnapshotAtStart } from '../commands/persistence.ts';
 import net from 'node:net';
 import { Config } from '../config/config.ts';
 import { SlotMap } from '../cluster/slots.ts';
@@ -45,6 +46,8 @@ export interface ThreadInit {
   shared: SharedState;
   /** The shard's keyspace memory: new, or what a thread that died left. */
   memory: StoreMemory;
+  /** The server's first start: the shard loads its keys from the RDB file (not a restart over kept memory). */
+  loadSnapshot: boolean;
 }
 
 
@@ -138,8 +141,11 @@ export class ShardThread {
   /** Replies served to this thread's own blocked clients, delivered once the serving is over. */
   private readonly localPushes: LocalPush[] = [];
 
+  private readonly loadSnapshot: boolean;
+
   constructor(init: ThreadInit, onSegment: SegmentListener | null = null) {
     this.store = new ShardStore(init.memory, onSegment);
+    this.loadSnapshot = init.loadSnapshot;
     const config = new Config(init.config);
     config.configFile = init.configFile;
     const server = (this.server = new ServerContext(config, init.threadIndex, init.shardCount, new SlotMap(init.slots), init.shared));
@@ -210,6 +216,7 @@ export class ShardThread {
       this.applyStoreSettings();
       clientEviction.check();
     });
+    if (this.loadSnapshot) loadSnapshotAtStart(this);
     const config = this.server.config;
     const port = config.getNumber('port');
     for (const host of listenAddresses(config.get('bind'))) {
