@@ -7,6 +7,7 @@ import type { ThreadStats } from './server-context.ts';
 import type { RequestParser } from '../protocol/request-parser.ts';
 import type { CommandSpec } from '../commands/command.ts';
 import type { BufferLimit } from '../config/buffer-limits.ts';
+import type { ClientSubscriptions } from './subscriptions.ts';
 import { log } from '../util/log.ts';
 import { BIG_BUFFER_BYTES, released, releasedBuffer } from '../util/memory-release.ts';
 
@@ -121,8 +122,10 @@ export class Client {
   pendingBytes = 0;
   /** Replies reserved and not come back yet (from other shards, or from a transaction). */
   repliesInFlight = 0;
-  /** client-output-buffer-limit for normal clients: the thread's, kept current by CONFIG SET. */
-  private readonly outputLimit: BufferLimit;
+  /** client-output-buffer-limit of the client's class (normal, or pubsub while subscribed): the thread's, kept current by CONFIG SET. */
+  outputLimit: BufferLimit;
+  /** The channels, patterns and shard channels it listens to (server/subscriptions.ts); null when none. */
+  subscriptions: ClientSubscriptions | null = null;
   /** When the soft output limit was first passed (0: it is not passed now). */
   private softLimitSince = 0;
 

@@ -30,6 +30,8 @@ import { log } from '../util/log.ts';
 const QUEUED = Buffer.from('+QUEUED\r\n');
 /** The commands that act at once inside MULTI instead of being queued. */
 const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** What a RESP2 client subscribed to anything may still send. */
+const PUBSUB_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
 /** The thread's parts the dispatcher and the parts it routes to work with. */
 export interface ThreadParts {
@@ -121,6 +123,10 @@ export class Dispatcher {
       return;
     }
     client.lastCommand = spec.name;
+    if (client.subscriptions !== null && client.proto === 2 && !PUBSUB_CONTEXT.has(spec.name)) {
+      this.reject(client, spec, `ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+      return;
+    }
     if (client.queued !== null && this.refusal.refusesInMulti(client, spec)) {
       this.reject(client, spec, Errors.outOfMemory);
       return;

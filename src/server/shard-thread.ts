@@ -33,6 +33,7 @@ import { log } from '../util/log.ts';
 import { PROTECTED_MODE_DENIED } from './protected-mode.ts';
 import { CHECK_MS, ClientEviction } from './client-eviction.ts';
 import { clientInfoLine } from '../commands/client.ts';
+import { PUSH_PUBLISH, Subscriptions } from './subscriptions.ts';
 
 export interface ThreadInit {
   config: Record<string, string>;
@@ -84,14 +85,17 @@ class HubEvents implements HubHandler {
   private readonly owed: OwedReplies;
   private readonly endOfBatch: EndOfBatch;
   private readonly blocked: BlockedClients;
-  constructor(hops: HopServer, owed: OwedReplies, endOfBatch: EndOfBatch, blocked: BlockedClients) {
+  private readonly pubsub: Subscriptions;
+  constructor(hops: HopServer, owed: OwedReplies, endOfBatch: EndOfBatch, blocked: BlockedClients, pubsub: Subscriptions) {
     this.hops = hops;
     this.owed = owed;
     this.endOfBatch = endOfBatch;
     this.blocked = blocked;
+    this.pubsub = pubsub;
   }
   onPush(slot: number, generation: number, payload: Buffer): void {
-    this.blocked.onPush(slot, generation, payload);
+    if (slot >= PUSH_PUBLISH) this.pubsub.onPush(slot, generation, payload);
+    else this.blocked.onPush(slot, generation, payload);
   }
   onRequest(from: number, requestId: number, db: number, proto: number, flags: number, argv: Buffer[], argc: number): void {
     this.hops.onRequest(from, requestId, db, proto, flags, argv, argc);
@@ -180,6 +184,7 @@ export class ShardThread {
       server, store: this.store, commands: COMMAND_TABLE, invoker: this.invoker, refusal, replies, scheduler: this.scheduler, shards: this.shards, endOfBatch: this.endOfBatch, serveBlocked,
     });
     server.unblockClient = (client, withError) => this.dispatcher.blocked.unblock(client, withError);
+    server.pubsub = new Subscriptions(server.threadIndex, server.shardCount, hub, server.shared.pubsubSummary, server.outputLimit, server.pubsubOutputLimit, replies.scratch);
   }
 
   /** Reads the maxmemory settings; a lowered maxmemory starts evicting at once (the timer carries on). */
@@ -194,7 +199,7 @@ export class ShardThread {
   }
 
   async start(): Promise<void> {
-    this.hub?.start(new HubEvents(this.hops, this.owed, this.endOfBatch, this.dispatcher.blocked));
+    this.hub?.start(new HubEvents(this.hops, this.owed, this.endOfBatch, this.dispatcher.blocked, this.server.pubsub));
     this.scheduleActiveExpire();
     this.applyStoreSettings();
     this.idleTimer = setInterval(() => this.closeIdleClients(Date.now()), 1000);
@@ -315,6 +320,7 @@ export class ShardThread {
     socket.on('close', () => {
       client.closed = true;
       if (client.blocked !== null) dispatcher.blocked.clientClosed(client);
+      if (client.subscriptions !== null) server.pubsub.forget(client);
       client.endTransaction();
       server.clients.delete(client.id);
       server.countClient(-1);
@@ -335,6 +341,7 @@ export class ShardThread {
     // Its clients' waits here are over; this thread's clients' waits there died with it and register again.
     this.store.blocked.dropThread(peer);
     this.dispatcher.blocked.shardReplaced(peer);
+    this.server.pubsub.peerReplaced(peer);
     for (const client of this.server.clients.values()) {
       if (!client.watchLost && client.watched.some(({ key }) => this.shards.shardOfKey(key) === peer)) client.watchLost = true;
     }

@@ -15,6 +15,7 @@ import { configureLog, log } from '../util/log.ts';
 import { released } from '../util/memory-release.ts';
 import { listenAddresses, ShardThread, type ThreadInit } from './shard-thread.ts';
 import type { SharedState } from './server-context.ts';
+import { allocatePubsubSummary } from './subscriptions.ts';
 import { VERSION, REDIS_VERSION } from '../config/version.ts';
 import type { SupervisorCommand, WorkerEvent } from './worker-messages.ts';
 
@@ -74,6 +75,7 @@ class Supervisor {
       connectedClients: new SharedArrayBuffer(4 * this.shardCount),
       clientMemory: new SharedArrayBuffer(16 * this.shardCount),
       waitSlots: allocateWaitSlots(this.shardCount),
+      pubsubSummary: allocatePubsubSummary(this.shardCount),
       runId: randomBytes(20).toString('hex'),
       startedAt: Date.now(),
       executablePath: process.argv[1] ?? '',
