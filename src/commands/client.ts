@@ -280,6 +280,23 @@ function clientNoEvict(ctx: CommandContext): void {
   ctx.out.ok();
 }
 
+/** CLIENT REPLY ON|OFF|SKIP: OFF and SKIP are not answered; the connection's thread mutes the replies (server/shard-thread.ts). */
+function clientReply(ctx: CommandContext): void {
+  const client = ctx.client as Client;
+  if (isKeyword(ctx.argv[2], 'on')) {
+    client.repliesOff = false;
+    client.skipNextReply = false;
+    client.muted = false;
+    ctx.out.ok();
+  } else if (isKeyword(ctx.argv[2], 'off')) {
+    client.repliesOff = true;
+  } else if (isKeyword(ctx.argv[2], 'skip')) {
+    if (!client.repliesOff) client.skipNextReply = true;
+  } else {
+    ctx.out.error(Errors.syntax);
+  }
+}
+
 function clientHelp(ctx: CommandContext): void {
   replyHelp(ctx, 'CLIENT', [
     'GETNAME',
@@ -327,5 +344,6 @@ export const clientBindings: Bindings = {
   'client|kill': { handler: clientKillOnShard, multiShard: killOnEveryThread },
   'client|unblock': { handler: clientUnblockOnShard, multiShard: unblockOnEveryThread },
   'client|no-evict': clientNoEvict,
+  'client|reply': clientReply,
   'client|help': clientHelp,
 };

@@ -42,6 +42,8 @@ export class PendingReply {
   data: Buffer | null = null;
   next: PendingReply | null = null;
   readonly client: Client;
+  /** Reserved by a command whose reply CLIENT REPLY turned off: it keeps its place, empty. */
+  muted = false;
   constructor(client: Client) {
     this.client = client;
   }
@@ -55,6 +57,7 @@ export class PendingReply {
     client.repliesInFlight--;
     // A closed client's replies are dropped as they come: nothing keeps them.
     if (client.closed) return;
+    if (this.muted) reply = WRITTEN;
     if (client.isNextReply(this)) {
       client.out.raw(reply);
       this.data = WRITTEN;
@@ -84,6 +87,12 @@ export class Client {
   libVersion = '';
   /** CLIENT NO-EVICT ON: never evicted for memory (flag 'e' in CLIENT LIST). */
   noEvict = false;
+  /** CLIENT REPLY OFF: no command is answered. */
+  repliesOff = false;
+  /** CLIENT REPLY SKIP: the next command is not answered. */
+  skipNextReply = false;
+  /** Set while a command runs unanswered (CLIENT REPLY ON clears it, to answer itself). */
+  muted = false;
   /** Close once the replies queued so far are written (QUIT, protocol errors). */
   closeAfterReply = false;
   /** Set by closeWhenAnswered while commands are held back: close once they have replied (and `lastReply` after them). */
@@ -156,6 +165,16 @@ export class Client {
 
   /** Called once, when no reply is pending any more (a command waiting for the ones before it). */
   whenAnswered: (() => void) | null = null;
+
+  /** The first place in the reply order still to be written (null when none is pending). */
+  get firstReserved(): PendingReply | null {
+    return this.firstPending;
+  }
+
+  /** The last place reserved in the reply order (null when none is pending). */
+  get lastReserved(): PendingReply | null {
+    return this.lastPending;
+  }
 
   /** A place in the reply order for a reply that comes later. */
   reserveReply(): PendingReply {

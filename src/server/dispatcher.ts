@@ -97,7 +97,8 @@ export class Dispatcher {
     }
     let spec = this.commands.byName(argv[0]);
     // MSET, MGET, DEL... over several shards start at the end of the read, with whatever follows them in it.
-    if (spec !== undefined && spec.multiShard !== undefined && this.squasher.gather(client, spec, argv, argc)) return;
+    // (Not for a command whose reply CLIENT REPLY drops: its place in the order is taken now, to be muted.)
+    if (spec !== undefined && spec.multiShard !== undefined && !client.muted && this.squasher.gather(client, spec, argv, argc)) return;
     this.server.stats.commandsProcessed++;
     if (spec === undefined) {
       if (client.queued !== null) client.queueFailed = true;

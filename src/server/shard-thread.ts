@@ -57,11 +57,30 @@ class ClientSink implements RequestSink {
   }
   onCommand(argv: Buffer[], argc: number): void {
     const client = this.client;
-    this.dispatcher.dispatch(client, argv, argc);
+    if (client.repliesOff || client.skipNextReply) this.dispatchMuted(client, argv, argc);
+    else this.dispatcher.dispatch(client, argv, argc);
     // QUIT: nothing after it is read, as in Redis.
     if (client.closeAfterReply) client.parser.stop();
     client.closeIfPastHardLimit();
   }
+  /**
+   * CLIENT REPLY OFF or SKIP: the command runs, its reply is dropped, whether
+   * it was written at once or reserved for later (what the command pushes to
+   * the client meanwhile, its own Pub/Sub messages, goes with it).
+   */
+  private dispatchMuted(client: Client, argv: Buffer[], argc: number): void {
+    client.skipNextReply = false;
+    client.muted = true;
+    const written = client.out.length;
+    const reservedBefore = client.lastReserved;
+    this.dispatcher.dispatch(client, argv, argc);
+    if (!client.muted) return;
+    client.muted = false;
+    if (client.out.length > written) client.out.length = written;
+    let pending = reservedBefore === null ? client.firstReserved : reservedBefore.next;
+    for (; pending !== null; pending = pending.next) pending.muted = true;
+  }
+
   onProtocolError(message: string): void {
     const client = this.client;
     log('verbose', `Protocol error (${message}) from client: id=${client.id} addr=${client.addr}`);
@@ -104,6 +123,8 @@ class HubEvents implements HubHandler {
     this.owed.onReply(requestId, reply);
   }
   afterDrain(): void {
+    // Keyspace notifications of the hops just run go out with their replies.
+    this.pubsub.startGathered();
     this.endOfBatch.flushClients();
   }
 }
@@ -184,7 +205,7 @@ export class ShardThread {
       server, store: this.store, commands: COMMAND_TABLE, invoker: this.invoker, refusal, replies, scheduler: this.scheduler, shards: this.shards, endOfBatch: this.endOfBatch, serveBlocked,
     });
     server.unblockClient = (client, withError) => this.dispatcher.blocked.unblock(client, withError);
-    server.pubsub = new Subscriptions(server.threadIndex, server.shardCount, hub, server.shared.pubsubSummary, server.outputLimit, server.pubsubOutputLimit, replies.scratch);
+    server.pubsub = new Subscriptions(server.threadIndex, server.shardCount, hub, this.endOfBatch, server.shared.pubsubSummary, server.outputLimit, server.pubsubOutputLimit, replies.scratch);
   }
 
   /** Reads the maxmemory settings; a lowered maxmemory starts evicting at once (the timer carries on). */

@@ -27,11 +27,14 @@ import { ReplyWriter } from '../protocol/reply-writer.ts';
 import { globMatch } from '../store/glob.ts';
 import type { BufferLimit } from '../config/buffer-limits.ts';
 import type { Client, PendingReply } from './client.ts';
+import type { EndOfBatch, GatheredWork } from './end-of-batch.ts';
 
 /** Push slots above every blocked-client wait slot (tx/wait-slots.ts): a message of each kind, and a peer's count of receivers. */
 export const PUSH_PUBLISH = 0xffffff00;
 export const PUSH_SPUBLISH = 0xffffff01;
 export const PUSH_RECEIVERS = 0xffffff02;
+/** A message nobody waits to count (keyspace notifications). */
+export const PUSH_NOTIFICATION = 0xffffff03;
 
 const BUCKETS = 1024;
 /** Per thread: [0] pattern subscriptions, then BUCKETS channel buckets, then BUCKETS shard channel buckets. */
@@ -98,7 +101,7 @@ function bucketOf(bytes: Uint8Array): number {
   return (hash >>> 0) & (BUCKETS - 1);
 }
 
-export class Subscriptions {
+export class Subscriptions implements GatheredWork {
   private readonly thread: number;
   private readonly threads: number;
   private readonly hub: Hub | null;
@@ -119,11 +122,17 @@ export class Subscriptions {
   private readonly framed: [ReplyWriter, ReplyWriter] = [new ReplyWriter(256), new ReplyWriter(256)];
   private readonly frame = new ReplyWriter(256);
   private readonly count = Buffer.alloc(4);
+  /** Notifications for other threads, sent at the end of the batch. */
+  private readonly queuedPeers: number[] = [];
+  private readonly queuedPayloads: Buffer[] = [];
+  private readonly endOfBatch: EndOfBatch;
   /** The peers a publish went to, reused from publish to publish. */
   private readonly targets: number[] = [];
 
-  constructor(thread: number, threads: number, hub: Hub | null, summary: SharedArrayBuffer, normalLimit: BufferLimit, pubsubLimit: BufferLimit, scratch: ReplyWriter) {
+  constructor(thread: number, threads: number, hub: Hub | null, endOfBatch: EndOfBatch, summary: SharedArrayBuffer, normalLimit: BufferLimit, pubsubLimit: BufferLimit, scratch: ReplyWriter) {
     this.thread = thread;
+    this.endOfBatch = endOfBatch;
+    endOfBatch.startsAtEnd(this);
     this.threads = threads;
     this.hub = hub;
     this.summary = new Int32Array(summary);
@@ -141,6 +150,8 @@ export class Subscriptions {
 
   subscribe(client: Client, kindName: SubscriptionKind, names: readonly Buffer[], out: ReplyWriter): void {
     const kind = KIND_INDEX[kindName];
+    // Its replies are pushes, which CLIENT REPLY OFF or SKIP does not silence (as Redis's CLIENT_PUSHING).
+    client.muted = false;
     const mine = this.subscriptionsOf(client);
     const set = mine.sets[kind];
     for (const name of names) {
@@ -156,6 +167,7 @@ export class Subscriptions {
   /** UNSUBSCRIBE and its kin: the names given, or every one of the kind the client has; a reply for each (one with a null name for none). */
   unsubscribe(client: Client, kindName: SubscriptionKind, names: readonly Buffer[], out: ReplyWriter): void {
     const kind = KIND_INDEX[kindName];
+    client.muted = false;
     const mine = client.subscriptions;
     const set = mine?.sets[kind];
     const word = UNSUBSCRIBE_WORDS[kind];
@@ -284,6 +296,37 @@ export class Subscriptions {
     for (const peer of targets) this.awaiting[peer].push(pending);
   }
 
+  /**
+   * A message published by the server itself (keyspace notifications):
+   * delivered everywhere, counted nowhere. It may come while a hop's reply
+   * to a peer is being written into the hub: what goes to the other threads
+   * waits for the end of the batch (startGathered).
+   */
+  notify(channel: Buffer, message: Buffer): void {
+    this.deliver(CHANNEL, channel, message);
+    if (this.hub === null) return;
+    const bucket = 1 + bucketOf(channel);
+    let payload: Buffer | null = null;
+    for (let peer = 0; peer < this.threads; peer++) {
+      if (peer === this.thread) continue;
+      if (Atomics.load(this.summary, peer * STRIDE + bucket) === 0 && Atomics.load(this.summary, peer * STRIDE) === 0) continue;
+      if (payload === null) payload = Buffer.from(this.framePayload(channel, message));
+      this.queuedPeers.push(peer);
+      this.queuedPayloads.push(payload);
+    }
+    if (payload !== null) this.endOfBatch.scheduleEndBatch();
+  }
+
+  /** The end of a batch: the notifications for other threads go into the hub. */
+  startGathered(): void {
+    const peers = this.queuedPeers;
+    if (peers.length === 0) return;
+    const hub = this.hub as Hub;
+    for (let i = 0; i < peers.length; i++) hub.sendPush(peers[i], PUSH_NOTIFICATION, this.thread, this.queuedPayloads[i]);
+    peers.length = 0;
+    this.queuedPayloads.length = 0;
+  }
+
   /** [u32 channel length][channel][message]. */
   private framePayload(channel: Buffer, message: Buffer): Buffer {
     const frame = this.frame;
@@ -306,6 +349,7 @@ export class Subscriptions {
     const channel = payload.subarray(4, 4 + length);
     const message = payload.subarray(4 + length);
     const received = this.deliver(slot === PUSH_SPUBLISH ? SHARD : CHANNEL, channel, message);
+    if (slot === PUSH_NOTIFICATION) return;
     this.count.writeUInt32LE(received, 0);
     (this.hub as Hub).sendPush(from, PUSH_RECEIVERS, this.thread, this.count);
   }
