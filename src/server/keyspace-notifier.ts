@@ -8,9 +8,9 @@
 
 import type { CommandSpec } from '../commands/command.ts';
 import { keyEventRule, keyNotifiedFirst, type EventRule, type KeyEvent } from '../commands/keyspace-events.ts';
-import { KEY_CREATED, KEY_EVICTED, KEY_MISSED, KEY_REMOVED, type KeyChanges, type KeyHappening } from '../store/key-events.ts';
+import { KEY_CREATED, KEY_EVICTED, KEY_MISSED, KEY_NAMED_EVENT, KEY_REMOVED, type KeyChanges, type KeyHappening } from '../store/key-events.ts';
 import {
-  NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_NEW, parseKeyspaceEvents,
+  NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_NEW, NOTIFY_STREAM, parseKeyspaceEvents,
 } from '../config/keyspace-events.ts';
 import type { ServerContext } from './server-context.ts';
 
@@ -18,6 +18,14 @@ const NEW: KeyEvent = { name: 'new', type: NOTIFY_NEW };
 const KEY_MISS: KeyEvent = { name: 'keymiss', type: NOTIFY_KEY_MISS };
 const EXPIRED: KeyEvent = { name: 'expired', type: NOTIFY_EXPIRED };
 const EVICTED: KeyEvent = { name: 'evicted', type: NOTIFY_EVICTED };
+
+/** The stream events named where they happen: all of class t. */
+const NAMED = new Map<string, KeyEvent>();
+function namedEvent(name: string): KeyEvent {
+  let found = NAMED.get(name);
+  if (found === undefined) NAMED.set(name, (found = { name, type: NOTIFY_STREAM }));
+  return found;
+}
 
 export class KeyspaceNotifier {
   private readonly server: ServerContext;
@@ -79,6 +87,7 @@ export class KeyspaceNotifier {
       const what = changes.happenings[i];
       if (what === KEY_CREATED) this.once(sent, NEW, db, key);
       else if (what === KEY_MISSED) this.once(sent, KEY_MISS, db, key);
+      else if (what === KEY_NAMED_EVENT) this.once(sent, namedEvent(changes.names[i] as string), db, key);
       else if (rule !== undefined) for (const event of rule(what === KEY_REMOVED ? 'removed' : 'written', key, argv, argc)) this.once(sent, event, db, key);
     }
   }

@@ -10,7 +10,9 @@ export const KEY_REMOVED = 2;
 export const KEY_MISSED = 3;
 export const KEY_EXPIRED = 4;
 export const KEY_EVICTED = 5;
-export type KeyHappening = 0 | 1 | 2 | 3 | 4 | 5;
+/** An event the table cannot tell from the change alone, named where it happens (a stream consumer created on the way). */
+export const KEY_NAMED_EVENT = 6;
+export type KeyHappening = 0 | 1 | 2 | 3 | 4 | 5 | 6;
 
 /** Hears of expired and evicted keys as they go (they happen outside commands too). `key` is only valid during the call. */
 export type KeyGoneListener = (db: number, key: Uint8Array, how: KeyHappening) => void;
@@ -23,16 +25,25 @@ export class KeyChanges {
   readonly dbs: number[] = [];
   readonly keys: Buffer[] = [];
   readonly happenings: KeyHappening[] = [];
+  /** The event of each KEY_NAMED_EVENT (null for the others). */
+  readonly names: (string | null)[] = [];
 
   record(db: number, key: Uint8Array, what: KeyHappening): void {
     this.dbs.push(db);
     this.keys.push(Buffer.from(key));
     this.happenings.push(what);
+    this.names.push(null);
+  }
+
+  recordEvent(db: number, key: Uint8Array, name: string): void {
+    this.record(db, key, KEY_NAMED_EVENT);
+    this.names[this.names.length - 1] = name;
   }
 
   clear(): void {
     this.dbs.length = 0;
     this.keys.length = 0;
     this.happenings.length = 0;
+    this.names.length = 0;
   }
 }
