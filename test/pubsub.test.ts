@@ -237,3 +237,36 @@ describe('Pub/Sub over two threads', () => {
     expect(await client.call('client', 'list', 'type', 'pubsub')).toSatisfy((list: string) => list.trim().split('\n').length === 2);
   });
 });
+
+describe('MONITOR over two threads', () => {
+  const server = useServer({ shards: 2, args: ['--enable-debug-command', 'yes'] });
+  const opened: Redis[] = [];
+  afterEach(() => {
+    for (const connection of opened.splice(0)) connection.disconnect();
+  });
+
+  it('a monitor on one thread sees the commands of both, in Redis’s line format, AUTH’s arguments hidden, admin commands left out', async () => {
+    const monitorOn = await connectOnThread(server, 0);
+    opened.push(monitorOn);
+    const monitor = await monitorOn.monitor();
+    const lines: string[] = [];
+    // (The clients' own connection handshakes, HELLO and INFO, are shown too: left out here.)
+    monitor.on('monitor', (_time: string, args: string[], source: string, database: string) => {
+      if (!['hello', 'info'].includes(args[0])) lines.push(`${database} ${args.join(' ')} ${/^127\.0\.0\.1:\d+$/.test(source)}`);
+    });
+    const clients = await Promise.all([0, 1].map((thread) => connectOnThread(server, thread)));
+    opened.push(...clients);
+    for (const [i, connection] of clients.entries()) {
+      await connection.set(`key${i}`, `v${i}`);
+      await connection.call('auth', 'secret').catch(() => {});
+      await connection.call('config', 'get', 'port');
+      await connection.get(`key${i}`);
+    }
+    await waitFor(() => lines.length >= 6, 5000);
+    expect(lines).toEqual([
+      '0 set key0 v0 true', '0 auth (redacted) true', '0 get key0 true',
+      '0 set key1 v1 true', '0 auth (redacted) true', '0 get key1 true',
+    ]);
+    monitor.disconnect();
+  });
+});

@@ -41,6 +41,7 @@ export function clientInfoLine(client: Client, now: number): string {
   const seconds = Math.floor(now / 1000);
   let flags = '';
   const subscriptions = client.subscriptions?.sets;
+  if (client.monitoring) flags += 'O';
   if (subscriptions !== undefined) flags += 'P';
   if (client.blocked !== null) flags += 'b';
   if (client.closeAfterReply) flags += 'c';

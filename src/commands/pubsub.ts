@@ -1,5 +1,6 @@
 // Pub/Sub family: SUBSCRIBE, UNSUBSCRIBE, PSUBSCRIBE, PUNSUBSCRIBE, PUBLISH,
-// SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH and PUBSUB. The subscriptions and the
+// SSUBSCRIBE, SUNSUBSCRIBE, SPUBLISH and PUBSUB, and MONITOR (a subscriber to
+// every command). The subscriptions and the
 // delivery across threads are the thread's (server/subscriptions.ts); PUBSUB's
 // subcommands ask every thread and merge.
 
@@ -98,6 +99,13 @@ function pubsubHelp(ctx: CommandContext): void {
   ]);
 }
 
+/** MONITOR: delivered as messages are, to this thread's monitors from every thread (server/subscriptions.ts). */
+function monitor(ctx: CommandContext): void {
+  const client = ctx.client as Subscriber;
+  if (!client.monitoring) ctx.server.pubsub.addMonitor(client);
+  ctx.out.ok();
+}
+
 // --- the bindings (the rows are table/pubsub.ts) ---
 
 export const pubsubBindings: Bindings = {
@@ -115,4 +123,5 @@ export const pubsubBindings: Bindings = {
   'pubsub|shardnumsub': { handler: numsubOnThread(true), multiShard: onEveryShard(mergeNumsub) },
   'pubsub|numpat': { handler: numpatOnThread, multiShard: onEveryShard(mergeNumpat) },
   'pubsub|help': pubsubHelp,
+  monitor,
 };

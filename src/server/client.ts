@@ -135,6 +135,8 @@ export class Client {
   outputLimit: BufferLimit;
   /** The channels, patterns and shard channels it listens to (server/subscriptions.ts); null when none. */
   subscriptions: ClientSubscriptions | null = null;
+  /** MONITOR: it is sent every command of every thread. */
+  monitoring = false;
   /** When the soft output limit was first passed (0: it is not passed now). */
   private softLimitSince = 0;
 

@@ -128,6 +128,7 @@ export class Dispatcher {
       this.reject(client, spec, `ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
       return;
     }
+    if ((spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0 && this.server.pubsub.monitored) this.server.pubsub.feedMonitors(client, argv, argc);
     if (client.queued !== null && this.refusal.refusesInMulti(client, spec)) {
       this.reject(client, spec, Errors.outOfMemory);
       return;

@@ -341,7 +341,7 @@ export class ShardThread {
     socket.on('close', () => {
       client.closed = true;
       if (client.blocked !== null) dispatcher.blocked.clientClosed(client);
-      if (client.subscriptions !== null) server.pubsub.forget(client);
+      if (client.subscriptions !== null || client.monitoring) server.pubsub.forget(client);
       client.endTransaction();
       server.clients.delete(client.id);
       server.countClient(-1);

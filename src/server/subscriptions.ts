@@ -35,10 +35,13 @@ export const PUSH_SPUBLISH = 0xffffff01;
 export const PUSH_RECEIVERS = 0xffffff02;
 /** A message nobody waits to count (keyspace notifications). */
 export const PUSH_NOTIFICATION = 0xffffff03;
+/** A MONITOR line, for this thread's monitors. */
+export const PUSH_MONITOR = 0xffffff04;
 
 const BUCKETS = 1024;
-/** Per thread: [0] pattern subscriptions, then BUCKETS channel buckets, then BUCKETS shard channel buckets. */
-const STRIDE = 1 + 2 * BUCKETS;
+/** Per thread: [0] pattern subscriptions, [1] MONITOR clients, then BUCKETS channel buckets, then BUCKETS shard channel buckets. */
+const STRIDE = 2 + 2 * BUCKETS;
+const MONITORS = 1;
 
 export function allocatePubsubSummary(threads: number): SharedArrayBuffer {
   return new SharedArrayBuffer(4 * STRIDE * threads);
@@ -53,6 +56,35 @@ const SHARD: Kind = 2;
 const KIND_INDEX: Readonly<Record<SubscriptionKind, Kind>> = { channel: CHANNEL, pattern: PATTERN, shard: SHARD };
 
 const KINDS: readonly Kind[] = [CHANNEL, PATTERN, SHARD];
+const REDACTED = Buffer.from(' "(redacted)"');
+const CRLF = Buffer.from('\r\n');
+
+/** One argument of a MONITOR line: a space, then the bytes quoted as Redis's sdscatrepr. */
+function quoted(arg: Buffer): Buffer {
+  let text = ' "';
+  for (const byte of arg) {
+    if (byte === 0x5c || byte === 0x22) text += `\\${String.fromCharCode(byte)}`;
+    else if (byte === 0x0a) text += '\\n';
+    else if (byte === 0x0d) text += '\\r';
+    else if (byte === 0x09) text += '\\t';
+    else if (byte === 0x07) text += '\\a';
+    else if (byte === 0x08) text += '\\b';
+    else if (byte >= 0x20 && byte < 0x7f) text += String.fromCharCode(byte);
+    else text += `\\x${byte.toString(16).padStart(2, '0')}`;
+  }
+  return Buffer.from(`${text}"`, 'latin1');
+}
+
+/** The arguments MONITOR hides, as Redis redacts them: AUTH's, HELLO's after AUTH. */
+function redactedFrom(argv: readonly Buffer[], argc: number): { from: number; to: number } {
+  const name = argv[0].toString('latin1').toLowerCase();
+  if (name === 'auth') return { from: 1, to: argc };
+  if (name === 'hello') {
+    for (let i = 1; i + 2 < argc; i++) if (argv[i].toString('latin1').toLowerCase() === 'auth') return { from: i + 1, to: i + 3 };
+  }
+  return { from: argc, to: argc };
+}
+
 const SUBSCRIBE_WORDS = [Buffer.from('subscribe'), Buffer.from('psubscribe'), Buffer.from('ssubscribe')];
 const UNSUBSCRIBE_WORDS = [Buffer.from('unsubscribe'), Buffer.from('punsubscribe'), Buffer.from('sunsubscribe')];
 const MESSAGE = Buffer.from('message');
@@ -125,6 +157,7 @@ export class Subscriptions implements GatheredWork {
   /** Notifications for other threads, sent at the end of the batch. */
   private readonly queuedPeers: number[] = [];
   private readonly queuedPayloads: Buffer[] = [];
+  private readonly queuedSlots: number[] = [];
   private readonly endOfBatch: EndOfBatch;
   /** The peers a publish went to, reused from publish to publish. */
   private readonly targets: number[] = [];
@@ -190,8 +223,9 @@ export class Subscriptions implements GatheredWork {
     this.leaveIfDone(client);
   }
 
-  /** The client closed or was RESET: every subscription goes, without replies. */
+  /** The client closed or was RESET: every subscription goes, without replies (and MONITOR ends). */
   forget(client: Client): void {
+    if (client.monitoring) this.dropMonitor(client);
     const mine = client.subscriptions;
     if (mine === null) return;
     for (const kind of KINDS) for (const key of [...mine.sets[kind]]) this.drop(client, mine, kind, key);
@@ -252,7 +286,7 @@ export class Subscriptions implements GatheredWork {
   }
 
   private bucketWord(thread: number, kind: Kind, name: Uint8Array): number {
-    return thread * STRIDE + 1 + (kind === SHARD ? BUCKETS : 0) + bucketOf(name);
+    return thread * STRIDE + 2 + (kind === SHARD ? BUCKETS : 0) + bucketOf(name);
   }
 
   // --- publishing ---
@@ -272,7 +306,7 @@ export class Subscriptions implements GatheredWork {
     targets.length = 0;
     let estimate = 0;
     if (this.hub !== null) {
-      const bucket = 1 + (shard ? BUCKETS : 0) + bucketOf(channel);
+      const bucket = 2 + (shard ? BUCKETS : 0) + bucketOf(channel);
       let payload: Buffer | null = null;
       for (let peer = 0; peer < this.threads; peer++) {
         if (peer === this.thread) continue;
@@ -305,7 +339,7 @@ export class Subscriptions implements GatheredWork {
   notify(channel: Buffer, message: Buffer): void {
     this.deliver(CHANNEL, channel, message);
     if (this.hub === null) return;
-    const bucket = 1 + bucketOf(channel);
+    const bucket = 2 + bucketOf(channel);
     let payload: Buffer | null = null;
     for (let peer = 0; peer < this.threads; peer++) {
       if (peer === this.thread) continue;
@@ -313,6 +347,7 @@ export class Subscriptions implements GatheredWork {
       if (payload === null) payload = Buffer.from(this.framePayload(channel, message));
       this.queuedPeers.push(peer);
       this.queuedPayloads.push(payload);
+      this.queuedSlots.push(PUSH_NOTIFICATION);
     }
     if (payload !== null) this.endOfBatch.scheduleEndBatch();
   }
@@ -322,9 +357,10 @@ export class Subscriptions implements GatheredWork {
     const peers = this.queuedPeers;
     if (peers.length === 0) return;
     const hub = this.hub as Hub;
-    for (let i = 0; i < peers.length; i++) hub.sendPush(peers[i], PUSH_NOTIFICATION, this.thread, this.queuedPayloads[i]);
+    for (let i = 0; i < peers.length; i++) hub.sendPush(peers[i], this.queuedSlots[i], this.thread, this.queuedPayloads[i]);
     peers.length = 0;
     this.queuedPayloads.length = 0;
+    this.queuedSlots.length = 0;
   }
 
   /** [u32 channel length][channel][message]. */
@@ -340,6 +376,10 @@ export class Subscriptions implements GatheredWork {
 
   /** A push frame of pub/sub: a message from thread `from`, or a peer's count of receivers. */
   onPush(slot: number, from: number, payload: Buffer): void {
+    if (slot === PUSH_MONITOR) {
+      this.deliverMonitorLine(payload);
+      return;
+    }
     if (slot === PUSH_RECEIVERS) {
       const pending = this.awaiting[from].shift();
       if (pending !== undefined) this.settle(pending, payload.readUInt32LE(0));
@@ -402,6 +442,66 @@ export class Subscriptions implements GatheredWork {
     client.reply(out.buffer.subarray(0, out.length));
     client.requestFlush();
     return 1;
+  }
+
+  // --- MONITOR ---
+
+  private readonly monitors = new Set<Client>();
+  private readonly monitorLine = new ReplyWriter(256);
+
+  /** MONITOR: the client hears every command of every thread from now on. */
+  addMonitor(client: Client): void {
+    if (this.monitors.has(client)) return;
+    this.monitors.add(client);
+    client.monitoring = true;
+    Atomics.add(this.summary, this.own + MONITORS, 1);
+  }
+
+  private dropMonitor(client: Client): void {
+    if (!this.monitors.delete(client)) return;
+    client.monitoring = false;
+    Atomics.sub(this.summary, this.own + MONITORS, 1);
+  }
+
+  /** Whether some thread has a MONITOR client: the dispatcher's one check per command. */
+  get monitored(): boolean {
+    for (let thread = 0; thread < this.threads; thread++) if (Atomics.load(this.summary, thread * STRIDE + MONITORS) !== 0) return true;
+    return false;
+  }
+
+  /** A command of `client`, as Redis's MONITOR line, to every thread's monitors (AUTH's secrets hidden). */
+  feedMonitors(client: Client, argv: readonly Buffer[], argc: number): void {
+    const line = this.monitorLine;
+    line.reset();
+    const now = Date.now() * 1000 + Math.floor((performance.now() % 1) * 1000);
+    line.raw(Buffer.from(`+${Math.floor(now / 1e6)}.${String(now % 1e6).padStart(6, '0')} [${client.db} ${client.addr}]`, 'latin1'));
+    const hidden = redactedFrom(argv, argc);
+    for (let i = 0; i < argc; i++) line.raw(i >= hidden.from && i < hidden.to ? REDACTED : quoted(argv[i]));
+    line.raw(CRLF);
+    const bytes = line.buffer.subarray(0, line.length);
+    for (const monitor of this.monitors) {
+      if (monitor.closed) continue;
+      monitor.reply(bytes);
+      monitor.requestFlush();
+    }
+    if (this.hub === null) return;
+    let payload: Buffer | null = null;
+    for (let peer = 0; peer < this.threads; peer++) {
+      if (peer === this.thread || Atomics.load(this.summary, peer * STRIDE + MONITORS) === 0) continue;
+      payload ??= Buffer.from(bytes);
+      this.queuedPeers.push(peer);
+      this.queuedPayloads.push(payload);
+      this.queuedSlots.push(PUSH_MONITOR);
+    }
+    if (payload !== null) this.endOfBatch.scheduleEndBatch();
+  }
+
+  private deliverMonitorLine(line: Buffer): void {
+    for (const monitor of this.monitors) {
+      if (monitor.closed) continue;
+      monitor.reply(line);
+      monitor.requestFlush();
+    }
   }
 
   // --- PUBSUB's per-thread parts ---

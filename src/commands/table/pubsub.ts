@@ -43,6 +43,10 @@ export const pubsubTable: readonly CommandRow[] = [
     keySpecs: SHARD_CHANNEL, placement: 'client',
   },
   {
+    name: 'monitor', arity: 1, flags: ['admin', 'noscript', 'loading', 'stale'], group: 'server', since: '1.0.0',
+    summary: "Streams every command the server runs, from every connection",
+  },
+  {
     name: 'pubsub', arity: -2, flags: [], group: 'pubsub', since: '2.8.0',
     summary: 'Subcommands about the Pub/Sub state',
     subcommands: [
