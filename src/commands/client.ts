@@ -40,6 +40,9 @@ function clientGetName(ctx: CommandContext): void {
 export function clientInfoLine(client: Client, now: number): string {
   const seconds = Math.floor(now / 1000);
   let flags = '';
+  const subscriptions = client.subscriptions?.sets;
+  if (client.monitoring) flags += 'O';
+  if (subscriptions !== undefined) flags += 'P';
   if (client.blocked !== null) flags += 'b';
   if (client.closeAfterReply) flags += 'c';
   if (client.noEvict) flags += 'e';
@@ -52,7 +55,7 @@ export function clientInfoLine(client: Client, now: number): string {
   return (
     `id=${client.id} addr=${client.addr} laddr=${client.laddr} fd=-1 name=${client.name} ` +
     `age=${seconds - Math.floor(client.createdAt / 1000)} idle=${seconds - Math.floor(client.lastInteraction / 1000)} ` +
-    `flags=${flags} db=${client.db} sub=0 psub=0 ssub=0 multi=${client.queued === null ? -1 : client.queued.length} ` +
+    `flags=${flags} db=${client.db} sub=${subscriptions?.[0].size ?? 0} psub=${subscriptions?.[1].size ?? 0} ssub=${subscriptions?.[2].size ?? 0} multi=${client.queued === null ? -1 : client.queued.length} ` +
     `qbuf=${client.parser.bufferedBytes()} qbuf-free=0 argv-mem=0 multi-mem=${client.queuedBytes()} ` +
     `rbs=${replyBuffer} rbp=${replyBuffer} obl=${client.out.length} oll=0 omem=${outputMemory} tot-mem=${client.memoryUsage()} ` +
     `events=${events} cmd=${client.lastCommand} user=${DEFAULT_USER} redir=-1 resp=${client.proto}\n`
@@ -63,7 +66,7 @@ function clientInfo(ctx: CommandContext): void {
   ctx.out.verbatim(clientInfoLine(ctx.client as Client, Date.now()));
 }
 
-/** Redis's client types; every client here is a normal one (no replication or pub/sub yet). */
+/** Redis's client types; a client here is a normal one, or pubsub while subscribed (no replication yet). */
 const CLIENT_TYPES = ['normal', 'slave', 'replica', 'pubsub', 'master'];
 
 function parseClientType(arg: Buffer): string {
@@ -110,8 +113,10 @@ function clientListOnShard(ctx: CommandContext): void {
       const client = clients.get(id);
       if (client !== undefined) lines.push(clientInfoLine(client, now));
     }
-  } else if (filter.type === null || filter.type === 'normal') {
-    for (const client of clients.values()) lines.push(clientInfoLine(client, now));
+  } else if (filter.type === null || filter.type === 'normal' || filter.type === 'pubsub') {
+    for (const client of clients.values()) {
+      if (filter.type === null || (client.subscriptions !== null) === (filter.type === 'pubsub')) lines.push(clientInfoLine(client, now));
+    }
   }
   ctx.out.bulkString(lines.join(''));
 }
@@ -182,7 +187,7 @@ function killMatching(server: ServerContext, filter: KillFilter, caller: Client 
   for (const client of server.clients.values()) {
     if (filter.addr !== null && client.addr !== filter.addr) continue;
     if (filter.laddr !== null && client.laddr !== filter.laddr) continue;
-    if (filter.type !== null && filter.type !== 'normal') continue;
+    if (filter.type !== null && filter.type !== (client.subscriptions !== null ? 'pubsub' : 'normal')) continue;
     if (filter.id !== 0 && client.id !== filter.id) continue;
     if (client === caller) {
       if (filter.skipMe) continue;
@@ -276,6 +281,23 @@ function clientNoEvict(ctx: CommandContext): void {
   ctx.out.ok();
 }
 
+/** CLIENT REPLY ON|OFF|SKIP: OFF and SKIP are not answered; the connection's thread mutes the replies (server/shard-thread.ts). */
+function clientReply(ctx: CommandContext): void {
+  const client = ctx.client as Client;
+  if (isKeyword(ctx.argv[2], 'on')) {
+    client.repliesOff = false;
+    client.skipNextReply = false;
+    client.muted = false;
+    ctx.out.ok();
+  } else if (isKeyword(ctx.argv[2], 'off')) {
+    client.repliesOff = true;
+  } else if (isKeyword(ctx.argv[2], 'skip')) {
+    if (!client.repliesOff) client.skipNextReply = true;
+  } else {
+    ctx.out.error(Errors.syntax);
+  }
+}
+
 function clientHelp(ctx: CommandContext): void {
   replyHelp(ctx, 'CLIENT', [
     'GETNAME',
@@ -323,5 +345,6 @@ export const clientBindings: Bindings = {
   'client|kill': { handler: clientKillOnShard, multiShard: killOnEveryThread },
   'client|unblock': { handler: clientUnblockOnShard, multiShard: unblockOnEveryThread },
   'client|no-evict': clientNoEvict,
+  'client|reply': clientReply,
   'client|help': clientHelp,
 };

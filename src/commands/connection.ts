@@ -10,11 +10,21 @@ import type { Config } from '../config/config.ts';
 import type { Protocol } from '../protocol/reply-writer.ts';
 
 const PONG = Buffer.from('+PONG\r\n');
+const PONG_WORD = Buffer.from('pong');
+const EMPTY = Buffer.alloc(0);
 
 function ping(ctx: CommandContext): void {
   if (ctx.argc > 2) ctx.out.error(Errors.wrongArgs('ping'));
+  else if (ctx.client !== null && ctx.client.subscriptions !== null && ctx.client.proto === 2) pingSubscribed(ctx);
   else if (ctx.argc === 2) ctx.out.bulk(ctx.argv[1]);
   else ctx.out.raw(PONG);
+}
+
+/** A RESP2 client in subscribed mode gets PING's answer as a message would come: pong and the argument. */
+function pingSubscribed(ctx: CommandContext): void {
+  ctx.out.arrayHeader(2);
+  ctx.out.bulk(PONG_WORD);
+  ctx.out.bulk(ctx.argc === 2 ? ctx.argv[1] : EMPTY);
 }
 
 function echo(ctx: CommandContext): void {
@@ -180,6 +190,7 @@ function reset(ctx: CommandContext): void {
   client.name = '';
   client.authenticated = ctx.server.config.get('requirepass') === '';
   client.endTransaction();
+  ctx.server.pubsub.forget(client);
   ctx.out.proto = 2;
   ctx.out.simple('RESET');
 }

@@ -37,6 +37,8 @@ export function shardInfo(ctx: CommandContext): void {
     ...shardMemoryFields(ctx),
     ['evicted_keys', store.stats.evictedKeys],
     ['rdb_changes_since_last_save', changesSinceSave(store)],
+    ['pubsub_channels', server.pubsub.channelCount],
+    ['pubsub_patterns', server.pubsub.patternCount],
     [`shard${server.threadIndex}_thread_id`, threadId],
   ];
   for (let db = 0; db < DATABASE_COUNT; db++) {
@@ -243,8 +245,9 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
           `evicted_clients:${total('evicted_clients')}`,
           `keyspace_hits:${total('keyspace_hits')}`,
           `keyspace_misses:${total('keyspace_misses')}`,
-          'pubsub_channels:0',
-          'pubsub_patterns:0',
+          // Summed over threads: a channel with subscribers on two threads counts on each (PUBSUB NUMPAT and CHANNELS count it once).
+          `pubsub_channels:${total('pubsub_channels')}`,
+          `pubsub_patterns:${total('pubsub_patterns')}`,
           `total_error_replies:${total('total_error_replies')}`,
           `total_hops:${total('total_hops')}`,
         );

@@ -54,6 +54,8 @@ import { sortTable } from './table/sort.ts';
 import { sortBindings } from './sort.ts';
 import { shardOpCommands } from './shard-ops.ts';
 import { blockingCommands } from './blocking.ts';
+import { pubsubBindings } from './pubsub.ts';
+import { pubsubTable } from './table/pubsub.ts';
 
 /** Every family's rows (table/) with the handlers the family binds to them. */
 const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
@@ -81,6 +83,7 @@ const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
   [scriptingTable, scriptingBindings],
   [transactionTable, transactionBindings],
   [sortTable, sortBindings],
+  [pubsubTable, pubsubBindings],
 ];
 
 /** A container runs only through its subcommands: the dispatcher always picks one. */

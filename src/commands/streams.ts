@@ -158,6 +158,14 @@ function touchConsumer(group: Group, name: Buffer, now: number): Consumer {
   return consumer;
 }
 
+/** touchConsumer for a command on key `ctx.argv[1]`: a consumer it creates is a keyspace event (xgroup-createconsumer), as Redis's. */
+function touchConsumerOf(ctx: CommandContext, group: Group, name: Buffer, now: number): Consumer {
+  const before = group.consumers.length;
+  const consumer = touchConsumer(group, name, now);
+  if (group.consumers.length !== before && ctx.store.keyChanges.recording) ctx.store.keyChanges.recordEvent(ctx.db, ctx.argv[1], 'xgroup-createconsumer');
+  return consumer;
+}
+
 function consumerById(group: Group, id: number): Consumer | undefined {
   return group.consumers.find((consumer) => consumer.id === id);
 }
@@ -559,7 +567,7 @@ export const readGroup = shardOp('stream-readgroup', 'Read a stream for a consum
   if (newOnly) {
     if (stream.length === 0 || compareIds(stream.edgeId(true), group.lastId) <= 0) return null;
   }
-  const consumer = touchConsumer(group, argv[3], now);
+  const consumer = touchConsumerOf(ctx, group, argv[3], now);
   const served: OpValue[] = [];
   if (!newOnly) {
     const after = strictId(argv[4]);
@@ -935,7 +943,7 @@ function xclaim(ctx: CommandContext): void {
     if (at < 0) continue;
     const pending = pelGet(store.arena, group, at);
     if (!fresh && minIdle !== 0n && BigInt(now - pending.deliveryTime) < minIdle) continue;
-    if (consumer === null) consumer = touchConsumer(group, argv[3], now);
+    if (consumer === null) consumer = touchConsumerOf(ctx, group, argv[3], now);
     const deliveries = retryCount >= 0n ? Number(retryCount) : justId ? pending.deliveryCount : pending.deliveryCount + 1;
     claimPending(ctx, group, at, consumer, Number(deliveryTime), deliveries);
     claimed.push(justId ? id : entry);
@@ -996,7 +1004,7 @@ function xautoclaim(ctx: CommandContext): void {
       at++;
       continue;
     }
-    if (consumer === null) consumer = touchConsumer(group, argv[3], now);
+    if (consumer === null) consumer = touchConsumerOf(ctx, group, argv[3], now);
     claimPending(ctx, group, at, consumer, now, justId ? pending.deliveryCount : pending.deliveryCount + 1);
     claimed.push(justId ? pending.id : entry);
     count--;

@@ -1,6 +1,7 @@
 // The server's configuration: defaults, a redis.conf-style file, then
 // command-line `--name value` overrides, as redis-server reads them.
 
+import { formatKeyspaceEvents, parseKeyspaceEvents } from './keyspace-events.ts';
 import { readFileSync } from 'node:fs';
 import { getSystemErrorMessage } from 'node:util';
 import { CONFIG_PARAMS, type ConfigParam } from './params.ts';
@@ -61,6 +62,11 @@ function checkValue(param: ConfigParam, raw: string): { value: string } | { erro
       }
       const value = param.clamp === undefined ? n : Math.min(Math.max(n, param.clamp[0]), param.clamp[1]);
       return { value: String(value) };
+    }
+    case 'keyspace-events': {
+      const flags = parseKeyspaceEvents(raw);
+      if (flags === null) return { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
+      return { value: formatKeyspaceEvents(flags) };
     }
     case 'string':
     case 'buffer-limits':

@@ -8,8 +8,8 @@
 // what is not done (appendonly yes, a save schedule) is refused instead
 // (notBuilt), in the command line, a config file and CONFIG SET alike.
 
-/** 'buffer-limits': client-output-buffer-limit's classes (config/buffer-limits.ts). */
-export type ParamKind = 'int' | 'memory' | 'bool' | 'enum' | 'string' | 'buffer-limits';
+/** 'buffer-limits': client-output-buffer-limit's classes (config/buffer-limits.ts); 'keyspace-events': notify-keyspace-events's letters (config/keyspace-events.ts). */
+export type ParamKind = 'int' | 'memory' | 'bool' | 'enum' | 'string' | 'buffer-limits' | 'keyspace-events';
 
 export interface ConfigParam {
   name: string;
@@ -152,7 +152,7 @@ export const CONFIG_PARAMS: readonly ConfigParam[] = [
   { name: 'min-replicas-max-lag', kind: 'int', defaultValue: '10', mutable: true, min: 0, max: INT_MAX, aliases: ['min-slaves-max-lag'] },
   { name: 'min-replicas-to-write', kind: 'int', defaultValue: '0', mutable: true, min: 0, max: INT_MAX, aliases: ['min-slaves-to-write'] },
   { name: 'no-appendfsync-on-rewrite', kind: 'bool', defaultValue: 'no', mutable: true },
-  { name: 'notify-keyspace-events', kind: 'string', defaultValue: '', mutable: true },
+  { name: 'notify-keyspace-events', kind: 'keyspace-events', defaultValue: '', mutable: true },
   { name: 'proc-title-template', kind: 'string', defaultValue: '{title} {listen-addr} {server-mode}', mutable: true },
   { name: 'propagation-error-behavior', kind: 'enum', defaultValue: 'ignore', mutable: true, values: ['ignore', 'panic', 'panic-on-replicas'] },
   { name: 'rdb-del-sync-files', kind: 'bool', defaultValue: 'no', mutable: true },

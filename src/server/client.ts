@@ -7,6 +7,7 @@ import type { ThreadStats } from './server-context.ts';
 import type { RequestParser } from '../protocol/request-parser.ts';
 import type { CommandSpec } from '../commands/command.ts';
 import type { BufferLimit } from '../config/buffer-limits.ts';
+import type { ClientSubscriptions } from './subscriptions.ts';
 import { log } from '../util/log.ts';
 import { BIG_BUFFER_BYTES, released, releasedBuffer } from '../util/memory-release.ts';
 
@@ -41,6 +42,8 @@ export class PendingReply {
   data: Buffer | null = null;
   next: PendingReply | null = null;
   readonly client: Client;
+  /** Reserved by a command whose reply CLIENT REPLY turned off: it keeps its place, empty. */
+  muted = false;
   constructor(client: Client) {
     this.client = client;
   }
@@ -54,6 +57,7 @@ export class PendingReply {
     client.repliesInFlight--;
     // A closed client's replies are dropped as they come: nothing keeps them.
     if (client.closed) return;
+    if (this.muted) reply = WRITTEN;
     if (client.isNextReply(this)) {
       client.out.raw(reply);
       this.data = WRITTEN;
@@ -83,6 +87,12 @@ export class Client {
   libVersion = '';
   /** CLIENT NO-EVICT ON: never evicted for memory (flag 'e' in CLIENT LIST). */
   noEvict = false;
+  /** CLIENT REPLY OFF: no command is answered. */
+  repliesOff = false;
+  /** CLIENT REPLY SKIP: the next command is not answered. */
+  skipNextReply = false;
+  /** Set while a command runs unanswered (CLIENT REPLY ON clears it, to answer itself). */
+  muted = false;
   /** Close once the replies queued so far are written (QUIT, protocol errors). */
   closeAfterReply = false;
   /** Set by closeWhenAnswered while commands are held back: close once they have replied (and `lastReply` after them). */
@@ -121,8 +131,12 @@ export class Client {
   pendingBytes = 0;
   /** Replies reserved and not come back yet (from other shards, or from a transaction). */
   repliesInFlight = 0;
-  /** client-output-buffer-limit for normal clients: the thread's, kept current by CONFIG SET. */
-  private readonly outputLimit: BufferLimit;
+  /** client-output-buffer-limit of the client's class (normal, or pubsub while subscribed): the thread's, kept current by CONFIG SET. */
+  outputLimit: BufferLimit;
+  /** The channels, patterns and shard channels it listens to (server/subscriptions.ts); null when none. */
+  subscriptions: ClientSubscriptions | null = null;
+  /** MONITOR: it is sent every command of every thread. */
+  monitoring = false;
   /** When the soft output limit was first passed (0: it is not passed now). */
   private softLimitSince = 0;
 
@@ -153,6 +167,16 @@ export class Client {
 
   /** Called once, when no reply is pending any more (a command waiting for the ones before it). */
   whenAnswered: (() => void) | null = null;
+
+  /** The first place in the reply order still to be written (null when none is pending). */
+  get firstReserved(): PendingReply | null {
+    return this.firstPending;
+  }
+
+  /** The last place reserved in the reply order (null when none is pending). */
+  get lastReserved(): PendingReply | null {
+    return this.lastPending;
+  }
 
   /** A place in the reply order for a reply that comes later. */
   reserveReply(): PendingReply {

@@ -32,6 +32,8 @@ import { log } from '../util/log.ts';
 const QUEUED = Buffer.from('+QUEUED\r\n');
 /** The commands that act at once inside MULTI instead of being queued. */
 const TRANSACTION_CONTROL = new Set(['exec', 'discard', 'multi', 'watch', 'quit', 'reset']);
+/** What a RESP2 client subscribed to anything may still send. */
+const PUBSUB_CONTEXT = new Set(['ping', 'subscribe', 'ssubscribe', 'unsubscribe', 'sunsubscribe', 'psubscribe', 'punsubscribe', 'quit', 'reset']);
 
 /** The thread's parts the dispatcher and the parts it routes to work with. */
 export interface ThreadParts {
@@ -101,7 +103,8 @@ export class Dispatcher {
     }
     let spec = this.commands.byName(argv[0]);
     // MSET, MGET, DEL... over several shards start at the end of the read, with whatever follows them in it.
-    if (spec !== undefined && spec.multiShard !== undefined && this.squasher.gather(client, spec, argv, argc)) return;
+    // (Not for a command whose reply CLIENT REPLY drops: its place in the order is taken now, to be muted.)
+    if (spec !== undefined && spec.multiShard !== undefined && !client.muted && this.squasher.gather(client, spec, argv, argc)) return;
     this.server.stats.commandsProcessed++;
     if (spec === undefined) {
       if (client.queued !== null) client.queueFailed = true;
@@ -127,6 +130,11 @@ export class Dispatcher {
       return;
     }
     client.lastCommand = spec.name;
+    if (client.subscriptions !== null && client.proto === 2 && !PUBSUB_CONTEXT.has(spec.name)) {
+      this.reject(client, spec, `ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+      return;
+    }
+    if ((spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0 && this.server.pubsub.monitored) this.server.pubsub.feedMonitors(client, argv, argc);
     if (client.queued !== null && this.refusal.refusesInMulti(client, spec)) {
       this.reject(client, spec, Errors.outOfMemory);
       return;

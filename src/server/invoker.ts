@@ -2,8 +2,8 @@
 // here: a client on this thread (the fast path), a hop from another thread or
 // this one, a transaction's batch, EXEC. Around every call: the memory
 // refusal, the handler's context, INFO commandstats and errorstats, and work
-// the handler deferred (afterCommand). Slowlog, the journal and keyspace
-// events belong here too.
+// the handler deferred (afterCommand), keyspace notifications of what it did
+// to keys. Slowlog and the journal belong here too.
 
 import { CommandContext, type CommandSpec, type CommandTable } from '../commands/command.ts';
 import type { ShardStore } from '../store/shard-store.ts';
@@ -13,6 +13,7 @@ import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { Client } from './client.ts';
 import type { ServerContext } from './server-context.ts';
 import type { MemoryRefusal } from './memory-refusal.ts';
+import { KeyspaceNotifier } from './keyspace-notifier.ts';
 
 const NO_ARGS: Buffer[] = [];
 
@@ -25,12 +26,15 @@ export class Invoker {
   private inHandler = false;
   /** Work a handler asked for, run once it returned (see afterCommand). */
   private readonly afterHandler: (() => void)[] = [];
+  /** notify-keyspace-events: what the command did to keys, notified once it returned. */
+  readonly notifier: KeyspaceNotifier;
 
   constructor(server: ServerContext, store: ShardStore, memory: MemoryBudget, refusal: MemoryRefusal, commands: CommandTable) {
     this.server = server;
     this.memory = memory;
     this.refusal = refusal;
     this.ctx = new CommandContext(store, server, memory, commands);
+    this.notifier = new KeyspaceNotifier(server, store.keyChanges);
   }
 
   /**
@@ -63,6 +67,7 @@ export class Invoker {
     const errorsBefore = errors.total;
     const replyStart = out.length;
     const started = performance.now();
+    const notifying = this.notifier.flags !== 0 && this.notifier.beforeCommand();
     this.inHandler = true;
     try {
       spec.handler(ctx);
@@ -72,6 +77,7 @@ export class Invoker {
       out.error(internalError(spec.name, error));
     }
     this.inHandler = false;
+    if (notifying) this.notifier.afterCommand(spec, argv, argc);
     if (this.afterHandler.length !== 0) this.runAfterHandler();
     const stat = commandStats.of(spec.name);
     stat.usec += (performance.now() - started) * 1000;

@@ -5,6 +5,7 @@ import { WaitSlots } from '../tx/wait-slots.ts';
 import type { Config } from '../config/config.ts';
 import type { SlotMap } from '../cluster/slots.ts';
 import type { Client } from './client.ts';
+import type { Subscriptions } from './subscriptions.ts';
 import { CommandStats } from './command-stats.ts';
 import type { ParserLimits } from '../protocol/request-parser.ts';
 import { parseBufferLimits, type BufferLimit } from '../config/buffer-limits.ts';
@@ -88,6 +89,8 @@ export interface SharedState {
   waitSlots: SharedArrayBuffer;
   /** The last save's outcome (store/rdb/save-status.ts). */
   saveStatus: SharedArrayBuffer;
+  /** Every thread's summary of its Pub/Sub subscriptions (server/subscriptions.ts). */
+  pubsubSummary: SharedArrayBuffer;
   runId: string;
   startedAt: number;
   executablePath: string;
@@ -112,6 +115,10 @@ export class ServerContext {
   readonly parserLimits: ParserLimits;
   /** client-output-buffer-limit of normal clients, shared by every client of the thread the same way. */
   readonly outputLimit: BufferLimit = { hard: 0, soft: 0, softSeconds: 0 };
+  /** ...and of pub/sub clients (subscribed to anything). */
+  readonly pubsubOutputLimit: BufferLimit = { hard: 0, soft: 0, softSeconds: 0 };
+  /** This thread's Pub/Sub subscribers and the delivery to them; set by the thread. */
+  pubsub!: Subscriptions;
   private readonly counters: Int32Array;
   private readonly transactionIds: BigInt64Array;
   private readonly connectedClients: Int32Array;
@@ -154,7 +161,9 @@ export class ServerContext {
   refreshFromConfig(): void {
     this.parserLimits.maxBulkLength = this.config.getNumber('proto-max-bulk-len');
     this.parserLimits.maxQueryBuffer = this.config.getNumber('client-query-buffer-limit');
-    Object.assign(this.outputLimit, parseBufferLimits(this.config.get('client-output-buffer-limit')).normal);
+    const limits = parseBufferLimits(this.config.get('client-output-buffer-limit'));
+    Object.assign(this.outputLimit, limits.normal);
+    Object.assign(this.pubsubOutputLimit, limits.pubsub);
     for (const listener of this.configListeners) listener();
   }
 

@@ -35,6 +35,7 @@ import { log } from '../util/log.ts';
 import { PROTECTED_MODE_DENIED } from './protected-mode.ts';
 import { CHECK_MS, ClientEviction } from './client-eviction.ts';
 import { clientInfoLine } from '../commands/client.ts';
+import { PUSH_PUBLISH, Subscriptions } from './subscriptions.ts';
 
 export interface ThreadInit {
   config: Record<string, string>;
@@ -60,11 +61,30 @@ class ClientSink implements RequestSink {
   }
   onCommand(argv: Buffer[], argc: number): void {
     const client = this.client;
-    this.dispatcher.dispatch(client, argv, argc);
+    if (client.repliesOff || client.skipNextReply) this.dispatchMuted(client, argv, argc);
+    else this.dispatcher.dispatch(client, argv, argc);
     // QUIT: nothing after it is read, as in Redis.
     if (client.closeAfterReply) client.parser.stop();
     client.closeIfPastHardLimit();
   }
+  /**
+   * CLIENT REPLY OFF or SKIP: the command runs, its reply is dropped, whether
+   * it was written at once or reserved for later (what the command pushes to
+   * the client meanwhile, its own Pub/Sub messages, goes with it).
+   */
+  private dispatchMuted(client: Client, argv: Buffer[], argc: number): void {
+    client.skipNextReply = false;
+    client.muted = true;
+    const written = client.out.length;
+    const reservedBefore = client.lastReserved;
+    this.dispatcher.dispatch(client, argv, argc);
+    if (!client.muted) return;
+    client.muted = false;
+    if (client.out.length > written) client.out.length = written;
+    let pending = reservedBefore === null ? client.firstReserved : reservedBefore.next;
+    for (; pending !== null; pending = pending.next) pending.muted = true;
+  }
+
   onProtocolError(message: string): void {
     const client = this.client;
     log('verbose', `Protocol error (${message}) from client: id=${client.id} addr=${client.addr}`);
@@ -88,14 +108,17 @@ class HubEvents implements HubHandler {
   private readonly owed: OwedReplies;
   private readonly endOfBatch: EndOfBatch;
   private readonly blocked: BlockedClients;
-  constructor(hops: HopServer, owed: OwedReplies, endOfBatch: EndOfBatch, blocked: BlockedClients) {
+  private readonly pubsub: Subscriptions;
+  constructor(hops: HopServer, owed: OwedReplies, endOfBatch: EndOfBatch, blocked: BlockedClients, pubsub: Subscriptions) {
     this.hops = hops;
     this.owed = owed;
     this.endOfBatch = endOfBatch;
     this.blocked = blocked;
+    this.pubsub = pubsub;
   }
   onPush(slot: number, generation: number, payload: Buffer): void {
-    this.blocked.onPush(slot, generation, payload);
+    if (slot >= PUSH_PUBLISH) this.pubsub.onPush(slot, generation, payload);
+    else this.blocked.onPush(slot, generation, payload);
   }
   onRequest(from: number, requestId: number, db: number, proto: number, flags: number, argv: Buffer[], argc: number): void {
     this.hops.onRequest(from, requestId, db, proto, flags, argv, argc);
@@ -104,6 +127,8 @@ class HubEvents implements HubHandler {
     this.owed.onReply(requestId, reply);
   }
   afterDrain(): void {
+    // Keyspace notifications of the hops just run go out with their replies.
+    this.pubsub.startGathered();
     this.endOfBatch.flushClients();
   }
 }
@@ -189,6 +214,7 @@ export class ShardThread {
       server, store: this.store, commands: COMMAND_TABLE, invoker: this.invoker, refusal, replies, scheduler: this.scheduler, shards: this.shards, endOfBatch: this.endOfBatch, serveBlocked, scripts,
     });
     server.unblockClient = (client, withError) => this.dispatcher.blocked.unblock(client, withError);
+    server.pubsub = new Subscriptions(server.threadIndex, server.shardCount, hub, this.endOfBatch, server.shared.pubsubSummary, server.outputLimit, server.pubsubOutputLimit, replies.scratch);
   }
 
   /** Reads the maxmemory settings; a lowered maxmemory starts evicting at once (the timer carries on). */
@@ -203,7 +229,7 @@ export class ShardThread {
   }
 
   async start(): Promise<void> {
-    this.hub?.start(new HubEvents(this.hops, this.owed, this.endOfBatch, this.dispatcher.blocked));
+    this.hub?.start(new HubEvents(this.hops, this.owed, this.endOfBatch, this.dispatcher.blocked, this.server.pubsub));
     this.scheduleActiveExpire();
     this.applyStoreSettings();
     this.idleTimer = setInterval(() => this.closeIdleClients(Date.now()), 1000);
@@ -325,6 +351,7 @@ export class ShardThread {
     socket.on('close', () => {
       client.closed = true;
       if (client.blocked !== null) dispatcher.blocked.clientClosed(client);
+      if (client.subscriptions !== null || client.monitoring) server.pubsub.forget(client);
       client.endTransaction();
       server.clients.delete(client.id);
       server.countClient(-1);
@@ -345,6 +372,7 @@ export class ShardThread {
     // Its clients' waits here are over; this thread's clients' waits there died with it and register again.
     this.store.blocked.dropThread(peer);
     this.dispatcher.blocked.shardReplaced(peer);
+    this.server.pubsub.peerReplaced(peer);
     for (const client of this.server.clients.values()) {
       if (!client.watchLost && client.watched.some(({ key }) => this.shards.shardOfKey(key) === peer)) client.watchLost = true;
     }

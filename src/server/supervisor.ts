@@ -16,6 +16,7 @@ import { configureLog, log } from '../util/log.ts';
 import { released } from '../util/memory-release.ts';
 import { listenAddresses, ShardThread, type ThreadInit } from './shard-thread.ts';
 import type { SharedState } from './server-context.ts';
+import { allocatePubsubSummary } from './subscriptions.ts';
 import { VERSION, REDIS_VERSION } from '../config/version.ts';
 import type { SupervisorCommand, WorkerEvent } from './worker-messages.ts';
 
@@ -76,6 +77,7 @@ class Supervisor {
       clientMemory: new SharedArrayBuffer(16 * this.shardCount),
       waitSlots: allocateWaitSlots(this.shardCount),
       saveStatus: new SharedArrayBuffer(SAVE_STATUS_BYTES),
+      pubsubSummary: allocatePubsubSummary(this.shardCount),
       runId: randomBytes(20).toString('hex'),
       startedAt: Date.now(),
       executablePath: process.argv[1] ?? '',

@@ -16,6 +16,7 @@
 //   full collections the old generation also holds dead objects promoted
 //   from the nursery, tens of MiB under a write load, which hold no data.
 
+import { KEY_EVICTED } from './key-events.ts';
 import v8 from 'node:v8';
 import { PerformanceObserver, constants as performanceConstants } from 'node:perf_hooks';
 import type { ShardStore, Ref } from './shard-store.ts';
@@ -311,7 +312,7 @@ export class MemoryBudget {
         result = this.othersCanEvict() ? EvictionResult.Running : EvictionResult.Fail;
         break;
       }
-      store.remove(ref);
+      store.remove(ref, KEY_EVICTED);
       store.stats.evictedKeys++;
       if (++keys % TIME_CHECK_KEYS === 0 && (performance.now() - started) * 1000 > timeLimitUs) {
         result = EvictionResult.Running;

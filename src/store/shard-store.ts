@@ -21,6 +21,7 @@ import { VALUE_TYPES } from './value-types.ts';
 import { lfuCounter, lfuInitial, lfuTouched, lruClock } from './access-clock.ts';
 import { WatchedKeys } from './watched-keys.ts';
 import { BlockedKeys } from './blocked-keys.ts';
+import { KeyChanges, KEY_CREATED, KEY_EXPIRED, KEY_MISSED, KEY_REMOVED, KEY_WRITTEN, type KeyHappening } from './key-events.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import { copyBytes, zeroBytes } from '../util/copy-bytes.ts';
 
@@ -99,6 +100,8 @@ export class ShardStore {
   readonly dict: Dict;
   /** A view reopened on each list's quicklist, as `dict` is on each dict. */
   readonly quicklist: Quicklist;
+  /** What happened to keys, for keyspace notifications (key-events.ts). */
+  readonly keyChanges = new KeyChanges();
   /** Keys clients WATCH here: every write path below reports to it (Redis's signalModifiedKey). */
   readonly watchedKeys = new WatchedKeys();
   /** The clients blocked on this shard's keys (BLPOP...), and the keys writes made ready for them. */
@@ -140,6 +143,7 @@ export class ShardStore {
     const ref = this.find(db, key, now);
     if (ref === 0) {
       this.stats.keyspaceMisses++;
+      if (this.keyChanges.recording) this.keyChanges.record(db, key, KEY_MISSED);
       return 0;
     }
     this.stats.keyspaceHits++;
@@ -161,7 +165,7 @@ export class ShardStore {
     if (ref === 0) return 0;
     const expireAt = this.expireAt(ref);
     if (expireAt !== 0 && expireAt <= now) {
-      this.removeFrom(database, ref);
+      this.removeFrom(database, ref, KEY_EXPIRED);
       this.stats.expiredKeys++;
       return 0;
     }
@@ -322,6 +326,7 @@ export class ShardStore {
     if (ref === 0) {
       ref = this.newRecord(database, key, value.length);
       database.index.insert(hash, ref);
+      if (this.keyChanges.recording) this.keyChanges.record(db, key, KEY_CREATED);
     }
     const bytes = this.arena.bytes[ref >>> OFFSET_BITS];
     if (bytes[recordByte(ref, ENCODING)] === ValueEncoding.Structure) this.releaseStructure(ref);
@@ -333,6 +338,7 @@ export class ShardStore {
     if (!this.access.lfu || words[recordWord(ref, LRU)] === 0) words[recordWord(ref, LRU)] = this.access.lfu ? lfuInitial(now) : lruClock(now);
     this.bumpVersion(ref);
     this.touchWatchedKey(db, key);
+    if (this.keyChanges.recording) this.keyChanges.record(db, key, KEY_WRITTEN);
     if (this.blocked.size !== 0) this.blocked.signal(db, key);
     return ref;
   }
@@ -408,8 +414,8 @@ export class ShardStore {
   }
 
   /** Deletes the live key at `ref`. */
-  remove(ref: Ref): void {
-    this.removeFrom(this.databaseOf(ref), ref);
+  remove(ref: Ref, how: KeyHappening = KEY_REMOVED): void {
+    this.removeFrom(this.databaseOf(ref), ref, how);
   }
 
   /** Deletes a live key; false when there was none. */
@@ -433,6 +439,10 @@ export class ShardStore {
     to.index.insert(hash, ref);
     if (expireAt !== 0) to.trackVolatile(ref);
     this.bumpVersion(ref);
+    if (this.keyChanges.recording) {
+      this.keyChanges.record(this.dbs.indexOf(from), key, KEY_REMOVED);
+      this.keyChanges.record(target, key, KEY_WRITTEN);
+    }
     if (this.watchedKeys.size !== 0) {
       this.watchedKeys.touch(this.dbs.indexOf(from), key, this);
       this.watchedKeys.touch(this.dbs.indexOf(to), key, this);
@@ -506,7 +516,7 @@ export class ShardStore {
       if (ref === 0) return 0;
       // When every key has expired, Redis gives up deleting after 100 tries and returns one anyway.
       if (!this.isExpired(ref, now) || (tries >= 100 && database.volatileCount === database.size)) return ref;
-      this.removeFrom(database, ref);
+      this.removeFrom(database, ref, KEY_EXPIRED);
       this.stats.expiredKeys++;
     }
   }
@@ -552,7 +562,7 @@ export class ShardStore {
     for (let i = 0; i < count && database.volatileCount > 0; i++) {
       const ref = database.nextVolatile();
       if (this.expireAt(ref) <= now) {
-        this.removeFrom(database, ref);
+        this.removeFrom(database, ref, KEY_EXPIRED);
         this.stats.expiredKeys++;
         expired++;
       } else {
@@ -664,7 +674,9 @@ export class ShardStore {
     this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VERSION)] = version;
   }
 
-  private removeFrom(database: Database, ref: Ref): void {
+  private removeFrom(database: Database, ref: Ref, how: KeyHappening = KEY_REMOVED): void {
+    const changes = this.keyChanges;
+    if (changes.recording || (changes.gone !== null && how !== KEY_REMOVED)) this.reportRemoved(database, ref, how);
     database.index.remove(hashRange(this.arena.bytes[ref >>> OFFSET_BITS], recordByte(ref, HEADER_BYTES), this.keyLength(ref)), ref);
     if (this.expireAt(ref) !== 0) database.untrackVolatile(ref);
     // The key's bytes must outlive the record for WATCH, which looks at the table after the change.
@@ -674,9 +686,17 @@ export class ShardStore {
     if (watchedKey !== null) this.watchedKeys.touch(this.dbs.indexOf(database), watchedKey, this);
   }
 
+  private reportRemoved(database: Database, ref: Ref, how: KeyHappening): void {
+    const db = this.dbs.indexOf(database);
+    if (how !== KEY_REMOVED && this.keyChanges.gone !== null) this.keyChanges.gone(db, this.keyView(ref), how);
+    // Expired and evicted keys are notified as they go, not as the command's changes.
+    if (this.keyChanges.recording && how === KEY_REMOVED) this.keyChanges.record(db, this.keyView(ref), KEY_REMOVED);
+  }
+
   /** A key's value or TTL changed in place: a new version, and WATCH is told. Collections' writes call it. */
   changed(ref: Ref): void {
     this.bumpVersion(ref);
+    if (this.keyChanges.recording) this.keyChanges.record(this.dbs.indexOf(this.databaseOf(ref)), this.keyView(ref), KEY_WRITTEN);
     if (this.watchedKeys.size !== 0) this.watchedKeys.touch(this.dbs.indexOf(this.databaseOf(ref)), this.keyView(ref), this);
     if (this.blocked.size !== 0) this.blocked.signal(this.dbs.indexOf(this.databaseOf(ref)), this.keyView(ref));
   }

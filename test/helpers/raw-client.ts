@@ -154,6 +154,11 @@ export class RawSession {
     this.socket.destroy();
   }
 
+  /** Stops reading from the socket (a client that does not read its replies); what the server sends piles up. */
+  pause(): void {
+    this.socket.pause();
+  }
+
   private end(why: string): void {
     this.ended ??= why;
     this.settle();

@@ -43,6 +43,10 @@ export const clientTable: readonly CommandRow[] = [
         summary: 'Turns client eviction off or on for the connection',
       },
       {
+        name: 'client|reply', arity: 3, flags: ['noscript', 'loading', 'stale'], group: 'connection', acl: ['connection'], since: '3.2.0',
+        summary: 'Turns the replies to the connection off, on, or off for the next command',
+      },
+      {
         name: 'client|help', arity: 2, flags: ['loading', 'stale', 'sentinel'], group: 'connection', acl: ['connection'], since: '5.0.0',
         summary: 'Lists the subcommands',
       },
