@@ -28,6 +28,7 @@ describe('Lua scripting over two shards', () => {
   afterEach(async () => {
     for (const connection of opened.splice(0)) connection.disconnect();
     await client.script('FLUSH');
+    await client.call('FUNCTION', 'FLUSH');
   });
 
   async function connect(thread: number): Promise<Redis> {
@@ -167,6 +168,65 @@ describe('Lua scripting over two shards', () => {
     expect(await client.eval(unlock, 1, 'lock:res', 'owner-2')).toBe(0);
     expect(await client.eval(unlock, 1, 'lock:res', 'owner-1')).toBe(1);
     expect(await client.exists('lock:res')).toBe(0);
+  });
+
+  it('loads FUNCTION libraries on every thread and calls their functions with FCALL and FCALL_RO', async () => {
+    const [zero, one] = [await connect(0), await connect(1)];
+    const library = [
+      '#!lua name=counters',
+      "local function bump(key, by) return redis.call('incrby', key, by) end",
+      "redis.register_function('bump', function(keys, args) return bump(keys[1], args[1]) end)",
+      "redis.register_function{function_name = 'peek', callback = function(keys) return redis.call('get', keys[1]) end, flags = {'no-writes'}, description = 'reads a counter'}",
+    ].join('\n');
+    expect(await zero.call('FUNCTION', 'LOAD', library)).toBe('counters');
+    expect(await one.call('FCALL', 'bump', '1', A[3], '5')).toBe(5);
+    expect(await zero.call('FCALL', 'bump', '1', B[3], '7')).toBe(7);
+    expect(await one.call('FCALL_RO', 'peek', '1', A[3])).toBe('5');
+    expect(await errorOf(zero.call('FCALL_RO', 'bump', '1', A[3], '1'))).toBe('ERR Can not execute a script with write flag using *_ro command.');
+    expect(await errorOf(zero.call('FCALL', 'nosuch', '0'))).toBe('ERR Function not found');
+    expect(await errorOf(one.call('FUNCTION', 'LOAD', library))).toBe("ERR Library 'counters' already exists");
+    expect(await one.call('FUNCTION', 'LIST')).toEqual([[
+      'library_name', 'counters', 'engine', 'LUA', 'functions', [
+        ['name', 'bump', 'description', null, 'flags', []],
+        ['name', 'peek', 'description', 'reads a counter', 'flags', ['no-writes']],
+      ],
+    ]]);
+    expect(await zero.call('FUNCTION', 'STATS')).toEqual(['running_script', null, 'engines', ['LUA', ['libraries_count', 1, 'functions_count', 2]]]);
+    expect(await zero.call('FUNCTION', 'LOAD', 'REPLACE', library.replace("by) end", "by * 2) end"))).toBe('counters');
+    expect(await one.call('FCALL', 'bump', '1', A[3], '1')).toBe(7);
+    expect(await zero.call('FUNCTION', 'DELETE', 'counters')).toBe('OK');
+    expect(await errorOf(one.call('FCALL', 'bump', '1', A[3], '1'))).toBe('ERR Function not found');
+    expect(await errorOf(one.call('FUNCTION', 'DELETE', 'counters'))).toBe('ERR Library not found');
+  });
+
+  it("refuses bad libraries in Redis's words, and a library sees only what Redis lets it see while it loads", async () => {
+    const load = (body: string): Promise<string> => errorOf(client.call('FUNCTION', 'LOAD', `#!lua name=bad\n${body}`));
+    expect(await load('local x = math.floor(1.5)')).toBe("ERR Error registering functions: ERR user_function:2: Script attempted to access nonexistent global variable 'math'");
+    expect(await load("redis.call('set', 'x', 1)")).toBe("ERR Error registering functions: ERR user_function:2: Script attempted to access nonexistent global variable 'call'");
+    expect(await load("redis.register_function('f')")).toBe('ERR Error registering functions: ERR calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).');
+    expect(await load("redis.register_function{function_name = 'g', callback = function() end, flags = {'bad'}}")).toBe('ERR Error registering functions: ERR unknown flag given');
+    expect(await load("redis.register_function('g', 1)")).toBe('ERR Error registering functions: ERR second argument to redis.register_function must be a function');
+    expect(await load("redis.register_function('g', function() end) redis.register_function('g', function() end)")).toBe('ERR Error registering functions: ERR Function already exists in the library');
+    expect(await load('local x = (')).toBe("ERR Error compiling function: user_function:2: unexpected symbol near '<eof>'");
+    expect(await load('return 1')).toBe('ERR No functions registered');
+    expect(await errorOf(client.call('FUNCTION', 'LOAD', 'return 1'))).toBe('ERR Missing library metadata');
+    expect(await errorOf(client.call('FUNCTION', 'LOAD', '#!luax name=a\nreturn'))).toBe("ERR Engine 'luax' not found");
+    expect(await errorOf(client.call('FUNCTION', 'LOAD', '#!lua name=a-b\nreturn'))).toBe('ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long');
+    expect(await errorOf(client.call('FUNCTION', 'LOAD', '#!lua foo=bar\nreturn'))).toBe('ERR Invalid metadata value given: foo=bar');
+    expect(await client.call('FUNCTION', 'LIST')).toEqual([]);
+  });
+
+  it('stays up when a script asks for more results than Lua can give, or selects a database', async () => {
+    expect(await errorOf(client.eval('return {unpack({1, 2, 3}, -2147483648, -2)}', 0))).toContain('too many results to unpack');
+    expect(await errorOf(client.eval('return {unpack({1, 2, 3}, 0, 2147483647)}', 0))).toContain('too many results to unpack');
+    expect(await client.eval('return {unpack({1, 2, 3}, 2, 3)}', 0)).toEqual([2, 3]);
+    await client.set(A[0], 'db0');
+    expect(await client.eval("redis.call('select', 9) redis.call('set', KEYS[1], 'db9') return redis.call('get', KEYS[1])", 1, A[0])).toBe('db9');
+    expect(await client.get(A[0])).toBe('db0');
+    expect(await errorOf(client.eval("return redis.call('select', 99)", 0))).toMatch(/^ERR DB index is out of range script/);
+    await client.select(9);
+    await client.del(A[0]);
+    await client.select(0);
   });
 
   it('scripts over keys of both shards, declared or not, are atomic under an auditor', async () => {

@@ -15,6 +15,7 @@
  *   run(name, keys, args, proto, kind) runs a kept function with KEYS and ARGV set
  *                                (kind 0) or as a FUNCTION library's callback (kind 1),
  *                                and returns its result as RESP bytes in `proto`
+ *   loadLibrary(code), commitLibrary(prefix)   FUNCTION LOAD: runs a library, then keeps its functions
  *   forget(name), forgetAll(), memory()
  *
  * A script's errors come back as RESP errors with Redis's trace suffix
@@ -783,12 +784,12 @@ static napi_value js_exec(napi_env env, napi_callback_info info) {
   size_t length;
   char *scratch;
   if (!bytes_arg(env, argv[0], &code, &length, &scratch)) return throw_error(env, "exec wants a string");
-  int failed = luaL_loadbuffer(vm->L, code, length, "=prelude") || lua_pcall(vm->L, 0, 1, 0);
+  int failed = luaL_loadbuffer(vm->L, code, length, "=prelude") || lua_pcall(vm->L, 0, 2, 0);
   free(scratch);
   if (!failed) {
-    /* What it returns is the environment every script is defined in. */
-    if (lua_istable(vm->L, -1)) lua_setfield(vm->L, LUA_REGISTRYINDEX, "globals");
-    else lua_pop(vm->L, 1);
+    /* What it returns: the environment every script is defined in, and the loader of FUNCTION libraries. */
+    lua_setfield(vm->L, LUA_REGISTRYINDEX, "library_loader");
+    lua_setfield(vm->L, LUA_REGISTRYINDEX, "globals");
     return NULL;
   }
   napi_value message;
@@ -842,6 +843,93 @@ static napi_value js_define(napi_env env, napi_callback_info info) {
   free(s2);
   free(s3);
   return result;
+}
+
+/*
+ * loadLibrary(code): compiles a FUNCTION library (chunk "@user_function")
+ * and runs it through the prelude's loader. Returns "O" and one line per
+ * function registered (name TAB flags TAB description), the functions kept
+ * aside until commitLibrary; or "C" and the compile error, or "R" and the
+ * error raised while registering.
+ */
+static napi_value js_load_library(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  Vm *vm = instance(env);
+  if (vm == NULL) return throw_error(env, "the Lua state is not open");
+  lua_State *L = vm->L;
+  const char *code;
+  size_t length;
+  char *scratch;
+  bytes_arg(env, argv[0], &code, &length, &scratch);
+  Bytes *out = &vm->out;
+  out->length = 0;
+  lua_settop(L, 0);
+  if (luaL_loadbuffer(L, code, length, "@user_function") != 0) {
+    bytes_put(out, "C", 1);
+  } else {
+    lua_getfield(L, LUA_REGISTRYINDEX, "library_loader");
+    lua_insert(L, -2);
+    if (lua_pcall(L, 1, 2, 0) != 0) {
+      bytes_put(out, "R", 1);
+      if (lua_istable(L, -1)) {
+        lua_getfield(L, -1, "err");
+        lua_replace(L, -2);
+      }
+    } else {
+      lua_pushvalue(L, -2);
+      lua_setfield(L, LUA_REGISTRYINDEX, "pending_library");
+      bytes_put(out, "O", 1);
+    }
+  }
+  size_t textLength = 0;
+  const char *text = lua_tolstring(L, -1, &textLength);
+  if (text != NULL) bytes_put(out, text, textLength);
+  lua_settop(L, 0);
+  free(scratch);
+  napi_value result;
+  napi_create_string_utf8(env, out->data, out->length, &result);
+  return result;
+}
+
+/* commitLibrary(prefix): keeps the functions of the last library loaded, each under prefix .. its name. */
+static napi_value js_commit_library(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  Vm *vm = instance(env);
+  if (vm == NULL) return NULL;
+  lua_State *L = vm->L;
+  const char *prefix;
+  size_t prefixLength;
+  char *scratch;
+  bytes_arg(env, argv[0], &prefix, &prefixLength, &scratch);
+  lua_getfield(L, LUA_REGISTRYINDEX, "scripts");
+  if (lua_isnil(L, -1)) {
+    lua_pop(L, 1);
+    lua_newtable(L);
+    lua_pushvalue(L, -1);
+    lua_setfield(L, LUA_REGISTRYINDEX, "scripts");
+  }
+  int scripts = lua_gettop(L);
+  lua_getfield(L, LUA_REGISTRYINDEX, "pending_library");
+  if (lua_istable(L, -1)) {
+    int pending = lua_gettop(L);
+    lua_pushnil(L);
+    while (lua_next(L, pending) != 0) {
+      lua_pushlstring(L, prefix, prefixLength);
+      lua_pushvalue(L, -3);
+      lua_concat(L, 2);
+      lua_insert(L, -2);
+      lua_rawset(L, scripts);
+    }
+  }
+  lua_settop(L, 0);
+  lua_pushnil(L);
+  lua_setfield(L, LUA_REGISTRYINDEX, "pending_library");
+  free(scratch);
+  return NULL;
 }
 
 /* Pushes a Lua table of the Buffers in JS array `value`. */
@@ -999,6 +1087,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     { "define", NULL, js_define, NULL, NULL, NULL, napi_default, NULL },
     { "run", NULL, js_run, NULL, NULL, NULL, napi_default, NULL },
     { "callResp", NULL, js_call_resp, NULL, NULL, NULL, napi_default, NULL },
+    { "loadLibrary", NULL, js_load_library, NULL, NULL, NULL, napi_default, NULL },
+    { "commitLibrary", NULL, js_commit_library, NULL, NULL, NULL, napi_default, NULL },
     { "forget", NULL, js_forget, NULL, NULL, NULL, napi_default, NULL },
     { "forgetAll", NULL, js_forget_all, NULL, NULL, NULL, napi_default, NULL },
     { "memory", NULL, js_memory, NULL, NULL, NULL, napi_default, NULL },

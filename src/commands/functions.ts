@@ -1,14 +1,128 @@
-// FUNCTION: server-side libraries. Libraries come with scripting, which does
-// not exist yet, so none can be loaded: FLUSH has nothing to remove and LIST
-// nothing to show. Only these subcommands (and HELP) exist; the others answer
-// the unknown-subcommand error until scripting brings them.
+// FUNCTION and FCALL: libraries of Lua functions (Redis 7.0's Functions).
+// FUNCTION LOAD, DELETE and FLUSH run on every thread, so every thread's Lua
+// state holds the same libraries, and FCALL runs where EVAL would (see
+// scripting.ts for where a script runs and how it stays atomic).
 
-import type { CommandContext, Bindings } from './command.ts';
+import type { CommandContext, Bindings, Coordinator } from './command.ts';
 import { isKeyword } from '../protocol/args.ts';
+import { ReplyError } from '../protocol/reply-reader.ts';
+import { atomically, mergeOkReplies, onEveryShardAtomically } from '../tx/multi-shard.ts';
+import { globMatch } from '../store/glob.ts';
+import { RUN_FUNCTION } from '../scripting/lua-vm.ts';
+import { FUNCTION_PREFIX, forgetScriptIdentity, mergeFirstReply, runTarget, splitKeys, vmOrError, type ScriptTarget } from './scripting.ts';
 import { replyHelp } from './help.ts';
+
+interface LibraryFunction {
+  readonly name: string;
+  readonly flags: readonly string[];
+  readonly description: string | null;
+  readonly library: Library;
+}
+
+interface Library {
+  readonly name: string;
+  readonly code: Buffer;
+  readonly functions: LibraryFunction[];
+}
+
+/** This thread's libraries, and their functions by name. */
+const libraries = new Map<string, Library>();
+const functions = new Map<string, LibraryFunction>();
+
+const NAME_RULE = 'Library names can only contain letters, numbers, or underscores(_) and must be at least one character long';
 
 function syntaxError(ctx: CommandContext): string {
   return `ERR unknown subcommand or wrong number of arguments for '${ctx.argv[1].toString().slice(0, 128)}'. Try FUNCTION HELP.`;
+}
+
+/** A library's name from its first line, `#!lua name=<name>`; a ReplyError for a bad one. */
+function libraryName(code: Buffer): string {
+  if (code.length < 2 || code[0] !== 0x23 || code[1] !== 0x21) throw new ReplyError('ERR Missing library metadata');
+  let end = code.indexOf(0x0a);
+  if (end < 0) end = code.length;
+  const parts = code.toString('latin1', 2, end).split(' ').filter((part) => part.length > 0);
+  const engine = parts[0] ?? '';
+  if (engine.toLowerCase() !== 'lua') throw new ReplyError(`ERR Engine '${engine}' not found`);
+  let name: string | null = null;
+  for (let i = 1; i < parts.length; i++) {
+    if (!parts[i].startsWith('name=')) throw new ReplyError(`ERR Invalid metadata value given: ${parts[i]}`);
+    if (name !== null) throw new ReplyError('ERR Invalid metadata value, name argument was given multiple times');
+    name = parts[i].slice('name='.length);
+  }
+  if (name === null) throw new ReplyError('ERR Library name was not given');
+  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new ReplyError(`ERR ${NAME_RULE}`);
+  return name;
+}
+
+function removeLibrary(library: Library): void {
+  const vm = vmOrError();
+  for (const fn of library.functions) {
+    functions.delete(fn.name);
+    vm.forget(FUNCTION_PREFIX + fn.name);
+    forgetScriptIdentity(FUNCTION_PREFIX + fn.name);
+  }
+  libraries.delete(library.name);
+}
+
+/** Loads a library on this thread: its name, or a ReplyError (nothing changed then). */
+function loadLibrary(code: Buffer, replace: boolean): string {
+  const name = libraryName(code);
+  const existing = libraries.get(name);
+  if (existing !== undefined && !replace) throw new ReplyError(`ERR Library '${name}' already exists`);
+  // The first line stays a line (blank), so that error lines keep their numbers.
+  const end = code.indexOf(0x0a);
+  const chunk = end < 0 ? Buffer.alloc(0) : code.subarray(end);
+  const vm = vmOrError();
+  const loaded = vm.loadLibrary(chunk);
+  if ('compile' in loaded) throw new ReplyError(`ERR Error compiling function: ${loaded.compile}`);
+  if ('register' in loaded) throw new ReplyError(`ERR Error registering functions: ${loaded.register}`);
+  if (loaded.lines.length === 0) throw new ReplyError('ERR No functions registered');
+  const library: Library = { name, code: Buffer.from(code), functions: [] };
+  for (const line of loaded.lines) {
+    const [fnName, flags, description] = line.split('\t');
+    const clash = functions.get(fnName);
+    if (clash !== undefined && clash.library !== existing) throw new ReplyError(`ERR Function ${fnName} already exists`);
+    library.functions.push({ name: fnName, flags: flags.length === 0 ? [] : flags.split(','), description: description.length === 0 ? null : description, library });
+  }
+  if (existing !== undefined) removeLibrary(existing);
+  vm.commitLibrary(FUNCTION_PREFIX);
+  libraries.set(name, library);
+  for (const fn of library.functions) functions.set(fn.name, fn);
+  return name;
+}
+
+/** FUNCTION LOAD [REPLACE] code, on every thread: the library's name. */
+function functionLoad(ctx: CommandContext): void {
+  const { argv, argc, out } = ctx;
+  let replace = false;
+  let at = 2;
+  for (; at < argc - 1; at++) {
+    if (isKeyword(argv[at], 'replace')) replace = true;
+    else {
+      out.error(`ERR Unknown option given: ${argv[at].toString('latin1')}`, 'latin1');
+      return;
+    }
+  }
+  if (at !== argc - 1) {
+    out.error('ERR Function code was not given');
+    return;
+  }
+  try {
+    out.bulkString(loadLibrary(argv[at], replace));
+  } catch (error) {
+    if (!(error instanceof ReplyError)) throw error;
+    out.error(error.message);
+  }
+}
+
+function functionDelete(ctx: CommandContext): void {
+  const library = libraries.get(ctx.argv[2].toString('latin1'));
+  if (library === undefined) {
+    ctx.out.error('ERR Library not found');
+    return;
+  }
+  removeLibrary(library);
+  ctx.out.ok();
 }
 
 /** FUNCTION FLUSH [ASYNC|SYNC]: removes every library. */
@@ -16,46 +130,140 @@ function functionFlush(ctx: CommandContext): void {
   const { argv, argc, out } = ctx;
   if (argc > 3) out.error(syntaxError(ctx));
   else if (argc === 3 && !isKeyword(argv[2], 'sync') && !isKeyword(argv[2], 'async')) out.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
-  else out.ok();
+  else {
+    for (const library of [...libraries.values()]) removeLibrary(library);
+    out.ok();
+  }
 }
 
 /** FUNCTION LIST [LIBRARYNAME pattern] [WITHCODE]: the libraries matching the pattern, each option at most once. */
 function functionList(ctx: CommandContext): void {
   const { argv, argc, out } = ctx;
   let withCode = false;
-  let libraryName = false;
+  let pattern: Buffer | null = null;
   for (let i = 2; i < argc; i++) {
     if (!withCode && isKeyword(argv[i], 'withcode')) withCode = true;
-    else if (!libraryName && isKeyword(argv[i], 'libraryname')) {
+    else if (pattern === null && isKeyword(argv[i], 'libraryname')) {
       if (i === argc - 1) {
         out.error('ERR library name argument was not given');
         return;
       }
-      libraryName = true;
-      i++;
+      pattern = argv[++i];
     } else {
       out.error(`ERR Unknown argument ${argv[i].toString('latin1')}`, 'latin1');
       return;
     }
   }
-  out.arrayHeader(0);
+  const listed = [...libraries.values()].filter((library) => pattern === null || globMatch(pattern, Buffer.from(library.name, 'latin1')));
+  out.arrayHeader(listed.length);
+  for (const library of listed) {
+    out.mapHeader(withCode ? 4 : 3);
+    out.bulkString('library_name');
+    out.bulkString(library.name);
+    out.bulkString('engine');
+    out.bulkString('LUA');
+    out.bulkString('functions');
+    out.arrayHeader(library.functions.length);
+    for (const fn of library.functions) {
+      out.mapHeader(3);
+      out.bulkString('name');
+      out.bulkString(fn.name);
+      out.bulkString('description');
+      if (fn.description === null) out.nullBulk();
+      else out.bulkString(fn.description);
+      out.bulkString('flags');
+      out.setHeader(fn.flags.length);
+      for (const flag of fn.flags) out.bulkString(flag);
+    }
+    if (withCode) {
+      out.bulkString('library_code');
+      out.bulk(library.code);
+    }
+  }
+}
+
+/** FUNCTION STATS: the function running (none: a function runs in one go on its thread), and what is loaded. */
+function functionStats(ctx: CommandContext): void {
+  const out = ctx.out;
+  out.mapHeader(2);
+  out.bulkString('running_script');
+  out.nullBulk();
+  out.bulkString('engines');
+  out.mapHeader(1);
+  out.bulkString('LUA');
+  out.mapHeader(2);
+  out.bulkString('libraries_count');
+  out.integer(libraries.size);
+  out.bulkString('functions_count');
+  out.integer(functions.size);
+}
+
+function functionKill(ctx: CommandContext): void {
+  ctx.out.error('NOTBUSY No scripts in execution right now.');
 }
 
 function functionHelp(ctx: CommandContext): void {
   replyHelp(ctx, 'FUNCTION', [
+    'LOAD [REPLACE] <FUNCTION CODE>',
+    '    Loads a library; REPLACE replaces a library of the same name.',
+    'DELETE <LIBRARY NAME>',
+    '    Removes a library and its functions.',
+    'KILL',
+    '    Stops the function that is running, if it has not written yet.',
     'FLUSH [ASYNC|SYNC]',
     '    Removes every library.',
     'LIST [LIBRARYNAME <pattern>] [WITHCODE]',
     '    Describes the libraries whose names match <pattern> (all by default),',
     '    with their code when WITHCODE is given.',
+    'STATS',
+    '    Tells the function running and how many libraries and functions are loaded.',
   ]);
 }
 
+/** What FCALL or FCALL_RO runs, or a ReplyError. */
+function targetOf(argv: readonly Buffer[], readOnly: boolean): ScriptTarget {
+  const fn = functions.get(argv[1].toString('latin1'));
+  if (fn === undefined) throw new ReplyError('ERR Function not found');
+  const noWrites = fn.flags.includes('no-writes');
+  if (readOnly && !noWrites) throw new ReplyError('ERR Can not execute a script with write flag using *_ro command.');
+  return { vmName: FUNCTION_PREFIX + fn.name, errorName: fn.name, mode: RUN_FUNCTION, noWrites };
+}
+
+function fcallHandler(readOnly: boolean) {
+  return (ctx: CommandContext): void => {
+    const { argv, argc, out } = ctx;
+    try {
+      const { keys, args } = splitKeys(argv, argc);
+      const target = targetOf(argv, readOnly);
+      out.raw(runTarget(ctx.scripts, ctx.commands, target, FUNCTION_PREFIX + argv[1].toString('latin1'), keys, args, ctx.db, out.proto, ctx.client, null));
+    } catch (error) {
+      if (!(error instanceof ReplyError)) throw error;
+      ctx.out.error(error.message);
+    }
+  };
+}
+
+/** FCALL over every shard: a transaction holding them all, the function run on this thread. */
+function fcallPlan(readOnly: boolean) {
+  return atomically<Coordinator>('all', async (tx, request, out) => {
+    await tx.startEverywhere();
+    const { keys, args } = splitKeys(request.args, request.args.length);
+    const target = targetOf(request.args, readOnly);
+    const coordinator = request.coordinator;
+    out.raw(runTarget(coordinator.scripts, coordinator.commands, target, FUNCTION_PREFIX + request.args[1].toString('latin1'), keys, args, request.db, request.proto, null, tx));
+  });
+}
 
 // --- the bindings (the rows are table/functions.ts) ---
 
 export const functionBindings: Bindings = {
-  'function|flush': functionFlush,
+  fcall: { handler: fcallHandler(false), multiShard: fcallPlan(false), script: true },
+  fcall_ro: { handler: fcallHandler(true), multiShard: fcallPlan(true), script: true },
+  'function|load': { handler: functionLoad, multiShard: onEveryShardAtomically(mergeFirstReply) },
+  'function|delete': { handler: functionDelete, multiShard: onEveryShardAtomically(mergeOkReplies) },
+  'function|flush': { handler: functionFlush, multiShard: onEveryShardAtomically(mergeOkReplies) },
   'function|list': functionList,
+  'function|stats': functionStats,
+  'function|kill': functionKill,
   'function|help': functionHelp,
 };

@@ -33,6 +33,7 @@ import { parseInteger, isKeyword } from '../protocol/args.ts';
 import { replyHelp } from './help.ts';
 import { luaVm, sha1hex, RUN_SCRIPT, type LuaVm, type ScriptHost } from '../scripting/lua-vm.ts';
 import { REDIS_VERSION } from '../config/version.ts';
+import { DATABASE_COUNT } from '../store/shard-store.ts';
 import { log } from '../util/log.ts';
 
 /** The reply of an inline run that reached another shard before it wrote: the caller runs it again over every shard. */
@@ -63,7 +64,12 @@ export function noteScriptStrays(sha: string): void {
   staying.delete(sha);
 }
 
-function vmOrError(): LuaVm {
+/** Forgets what was learned of a library function's keys (it was replaced or deleted). */
+export function forgetScriptIdentity(identity: string): void {
+  staying.delete(identity);
+}
+
+export function vmOrError(): LuaVm {
   const vm = luaVm(REDIS_VERSION);
   if (typeof vm === 'string') throw new ReplyError(vm);
   return vm;
@@ -128,7 +134,7 @@ interface ScriptCall {
   readonly args: Buffer[];
 }
 
-function splitKeys(argv: readonly Buffer[], argc: number): ScriptCall {
+export function splitKeys(argv: readonly Buffer[], argc: number): ScriptCall {
   const parsed = parseInteger(argv[2]);
   if (parsed === null) throw new ReplyError('ERR value is not an integer or out of range');
   const count = Number(parsed);
@@ -195,6 +201,8 @@ class ScriptRun implements ScriptHost {
     const out = this.out;
     out.reset();
     out.proto = resp === 3 ? 3 : 2;
+    // SELECT inside a script changes the database for the rest of it alone.
+    if (spec.name === 'select') return this.select(argv[1], out);
     const services = this.services;
     const shard = spec.placement === 'keys' ? keysShard(services.shards, spec, argv, argc) : services.shards.localShard;
     if (shard < 0) return errorReply('ERR a command in a script may not span shards: its keys must share a hash tag');
@@ -212,9 +220,18 @@ class ScriptRun implements ScriptHost {
       out.raw(services.callOnShard(this.tx, shard, { flags: 0, db: this.db, argv: argv.slice(0, argc), clock: this.clock, proto: out.proto }));
     }
     if (writes) this.wrote = true;
-    // SELECT inside a script changes the database for the rest of it alone.
-    if (spec.name === 'select' && out.buffer[0] === 0x2b) this.db = Number(argv[1].toString('latin1'));
     void raise;
+    return out.buffer.subarray(0, out.length);
+  }
+
+  private select(index: Buffer, out: ReplyWriter): Buffer {
+    const db = parseInteger(index);
+    if (db === null) out.error('ERR value is not an integer or out of range');
+    else if (db < 0n || db >= BigInt(DATABASE_COUNT)) out.error('ERR DB index is out of range');
+    else {
+      this.db = Number(db);
+      out.ok();
+    }
     return out.buffer.subarray(0, out.length);
   }
 
@@ -238,26 +255,55 @@ function errorReply(message: string): Buffer {
   return Buffer.from(`-${message}\r\n`);
 }
 
+/** What runs: a script or a library function, under the name the Lua state keeps it by. */
+export interface ScriptTarget {
+  /** The name of its function in the Lua state. */
+  readonly vmName: string;
+  /** The name its errors carry (the SHA1, or the function's name). */
+  readonly errorName: string;
+  /** RUN_SCRIPT (KEYS and ARGV as globals) or RUN_FUNCTION (as arguments). */
+  readonly mode: number;
+  readonly noWrites: boolean;
+}
+
+/** The name a script call is remembered by (where it keeps to its shard): EVAL's SHA1, EVALSHA's argument, FCALL's function. */
+export function scriptIdentity(spec: CommandSpec, argv: readonly Buffer[]): string {
+  if (spec.name.startsWith('fcall')) return `${FUNCTION_PREFIX}${argv[1].toString('latin1')}`;
+  return spec.name.startsWith('evalsha') ? argv[1].toString('latin1').toLowerCase() : sha1hex(argv[1]);
+}
+
+/** Library functions live in the Lua state under this prefix and their name. */
+export const FUNCTION_PREFIX = 'fn:';
+
 /**
- * Runs a script: inline on this thread's shard (tx null), or inside a
- * transaction over every shard. Its reply, or STRAYED_REPLY when an inline
- * run must start over as a transaction.
+ * Runs a script or function: inline on this thread's shard (tx null), or
+ * inside a transaction over every shard. Its reply, or STRAYED_REPLY when an
+ * inline run must start over as a transaction.
  */
+export function runTarget(
+  services: ScriptServices, commands: CommandContext['commands'], target: ScriptTarget, identity: string, keys: Buffer[], args: Buffer[],
+  db: number, proto: Protocol, client: CommandContext['client'], tx: Transaction | null,
+): Buffer {
+  const vm = vmOrError();
+  if (vm.running) throw new ReplyError('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+  const shards = services.shards;
+  const home = keys.length === 0 ? shards.localShard : shards.shardOfKey(keys[0]);
+  const run = new ScriptRun(services, commands, tx, target.noWrites, db, client, identity, home);
+  const reply = vm.run(target.vmName, keys, args, proto, target.mode, 0, target.errorName, run);
+  if (tx !== null && !run.leftHome && keys.every((key) => shards.shardOfKey(key) === home)) staying.add(identity);
+  return run.strayed ? STRAYED_REPLY : reply;
+}
+
+/** EVAL and its kin, given their arguments. */
 export function runScript(
   services: ScriptServices, commands: CommandContext['commands'], argv: readonly Buffer[], argc: number, bySha: boolean, readOnly: boolean,
   db: number, proto: Protocol, client: CommandContext['client'], tx: Transaction | null,
 ): Buffer {
   const { keys, args } = splitKeys(argv, argc);
   const script = scriptOf(argv, bySha);
-  const vm = vmOrError();
-  if (vm.running) throw new ReplyError('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
   const noWrites = readOnly || (script.flags !== null && script.flags.has('no-writes'));
-  const shards = services.shards;
-  const home = keys.length === 0 ? shards.localShard : shards.shardOfKey(keys[0]);
-  const run = new ScriptRun(services, commands, tx, noWrites, db, client, script.sha, home);
-  const reply = vm.run(script.sha, keys, args, proto, RUN_SCRIPT, 0, script.sha, run);
-  if (tx !== null && !run.leftHome && keys.every((key) => shards.shardOfKey(key) === home)) staying.add(script.sha);
-  return run.strayed ? STRAYED_REPLY : reply;
+  const target: ScriptTarget = { vmName: script.sha, errorName: script.sha, mode: RUN_SCRIPT, noWrites };
+  return runTarget(services, commands, target, script.sha, keys, args, db, proto, client, tx);
 }
 
 function evalHandler(bySha: boolean, readOnly: boolean) {
@@ -330,7 +376,8 @@ function mergeExists(replies: ReplyValue[], out: ReplyWriter): void {
   for (let i = 0; i < first.length; i++) out.integer(replies.some((reply) => (reply as ReplyValue[])[i] === 1) ? 1 : 0);
 }
 
-function mergeFirst(replies: ReplyValue[], out: ReplyWriter): void {
+/** A command run on every thread that answers the same text on each (SCRIPT LOAD's SHA1, FUNCTION LOAD's name). */
+export function mergeFirstReply(replies: ReplyValue[], out: ReplyWriter): void {
   out.bulkString(String(replies[0]));
 }
 
@@ -339,7 +386,7 @@ export const scriptingBindings: Bindings = {
   evalsha: { handler: evalHandler(true, false), multiShard: evalPlan(true, false), script: true },
   eval_ro: { handler: evalHandler(false, true), multiShard: evalPlan(false, true), script: true },
   evalsha_ro: { handler: evalHandler(true, true), multiShard: evalPlan(true, true), script: true },
-  'script|load': { handler: scriptLoad, multiShard: onEveryShardAtomically(mergeFirst) },
+  'script|load': { handler: scriptLoad, multiShard: onEveryShardAtomically(mergeFirstReply) },
   'script|exists': { handler: scriptExists, multiShard: onEveryShardAtomically(mergeExists) },
   'script|flush': { handler: scriptFlush, multiShard: onEveryShardAtomically(mergeOkReplies) },
   'script|kill': scriptKill,

@@ -13,6 +13,8 @@ interface LuaAddon {
   define(name: string, chunk: Buffer | string, chunkName: string): string | undefined;
   run(name: string, keys: readonly Buffer[], args: readonly Buffer[], clientResp: number, mode: number, busyEvery: number, errorName: string): Buffer;
   callResp(): number;
+  loadLibrary(code: Buffer | string): string;
+  commitLibrary(prefix: string): void;
   forget(name: string): void;
   forgetAll(): void;
   memory(): number;
@@ -69,6 +71,24 @@ export class LuaVm {
     } finally {
       this.host = null;
     }
+  }
+
+  /**
+   * Runs a FUNCTION library's code: its functions' lines (name TAB flags TAB
+   * description), kept aside until commitLibrary; or the error, as
+   * { compile } or { register }.
+   */
+  loadLibrary(code: Buffer): { lines: string[] } | { compile: string } | { register: string } {
+    const result = this.addon.loadLibrary(code);
+    const text = result.slice(1);
+    if (result[0] === 'C') return { compile: text };
+    if (result[0] === 'R') return { register: text };
+    return { lines: text.length === 0 ? [] : text.split('\n') };
+  }
+
+  /** Keeps the functions of the library just loaded, each as prefix + its name. */
+  commitLibrary(prefix: string): void {
+    this.addon.commitLibrary(prefix);
   }
 
   /** Whether a script is running on this thread now (a nested run is refused). */

@@ -17,7 +17,7 @@ local G = _G
 local orig = {
   rawset = rawset, rawget = rawget, setmetatable = setmetatable, getmetatable = getmetatable,
   next = next, pairs = pairs, ipairs = ipairs, loadstring = loadstring, load = load, setfenv = setfenv,
-  error = error, type = type, tostring = tostring,
+  error = error, type = type, tostring = tostring, tonumber = tonumber,
 }
 for _, name in orig.ipairs({'dofile', 'loadfile', 'print', 'setfenv', 'getfenv', 'module', 'require', 'newproxy'}) do G[name] = nil end
 
@@ -70,6 +70,19 @@ function G.next(t, k) return orig.next(real[t] or t, k) end
 function G.pairs(t) return orig.next, real[t] or t, nil end
 function G.ipairs(t) return orig.ipairs(real[t] or t) end
 
+-- Stock Lua 5.1 checks unpack's count for overflow but then asks for a
+-- stack that big: a huge range would take the process down. No range of
+-- more than Lua's C stack limit can succeed, so it is refused first.
+local unpackAll = unpack
+function G.unpack(t, i, j)
+  local first = i == nil and 1 or orig.tonumber(i)
+  local last = j
+  if j == nil and orig.type(t) == 'table' then last = #t end
+  last = orig.tonumber(last)
+  if first ~= nil and last ~= nil and last - first >= 7999 then orig.error('too many results to unpack', 2) end
+  return unpackAll(t, i, j)
+end
+
 local env
 local function inEnv(f, message)
   if f ~= nil then orig.setfenv(f, env) end
@@ -97,9 +110,103 @@ for _, name in orig.ipairs({'redis', 'cjson', 'bit', 'struct', 'cmsgpack', 'stri
 end
 env = protect(G)
 G._G = env
-orig.setmetatable(G, {__index = function(_, name)
-  orig.error("Script attempted to access nonexistent global variable '" .. orig.tostring(name) .. "'", 2)
-end})
-return env
+local function nonexistent(name)
+  orig.error("Script attempted to access nonexistent global variable '" .. orig.tostring(name) .. "'", 3)
+end
+orig.setmetatable(G, {__index = function(_, name) nonexistent(name) end})
+
+-- FUNCTION LOAD: a library's code runs once, seeing nothing but a few
+-- fields of redis (register_function among them); the functions it
+-- registers later run with the globals every script sees. One environment
+-- serves both, switched while a library loads.
+local loading = nil
+local flagNames = {['no-writes'] = true, ['allow-oom'] = true, ['allow-stale'] = true, ['no-cluster'] = true, ['allow-cross-slot-keys'] = true}
+local function fail(message) orig.error({err = 'ERR ' .. message}) end
+local function register(name, callback, flags, description)
+  if orig.type(name) ~= 'string' and orig.type(name) ~= 'number' then fail('first argument to redis.register_function must be a string') end
+  name = orig.tostring(name)
+  if not name:match('^[%w_]+$') then fail('Library names can only contain letters, numbers, or underscores(_) and must be at least one character long') end
+  if loading.functions[name] ~= nil then fail('Function already exists in the library') end
+  local names = {}
+  if flags ~= nil then
+    for _, flag in orig.ipairs(flags) do
+      if not flagNames[flag] then fail('unknown flag given') end
+      names[#names + 1] = flag
+    end
+  end
+  loading.functions[name] = callback
+  loading.summary[#loading.summary + 1] = name .. '\\t' .. table.concat(names, ',') .. '\\t' .. (description or '')
+end
+local function registerFunction(...)
+  local count = select('#', ...)
+  local first, second = ...
+  if count == 1 then
+    if orig.type(first) ~= 'table' then fail('calling redis.register_function with a single argument is only applicable to Lua table (representing named arguments).') end
+    local name, callback, flags, description
+    for key, value in orig.pairs(first) do
+      if key == 'function_name' then
+        if orig.type(value) ~= 'string' and orig.type(value) ~= 'number' then fail('function_name argument given to redis.register_function must be a string') end
+        name = value
+      elseif key == 'callback' then
+        if orig.type(value) ~= 'function' then fail('callback argument given to redis.register_function must be a function') end
+        callback = value
+      elseif key == 'flags' then
+        if orig.type(value) ~= 'table' then fail('flags argument to redis.register_function must be a table representing function flags') end
+        flags = value
+      elseif key == 'description' then
+        if orig.type(value) ~= 'string' and orig.type(value) ~= 'number' then fail('description argument given to redis.register_function must be a string') end
+        description = orig.tostring(value)
+      else
+        fail('unknown argument given to redis.register_function')
+      end
+    end
+    if name == nil then fail('redis.register_function must get a function name argument') end
+    if callback == nil then fail('redis.register_function must get a callback argument') end
+    register(name, callback, flags, description)
+  elseif count == 2 then
+    if orig.type(first) ~= 'string' and orig.type(first) ~= 'number' then fail('first argument to redis.register_function must be a string') end
+    if orig.type(second) ~= 'function' then fail('second argument to redis.register_function must be a function') end
+    register(first, second, nil, nil)
+  else
+    fail('wrong number of arguments to redis.register_function')
+  end
+end
+local loadRedisFields = {
+  register_function = registerFunction, log = redis.log,
+  LOG_DEBUG = 0, LOG_VERBOSE = 1, LOG_NOTICE = 2, LOG_WARNING = 3,
+  REDIS_VERSION = redis.REDIS_VERSION, REDIS_VERSION_NUM = redis.REDIS_VERSION_NUM,
+}
+local loadRedis = orig.setmetatable({}, {
+  __index = function(_, name)
+    local value = loadRedisFields[name]
+    if value == nil then nonexistent(name) end
+    return value
+  end,
+  __newindex = refuseWrite, __metatable = false,
+})
+local libraryEnv = orig.setmetatable({}, {
+  __index = function(_, name)
+    if loading ~= nil then
+      if name == 'redis' then return loadRedis end
+      nonexistent(name)
+    end
+    return env[name]
+  end,
+  __newindex = refuseWrite, __metatable = false,
+})
+-- Runs a library's compiled code; its functions by name, and one line per function (name, flags, description).
+local function loadLibrary(code)
+  loading = {functions = {}, summary = {}}
+  orig.setfenv(code, libraryEnv)
+  local ok, failure = pcall(code)
+  local loaded = loading
+  loading = nil
+  if not ok then
+    if orig.type(failure) == 'table' then orig.error(failure) end
+    orig.error({err = 'ERR ' .. orig.tostring(failure)})
+  end
+  return loaded.functions, table.concat(loaded.summary, '\\n')
+end
+return env, loadLibrary
 `;
 }

@@ -1,12 +1,11 @@
-// Where EVAL and EVALSHA run (commands/scripting.ts tells why): inline on
+// Where EVAL, EVALSHA and FCALL run (commands/scripting.ts tells why): inline on
 // the shard that owns their declared keys when the script was seen to keep to
 // it, else as a transaction over every shard. An inline run that reached another shard before it wrote comes back
 // as STRAYED_REPLY and runs again as a transaction; the script is remembered.
 
 import type { CommandSpec } from '../commands/command.ts';
 import { keysShard } from '../commands/routing.ts';
-import { noteScriptStrays, scriptStays, STRAYED_REPLY } from '../commands/scripting.ts';
-import { sha1hex } from '../scripting/lua-vm.ts';
+import { noteScriptStrays, scriptIdentity, scriptStays, STRAYED_REPLY } from '../commands/scripting.ts';
 import type { ReplyWaiter, ShardMap } from '../shard/shard.ts';
 import type { ShardScheduler } from '../tx/shard-scheduler.ts';
 import { copyArgs } from '../protocol/args.ts';
@@ -18,11 +17,6 @@ import type { ThreadParts } from './dispatcher.ts';
 
 function isStrayed(reply: Uint8Array): boolean {
   return reply.length === STRAYED_REPLY.length && STRAYED_REPLY.equals(reply);
-}
-
-/** The SHA1 a script call names: EVALSHA's argument, or EVAL's body's digest. */
-function shaOf(spec: CommandSpec, argv: Buffer[]): string {
-  return spec.name.startsWith('evalsha') ? argv[1].toString('latin1').toLowerCase() : sha1hex(argv[1]);
 }
 
 /** A forwarded script's reply: kept, or, if it strayed, the script runs again as a transaction. */
@@ -46,7 +40,7 @@ class StrayCatcher implements ReplyWaiter {
       this.slot.onReply(reply);
       return;
     }
-    noteScriptStrays(shaOf(this.spec, this.args));
+    noteScriptStrays(scriptIdentity(this.spec, this.args));
     this.runner.runOverEveryShard(this.client, this.spec, this.args, this.args.length, this.slot);
   }
 }
@@ -69,7 +63,7 @@ export class ScriptRunner {
 
   run(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
     const shard = this.shards.shardCount === 1 ? 0 : keysShard(this.shards, spec, argv, argc);
-    if (shard < 0 || (this.shards.shardCount > 1 && !scriptStays(shaOf(spec, argv)))) {
+    if (shard < 0 || (this.shards.shardCount > 1 && !scriptStays(scriptIdentity(spec, argv)))) {
       this.runPlan(client, spec, argv, argc);
       return;
     }
@@ -89,7 +83,7 @@ export class ScriptRunner {
     this.invoker.invoke(spec, argv, argc, out, client.db, client, true);
     const reply = out.buffer.subarray(0, out.length);
     if (isStrayed(reply)) {
-      noteScriptStrays(shaOf(spec, argv));
+      noteScriptStrays(scriptIdentity(spec, argv));
       this.runPlan(client, spec, argv, argc);
       return;
     }
