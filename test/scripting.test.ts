@@ -216,10 +216,11 @@ describe('Lua scripting over two shards', () => {
     expect(await client.call('FUNCTION', 'LIST')).toEqual([]);
   });
 
-  it('stays up when a script asks for more results than Lua can give, or selects a database', async () => {
+  it('stays up when a script asks for more results than Lua can give or an absurd hex width, or selects a database', async () => {
     expect(await errorOf(client.eval('return {unpack({1, 2, 3}, -2147483648, -2)}', 0))).toContain('too many results to unpack');
     expect(await errorOf(client.eval('return {unpack({1, 2, 3}, 0, 2147483647)}', 0))).toContain('too many results to unpack');
     expect(await client.eval('return {unpack({1, 2, 3}, 2, 3)}', 0)).toEqual([2, 3]);
+    expect(await client.eval('return {bit.tohex(65535, -2147483648), bit.tohex(65535, 12), bit.tohex(65535, 3)}', 0)).toEqual(['0000FFFF', '0000ffff', 'fff']);
     await client.set(A[0], 'db0');
     expect(await client.eval("redis.call('select', 9) redis.call('set', KEYS[1], 'db9') return redis.call('get', KEYS[1])", 1, A[0])).toBe('db9');
     expect(await client.get(A[0])).toBe('db0');

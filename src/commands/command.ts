@@ -12,6 +12,7 @@ import type { ReplyWaiter, Shards } from '../shard/shard.ts';
 import type { BatchCommand } from '../shard/hop-format.ts';
 import type { MemoryBudget } from '../store/eviction.ts';
 import { Flag, type KeySpec, type Placement } from './command-row.ts';
+import type { ScriptPlan, StepRequest } from './shard-ops.ts';
 
 /** Everything a command reads and writes while it runs. One instance per thread, reused. */
 export class CommandContext {
@@ -48,6 +49,8 @@ export interface ScriptServices {
   mayTouchHere(lockNames: string[]): boolean;
   /** Inside transaction `tx`: runs one command on another shard, waiting here for its RESP reply. */
   callOnShard(tx: Transaction, shard: number, command: BatchCommand): Buffer;
+  /** What glue run from a script sees of this thread (shard-ops.ts StepRequest). */
+  stepRequest(args: Buffer[], db: number, out: ReplyWriter): StepRequest;
 }
 
 export type CommandHandler = (ctx: CommandContext) => void;
@@ -123,6 +126,8 @@ export interface CommandSpec {
   blocking?: BlockingSpec;
   /** EVAL and its kin: routed by the script runner (server/script-runner.ts), which may run it again over every shard. */
   script?: boolean;
+  /** How a script holding every shard runs it when its keys span shards (its glue's ops, synchronously). */
+  inScript?: ScriptPlan;
   /** Some of its keys follow a keyword (GEORADIUS ... STORE key): routing and locking look for them too. */
   keywordKeys?: boolean;
   /** COMMAND GETKEYS for keys its key specs cannot find (SORT's STORE), as Redis's getkeys_proc. */
@@ -140,6 +145,8 @@ export interface Glue {
   findKeys?: KeyFinder;
   /** See CommandSpec.script. */
   script?: boolean;
+  /** See CommandSpec.inScript. */
+  inScript?: ScriptPlan;
 }
 
 /** The keys of a command's arguments (the name first): their positions and key-spec flags. */

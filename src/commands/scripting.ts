@@ -27,7 +27,9 @@ import { Flag } from './command-row.ts';
 import { keysShard, keyLockNames } from './routing.ts';
 import { atomically, mergeOkReplies, onEveryShardAtomically } from '../tx/multi-shard.ts';
 import type { Transaction } from '../tx/scheduler.ts';
-import { ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
+import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
+import { HOP_INTERNAL } from '../shard/hop-format.ts';
+import type { OpCall, OpValue } from './shard-ops.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { parseInteger, isKeyword } from '../protocol/args.ts';
 import { replyHelp } from './help.ts';
@@ -204,8 +206,8 @@ class ScriptRun implements ScriptHost {
     // SELECT inside a script changes the database for the rest of it alone.
     if (spec.name === 'select') return this.select(argv[1], out);
     const services = this.services;
-    const shard = spec.placement === 'keys' ? keysShard(services.shards, spec, argv, argc) : services.shards.localShard;
-    if (shard < 0) return errorReply('ERR a command in a script may not span shards: its keys must share a hash tag');
+    const shard = spec.placement === 'keys' ? keysShard(services.shards, spec, argv, argc) : spec.placement === 'all-shards' ? -1 : services.shards.localShard;
+    if (shard < 0) return this.overShards(spec, argv, argc, out, writes);
     if (this.tx === null) {
       if (shard !== services.shards.localShard || (spec.firstKey !== 0 && !services.mayTouchHere(keyLockNames(spec, argv, argc)))) return this.stray();
       services.runNested(spec, argv, argc, out, this.db, this.client, this.clock);
@@ -233,6 +235,46 @@ class ScriptRun implements ScriptHost {
       out.ok();
     }
     return out.buffer.subarray(0, out.length);
+  }
+
+  /** A command whose keys span shards (or that runs on every shard): inside a transaction, its glue's ops, each on its shard. */
+  private overShards(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, writes: boolean): Buffer {
+    const tx = this.tx;
+    if (tx === null) return this.stray();
+    const plan = spec.inScript;
+    if (plan === undefined) return errorReply(`ERR ${spec.name.toUpperCase()} over keys of several shards is not supported inside a script yet`);
+    try {
+      plan(this.services.stepRequest(argv.slice(0, argc), this.db, out), (calls) => this.runOps(tx, calls));
+    } catch (error) {
+      if (!(error instanceof ReplyError)) throw error;
+      out.reset();
+      out.error(error.message);
+    }
+    if (writes) this.wrote = true;
+    this.leftHome = true;
+    return out.buffer.subarray(0, out.length);
+  }
+
+  /** Runs ops where their keys live, inside the transaction; their values, or the first error thrown. */
+  private runOps(tx: Transaction, calls: readonly OpCall[]): OpValue[] {
+    const values: OpValue[] = [];
+    for (const call of calls) {
+      const argv = [call.op.name, ...call.args];
+      let reply: Buffer;
+      if (call.shard === this.services.shards.localShard) {
+        const spec = this.commands.internal(call.op.name.toString('latin1'));
+        if (spec === undefined) throw new Error(`no internal command ${call.op.name.toString('latin1')}`);
+        const scratch = new ReplyWriter(256);
+        this.services.runNested(spec, argv, argv.length, scratch, call.db, null, this.clock);
+        reply = scratch.buffer.subarray(0, scratch.length);
+      } else {
+        reply = this.services.callOnShard(tx, call.shard, { flags: HOP_INTERNAL, db: call.db, argv, clock: this.clock, proto: 2 });
+      }
+      const value = readReply(reply);
+      if (value instanceof ReplyError) throw value;
+      values.push(value as OpValue);
+    }
+    return values;
   }
 
   private stray(): Buffer {

@@ -151,8 +151,24 @@ export function splitCommand<V extends OpValue>(definition: SplitDefinition<V>):
     const calls = parts.map((part) => ({ shard: part.shard, db: request.db, op, args: part.args, last: true }));
     merge((await callAll(tx, calls)) as V[], parts.map((part) => part.positions), out);
   }, true);
-  return { handler: oneStepHandler(check, op, merge), multiShard: plan };
+  const inScript: ScriptPlan = (request, runOps) => {
+    const args = request.args;
+    const error = check === undefined ? null : check(args, args.length);
+    if (error !== null) throw new ReplyError(error);
+    const parts = splitKeys(request.shardOfKey, args, 1, step);
+    const calls = parts.map((part) => ({ shard: part.shard, db: request.db, op, args: part.args }));
+    merge(runOps(calls) as V[], parts.map((part) => part.positions), request.out);
+  };
+  return { handler: oneStepHandler(check, op, merge), multiShard: plan, inScript };
 }
+
+/**
+ * A command over several shards called by a script that holds every shard
+ * (commands/scripting.ts): the same glue, its ops run at once where their
+ * keys live (`runOps` blocks until their values are back). Writes the reply
+ * to request.out; throws a ReplyError to refuse.
+ */
+export type ScriptPlan = (request: StepRequest, runOps: (calls: OpCall[]) => OpValue[]) => void;
 
 /** One step on every shard, all of them locked whole. */
 export interface EveryShardDefinition<V extends OpValue> {
@@ -172,7 +188,15 @@ export function everyShardCommand<V extends OpValue>(definition: EveryShardDefin
     for (let shard = 0; shard < tx.shardCount; shard++) calls.push({ shard, db: request.db, op, args: args.slice(1), last: true });
     merge((await callAll(tx, calls)) as V[], null, out);
   }, true);
-  return { handler: oneStepHandler(check, op, merge), multiShard: plan };
+  const inScript: ScriptPlan = (request, runOps) => {
+    const args = request.args;
+    const error = check === undefined ? null : check(args, args.length);
+    if (error !== null) throw new ReplyError(error);
+    const calls: OpCall[] = [];
+    for (let shard = 0; shard < request.shardCount; shard++) calls.push({ shard, db: request.db, op, args: args.slice(1) });
+    merge(runOps(calls) as V[], null, request.out);
+  };
+  return { handler: oneStepHandler(check, op, merge), multiShard: plan, inScript };
 }
 
 /** One shard's slice of split arguments. */
@@ -311,7 +335,12 @@ export function steppedCommand(steps: Steps, options: SteppedOptions = {}): Glue
   const plan: AtomicPlan<Coordinator> = atomically<Coordinator>(options.locks ?? 'keys', async (tx, request: PlanRequest<Coordinator>, out) => {
     await driveSteps(steps(stepRequest(request.coordinator, request.args, request.db, out)), (calls) => callAll(tx, calls));
   }, options.oneStep === true);
-  return { handler, multiShard: plan };
+  const inScript: ScriptPlan = (request, runOps) => {
+    const glue = steps(request);
+    let step = glue.next();
+    while (step.done !== true) step = glue.next(runOps(step.value));
+  };
+  return { handler, multiShard: plan, inScript };
 }
 
 // --- merges most commands share ---

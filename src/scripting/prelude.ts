@@ -83,6 +83,17 @@ function G.unpack(t, i, j)
   return unpackAll(t, i, j)
 end
 
+-- LuaBitOp's tohex negates its digit count, which overflows for the
+-- smallest integer; past 8 digits it clamps anyway, so clamp first.
+local tohex = G.bit.tohex
+G.bit.tohex = function(x, n)
+  local count = orig.tonumber(n)
+  if count ~= nil then
+    if count > 8 then n = 8 elseif count < -8 then n = -8 end
+  end
+  return tohex(x, n)
+end
+
 local env
 local function inEnv(f, message)
   if f ~= nil then orig.setfenv(f, env) end

@@ -4,6 +4,9 @@
 // holds, and calls to other shards inside a transaction, waited for here.
 
 import type { CommandSpec, ScriptServices } from '../commands/command.ts';
+import type { StepRequest } from '../commands/shard-ops.ts';
+import type { ShardStore } from '../store/shard-store.ts';
+import type { ServerContext } from './server-context.ts';
 import type { Shards, ReplyWaiter } from '../shard/shard.ts';
 import type { ShardScheduler } from '../tx/shard-scheduler.ts';
 import type { Transaction } from '../tx/scheduler.ts';
@@ -26,12 +29,24 @@ export class ThreadScriptServices implements ScriptServices {
   private readonly invoker: Invoker;
   private readonly scheduler: ShardScheduler;
   private readonly hub: Hub | null;
+  private readonly store: ShardStore;
+  private readonly server: ServerContext;
 
-  constructor(shards: Shards, invoker: Invoker, scheduler: ShardScheduler, hub: Hub | null) {
+  constructor(shards: Shards, invoker: Invoker, scheduler: ShardScheduler, hub: Hub | null, store: ShardStore, server: ServerContext) {
     this.shards = shards;
     this.invoker = invoker;
     this.scheduler = scheduler;
     this.hub = hub;
+    this.store = store;
+    this.server = server;
+  }
+
+  stepRequest(args: Buffer[], db: number, out: ReplyWriter): StepRequest {
+    const shards = this.shards;
+    return {
+      args, db, out, shardCount: shards.shardCount, shardOfKey: (key) => shards.shardOfKey(key), store: this.store,
+      maxBulkLength: this.server.parserLimits.maxBulkLength, server: this.server,
+    };
   }
 
   runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number): void {

@@ -190,7 +190,7 @@ export class ShardThread {
       shards.push(shard === server.threadIndex ? new LocalShard(this.hops) : new RemoteShard(shard, hub as Hub, this.owed, server.stats, this.endOfBatch));
     }
     this.shards = new ShardMap(server.slots, server.threadIndex, shards);
-    const scripts = new ThreadScriptServices(this.shards, this.invoker, this.scheduler, hub);
+    const scripts = new ThreadScriptServices(this.shards, this.invoker, this.scheduler, hub, this.store, server);
     this.invoker.context.scripts = scripts;
     const replies = new ReplyOrder(server.commandStats.errors);
     const blockingController = new BlockingController(this.store, this.scheduler.locks, executor, server.waits, (thread, slot, generation, reply) => {
