@@ -67,7 +67,10 @@ export class ClientPause {
   hold(client: Client, command: Buffer[]): void {
     client.heldCommands = [command];
     this.held.add(client);
-    if (this.timer === null) this.timer = setInterval(this.check, CHECK_MS);
+    if (this.timer === null) {
+      this.timer = setInterval(this.check, CHECK_MS);
+      this.timer.unref();
+    }
   }
 
   private readonly check = (): void => {
