@@ -10,7 +10,19 @@ node_modules/.installed: package.json package-lock.json
 	$(NPM) ci --no-audit --no-fund
 	touch $@
 
-install: node_modules/.installed
+# The Lua 5.1 state behind EVAL and FCALL: a Node-API addon (native/lua/) over
+# Debian's Lua 5.1, lua-cjson and lua-bitop, built against node-api-headers.
+LUA_DEBS := liblua5.1-0-dev lua-cjson-dev lua-bitop-dev
+LUA_SOURCES := $(wildcard native/lua/*.c)
+CC ?= cc
+
+build/lua-vm.node: $(LUA_SOURCES) node_modules/.installed
+	@dpkg -s $(LUA_DEBS) >/dev/null 2>&1 || { (apt-get update -qq || true) && apt-get install -y -qq $(LUA_DEBS); }
+	@mkdir -p build
+	$(CC) -O2 -Wall -Wextra -shared -fPIC -Inode_modules/node-api-headers/include -I/usr/include/lua5.1 \
+	  $(LUA_SOURCES) -o $@ -llua5.1 -llua5.1-cjson -llua5.1-bitop
+
+install: node_modules/.installed build/lua-vm.node
 
 # redis-cli and redis-benchmark (Debian's redis-tools) are real clients the tests use.
 redis-tools:

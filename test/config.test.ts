@@ -99,14 +99,14 @@ for (const shards of [1, 2]) {
       expect(await client.config('SET', 'hz', '10')).toBe('OK');
     });
 
-    it('CONFIG SET save takes an empty value; a schedule, or appendonly yes, is refused while persistence is not built', async () => {
+    it('CONFIG SET save takes an empty value; a schedule, or appendonly yes, is refused while BGSAVE and the AOF are not built', async () => {
       expect(await client.config('SET', 'save', '')).toBe('OK');
       expect(await client.config('GET', 'save')).toEqual(['save', '']);
       expect(await errorOf(client.config('SET', 'save', '3600 1 300 100 60 10000'))).toBe(
-        'ERR CONFIG SET failed (possibly related to argument \'save\') - persistence (RDB snapshots, AOF) is not built yet: only an empty save schedule ("") is accepted',
+        'ERR CONFIG SET failed (possibly related to argument \'save\') - background saves (BGSAVE, save points) are not built yet: only an empty save schedule ("") is accepted',
       );
       expect(await errorOf(client.config('SET', 'appendonly', 'yes'))).toBe(
-        "ERR CONFIG SET failed (possibly related to argument 'appendonly') - persistence (RDB snapshots, AOF) is not built yet: appendonly must be 'no'",
+        "ERR CONFIG SET failed (possibly related to argument 'appendonly') - the AOF is not built yet: appendonly must be 'no'",
       );
       expect(await client.config('SET', 'appendonly', 'no')).toBe('OK');
       expect(await client.config('GET', 'save', 'appendonly')).toEqual(expect.arrayContaining(['save', '', 'appendonly', 'no']));
@@ -166,12 +166,12 @@ describe('start-up configuration', () => {
   it('refuses persistence settings it would not honour, on the command line and in a config file', async () => {
     const onLine = await runUntilExit(['--port', String(await freePort()), '--appendonly', 'yes']);
     expect(onLine.code).toBe(1);
-    expect(onLine.output).toContain(">>> 'appendonly \"yes\"'\npersistence (RDB snapshots, AOF) is not built yet: appendonly must be 'no'");
+    expect(onLine.output).toContain(">>> 'appendonly \"yes\"'\nthe AOF is not built yet: appendonly must be 'no'");
     const file = join(dir, 'save.conf');
     writeFileSync(file, `port ${await freePort()}\nsave 60 1\n`);
     const inFile = await runUntilExit([file]);
     expect(inFile.code).toBe(1);
-    expect(inFile.output).toContain(`at line 2\n>>> 'save 60 1'\npersistence (RDB snapshots, AOF) is not built yet: only an empty save schedule ("") is accepted`);
+    expect(inFile.output).toContain(`at line 2\n>>> 'save 60 1'\nbackground saves (BGSAVE, save points) are not built yet: only an empty save schedule ("") is accepted`);
   });
 
   it('refuses a bad value and a missing file', async () => {

@@ -8,6 +8,9 @@
 // text (key-spec notes, tips), we state none. COMMAND DOCS has our own
 // summaries and no argument lists or history.
 
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { startServer, useServer, type TestServer } from './helpers/server.ts';
 import { connectResp3, errorOf, infoField, ioredis } from './helpers/clients.ts';
@@ -221,12 +224,21 @@ for (const shards of [1, 2]) {
       client.destroy();
     });
 
-    it('SHUTDOWN SAVE refuses to exit, keeping the data, since no snapshot can be written', async () => {
-      expect(await raw(server, ['SET', 'kept', 'yes'], ['SHUTDOWN', 'SAVE'], ['GET', 'kept'])).toBe(
-        '+OK\r\n-ERR Errors trying to SHUTDOWN. Check logs.\r\n$3\r\nyes\r\n',
-      );
-      // A worker's log line reaches the process's stdout a moment later.
-      await vi.waitFor(() => expect(server.output()).toContain("Error trying to save the DB, can't exit"));
+    it('SHUTDOWN SAVE refuses to exit, keeping the data, when the snapshot cannot be written', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'threadis-shutdown-'));
+      const own = await startServer({ shards, args: ['--dir', dir] });
+      try {
+        // A directory where the file should go: the save fails.
+        mkdirSync(join(dir, 'dump.rdb'));
+        expect(await raw(own, ['SET', 'kept', 'yes'], ['SHUTDOWN', 'SAVE'], ['GET', 'kept'])).toBe(
+          '+OK\r\n-ERR Errors trying to SHUTDOWN. Check logs.\r\n$3\r\nyes\r\n',
+        );
+        // A worker's log line reaches the process's stdout a moment later.
+        await vi.waitFor(() => expect(own.output()).toContain("Error trying to save the DB, can't exit"));
+      } finally {
+        await own.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('SHUTDOWN refuses bad options', async () => {

@@ -7,8 +7,9 @@ import type { ShardStore } from '../store/shard-store.ts';
 import type { Client } from '../server/client.ts';
 import type { ServerContext } from '../server/server-context.ts';
 import type { AtomicPlan, PlanCoordinator } from '../tx/multi-shard.ts';
-import type { TransactionCoordinator } from '../tx/scheduler.ts';
-import type { ReplyWaiter } from '../shard/shard.ts';
+import type { Transaction, TransactionCoordinator } from '../tx/scheduler.ts';
+import type { ReplyWaiter, Shards } from '../shard/shard.ts';
+import type { BatchCommand } from '../shard/hop-format.ts';
 import type { MemoryBudget } from '../store/eviction.ts';
 import { Flag, type KeySpec, type Placement } from './command-row.ts';
 
@@ -27,6 +28,8 @@ export class CommandContext {
   readonly memory: MemoryBudget;
   /** The command table (COMMAND reads it). */
   readonly commands: CommandTable;
+  /** What a script's redis.call needs of this thread (set by the server layer). */
+  scripts!: ScriptServices;
 
   constructor(store: ShardStore, server: ServerContext, memory: MemoryBudget, commands: CommandTable) {
     this.store = store;
@@ -34,6 +37,17 @@ export class CommandContext {
     this.memory = memory;
     this.commands = commands;
   }
+}
+
+/** What a running script's calls need of the thread it runs on (the server layer implements it). */
+export interface ScriptServices {
+  readonly shards: Shards;
+  /** Runs a command here, from inside the running script's handler, at `clock` (ms). */
+  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number): void;
+  /** Whether a script running inline may touch these keys of this shard now: no transaction holds them. */
+  mayTouchHere(lockNames: string[]): boolean;
+  /** Inside transaction `tx`: runs one command on another shard, waiting here for its RESP reply. */
+  callOnShard(tx: Transaction, shard: number, command: BatchCommand): Buffer;
 }
 
 export type CommandHandler = (ctx: CommandContext) => void;
@@ -46,6 +60,9 @@ export type CommandHandler = (ctx: CommandContext) => void;
  */
 export interface Coordinator extends TransactionCoordinator, PlanCoordinator {
   readonly server: ServerContext;
+  /** The command table, and what scripts run by a plan need of this thread. */
+  readonly commands: CommandTable;
+  readonly scripts: ScriptServices;
   /** The OOM refusal, as Redis before every command: true, with the error written to `out` and counted, when `spec` may not run. */
   refuseForMemory(spec: CommandSpec, out: ReplyWriter): boolean;
   /** Runs a command here, with its client (EXEC's commands without keys), at `clock` (ms) when not 0. */
@@ -104,6 +121,8 @@ export interface CommandSpec {
   multiShard?: MultiShardPlan;
   /** A blocking command (BLPOP...): how it waits when nothing is there for it. */
   blocking?: BlockingSpec;
+  /** EVAL and its kin: routed by the script runner (server/script-runner.ts), which may run it again over every shard. */
+  script?: boolean;
   /** Some of its keys follow a keyword (GEORADIUS ... STORE key): routing and locking look for them too. */
   keywordKeys?: boolean;
   /** COMMAND GETKEYS for keys its key specs cannot find (SORT's STORE), as Redis's getkeys_proc. */
@@ -119,6 +138,8 @@ export interface Glue {
   multiShard?: MultiShardPlan;
   blocking?: BlockingSpec;
   findKeys?: KeyFinder;
+  /** See CommandSpec.script. */
+  script?: boolean;
 }
 
 /** The keys of a command's arguments (the name first): their positions and key-spec flags. */

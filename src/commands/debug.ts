@@ -27,6 +27,7 @@ import { onEveryShard, stepwise } from './step-plans.ts';
 import { mergeOkReplies } from '../tx/multi-shard.ts';
 import { HOP_PART } from '../shard/hop-format.ts';
 import { setPackedThreshold } from '../store/types/quicklist.ts';
+import { debugReloadEverywhere, debugReloadHere } from './persistence.ts';
 
 const DEBUG_DIGEST_PART = 'debug-digest-part';
 
@@ -200,6 +201,8 @@ function debugHelp(ctx: CommandContext): void {
     'PROTOCOL <type>',
     '    Replies a value of <type>: string, integer, double, bignum, null, array, set,',
     '    map, attrib, push, verbatim, true or false.',
+    'RELOAD [MERGE] [NOFLUSH] [NOSAVE]',
+    '    Saves the dataset to the RDB file (unless NOSAVE), empties it (unless NOFLUSH) and loads the file back.',
     'SET-ACTIVE-EXPIRE <0|1>',
     '    Turns the background removal of expired keys off (0) or on (1).',
     'QUICKLIST-PACKED-THRESHOLD <size>',
@@ -218,9 +221,10 @@ function debugOnShard(ctx: CommandContext): void {
   else if (argc === 3 && isKeyword(sub, 'log')) {
     log('warning', `DEBUG LOG: ${argv[2].toString()}`);
     out.ok();
-  } else if (isKeyword(sub, 'reload') || isKeyword(sub, 'loadaof')) {
-    // Both save the dataset before loading it back; there is no persistence to
-    // save to, so they fail as Redis does when that save fails, the data untouched.
+  } else if (isKeyword(sub, 'reload')) debugReloadHere(ctx);
+  else if (isKeyword(sub, 'loadaof')) {
+    // It rewrites the AOF before loading it back; there is no AOF yet, so it
+    // fails as Redis does when that rewrite fails, the data untouched.
     out.error('ERR');
   } else if (argc === 3 && isKeyword(sub, 'object')) debugObject(ctx);
   else if (isKeyword(sub, 'digest-value')) debugDigestValue(ctx);
@@ -300,6 +304,7 @@ const debugPlan: MultiShardPlan = {
       if (packedThresholdArgument(argv[2]) === null) refuse(badPackedThreshold);
       else onEveryShardOk.run(coordinator, client, argv, argc, slot, db, proto);
     }
+    else if (isKeyword(sub, 'reload')) debugReloadEverywhere.run(coordinator, client, argv, argc, slot, db, proto);
     else if (argc === 2 && isKeyword(sub, 'digest')) digestOnEveryShard.run(coordinator, client, argv, argc, slot, db, proto);
     else if (argc === 3 && isKeyword(sub, 'object')) coordinator.send(coordinator.shardOfKey(argv[2]), db, proto, HOP_PART, argv, argc, slot);
     else if (argc > 2 && isKeyword(sub, 'digest-value')) digestValuesAcrossShards.run(coordinator, client, argv, argc, slot, db, proto);

@@ -10,6 +10,8 @@ import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { MergeRequest } from './step-plans.ts';
 import { REDIS_VERSION, VERSION } from '../config/version.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
+import { changesSinceSave } from './persistence.ts';
+import type { SaveStatus } from '../store/rdb/save-status.ts';
 
 /** The per-shard part: counters as a flat [name, value, ...] array. */
 export function shardInfo(ctx: CommandContext): void {
@@ -34,6 +36,7 @@ export function shardInfo(ctx: CommandContext): void {
     ['instantaneous_output_bytes_per_sec', server.instantaneous.outputBytesPerSec],
     ...shardMemoryFields(ctx),
     ['evicted_keys', store.stats.evictedKeys],
+    ['rdb_changes_since_last_save', changesSinceSave(store)],
     ['pubsub_channels', server.pubsub.channelCount],
     ['pubsub_patterns', server.pubsub.patternCount],
     [`shard${server.threadIndex}_thread_id`, threadId],
@@ -224,7 +227,7 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
         lines.push(...memoryLines(totals, config.getNumber('maxmemory'), config.get('maxmemory-policy')));
         break;
       case 'persistence':
-        lines.push('loading:0', 'async_loading:0', 'rdb_changes_since_last_save:0', 'rdb_bgsave_in_progress:0', 'aof_enabled:0', 'aof_rewrite_in_progress:0');
+        lines.push(...persistenceLines(totals, server.saveStatus));
         break;
       case 'stats':
         lines.push(
@@ -376,4 +379,24 @@ function commandStatLines(totals: Map<string, number>): string[] {
     lines.push(`cmdstat_${name}:calls=${calls},usec=${usec},usec_per_call=${perCall.toFixed(2)},rejected_calls=${rejected},failed_calls=${failed}`);
   }
   return lines;
+}
+
+/** INFO persistence, as Redis 7.0 words it: the last save from the shared status; no AOF or fork here. */
+function persistenceLines(totals: Map<string, number>, status: SaveStatus): string[] {
+  return [
+    'loading:0', 'async_loading:0', 'current_cow_peak:0', 'current_cow_size:0', 'current_cow_size_age:0', 'current_fork_perc:0.00',
+    'current_save_keys_processed:0', 'current_save_keys_total:0',
+    `rdb_changes_since_last_save:${totals.get('rdb_changes_since_last_save') ?? 0}`,
+    `rdb_bgsave_in_progress:${status.bgsaveInProgress ? 1 : 0}`,
+    `rdb_last_save_time:${status.lastSave}`,
+    `rdb_last_bgsave_status:${status.lastOk ? 'ok' : 'err'}`,
+    `rdb_last_bgsave_time_sec:${status.lastBgsaveDuration}`,
+    `rdb_current_bgsave_time_sec:${status.currentBgsaveSeconds(Date.now())}`,
+    `rdb_saves:${status.saves}`,
+    'rdb_last_cow_size:0', 'rdb_last_load_keys_expired:0',
+    `rdb_last_load_keys_loaded:${status.loadedKeys}`,
+    'aof_enabled:0', 'aof_rewrite_in_progress:0', 'aof_rewrite_scheduled:0', 'aof_last_rewrite_time_sec:-1', 'aof_current_rewrite_time_sec:-1',
+    'aof_last_bgrewrite_status:ok', 'aof_rewrites:0', 'aof_rewrites_consecutive_failures:0', 'aof_last_write_status:ok', 'aof_last_cow_size:0',
+    'module_fork_in_progress:0', 'module_fork_last_cow_size:0',
+  ];
 }

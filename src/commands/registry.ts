@@ -33,6 +33,10 @@ import { hyperLogLogTable } from './table/hyperloglog.ts';
 import { expireBindings } from './expire.ts';
 import { expireTable } from './table/expire.ts';
 import { objectBindings } from './object.ts';
+import { dumpBindings } from './dump.ts';
+import { dumpTable } from './table/dump.ts';
+import { persistenceBindings } from './persistence.ts';
+import { persistenceTable } from './table/persistence.ts';
 import { objectTable } from './table/object.ts';
 import { memoryBindings } from './memory.ts';
 import { memoryTable } from './table/memory.ts';
@@ -41,6 +45,8 @@ import { serverTable } from './table/server.ts';
 import { debugBindings, debugInternalCommands } from './debug.ts';
 import { debugTable } from './table/debug.ts';
 import { functionBindings } from './functions.ts';
+import { scriptingBindings } from './scripting.ts';
+import { scriptingTable } from './table/scripting.ts';
 import { functionTable } from './table/functions.ts';
 import { transactionBindings, transactionInternalCommands } from './transactions.ts';
 import { transactionTable } from './table/transactions.ts';
@@ -58,6 +64,8 @@ const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
   [stringTable, stringBindings],
   [bitmapTable, bitmapBindings],
   [keyTable, keyBindings],
+  [dumpTable, dumpBindings],
+  [persistenceTable, persistenceBindings],
   [keyspaceTable, keyspaceBindings],
   [hashTable, hashBindings],
   [setTable, setBindings],
@@ -72,6 +80,7 @@ const FAMILIES: readonly (readonly [readonly CommandRow[], Bindings])[] = [
   [serverTable, serverBindings],
   [debugTable, debugBindings],
   [functionTable, functionBindings],
+  [scriptingTable, scriptingBindings],
   [transactionTable, transactionBindings],
   [sortTable, sortBindings],
   [pubsubTable, pubsubBindings],
@@ -104,6 +113,7 @@ function bindRow(row: CommandRow, bindings: Bindings, bound: Set<string>): Comma
     multiShard: glue.multiShard,
     blocking: glue.blocking,
     findKeys: glue.findKeys,
+    script: glue.script,
     keywordKeys: keySpecs.some((keySpec) => keySpec.begin[0] === 'keyword'),
   };
   if (row.subcommands !== undefined) {

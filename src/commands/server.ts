@@ -15,6 +15,9 @@ import {
   commandList,
 } from './command-docs.ts';
 import { replyHelp } from './help.ts';
+import { EVERY_SHARD_LOCKED, steppedCommand } from './shard-ops.ts';
+import { saveSteps } from './persistence.ts';
+import { ReplyError } from '../protocol/reply-reader.ts';
 import { onEveryShardAtomically, mergeOkReplies } from '../tx/multi-shard.ts';
 import { onEveryShard } from './step-plans.ts';
 import { allParams, findParam, normalizeValue } from '../config/config.ts';
@@ -29,43 +32,36 @@ function time(ctx: CommandContext): void {
   ctx.out.bulkString(String(micros % 1e6));
 }
 
-/** SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]. */
-function shutdown(ctx: CommandContext): void {
+/**
+ * SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: with SAVE (or save points and
+ * no NOSAVE) the dataset is saved first, every shard locked; a save that
+ * fails keeps the server running, as Redis does, so no data is lost.
+ */
+const shutdown = steppedCommand(function* (request) {
   let save = false;
   let noSave = false;
   let abort = false;
   let other = false;
-  for (let i = 1; i < ctx.argc; i++) {
-    const arg = ctx.argv[i];
+  const { args } = request;
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i];
     if (isKeyword(arg, 'nosave')) noSave = true;
     else if (isKeyword(arg, 'save')) save = true;
     else if (isKeyword(arg, 'now') || isKeyword(arg, 'force')) other = true;
     else if (isKeyword(arg, 'abort')) abort = true;
-    else {
-      ctx.out.error(Errors.syntax);
-      return;
-    }
+    else throw new ReplyError(Errors.syntax);
   }
-  if ((abort && (save || noSave || other)) || (save && noSave)) {
-    ctx.out.error(Errors.syntax);
-    return;
-  }
-  if (abort) {
-    // A shutdown here never waits (no replicas to catch up), so none is ever in progress.
-    ctx.out.error('ERR No shutdown in progress.');
-    return;
-  }
-  const wantsSave = save || (!noSave && ctx.server.config.get('save') !== '');
-  if (wantsSave) {
-    // Redis refuses to exit when the save before shutdown fails, so no data is lost;
-    // this server cannot write a snapshot yet, so a save is never possible.
-    log('warning', 'Error trying to save the DB, can\'t exit: this server does not write RDB snapshots yet (use SHUTDOWN NOSAVE).');
-    ctx.out.error('ERR Errors trying to SHUTDOWN. Check logs.');
-    return;
+  if ((abort && (save || noSave || other)) || (save && noSave)) throw new ReplyError(Errors.syntax);
+  // A shutdown here never waits (no replicas to catch up), so none is ever in progress.
+  if (abort) throw new ReplyError('ERR No shutdown in progress.');
+  const wantsSave = save || (!noSave && request.server.config.get('save') !== '');
+  if (wantsSave && !(yield* saveSteps(request, true))) {
+    log('warning', "Error trying to save the DB, can't exit.");
+    throw new ReplyError('ERR Errors trying to SHUTDOWN. Check logs.');
   }
   // Redis replies nothing on success: the connection just closes as the server exits.
-  ctx.server.requestShutdown();
-}
+  request.server.requestShutdown();
+}, EVERY_SHARD_LOCKED);
 
 /** CONFIG GET parameter|pattern ...: exact names as asked, patterns against every name and alias. */
 function configGet(ctx: CommandContext): void {

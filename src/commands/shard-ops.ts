@@ -226,6 +226,8 @@ export interface StepRequest {
   store: ShardStore;
   /** proto-max-bulk-len: the biggest string a command may make (LCS's table). */
   maxBulkLength: number;
+  /** The coordinating thread's server (its config, the save status: SAVE and SHUTDOWN's glue). */
+  server: CommandContext['server'];
 }
 
 /** Stepped glue: yields steps, gets their values (in call order), writes the reply to request.out; throws a ReplyError to refuse. */
@@ -237,6 +239,7 @@ function steppedHandler(steps: Steps): CommandHandler {
     const out = ctx.out;
     const request: StepRequest = {
       args: ctx.argv.slice(0, ctx.argc), db: ctx.db, out, shardCount: 1, shardOfKey: () => 0, store: ctx.store, maxBulkLength: ctx.server.parserLimits.maxBulkLength,
+      server: ctx.server,
     };
     const replyStart = out.length;
     const { argv, argc, db } = ctx;
@@ -268,9 +271,11 @@ function steppedHandler(steps: Steps): CommandHandler {
   };
 }
 
-function stepRequest(coordinator: Coordinator, args: Buffer[], db: number, out: ReplyWriter): StepRequest {
+/** The StepRequest of a command run by `coordinator`'s thread across shards. */
+export function stepRequest(coordinator: Coordinator, args: Buffer[], db: number, out: ReplyWriter): StepRequest {
   return {
     args, db, out, shardCount: coordinator.shardCount, shardOfKey: (key) => coordinator.shardOfKey(key), store: coordinator.store, maxBulkLength: coordinator.server.parserLimits.maxBulkLength,
+    server: coordinator.server,
   };
 }
 

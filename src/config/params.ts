@@ -34,7 +34,8 @@ export interface ConfigParam {
   notBuilt?: { accepted: string; reason: string };
 }
 
-const NO_PERSISTENCE = 'persistence (RDB snapshots, AOF) is not built yet';
+const NO_BGSAVE = 'background saves (BGSAVE, save points) are not built yet';
+const NO_AOF = 'the AOF is not built yet';
 
 const MB = 1024 * 1024;
 const INT_MAX = 2147483647;
@@ -79,11 +80,11 @@ export const CONFIG_PARAMS: readonly ConfigParam[] = [
   { name: 'maxmemory-samples', kind: 'int', defaultValue: '5', mutable: true, min: 1, max: INT_MAX },
   { name: 'lfu-log-factor', kind: 'int', defaultValue: '10', mutable: true, min: 0, max: INT_MAX },
   { name: 'lfu-decay-time', kind: 'int', defaultValue: '1', mutable: true, min: 0, max: INT_MAX },
-  // Persistence (the settings exist; persistence itself is not built yet)
-  // Redis's default is "3600 1 300 100 60 10000"; no RDB is written yet, so none is promised.
-  { name: 'save', kind: 'string', defaultValue: '', mutable: true, multiWord: true, notBuilt: { accepted: '', reason: `${NO_PERSISTENCE}: only an empty save schedule ("") is accepted` } },
+  // Persistence: SAVE and the load at start-up are built; BGSAVE (and so save points) and the AOF are not.
+  // Redis's default is "3600 1 300 100 60 10000"; no background save runs yet, so none is promised.
+  { name: 'save', kind: 'string', defaultValue: '', mutable: true, multiWord: true, notBuilt: { accepted: '', reason: `${NO_BGSAVE}: only an empty save schedule ("") is accepted` } },
   { name: 'dbfilename', kind: 'string', defaultValue: 'dump.rdb', mutable: true, protected: true },
-  { name: 'appendonly', kind: 'bool', defaultValue: 'no', mutable: true, notBuilt: { accepted: 'no', reason: `${NO_PERSISTENCE}: appendonly must be 'no'` } },
+  { name: 'appendonly', kind: 'bool', defaultValue: 'no', mutable: true, notBuilt: { accepted: 'no', reason: `${NO_AOF}: appendonly must be 'no'` } },
   { name: 'appendfilename', kind: 'string', defaultValue: 'appendonly.aof', mutable: false },
   { name: 'appendfsync', kind: 'enum', defaultValue: 'everysec', mutable: true, values: ['always', 'everysec', 'no'] },
   // Accepted and reported; they take effect with the features they configure.
@@ -157,6 +158,7 @@ export const CONFIG_PARAMS: readonly ConfigParam[] = [
   { name: 'rdb-del-sync-files', kind: 'bool', defaultValue: 'no', mutable: true },
   { name: 'rdb-key-save-delay', kind: 'int', defaultValue: '0', mutable: true, min: INT_MIN, max: INT_MAX },
   { name: 'rdb-save-incremental-fsync', kind: 'bool', defaultValue: 'yes', mutable: true },
+  { name: 'rdbchecksum', kind: 'bool', defaultValue: 'yes', mutable: false },
   { name: 'rdbcompression', kind: 'bool', defaultValue: 'yes', mutable: true },
   { name: 'repl-backlog-size', kind: 'memory', defaultValue: '1048576', mutable: true, min: 1, max: LONG_MAX },
   { name: 'repl-backlog-ttl', kind: 'int', defaultValue: '3600', mutable: true, min: 0, max: LONG_MAX },

@@ -25,6 +25,8 @@ import { PlanRunner } from './plan-runner.ts';
 import { Squasher } from './squasher.ts';
 import { BlockedClients } from './blocked-clients.ts';
 import { ThreadCoordinator } from './thread-coordinator.ts';
+import { ScriptRunner } from './script-runner.ts';
+import type { ScriptServices } from '../commands/command.ts';
 import { log } from '../util/log.ts';
 
 const QUEUED = Buffer.from('+QUEUED\r\n');
@@ -46,6 +48,8 @@ export interface ThreadParts {
   readonly endOfBatch: EndOfBatch;
   /** Serves the clients blocked on keys this thread's writes made ready (tx/blocking-controller.ts); cheap when none are. */
   readonly serveBlocked: () => void;
+  /** What scripts need of this thread (server/script-services.ts). */
+  readonly scripts: ScriptServices;
 }
 
 export class Dispatcher {
@@ -66,6 +70,7 @@ export class Dispatcher {
   private readonly squasher: Squasher;
   /** This thread's clients blocked in BLPOP, BLMOVE... */
   readonly blocked: BlockedClients;
+  private readonly scripts: ScriptRunner;
   private readonly store: ShardStore;
   private readonly serveBlocked: () => void;
 
@@ -84,6 +89,7 @@ export class Dispatcher {
     this.plans = new PlanRunner(parts, this.coordinator);
     this.squasher = new Squasher(parts, this, this.coordinator);
     this.blocked = new BlockedClients(parts, this.coordinator);
+    this.scripts = new ScriptRunner(parts, (client, spec, argv, argc, slot) => this.plans.run(client, spec, argv, argc, slot));
     this.store = parts.store;
     this.serveBlocked = parts.serveBlocked;
     this.server.pause.release = (client) => this.releaseHeldCommands(client);
@@ -149,6 +155,10 @@ export class Dispatcher {
     }
     if (spec.blocking !== undefined && (spec.blocking.blocks === undefined || spec.blocking.blocks(argv, argc))) {
       this.blocked.start(client, spec, argv, argc);
+      return;
+    }
+    if (spec.script === true) {
+      this.scripts.run(client, spec, argv, argc);
       return;
     }
     if (spec.placement === 'all-shards') {

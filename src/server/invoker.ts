@@ -44,6 +44,10 @@ export class Invoker {
    * command sees (EXEC's start), instead of now.
    */
   invoke(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, countCall: boolean, clock = 0): void {
+    if (this.inHandler) {
+      this.invokeNested(spec, argv, argc, out, db, client, clock);
+      return;
+    }
     const ctx = this.ctx;
     const commandStats = this.server.commandStats;
     const errors = commandStats.errors;
@@ -84,6 +88,50 @@ export class Invoker {
     // Not kept past the command: an argument may be a big buffer to give back.
     ctx.argv = NO_ARGS;
     ctx.client = null;
+  }
+
+  /** The context handlers of this thread run with (the server layer sets its script services). */
+  get context(): CommandContext {
+    return this.ctx;
+  }
+
+  /**
+   * A command a script's redis.call runs, inside the script's handler: the
+   * context is lent to it and given back as it was. Counted in commandstats
+   * as any call.
+   */
+  private invokeNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number): void {
+    const ctx = this.ctx;
+    const saved = { argv: ctx.argv, argc: ctx.argc, out: ctx.out, db: ctx.db, now: ctx.now, client: ctx.client };
+    const commandStats = this.server.commandStats;
+    const errors = commandStats.errors;
+    ctx.argv = argv;
+    ctx.argc = argc;
+    ctx.out = out;
+    ctx.db = db;
+    ctx.now = clock !== 0 ? clock : Date.now();
+    ctx.client = client;
+    out.errors = errors;
+    const errorsBefore = errors.total;
+    const replyStart = out.length;
+    const started = performance.now();
+    try {
+      spec.handler(ctx);
+    } catch (error) {
+      out.length = replyStart;
+      out.error(internalError(spec.name, error));
+    } finally {
+      ctx.argv = saved.argv;
+      ctx.argc = saved.argc;
+      ctx.out = saved.out;
+      ctx.db = saved.db;
+      ctx.now = saved.now;
+      ctx.client = saved.client;
+    }
+    const stat = commandStats.of(spec.name);
+    stat.usec += (performance.now() - started) * 1000;
+    stat.calls++;
+    if (errors.total !== errorsBefore) stat.failedCalls++;
   }
 
   /**

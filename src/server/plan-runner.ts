@@ -59,9 +59,19 @@ export class PlanRunner {
     this.commandStats = parts.server.commandStats;
   }
 
-  run(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
+  /**
+   * `reserved`: the reply's place, already taken (a script that ran inline on
+   * another shard and must run again over every shard): the client's later
+   * commands may have started already, so none are held back for it.
+   */
+  run(client: Client, spec: CommandSpec, argv: Buffer[], argc: number, reserved?: PendingReply): void {
     const plan = spec.multiShard;
     if (plan === undefined) throw new Error(`${spec.name} spans shards but has no multi-shard plan`);
+    if (reserved !== undefined) {
+      if (plan.atomic === true) this.runAtomic(client, spec, plan, argv, argc, reserved, false);
+      else plan.run(this.coordinator, client, argv, argc, reserved, client.db, client.proto);
+      return;
+    }
     // Plain hops wait behind no lock: such a command (SCAN, DEBUG DIGEST-VALUE, INFO) starts once the client's
     // earlier commands have answered, so that it sees what they did (a COPY's new key, a write behind a lock).
     if (plan.atomic !== true && plan.ordersCommands !== true && client.hasPending()) {
@@ -99,19 +109,19 @@ export class PlanRunner {
   }
 
   /** An atomic plan as a standalone transaction: locks, body, conclusion; the reply completes `slot`. */
-  private runAtomic(client: Client, spec: CommandSpec, plan: AtomicPlan<Coordinator>, argv: Buffer[], argc: number, slot: PendingReply): void {
+  private runAtomic(client: Client, spec: CommandSpec, plan: AtomicPlan<Coordinator>, argv: Buffer[], argc: number, slot: PendingReply, hold = true): void {
     const args = copyArgs(argv, 0, argc);
     const locks = new LockSet();
     addLocks(this.shards, locks, spec, args, argc);
     const request: PlanRequest<Coordinator> = { coordinator: this.coordinator, db: client.db, proto: client.proto, args };
     const out = new ReplyWriter(256);
     out.proto = client.proto;
-    client.heldCommands = [];
+    if (hold) client.heldCommands = [];
     const coordinator = this.coordinator;
     // Behind a transaction that locks every shard, a keyless command (CONFIG GET after CONFIG SET, DEBUG after
     // FLUSHALL) would not wait for the locks: the client's next commands are held until it is done.
     const holdToTheEnd = plan.locks === 'all';
-    const release = (): void => coordinator.releaseHeldCommands(client);
+    const release = hold ? (): void => coordinator.releaseHeldCommands(client) : NOTHING;
     new Transaction(coordinator, locks, true).run((tx) => plan.body(tx, request, out), holdToTheEnd ? NOTHING : release, plan.oneStep === true, () => out.reset()).then(
       () => {
         slot.onReply(out.buffer.subarray(0, out.length));

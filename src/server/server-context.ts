@@ -1,5 +1,6 @@
 // Per-thread view of the whole server: configuration, identity, counters.
 
+import { SaveStatus } from '../store/rdb/save-status.ts';
 import { WaitSlots } from '../tx/wait-slots.ts';
 import type { Config } from '../config/config.ts';
 import type { SlotMap } from '../cluster/slots.ts';
@@ -87,6 +88,8 @@ export interface SharedState {
   clientMemory: SharedArrayBuffer;
   /** The blocked clients' wait slots of every thread (tx/wait-slots.ts). */
   waitSlots: SharedArrayBuffer;
+  /** The last save's outcome (store/rdb/save-status.ts). */
+  saveStatus: SharedArrayBuffer;
   /** Every thread's summary of its Pub/Sub subscriptions (server/subscriptions.ts). */
   pubsubSummary: SharedArrayBuffer;
   /** CLIENT PAUSE, for every thread (server/client-pause.ts). */
@@ -109,6 +112,8 @@ export class ServerContext {
   readonly instantaneous = new InstantaneousMetrics(this.stats);
   readonly clients = new Map<number, Client>();
   readonly shared: SharedState;
+  /** The last save, as every thread sees it (LASTSAVE, INFO persistence). */
+  readonly saveStatus: SaveStatus;
   /** Shared by every client parser of the thread, so CONFIG SET reaches them all. */
   readonly parserLimits: ParserLimits;
   /** client-output-buffer-limit of normal clients, shared by every client of the thread the same way. */
@@ -150,6 +155,7 @@ export class ServerContext {
     this.waits = new WaitSlots(shared.waitSlots);
     this.pause = new ClientPause(shared.pause);
     this.waits.disarmThread(threadIndex);
+    this.saveStatus = new SaveStatus(shared.saveStatus);
     this.parserLimits = { maxBulkLength: 0, maxQueryBuffer: 0 };
     this.refreshFromConfig();
   }

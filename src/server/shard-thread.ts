@@ -4,6 +4,7 @@
 // class runs inside each worker, or on the main thread when the server has a
 // single shard.
 
+import { loadSnapshotAtStart } from '../commands/persistence.ts';
 import net from 'node:net';
 import { Config } from '../config/config.ts';
 import { SlotMap } from '../cluster/slots.ts';
@@ -29,6 +30,7 @@ import { MemoryRefusal } from './memory-refusal.ts';
 import { ReplyOrder } from './reply-order.ts';
 import { EndOfBatch } from './end-of-batch.ts';
 import { HopExecutor } from './hop-executor.ts';
+import { ThreadScriptServices } from './script-services.ts';
 import { log } from '../util/log.ts';
 import { PROTECTED_MODE_DENIED } from './protected-mode.ts';
 import { CHECK_MS, ClientEviction } from './client-eviction.ts';
@@ -45,6 +47,8 @@ export interface ThreadInit {
   shared: SharedState;
   /** The shard's keyspace memory: new, or what a thread that died left. */
   memory: StoreMemory;
+  /** The server's first start: the shard loads its keys from the RDB file (not a restart over kept memory). */
+  loadSnapshot: boolean;
 }
 
 
@@ -162,8 +166,11 @@ export class ShardThread {
   /** Replies served to this thread's own blocked clients, delivered once the serving is over. */
   private readonly localPushes: LocalPush[] = [];
 
+  private readonly loadSnapshot: boolean;
+
   constructor(init: ThreadInit, onSegment: SegmentListener | null = null) {
     this.store = new ShardStore(init.memory, onSegment);
+    this.loadSnapshot = init.loadSnapshot;
     const config = new Config(init.config);
     config.configFile = init.configFile;
     const server = (this.server = new ServerContext(config, init.threadIndex, init.shardCount, new SlotMap(init.slots), init.shared));
@@ -183,6 +190,8 @@ export class ShardThread {
       shards.push(shard === server.threadIndex ? new LocalShard(this.hops) : new RemoteShard(shard, hub as Hub, this.owed, server.stats, this.endOfBatch));
     }
     this.shards = new ShardMap(server.slots, server.threadIndex, shards);
+    const scripts = new ThreadScriptServices(this.shards, this.invoker, this.scheduler, hub);
+    this.invoker.context.scripts = scripts;
     const replies = new ReplyOrder(server.commandStats.errors);
     const blockingController = new BlockingController(this.store, this.scheduler.locks, executor, server.waits, (thread, slot, generation, reply) => {
       if (thread === server.threadIndex) this.localPushes.push(new LocalPush(slot, generation, Buffer.from(reply)));
@@ -202,7 +211,7 @@ export class ShardThread {
       if (this.store.blocked.hasReady) serveBlocked();
     };
     this.dispatcher = new Dispatcher({
-      server, store: this.store, commands: COMMAND_TABLE, invoker: this.invoker, refusal, replies, scheduler: this.scheduler, shards: this.shards, endOfBatch: this.endOfBatch, serveBlocked,
+      server, store: this.store, commands: COMMAND_TABLE, invoker: this.invoker, refusal, replies, scheduler: this.scheduler, shards: this.shards, endOfBatch: this.endOfBatch, serveBlocked, scripts,
     });
     server.unblockClient = (client, withError) => this.dispatcher.blocked.unblock(client, withError);
     server.pubsub = new Subscriptions(server.threadIndex, server.shardCount, hub, this.endOfBatch, server.shared.pubsubSummary, server.outputLimit, server.pubsubOutputLimit, replies.scratch);
@@ -233,6 +242,7 @@ export class ShardThread {
       this.applyStoreSettings();
       clientEviction.check();
     });
+    if (this.loadSnapshot) loadSnapshotAtStart(this);
     const config = this.server.config;
     const port = config.getNumber('port');
     for (const host of listenAddresses(config.get('bind'))) {

@@ -2,6 +2,7 @@
 // one worker per shard (or serves everything itself with one shard), and
 // stops them all on SIGTERM/SIGINT or SHUTDOWN.
 
+import { SAVE_STATUS_BYTES, SaveStatus } from '../store/rdb/save-status.ts';
 import { allocateWaitSlots } from '../tx/wait-slots.ts';
 import { availableParallelism } from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -76,6 +77,7 @@ class Supervisor {
       connectedClients: new SharedArrayBuffer(4 * this.shardCount),
       clientMemory: new SharedArrayBuffer(16 * this.shardCount),
       waitSlots: allocateWaitSlots(this.shardCount),
+      saveStatus: new SharedArrayBuffer(SAVE_STATUS_BYTES),
       pubsubSummary: allocatePubsubSummary(this.shardCount),
       pause: allocatePauseState(),
       runId: randomBytes(20).toString('hex'),
@@ -83,6 +85,7 @@ class Supervisor {
       executablePath: process.argv[1] ?? '',
       configFile: this.config.configFile,
     };
+    SaveStatus.initialize(shared.saveStatus, shared.startedAt);
     const slots = SlotMap.allocate(this.shardCount);
     const mesh = this.shardCount > 1 ? allocateMesh(this.shardCount) : null;
     this.mesh = mesh;
@@ -98,6 +101,7 @@ class Supervisor {
         mesh,
         shared,
         memory: this.memories[threadIndex],
+        loadSnapshot: true,
       });
     };
     process.on('SIGTERM', () => this.shutdown('SIGTERM'));
@@ -183,7 +187,7 @@ class Supervisor {
       if (other === shard) continue;
       this.workers[other].postMessage({ type: 'peer-restarted', peer: shard, toPeer: mesh.rings[other][shard] as SharedArrayBuffer, fromPeer: mesh.rings[shard][other] as SharedArrayBuffer } satisfies SupervisorCommand);
     }
-    this.startWorker({ ...this.inits[shard], mesh }).then(
+    this.startWorker({ ...this.inits[shard], mesh, loadSnapshot: false }).then(
       () => log('notice', `Shard ${shard} worker restarted: its keys are served again.`),
       (error: Error) => {
         log('warning', `Shard ${shard} worker could not be restarted: ${error.message}; shutting down.`);

@@ -2,7 +2,7 @@
 // Coordinator): where keys live and how to reach their shards, the thread's
 // store and server state, and the pieces of the server that EXEC reuses.
 
-import type { CommandSpec, Coordinator } from '../commands/command.ts';
+import type { CommandSpec, CommandTable, Coordinator, ScriptServices } from '../commands/command.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import type { ReplyWaiter, ShardMap } from '../shard/shard.ts';
 import type { Protocol, ReplyWriter } from '../protocol/reply-writer.ts';
@@ -18,6 +18,8 @@ export class ThreadCoordinator implements Coordinator {
   readonly store: ShardStore;
   readonly shardCount: number;
   readonly localShard: number;
+  readonly commands: CommandTable;
+  readonly scripts: ScriptServices;
   private readonly shards: ShardMap;
   private readonly invoker: Invoker;
   private readonly refusal: MemoryRefusal;
@@ -29,6 +31,8 @@ export class ThreadCoordinator implements Coordinator {
     this.shards = parts.shards;
     this.shardCount = parts.shards.shardCount;
     this.localShard = parts.shards.localShard;
+    this.commands = parts.commands;
+    this.scripts = parts.scripts;
     this.invoker = parts.invoker;
     this.refusal = parts.refusal;
     this.dispatcher = dispatcher;

@@ -24,6 +24,17 @@ function lfuMinutes(ms: number): number {
   return Math.floor(ms / 60000) & 0xffff;
 }
 
+/** The LRU clock of a key last used `idle` seconds before `now` (RESTORE IDLETIME, an RDB file's idle times). */
+export function lruClockIdle(now: number, idle: number): number {
+  const clock = lruClock(now) - (idle % (LRU_CLOCK_MAX + 1));
+  return clock >= 0 ? clock : clock + LRU_CLOCK_MAX + 1;
+}
+
+/** The LFU word of a key whose counter is `counter` now (RESTORE FREQ, an RDB file's frequencies). */
+export function lfuWord(now: number, counter: number): number {
+  return (lfuMinutes(now) << 8) | counter;
+}
+
 /** The LFU word of a key just made. */
 export function lfuInitial(now: number): number {
   return (lfuMinutes(now) << 8) | LFU_INIT_VALUE;

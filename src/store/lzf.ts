@@ -14,8 +14,16 @@ const MAX_LITERAL = 32;
 const MAX_OFFSET = 1 << 13;
 const MAX_REFERENCE = (1 << 8) + (1 << 3);
 
-/** Where a 3-byte sequence was last seen, by hash; one table per thread, reset per call. */
-const lastSeen = new Int32Array(1 << HASH_BITS);
+/**
+ * Where a 3-byte sequence was last seen, by hash; one table per thread. Each
+ * call stamps positions from a base above every earlier call's stamps, so a
+ * stamp below the call's base is stale: no reset of the whole table per call
+ * (64 KB, which dominated compressing short strings).
+ */
+const lastSeen = new Int32Array(1 << HASH_BITS).fill(-1);
+/** The base of the next call's stamps. */
+let nextBase = 0;
+const STAMP_LIMIT = 0x3fffffff;
 
 function hashOf(bytes: Uint8Array, at: number): number {
   const v = (bytes[at] << 16) | (bytes[at + 1] << 8) | bytes[at + 2];
@@ -29,7 +37,12 @@ function hashOf(bytes: Uint8Array, at: number): number {
  */
 export function lzfCompress(input: Uint8Array, inStart: number, inLength: number, output: Uint8Array, outStart: number, outLimit: number): number {
   if (inLength === 0) return 0;
-  lastSeen.fill(-1);
+  if (nextBase + inStart + inLength >= STAMP_LIMIT) {
+    lastSeen.fill(-1);
+    nextBase = 0;
+  }
+  const base = nextBase;
+  nextBase += inStart + inLength + 1;
   const inEnd = inStart + inLength;
   const outEnd = outStart + outLimit;
   let ip = inStart;
@@ -40,8 +53,9 @@ export function lzfCompress(input: Uint8Array, inStart: number, inLength: number
   while (ip < inEnd) {
     if (ip + 2 < inEnd) {
       const hash = hashOf(input, ip);
-      const ref = lastSeen[hash];
-      lastSeen[hash] = ip;
+      const stamp = lastSeen[hash];
+      lastSeen[hash] = base + ip;
+      const ref = stamp >= base ? stamp - base : -1;
       const offset = ip - ref - 1;
       if (ref >= 0 && offset < MAX_OFFSET && input[ref] === input[ip] && input[ref + 1] === input[ip + 1] && input[ref + 2] === input[ip + 2]) {
         const longest = Math.min(MAX_REFERENCE, inEnd - ip);

@@ -1,8 +1,8 @@
 // Uniform random samples without repeats, for HRANDFIELD, SRANDMEMBER and
-// SPOP with a positive count.
+// SPOP with a positive count, and shuffles (an RDB file's keys).
 
 /** Fisher-Yates over the first `count` positions: they end up a uniform random sample of `items`. */
-export function shuffleFirst<T>(items: T[], count: number): void {
+export function shuffleFirst<T>(items: { length: number; [index: number]: T }, count: number): void {
   for (let i = 0; i < count; i++) {
     const j = i + Math.floor(Math.random() * (items.length - i));
     const swap = items[i];

@@ -215,6 +215,11 @@ export class ShardStore {
     return this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, LRU)];
   }
 
+  /** Replaces the LRU clock or LFU word (RESTORE IDLETIME / FREQ, loading a file). */
+  setAccessWord(ref: Ref, word: number): void {
+    this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, LRU)] = word;
+  }
+
   /** The shard's write counter when the key last changed. */
   version(ref: Ref): number {
     return this.arena.words[ref >>> OFFSET_BITS][recordWord(ref, VERSION)];
@@ -656,6 +661,11 @@ export class ShardStore {
 
   private referenceWord(ref: Ref): number {
     return recordWord(ref, referenceOffset(this.keyLength(ref)) >>> 2);
+  }
+
+  /** The shard's write counter (mod 2^32): how many changes it has made (rdb_changes_since_last_save). */
+  get writeCount(): number {
+    return this.counters[WRITE_COUNTER];
   }
 
   private bumpVersion(ref: Ref): void {

@@ -8,6 +8,8 @@
 import type { Address } from './arena.ts';
 import type { Ref, ShardStore } from './shard-store.ts';
 import type { ExpireTime } from './record.ts';
+import type { RdbOutput } from './rdb/rdb-output.ts';
+import type { RdbInput } from './rdb/rdb-input.ts';
 
 export interface ValueTypeOps {
   /** TYPE's answer, and the name SCAN's TYPE option matches. */
@@ -33,6 +35,17 @@ export interface ValueTypeOps {
   refcount(store: ShardStore, ref: Ref, sharedIntegers: boolean): number;
   /** DEBUG OBJECT's serializedlength: the length of the value's RDB form (an estimate where the form differs). */
   serializedLength(store: ShardStore, ref: Ref): number;
+  /** The RDB type code the value is written as (Redis 7.0's for its encoding). */
+  rdbType(store: ShardStore, ref: Ref): number;
+  /** Writes the value in Redis 7.0's RDB form for rdbType (DUMP, SAVE), without the type code. */
+  rdbSave(store: ShardStore, ref: Ref, out: RdbOutput): void;
+  /**
+   * Reads a value of RDB type `rdbType` (one that maps to this type) from
+   * `input` and stores it under `key` in this server's own form, honouring
+   * the *-max-listpack-* limits. Throws RdbFormatError on bad data,
+   * RdbEmptyValue for an empty collection.
+   */
+  rdbLoad(rdbType: number, input: RdbInput, store: ShardStore, db: number, key: Uint8Array, expireAt: ExpireTime, now: number): Ref;
 }
 
 /** When a collection leaves its compact form: Redis's *-max-listpack-* and set-max-intset-entries settings. */

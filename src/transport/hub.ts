@@ -222,6 +222,23 @@ export class Hub {
     return true;
   }
 
+  /**
+   * Sends what is staged, then serves the incoming rings, blocking the
+   * thread between drains, until `done()` holds: a script waiting for
+   * another shard's reply. The thread keeps serving its own shard meanwhile,
+   * so two threads waiting on each other this way both get their replies.
+   * Never called from inside a drain.
+   */
+  waitUntil(done: () => boolean): void {
+    for (;;) {
+      this.flush();
+      const seen = this.bells.current(this.self);
+      this.drain();
+      if (done()) return;
+      this.bells.waitSync(this.self, seen, 100);
+    }
+  }
+
   private markDirty(to: number, box: ReplyWriter): void {
     if (box.length === 0) this.dirty.push(to);
   }

@@ -101,6 +101,11 @@ export class Doorbells {
     return Atomics.load(this.words, thread);
   }
 
+  /** Blocks the thread until the bell's value differs from `seen`, or `timeoutMs` passed (never on the main thread). */
+  waitSync(thread: number, seen: number, timeoutMs: number): void {
+    Atomics.wait(this.words, thread, seen, timeoutMs);
+  }
+
   /** Resolves once the bell's value differs from `seen` (at once if it already does). */
   waitAsync(thread: number, seen: number): { async: false; value: 'not-equal' | 'timed-out' } | { async: true; value: Promise<'ok' | 'timed-out'> } {
     return Atomics.waitAsync(this.words, thread, seen);

@@ -101,7 +101,7 @@
 // nothing is there it ends the transaction, waits for a write to one of its
 // keys, and runs a new transaction.
 
-import type { Shards } from '../shard/shard.ts';
+import type { ReplyWaiter, Shards } from '../shard/shard.ts';
 import {
   batchRan, BATCH_REPLIES_AT, encodeRun, encodeSchedule, encodeScheduleRun, HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN, scheduleRefused, txIdArg, type BatchCommand,
 } from '../shard/hop-format.ts';
@@ -243,6 +243,24 @@ export class Transaction {
   /** One command on `shard` inside the transaction, its reply decoded (RESP2). */
   async call(shard: number, db: number, args: Buffer[], flags = 0, last = false): Promise<ReplyValue> {
     return readReply(await this.runBatch(shard, [{ flags, db, argv: args }], 2, last));
+  }
+
+  /**
+   * Resolves once the transaction runs on every shard it holds: from then on
+   * its commands run at once wherever they go (nothing can get ahead of a
+   * transaction that started). A script waits for this before it runs, since
+   * its calls then block its thread: had it to wait behind a transaction its
+   * own thread coordinates, neither would move.
+   */
+  async startEverywhere(): Promise<void> {
+    await Promise.all(this.shards.map((shard) => this.runBatch(shard, NO_COMMANDS, 2, false)));
+  }
+
+  /** One command on `shard` inside a started transaction (not its last step there), its RESP reply to `waiter`: for a script, which waits for it synchronously. */
+  callWith(shard: number, command: BatchCommand, waiter: ReplyWaiter): void {
+    if (this.clock !== 0 && command.clock === undefined) command = { ...command, clock: this.clock };
+    const argv = encodeRun(txIdArg(this.id), false, [command]);
+    this.coordinator.send(shard, 0, command.proto ?? 2, HOP_TX_RUN, argv, argv.length, waiter);
   }
 
   /** Commands on `shard` inside the transaction; resolves to their replies, one after another. */

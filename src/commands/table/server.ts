@@ -15,6 +15,7 @@ export const serverTable: readonly CommandRow[] = [
   {
     name: 'shutdown', arity: -1, flags: ['admin', 'noscript', 'loading', 'stale', 'no-multi', 'sentinel', 'allow-busy'], group: 'server', since: '1.0.0',
     summary: 'Stops the server',
+    placement: 'all-shards',
   },
   {
     name: 'config', arity: -2, flags: [], group: 'server', since: '2.0.0',

@@ -15,14 +15,18 @@ import { ByteSlice, ownBytes } from '../bytes.ts';
 import { addToDigest, DIGEST_LENGTH, mixIntoDigest } from '../digest.ts';
 import { entryFieldLength, entryFieldStart, entryValueLength, entryValueStart, type Dict } from '../dict.ts';
 import { ValueType } from '../entry.ts';
-import { chooseIndexes } from '../random-pick.ts';
+import { chooseIndexes, shuffleFirst } from '../random-pick.ts';
 import { ValueEncoding, type ExpireTime } from '../record.ts';
 import type { Ref, ShardStore } from '../shard-store.ts';
 import type { ValueTypeOps } from '../value-type.ts';
 import {
   entryDataStart, entryLength, entryNext, listpackCount, listpackEntryAt, listpackFind, listpackFirst, listpackHasEntryLongerThan,
-  listpackWriter,
+  listpackWriter, ListpackWriter,
 } from './listpack.ts';
+import { RdbEmptyValue, RdbType } from '../rdb/rdb-types.ts';
+import type { RdbInput } from '../rdb/rdb-input.ts';
+import type { RdbOutput } from '../rdb/rdb-output.ts';
+import { redisListpackBuilder, redisListpackReader } from '../rdb/redis-listpack.ts';
 
 /** Visits one field and its value, read in place (valid during the call only). */
 export type PairVisitor = (field: ByteSlice, value: ByteSlice) => void;
@@ -259,6 +263,57 @@ function digestHash(store: ShardStore, ref: Ref, digest: Buffer): void {
   });
 }
 
+// ---- RDB: a listpack hash as RDB_TYPE_HASH_LISTPACK, a hashtable one as RDB_TYPE_HASH ----
+
+function saveHash(store: ShardStore, ref: Ref, out: RdbOutput): void {
+  if (isListpack(store, ref)) {
+    const builder = redisListpackBuilder;
+    builder.begin();
+    hashForEach(store, ref, (field, value) => {
+      builder.pushString(field.bytes, field.start, field.length);
+      builder.pushString(value.bytes, value.start, value.length);
+    });
+    out.blob(builder.finish());
+    return;
+  }
+  out.len(hashLength(store, ref));
+  hashForEach(store, ref, (field, value) => {
+    out.string(field.bytes, field.start, field.length);
+    out.string(value.bytes, value.start, value.length);
+  });
+}
+
+const loaded = new ListpackWriter();
+
+function loadHash(rdbType: number, input: RdbInput, store: ShardStore, db: number, key: Uint8Array, expireAt: ExpireTime, now: number): Ref {
+  const pairs: Uint8Array[][] = [];
+  if (rdbType === RdbType.HashListpack) {
+    const reader = redisListpackReader;
+    reader.open(input.string());
+    while (reader.next()) {
+      const field = reader.value();
+      if (!reader.next()) input.fail('hash listpack with an odd number of entries');
+      pairs.push([field, reader.value()]);
+    }
+  } else if (rdbType === RdbType.Hash) {
+    for (let n = input.count(); n > 0; n--) pairs.push([input.string(), input.string()]);
+  } else {
+    input.fail('unsupported hash encoding');
+  }
+  if (pairs.length === 0) throw new RdbEmptyValue();
+  const seen = new Set<string>();
+  for (const [field] of pairs) seen.add(Buffer.from(field.buffer, field.byteOffset, field.length).toString('latin1'));
+  if (seen.size !== pairs.length) input.fail('duplicate hash field');
+  // A listpack keeps the file's order; a hashtable's means nothing, and a dict filled in hash order piles into long probe runs.
+  if (pairs.length > store.limits.hashMaxListpackEntries) shuffleFirst(pairs, pairs.length);
+  loaded.begin();
+  for (const [field, value] of pairs) {
+    loaded.push(field);
+    loaded.push(value);
+  }
+  return decodeHash(store, db, key, loaded.view(), expireAt, now, false);
+}
+
 export const HASH_TYPE: ValueTypeOps = {
   name: 'hash',
   encoding: (store, ref) => (isListpack(store, ref) ? 'listpack' : 'hashtable'),
@@ -270,4 +325,7 @@ export const HASH_TYPE: ValueTypeOps = {
   refcount: () => 1,
   // Redis writes a listpack hash as one blob, a hashtable one as length-prefixed strings: close enough either way.
   serializedLength: (store, ref) => (isListpack(store, ref) ? store.valueLength(ref) : openDict(store, ref).bytes),
+  rdbType: (store, ref) => (isListpack(store, ref) ? RdbType.HashListpack : RdbType.Hash),
+  rdbSave: saveHash,
+  rdbLoad: loadHash,
 };

@@ -13,8 +13,12 @@ import { ValueType } from '../entry.ts';
 import type { ExpireTime } from '../record.ts';
 import type { Ref, ShardStore } from '../shard-store.ts';
 import type { ValueTypeOps } from '../value-type.ts';
-import { entryDataStart, entryLength, entryNext, listpackCount, listpackFirst, listpackWriter } from './listpack.ts';
+import { entryDataStart, entryLength, entryNext, listpackCount, listpackFirst, listpackWriter, ListpackWriter } from './listpack.ts';
 import type { ElementVisitor, Quicklist } from './quicklist.ts';
+import { RdbEmptyValue, RdbType } from '../rdb/rdb-types.ts';
+import type { RdbInput } from '../rdb/rdb-input.ts';
+import type { RdbOutput } from '../rdb/rdb-output.ts';
+import { redisListpackBuilder, redisListpackReader } from '../rdb/redis-listpack.ts';
 
 export type { ElementVisitor } from './quicklist.ts';
 
@@ -132,6 +136,66 @@ function digestList(store: ShardStore, ref: Ref, digest: Buffer): void {
   });
 }
 
+// ---- RDB: RDB_TYPE_LIST_QUICKLIST_2, nodes of Redis listpacks cut by list-max-listpack-size ----
+
+/** Quicklist 2's node containers. */
+const NODE_PLAIN = 1;
+const NODE_PACKED = 2;
+
+function saveList(store: ShardStore, ref: Ref, out: RdbOutput): void {
+  const fill = store.limits.listMaxListpackSize;
+  const maxEntries = fill > 0 ? fill : Infinity;
+  const maxBytes = fill > 0 ? 8192 : 4096 * 2 ** (Math.min(-fill, 5) - 1);
+  const nodes: Buffer[] = [];
+  const builder = redisListpackBuilder;
+  builder.begin();
+  listForEachFrom(store, ref, 0, true, (element) => {
+    if (builder.entries > 0 && (builder.entries >= maxEntries || builder.bytes + element.length > maxBytes)) {
+      nodes.push(ownBytes(builder.finish()));
+      builder.begin();
+    }
+    builder.pushString(element.bytes, element.start, element.length);
+    return true;
+  });
+  if (builder.entries > 0) nodes.push(ownBytes(builder.finish()));
+  out.len(nodes.length);
+  for (const node of nodes) {
+    out.len(NODE_PACKED);
+    out.blob(node);
+  }
+}
+
+const loaded = new ListpackWriter();
+
+function loadList(rdbType: number, input: RdbInput, store: ShardStore, db: number, key: Uint8Array, expireAt: ExpireTime, now: number): Ref {
+  loaded.begin();
+  let count = 0;
+  if (rdbType === RdbType.ListQuicklist2) {
+    for (let nodes = input.count(); nodes > 0; nodes--) {
+      const container = input.len();
+      if (container === NODE_PLAIN) {
+        loaded.push(input.string());
+        count++;
+      } else if (container === NODE_PACKED) {
+        const reader = redisListpackReader;
+        reader.open(input.string());
+        while (reader.next()) {
+          loaded.push(reader.value());
+          count++;
+        }
+      } else {
+        input.fail('bad quicklist node container');
+      }
+    }
+  } else if (rdbType === RdbType.List) {
+    for (let n = input.count(); n > 0; n--, count++) loaded.push(input.string());
+  } else {
+    input.fail('unsupported list encoding');
+  }
+  if (count === 0) throw new RdbEmptyValue();
+  return decodeList(store, db, key, loaded.view(), expireAt, now);
+}
+
 export const LIST_TYPE: ValueTypeOps = {
   name: 'list',
   encoding: () => 'quicklist',
@@ -143,4 +207,7 @@ export const LIST_TYPE: ValueTypeOps = {
   refcount: () => 1,
   // Redis writes a quicklist as its nodes' packed forms: about the bytes the nodes hold.
   serializedLength: (store, ref) => openList(store, ref).bytes,
+  rdbType: () => RdbType.ListQuicklist2,
+  rdbSave: saveList,
+  rdbLoad: loadList,
 };

@@ -14,13 +14,16 @@ import { ByteSlice, ownBytes } from '../bytes.ts';
 import { addToDigest } from '../digest.ts';
 import { entryFieldLength, entryFieldStart, type Dict } from '../dict.ts';
 import { ValueType } from '../entry.ts';
-import { chooseIndexes } from '../random-pick.ts';
+import { chooseIndexes, shuffleFirst } from '../random-pick.ts';
 import { ValueEncoding, type ExpireTime } from '../record.ts';
 import type { Ref, ShardStore } from '../shard-store.ts';
 import type { ValueTypeOps } from '../value-type.ts';
 import { parseInteger } from '../../protocol/args.ts';
-import { intsetContains, intsetCount, intsetLength, intsetWriteDecimal, intsetWriter, MAX_DECIMAL_LENGTH } from './intset.ts';
+import { INTSET_HEADER_BYTES, intsetContains, intsetCount, intsetLength, intsetWriteDecimal, intsetWriter, MAX_DECIMAL_LENGTH } from './intset.ts';
 import { entryDataStart, entryLength, entryNext, listpackCount, listpackFirst, listpackWriter } from './listpack.ts';
+import { RdbEmptyValue, RdbType } from '../rdb/rdb-types.ts';
+import type { RdbInput } from '../rdb/rdb-input.ts';
+import type { RdbOutput } from '../rdb/rdb-output.ts';
 
 /** Visits one member, read in place (valid during the call only). */
 export type MemberVisitor = (member: ByteSlice) => void;
@@ -219,6 +222,57 @@ function digestSet(store: ShardStore, ref: Ref, digest: Buffer): void {
   setForEach(store, ref, (member) => addToDigest(digest, member.bytes.subarray(member.start, member.start + member.length)));
 }
 
+// ---- RDB: an intset as RDB_TYPE_SET_INTSET (Redis's intset bytes), a hashtable as RDB_TYPE_SET ----
+
+/** Redis's intset header: encoding (u32 LE), then length (u32 LE). */
+const REDIS_INTSET_HEADER = 8;
+const redisIntset = Buffer.alloc(REDIS_INTSET_HEADER);
+
+function saveSet(store: ShardStore, ref: Ref, out: RdbOutput): void {
+  if (isIntset(store, ref)) {
+    const bytes = store.valueBytes(ref);
+    const start = store.valueStart(ref);
+    const width = bytes[start];
+    const count = intsetCount(bytes, start);
+    redisIntset.writeUInt32LE(width, 0);
+    redisIntset.writeUInt32LE(count, 4);
+    // The values are the same bytes in both forms: only the header differs.
+    out.len(REDIS_INTSET_HEADER + width * count);
+    out.raw(redisIntset, 0, REDIS_INTSET_HEADER);
+    out.raw(bytes, start + INTSET_HEADER_BYTES, width * count);
+    return;
+  }
+  out.len(setSize(store, ref));
+  setForEach(store, ref, (member) => out.string(member.bytes, member.start, member.length));
+}
+
+function loadSet(rdbType: number, input: RdbInput, store: ShardStore, db: number, key: Uint8Array, expireAt: ExpireTime, now: number): Ref {
+  const members: Uint8Array[] = [];
+  if (rdbType === RdbType.SetIntset) {
+    const blob = input.string();
+    if (blob.length < REDIS_INTSET_HEADER) input.fail('intset too short');
+    const width = blob.readUInt32LE(0);
+    const count = blob.readUInt32LE(4);
+    if ((width !== 2 && width !== 4 && width !== 8) || blob.length !== REDIS_INTSET_HEADER + width * count) input.fail('bad intset');
+    for (let i = 0, at = REDIS_INTSET_HEADER; i < count; i++, at += width) {
+      const value = width === 2 ? blob.readInt16LE(at) : width === 4 ? blob.readInt32LE(at) : blob.readBigInt64LE(at);
+      members.push(Buffer.from(String(value), 'latin1'));
+    }
+  } else if (rdbType === RdbType.Set) {
+    for (let n = input.count(); n > 0; n--) members.push(input.string());
+  } else {
+    input.fail('unsupported set encoding');
+  }
+  if (members.length === 0) throw new RdbEmptyValue();
+  if (new Set(members.map((m) => Buffer.from(m.buffer, m.byteOffset, m.length).toString('latin1'))).size !== members.length) input.fail('duplicate set member');
+  // A hashtable's order means nothing, and a dict filled in hash order (a file's own order) piles into long probe runs.
+  shuffleFirst(members, members.length);
+  setStore(store, db, key, members, now);
+  const ref = store.peek(db, key);
+  if (expireAt !== 0) store.setExpire(ref, expireAt);
+  return ref;
+}
+
 export const SET_TYPE: ValueTypeOps = {
   name: 'set',
   encoding: (store, ref) => (isIntset(store, ref) ? 'intset' : 'hashtable'),
@@ -229,4 +283,7 @@ export const SET_TYPE: ValueTypeOps = {
   digest: digestSet,
   refcount: () => 1,
   serializedLength: (store, ref) => (isIntset(store, ref) ? intsetLength(store.valueBytes(ref), store.valueStart(ref)) : openDict(store, ref).bytes),
+  rdbType: (store, ref) => (isIntset(store, ref) ? RdbType.SetIntset : RdbType.Set),
+  rdbSave: saveSet,
+  rdbLoad: loadSet,
 };

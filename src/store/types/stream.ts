@@ -33,6 +33,10 @@ import type { ExpireTime } from '../record.ts';
 import type { Ref, ShardStore } from '../shard-store.ts';
 import type { ValueTypeOps } from '../value-type.ts';
 import { copyBytes } from '../../util/copy-bytes.ts';
+import { RdbType } from '../rdb/rdb-types.ts';
+import type { RdbInput } from '../rdb/rdb-input.ts';
+import type { RdbOutput } from '../rdb/rdb-output.ts';
+import { redisListpackBuilder, redisListpackReader } from '../rdb/redis-listpack.ts';
 
 export interface StreamId {
   ms: bigint;
@@ -920,38 +924,280 @@ function encodeStream(store: ShardStore, ref: Ref): Buffer {
   return Buffer.from(w.done());
 }
 
-function decodeStream(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: ExpireTime, now: number): Ref {
-  const r = new Reader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), 0);
+/** A stream's contents apart from its nodes: what both encode forms and the RDB form carry. */
+interface StreamImage {
+  entries: StreamEntry[];
+  last: StreamId;
+  maxDeleted: StreamId;
+  added: bigint;
+  /** Each group with its PEL, in id order (the group's pel and pelCount are ignored). */
+  groups: { group: Group; pending: PendingEntry[] }[];
+}
+
+function buildStream(store: ShardStore, db: number, key: Uint8Array, image: StreamImage, expireAt: ExpireTime, now: number): Ref {
   const ref = streamCreate(store, db, key, now);
   const stream = openStream(store, ref);
-  const last = { ms: r.u64(), seq: r.u64() };
-  const maxDeleted = { ms: r.u64(), seq: r.u64() };
-  const added = r.u64();
   const limits = streamLimits(store);
-  for (let n = r.u32(); n > 0; n--) {
-    const id = { ms: r.u64(), seq: r.u64() };
-    const items: Buffer[] = [];
-    for (let k = r.u32(); k > 0; k--) items.push(r.bytes());
-    stream.append(id, items, limits);
-  }
-  stream.lastId = last;
-  stream.maxDeletedId = maxDeleted;
-  stream.entriesAdded = added;
+  for (const entry of image.entries) stream.append(entry.id, entry.items, limits);
+  stream.lastId = image.last;
+  stream.maxDeletedId = image.maxDeleted;
+  stream.entriesAdded = image.added;
   const groups: Group[] = [];
-  for (let n = r.u32(); n > 0; n--) {
-    const group = readGroup(r);
-    const count = group.pelCount;
+  for (const { group, pending } of image.groups) {
     group.pel = 0;
     group.pelCount = 0;
-    for (let i = 0; i < count; i++) {
-      const entry = { id: { ms: r.u64(), seq: r.u64() }, deliveryTime: r.f64(), deliveryCount: r.f64(), consumer: r.u32() };
-      pelInsert(store.arena, group, i, entry);
-    }
+    for (let i = 0; i < pending.length; i++) pelInsert(store.arena, group, i, pending[i]);
     groups.push(group);
   }
   stream.saveGroups(groups);
   if (expireAt !== 0) store.setExpire(ref, expireAt);
   return ref;
+}
+
+function decodeStream(store: ShardStore, db: number, key: Uint8Array, bytes: Uint8Array, expireAt: ExpireTime, now: number): Ref {
+  const r = new Reader(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length), 0);
+  const last = { ms: r.u64(), seq: r.u64() };
+  const maxDeleted = { ms: r.u64(), seq: r.u64() };
+  const added = r.u64();
+  const entries: StreamEntry[] = [];
+  for (let n = r.u32(); n > 0; n--) {
+    const id = { ms: r.u64(), seq: r.u64() };
+    const items: Buffer[] = [];
+    for (let k = r.u32(); k > 0; k--) items.push(r.bytes());
+    entries.push({ id, items });
+  }
+  const groups: StreamImage['groups'] = [];
+  for (let n = r.u32(); n > 0; n--) {
+    const group = readGroup(r);
+    const pending: PendingEntry[] = [];
+    for (let i = 0; i < group.pelCount; i++) {
+      pending.push({ id: { ms: r.u64(), seq: r.u64() }, deliveryTime: r.f64(), deliveryCount: r.f64(), consumer: r.u32() });
+    }
+    groups.push({ group, pending });
+  }
+  return buildStream(store, db, key, { entries, last, maxDeleted, added, groups }, expireAt, now);
+}
+
+// ---- RDB: RDB_TYPE_STREAM_LISTPACKS_2, as Redis 7.0 writes it ----
+//
+// Nodes as Redis's listpacks, keyed by their master id (16 bytes, big-endian):
+//   count | deleted | master field count | master fields... | 0
+//   then per entry: flags | ms - master ms | seq - master seq
+//     | (field count | field, value...) or, with SAMEFIELDS, values...
+//     | elements of the entry
+// then length, last id, first id, max deleted id, entries added, and the
+// groups: name, last id, entries read, PEL (id, delivery time, count), and
+// the consumers (name, seen time, the ids of their pending entries).
+
+const ITEM_DELETED = 1;
+const ITEM_SAME_FIELDS = 2;
+const idBytes = Buffer.alloc(16);
+
+function writeIdBytes(out: RdbOutput, id: StreamId): void {
+  idBytes.writeBigUInt64BE(id.ms, 0);
+  idBytes.writeBigUInt64BE(id.seq, 8);
+  out.raw(idBytes, 0, 16);
+}
+
+function readIdBytes(bytes: Uint8Array): StreamId {
+  const view = Buffer.from(bytes.buffer, bytes.byteOffset, 16);
+  return { ms: view.readBigUInt64BE(0), seq: view.readBigUInt64BE(8) };
+}
+
+function sameFields(items: readonly Buffer[], master: readonly Buffer[]): boolean {
+  if (items.length !== master.length * 2) return false;
+  for (let i = 0; i < master.length; i++) if (!items[i * 2].equals(master[i])) return false;
+  return true;
+}
+
+/** The entries of one node, [from, to), as a Redis stream listpack. */
+function streamNode(entries: readonly StreamEntry[], from: number, to: number): Buffer {
+  const b = redisListpackBuilder;
+  const master = entries[from];
+  const fields: Buffer[] = [];
+  for (let i = 0; i < master.items.length; i += 2) fields.push(master.items[i]);
+  b.begin();
+  b.pushInteger(to - from);
+  b.pushInteger(0);
+  b.pushInteger(fields.length);
+  for (const field of fields) b.pushString(field);
+  b.pushInteger(0);
+  for (let e = from; e < to; e++) {
+    const { id, items } = entries[e];
+    const same = sameFields(items, fields);
+    b.pushInteger(same ? ITEM_SAME_FIELDS : 0);
+    b.pushInteger(BigInt.asIntN(64, id.ms - master.id.ms));
+    b.pushInteger(BigInt.asIntN(64, id.seq - master.id.seq));
+    if (same) {
+      for (let i = 1; i < items.length; i += 2) b.pushString(items[i]);
+    } else {
+      b.pushInteger(items.length / 2);
+      for (const item of items) b.pushString(item);
+    }
+    b.pushInteger(3 + (same ? items.length / 2 : items.length + 1));
+  }
+  return ownCopy(b.finish());
+}
+
+function ownCopy(bytes: Buffer): Buffer {
+  const copy = Buffer.allocUnsafe(bytes.length);
+  bytes.copy(copy);
+  return copy;
+}
+
+function saveStream(store: ShardStore, ref: Ref, out: RdbOutput): void {
+  const stream = openStream(store, ref);
+  const entries = stream.range(ZERO_ID, MAX_ID, false, 0);
+  const { nodeMaxBytes, nodeMaxEntries } = streamLimits(store);
+  const nodes: { first: StreamId; bytes: Buffer }[] = [];
+  for (let from = 0; from < entries.length; ) {
+    let to = from;
+    let size = 0;
+    while (to < entries.length && (nodeMaxEntries === 0 || to - from < nodeMaxEntries) && (to === from || nodeMaxBytes === 0 || size < nodeMaxBytes)) {
+      for (const item of entries[to].items) size += item.length + 2;
+      to++;
+    }
+    nodes.push({ first: entries[from].id, bytes: streamNode(entries, from, to) });
+    from = to;
+  }
+  out.len(nodes.length);
+  for (const node of nodes) {
+    out.len(16);
+    writeIdBytes(out, node.first);
+    out.blob(node.bytes);
+  }
+  const last = stream.lastId;
+  const first = entries.length > 0 ? entries[0].id : ZERO_ID;
+  const maxDeleted = stream.maxDeletedId;
+  out.len(stream.length);
+  out.len(last.ms);
+  out.len(last.seq);
+  out.len(first.ms);
+  out.len(first.seq);
+  out.len(maxDeleted.ms);
+  out.len(maxDeleted.seq);
+  out.len(stream.entriesAdded);
+  const groups = stream.groups();
+  out.len(groups.length);
+  for (const group of groups) {
+    out.string(group.name);
+    out.len(group.lastId.ms);
+    out.len(group.lastId.seq);
+    out.len(BigInt.asUintN(64, group.entriesRead));
+    const pending: PendingEntry[] = [];
+    for (let i = 0; i < group.pelCount; i++) pending.push(pelGet(store.arena, group, i));
+    out.len(pending.length);
+    for (const p of pending) {
+      writeIdBytes(out, p.id);
+      out.milliseconds(Math.trunc(p.deliveryTime));
+      out.len(p.deliveryCount);
+    }
+    out.len(group.consumers.length);
+    for (const consumer of group.consumers) {
+      out.string(consumer.name);
+      out.milliseconds(Math.trunc(consumer.seenTime));
+      const own = pending.filter((p) => p.consumer === consumer.id);
+      out.len(own.length);
+      for (const p of own) writeIdBytes(out, p.id);
+    }
+  }
+}
+
+/** One node's live entries, appended to `entries` (ids must rise). */
+function readStreamNode(input: RdbInput, master: StreamId, lp: Buffer, entries: StreamEntry[]): void {
+  const r = redisListpackReader;
+  r.open(lp);
+  const next = (): void => {
+    if (!r.next()) input.fail('truncated stream listpack');
+  };
+  if (!r.next()) input.fail('empty listpack inside a stream');
+  next();
+  next();
+  const fieldCount = Number(r.int());
+  const fields: Buffer[] = [];
+  for (let i = 0; i < fieldCount; i++) {
+    next();
+    fields.push(Buffer.from(r.value()));
+  }
+  next();
+  if (r.int() !== 0n) input.fail('bad stream master entry');
+  while (r.next()) {
+    const flags = Number(r.int());
+    next();
+    const ms = BigInt.asUintN(64, master.ms + r.int());
+    next();
+    const seq = BigInt.asUintN(64, master.seq + r.int());
+    const items: Buffer[] = [];
+    if (flags & ITEM_SAME_FIELDS) {
+      for (const field of fields) {
+        next();
+        items.push(field, Buffer.from(r.value()));
+      }
+    } else {
+      next();
+      for (let n = Number(r.int()) * 2; n > 0; n--) {
+        next();
+        items.push(Buffer.from(r.value()));
+      }
+    }
+    next(); // the entry's element count
+    if (flags & ITEM_DELETED) continue;
+    const id = { ms, seq };
+    if (entries.length > 0 && compareIds(entries[entries.length - 1].id, id) >= 0) input.fail('stream ids out of order');
+    entries.push({ id, items });
+  }
+}
+
+function loadStream(rdbType: number, input: RdbInput, store: ShardStore, db: number, key: Uint8Array, expireAt: ExpireTime, now: number): Ref {
+  if (rdbType !== RdbType.StreamListpacks2 && rdbType !== RdbType.StreamListpacks) input.fail('unsupported stream encoding');
+  const v2 = rdbType === RdbType.StreamListpacks2;
+  const entries: StreamEntry[] = [];
+  for (let nodes = input.count(); nodes > 0; nodes--) {
+    const nodeKey = input.string();
+    if (nodeKey.length !== 16) input.fail('bad stream node key');
+    readStreamNode(input, readIdBytes(nodeKey), input.string(), entries);
+  }
+  const length = input.len();
+  if (length !== entries.length) input.fail('stream length does not match its entries');
+  const last = { ms: input.lenBig(), seq: input.lenBig() };
+  let maxDeleted = ZERO_ID;
+  let added = BigInt(length);
+  if (v2) {
+    input.lenBig();
+    input.lenBig();
+    maxDeleted = { ms: input.lenBig(), seq: input.lenBig() };
+    added = input.lenBig();
+  }
+  if (entries.length > 0 && compareIds(entries[entries.length - 1].id, last) > 0) input.fail('stream entry after its last id');
+  const groups: StreamImage['groups'] = [];
+  for (let n = input.count(); n > 0; n--) {
+    const name = Buffer.from(input.string());
+    const lastId = { ms: input.lenBig(), seq: input.lenBig() };
+    const entriesRead = v2 ? BigInt.asIntN(64, input.lenBig()) : INVALID_ENTRIES_READ;
+    const pending: PendingEntry[] = [];
+    const byId = new Map<string, PendingEntry>();
+    for (let p = input.count(); p > 0; p--) {
+      const id = readIdBytes(input.raw(16));
+      const entry = { id, deliveryTime: Number(input.milliseconds()), deliveryCount: input.len(), consumer: -1 };
+      if (pending.length > 0 && compareIds(pending[pending.length - 1].id, id) >= 0) input.fail('stream PEL out of order');
+      pending.push(entry);
+      byId.set(formatId(id), entry);
+    }
+    const consumers: Consumer[] = [];
+    for (let c = input.count(); c > 0; c--) {
+      const consumer = { id: consumers.length, name: Buffer.from(input.string()), seenTime: Number(input.milliseconds()), pending: 0 };
+      for (let p = input.count(); p > 0; p--) {
+        const entry = byId.get(formatId(readIdBytes(input.raw(16))));
+        if (entry === undefined || entry.consumer !== -1) input.fail('consumer PEL entry not in its group PEL');
+        entry.consumer = consumer.id;
+        consumer.pending++;
+      }
+      consumers.push(consumer);
+    }
+    for (const entry of pending) if (entry.consumer === -1) input.fail('stream PEL entry without a consumer');
+    groups.push({ group: { name, lastId, entriesRead, pel: 0, pelCount: 0, nextConsumer: consumers.length, consumers }, pending });
+  }
+  return buildStream(store, db, key, { entries, last, maxDeleted, added, groups }, expireAt, now);
 }
 
 function digestStream(store: ShardStore, ref: Ref, digest: Buffer): void {
@@ -971,4 +1217,7 @@ export const STREAM_TYPE: ValueTypeOps = {
   digest: digestStream,
   refcount: () => 1,
   serializedLength: (store, ref) => openStream(store, ref).bytes,
+  rdbType: () => RdbType.StreamListpacks2,
+  rdbSave: saveStream,
+  rdbLoad: loadStream,
 };

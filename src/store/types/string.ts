@@ -6,6 +6,20 @@ import type { ValueTypeOps } from '../value-type.ts';
 import { ownBytes } from '../bytes.ts';
 import { mixIntoDigest } from '../digest.ts';
 import { serializedLength, stringEncoding, stringRefcount } from '../string-object.ts';
+import { RdbType } from '../rdb/rdb-types.ts';
+import type { RdbInput } from '../rdb/rdb-input.ts';
+import type { RdbOutput } from '../rdb/rdb-output.ts';
+import type { Ref, ShardStore } from '../shard-store.ts';
+import type { ExpireTime } from '../record.ts';
+
+function saveString(store: ShardStore, ref: Ref, out: RdbOutput): void {
+  const view = store.stringView(ref);
+  out.string(view, 0, view.length);
+}
+
+function loadString(_rdbType: number, input: RdbInput, store: ShardStore, db: number, key: Uint8Array, expireAt: ExpireTime, now: number): Ref {
+  return store.setString(db, key, input.string(), expireAt, now);
+}
 
 export const STRING_TYPE: ValueTypeOps = {
   name: 'string',
@@ -19,4 +33,7 @@ export const STRING_TYPE: ValueTypeOps = {
   digest: (store, ref, digest) => mixIntoDigest(digest, store.stringView(ref)),
   refcount: (store, ref, sharedIntegers) => stringRefcount(store.stringView(ref), sharedIntegers),
   serializedLength: (store, ref) => serializedLength(store.stringView(ref)),
+  rdbType: () => RdbType.String,
+  rdbSave: saveString,
+  rdbLoad: loadString,
 };

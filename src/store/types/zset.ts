@@ -28,6 +28,11 @@ import { ValueType } from '../entry.ts';
 import { ValueEncoding, type ExpireTime } from '../record.ts';
 import type { Ref, ShardStore } from '../shard-store.ts';
 import type { ValueTypeOps } from '../value-type.ts';
+import { RdbEmptyValue, RdbType } from '../rdb/rdb-types.ts';
+import type { RdbInput } from '../rdb/rdb-input.ts';
+import type { RdbOutput } from '../rdb/rdb-output.ts';
+import { redisListpackBuilder, redisListpackReader } from '../rdb/redis-listpack.ts';
+import { parseDoubleArg } from '../../protocol/strtod.ts';
 import { formatDouble } from '../../protocol/number-format.ts';
 import { entryDataStart, entryLength, entryNext, listpackCount, listpackFind, listpackFirst, listpackWriter } from './listpack.ts';
 import { compareBytes, entryScore, writeEntryScore, ZsetTree } from './zset-tree.ts';
@@ -584,6 +589,58 @@ function freeZset(store: ShardStore, header: Address): void {
   store.arena.free(header);
 }
 
+// ---- RDB: a listpack as RDB_TYPE_ZSET_LISTPACK, a skiplist as RDB_TYPE_ZSET_2 (tail first, as Redis) ----
+
+function saveZset(store: ShardStore, ref: Ref, out: RdbOutput): void {
+  const members: Buffer[] = [];
+  const scores: number[] = [];
+  zsetEntries(store, ref, members, scores);
+  if (isListpack(store, ref)) {
+    const builder = redisListpackBuilder;
+    builder.begin();
+    for (let i = 0; i < members.length; i++) {
+      builder.pushString(members[i]);
+      builder.pushString(Buffer.from(formatDouble(scores[i]), 'latin1'));
+    }
+    out.blob(builder.finish());
+    return;
+  }
+  out.len(members.length);
+  for (let i = members.length - 1; i >= 0; i--) {
+    out.string(members[i]);
+    out.binaryDouble(scores[i]);
+  }
+}
+
+function loadZset(rdbType: number, input: RdbInput, store: ShardStore, db: number, key: Uint8Array, expireAt: ExpireTime, now: number): Ref {
+  const members: Uint8Array[] = [];
+  const scores: number[] = [];
+  if (rdbType === RdbType.ZsetListpack) {
+    const reader = redisListpackReader;
+    reader.open(input.string());
+    while (reader.next()) {
+      const member = reader.value();
+      if (!reader.next()) input.fail('sorted set listpack with an odd number of entries');
+      members.push(member);
+      scores.push(reader.isInteger ? Number(reader.integer) : parseDoubleArg(reader.value()));
+    }
+  } else if (rdbType === RdbType.Zset2 || rdbType === RdbType.Zset) {
+    for (let n = input.count(); n > 0; n--) {
+      members.push(input.string());
+      scores.push(rdbType === RdbType.Zset2 ? input.binaryDouble() : input.textDouble());
+    }
+  } else {
+    input.fail('unsupported sorted set encoding');
+  }
+  if (members.length === 0) throw new RdbEmptyValue();
+  for (const score of scores) if (Number.isNaN(score)) input.fail('sorted set score is not a number');
+  if (new Set(members.map((m) => Buffer.from(m.buffer, m.byteOffset, m.length).toString('latin1'))).size !== members.length) input.fail('duplicate sorted set member');
+  zsetStore(store, db, key, members, scores, now);
+  const ref = store.peek(db, key);
+  if (expireAt !== 0) store.setExpire(ref, expireAt);
+  return ref;
+}
+
 export const ZSET_TYPE: ValueTypeOps = {
   name: 'zset',
   encoding: (store, ref) => (isListpack(store, ref) ? 'listpack' : 'skiplist'),
@@ -595,4 +652,7 @@ export const ZSET_TYPE: ValueTypeOps = {
   refcount: () => 1,
   // Redis writes a listpack set as one blob, a skiplist one as length-prefixed members and 8-byte scores.
   serializedLength: (store, ref) => (isListpack(store, ref) ? store.valueLength(ref) : bigBytes(store, ref)),
+  rdbType: (store, ref) => (isListpack(store, ref) ? RdbType.ZsetListpack : RdbType.Zset2),
+  rdbSave: saveZset,
+  rdbLoad: loadZset,
 };

@@ -1,0 +1,233 @@
+// Persistence family: SAVE, LASTSAVE, and the save and load that DEBUG
+// RELOAD, SHUTDOWN SAVE and start-up use. A save is one transaction over
+// every shard, all locked: each shard writes its slice of the RDB file (its
+// keys, database by database), the coordinating thread joins the slices
+// into one file and writes it (a temporary file, synced, renamed over
+// dir/dbfilename). Loading walks the file on every shard, each keeping the
+// keys whose slot it owns.
+
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Bindings, CommandContext } from './command.ts';
+import { EVERY_SHARD_LOCKED, shardOp, steppedCommand, stepRequest, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
+import { accessSavingOf, assembleFile, loadFile, writeFileAtomically, writeFileAtomicallyInBackground, writeSlice, type AccessSaving, type SlicePart } from '../store/rdb/rdb-file.ts';
+import { RdbFormatError } from '../store/rdb/rdb-types.ts';
+import type { ShardStore } from '../store/shard-store.ts';
+import { isKeyword } from '../protocol/args.ts';
+import { Errors } from '../protocol/errors.ts';
+import { ReplyError } from '../protocol/reply-reader.ts';
+import { REDIS_VERSION } from '../config/version.ts';
+import { HOP_INTERNAL } from '../shard/hop-format.ts';
+import { stepwise } from './step-plans.ts';
+import { log } from '../util/log.ts';
+
+/** This thread's shard's write count at its last save: rdb_changes_since_last_save counts from there. */
+let writesAtSave = 0;
+
+/** Changes this shard made since the last save (INFO persistence adds every shard's). */
+export function changesSinceSave(store: ShardStore): number {
+  return (store.writeCount - writesAtSave + 2 ** 32) % 2 ** 32;
+}
+
+/** rdb-slice saving compress: this shard's slice of the file (SlicePart per database with keys). */
+const rdbSlice = shardOp('rdb-slice', "Write a shard's keys in RDB form, for a save", (ctx): SlicePart[] => {
+  const parts = writeSlice(ctx.store, ctx.argv[1].toString('latin1') as AccessSaving, ctx.argv[2][0] === 0x31 /* 1 */, ctx.now);
+  writesAtSave = ctx.store.writeCount;
+  return parts;
+});
+
+/** The file SAVE writes: dir/dbfilename. */
+function snapshotPath(config: CommandContext['server']['config']): string {
+  return resolve(config.get('dir'), config.get('dbfilename'));
+}
+
+/** A save's first step: every shard's slice. `last`: nothing follows (the shards' locks go with their slices). */
+function* sliceStep(request: StepRequest, last: boolean): Generator<OpCall[], SlicePart[][], OpValue[]> {
+  const config = request.server.config;
+  const args = [Buffer.from(accessSavingOf(config.get('maxmemory-policy'))), Buffer.from(config.get('rdbcompression') === 'yes' ? '1' : '0')];
+  const calls: OpCall[] = [];
+  for (let shard = 0; shard < request.shardCount; shard++) calls.push({ shard, db: request.db, op: rdbSlice, args, last });
+  return (yield calls) as SlicePart[][];
+}
+
+/** The file of `slices`, as the settings ask (compression, checksum). */
+function fileOf(server: StepRequest['server'], slices: SlicePart[][], startedAt: number): Buffer {
+  const config = server.config;
+  return assembleFile(slices, {
+    checksum: config.get('rdbchecksum') === 'yes', compress: config.get('rdbcompression') === 'yes', usedMemory: process.memoryUsage().rss, now: startedAt, redisVersion: REDIS_VERSION,
+  });
+}
+
+function saveFailed(server: StepRequest['server'], startedAt: number, path: string, error: unknown): void {
+  server.saveStatus.recordSave(false, startedAt, Date.now(), 0);
+  log('warning', `Failed saving the DB to ${path}: ${(error as Error).message}`);
+}
+
+/**
+ * A save's steps: every shard's slice, then the file written here. True when
+ * it was written; the outcome is recorded for LASTSAVE and INFO either way.
+ * `last`: the save is all the command does (the shards' locks go with their slices).
+ */
+export function* saveSteps(request: StepRequest, last: boolean): Generator<OpCall[], boolean, OpValue[]> {
+  const startedAt = Date.now();
+  const slices = yield* sliceStep(request, last);
+  const { server } = request;
+  const path = snapshotPath(server.config);
+  try {
+    const file = fileOf(server, slices, startedAt);
+    writeFileAtomically(path, file);
+    server.saveStatus.recordSave(true, startedAt, Date.now(), file.length);
+    log('notice', 'DB saved on disk');
+    return true;
+  } catch (error) {
+    saveFailed(server, startedAt, path, error);
+    return false;
+  }
+}
+
+const BGSAVE_RUNNING = 'ERR Background save already in progress';
+
+/** SAVE: OK once the file is on disk; Redis's bare "ERR" when it could not be written. */
+const save = steppedCommand(function* (request) {
+  if (request.server.saveStatus.bgsaveInProgress) throw new ReplyError(BGSAVE_RUNNING);
+  if (yield* saveSteps(request, true)) request.out.ok();
+  else request.out.error('ERR');
+}, EVERY_SHARD_LOCKED);
+
+/**
+ * BGSAVE [SCHEDULE]: the shards' slices are taken at once, every shard
+ * locked (the file is the dataset at that moment); joining them and writing
+ * the file happen after the reply, while the shards serve. One runs at a
+ * time: another BGSAVE meanwhile, SCHEDULE or not, is refused as Redis
+ * refuses it while its RDB child runs (SCHEDULE waits only for an AOF
+ * rewrite, which is not built).
+ */
+const bgsave = steppedCommand(function* (request) {
+  const { args, out, server } = request;
+  if (args.length > 2 || (args.length === 2 && !isKeyword(args[1], 'schedule'))) throw new ReplyError(Errors.syntax);
+  const status = server.saveStatus;
+  if (status.bgsaveInProgress) throw new ReplyError(BGSAVE_RUNNING);
+  const startedAt = Date.now();
+  const slices = yield* sliceStep(request, true);
+  const path = snapshotPath(server.config);
+  status.bgsaveStarted(startedAt);
+  out.simple('Background saving started');
+  log('notice', 'Background saving started');
+  void writeInBackground(server, slices, startedAt, path);
+}, EVERY_SHARD_LOCKED);
+
+async function writeInBackground(server: StepRequest['server'], slices: SlicePart[][], startedAt: number, path: string): Promise<void> {
+  const status = server.saveStatus;
+  try {
+    // Past the reply: the client has its answer before the file is joined.
+    await new Promise((resolve) => setImmediate(resolve));
+    const file = fileOf(server, slices, startedAt);
+    await writeFileAtomicallyInBackground(path, file);
+    status.recordSave(true, startedAt, Date.now(), file.length);
+    log('notice', 'DB saved on disk');
+    log('notice', 'Background saving terminated with success');
+  } catch (error) {
+    saveFailed(server, startedAt, path, error);
+    log('warning', 'Background saving error');
+  } finally {
+    status.bgsaveEnded(Date.now());
+  }
+}
+
+function lastsave(ctx: CommandContext): void {
+  ctx.out.integer(ctx.server.saveStatus.lastSave);
+}
+
+// --- loading ---
+
+/** Loads this shard's keys from the file at `path`; throws RdbFormatError (or a file system error). */
+function loadShardSlice(ctx: Pick<CommandContext, 'store' | 'server'>, path: string, now: number): number {
+  const { store, server } = ctx;
+  const slots = server.slots;
+  const me = server.threadIndex;
+  const mine = server.shardCount === 1 ? () => true : (key: Buffer) => slots.shardOfKey(key) === me;
+  return loadFile(readFileSync(path), store, mine, now).loaded;
+}
+
+/** rdb-load path flush: this shard's keys from the file, after emptying the shard when flush is 1; the keys loaded. */
+const rdbLoad = shardOp('rdb-load', "Load a shard's keys from an RDB file", (ctx) => {
+  if (ctx.argv[2][0] === 0x31 /* 1 */) ctx.store.flushAll();
+  try {
+    const loaded = loadShardSlice(ctx, ctx.argv[1].toString(), ctx.now);
+    writesAtSave = ctx.store.writeCount;
+    return loaded;
+  } catch (error) {
+    log('warning', `Error loading the RDB file ${ctx.argv[1].toString()}: ${(error as Error).message}`);
+    throw new ReplyError('ERR Error trying to load the RDB dump, check server logs.');
+  }
+});
+
+/** DEBUG RELOAD [MERGE] [NOFLUSH] [NOSAVE]: save (unless NOSAVE), empty every shard (unless NOFLUSH), load the file back. */
+function* reloadSteps(request: StepRequest): Generator<OpCall[], void, OpValue[]> {
+  let noSave = false;
+  let noFlush = false;
+  for (let i = 2; i < request.args.length; i++) {
+    const arg = request.args[i];
+    if (isKeyword(arg, 'nosave')) noSave = true;
+    else if (isKeyword(arg, 'noflush')) noFlush = true;
+    else if (!isKeyword(arg, 'merge')) throw new ReplyError(Errors.syntax);
+  }
+  if (!noSave && !(yield* saveSteps(request, false))) throw new ReplyError('ERR');
+  const path = Buffer.from(snapshotPath(request.server.config));
+  const flush = Buffer.from(noFlush ? '0' : '1');
+  const calls: OpCall[] = [];
+  for (let shard = 0; shard < request.shardCount; shard++) calls.push({ shard, db: request.db, op: rdbLoad, args: [path, flush], last: true });
+  yield calls;
+  log('notice', 'DB reloaded by DEBUG RELOAD');
+  request.out.ok();
+}
+
+/** DEBUG RELOAD on this shard alone (--shards 1, or inside a shard's run). */
+export const debugReloadHere = steppedCommand(reloadSteps).handler;
+
+/**
+ * DEBUG RELOAD over every shard, as DEBUG's plan of hops runs it: the same
+ * steps, each call a hop. Not one transaction: a write from another client
+ * may land between two shards' slices (DEBUG is a test tool).
+ */
+export const debugReloadEverywhere = stepwise(async (coordinator, _client, args, out, db) => {
+  const glue = reloadSteps(stepRequest(coordinator, args, db, out));
+  for (let step = glue.next(); step.done !== true; ) {
+    const values = await Promise.all(step.value.map(async (call) => {
+      const reply = await coordinator.call(call.shard, call.db, HOP_INTERNAL, [call.op.name, ...call.args]);
+      if (reply instanceof ReplyError) throw reply;
+      return reply as OpValue;
+    }));
+    step = glue.next(values);
+  }
+});
+
+/**
+ * Start-up: the shard's keys from dir/dbfilename when the file exists, as
+ * Redis loads its RDB file (AOF is not built). A file that cannot be loaded
+ * stops the server: never half loaded silently.
+ */
+export function loadSnapshotAtStart(ctx: Pick<CommandContext, 'store' | 'server'>): void {
+  const path = snapshotPath(ctx.server.config);
+  if (!existsSync(path)) return;
+  const started = Date.now();
+  let loaded: number;
+  try {
+    loaded = loadShardSlice(ctx, path, started);
+  } catch (error) {
+    const reason = error instanceof RdbFormatError ? `bad RDB file: ${error.message}` : (error as Error).message;
+    log('warning', `Fatal error loading the DB from ${path}: ${reason}. Exiting.`);
+    throw error;
+  }
+  writesAtSave = ctx.store.writeCount;
+  ctx.server.saveStatus.countLoaded(loaded);
+  log('notice', `DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds (${loaded} keys of shard ${ctx.server.threadIndex})`);
+}
+
+// --- the bindings (the rows are table/persistence.ts) ---
+
+export const persistenceBindings: Bindings = {
+  save,
+  bgsave,
+  lastsave,
+};

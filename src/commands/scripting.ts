@@ -1,0 +1,347 @@
+// EVAL, EVALSHA, EVAL_RO, EVALSHA_RO and SCRIPT: Lua scripts, run by this
+// thread's Lua state (scripting/lua-vm.ts).
+//
+// Where a script runs, and how it stays atomic
+// --------------------------------------------
+// - Its declared keys (KEYS) all on one shard (or none), and the script seen
+//   before to stay on that shard: it runs on that shard's thread, as any
+//   command over those keys, in one go. The thread does nothing else
+//   meanwhile, so nobody sees it half done. Keys it did not declare may be
+//   used as long as they live on that shard too and no transaction holds them.
+// - Otherwise (declared keys over several shards, a script not seen yet on
+//   this thread, or one seen to reach other shards' keys): it runs as a
+//   transaction holding every shard (tx/scheduler.ts), on the client's
+//   thread, and its calls to other shards wait for their replies there, the
+//   thread serving its own ring meanwhile. Such a run tells whether the
+//   script stayed on its declared keys' shard; it is remembered (by SHA1,
+//   per thread) and decides the next runs.
+// - An inline run that reaches another shard's key before it wrote anything
+//   is thrown away and run again as a transaction. One that does so after it
+//   wrote cannot be started over (a script whose keys depend on the data):
+//   that call fails with an error, and the script runs as a transaction from
+//   then on.
+
+import type { CommandContext, CommandSpec, Bindings, Coordinator, ScriptServices } from './command.ts';
+import { arityAccepts } from './command.ts';
+import { Flag } from './command-row.ts';
+import { keysShard, keyLockNames } from './routing.ts';
+import { atomically, mergeOkReplies, onEveryShardAtomically } from '../tx/multi-shard.ts';
+import type { Transaction } from '../tx/scheduler.ts';
+import { ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
+import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
+import { parseInteger, isKeyword } from '../protocol/args.ts';
+import { replyHelp } from './help.ts';
+import { luaVm, sha1hex, RUN_SCRIPT, type LuaVm, type ScriptHost } from '../scripting/lua-vm.ts';
+import { REDIS_VERSION } from '../config/version.ts';
+import { log } from '../util/log.ts';
+
+/** The reply of an inline run that reached another shard before it wrote: the caller runs it again over every shard. */
+export const STRAYED_REPLY = Buffer.from('-CROSSSHARD the script used a key of another shard; run it again as a transaction\r\n');
+
+const NO_SCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
+const SHEBANG_FLAGS = new Set(['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys']);
+
+/** A script in this thread's cache. */
+interface CachedScript {
+  readonly sha: string;
+  readonly body: Buffer;
+  /** From a `#!lua flags=...` line; null without a shebang (a script of before Redis 7). */
+  readonly flags: ReadonlySet<string> | null;
+}
+
+/** This thread's scripts by SHA1, and those seen to keep to their declared keys' shard. */
+const cache = new Map<string, CachedScript>();
+const staying = new Set<string>();
+
+/** Whether a script (by SHA1) was seen to keep to the shard of its declared keys: then it may run inline there. */
+export function scriptStays(sha: string): boolean {
+  return staying.has(sha);
+}
+
+/** A run of the script reached a key of another shard: it runs as a transaction from now on. */
+export function noteScriptStrays(sha: string): void {
+  staying.delete(sha);
+}
+
+function vmOrError(): LuaVm {
+  const vm = luaVm(REDIS_VERSION);
+  if (typeof vm === 'string') throw new ReplyError(vm);
+  return vm;
+}
+
+/** The flags of a body's shebang line, null without one; a ReplyError for a malformed one. */
+function shebangFlags(body: Buffer): Set<string> | null {
+  if (body.length < 2 || body[0] !== 0x23 || body[1] !== 0x21) return null;
+  let end = body.indexOf(0x0a);
+  if (end < 0) end = body.length;
+  const line = body.toString('latin1', 0, end);
+  const parts = line.split(' ').filter((part) => part.length > 0);
+  if (parts[0] !== '#!lua') throw new ReplyError(`ERR Unexpected engine in script shebang: ${parts[0]}`);
+  const flags = new Set<string>();
+  for (let i = 1; i < parts.length; i++) {
+    if (!parts[i].startsWith('flags=')) throw new ReplyError(`ERR Unknown lua shebang option: ${parts[i]}`);
+    for (const flag of parts[i].slice('flags='.length).split(',')) {
+      if (flag.length === 0) continue;
+      if (!SHEBANG_FLAGS.has(flag)) throw new ReplyError(`ERR Unexpected flag in script shebang: ${flag}`);
+      flags.add(flag);
+    }
+  }
+  return flags;
+}
+
+/** Compiles `body` into this thread's cache (once); its entry, or a ReplyError. */
+export function cacheScript(body: Buffer, sha = sha1hex(body)): CachedScript {
+  const cached = cache.get(sha);
+  if (cached !== undefined) return cached;
+  const flags = shebangFlags(body);
+  // The shebang line stays a line (blank), so that error lines keep their numbers.
+  let chunk: Buffer = body;
+  if (flags !== null) {
+    const end = body.indexOf(0x0a);
+    chunk = end < 0 ? Buffer.alloc(0) : body.subarray(end);
+  }
+  const failure = vmOrError().define(sha, chunk, '@user_script');
+  if (failure !== undefined) throw new ReplyError(`ERR Error compiling script (new function): ${failure}`);
+  const script: CachedScript = { sha, body: Buffer.from(body), flags };
+  cache.set(sha, script);
+  return script;
+}
+
+function flushCache(): void {
+  cache.clear();
+  staying.clear();
+  const vm = luaVm(REDIS_VERSION);
+  if (typeof vm !== 'string') vm.forgetAll();
+}
+
+/** The Lua memory and cache INFO reports for this thread. */
+export function scriptingMemory(): { scripts: number; scriptBytes: number; vmBytes: number } {
+  let scriptBytes = 0;
+  for (const script of cache.values()) scriptBytes += script.body.length + 64;
+  const vm = cache.size === 0 ? null : luaVm(REDIS_VERSION);
+  return { scripts: cache.size, scriptBytes, vmBytes: vm === null || typeof vm === 'string' ? 0 : vm.memory() };
+}
+
+/** EVAL's arguments: the script (or its SHA1), its keys and its other arguments. */
+interface ScriptCall {
+  readonly keys: Buffer[];
+  readonly args: Buffer[];
+}
+
+function splitKeys(argv: readonly Buffer[], argc: number): ScriptCall {
+  const parsed = parseInteger(argv[2]);
+  if (parsed === null) throw new ReplyError('ERR value is not an integer or out of range');
+  const count = Number(parsed);
+  if (count < 0) throw new ReplyError("ERR Number of keys can't be negative");
+  if (count > argc - 3) throw new ReplyError("ERR Number of keys can't be greater than number of args");
+  return { keys: argv.slice(3, 3 + count), args: argv.slice(3 + count, argc) };
+}
+
+/** The script EVAL or EVALSHA names: compiled from the body, or found by its SHA1 (a ReplyError if unknown). */
+function scriptOf(argv: readonly Buffer[], bySha: boolean): CachedScript {
+  if (!bySha) return cacheScript(argv[1]);
+  const sha = argv[1].toString('latin1').toLowerCase();
+  const script = sha.length === 40 ? cache.get(sha) : undefined;
+  if (script === undefined) throw new ReplyError(NO_SCRIPT);
+  return script;
+}
+
+const LOG_LEVELS = ['debug', 'verbose', 'notice', 'warning'] as const;
+
+/**
+ * One run of a script: the host its redis.call reaches. Inline, it runs
+ * commands on this thread's shard only; inside a transaction over every
+ * shard (`tx` set), on any shard.
+ */
+class ScriptRun implements ScriptHost {
+  private readonly services: ScriptServices;
+  private readonly commands: CommandContext['commands'];
+  private readonly tx: Transaction | null;
+  private readonly readOnly: boolean;
+  private db: number;
+  private readonly client: CommandContext['client'];
+  private readonly clock: number;
+  private readonly out = new ReplyWriter(1024);
+  /** Set once a call changed data (a stray after it cannot be redone). */
+  wrote = false;
+  /** Set once a call reached another shard before anything was written: the run's result is thrown away. */
+  strayed = false;
+  /** Inside a transaction: the shard of the declared keys, and whether a call went to another one. */
+  private readonly homeShard: number;
+  leftHome = false;
+  private readonly sha: string;
+
+  constructor(services: ScriptServices, commands: CommandContext['commands'], tx: Transaction | null, readOnly: boolean, db: number, client: CommandContext['client'], sha: string, homeShard: number) {
+    this.homeShard = homeShard;
+    this.services = services;
+    this.commands = commands;
+    this.tx = tx;
+    this.readOnly = readOnly;
+    this.db = db;
+    this.client = client;
+    this.clock = Date.now();
+    this.sha = sha;
+  }
+
+  call(argv: Buffer[], argc: number, resp: number, raise: boolean): Buffer {
+    if (this.strayed) return STRAYED_REPLY;
+    let spec: CommandSpec | undefined = this.commands.byName(argv[0]);
+    if (spec !== undefined && spec.subcommands !== undefined && argc >= 2) spec = this.commands.subcommand(spec, argv[1].toString('latin1'));
+    if (spec === undefined || (spec.flags & Flag.Internal) !== 0) return errorReply('ERR Unknown Redis command called from script');
+    if (!arityAccepts(spec, argc)) return errorReply('ERR Wrong number of args calling Redis command from script');
+    if ((spec.flags & Flag.Noscript) !== 0) return errorReply('ERR This Redis command is not allowed from script');
+    const writes = (spec.flags & Flag.Write) !== 0;
+    if (writes && this.readOnly) return errorReply('ERR Write commands are not allowed from read-only scripts.');
+    const out = this.out;
+    out.reset();
+    out.proto = resp === 3 ? 3 : 2;
+    const services = this.services;
+    const shard = spec.placement === 'keys' ? keysShard(services.shards, spec, argv, argc) : services.shards.localShard;
+    if (shard < 0) return errorReply('ERR a command in a script may not span shards: its keys must share a hash tag');
+    if (this.tx === null) {
+      if (shard !== services.shards.localShard || (spec.firstKey !== 0 && !services.mayTouchHere(keyLockNames(spec, argv, argc)))) return this.stray();
+      services.runNested(spec, argv, argc, out, this.db, this.client, this.clock);
+    } else if (shard !== this.homeShard) {
+      this.leftHome = true;
+    }
+    if (this.tx === null) {
+      // Ran above.
+    } else if (shard === services.shards.localShard) {
+      services.runNested(spec, argv, argc, out, this.db, this.client, this.clock);
+    } else {
+      out.raw(services.callOnShard(this.tx, shard, { flags: 0, db: this.db, argv: argv.slice(0, argc), clock: this.clock, proto: out.proto }));
+    }
+    if (writes) this.wrote = true;
+    // SELECT inside a script changes the database for the rest of it alone.
+    if (spec.name === 'select' && out.buffer[0] === 0x2b) this.db = Number(argv[1].toString('latin1'));
+    void raise;
+    return out.buffer.subarray(0, out.length);
+  }
+
+  private stray(): Buffer {
+    noteScriptStrays(this.sha);
+    if (this.wrote) return errorReply('ERR the script reached a key of another shard after it wrote; it will run as a transaction over every shard from now on');
+    this.strayed = true;
+    return STRAYED_REPLY;
+  }
+
+  log(level: number, message: string): void {
+    log(LOG_LEVELS[level] ?? 'notice', message);
+  }
+
+  busy(): string | null {
+    return null;
+  }
+}
+
+function errorReply(message: string): Buffer {
+  return Buffer.from(`-${message}\r\n`);
+}
+
+/**
+ * Runs a script: inline on this thread's shard (tx null), or inside a
+ * transaction over every shard. Its reply, or STRAYED_REPLY when an inline
+ * run must start over as a transaction.
+ */
+export function runScript(
+  services: ScriptServices, commands: CommandContext['commands'], argv: readonly Buffer[], argc: number, bySha: boolean, readOnly: boolean,
+  db: number, proto: Protocol, client: CommandContext['client'], tx: Transaction | null,
+): Buffer {
+  const { keys, args } = splitKeys(argv, argc);
+  const script = scriptOf(argv, bySha);
+  const vm = vmOrError();
+  if (vm.running) throw new ReplyError('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+  const noWrites = readOnly || (script.flags !== null && script.flags.has('no-writes'));
+  const shards = services.shards;
+  const home = keys.length === 0 ? shards.localShard : shards.shardOfKey(keys[0]);
+  const run = new ScriptRun(services, commands, tx, noWrites, db, client, script.sha, home);
+  const reply = vm.run(script.sha, keys, args, proto, RUN_SCRIPT, 0, script.sha, run);
+  if (tx !== null && !run.leftHome && keys.every((key) => shards.shardOfKey(key) === home)) staying.add(script.sha);
+  return run.strayed ? STRAYED_REPLY : reply;
+}
+
+function evalHandler(bySha: boolean, readOnly: boolean) {
+  return (ctx: CommandContext): void => {
+    const { argv, argc, out } = ctx;
+    try {
+      out.raw(runScript(ctx.scripts, ctx.commands, argv, argc, bySha, readOnly, ctx.db, out.proto, ctx.client, null));
+    } catch (error) {
+      if (!(error instanceof ReplyError)) throw error;
+      out.error(error.message);
+    }
+  };
+}
+
+/** The same over every shard: a transaction holding them all, the script run on this thread. */
+function evalPlan(bySha: boolean, readOnly: boolean) {
+  return atomically<Coordinator>('all', async (tx, request, out) => {
+    await tx.startEverywhere();
+    const reply = runScript(request.coordinator.scripts, request.coordinator.commands, request.args, request.args.length, bySha, readOnly, request.db, request.proto, null, tx);
+    out.raw(reply);
+  });
+}
+
+/** SCRIPT LOAD body, on every thread (each keeps its own compiled copy): the SHA1. */
+function scriptLoad(ctx: CommandContext): void {
+  try {
+    ctx.out.bulkString(cacheScript(ctx.argv[2]).sha);
+  } catch (error) {
+    if (!(error instanceof ReplyError)) throw error;
+    ctx.out.error(error.message);
+  }
+}
+
+/** SCRIPT EXISTS sha...: 1 or 0 each (merged over threads: known to any). */
+function scriptExists(ctx: CommandContext): void {
+  const { argv, argc, out } = ctx;
+  out.arrayHeader(argc - 2);
+  for (let i = 2; i < argc; i++) out.integer(cache.has(argv[i].toString('latin1').toLowerCase()) ? 1 : 0);
+}
+
+function scriptFlush(ctx: CommandContext): void {
+  const { argv, argc, out } = ctx;
+  if (argc > 3 || (argc === 3 && !isKeyword(argv[2], 'sync') && !isKeyword(argv[2], 'async'))) {
+    out.error('ERR SCRIPT FLUSH only support SYNC|ASYNC option');
+    return;
+  }
+  flushCache();
+  out.ok();
+}
+
+function scriptKill(ctx: CommandContext): void {
+  ctx.out.error('NOTBUSY No scripts in execution right now.');
+}
+
+const SCRIPT_HELP = [
+  'EXISTS <sha1> [<sha1> ...]',
+  '    For each SHA1, 1 if that script is in the cache, else 0.',
+  'FLUSH [ASYNC|SYNC]',
+  '    Empties the script cache (both modes do it at once).',
+  'KILL',
+  '    Stops the script that is running, if it has not written yet.',
+  'LOAD <script>',
+  '    Compiles a script into the cache without running it; replies its SHA1.',
+];
+
+/** SCRIPT EXISTS over threads: a script is there if any thread has it. */
+function mergeExists(replies: ReplyValue[], out: ReplyWriter): void {
+  const first = replies[0] as ReplyValue[];
+  out.arrayHeader(first.length);
+  for (let i = 0; i < first.length; i++) out.integer(replies.some((reply) => (reply as ReplyValue[])[i] === 1) ? 1 : 0);
+}
+
+function mergeFirst(replies: ReplyValue[], out: ReplyWriter): void {
+  out.bulkString(String(replies[0]));
+}
+
+export const scriptingBindings: Bindings = {
+  eval: { handler: evalHandler(false, false), multiShard: evalPlan(false, false), script: true },
+  evalsha: { handler: evalHandler(true, false), multiShard: evalPlan(true, false), script: true },
+  eval_ro: { handler: evalHandler(false, true), multiShard: evalPlan(false, true), script: true },
+  evalsha_ro: { handler: evalHandler(true, true), multiShard: evalPlan(true, true), script: true },
+  'script|load': { handler: scriptLoad, multiShard: onEveryShardAtomically(mergeFirst) },
+  'script|exists': { handler: scriptExists, multiShard: onEveryShardAtomically(mergeExists) },
+  'script|flush': { handler: scriptFlush, multiShard: onEveryShardAtomically(mergeOkReplies) },
+  'script|kill': scriptKill,
+  'script|help': (ctx) => replyHelp(ctx, 'SCRIPT', SCRIPT_HELP),
+};

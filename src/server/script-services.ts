@@ -1,0 +1,54 @@
+// What a running script's redis.call needs of its thread
+// (commands/command.ts ScriptServices): commands run nested in the script's
+// handler, the lock check that keeps an inline script off keys a transaction
+// holds, and calls to other shards inside a transaction, waited for here.
+
+import type { CommandSpec, ScriptServices } from '../commands/command.ts';
+import type { Shards, ReplyWaiter } from '../shard/shard.ts';
+import type { ShardScheduler } from '../tx/shard-scheduler.ts';
+import type { Transaction } from '../tx/scheduler.ts';
+import type { BatchCommand } from '../shard/hop-format.ts';
+import type { Hub } from '../transport/hub.ts';
+import type { ReplyWriter } from '../protocol/reply-writer.ts';
+import type { Client } from './client.ts';
+import type { Invoker } from './invoker.ts';
+
+/** Keeps one hop's reply for a caller that waits for it synchronously. */
+class SyncReply implements ReplyWaiter {
+  reply: Buffer | null = null;
+  onReply(reply: Buffer): void {
+    this.reply = Buffer.from(reply);
+  }
+}
+
+export class ThreadScriptServices implements ScriptServices {
+  readonly shards: Shards;
+  private readonly invoker: Invoker;
+  private readonly scheduler: ShardScheduler;
+  private readonly hub: Hub | null;
+
+  constructor(shards: Shards, invoker: Invoker, scheduler: ShardScheduler, hub: Hub | null) {
+    this.shards = shards;
+    this.invoker = invoker;
+    this.scheduler = scheduler;
+    this.hub = hub;
+  }
+
+  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number): void {
+    this.invoker.invoke(spec, argv, argc, out, db, client, true, clock);
+  }
+
+  mayTouchHere(lockNames: string[]): boolean {
+    return this.scheduler.locks.queue.length === 0 || !this.scheduler.locks.mustWait(lockNames);
+  }
+
+  callOnShard(tx: Transaction, shard: number, command: BatchCommand): Buffer {
+    const waiter = new SyncReply();
+    tx.callWith(shard, command, waiter);
+    if (waiter.reply === null) {
+      if (this.hub === null) throw new Error('no reply from a shard without a ring');
+      this.hub.waitUntil(() => waiter.reply !== null);
+    }
+    return waiter.reply as Buffer;
+  }
+}
