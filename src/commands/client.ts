@@ -281,6 +281,38 @@ function clientNoEvict(ctx: CommandContext): void {
   ctx.out.ok();
 }
 
+/** CLIENT PAUSE timeout [WRITE|ALL]: every thread holds the commands it covers until then (server/client-pause.ts). */
+function clientPause(ctx: CommandContext): void {
+  if (ctx.argc > 4) {
+    ctx.out.error(Errors.syntax);
+    return;
+  }
+  let type: 'write' | 'all' = 'all';
+  if (ctx.argc === 4) {
+    if (isKeyword(ctx.argv[3], 'write')) type = 'write';
+    else if (!isKeyword(ctx.argv[3], 'all')) {
+      ctx.out.error('ERR CLIENT PAUSE mode must be WRITE or ALL');
+      return;
+    }
+  }
+  const timeout = parseInteger(ctx.argv[2]);
+  if (timeout === null || timeout > BigInt(Number.MAX_SAFE_INTEGER)) {
+    ctx.out.error('ERR timeout is not an integer or out of range');
+    return;
+  }
+  if (timeout < 0n) {
+    ctx.out.error('ERR timeout is negative');
+    return;
+  }
+  ctx.server.pause.pause(Date.now() + Number(timeout), type);
+  ctx.out.ok();
+}
+
+function clientUnpause(ctx: CommandContext): void {
+  ctx.server.pause.unpause();
+  ctx.out.ok();
+}
+
 /** CLIENT REPLY ON|OFF|SKIP: OFF and SKIP are not answered; the connection's thread mutes the replies (server/shard-thread.ts). */
 function clientReply(ctx: CommandContext): void {
   const client = ctx.client as Client;
@@ -346,5 +378,7 @@ export const clientBindings: Bindings = {
   'client|unblock': { handler: clientUnblockOnShard, multiShard: unblockOnEveryThread },
   'client|no-evict': clientNoEvict,
   'client|reply': clientReply,
+  'client|pause': clientPause,
+  'client|unpause': clientUnpause,
   'client|help': clientHelp,
 };

@@ -18,7 +18,7 @@ export function shardInfo(ctx: CommandContext): void {
   const { store, server, out } = ctx;
   const fields: [string, number][] = [
     ['connected_clients', server.clients.size],
-    ['blocked_clients', server.blockedClients],
+    ['blocked_clients', server.blockedClients + server.pause.heldClients],
     ['clients_in_timeout_table', server.clientsInTimeoutTable],
     ...clientMemoryFields(ctx),
     ['total_connections_received', server.stats.connectionsReceived],

@@ -92,6 +92,11 @@ export class Dispatcher {
     this.scripts = new ScriptRunner(parts, (client, spec, argv, argc, slot) => this.plans.run(client, spec, argv, argc, slot));
     this.store = parts.store;
     this.serveBlocked = parts.serveBlocked;
+    this.server.pause.release = (client) => this.releaseHeldCommands(client);
+    this.server.pause.stillHeld = (command) => {
+      const spec = this.commands.byName(command[0]);
+      return spec !== undefined && this.server.pause.holds((spec.flags & WRITES) !== 0 || spec.name === 'exec');
+    };
   }
 
   /** Entry point for one parsed command of a client. `argv` is only valid during the call. */
@@ -132,6 +137,11 @@ export class Dispatcher {
     client.lastCommand = spec.name;
     if (client.subscriptions !== null && client.proto === 2 && !PUBSUB_CONTEXT.has(spec.name)) {
       this.reject(client, spec, `ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
+      return;
+    }
+    // CLIENT PAUSE: the client waits, this command first (MONITOR sees it when it runs).
+    if (this.server.pause.holds(writesOrReplicates(spec, client))) {
+      this.server.pause.hold(client, copyArgs(argv, 0, argc));
       return;
     }
     if ((spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0 && this.server.pubsub.monitored) this.server.pubsub.feedMonitors(client, argv, argc);
@@ -251,6 +261,14 @@ export class Dispatcher {
     this.server.commandStats.of(spec.name).rejectedCalls++;
     this.replies.error(client, error);
   }
+}
+
+const WRITES = Flag.Write | Flag.MayReplicate;
+
+/** What CLIENT PAUSE WRITE holds: a write, or what may replicate; EXEC of a transaction with one. */
+function writesOrReplicates(spec: CommandSpec, client: Client): boolean {
+  if ((spec.flags & WRITES) !== 0) return true;
+  return spec.name === 'exec' && client.queued !== null && client.queued.some((command) => (command.spec.flags & WRITES) !== 0);
 }
 
 /** Redis's words for an unknown command, in latin1 (its bytes as they came): each argument cut at a NUL, as its %.*s does, the whole at 128 bytes. */

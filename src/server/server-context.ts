@@ -6,6 +6,7 @@ import type { Config } from '../config/config.ts';
 import type { SlotMap } from '../cluster/slots.ts';
 import type { Client } from './client.ts';
 import type { Subscriptions } from './subscriptions.ts';
+import { ClientPause } from './client-pause.ts';
 import { CommandStats } from './command-stats.ts';
 import type { ParserLimits } from '../protocol/request-parser.ts';
 import { parseBufferLimits, type BufferLimit } from '../config/buffer-limits.ts';
@@ -91,6 +92,8 @@ export interface SharedState {
   saveStatus: SharedArrayBuffer;
   /** Every thread's summary of its Pub/Sub subscriptions (server/subscriptions.ts). */
   pubsubSummary: SharedArrayBuffer;
+  /** CLIENT PAUSE, for every thread (server/client-pause.ts). */
+  pause: SharedArrayBuffer;
   runId: string;
   startedAt: number;
   executablePath: string;
@@ -117,6 +120,8 @@ export class ServerContext {
   readonly outputLimit: BufferLimit = { hard: 0, soft: 0, softSeconds: 0 };
   /** ...and of pub/sub clients (subscribed to anything). */
   readonly pubsubOutputLimit: BufferLimit = { hard: 0, soft: 0, softSeconds: 0 };
+  /** CLIENT PAUSE over every thread. */
+  readonly pause: ClientPause;
   /** This thread's Pub/Sub subscribers and the delivery to them; set by the thread. */
   pubsub!: Subscriptions;
   private readonly counters: Int32Array;
@@ -148,6 +153,7 @@ export class ServerContext {
     this.clientMemory = new Float64Array(shared.clientMemory);
     this.publishClientMemory(0, 0);
     this.waits = new WaitSlots(shared.waitSlots);
+    this.pause = new ClientPause(shared.pause);
     this.waits.disarmThread(threadIndex);
     this.saveStatus = new SaveStatus(shared.saveStatus);
     this.parserLimits = { maxBulkLength: 0, maxQueryBuffer: 0 };

@@ -17,6 +17,7 @@ import { released } from '../util/memory-release.ts';
 import { listenAddresses, ShardThread, type ThreadInit } from './shard-thread.ts';
 import type { SharedState } from './server-context.ts';
 import { allocatePubsubSummary } from './subscriptions.ts';
+import { allocatePauseState } from './client-pause.ts';
 import { VERSION, REDIS_VERSION } from '../config/version.ts';
 import type { SupervisorCommand, WorkerEvent } from './worker-messages.ts';
 
@@ -78,6 +79,7 @@ class Supervisor {
       waitSlots: allocateWaitSlots(this.shardCount),
       saveStatus: new SharedArrayBuffer(SAVE_STATUS_BYTES),
       pubsubSummary: allocatePubsubSummary(this.shardCount),
+      pause: allocatePauseState(),
       runId: randomBytes(20).toString('hex'),
       startedAt: Date.now(),
       executablePath: process.argv[1] ?? '',

@@ -43,6 +43,14 @@ export const clientTable: readonly CommandRow[] = [
         summary: 'Turns client eviction off or on for the connection',
       },
       {
+        name: 'client|pause', arity: -3, flags: ['admin', 'noscript', 'loading', 'stale'], group: 'connection', acl: ['connection'], since: '2.9.50',
+        summary: 'Holds the commands of every client (or their writes) for a time',
+      },
+      {
+        name: 'client|unpause', arity: 2, flags: ['admin', 'noscript', 'loading', 'stale'], group: 'connection', acl: ['connection'], since: '6.2.0',
+        summary: 'Ends a CLIENT PAUSE',
+      },
+      {
         name: 'client|reply', arity: 3, flags: ['noscript', 'loading', 'stale'], group: 'connection', acl: ['connection'], since: '3.2.0',
         summary: 'Turns the replies to the connection off, on, or off for the next command',
       },

@@ -24,7 +24,7 @@ export const pubsubTable: readonly CommandRow[] = [
     summary: 'Stops listening to patterns (all of them when none is named)',
   },
   {
-    name: 'publish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast'], group: 'pubsub', since: '2.0.0',
+    name: 'publish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may-replicate', 'sentinel'], group: 'pubsub', since: '2.0.0',
     summary: 'Sends a message to a channel; answers how many clients received it',
   },
   {
@@ -38,7 +38,7 @@ export const pubsubTable: readonly CommandRow[] = [
     keySpecs: SHARD_CHANNELS, placement: 'client',
   },
   {
-    name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast'], group: 'pubsub', since: '7.0.0',
+    name: 'spublish', arity: 3, flags: ['pubsub', 'loading', 'stale', 'fast', 'may-replicate'], group: 'pubsub', since: '7.0.0',
     summary: 'Sends a message to a shard channel; answers how many clients received it',
     keySpecs: SHARD_CHANNEL, placement: 'client',
   },
