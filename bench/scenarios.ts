@@ -167,6 +167,21 @@ export const SCENARIOS: readonly Scenario[] = [
     mix: [{ send: [['EVAL', "redis.call('INCR', KEYS[1]) return redis.call('GET', KEYS[1])", '1', '$key']] }],
   },
   {
+    name: 'eval-5-keys', family: 'scripting', inDefaultSet: true,
+    description: 'EVAL of a script over 5 declared keys on different slots (shards): INCR of each',
+    mix: [{ send: [['EVAL', "for i = 1, #KEYS do redis.call('INCR', KEYS[i]) end return #KEYS", '5', '$keys:5']] }],
+  },
+  {
+    name: 'eval-5-tagged', family: 'scripting', inDefaultSet: true,
+    description: 'The same script over 5 declared keys under one hash tag (one shard)',
+    mix: [{ send: [['EVAL', "for i = 1, #KEYS do redis.call('INCR', KEYS[i]) end return #KEYS", '5', '$tagkeys:5']] }],
+  },
+  {
+    name: 'eval-undeclared', family: 'scripting', inDefaultSet: true,
+    description: 'EVAL of a script given no keys that builds two from its arguments (as BullMQ does) and INCRs them',
+    mix: [{ send: [['EVAL', "redis.call('INCR', ARGV[1]) return redis.call('INCR', ARGV[2])", '0', '$keys:2']] }],
+  },
+  {
     name: 'multi-exec', family: 'transactions', inDefaultSet: true,
     description: 'MULTI, INCR k1, INCRBY k2 2, EXEC as one unit (keys on different shards)',
     mix: [{ send: [['MULTI'], ['INCR', '$key'], ['INCRBY', '$keys:1', '2'], ['EXEC']] }],

@@ -13,8 +13,10 @@
 //   transaction holding every shard (tx/scheduler.ts), on the client's
 //   thread, and its calls to other shards wait for their replies there, the
 //   thread serving its own ring meanwhile. Such a run tells whether the
-//   script stayed on its declared keys' shard; it is remembered (by SHA1,
-//   per thread) and decides the next runs.
+//   script kept to its declared keys (none other, all on one shard); that is
+//   remembered (by SHA1, per thread) and decides the next runs. A script that
+//   uses keys it did not declare always runs so: where those live depends on
+//   its arguments.
 // - An inline run that reaches another shard's key before it wrote anything
 //   is thrown away and run again as a transaction. One that does so after it
 //   wrote cannot be started over (a script whose keys depend on the data):
@@ -27,6 +29,7 @@ import { Flag } from './command-row.ts';
 import { keysShard, keyLockNames } from './routing.ts';
 import { atomically, mergeOkReplies, onEveryShardAtomically } from '../tx/multi-shard.ts';
 import type { Transaction } from '../tx/scheduler.ts';
+import { lockNames } from '../tx/shard-scheduler.ts';
 import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import { HOP_INTERNAL } from '../shard/hop-format.ts';
 import type { OpCall, OpValue } from './shard-ops.ts';
@@ -42,6 +45,7 @@ import { log } from '../util/log.ts';
 export const STRAYED_REPLY = Buffer.from('-CROSSSHARD the script used a key of another shard; run it again as a transaction\r\n');
 
 const NO_SCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
+const NO_NAMES: ReadonlySet<string> = new Set();
 const SHEBANG_FLAGS = new Set(['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys']);
 
 /** A script in this thread's cache. */
@@ -174,13 +178,16 @@ class ScriptRun implements ScriptHost {
   wrote = false;
   /** Set once a call reached another shard before anything was written: the run's result is thrown away. */
   strayed = false;
-  /** Inside a transaction: the shard of the declared keys, and whether a call went to another one. */
+  /** Inside a transaction: the shard of the declared keys, and whether a call went to another one or used a key not declared. */
   private readonly homeShard: number;
   leftHome = false;
+  /** The declared keys' lock names, to tell undeclared keys (a script using any never runs inline: where they live depends on its arguments). */
+  private readonly declared: ReadonlySet<string>;
   private readonly sha: string;
 
-  constructor(services: ScriptServices, commands: CommandContext['commands'], tx: Transaction | null, readOnly: boolean, db: number, client: CommandContext['client'], sha: string, homeShard: number) {
+  constructor(services: ScriptServices, commands: CommandContext['commands'], tx: Transaction | null, readOnly: boolean, db: number, client: CommandContext['client'], sha: string, homeShard: number, declared: ReadonlySet<string>) {
     this.homeShard = homeShard;
+    this.declared = declared;
     this.services = services;
     this.commands = commands;
     this.tx = tx;
@@ -211,7 +218,7 @@ class ScriptRun implements ScriptHost {
     if (this.tx === null) {
       if (shard !== services.shards.localShard || (spec.firstKey !== 0 && !services.mayTouchHere(keyLockNames(spec, argv, argc)))) return this.stray();
       services.runNested(spec, argv, argc, out, this.db, this.client, this.clock);
-    } else if (shard !== this.homeShard) {
+    } else if (shard !== this.homeShard || (spec.firstKey !== 0 && !this.allDeclared(keyLockNames(spec, argv, argc)))) {
       this.leftHome = true;
     }
     if (this.tx === null) {
@@ -235,6 +242,11 @@ class ScriptRun implements ScriptHost {
       out.ok();
     }
     return out.buffer.subarray(0, out.length);
+  }
+
+  private allDeclared(names: readonly string[]): boolean {
+    for (const name of names) if (!this.declared.has(name)) return false;
+    return true;
   }
 
   /** A command whose keys span shards (or that runs on every shard): inside a transaction, its glue's ops, each on its shard. */
@@ -330,7 +342,7 @@ export function runTarget(
   if (vm.running) throw new ReplyError('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
   const shards = services.shards;
   const home = keys.length === 0 ? shards.localShard : shards.shardOfKey(keys[0]);
-  const run = new ScriptRun(services, commands, tx, target.noWrites, db, client, identity, home);
+  const run = new ScriptRun(services, commands, tx, target.noWrites, db, client, identity, home, tx === null ? NO_NAMES : new Set(lockNames(keys)));
   const reply = vm.run(target.vmName, keys, args, proto, target.mode, 0, target.errorName, run);
   if (tx !== null && !run.leftHome && keys.every((key) => shards.shardOfKey(key) === home)) staying.add(identity);
   return run.strayed ? STRAYED_REPLY : reply;
