@@ -660,13 +660,19 @@ static void busy_hook(lua_State *L, lua_Debug *ar) {
   (void)ar;
   Vm *vm = vm_of(L);
   napi_value result;
-  if (!host_call(vm, HOST_BUSY, NULL, 0, &result)) return;
-  napi_valuetype type;
-  napi_typeof(vm->env, result, &type);
-  if (type != napi_string) return;
   char message[256];
   size_t length = 0;
-  napi_get_value_string_latin1(vm->env, result, message, sizeof message, &length);
+  if (!host_call(vm, HOST_BUSY, NULL, 0, &result)) {
+    /* JavaScript cannot run: the thread is being stopped (SHUTDOWN NOSAVE while busy). The script must end for it to stop. */
+    static const char stopping[] = "ERR the server is shutting down";
+    memcpy(message, stopping, sizeof stopping - 1);
+    length = sizeof stopping - 1;
+  } else {
+    napi_valuetype type;
+    napi_typeof(vm->env, result, &type);
+    if (type != napi_string) return;
+    napi_get_value_string_latin1(vm->env, result, message, sizeof message, &length);
+  }
   /* Keeps firing at once, so that a pcall catching the error cannot keep the script alive. */
   lua_sethook(L, busy_hook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
   lua_newtable(L);

@@ -13,6 +13,7 @@ import type { BatchCommand } from '../shard/hop-format.ts';
 import type { MemoryBudget } from '../store/eviction.ts';
 import { Flag, type KeySpec, type Placement } from './command-row.ts';
 import type { ScriptPlan, StepRequest } from './shard-ops.ts';
+import type { RunningScripts } from '../scripting/running-scripts.ts';
 
 /** Everything a command reads and writes while it runs. One instance per thread, reused. */
 export class CommandContext {
@@ -51,6 +52,9 @@ export interface ScriptServices {
   callOnShard(tx: Transaction, shard: number, command: BatchCommand): Buffer;
   /** What glue run from a script sees of this thread (shard-ops.ts StepRequest). */
   stepRequest(args: Buffer[], db: number, out: ReplyWriter): StepRequest;
+  /** Every thread's running script (busy, killed), and this thread's busy-reply-threshold in ms. */
+  readonly running: RunningScripts;
+  busyThresholdMs(): number;
 }
 
 export type CommandHandler = (ctx: CommandContext) => void;

@@ -9,7 +9,8 @@ import { ReplyError } from '../protocol/reply-reader.ts';
 import { atomically, mergeOkReplies, onEveryShardAtomically } from '../tx/multi-shard.ts';
 import { globMatch } from '../store/glob.ts';
 import { RUN_FUNCTION } from '../scripting/lua-vm.ts';
-import { FUNCTION_PREFIX, forgetScriptIdentity, mergeFirstReply, runTarget, splitKeys, vmOrError, type ScriptTarget } from './scripting.ts';
+import { FUNCTION_PREFIX, forgetScriptIdentity, mergeFirstReply, replyKill, runTarget, splitKeys, vmOrError, type ScriptTarget } from './scripting.ts';
+import { KIND_FUNCTION } from '../scripting/running-scripts.ts';
 import { replyHelp } from './help.ts';
 
 interface LibraryFunction {
@@ -199,7 +200,7 @@ function functionStats(ctx: CommandContext): void {
 }
 
 function functionKill(ctx: CommandContext): void {
-  ctx.out.error('NOTBUSY No scripts in execution right now.');
+  replyKill(ctx, ctx.server.scripts.requestKill(KIND_FUNCTION), 'SCRIPT');
 }
 
 function functionHelp(ctx: CommandContext): void {

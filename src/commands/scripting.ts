@@ -36,7 +36,8 @@ import type { OpCall, OpValue } from './shard-ops.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { parseInteger, isKeyword } from '../protocol/args.ts';
 import { replyHelp } from './help.ts';
-import { luaVm, sha1hex, RUN_SCRIPT, type LuaVm, type ScriptHost } from '../scripting/lua-vm.ts';
+import { luaVm, sha1hex, RUN_FUNCTION, RUN_SCRIPT, type LuaVm, type ScriptHost } from '../scripting/lua-vm.ts';
+import { KIND_FUNCTION, KIND_SCRIPT, type KillOutcome } from '../scripting/running-scripts.ts';
 import { REDIS_VERSION } from '../config/version.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 import { log } from '../util/log.ts';
@@ -46,6 +47,8 @@ export const STRAYED_REPLY = Buffer.from('-CROSSSHARD the script used a key of a
 
 const NO_SCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 const NO_NAMES: ReadonlySet<string> = new Set();
+/** Instructions between two looks at the clock while a script runs (as Redis's hook). */
+const BUSY_CHECK = 100_000;
 const SHEBANG_FLAGS = new Set(['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys']);
 
 /** A script in this thread's cache. */
@@ -181,6 +184,10 @@ class ScriptRun implements ScriptHost {
   /** Inside a transaction: the shard of the declared keys, and whether a call went to another one or used a key not declared. */
   private readonly homeShard: number;
   leftHome = false;
+  /** KIND_SCRIPT or KIND_FUNCTION, and the name its messages give. */
+  kind = KIND_SCRIPT;
+  errorName = '';
+  private busyMarked = false;
   /** The declared keys' lock names, to tell undeclared keys (a script using any never runs inline: where they live depends on its arguments). */
   private readonly declared: ReadonlySet<string>;
   private readonly sha: string;
@@ -228,7 +235,7 @@ class ScriptRun implements ScriptHost {
     } else {
       out.raw(services.callOnShard(this.tx, shard, { flags: 0, db: this.db, argv: argv.slice(0, argc), clock: this.clock, proto: out.proto }));
     }
-    if (writes) this.wrote = true;
+    if (writes) this.noteWrite();
     void raise;
     return out.buffer.subarray(0, out.length);
   }
@@ -242,6 +249,12 @@ class ScriptRun implements ScriptHost {
       out.ok();
     }
     return out.buffer.subarray(0, out.length);
+  }
+
+  private noteWrite(): void {
+    if (this.wrote) return;
+    this.wrote = true;
+    this.services.running.markWrote();
   }
 
   private allDeclared(names: readonly string[]): boolean {
@@ -262,7 +275,7 @@ class ScriptRun implements ScriptHost {
       out.reset();
       out.error(error.message);
     }
-    if (writes) this.wrote = true;
+    if (writes) this.noteWrite();
     this.leftHome = true;
     return out.buffer.subarray(0, out.length);
   }
@@ -300,8 +313,19 @@ class ScriptRun implements ScriptHost {
     log(LOG_LEVELS[level] ?? 'notice', message);
   }
 
+  /** Every BUSY_CHECK instructions: past busy-reply-threshold the script is busy (other threads answer BUSY), and may be killed. */
   busy(): string | null {
-    return null;
+    const running = this.services.running;
+    if (running.stopping) return 'ERR the server is shutting down';
+    if (!this.busyMarked) {
+      const elapsed = Date.now() - this.clock;
+      if (elapsed < this.services.busyThresholdMs()) return null;
+      this.busyMarked = true;
+      running.markBusy();
+      log('warning', `Slow script detected: still in execution after ${elapsed} milliseconds. You can try killing the script using the ${this.kind === KIND_FUNCTION ? 'FUNCTION' : 'SCRIPT'} KILL command. Script name is: ${this.errorName}.`);
+    }
+    if (!running.killRequested) return null;
+    return `ERR Script killed by user with ${this.kind === KIND_FUNCTION ? 'FUNCTION' : 'SCRIPT'} KILL...`;
   }
 }
 
@@ -343,7 +367,15 @@ export function runTarget(
   const shards = services.shards;
   const home = keys.length === 0 ? shards.localShard : shards.shardOfKey(keys[0]);
   const run = new ScriptRun(services, commands, tx, target.noWrites, db, client, identity, home, tx === null ? NO_NAMES : new Set(lockNames(keys)));
-  const reply = vm.run(target.vmName, keys, args, proto, target.mode, 0, target.errorName, run);
+  run.kind = target.mode === RUN_FUNCTION ? KIND_FUNCTION : KIND_SCRIPT;
+  run.errorName = target.errorName;
+  services.running.begin(run.kind);
+  let reply: Buffer;
+  try {
+    reply = vm.run(target.vmName, keys, args, proto, target.mode, BUSY_CHECK, target.errorName, run);
+  } finally {
+    services.running.end();
+  }
   if (tx !== null && !run.leftHome && keys.every((key) => shards.shardOfKey(key) === home)) staying.add(identity);
   return run.strayed ? STRAYED_REPLY : reply;
 }
@@ -408,8 +440,18 @@ function scriptFlush(ctx: CommandContext): void {
   out.ok();
 }
 
+const UNKILLABLE = 'UNKILLABLE Sorry the script already executed write commands against the dataset. You can either wait the script termination or kill the server in a hard way using the SHUTDOWN NOSAVE command.';
+
+/** SCRIPT KILL's or FUNCTION KILL's reply to what the busy thread's script allows. */
+export function replyKill(ctx: CommandContext, outcome: KillOutcome, otherKill: string): void {
+  if (outcome === 'killed') ctx.out.ok();
+  else if (outcome === 'unkillable') ctx.out.error(UNKILLABLE);
+  else if (outcome === 'other-kind') ctx.out.error(`BUSY Redis is busy running a script. You can only call ${otherKill} KILL or SHUTDOWN NOSAVE.`);
+  else ctx.out.error('NOTBUSY No scripts in execution right now.');
+}
+
 function scriptKill(ctx: CommandContext): void {
-  ctx.out.error('NOTBUSY No scripts in execution right now.');
+  replyKill(ctx, ctx.server.scripts.requestKill(KIND_SCRIPT), 'FUNCTION');
 }
 
 const SCRIPT_HELP = [

@@ -26,6 +26,7 @@ import { Squasher } from './squasher.ts';
 import { BlockedClients } from './blocked-clients.ts';
 import { ThreadCoordinator } from './thread-coordinator.ts';
 import { ScriptRunner } from './script-runner.ts';
+import { KIND_FUNCTION } from '../scripting/running-scripts.ts';
 import type { ScriptServices } from '../commands/command.ts';
 import { log } from '../util/log.ts';
 
@@ -107,6 +108,8 @@ export class Dispatcher {
       return;
     }
     let spec = this.commands.byName(argv[0]);
+    // A script busy on some thread: only what Redis lets through then (that thread cannot answer hops).
+    if (spec !== undefined && this.server.scripts.anyBusy && !this.mayRunWhileBusy(client, spec, argv, argc)) return;
     // MSET, MGET, DEL... over several shards start at the end of the read, with whatever follows them in it.
     // (Not for a command whose reply CLIENT REPLY drops: its place in the order is taken now, to be muted.)
     if (spec !== undefined && spec.multiShard !== undefined && !client.muted && this.squasher.gather(client, spec, argv, argc)) return;
@@ -173,6 +176,26 @@ export class Dispatcher {
     if (shard === this.localShard) this.runLocal(client, spec, argv, argc);
     else if (shard >= 0) this.forward(client, shard, argv, argc);
     else this.plans.run(client, spec, argv, argc);
+  }
+
+  /**
+   * While a script is busy: what is flagged allow-busy runs, SHUTDOWN NOSAVE
+   * stops the server at once, and anything else is answered BUSY. False
+   * when the command was answered here.
+   */
+  private mayRunWhileBusy(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): boolean {
+    if (spec.name === 'shutdown') {
+      // Its steps would wait for the busy thread: NOSAVE stops the server at once, without them.
+      if (argc >= 2 && argv[1].toString('latin1').toLowerCase() === 'nosave') this.server.requestShutdown();
+      else this.replies.error(client, 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+      return false;
+    }
+    const sub = spec.subcommands !== undefined && argc >= 2 ? this.commands.subcommand(spec, argv[1].toString('latin1')) : undefined;
+    if (((sub ?? spec).flags & Flag.AllowBusy) !== 0) return true;
+    const kind = this.server.scripts.busyKind();
+    if (kind === 0) return true;
+    this.replies.error(client, `BUSY Redis is busy running a script. You can only call ${kind === KIND_FUNCTION ? 'FUNCTION' : 'SCRIPT'} KILL or SHUTDOWN NOSAVE.`);
+    return false;
   }
 
   /**

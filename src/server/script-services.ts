@@ -7,6 +7,7 @@ import type { CommandSpec, ScriptServices } from '../commands/command.ts';
 import type { StepRequest } from '../commands/shard-ops.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import type { ServerContext } from './server-context.ts';
+import type { RunningScripts } from '../scripting/running-scripts.ts';
 import type { Shards, ReplyWaiter } from '../shard/shard.ts';
 import type { ShardScheduler } from '../tx/shard-scheduler.ts';
 import type { Transaction } from '../tx/scheduler.ts';
@@ -39,6 +40,14 @@ export class ThreadScriptServices implements ScriptServices {
     this.hub = hub;
     this.store = store;
     this.server = server;
+  }
+
+  get running(): RunningScripts {
+    return this.server.scripts;
+  }
+
+  busyThresholdMs(): number {
+    return this.server.config.getNumber('busy-reply-threshold');
   }
 
   stepRequest(args: Buffer[], db: number, out: ReplyWriter): StepRequest {

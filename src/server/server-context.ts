@@ -10,6 +10,7 @@ import { ClientPause } from './client-pause.ts';
 import { CommandStats } from './command-stats.ts';
 import type { ParserLimits } from '../protocol/request-parser.ts';
 import { parseBufferLimits, type BufferLimit } from '../config/buffer-limits.ts';
+import { RunningScripts } from '../scripting/running-scripts.ts';
 
 /** Counters reported by INFO stats, kept per thread and summed on demand. */
 export class ThreadStats {
@@ -92,6 +93,8 @@ export interface SharedState {
   saveStatus: SharedArrayBuffer;
   /** Every thread's summary of its Pub/Sub subscriptions (server/subscriptions.ts). */
   pubsubSummary: SharedArrayBuffer;
+  /** Which thread runs a script, and whether it is busy (scripting/running-scripts.ts). */
+  runningScripts: SharedArrayBuffer;
   /** CLIENT PAUSE, for every thread (server/client-pause.ts). */
   pause: SharedArrayBuffer;
   runId: string;
@@ -114,6 +117,8 @@ export class ServerContext {
   readonly shared: SharedState;
   /** The last save, as every thread sees it (LASTSAVE, INFO persistence). */
   readonly saveStatus: SaveStatus;
+  /** Every thread's running script, as far as BUSY and SCRIPT KILL need it. */
+  readonly scripts: RunningScripts;
   /** Shared by every client parser of the thread, so CONFIG SET reaches them all. */
   readonly parserLimits: ParserLimits;
   /** client-output-buffer-limit of normal clients, shared by every client of the thread the same way. */
@@ -156,6 +161,7 @@ export class ServerContext {
     this.pause = new ClientPause(shared.pause);
     this.waits.disarmThread(threadIndex);
     this.saveStatus = new SaveStatus(shared.saveStatus);
+    this.scripts = new RunningScripts(shared.runningScripts, threadIndex);
     this.parserLimits = { maxBulkLength: 0, maxQueryBuffer: 0 };
     this.refreshFromConfig();
   }

@@ -17,6 +17,7 @@ import { released } from '../util/memory-release.ts';
 import { listenAddresses, ShardThread, type ThreadInit } from './shard-thread.ts';
 import type { SharedState } from './server-context.ts';
 import { allocatePubsubSummary } from './subscriptions.ts';
+import { RunningScripts } from '../scripting/running-scripts.ts';
 import { allocatePauseState } from './client-pause.ts';
 import { VERSION, REDIS_VERSION } from '../config/version.ts';
 import type { SupervisorCommand, WorkerEvent } from './worker-messages.ts';
@@ -68,7 +69,11 @@ class Supervisor {
   constructor(config: Config, shardCount: number) {
     this.config = config;
     this.shardCount = shardCount;
+    this.runningScripts = RunningScripts.allocate(shardCount);
   }
+
+  /** Every thread's running script (shutdown stops them). */
+  private readonly runningScripts: SharedArrayBuffer;
 
   async start(): Promise<void> {
     const shared: SharedState = {
@@ -79,6 +84,7 @@ class Supervisor {
       waitSlots: allocateWaitSlots(this.shardCount),
       saveStatus: new SharedArrayBuffer(SAVE_STATUS_BYTES),
       pubsubSummary: allocatePubsubSummary(this.shardCount),
+      runningScripts: this.runningScripts,
       pause: allocatePauseState(),
       runId: randomBytes(20).toString('hex'),
       startedAt: Date.now(),
@@ -204,6 +210,8 @@ class Supervisor {
     process.exitCode = exitCode;
     log('warning', `Received ${reason}, scheduling shutdown...`);
     log('notice', 'User requested shutdown...');
+    // A script still running (SHUTDOWN NOSAVE while busy) ends at its next look at the clock, so its thread can stop.
+    RunningScripts.stopAll(this.runningScripts);
     if (this.local) await this.local.stop();
     await Promise.all(
       // A worker that already exited (the one that kept dying) has nothing to stop (its threadId is then -1).
@@ -212,6 +220,8 @@ class Supervisor {
           new Promise<void>((resolve) => {
             worker.once('exit', () => resolve());
             worker.postMessage({ type: 'stop' });
+            // A thread that does not stop by itself (stuck where no script hook reaches) is stopped.
+            setTimeout(() => void worker.terminate(), STOP_GRACE_MS).unref();
           }),
       ),
     );
@@ -219,6 +229,9 @@ class Supervisor {
     process.exit(exitCode);
   }
 }
+
+/** How long a thread has to stop by itself at shutdown before it is stopped. */
+const STOP_GRACE_MS = 10_000;
 
 const BIND_ERRORS: Record<string, string> = { EADDRINUSE: 'Address already in use', EADDRNOTAVAIL: 'Cannot assign requested address', EACCES: 'Permission denied' };
 
