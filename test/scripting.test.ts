@@ -230,6 +230,15 @@ describe('Lua scripting over two shards', () => {
     await client.select(0);
   });
 
+  it('runs scripts queued in MULTI, over one shard or both, as part of EXEC', async () => {
+    const multi = client.multi();
+    multi.set(A[1], '1');
+    multi.eval("redis.call('incr', KEYS[1]) return redis.call('incr', KEYS[2])", 2, A[1], B[1]);
+    multi.eval("return redis.call('get', KEYS[1])", 1, A[1]);
+    multi.eval('return 1', 0);
+    expect(await multi.exec()).toEqual([[null, 'OK'], [null, 1], [null, '2'], [null, 1]]);
+  });
+
   it('scripts over keys of both shards, declared or not, are atomic under an auditor', async () => {
     const declared = "redis.call('decr', KEYS[1]) redis.call('incr', KEYS[2]) return 1";
     const undeclared = "redis.call('decr', ARGV[1]) redis.call('incr', ARGV[2]) return 1";

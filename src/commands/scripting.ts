@@ -223,7 +223,8 @@ class ScriptRun implements ScriptHost {
     const shard = spec.placement === 'keys' ? keysShard(services.shards, spec, argv, argc) : spec.placement === 'all-shards' ? -1 : services.shards.localShard;
     if (shard < 0) return this.overShards(spec, argv, argc, out, writes);
     if (this.tx === null) {
-      if (shard !== services.shards.localShard || (spec.firstKey !== 0 && !services.mayTouchHere(keyLockNames(spec, argv, argc)))) return this.stray();
+      // With one shard no transaction spans shards, so none can be half done under a key here.
+      if (shard !== services.shards.localShard || (services.shards.shardCount > 1 && spec.firstKey !== 0 && !services.mayTouchHere(keyLockNames(spec, argv, argc)))) return this.stray();
       services.runNested(spec, argv, argc, out, this.db, this.client, this.clock);
     } else if (shard !== this.homeShard || (spec.firstKey !== 0 && !this.allDeclared(keyLockNames(spec, argv, argc)))) {
       this.leftHome = true;

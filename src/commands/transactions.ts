@@ -193,7 +193,9 @@ function layOut(coordinator: Coordinator, client: Client, commands: readonly Que
     // A HELLO that fails (NOPROTO, a wrong password, a bad name) leaves the protocol as it was.
     if (spec.name === 'hello') proto = protocolAfterHello(coordinator.server.config, argv, argv.length, proto);
     layout.protos.push(proto);
-    const route = routeOf(coordinator, spec, argv, argv.length);
+    // A script inside EXEC over several shards runs by its plan, in EXEC's transaction (which then holds every
+    // shard): inline on one shard it could not reach the others.
+    const route = spec.script === true && coordinator.shardCount > 1 ? ROUTE_PLAN : routeOf(coordinator, spec, argv, argv.length);
     layout.routes.push(route);
     layout.dbs.push(db);
     if (route === ROUTE_PLAN) layout.hasPlan = true;
@@ -326,7 +328,8 @@ async function execOnShards(coordinator: Coordinator, client: Client, commands: 
   const released = (): void => {
     if (!holdUntilDone) coordinator.releaseHeldCommands(client);
   };
-  await tx.run(body, released, watched.length === 0 && !layout.hasPlan);
+  // One step only over its own keys' shards: a transaction holding every shard may send nothing to some (two-shard mode would wait for them).
+  await tx.run(body, released, watched.length === 0 && !layout.hasPlan && !layout.locks.global);
   if (aborted) return null;
   commands.forEach((command, i) => {
     if (layout.routes[i] === ROUTE_CLIENT) replies[i] = runForClient(coordinator, client, command, layout.protos[i], layout.clock);
