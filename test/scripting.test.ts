@@ -220,6 +220,8 @@ describe('Lua scripting over two shards', () => {
     expect(await errorOf(client.eval('return {unpack({1, 2, 3}, -2147483648, -2)}', 0))).toContain('too many results to unpack');
     expect(await errorOf(client.eval('return {unpack({1, 2, 3}, 0, 2147483647)}', 0))).toContain('too many results to unpack');
     expect(await client.eval('return {unpack({1, 2, 3}, 2, 3)}', 0)).toEqual([2, 3]);
+    expect(await client.eval("local a = {} for i = 1, 7999 do a[i] = 1 end return redis.call('rpush', KEYS[1], unpack(a))", 1, A[2])).toBe(7999);
+    expect(await errorOf(client.eval("return redis.pcall('xread', 'BLOCK', 0, 'STREAMS', KEYS[1], '$')['err']", 1, A[3]).then((e) => { throw new Error(String(e)); }))).toBe('ERR xread command is not allowed with BLOCK option from scripts');
     expect(await client.eval('return {bit.tohex(65535, -2147483648), bit.tohex(65535, 12), bit.tohex(65535, 3)}', 0)).toEqual(['0000FFFF', '0000ffff', 'fff']);
     await client.set(A[0], 'db0');
     expect(await client.eval("redis.call('select', 9) redis.call('set', KEYS[1], 'db9') return redis.call('get', KEYS[1])", 1, A[0])).toBe('db9');

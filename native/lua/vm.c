@@ -319,6 +319,8 @@ static int redis_call_common(lua_State *L, int raise) {
     bytes_put(args, &n, 4);
     bytes_put(args, data, length);
   }
+  /* The arguments are copied: off the stack, so that a call with thousands of them leaves room for the reply. */
+  lua_settop(L, 0);
   napi_value result;
   if (!host_call(vm, raise ? HOST_CALL : HOST_PCALL, args->data, args->length, &result)) {
     static const char message[] = "ERR the server failed to run the command";

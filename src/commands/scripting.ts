@@ -212,6 +212,9 @@ class ScriptRun implements ScriptHost {
     if (spec === undefined || (spec.flags & Flag.Internal) !== 0) return errorReply('ERR Unknown Redis command called from script');
     if (!arityAccepts(spec, argc)) return errorReply('ERR Wrong number of args calling Redis command from script');
     if ((spec.flags & Flag.Noscript) !== 0) return errorReply('ERR This Redis command is not allowed from script');
+    // A blocking command runs in a script as if nothing could block it, but XREAD's BLOCK is refused, as in Redis.
+    const blocking = spec.blocking;
+    if (blocking !== undefined && blocking.blocks !== undefined && blocking.blocks(argv, argc)) return errorReply(`ERR ${spec.name} command is not allowed with BLOCK option from scripts`);
     const writes = (spec.flags & Flag.Write) !== 0;
     if (writes && this.readOnly) return errorReply('ERR Write commands are not allowed from read-only scripts.');
     const out = this.out;

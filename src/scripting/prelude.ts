@@ -71,16 +71,19 @@ function G.pairs(t) return orig.next, real[t] or t, nil end
 function G.ipairs(t) return orig.ipairs(real[t] or t) end
 
 -- Stock Lua 5.1 checks unpack's count for overflow but then asks for a
--- stack that big: a huge range would take the process down. No range of
--- more than Lua's C stack limit can succeed, so it is refused first.
+-- stack that big: a huge range would take the process down. Lua's own
+-- stack check refuses anything past its C stack limit (8000 slots) when the
+-- count is sane, so only absurd counts are refused here first.
 local unpackAll = unpack
-function G.unpack(t, i, j)
+function G.unpack(t, ...)
+  local i, j = ...
   local first = i == nil and 1 or orig.tonumber(i)
   local last = j
   if j == nil and orig.type(t) == 'table' then last = #t end
   last = orig.tonumber(last)
-  if first ~= nil and last ~= nil and last - first >= 7999 then orig.error('too many results to unpack', 2) end
-  return unpackAll(t, i, j)
+  if first ~= nil and last ~= nil and last - first >= 1000000 then orig.error('too many results to unpack', 2) end
+  -- A tail call with the arguments as given: the stack it checks is the one a direct call would have.
+  return unpackAll(t, ...)
 end
 
 -- LuaBitOp's tohex negates its digit count, which overflows for the
