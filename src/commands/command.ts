@@ -46,8 +46,8 @@ export interface ScriptServices {
   readonly shards: Shards;
   /** Runs a command here, from inside the running script's handler, at `clock` (ms). */
   runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number): void;
-  /** Whether a script running inline may touch these keys of this shard now: no transaction holds them. */
-  mayTouchHere(lockNames: string[]): boolean;
+  /** Whether a script running inline may run this command's keys here now: no transaction holds them. */
+  mayTouchHere(spec: CommandSpec, argv: Buffer[], argc: number): boolean;
   /** Inside transaction `tx`: runs one command on another shard, waiting here for its RESP reply. */
   callOnShard(tx: Transaction, shard: number, command: BatchCommand): Buffer;
   /** What glue run from a script sees of this thread (shard-ops.ts StepRequest). */

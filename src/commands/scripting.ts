@@ -47,6 +47,8 @@ export const STRAYED_REPLY = Buffer.from('-CROSSSHARD the script used a key of a
 
 const NO_SCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
 const NO_NAMES: ReadonlySet<string> = new Set();
+/** Where a script's calls write their replies (one script runs at a time on a thread). */
+const CALL_REPLIES = new ReplyWriter(1024);
 /** Instructions between two looks at the clock while a script runs (as Redis's hook). */
 const BUSY_CHECK = 100_000;
 const SHEBANG_FLAGS = new Set(['no-writes', 'allow-oom', 'allow-stale', 'no-cluster', 'allow-cross-slot-keys']);
@@ -104,8 +106,21 @@ function shebangFlags(body: Buffer): Set<string> | null {
   return flags;
 }
 
+/** The last body EVAL hashed and its SHA1: the script runner and the handler both need it, and clients send the same few bodies. */
+let lastBody: Buffer = Buffer.alloc(0);
+let lastSha = sha1hex(lastBody);
+
+/** A script body's SHA1 (the last one is remembered). */
+export function shaOfBody(body: Buffer): string {
+  if (body.length !== lastBody.length || !body.equals(lastBody)) {
+    lastSha = sha1hex(body);
+    lastBody = Buffer.from(body);
+  }
+  return lastSha;
+}
+
 /** Compiles `body` into this thread's cache (once); its entry, or a ReplyError. */
-export function cacheScript(body: Buffer, sha = sha1hex(body)): CachedScript {
+export function cacheScript(body: Buffer, sha = shaOfBody(body)): CachedScript {
   const cached = cache.get(sha);
   if (cached !== undefined) return cached;
   const flags = shebangFlags(body);
@@ -176,7 +191,7 @@ class ScriptRun implements ScriptHost {
   private db: number;
   private readonly client: CommandContext['client'];
   private readonly clock: number;
-  private readonly out = new ReplyWriter(1024);
+  private readonly out = CALL_REPLIES;
   /** Set once a call changed data (a stray after it cannot be redone). */
   wrote = false;
   /** Set once a call reached another shard before anything was written: the run's result is thrown away. */
@@ -227,7 +242,7 @@ class ScriptRun implements ScriptHost {
     if (shard < 0) return this.overShards(spec, argv, argc, out, writes);
     if (this.tx === null) {
       // With one shard no transaction spans shards, so none can be half done under a key here.
-      if (shard !== services.shards.localShard || (services.shards.shardCount > 1 && spec.firstKey !== 0 && !services.mayTouchHere(keyLockNames(spec, argv, argc)))) return this.stray();
+      if (shard !== services.shards.localShard || (services.shards.shardCount > 1 && spec.firstKey !== 0 && !services.mayTouchHere(spec, argv, argc))) return this.stray();
       services.runNested(spec, argv, argc, out, this.db, this.client, this.clock);
     } else if (shard !== this.homeShard || (spec.firstKey !== 0 && !this.allDeclared(keyLockNames(spec, argv, argc)))) {
       this.leftHome = true;
@@ -351,7 +366,7 @@ export interface ScriptTarget {
 /** The name a script call is remembered by (where it keeps to its shard): EVAL's SHA1, EVALSHA's argument, FCALL's function. */
 export function scriptIdentity(spec: CommandSpec, argv: readonly Buffer[]): string {
   if (spec.name.startsWith('fcall')) return `${FUNCTION_PREFIX}${argv[1].toString('latin1')}`;
-  return spec.name.startsWith('evalsha') ? argv[1].toString('latin1').toLowerCase() : sha1hex(argv[1]);
+  return spec.name.startsWith('evalsha') ? argv[1].toString('latin1').toLowerCase() : shaOfBody(argv[1]);
 }
 
 /** Library functions live in the Lua state under this prefix and their name. */

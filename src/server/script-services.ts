@@ -5,6 +5,7 @@
 
 import type { CommandSpec, ScriptServices } from '../commands/command.ts';
 import type { StepRequest } from '../commands/shard-ops.ts';
+import { keyLockNames } from '../commands/routing.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import type { ServerContext } from './server-context.ts';
 import type { RunningScripts } from '../scripting/running-scripts.ts';
@@ -62,8 +63,8 @@ export class ThreadScriptServices implements ScriptServices {
     this.invoker.invoke(spec, argv, argc, out, db, client, true, clock);
   }
 
-  mayTouchHere(lockNames: string[]): boolean {
-    return this.scheduler.locks.queue.length === 0 || !this.scheduler.locks.mustWait(lockNames);
+  mayTouchHere(spec: CommandSpec, argv: Buffer[], argc: number): boolean {
+    return this.scheduler.locks.queue.length === 0 || !this.scheduler.locks.mustWait(keyLockNames(spec, argv, argc));
   }
 
   callOnShard(tx: Transaction, shard: number, command: BatchCommand): Buffer {
