@@ -143,10 +143,11 @@ describe('keyspace notifications over two shards', () => {
   it('expired keys, on access and by the active cycle, on the key’s shard and seen on both threads', async () => {
     const takes = await Promise.all([keyEvents(0), keyEvents(1)]);
     const writer = await connect(0);
-    await writer.call('set', A[0], 'v', 'px', '50');
-    await writer.call('set', B[0], 'v', 'px', '50');
+    // Long enough that neither key expires before the four events of their SETs are in, on a loaded machine too.
+    await writer.call('set', A[0], 'v', 'px', '400');
+    await writer.call('set', B[0], 'v', 'px', '400');
     for (const take of takes) expect((await take(4)).sort()).toEqual([`expire ${A[0]}`, `expire ${B[0]}`, `set ${A[0]}`, `set ${B[0]}`].sort());
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, 500));
     await writer.get(A[0]);
     for (const take of takes) expect((await take(2)).sort()).toEqual([`expired ${A[0]}`, `expired ${B[0]}`]);
   });

@@ -17,6 +17,34 @@ import { KeyspaceNotifier } from './keyspace-notifier.ts';
 
 const NO_ARGS: Buffer[] = [];
 
+/** A handler's context while a command it runs (a script's redis.call) borrows it. */
+class SavedContext {
+  private readonly argv: Buffer[];
+  private readonly argc: number;
+  private readonly out: ReplyWriter;
+  private readonly db: number;
+  private readonly now: number;
+  private readonly client: Client | null;
+
+  constructor(ctx: CommandContext) {
+    this.argv = ctx.argv;
+    this.argc = ctx.argc;
+    this.out = ctx.out;
+    this.db = ctx.db;
+    this.now = ctx.now;
+    this.client = ctx.client;
+  }
+
+  restore(ctx: CommandContext): void {
+    ctx.argv = this.argv;
+    ctx.argc = this.argc;
+    ctx.out = this.out;
+    ctx.db = this.db;
+    ctx.now = this.now;
+    ctx.client = this.client;
+  }
+}
+
 export class Invoker {
   private readonly server: ServerContext;
   private readonly memory: MemoryBudget;
@@ -41,14 +69,13 @@ export class Invoker {
    * Runs a command's handler on this thread, timing it for INFO commandstats.
    * `countCall` is false for one shard's part of a multi-shard command, which
    * its coordinator counts once. `clock` (ms), when not 0, is the time the
-   * command sees (EXEC's start), instead of now.
+   * command sees (EXEC's start), instead of now. Called from inside a
+   * handler (a script's redis.call), the context is lent to the command and
+   * given back as it was.
    */
   invoke(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, countCall: boolean, clock = 0): void {
-    if (this.inHandler) {
-      this.invokeNested(spec, argv, argc, out, db, client, clock);
-      return;
-    }
     const ctx = this.ctx;
+    const nested = this.inHandler;
     const commandStats = this.server.commandStats;
     const errors = commandStats.errors;
     if (this.memory.maxmemory !== 0) {
@@ -57,6 +84,7 @@ export class Invoker {
       if (!countCall) this.memory.evict();
       else if (this.refusal.refuse(spec, out)) return;
     }
+    const saved = nested ? new SavedContext(ctx) : null;
     ctx.argv = argv;
     ctx.argc = argc;
     ctx.out = out;
@@ -76,14 +104,18 @@ export class Invoker {
       out.length = replyStart;
       out.error(internalError(spec.name, error));
     }
-    this.inHandler = false;
+    this.inHandler = nested;
     if (notifying) this.notifier.afterCommand(spec, argv, argc);
-    if (this.afterHandler.length !== 0) this.runAfterHandler();
+    if (!nested && this.afterHandler.length !== 0) this.runAfterHandler();
     const stat = commandStats.of(spec.name);
     stat.usec += (performance.now() - started) * 1000;
     if (countCall) {
       stat.calls++;
       if (errors.total !== errorsBefore) stat.failedCalls++;
+    }
+    if (saved !== null) {
+      saved.restore(ctx);
+      return;
     }
     // Not kept past the command: an argument may be a big buffer to give back.
     ctx.argv = NO_ARGS;
@@ -93,45 +125,6 @@ export class Invoker {
   /** The context handlers of this thread run with (the server layer sets its script services). */
   get context(): CommandContext {
     return this.ctx;
-  }
-
-  /**
-   * A command a script's redis.call runs, inside the script's handler: the
-   * context is lent to it and given back as it was. Counted in commandstats
-   * as any call.
-   */
-  private invokeNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number): void {
-    const ctx = this.ctx;
-    const saved = { argv: ctx.argv, argc: ctx.argc, out: ctx.out, db: ctx.db, now: ctx.now, client: ctx.client };
-    const commandStats = this.server.commandStats;
-    const errors = commandStats.errors;
-    ctx.argv = argv;
-    ctx.argc = argc;
-    ctx.out = out;
-    ctx.db = db;
-    ctx.now = clock !== 0 ? clock : Date.now();
-    ctx.client = client;
-    out.errors = errors;
-    const errorsBefore = errors.total;
-    const replyStart = out.length;
-    const started = performance.now();
-    try {
-      spec.handler(ctx);
-    } catch (error) {
-      out.length = replyStart;
-      out.error(internalError(spec.name, error));
-    } finally {
-      ctx.argv = saved.argv;
-      ctx.argc = saved.argc;
-      ctx.out = saved.out;
-      ctx.db = saved.db;
-      ctx.now = saved.now;
-      ctx.client = saved.client;
-    }
-    const stat = commandStats.of(spec.name);
-    stat.usec += (performance.now() - started) * 1000;
-    stat.calls++;
-    if (errors.total !== errorsBefore) stat.failedCalls++;
   }
 
   /**
