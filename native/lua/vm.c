@@ -707,6 +707,15 @@ static napi_value throw_error(napi_env env, const char *message) {
   return NULL;
 }
 
+/* A call's arguments (missing ones undefined) and the state it works on; NULL, with an exception thrown, when none is open. */
+static Vm *vm_call(napi_env env, napi_callback_info info, napi_value *argv, size_t count) {
+  size_t argc = count;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  Vm *vm = instance(env);
+  if (vm == NULL) throw_error(env, "the Lua state is not open");
+  return vm;
+}
+
 /* A string or Buffer argument's bytes (copied into `scratch` for strings, which the caller frees). */
 static int bytes_arg(napi_env env, napi_value value, const char **data, size_t *length, char **scratch) {
   bool is_buffer = false;
@@ -783,11 +792,9 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
 
 /* exec(code): runs set-up code; returns an error message or undefined. */
 static napi_value js_exec(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  Vm *vm = instance(env);
-  if (vm == NULL) return throw_error(env, "the Lua state is not open");
+  Vm *vm = vm_call(env, info, argv, 1);
+  if (vm == NULL) return NULL;
   const char *code;
   size_t length;
   char *scratch;
@@ -807,17 +814,25 @@ static napi_value js_exec(napi_env env, napi_callback_info info) {
   return message;
 }
 
+/* Pushes the registry's table of kept functions, made on first use. */
+static void push_scripts(lua_State *L) {
+  lua_getfield(L, LUA_REGISTRYINDEX, "scripts");
+  if (!lua_isnil(L, -1)) return;
+  lua_pop(L, 1);
+  lua_newtable(L);
+  lua_pushvalue(L, -1);
+  lua_setfield(L, LUA_REGISTRYINDEX, "scripts");
+}
+
 /*
  * define(name, chunk, chunkName): compiles `chunk`, runs nothing, and keeps
  * the function in the registry's "scripts" table under `name`. Returns the
  * compile error's message, or undefined.
  */
 static napi_value js_define(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
   napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  Vm *vm = instance(env);
-  if (vm == NULL) return throw_error(env, "the Lua state is not open");
+  Vm *vm = vm_call(env, info, argv, 3);
+  if (vm == NULL) return NULL;
   lua_State *L = vm->L;
   const char *name, *chunk, *chunkName;
   size_t nameLength, chunkLength, chunkNameLength;
@@ -835,13 +850,7 @@ static napi_value js_define(napi_env env, napi_callback_info info) {
     lua_getfield(L, LUA_REGISTRYINDEX, "globals");
     if (!lua_isnil(L, -1)) lua_setfenv(L, -2);
     else lua_pop(L, 1);
-    lua_getfield(L, LUA_REGISTRYINDEX, "scripts");
-    if (lua_isnil(L, -1)) {
-      lua_pop(L, 1);
-      lua_newtable(L);
-      lua_pushvalue(L, -1);
-      lua_setfield(L, LUA_REGISTRYINDEX, "scripts");
-    }
+    push_scripts(L);
     lua_pushlstring(L, name, nameLength);
     lua_pushvalue(L, -3);
     lua_rawset(L, -3);
@@ -861,11 +870,9 @@ static napi_value js_define(napi_env env, napi_callback_info info) {
  * error raised while registering.
  */
 static napi_value js_load_library(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  Vm *vm = instance(env);
-  if (vm == NULL) return throw_error(env, "the Lua state is not open");
+  Vm *vm = vm_call(env, info, argv, 1);
+  if (vm == NULL) return NULL;
   lua_State *L = vm->L;
   const char *code;
   size_t length;
@@ -903,23 +910,15 @@ static napi_value js_load_library(napi_env env, napi_callback_info info) {
 
 /* commitLibrary(prefix): keeps the functions of the last library loaded, each under prefix .. its name. */
 static napi_value js_commit_library(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  Vm *vm = instance(env);
+  Vm *vm = vm_call(env, info, argv, 1);
   if (vm == NULL) return NULL;
   lua_State *L = vm->L;
   const char *prefix;
   size_t prefixLength;
   char *scratch;
   bytes_arg(env, argv[0], &prefix, &prefixLength, &scratch);
-  lua_getfield(L, LUA_REGISTRYINDEX, "scripts");
-  if (lua_isnil(L, -1)) {
-    lua_pop(L, 1);
-    lua_newtable(L);
-    lua_pushvalue(L, -1);
-    lua_setfield(L, LUA_REGISTRYINDEX, "scripts");
-  }
+  push_scripts(L);
   int scripts = lua_gettop(L);
   lua_getfield(L, LUA_REGISTRYINDEX, "pending_library");
   if (lua_istable(L, -1)) {
@@ -972,11 +971,9 @@ static napi_value result_buffer(napi_env env, Vm *vm) {
  * busy checks (0: none). Returns the result or the error as RESP bytes.
  */
 static napi_value js_run(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  Vm *vm = instance(env);
-  if (vm == NULL) return throw_error(env, "the Lua state is not open");
+  Vm *vm = vm_call(env, info, argv, 7);
+  if (vm == NULL) return NULL;
   if (vm->running) return throw_error(env, "a script is running already");
   lua_State *L = vm->L;
   const char *name, *errorName;
@@ -1050,10 +1047,8 @@ static napi_value js_call_resp(napi_env env, napi_callback_info info) {
 }
 
 static napi_value js_forget(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
   napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  Vm *vm = instance(env);
+  Vm *vm = vm_call(env, info, argv, 1);
   if (vm == NULL) return NULL;
   const char *name;
   size_t length;
