@@ -73,7 +73,8 @@ for (const shards of [1, 2]) {
       expect(await client.call('function', 'list', 'libraryname', 'x*', 'withcode')).toEqual([]);
       expect(await errorOf(client.call('function', 'list', 'libraryname'))).toBe('ERR library name argument was not given');
       expect(await errorOf(client.call('function', 'list', 'withcode', 'withcode'))).toBe('ERR Unknown argument withcode');
-      expect(await errorOf(client.call('function', 'load', 'x'))).toBe("ERR unknown subcommand 'load'. Try FUNCTION HELP.");
+      expect(await errorOf(client.call('function', 'load', 'x'))).toBe('ERR Missing library metadata');
+      expect(await errorOf(client.call('function', 'dump'))).toBe("ERR unknown subcommand 'dump'. Try FUNCTION HELP.");
       expect(((await client.call('function', 'help')) as string[])[0]).toBe('FUNCTION <subcommand> [<arg> [value] [opt] ...]. Subcommands are:');
     });
   });

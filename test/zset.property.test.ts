@@ -226,5 +226,5 @@ describe('sorted set type against a model', () => {
       }),
       { numRuns: 15 },
     );
-  });
+  }, 120_000); // thousands of members per run: over the default limit on a loaded machine
 });
