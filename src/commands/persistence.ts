@@ -224,10 +224,60 @@ export function loadSnapshotAtStart(ctx: Pick<CommandContext, 'store' | 'server'
   log('notice', `DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds (${loaded} keys of shard ${ctx.server.threadIndex})`);
 }
 
+// --- the AOF (each shard's own: server/aof.ts) ---
+
+const aofRewrite = shardOp('aof-rewrite', "Rewrite a shard's AOF: a new base, a new increment", (ctx) => (ctx.server.aof.rewrite() ? 1 : 0));
+const aofLoadBack = shardOp('aof-load-back', "Empty a shard and load it back from its AOF", (ctx) => {
+  ctx.server.aof.loadBack();
+  return 1;
+});
+
+function* onEveryShard(request: StepRequest, op: typeof aofRewrite): Generator<OpCall[], OpValue[], OpValue[]> {
+  const calls: OpCall[] = [];
+  for (let shard = 0; shard < request.shardCount; shard++) calls.push({ shard, db: request.db, op, args: [], last: true });
+  return yield calls;
+}
+
+/**
+ * BGREWRITEAOF: every shard writes its new base and starts a new increment,
+ * every shard locked (no transaction is half in a base). Without fork, on
+ * each shard's thread, done when it answers.
+ */
+const bgrewriteaof = steppedCommand(function* (request) {
+  if (!request.server.aof.enabled) throw new ReplyError('ERR BGREWRITEAOF needs appendonly yes: this server keeps no AOF otherwise');
+  yield* onEveryShard(request, aofRewrite);
+  log('notice', 'Background append only file rewriting started');
+  request.out.simple('Background append only file rewriting started');
+}, EVERY_SHARD_LOCKED);
+
+/** DEBUG LOADAOF: the AOF synced, every shard emptied and loaded back from it; Redis's bare ERR when the AOF is off. */
+function* loadAofSteps(request: StepRequest): Generator<OpCall[], void, OpValue[]> {
+  if (!request.server.aof.enabled) throw new ReplyError('ERR');
+  yield* onEveryShard(request, aofLoadBack);
+  log('notice', 'Append Only File loaded by DEBUG LOADAOF');
+  request.out.ok();
+}
+
+export const debugLoadAofHere = steppedCommand(loadAofSteps).handler;
+
+/** DEBUG LOADAOF over every shard, each a hop, as DEBUG RELOAD. */
+export const debugLoadAofEverywhere = stepwise(async (coordinator, _client, args, out, db) => {
+  const glue = loadAofSteps(stepRequest(coordinator, args, db, out));
+  for (let step = glue.next(); step.done !== true; ) {
+    const values = await Promise.all(step.value.map(async (call) => {
+      const reply = await coordinator.call(call.shard, call.db, HOP_INTERNAL, [call.op.name, ...call.args]);
+      if (reply instanceof ReplyError) throw reply;
+      return reply as OpValue;
+    }));
+    step = glue.next(values);
+  }
+});
+
 // --- the bindings (the rows are table/persistence.ts) ---
 
 export const persistenceBindings: Bindings = {
   save,
   bgsave,
   lastsave,
+  bgrewriteaof,
 };

@@ -3,7 +3,9 @@
 // this one, a transaction's batch, EXEC. Around every call: the memory
 // refusal, the handler's context, INFO commandstats and errorstats, and work
 // the handler deferred (afterCommand), keyspace notifications of what it did
-// to keys. Slowlog and the journal belong here too.
+// to keys, and the journal: every write that changed the shard's data is
+// appended to it in its replayable form (commands/journal-forms.ts). Slowlog
+// belongs here too.
 
 import { CommandContext, type CommandSpec, type CommandTable } from '../commands/command.ts';
 import type { ShardStore } from '../store/shard-store.ts';
@@ -14,6 +16,13 @@ import type { Client } from './client.ts';
 import type { ServerContext } from './server-context.ts';
 import type { MemoryRefusal } from './memory-refusal.ts';
 import { KeyspaceNotifier } from './keyspace-notifier.ts';
+import { Journal } from '../store/journal.ts';
+import { isJournaled, journalWrite, needsChangedKeys, type JournalWrite } from '../commands/journal-forms.ts';
+
+/** Changes between two readings of the shard's write counter (mod 2^32). */
+function writesBetween(before: number, after: number): number {
+  return (after - before + 2 ** 32) % 2 ** 32;
+}
 
 const NO_ARGS: Buffer[] = [];
 
@@ -28,6 +37,12 @@ export class Invoker {
   private readonly afterHandler: (() => void)[] = [];
   /** notify-keyspace-events: what the command did to keys, notified once it returned. */
   readonly notifier: KeyspaceNotifier;
+  /** The shard's journal (store/journal.ts): what the AOF writes. */
+  readonly journal = new Journal();
+  private readonly store: ShardStore;
+  /** Writes of commands run inside the handler running now (a script's calls, a local part), journaled by themselves. */
+  private nestedWrites = 0;
+  private readonly journalWrite: JournalWrite;
 
   constructor(server: ServerContext, store: ShardStore, memory: MemoryBudget, refusal: MemoryRefusal, commands: CommandTable) {
     this.server = server;
@@ -35,6 +50,8 @@ export class Invoker {
     this.refusal = refusal;
     this.ctx = new CommandContext(store, server, memory, commands);
     this.notifier = new KeyspaceNotifier(server, store.keyChanges);
+    this.store = store;
+    this.journalWrite = { journal: this.journal, store, db: 0, changedKeys: null };
   }
 
   /**
@@ -68,6 +85,10 @@ export class Invoker {
     const replyStart = out.length;
     const started = performance.now();
     const notifying = this.notifier.flags !== 0 && this.notifier.beforeCommand();
+    const journaling = this.journal.enabled && isJournaled(spec);
+    const writesBefore = this.store.writeCount;
+    const recordingKeys = journaling && needsChangedKeys(spec) && this.startRecording();
+    this.nestedWrites = 0;
     this.inHandler = true;
     try {
       spec.handler(ctx);
@@ -77,6 +98,7 @@ export class Invoker {
       out.error(internalError(spec.name, error));
     }
     this.inHandler = false;
+    if (journaling) this.journalIfChanged(spec, argv, argc, db, out, replyStart, writesBefore, recordingKeys);
     if (notifying) this.notifier.afterCommand(spec, argv, argc);
     if (this.afterHandler.length !== 0) this.runAfterHandler();
     const stat = commandStats.of(spec.name);
@@ -88,6 +110,30 @@ export class Invoker {
     // Not kept past the command: an argument may be a big buffer to give back.
     ctx.argv = NO_ARGS;
     ctx.client = null;
+  }
+
+  /** Keys changes start being recorded for the journal; false when something records them already (the notifier). */
+  private startRecording(): boolean {
+    const changes = this.store.keyChanges;
+    this.journalWrite.changedKeys = changes.keys;
+    if (changes.recording) return false;
+    changes.recording = true;
+    return true;
+  }
+
+  /** Journals the command when it changed data itself (writes of the commands it ran inside are theirs). */
+  private journalIfChanged(spec: CommandSpec, argv: Buffer[], argc: number, db: number, out: ReplyWriter, replyStart: number, writesBefore: number, recordingKeys: boolean): void {
+    const changed = writesBetween(writesBefore, this.store.writeCount) - this.nestedWrites;
+    const write = this.journalWrite;
+    if (changed > 0) {
+      write.db = db;
+      journalWrite(write, spec, argv, argc, out.buffer.subarray(replyStart, out.length));
+    }
+    write.changedKeys = null;
+    if (recordingKeys) {
+      this.store.keyChanges.recording = false;
+      this.store.keyChanges.clear();
+    }
   }
 
   /** The context handlers of this thread run with (the server layer sets its script services). */
@@ -115,12 +161,19 @@ export class Invoker {
     const errorsBefore = errors.total;
     const replyStart = out.length;
     const started = performance.now();
+    const journaling = this.journal.enabled && isJournaled(spec);
+    const writesBefore = this.store.writeCount;
+    const recordingKeys = journaling && needsChangedKeys(spec) && this.startRecording();
+    const outerNested = this.nestedWrites;
+    this.nestedWrites = 0;
     try {
       spec.handler(ctx);
     } catch (error) {
       out.length = replyStart;
       out.error(internalError(spec.name, error));
     } finally {
+      if (journaling) this.journalIfChanged(spec, argv, argc, db, out, replyStart, writesBefore, recordingKeys);
+      this.nestedWrites = outerNested + writesBetween(writesBefore, this.store.writeCount);
       ctx.argv = saved.argv;
       ctx.argc = saved.argc;
       ctx.out = saved.out;
