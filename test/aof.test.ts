@@ -321,7 +321,7 @@ describe('throughput with the AOF', () => {
       const aof = fsync === 'off' ? ['--appendonly', 'no'] : ['--appendonly', 'yes', '--appendfsync', fsync];
       const mine = await ours(dir, 2, aof);
       const port = await freePort();
-      const stockServer = await launchServer(port, 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, ...aof]);
+      const stockServer = await launchServer(port, 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', freshDir(), ...aof]);
       const ourRate = await setRate(mine.server.port);
       const stockRate = await setRate(port);
       if (fsync !== 'off') expect(infoField((await mine.client.info('persistence')) as string, 'aof_current_size')).toBeGreaterThan(200000 * 20);
