@@ -177,6 +177,21 @@ describe('a transaction over several shards', () => {
     await stop(second);
   }, 30000);
 
+  it('on one shard, is one MULTI/EXEC block, dropped whole when torn', async () => {
+    const dir = freshDir();
+    const first = await ours(dir, 1, ['--appendonly', 'yes', '--appendfsync', 'always']);
+    await first.client.mset('t:a', 'old', 't:b', 'old');
+    expect(await first.client.multi().set('t:a', 'new').set('t:b', 'new').exec()).toEqual([[null, 'OK'], [null, 'OK']]);
+    await killHard(first);
+    const [segment] = increments(dir);
+    const text = readFileSync(segment, 'latin1');
+    expect(text).toMatch(/\*1\r\n\$5\r\nMULTI\r\n[^]*t:b\r\n\$3\r\nnew\r\n\*1\r\n\$4\r\nEXEC\r\n$/);
+    truncateSync(segment, text.lastIndexOf('EXEC') - 6);
+    const second = await ours(dir, 1, ['--appendonly', 'yes']);
+    expect(await second.client.mget('t:a', 't:b')).toEqual(['old', 'old']);
+    await stop(second);
+  }, 30000);
+
   it('is refused at start-up with aof-load-truncated no', async () => {
     const dir = freshDir();
     const first = await ours(dir, 2, ['--appendonly', 'yes', '--appendfsync', 'always']);

@@ -3,7 +3,8 @@
 // on chance as their effect, as Redis propagates them: relative expiry as an
 // absolute PEXPIREAT (or the key's SET ... PXAT), INCRBYFLOAT as SET,
 // HINCRBYFLOAT as HSET, SPOP as SREM, a served blocking pop as its plain pop,
-// XADD's generated id written out. Those whose effect holds times (consumer
+// XADD's generated id written out, a stream's approximate trim as the exact
+// one it came to. Those whose effect holds times (consumer
 // groups' delivery and seen times, RESTORE's relative TTL) journal the image
 // of each key they changed: RESTORE ... REPLACE ABSTTL, or DEL when it went.
 // EXEC and scripts journal nothing themselves: the commands they run are
@@ -15,6 +16,7 @@ import type { Journal } from '../store/journal.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import { ValueType } from '../store/entry.ts';
 import { dumpPayload } from '../store/rdb/rdb-value.ts';
+import { formatId, MAX_ID, openStream, ZERO_ID } from '../store/types/stream.ts';
 import { readReply, type ReplyValue } from '../protocol/reply-reader.ts';
 import { isKeyword } from '../protocol/args.ts';
 
@@ -158,6 +160,39 @@ const blockServed: Form = (out, argv, argc, reply) => {
   } else journalInner(out, command, reply);
 };
 
+/**
+ * A stream's approximate trim (MAXLEN ~ n, MINID ~ id) as the exact trim it
+ * came to, as Redis propagates it: how far it trims depends on the node
+ * sizes, which a replay may not share. Its LIMIT goes (exact trims take none).
+ */
+function exactTrims(out: JournalWrite, args: Buffer[], from: number, end: number): Buffer[] {
+  let approximate = false;
+  for (let i = from; i < end; i++) if (args[i].length === 1 && args[i][0] === 0x7e /* ~ */) approximate = true;
+  if (!approximate) return args;
+  const ref = out.store.lookupRead(out.db, args[1], 0, false);
+  if (ref === 0 || out.store.typeOf(ref) !== ValueType.Stream) return args;
+  const stream = openStream(out.store, ref);
+  const rewritten = args.slice(0, from);
+  for (let i = from; i < end; i++) {
+    const arg = args[i];
+    if (isKeyword(arg, 'limit')) {
+      i++;
+      continue;
+    }
+    rewritten.push(arg);
+    if (!isKeyword(arg, 'maxlen') && !isKeyword(arg, 'minid')) continue;
+    if (args[i + 1].length === 1 && (args[i + 1][0] === 0x7e || args[i + 1][0] === 0x3d)) i++;
+    rewritten.push(b('='));
+    i++;
+    if (isKeyword(arg, 'maxlen')) rewritten.push(b(String(stream.length)));
+    else {
+      const first = stream.range(ZERO_ID, MAX_ID, false, 1)[0];
+      rewritten.push(first === undefined ? args[i] : b(formatId(first.id)));
+    }
+  }
+  return [...rewritten, ...args.slice(end)];
+}
+
 const FORMS = new Map<string, Form>([
   ['block-try', blockTried],
   ['block-serve', blockServed],
@@ -196,8 +231,9 @@ const FORMS = new Map<string, Form>([
     const at = xaddIdAt(argv, argc);
     const args = argv.slice(0, argc);
     args[at] = id;
-    out.journal.append(out.db, args);
+    out.journal.append(out.db, exactTrims(out, args, 2, at));
   }],
+  ['xtrim', (out, argv, argc) => out.journal.append(out.db, exactTrims(out, argv.slice(0, argc), 2, argc))],
   ['restore', imageOfChangedKeys],
   ['xreadgroup', imageOfChangedKeys],
   ['xclaim', imageOfChangedKeys],

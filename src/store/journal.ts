@@ -8,14 +8,15 @@
 //   #TX <tag> <participants>\r\n  MULTI ... EXEC  #TXEND <tag>\r\n
 // <tag> names the transaction for the whole server run (run id prefix and
 // transaction id), <participants> is the bit set of the shards it spans
-// (0: unknown). A transaction that wrote nothing here leaves its end mark
+// (0: unknown). An EXEC on one shard is a bare MULTI ... EXEC block, as
+// Redis writes it. A transaction that wrote nothing here leaves its end mark
 // alone, so that replay can tell a shard that had nothing to write from one
 // whose part was lost (see server/aof.ts). Lines starting with '#' are annotations that Redis 7's AOF
 // loader skips, so a single shard's segment still loads in stock Redis.
 
 /** The transaction the shard's scheduler is running now, if one spans shards. */
 export interface RunningTransaction {
-  /** Its id; 0 while none runs. */
+  /** Its id; 0 while none runs; negative for a single-shard transaction (EXEC on one shard), written as MULTI/EXEC alone. */
   readonly runningId: number;
   /** The bit set of the shards it spans (0: unknown). */
   readonly runningParticipants: number;
@@ -132,6 +133,7 @@ export class Journal {
   concluded(id: number): void {
     const block = this.blocks.get(id);
     if (block === undefined) {
+      if (id < 0) return;
       // It wrote nothing here (or not inside its block: a script's own shard): the mark alone says this shard has
       // all of it, for the shards where it wrote.
       if (this.enabled) {
@@ -146,11 +148,11 @@ export class Journal {
     if (!this.enabled) return;
     const tag = this.tagOf(id);
     const out = this.out;
-    out.raw(Buffer.from(`#TX ${tag} ${participants}\r\n`));
+    if (id > 0) out.raw(Buffer.from(`#TX ${tag} ${participants}\r\n`));
     out.raw(MULTI);
     out.raw(block.buffer.subarray(0, block.length));
     out.raw(EXEC);
-    out.raw(Buffer.from(`#TXEND ${tag}\r\n`));
+    if (id > 0) out.raw(Buffer.from(`#TXEND ${tag}\r\n`));
     // The block selected its own databases.
     out.db = block.db;
     this.onAppend();

@@ -226,7 +226,7 @@ export class HopServer implements LocalHopServer {
       out.raw(ABORTED_BATCH);
     } else {
       out.raw(RAN_BATCH);
-      this.runBatch(out, argv, at, argc);
+      this.scheduler.runAtomically(() => this.runBatch(out, argv, at, argc));
     }
     this.closeReply(target);
     if (this.store.blocked.hasReady) this.afterCommand();

@@ -143,6 +143,24 @@ export class ShardScheduler {
     this.runAs(holder, work);
   }
 
+  private singleShardBatches = 0;
+
+  /** Runs a single-shard transaction's commands (EXEC on one shard) as one: the journal writes them as one block. */
+  runAtomically(work: () => void): void {
+    const id = this.runningId;
+    const participants = this.runningParticipants;
+    const batch = -++this.singleShardBatches;
+    this.runningId = batch;
+    this.runningParticipants = 0;
+    try {
+      work();
+    } finally {
+      this.runningId = id;
+      this.runningParticipants = participants;
+      this.onConcluded(batch);
+    }
+  }
+
   /** Runs a holder's work, the running transaction known meanwhile. */
   private runAs(holder: LockHolder, work: LockedWork): void {
     if (holder.fastPath) {
