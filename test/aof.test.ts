@@ -120,6 +120,87 @@ describe('kill -9 with appendfsync always', () => {
   }
 });
 
+/** Every key of databases 0 to 5 with its DEBUG DIGEST-VALUE and expiry time. */
+async function digestsByKey(client: Redis): Promise<Record<string, unknown>> {
+  const seen: Record<string, unknown> = {};
+  for (let db = 0; db <= 5; db++) {
+    await client.select(db);
+    for (const key of (await client.keys('*')).sort()) seen[`${db}:${key}`] = [await client.call('debug', 'digest-value', key), await client.pexpiretime(key)];
+  }
+  await client.select(0);
+  return seen;
+}
+
+describe('kill -9 after writes of every family', () => {
+  it('comes back with the same DEBUG DIGEST (--shards 2)', async () => {
+    const dir = freshDir();
+    const first = await ours(dir, 2, ['--appendonly', 'yes', '--appendfsync', 'always']);
+    const c = first.client;
+    await c.set('s', 'hello');
+    await c.setrange('s', 2, 'XY');
+    await c.append('s', '!');
+    await c.getex('s', 'PX', 900000);
+    await c.set('ex', 'v', 'EX', 5000);
+    await c.persist('ex');
+    await c.setex('sx', 3000, 'v');
+    await c.psetex('psx', 3000000, 'v');
+    const dumped = await c.dumpBuffer('s');
+    await c.restore('restored', 600000, dumped as Buffer);
+    await c.restore('restored-abs', Date.now() + 700000, dumped as Buffer, 'ABSTTL');
+    await c.pfadd('h1', 'a', 'b');
+    await c.pfadd('h2', 'c');
+    await c.pfmerge('h3', 'h1', 'h2');
+    await c.geoadd('geo', 13.361389, 38.115556, 'Palermo', 15.087269, 37.502669, 'Catania');
+    await c.geosearchstore('geo-near', 'geo', 'FROMLONLAT', 15, 37, 'BYRADIUS', 200, 'km');
+    await c.zadd('z', 'INCR', 1.5, 'm');
+    await c.zincrby('z', 2, 'n');
+    await c.zpopmin('z');
+    await c.sadd('src', 'a', 'b', 'c');
+    await c.smove('src', 'dst', 'a');
+    await c.sinterstore('inter', 'src', 'dst');
+    await c.sunionstore('union', 'src', 'dst');
+    await c.rpush('sortme', 3, 1, 2);
+    await c.sort('sortme', 'STORE', 'sorted');
+    await c.lpush('lst', 'a', 'b', 'c');
+    await c.linsert('lst', 'BEFORE', 'b', 'x');
+    await c.lset('lst', 0, 'first');
+    await c.ltrim('lst', 0, 2);
+    await c.rpoplpush('lst', 'lst2');
+    await c.hset('hh', 'a', '1', 'b', '2');
+    await c.hincrby('hh', 'a', 5);
+    await c.hdel('hh', 'b');
+    await c.setbit('bits', 7, 1);
+    await c.bitop('OR', 'bits2', 'bits', 'bits');
+    await c.call('bitfield', 'bf', 'SET', 'u8', '0', '200', 'INCRBY', 'u8', '0', '100');
+    await c.xadd('xs', 'MAXLEN', '~', '10', '*', 'a', '1');
+    await c.xgroup('CREATE', 'xs', 'g', '0');
+    await c.xgroup('CREATECONSUMER', 'xs', 'g', 'bob');
+    await c.xreadgroup('GROUP', 'g', 'alice', 'STREAMS', 'xs', '>');
+    await c.xclaim('xs', 'g', 'bob', 0, '0-0', 'JUSTID');
+    await c.xautoclaim('xs', 'g', 'carol', 0, '0-0');
+    await c.copy('s', 's-copy');
+    await c.rename('s-copy', 's-renamed');
+    await c.move('s-renamed', 2);
+    await c.swapdb(2, 4);
+    await c.mset('k1', 'a', 'k2', 'b', 'k3', 'c');
+    await c.del('k1', 'k2');
+    await c.msetnx('n1', 'a', 'n2', 'b');
+    await c.eval("redis.call('INCRBYFLOAT', KEYS[1], '1.25'); redis.call('EXPIRE', KEYS[1], 100000); return redis.call('SPOP', KEYS[2])", 2, 'script:f', 'src');
+    await c.select(5);
+    await c.set('other-db', 'x');
+    await c.flushdb();
+    await c.set('after-flush', 'y');
+    await c.select(0);
+    const digest = await c.call('debug', 'digest');
+    const before = await digestsByKey(c);
+    await killHard(first);
+    const second = await ours(dir, 2, ['--appendonly', 'yes']);
+    expect(await digestsByKey(second.client)).toEqual(before);
+    expect(await second.client.call('debug', 'digest')).toBe(digest);
+    await stop(second);
+  }, 60000);
+});
+
 describe('kill -9 with appendfsync everysec', () => {
   it('loses at most about a second of acknowledged writes', async () => {
     const dir = freshDir();
@@ -216,12 +297,18 @@ describe('turning the AOF on and rewriting it', () => {
     const first = await ours(dir, 2);
     const client = first.client;
     await writeEverything(client);
-    expect(await errorOf(client.call('bgrewriteaof'))).toMatch(/^ERR BGREWRITEAOF needs appendonly yes/);
+    expect(await errorOf(client.call('debug', 'loadaof'))).toBe('ERR');
+    // With appendonly no, as Redis: a base alone, which DEBUG LOADAOF loads.
+    expect(await client.call('bgrewriteaof')).toBe('Background append only file rewriting started');
+    const manifestPath = join(dir, 'appendonlydir', 'appendonly.aof.manifest');
+    expect(readFileSync(manifestPath, 'latin1')).toBe('file appendonly.aof.s0.1.base.rdb seq 1 type b shard 0\nfile appendonly.aof.s1.1.base.rdb seq 1 type b shard 1\n');
+    const atRewrite = await view(client);
+    expect(await client.call('debug', 'loadaof')).toBe('OK');
+    expect(await view(client)).toEqual(atRewrite);
     expect(await client.config('SET', 'appendonly', 'yes')).toBe('OK');
-    const manifest = readFileSync(join(dir, 'appendonlydir', 'appendonly.aof.manifest'), 'latin1');
-    expect(manifest).toBe(
-      'file appendonly.aof.s0.1.base.rdb seq 1 type b shard 0\nfile appendonly.aof.s0.1.incr.aof seq 1 type i shard 0\n'
-      + 'file appendonly.aof.s1.1.base.rdb seq 1 type b shard 1\nfile appendonly.aof.s1.1.incr.aof seq 1 type i shard 1\n',
+    expect(readFileSync(manifestPath, 'latin1')).toBe(
+      'file appendonly.aof.s0.2.base.rdb seq 2 type b shard 0\nfile appendonly.aof.s0.2.incr.aof seq 2 type i shard 0\n'
+      + 'file appendonly.aof.s1.2.base.rdb seq 2 type b shard 1\nfile appendonly.aof.s1.2.incr.aof seq 2 type i shard 1\n',
     );
     await client.set('written', 'after');
     const before = await view(client);
@@ -229,10 +316,10 @@ describe('turning the AOF on and rewriting it', () => {
     expect(await view(client)).toEqual(before);
     expect(await client.call('bgrewriteaof')).toBe('Background append only file rewriting started');
     const names = readdirSync(join(dir, 'appendonlydir')).sort();
-    expect(names).toEqual(['appendonly.aof.manifest', 'appendonly.aof.s0.2.base.rdb', 'appendonly.aof.s0.2.incr.aof', 'appendonly.aof.s1.2.base.rdb', 'appendonly.aof.s1.2.incr.aof']);
+    expect(names).toEqual(['appendonly.aof.manifest', 'appendonly.aof.s0.3.base.rdb', 'appendonly.aof.s0.3.incr.aof', 'appendonly.aof.s1.3.base.rdb', 'appendonly.aof.s1.3.incr.aof']);
     const info = (await client.info('persistence')) as string;
     expect(infoField(info, 'aof_enabled')).toBe(1);
-    expect(infoField(info, 'aof_rewrites')).toBe(2);
+    expect(infoField(info, 'aof_rewrites')).toBe(3);
     await client.set('after', 'rewrite');
     await killHard(first);
     const second = await ours(dir, 2, ['--appendonly', 'yes']);

@@ -390,7 +390,7 @@ function commandStatLines(totals: Map<string, number>): string[] {
  */
 function aofLines(totals: Map<string, number>): string[] {
   const enabled = (totals.get('aof_enabled') ?? 0) > 0;
-  const shards = Math.max(1, totals.get('aof_enabled') ?? 1);
+  const shards = Math.max(1, totals.get('aof_shards') ?? 1);
   const lines = [
     `aof_enabled:${enabled ? 1 : 0}`, 'aof_rewrite_in_progress:0', 'aof_rewrite_scheduled:0',
     `aof_last_rewrite_time_sec:${(totals.get('aof_rewrites') ?? 0) === 0 ? -1 : Math.round((totals.get('aof_last_rewrite_time_ms') ?? 0) / shards / 1000)}`,

@@ -255,6 +255,14 @@ export function isJournaled(spec: CommandSpec): boolean {
   return (spec.flags & Flag.Write) !== 0 && spec.script !== true && spec.name !== 'exec';
 }
 
+/** Writes to whole databases, which the shard's write counter does not count: journaled whenever they run. */
+const WHOLE_DATABASE = new Set(['flushdb', 'flushall', 'swapdb', 'flush-database', 'flush-everything', 'swap-databases']);
+
+/** Whether the command is journaled even when the write counter did not move (FLUSHDB, SWAPDB and their parts). */
+export function isJournaledAlways(spec: CommandSpec): boolean {
+  return WHOLE_DATABASE.has(spec.name);
+}
+
 /** Whether the command's form needs the keys it changed (the invoker records them while it runs). */
 export function needsChangedKeys(spec: CommandSpec): boolean {
   const form = FORMS.get(spec.name);

@@ -228,7 +228,7 @@ export function loadSnapshotAtStart(ctx: Pick<CommandContext, 'store' | 'server'
 
 const aofRewrite = shardOp('aof-rewrite', "Rewrite a shard's AOF: a new base, a new increment", (ctx) => (ctx.server.aof.rewrite() ? 1 : 0));
 const aofLoadBack = shardOp('aof-load-back', "Empty a shard and load it back from its AOF", (ctx) => {
-  ctx.server.aof.loadBack();
+  if (!ctx.server.aof.loadBack()) throw new ReplyError('ERR');
   return 1;
 });
 
@@ -239,20 +239,23 @@ function* onEveryShard(request: StepRequest, op: typeof aofRewrite): Generator<O
 }
 
 /**
- * BGREWRITEAOF: every shard writes its new base and starts a new increment,
- * every shard locked (no transaction is half in a base). Without fork, on
- * each shard's thread, done when it answers.
+ * BGREWRITEAOF: every shard writes its new base and starts a new increment
+ * (with appendonly no, as Redis, a base alone), every shard locked (no
+ * transaction is half in a base). Without fork, on each shard's thread, done
+ * when it answers.
  */
 const bgrewriteaof = steppedCommand(function* (request) {
-  if (!request.server.aof.enabled) throw new ReplyError('ERR BGREWRITEAOF needs appendonly yes: this server keeps no AOF otherwise');
   yield* onEveryShard(request, aofRewrite);
   log('notice', 'Background append only file rewriting started');
   request.out.simple('Background append only file rewriting started');
 }, EVERY_SHARD_LOCKED);
 
-/** DEBUG LOADAOF: the AOF synced, every shard emptied and loaded back from it; Redis's bare ERR when the AOF is off. */
+/**
+ * DEBUG LOADAOF: the AOF synced, every shard emptied and loaded back from
+ * the files on disk (with appendonly no too, as Redis); a bare ERR when
+ * there are none (where Redis exits).
+ */
 function* loadAofSteps(request: StepRequest): Generator<OpCall[], void, OpValue[]> {
-  if (!request.server.aof.enabled) throw new ReplyError('ERR');
   yield* onEveryShard(request, aofLoadBack);
   log('notice', 'Append Only File loaded by DEBUG LOADAOF');
   request.out.ok();

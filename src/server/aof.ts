@@ -42,10 +42,10 @@ export interface AofControl {
   readonly enabled: boolean;
   /** INFO persistence's per-shard fields. */
   fields(): [string, number][];
-  /** BGREWRITEAOF on this shard: a new base, a new empty increment. False when the AOF is off. */
+  /** BGREWRITEAOF on this shard: a new base, and a new empty increment when the AOF is on. */
   rewrite(): boolean;
-  /** DEBUG LOADAOF on this shard: everything synced, the shard emptied and loaded back from its files. */
-  loadBack(): void;
+  /** DEBUG LOADAOF on this shard: everything synced, the shard emptied and loaded back from its files; false when there are none. */
+  loadBack(): boolean;
 }
 
 export class AofFormatError extends Error {}
@@ -574,34 +574,44 @@ export class ShardAof implements AofControl {
   }
 
   rewrite(): boolean {
-    if (!this.enabled) return false;
     const started = Date.now();
-    const old = [
-      { file: this.baseFile, seq: this.seq, type: 'b' as const, shard: -1 },
-      { file: this.incrFile, seq: this.seq, type: 'i' as const, shard: -1 },
-    ];
-    this.closeIncrement();
-    this.seq++;
-    this.writeBase();
-    this.incrFile = this.nameOf(this.seq, 'incr.aof');
-    this.writeManifest(this.manifestLines());
-    this.openIncrement();
-    this.removeFiles(old);
-    this.sizeAtRewrite = this.currentSize = this.baseSize;
+    if (!this.enabled) {
+      // As Redis with appendonly no: a new base alone, which DEBUG LOADAOF (or a start with appendonly yes) loads.
+      const lines = this.readManifest();
+      const old = lines === null ? [] : this.myLines(lines);
+      this.seq = Math.max(this.seq, 0, ...old.map((line) => line.seq)) + 1;
+      this.writeBase();
+      this.incrFile = '';
+      this.writeManifest(this.manifestLines().slice(0, 1));
+      this.removeFiles(old);
+    } else {
+      const old = [
+        { file: this.baseFile, seq: this.seq, type: 'b' as const, shard: -1 },
+        { file: this.incrFile, seq: this.seq, type: 'i' as const, shard: -1 },
+      ];
+      this.closeIncrement();
+      this.seq++;
+      this.writeBase();
+      this.incrFile = this.nameOf(this.seq, 'incr.aof');
+      this.writeManifest(this.manifestLines());
+      this.openIncrement();
+      this.removeFiles(old);
+      this.sizeAtRewrite = this.currentSize = this.baseSize;
+    }
     this.rewrites++;
     this.lastRewriteMs = Date.now() - started;
     log('notice', `Background AOF rewrite finished successfully (shard ${this.shard})`);
     return true;
   }
 
-  loadBack(): void {
+  loadBack(): boolean {
     const enabled = this.enabled;
     if (enabled) {
       this.flush();
       fsyncSync(this.fd);
     }
     const lines = this.readManifest();
-    if (lines === null) return;
+    if (lines === null) return false;
     this.store.flushAll();
     this.journal.enabled = false;
     try {
@@ -609,10 +619,12 @@ export class ShardAof implements AofControl {
     } finally {
       this.journal.enabled = enabled;
     }
+    return true;
   }
 
   fields(): [string, number][] {
     return [
+      ['aof_shards', 1],
       ['aof_enabled', this.enabled ? 1 : 0],
       ['aof_rewrites', this.rewrites],
       ['aof_last_rewrite_time_ms', this.lastRewriteMs],

@@ -17,7 +17,7 @@ import type { ServerContext } from './server-context.ts';
 import type { MemoryRefusal } from './memory-refusal.ts';
 import { KeyspaceNotifier } from './keyspace-notifier.ts';
 import { Journal } from '../store/journal.ts';
-import { isJournaled, journalWrite, needsChangedKeys, type JournalWrite } from '../commands/journal-forms.ts';
+import { isJournaled, isJournaledAlways, journalWrite, needsChangedKeys, type JournalWrite } from '../commands/journal-forms.ts';
 
 /** Changes between two readings of the shard's write counter (mod 2^32). */
 function writesBetween(before: number, after: number): number {
@@ -125,7 +125,7 @@ export class Invoker {
   private journalIfChanged(spec: CommandSpec, argv: Buffer[], argc: number, db: number, out: ReplyWriter, replyStart: number, writesBefore: number, recordingKeys: boolean): void {
     const changed = writesBetween(writesBefore, this.store.writeCount) - this.nestedWrites;
     const write = this.journalWrite;
-    if (changed > 0) {
+    if (changed > 0 || isJournaledAlways(spec)) {
       write.db = db;
       journalWrite(write, spec, argv, argc, out.buffer.subarray(replyStart, out.length));
     }

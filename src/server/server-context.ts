@@ -11,7 +11,7 @@ import type { ParserLimits } from '../protocol/request-parser.ts';
 import { parseBufferLimits, type BufferLimit } from '../config/buffer-limits.ts';
 import type { AofControl } from './aof.ts';
 
-const NO_AOF: AofControl = { enabled: false, fields: () => [], rewrite: () => false, loadBack: () => {} };
+const NO_AOF: AofControl = { enabled: false, fields: () => [], rewrite: () => false, loadBack: () => false };
 
 /** Counters reported by INFO stats, kept per thread and summed on demand. */
 export class ThreadStats {
