@@ -185,22 +185,27 @@ function* reloadSteps(request: StepRequest): Generator<OpCall[], void, OpValue[]
 /** DEBUG RELOAD on this shard alone (--shards 1, or inside a shard's run). */
 export const debugReloadHere = steppedCommand(reloadSteps).handler;
 
+/** Steps run over every shard as DEBUG's plan of hops runs them: each call a hop. */
+function stepsEverywhere(steps: (request: StepRequest) => Generator<OpCall[], void, OpValue[]>): ReturnType<typeof stepwise> {
+  return stepwise(async (coordinator, _client, args, out, db) => {
+    const glue = steps(stepRequest(coordinator, args, db, out));
+    for (let step = glue.next(); step.done !== true; ) {
+      const values = await Promise.all(step.value.map(async (call) => {
+        const reply = await coordinator.call(call.shard, call.db, HOP_INTERNAL, [call.op.name, ...call.args]);
+        if (reply instanceof ReplyError) throw reply;
+        return reply as OpValue;
+      }));
+      step = glue.next(values);
+    }
+  });
+}
+
 /**
- * DEBUG RELOAD over every shard, as DEBUG's plan of hops runs it: the same
- * steps, each call a hop. Not one transaction: a write from another client
- * may land between two shards' slices (DEBUG is a test tool).
+ * DEBUG RELOAD over every shard: the same steps, each call a hop. Not one
+ * transaction: a write from another client may land between two shards'
+ * slices (DEBUG is a test tool).
  */
-export const debugReloadEverywhere = stepwise(async (coordinator, _client, args, out, db) => {
-  const glue = reloadSteps(stepRequest(coordinator, args, db, out));
-  for (let step = glue.next(); step.done !== true; ) {
-    const values = await Promise.all(step.value.map(async (call) => {
-      const reply = await coordinator.call(call.shard, call.db, HOP_INTERNAL, [call.op.name, ...call.args]);
-      if (reply instanceof ReplyError) throw reply;
-      return reply as OpValue;
-    }));
-    step = glue.next(values);
-  }
-});
+export const debugReloadEverywhere = stepsEverywhere(reloadSteps);
 
 /**
  * Start-up: the shard's keys from dir/dbfilename when the file exists, as
@@ -263,18 +268,8 @@ function* loadAofSteps(request: StepRequest): Generator<OpCall[], void, OpValue[
 
 export const debugLoadAofHere = steppedCommand(loadAofSteps).handler;
 
-/** DEBUG LOADAOF over every shard, each a hop, as DEBUG RELOAD. */
-export const debugLoadAofEverywhere = stepwise(async (coordinator, _client, args, out, db) => {
-  const glue = loadAofSteps(stepRequest(coordinator, args, db, out));
-  for (let step = glue.next(); step.done !== true; ) {
-    const values = await Promise.all(step.value.map(async (call) => {
-      const reply = await coordinator.call(call.shard, call.db, HOP_INTERNAL, [call.op.name, ...call.args]);
-      if (reply instanceof ReplyError) throw reply;
-      return reply as OpValue;
-    }));
-    step = glue.next(values);
-  }
-});
+/** DEBUG LOADAOF over every shard, each call a hop, as DEBUG RELOAD. */
+export const debugLoadAofEverywhere = stepsEverywhere(loadAofSteps);
 
 // --- the bindings (the rows are table/persistence.ts) ---
 

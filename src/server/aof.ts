@@ -23,12 +23,12 @@
 // batch calls flush first); everysec writes at the end of each batch and
 // syncs once a second off the thread; no leaves syncing to the system.
 
-import { closeSync, existsSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { CommandSpec, CommandTable } from '../commands/command.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import type { Journal } from '../store/journal.ts';
-import { assembleFile, loadFile, writeSlice } from '../store/rdb/rdb-file.ts';
+import { assembleFile, loadFile, writeFileAtomically, writeSlice } from '../store/rdb/rdb-file.ts';
 import { dumpPayload } from '../store/rdb/rdb-value.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
@@ -81,19 +81,6 @@ function parseManifest(text: string): ManifestLine[] {
 
 function manifestText(lines: readonly ManifestLine[]): string {
   return lines.map((l) => `file ${l.file} seq ${l.seq} type ${l.type}${l.shard >= 0 ? ` shard ${l.shard}` : ''}\n`).join('');
-}
-
-/** Writes `bytes` to `path` through a temporary file of this shard's, synced, renamed over it. */
-function writeAtomically(path: string, bytes: Uint8Array, shard: number): void {
-  const temporary = `${path}.tmp-${process.pid}-${shard}`;
-  const fd = openSync(temporary, 'w');
-  try {
-    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(temporary, path);
 }
 
 // --- reading increments ---
@@ -249,6 +236,11 @@ export class ShardAof implements AofControl {
     return this.server.shardCount === 1 ? `${this.fileName}.${seq}.${kind}` : `${this.fileName}.s${this.shard}.${seq}.${kind}`;
   }
 
+  /** A temporary file of this shard's next to `path` (shards write theirs at the same moment). */
+  private temporaryFor(path: string): string {
+    return `${path}.tmp-${process.pid}-${this.shard}`;
+  }
+
   private readManifest(): ManifestLine[] | null {
     const path = this.manifestPath;
     if (!existsSync(path)) return null;
@@ -283,7 +275,7 @@ export class ShardAof implements AofControl {
       const current = existsSync(this.manifestPath) ? parseManifest(readFileSync(this.manifestPath, 'latin1')) : [];
       const others = current.filter((line) => (line.shard === -1 ? 0 : line.shard) !== this.shard);
       const lines = [...others, ...mine].sort((a, b) => a.shard - b.shard || (a.type === 'b' ? -1 : b.type === 'b' ? 1 : a.seq - b.seq));
-      writeAtomically(this.manifestPath, Buffer.from(manifestText(lines), 'latin1'), this.shard);
+      writeFileAtomically(this.manifestPath, Buffer.from(manifestText(lines), 'latin1'), this.temporaryFor(this.manifestPath));
     } finally {
       closeSync(fd);
       unlinkSync(lock);
@@ -461,7 +453,7 @@ export class ShardAof implements AofControl {
       bytes = this.commandsImage(now);
     }
     mkdirSync(this.directory, { recursive: true });
-    writeAtomically(join(this.directory, this.baseFile), bytes, this.shard);
+    writeFileAtomically(join(this.directory, this.baseFile), bytes, this.temporaryFor(join(this.directory, this.baseFile)));
     this.baseSize = bytes.length;
   }
 

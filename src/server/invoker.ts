@@ -86,7 +86,7 @@ export class Invoker {
     const started = performance.now();
     const notifying = this.notifier.flags !== 0 && this.notifier.beforeCommand();
     const journaling = this.journal.enabled && isJournaled(spec);
-    const writesBefore = this.store.writeCount;
+    const writesBefore = journaling ? this.store.writeCount : 0;
     const recordingKeys = journaling && needsChangedKeys(spec) && this.startRecording();
     this.nestedWrites = 0;
     this.inHandler = true;
@@ -162,7 +162,7 @@ export class Invoker {
     const replyStart = out.length;
     const started = performance.now();
     const journaling = this.journal.enabled && isJournaled(spec);
-    const writesBefore = this.store.writeCount;
+    const writesBefore = journaling ? this.store.writeCount : 0;
     const recordingKeys = journaling && needsChangedKeys(spec) && this.startRecording();
     const outerNested = this.nestedWrites;
     this.nestedWrites = 0;
