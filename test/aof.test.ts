@@ -201,6 +201,29 @@ describe('kill -9 after writes of every family', () => {
   }, 60000);
 });
 
+describe('evicted keys', () => {
+  it('are journaled as DELs: the keys maxmemory evicted stay gone after kill -9', async () => {
+    const dir = freshDir();
+    const first = await ours(dir, 1, ['--appendonly', 'yes', '--appendfsync', 'always', '--maxmemory-policy', 'allkeys-random']);
+    const c = first.client;
+    const used = infoField((await c.info('memory')) as string, 'used_memory');
+    await c.config('SET', 'maxmemory', String(used + 2 * 1024 * 1024));
+    const value = 'v'.repeat(1000);
+    for (let i = 0; i < 8000; i += 200) {
+      const batch = c.pipeline();
+      for (let j = i; j < i + 200; j++) batch.set(`evict:${j}`, value);
+      await batch.exec();
+    }
+    expect(infoField((await c.info('stats')) as string, 'evicted_keys')).toBeGreaterThan(0);
+    const keys = (await c.keys('evict:*')).sort();
+    expect(keys.length).toBeLessThan(8000);
+    await killHard(first);
+    const second = await ours(dir, 1, ['--appendonly', 'yes']);
+    expect((await second.client.keys('evict:*')).sort()).toEqual(keys);
+    await stop(second);
+  }, 60000);
+});
+
 describe('kill -9 with appendfsync everysec', () => {
   it('loses at most about a second of acknowledged writes', async () => {
     const dir = freshDir();

@@ -352,6 +352,7 @@ export class ShardAof implements AofControl {
     const journal = this.journal;
     const enabled = journal.enabled;
     journal.enabled = false;
+    this.invoker.loading = true;
     try {
       for (const item of segment.items) {
         if (item.kind === 'command') {
@@ -367,6 +368,7 @@ export class ShardAof implements AofControl {
       }
     } finally {
       journal.enabled = enabled;
+      this.invoker.loading = false;
     }
     if (cut !== -1 && last) {
       const fd = openSync(path, 'r+');

@@ -25,6 +25,7 @@ function writesBetween(before: number, after: number): number {
 }
 
 const NO_ARGS: Buffer[] = [];
+const EVICTED_DEL = Buffer.from('DEL');
 
 export class Invoker {
   private readonly server: ServerContext;
@@ -43,6 +44,8 @@ export class Invoker {
   /** Writes of commands run inside the handler running now (a script's calls, a local part), journaled by themselves. */
   private nestedWrites = 0;
   private readonly journalWrite: JournalWrite;
+  /** Set while the AOF is replayed: nothing is evicted or refused (as Redis while loading). */
+  loading = false;
 
   constructor(server: ServerContext, store: ShardStore, memory: MemoryBudget, refusal: MemoryRefusal, commands: CommandTable) {
     this.server = server;
@@ -52,6 +55,9 @@ export class Invoker {
     this.notifier = new KeyspaceNotifier(server, store.keyChanges);
     this.store = store;
     this.journalWrite = { journal: this.journal, store, db: 0, changedKeys: null };
+    memory.onEvict = (db, key) => {
+      if (this.journal.enabled) this.journal.append(db, [EVICTED_DEL, Buffer.from(key)]);
+    };
   }
 
   /**
@@ -68,7 +74,7 @@ export class Invoker {
     const ctx = this.ctx;
     const commandStats = this.server.commandStats;
     const errors = commandStats.errors;
-    if (this.memory.maxmemory !== 0) {
+    if (this.memory.maxmemory !== 0 && !this.loading) {
       // A shard's part of a multi-shard command evicts as any command, but
       // only its coordinator may refuse it, once for every shard.
       if (!countCall) this.memory.evict();
