@@ -205,6 +205,8 @@ export class ShardAof implements AofControl {
   private syncTimer: NodeJS.Timeout | null = null;
   private syncInFlight = false;
   private unsynced = false;
+  /** Bytes a failed write left over, written before anything newer. */
+  private unwritten: Buffer | null = null;
   private readonly scratch = new ReplyWriter();
   /** A transaction is open on this shard: no rewrite now (its block would land after its effects in the base). */
   holdsTransactions: () => boolean = () => false;
@@ -478,10 +480,13 @@ export class ShardAof implements AofControl {
 
   /** Writes what the journal gathered; with appendfsync always, synced before returning. Called before a batch's replies leave. */
   flush(): void {
-    if (this.fd === -1 || this.journal.pending === 0) return;
-    const bytes = this.journal.take();
+    if (this.fd === -1 || (this.journal.pending === 0 && this.unwritten === null)) return;
+    const taken = this.journal.take();
+    const bytes = this.unwritten === null ? taken : Buffer.concat([this.unwritten, taken]);
+    this.unwritten = null;
+    let written = 0;
     try {
-      for (let at = 0; at < bytes.length; ) at += writeSync(this.fd, bytes, at, bytes.length - at);
+      while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written);
       this.currentSize += bytes.length;
       const policy = this.server.config.get('appendfsync');
       if (policy === 'always') fsyncSync(this.fd);
@@ -489,8 +494,15 @@ export class ShardAof implements AofControl {
       if (!this.lastWriteOk) log('warning', 'AOF write error looks solved, Redis can write again.');
       this.lastWriteOk = true;
     } catch (error) {
+      // What did not reach the file is kept and written first next time: nothing is dropped.
+      this.unwritten = Buffer.from(bytes.subarray(written));
+      this.currentSize += written;
       this.lastWriteOk = false;
       log('warning', `Error writing to the AOF file: ${(error as Error).message}`);
+      if (this.server.config.get('appendfsync') === 'always') {
+        log('warning', "Can't recover from AOF write error when the AOF fsync policy is 'always'. Exiting...");
+        process.exit(1);
+      }
     }
     this.maybeAutoRewrite();
   }
