@@ -346,6 +346,8 @@ export class ShardThread {
         log('warning', `Closing client id=${client.id} addr=${client.addr} after an internal error: ${(error as Error).stack ?? String(error)}`);
         client.kill();
       }
+      // The AOF has the batch's writes (synced, with appendfsync always) before any reply leaves.
+      endOfBatch.beforeOutput();
       client.flush();
       endOfBatch.run();
       client.throttleReads();
@@ -358,6 +360,7 @@ export class ShardThread {
       if (client.blocked !== null) dispatcher.blocked.clientClosed(client);
       client.parser.stop();
       client.closeWhenAnswered(null);
+      endOfBatch.beforeOutput();
       client.flush();
     });
     socket.on('error', () => {});
