@@ -35,8 +35,15 @@ interface Running {
   client: Redis;
 }
 
+/** Every server a test started: those a failed test left running stop at the end. */
+const started: TestServer[] = [];
+afterAll(async () => {
+  for (const server of started) await server.stop();
+});
+
 async function ours(dir: string, shards: number, extra: string[] = []): Promise<Running> {
   const server = await startServer({ shards, args: ['--dir', dir, '--enable-debug-command', 'yes', ...extra] });
+  started.push(server);
   return { server, client: await connectIoredis(server) };
 }
 
@@ -383,6 +390,7 @@ describe('interop with stock redis-server 7.0.15 (one shard)', () => {
   async function stock(dir: string): Promise<Running> {
     const port = await freePort();
     const server = await launchServer(port, 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'always']);
+    started.push(server);
     return { server, client: await connectIoredis(server) };
   }
 
@@ -447,6 +455,7 @@ describe('throughput with the AOF', () => {
       const mine = await ours(dir, 2, aof);
       const port = await freePort();
       const stockServer = await launchServer(port, 'redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', freshDir(), ...aof]);
+      started.push(stockServer);
       const ourRate = await setRate(mine.server.port);
       const stockRate = await setRate(port);
       if (fsync !== 'off') expect(infoField((await mine.client.info('persistence')) as string, 'aof_current_size')).toBeGreaterThan(200000 * 20);
