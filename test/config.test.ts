@@ -99,17 +99,17 @@ for (const shards of [1, 2]) {
       expect(await client.config('SET', 'hz', '10')).toBe('OK');
     });
 
-    it('CONFIG SET save takes an empty value; a schedule, or appendonly yes, is refused while BGSAVE and the AOF are not built', async () => {
+    it('CONFIG SET save takes an empty value; a schedule, or AOF timestamps, are refused while BGSAVE and they are not built', async () => {
       expect(await client.config('SET', 'save', '')).toBe('OK');
       expect(await client.config('GET', 'save')).toEqual(['save', '']);
       expect(await errorOf(client.config('SET', 'save', '3600 1 300 100 60 10000'))).toBe(
         'ERR CONFIG SET failed (possibly related to argument \'save\') - background saves (BGSAVE, save points) are not built yet: only an empty save schedule ("") is accepted',
       );
-      expect(await errorOf(client.config('SET', 'appendonly', 'yes'))).toBe(
-        "ERR CONFIG SET failed (possibly related to argument 'appendonly') - the AOF is not built yet: appendonly must be 'no'",
+      expect(await errorOf(client.config('SET', 'aof-timestamp-enabled', 'yes'))).toBe(
+        "ERR CONFIG SET failed (possibly related to argument 'aof-timestamp-enabled') - AOF timestamp annotations are not written by this server",
       );
-      expect(await client.config('SET', 'appendonly', 'no')).toBe('OK');
-      expect(await client.config('GET', 'save', 'appendonly')).toEqual(expect.arrayContaining(['save', '', 'appendonly', 'no']));
+      expect(await client.config('SET', 'aof-timestamp-enabled', 'no')).toBe('OK');
+      expect(await client.config('GET', 'save', 'aof-timestamp-enabled')).toEqual(expect.arrayContaining(['save', '', 'aof-timestamp-enabled', 'no']));
     });
 
     it('CONFIG RESETSTAT clears the INFO counters of every thread', async () => {
@@ -164,9 +164,9 @@ describe('start-up configuration', () => {
   });
 
   it('refuses persistence settings it would not honour, on the command line and in a config file', async () => {
-    const onLine = await runUntilExit(['--port', String(await freePort()), '--appendonly', 'yes']);
+    const onLine = await runUntilExit(['--port', String(await freePort()), '--aof-timestamp-enabled', 'yes']);
     expect(onLine.code).toBe(1);
-    expect(onLine.output).toContain(">>> 'appendonly \"yes\"'\nthe AOF is not built yet: appendonly must be 'no'");
+    expect(onLine.output).toContain(">>> 'aof-timestamp-enabled \"yes\"'\nAOF timestamp annotations are not written by this server");
     const file = join(dir, 'save.conf');
     writeFileSync(file, `port ${await freePort()}\nsave 60 1\n`);
     const inFile = await runUntilExit([file]);

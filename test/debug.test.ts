@@ -139,7 +139,7 @@ for (const shards of [1, 2]) {
       expect(await errorOf(client.call('debug', 'foo'))).toBe("ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP.");
       expect(await errorOf(client.call('debug', 'log'))).toBe("ERR unknown subcommand or wrong number of arguments for 'log'. Try DEBUG HELP.");
       expect(await errorOf(client.call('debug'))).toBe("ERR wrong number of arguments for 'debug' command");
-      // It rewrites the AOF first: there is none yet, so it fails as Redis does when that fails.
+      // With appendonly no there is no AOF to load back (test/aof.test.ts loads one).
       expect(await errorOf(client.call('debug', 'loadaof'))).toBe('ERR');
       expect(await errorOf(client.call('debug', 'protocol', 'nope'))).toBe(
         'ERR Wrong protocol type name. Please use one of the following: string|integer|double|bignum|null|array|set|map|attrib|push|verbatim|true|false',

@@ -27,7 +27,7 @@ import { onEveryShard, stepwise } from './step-plans.ts';
 import { mergeOkReplies } from '../tx/multi-shard.ts';
 import { HOP_PART } from '../shard/hop-format.ts';
 import { setPackedThreshold } from '../store/types/quicklist.ts';
-import { debugReloadEverywhere, debugReloadHere } from './persistence.ts';
+import { debugLoadAofEverywhere, debugLoadAofHere, debugReloadEverywhere, debugReloadHere } from './persistence.ts';
 
 const DEBUG_DIGEST_PART = 'debug-digest-part';
 
@@ -222,11 +222,7 @@ function debugOnShard(ctx: CommandContext): void {
     log('warning', `DEBUG LOG: ${argv[2].toString()}`);
     out.ok();
   } else if (isKeyword(sub, 'reload')) debugReloadHere(ctx);
-  else if (isKeyword(sub, 'loadaof')) {
-    // It rewrites the AOF before loading it back; there is no AOF yet, so it
-    // fails as Redis does when that rewrite fails, the data untouched.
-    out.error('ERR');
-  } else if (argc === 3 && isKeyword(sub, 'object')) debugObject(ctx);
+  else if (argc === 2 && isKeyword(sub, 'loadaof')) debugLoadAofHere(ctx); else if (argc === 3 && isKeyword(sub, 'object')) debugObject(ctx);
   else if (isKeyword(sub, 'digest-value')) debugDigestValue(ctx);
   else if (argc === 3 && isKeyword(sub, 'protocol')) debugProtocol(ctx);
   else if (argc === 3 && isKeyword(sub, 'sleep')) debugSleep(ctx);
@@ -305,6 +301,7 @@ const debugPlan: MultiShardPlan = {
       else onEveryShardOk.run(coordinator, client, argv, argc, slot, db, proto);
     }
     else if (isKeyword(sub, 'reload')) debugReloadEverywhere.run(coordinator, client, argv, argc, slot, db, proto);
+    else if (argc === 2 && isKeyword(sub, 'loadaof')) debugLoadAofEverywhere.run(coordinator, client, argv, argc, slot, db, proto);
     else if (argc === 2 && isKeyword(sub, 'digest')) digestOnEveryShard.run(coordinator, client, argv, argc, slot, db, proto);
     else if (argc === 3 && isKeyword(sub, 'object')) coordinator.send(coordinator.shardOfKey(argv[2]), db, proto, HOP_PART, argv, argc, slot);
     else if (argc > 2 && isKeyword(sub, 'digest-value')) digestValuesAcrossShards.run(coordinator, client, argv, argc, slot, db, proto);

@@ -37,6 +37,7 @@ export function shardInfo(ctx: CommandContext): void {
     ...shardMemoryFields(ctx),
     ['evicted_keys', store.stats.evictedKeys],
     ['rdb_changes_since_last_save', changesSinceSave(store)],
+    ...server.aof.fields(),
     ['pubsub_channels', server.pubsub.channelCount],
     ['pubsub_patterns', server.pubsub.patternCount],
     [`shard${server.threadIndex}_thread_id`, threadId],
@@ -381,6 +382,30 @@ function commandStatLines(totals: Map<string, number>): string[] {
   return lines;
 }
 
+/**
+ * INFO persistence's aof_* fields, from every shard's AOF: rewrites are made
+ * while BGREWRITEAOF (or the switch on) runs, so none is ever in progress
+ * when INFO looks; sizes are the shards' together; rewrites are counted once
+ * per server (every shard rewrites together).
+ */
+function aofLines(totals: Map<string, number>): string[] {
+  const enabled = (totals.get('aof_enabled') ?? 0) > 0;
+  const shards = Math.max(1, totals.get('aof_shards') ?? 1);
+  const lines = [
+    `aof_enabled:${enabled ? 1 : 0}`, 'aof_rewrite_in_progress:0', 'aof_rewrite_scheduled:0',
+    `aof_last_rewrite_time_sec:${(totals.get('aof_rewrites') ?? 0) === 0 ? -1 : Math.round((totals.get('aof_last_rewrite_time_ms') ?? 0) / shards / 1000)}`,
+    'aof_current_rewrite_time_sec:-1', 'aof_last_bgrewrite_status:ok', `aof_rewrites:${Math.round((totals.get('aof_rewrites') ?? 0) / shards)}`,
+    'aof_rewrites_consecutive_failures:0', `aof_last_write_status:${(totals.get('aof_write_errors') ?? 0) === 0 ? 'ok' : 'err'}`, 'aof_last_cow_size:0',
+  ];
+  if (enabled) {
+    lines.push(
+      `aof_current_size:${totals.get('aof_current_size') ?? 0}`, `aof_base_size:${totals.get('aof_base_size') ?? 0}`, 'aof_pending_rewrite:0',
+      `aof_buffer_length:${totals.get('aof_buffer_length') ?? 0}`, 'aof_pending_bio_fsync:0', 'aof_delayed_fsync:0',
+    );
+  }
+  return lines;
+}
+
 /** INFO persistence, as Redis 7.0 words it: the last save from the shared status; no AOF or fork here. */
 function persistenceLines(totals: Map<string, number>, status: SaveStatus): string[] {
   return [
@@ -395,8 +420,7 @@ function persistenceLines(totals: Map<string, number>, status: SaveStatus): stri
     `rdb_saves:${status.saves}`,
     'rdb_last_cow_size:0', 'rdb_last_load_keys_expired:0',
     `rdb_last_load_keys_loaded:${status.loadedKeys}`,
-    'aof_enabled:0', 'aof_rewrite_in_progress:0', 'aof_rewrite_scheduled:0', 'aof_last_rewrite_time_sec:-1', 'aof_current_rewrite_time_sec:-1',
-    'aof_last_bgrewrite_status:ok', 'aof_rewrites:0', 'aof_rewrites_consecutive_failures:0', 'aof_last_write_status:ok', 'aof_last_cow_size:0',
+    ...aofLines(totals),
     'module_fork_in_progress:0', 'module_fork_last_cow_size:0',
   ];
 }

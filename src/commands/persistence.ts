@@ -185,22 +185,27 @@ function* reloadSteps(request: StepRequest): Generator<OpCall[], void, OpValue[]
 /** DEBUG RELOAD on this shard alone (--shards 1, or inside a shard's run). */
 export const debugReloadHere = steppedCommand(reloadSteps).handler;
 
+/** Steps run over every shard as DEBUG's plan of hops runs them: each call a hop. */
+function stepsEverywhere(steps: (request: StepRequest) => Generator<OpCall[], void, OpValue[]>): ReturnType<typeof stepwise> {
+  return stepwise(async (coordinator, _client, args, out, db) => {
+    const glue = steps(stepRequest(coordinator, args, db, out));
+    for (let step = glue.next(); step.done !== true; ) {
+      const values = await Promise.all(step.value.map(async (call) => {
+        const reply = await coordinator.call(call.shard, call.db, HOP_INTERNAL, [call.op.name, ...call.args]);
+        if (reply instanceof ReplyError) throw reply;
+        return reply as OpValue;
+      }));
+      step = glue.next(values);
+    }
+  });
+}
+
 /**
- * DEBUG RELOAD over every shard, as DEBUG's plan of hops runs it: the same
- * steps, each call a hop. Not one transaction: a write from another client
- * may land between two shards' slices (DEBUG is a test tool).
+ * DEBUG RELOAD over every shard: the same steps, each call a hop. Not one
+ * transaction: a write from another client may land between two shards'
+ * slices (DEBUG is a test tool).
  */
-export const debugReloadEverywhere = stepwise(async (coordinator, _client, args, out, db) => {
-  const glue = reloadSteps(stepRequest(coordinator, args, db, out));
-  for (let step = glue.next(); step.done !== true; ) {
-    const values = await Promise.all(step.value.map(async (call) => {
-      const reply = await coordinator.call(call.shard, call.db, HOP_INTERNAL, [call.op.name, ...call.args]);
-      if (reply instanceof ReplyError) throw reply;
-      return reply as OpValue;
-    }));
-    step = glue.next(values);
-  }
-});
+export const debugReloadEverywhere = stepsEverywhere(reloadSteps);
 
 /**
  * Start-up: the shard's keys from dir/dbfilename when the file exists, as
@@ -224,10 +229,53 @@ export function loadSnapshotAtStart(ctx: Pick<CommandContext, 'store' | 'server'
   log('notice', `DB loaded from disk: ${((Date.now() - started) / 1000).toFixed(3)} seconds (${loaded} keys of shard ${ctx.server.threadIndex})`);
 }
 
+// --- the AOF (each shard's own: server/aof.ts) ---
+
+const aofRewrite = shardOp('aof-rewrite', "Rewrite a shard's AOF: a new base, a new increment", (ctx) => (ctx.server.aof.rewrite() ? 1 : 0));
+const aofLoadBack = shardOp('aof-load-back', "Empty a shard and load it back from its AOF", (ctx) => {
+  if (!ctx.server.aof.loadBack()) throw new ReplyError('ERR');
+  return 1;
+});
+
+function* onEveryShard(request: StepRequest, op: typeof aofRewrite): Generator<OpCall[], OpValue[], OpValue[]> {
+  const calls: OpCall[] = [];
+  for (let shard = 0; shard < request.shardCount; shard++) calls.push({ shard, db: request.db, op, args: [], last: true });
+  return yield calls;
+}
+
+/**
+ * BGREWRITEAOF: every shard writes its new base and starts a new increment
+ * (with appendonly no, as Redis, a base alone), every shard locked (no
+ * transaction is half in a base). Without fork, on each shard's thread, done
+ * when it answers.
+ */
+const bgrewriteaof = steppedCommand(function* (request) {
+  yield* onEveryShard(request, aofRewrite);
+  log('notice', 'Background append only file rewriting started');
+  request.out.simple('Background append only file rewriting started');
+}, EVERY_SHARD_LOCKED);
+
+/**
+ * DEBUG LOADAOF: the AOF synced, every shard emptied and loaded back from
+ * the files on disk (with appendonly no too, as Redis); a bare ERR when
+ * there are none (where Redis exits).
+ */
+function* loadAofSteps(request: StepRequest): Generator<OpCall[], void, OpValue[]> {
+  yield* onEveryShard(request, aofLoadBack);
+  log('notice', 'Append Only File loaded by DEBUG LOADAOF');
+  request.out.ok();
+}
+
+export const debugLoadAofHere = steppedCommand(loadAofSteps).handler;
+
+/** DEBUG LOADAOF over every shard, each call a hop, as DEBUG RELOAD. */
+export const debugLoadAofEverywhere = stepsEverywhere(loadAofSteps);
+
 // --- the bindings (the rows are table/persistence.ts) ---
 
 export const persistenceBindings: Bindings = {
   save,
   bgsave,
   lastsave,
+  bgrewriteaof,
 };

@@ -5,7 +5,7 @@
 // (replication, the slow log, encodings of types to come, TLS, cluster
 // bus...) are accepted, checked and reported by CONFIG GET/SET, and do
 // nothing else until then; one that would turn such a feature on and promise
-// what is not done (appendonly yes, a save schedule) is refused instead
+// what is not done (a save schedule) is refused instead
 // (notBuilt), in the command line, a config file and CONFIG SET alike.
 
 /** 'buffer-limits': client-output-buffer-limit's classes (config/buffer-limits.ts); 'keyspace-events': notify-keyspace-events's letters (config/keyspace-events.ts). */
@@ -35,7 +35,6 @@ export interface ConfigParam {
 }
 
 const NO_BGSAVE = 'background saves (BGSAVE, save points) are not built yet';
-const NO_AOF = 'the AOF is not built yet';
 
 const MB = 1024 * 1024;
 const INT_MAX = 2147483647;
@@ -84,8 +83,9 @@ export const CONFIG_PARAMS: readonly ConfigParam[] = [
   // Redis's default is "3600 1 300 100 60 10000"; no background save runs yet, so none is promised.
   { name: 'save', kind: 'string', defaultValue: '', mutable: true, multiWord: true, notBuilt: { accepted: '', reason: `${NO_BGSAVE}: only an empty save schedule ("") is accepted` } },
   { name: 'dbfilename', kind: 'string', defaultValue: 'dump.rdb', mutable: true, protected: true },
-  { name: 'appendonly', kind: 'bool', defaultValue: 'no', mutable: true, notBuilt: { accepted: 'no', reason: `${NO_AOF}: appendonly must be 'no'` } },
+  { name: 'appendonly', kind: 'bool', defaultValue: 'no', mutable: true },
   { name: 'appendfilename', kind: 'string', defaultValue: 'appendonly.aof', mutable: false },
+  { name: 'appenddirname', kind: 'string', defaultValue: 'appendonlydir', mutable: false },
   { name: 'appendfsync', kind: 'enum', defaultValue: 'everysec', mutable: true, values: ['always', 'everysec', 'no'] },
   // Accepted and reported; they take effect with the features they configure.
   { name: 'acl-pubsub-default', kind: 'enum', defaultValue: 'resetchannels', mutable: true, values: ['allchannels', 'resetchannels'] },
@@ -102,7 +102,7 @@ export const CONFIG_PARAMS: readonly ConfigParam[] = [
   { name: 'aof-disable-auto-gc', kind: 'bool', defaultValue: 'no', mutable: true },
   { name: 'aof-load-truncated', kind: 'bool', defaultValue: 'yes', mutable: true },
   { name: 'aof-rewrite-incremental-fsync', kind: 'bool', defaultValue: 'yes', mutable: true },
-  { name: 'aof-timestamp-enabled', kind: 'bool', defaultValue: 'no', mutable: true },
+  { name: 'aof-timestamp-enabled', kind: 'bool', defaultValue: 'no', mutable: true, notBuilt: { accepted: 'no', reason: 'AOF timestamp annotations are not written by this server' } },
   { name: 'aof-use-rdb-preamble', kind: 'bool', defaultValue: 'yes', mutable: true },
   { name: 'auto-aof-rewrite-min-size', kind: 'memory', defaultValue: '67108864', mutable: true, min: 0, max: LONG_MAX },
   { name: 'auto-aof-rewrite-percentage', kind: 'int', defaultValue: '100', mutable: true, min: 0, max: INT_MAX },

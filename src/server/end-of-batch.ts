@@ -19,6 +19,8 @@ export class EndOfBatch implements Batching {
   /** Clients with output to write at the end of the current batch. */
   private readonly flushQueue: Client[] = [];
   private scheduled = false;
+  /** Runs before any output of the batch leaves: the AOF writes (and with appendfsync always, syncs) the batch's writes first. */
+  beforeOutput: () => void = () => {};
 
   constructor(hub: Hub | null) {
     this.hub = hub;
@@ -40,6 +42,7 @@ export class EndOfBatch implements Batching {
   run(): void {
     const gathered = this.gathered;
     for (let i = 0; i < gathered.length; i++) gathered[i].startGathered();
+    this.beforeOutput();
     this.flushClients();
     this.hub?.flush();
   }
@@ -61,6 +64,7 @@ export class EndOfBatch implements Batching {
   };
 
   flushClients(): void {
+    this.beforeOutput();
     const queue = this.flushQueue;
     for (let i = 0; i < queue.length; i++) queue[i].flush();
     queue.length = 0;

@@ -3,7 +3,9 @@
 // this one, a transaction's batch, EXEC. Around every call: the memory
 // refusal, the handler's context, INFO commandstats and errorstats, and work
 // the handler deferred (afterCommand), keyspace notifications of what it did
-// to keys. Slowlog and the journal belong here too.
+// to keys, and the journal: every write that changed the shard's data is
+// appended to it in its replayable form (commands/journal-forms.ts). Slowlog
+// belongs here too.
 
 import { CommandContext, type CommandSpec, type CommandTable } from '../commands/command.ts';
 import type { ShardStore } from '../store/shard-store.ts';
@@ -14,8 +16,16 @@ import type { Client } from './client.ts';
 import type { ServerContext } from './server-context.ts';
 import type { MemoryRefusal } from './memory-refusal.ts';
 import { KeyspaceNotifier } from './keyspace-notifier.ts';
+import { Journal } from '../store/journal.ts';
+import { isJournaled, isJournaledAlways, journalWrite, needsChangedKeys, type JournalWrite } from '../commands/journal-forms.ts';
+
+/** Changes between two readings of the shard's write counter (mod 2^32). */
+function writesBetween(before: number, after: number): number {
+  return (after - before + 2 ** 32) % 2 ** 32;
+}
 
 const NO_ARGS: Buffer[] = [];
+const EVICTED_DEL = Buffer.from('DEL');
 
 /** A handler's context while a command it runs (a script's redis.call) borrows it. */
 class SavedContext {
@@ -56,6 +66,14 @@ export class Invoker {
   private readonly afterHandler: (() => void)[] = [];
   /** notify-keyspace-events: what the command did to keys, notified once it returned. */
   readonly notifier: KeyspaceNotifier;
+  /** The shard's journal (store/journal.ts): what the AOF writes. */
+  readonly journal = new Journal();
+  private readonly store: ShardStore;
+  /** Writes of commands run inside the handler running now (a script's calls, a local part), journaled by themselves. */
+  private nestedWrites = 0;
+  private readonly journalWrite: JournalWrite;
+  /** Set while the AOF is replayed: nothing is evicted or refused (as Redis while loading). */
+  loading = false;
 
   constructor(server: ServerContext, store: ShardStore, memory: MemoryBudget, refusal: MemoryRefusal, commands: CommandTable) {
     this.server = server;
@@ -63,6 +81,11 @@ export class Invoker {
     this.refusal = refusal;
     this.ctx = new CommandContext(store, server, memory, commands);
     this.notifier = new KeyspaceNotifier(server, store.keyChanges);
+    this.store = store;
+    this.journalWrite = { journal: this.journal, store, db: 0, changedKeys: null };
+    memory.onEvict = (db, key) => {
+      if (this.journal.enabled) this.journal.append(db, [EVICTED_DEL, Buffer.from(key)]);
+    };
   }
 
   /**
@@ -78,7 +101,7 @@ export class Invoker {
     const nested = this.inHandler;
     const commandStats = this.server.commandStats;
     const errors = commandStats.errors;
-    if (this.memory.maxmemory !== 0) {
+    if (this.memory.maxmemory !== 0 && !this.loading) {
       // A shard's part of a multi-shard command evicts as any command, but
       // only its coordinator may refuse it, once for every shard.
       if (!countCall) this.memory.evict();
@@ -96,6 +119,11 @@ export class Invoker {
     const replyStart = out.length;
     const started = performance.now();
     const notifying = this.notifier.flags !== 0 && this.notifier.beforeCommand();
+    const journaling = this.journal.enabled && isJournaled(spec);
+    const writesBefore = this.journal.enabled ? this.store.writeCount : 0;
+    const recordingKeys = journaling && needsChangedKeys(spec) && this.startRecording();
+    const outerNested = this.nestedWrites;
+    this.nestedWrites = 0;
     this.inHandler = true;
     try {
       spec.handler(ctx);
@@ -105,6 +133,9 @@ export class Invoker {
       out.error(internalError(spec.name, error));
     }
     this.inHandler = nested;
+    if (journaling) this.journalIfChanged(spec, argv, argc, db, out, replyStart, writesBefore, recordingKeys);
+    // A command a script ran: its writes are its own in the journal, not the script's.
+    if (nested && this.journal.enabled) this.nestedWrites = outerNested + writesBetween(writesBefore, this.store.writeCount);
     if (notifying) this.notifier.afterCommand(spec, argv, argc);
     if (!nested && this.afterHandler.length !== 0) this.runAfterHandler();
     const stat = commandStats.of(spec.name);
@@ -120,6 +151,30 @@ export class Invoker {
     // Not kept past the command: an argument may be a big buffer to give back.
     ctx.argv = NO_ARGS;
     ctx.client = null;
+  }
+
+  /** Keys changes start being recorded for the journal; false when something records them already (the notifier). */
+  private startRecording(): boolean {
+    const changes = this.store.keyChanges;
+    this.journalWrite.changedKeys = changes.keys;
+    if (changes.recording) return false;
+    changes.recording = true;
+    return true;
+  }
+
+  /** Journals the command when it changed data itself (writes of the commands it ran inside are theirs). */
+  private journalIfChanged(spec: CommandSpec, argv: Buffer[], argc: number, db: number, out: ReplyWriter, replyStart: number, writesBefore: number, recordingKeys: boolean): void {
+    const changed = writesBetween(writesBefore, this.store.writeCount) - this.nestedWrites;
+    const write = this.journalWrite;
+    if (changed > 0 || isJournaledAlways(spec)) {
+      write.db = db;
+      journalWrite(write, spec, argv, argc, out.buffer.subarray(replyStart, out.length));
+    }
+    write.changedKeys = null;
+    if (recordingKeys) {
+      this.store.keyChanges.recording = false;
+      this.store.keyChanges.clear();
+    }
   }
 
   /** The context handlers of this thread run with (the server layer sets its script services). */

@@ -11,6 +11,9 @@ import { CommandStats } from './command-stats.ts';
 import type { ParserLimits } from '../protocol/request-parser.ts';
 import { parseBufferLimits, type BufferLimit } from '../config/buffer-limits.ts';
 import { RunningScripts } from '../scripting/running-scripts.ts';
+import type { AofControl } from './aof.ts';
+
+const NO_AOF: AofControl = { enabled: false, fields: () => [], rewrite: () => false, loadBack: () => false };
 
 /** Counters reported by INFO stats, kept per thread and summed on demand. */
 export class ThreadStats {
@@ -168,6 +171,8 @@ export class ServerContext {
 
   /** Called after every CONFIG SET, for settings that need more than a new value (timers). */
   readonly configListeners: (() => void)[] = [];
+  /** This shard's AOF (server/aof.ts), set by the thread; off until then. */
+  aof: AofControl = NO_AOF;
 
   /** Re-reads the settings that live outside Config for speed; called after CONFIG SET. */
   refreshFromConfig(): void {

@@ -5,6 +5,7 @@
 // single shard.
 
 import { loadSnapshotAtStart } from '../commands/persistence.ts';
+import { ShardAof } from './aof.ts';
 import net from 'node:net';
 import { Config } from '../config/config.ts';
 import { SlotMap } from '../cluster/slots.ts';
@@ -167,6 +168,7 @@ export class ShardThread {
   private readonly localPushes: LocalPush[] = [];
 
   private readonly loadSnapshot: boolean;
+  private readonly aof: ShardAof;
 
   constructor(init: ThreadInit, onSegment: SegmentListener | null = null) {
     this.store = new ShardStore(init.memory, onSegment);
@@ -183,6 +185,12 @@ export class ShardThread {
     this.invoker = new Invoker(server, this.store, this.memory, refusal, COMMAND_TABLE);
     this.endOfBatch = new EndOfBatch(hub);
     this.scheduler = new ShardScheduler(() => server.latestTransactionId());
+    this.invoker.journal.running = this.scheduler;
+    this.scheduler.onConcluded = (id) => this.invoker.journal.concluded(id);
+    const aof = (this.aof = new ShardAof(server, this.store, this.invoker, COMMAND_TABLE));
+    aof.holdsTransactions = () => this.scheduler.holdsTransactions;
+    server.aof = aof;
+    this.endOfBatch.beforeOutput = () => aof.flush();
     const executor = new HopExecutor(COMMAND_TABLE, this.invoker);
     this.hops = new HopServer(this.scheduler, this.store, executor, hub, this.endOfBatch);
     const shards: Shard[] = [];
@@ -242,7 +250,12 @@ export class ShardThread {
       this.applyStoreSettings();
       clientEviction.check();
     });
-    if (this.loadSnapshot) loadSnapshotAtStart(this);
+    // As Redis: the AOF when it is on, else the RDB file. A restarted thread finds its keys in memory and appends on.
+    if (this.server.config.get('appendonly') === 'yes') {
+      if (this.loadSnapshot) this.aof.startUp();
+      else this.aof.onConfig();
+    } else if (this.loadSnapshot) loadSnapshotAtStart(this);
+    this.server.configListeners.push(() => this.aof.onConfig());
     const config = this.server.config;
     const port = config.getNumber('port');
     for (const host of listenAddresses(config.get('bind'))) {
@@ -333,6 +346,8 @@ export class ShardThread {
         log('warning', `Closing client id=${client.id} addr=${client.addr} after an internal error: ${(error as Error).stack ?? String(error)}`);
         client.kill();
       }
+      // The AOF has the batch's writes (synced, with appendfsync always) before any reply leaves.
+      endOfBatch.beforeOutput();
       client.flush();
       endOfBatch.run();
       client.throttleReads();
@@ -345,6 +360,7 @@ export class ShardThread {
       if (client.blocked !== null) dispatcher.blocked.clientClosed(client);
       client.parser.stop();
       client.closeWhenAnswered(null);
+      endOfBatch.beforeOutput();
       client.flush();
     });
     socket.on('error', () => {});
@@ -397,6 +413,7 @@ export class ShardThread {
     if (this.idleTimer) clearInterval(this.idleTimer);
     if (this.clientMemoryTimer) clearInterval(this.clientMemoryTimer);
     this.hub?.stop();
+    this.aof.close();
     for (const client of this.server.clients.values()) client.socket.destroy();
     await Promise.all(this.listeners.map((listener) => new Promise((resolve) => listener.close(resolve))));
   }

@@ -83,7 +83,8 @@ export class Squasher implements GatheredWork {
       }
     }
     client.heldCommandsReleased();
-    client.flush();
+    // Written at the end of the batch, after the AOF has what these commands wrote.
+    client.requestFlush();
     this.batching.scheduleEndBatch();
   }
 

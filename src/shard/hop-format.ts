@@ -6,9 +6,11 @@
 // A plain hop carries a command as a client would send it, with HOP_INTERNAL
 // or HOP_PART when it is not a client's own call. Transaction hops carry
 // their fields first, then a batch of commands, each [flags, db, argc, args...]:
-//   HOP_TX_SCHEDULE      [txid, global 0|1, key...]                     → +OK, or -TXRETRY (retry with a newer id)
-//   HOP_TX_RUN           [txid, conclude 0|1, batch...]                  → the batch's replies, one after another (+OK for a bare conclude)
-//   HOP_TX_SCHEDULE_RUN  [txid, global 0|1, key count, key..., batch...] → :1 then the replies, or :0 when refused
+//   HOP_TX_SCHEDULE      [txid, scope, key...]                     → +OK, or -TXRETRY (retry with a newer id)
+//   HOP_TX_RUN           [txid, conclude 0|1, batch...]             → the batch's replies, one after another (+OK for a bare conclude)
+//   HOP_TX_SCHEDULE_RUN  [txid, scope, key count, key..., batch...] → :1 then the replies, or :0 when refused
+// scope: 1 when the transaction locks whole shards, plus twice the bit set of
+// the shards it spans (0 past 50 shards: unknown), which the journal records.
 //   HOP_TX_BATCH         [key count, key..., watcher id or "", batch...] → :1 then the replies, or :0 when a watched key changed
 
 import type { Protocol } from '../protocol/reply-writer.ts';
@@ -99,8 +101,23 @@ export function decodeBatch(argv: Buffer[], at: number, end: number, run: (db: n
 
 // --- encoding, on the coordinating thread ---
 
-export function encodeSchedule(id: Buffer, global: boolean, keys: readonly Buffer[]): Buffer[] {
-  const argv: Buffer[] = [id, global ? ONE : ZERO];
+/** The scope argument: whether it locks whole shards, and the shards it spans. */
+function scopeArg(global: boolean, participants: number): Buffer {
+  return participants === 0 ? (global ? ONE : ZERO) : numberArg(participants * 2 + (global ? 1 : 0));
+}
+
+/** The bit set of `shards` as a scope's participants (0: too many shards to say). */
+export function participantsOf(shards: readonly number[]): number {
+  let mask = 0;
+  for (const shard of shards) {
+    if (shard > 50) return 0;
+    mask += 2 ** shard;
+  }
+  return mask;
+}
+
+export function encodeSchedule(id: Buffer, global: boolean, keys: readonly Buffer[], participants = 0): Buffer[] {
+  const argv: Buffer[] = [id, scopeArg(global, participants)];
   for (const key of keys) argv.push(key);
   return argv;
 }
@@ -109,8 +126,8 @@ export function encodeRun(id: Buffer, conclude: boolean, commands: readonly Batc
   return encodeBatch([id, conclude ? ONE : ZERO], commands);
 }
 
-export function encodeScheduleRun(id: Buffer, global: boolean, keys: readonly Buffer[], commands: readonly BatchCommand[]): Buffer[] {
-  return encodeBatch([id, global ? ONE : ZERO, numberArg(keys.length), ...keys], commands);
+export function encodeScheduleRun(id: Buffer, global: boolean, keys: readonly Buffer[], commands: readonly BatchCommand[], participants = 0): Buffer[] {
+  return encodeBatch([id, scopeArg(global, participants), numberArg(keys.length), ...keys], commands);
 }
 
 /** A single-shard transaction: its keys, the client whose watched keys are checked first (null: none), its commands. */
@@ -132,7 +149,12 @@ export function txIdOf(argv: Buffer[]): number {
 
 /** Schedule and schedule-run: whether it locks the whole shard. */
 export function locksWholeShard(argv: Buffer[]): boolean {
-  return argv[1][0] === 0x31;
+  return argNumber(argv[1]) % 2 === 1;
+}
+
+/** Schedule and schedule-run: the bit set of the shards the transaction spans (0: unknown). */
+export function scheduledParticipants(argv: Buffer[]): number {
+  return Math.floor(argNumber(argv[1]) / 2);
 }
 
 /** Run: whether it ends the transaction on this shard. */

@@ -204,6 +204,8 @@ function evictionTimeLimitUs(tenacity: number): number {
 export class MemoryBudget {
   /** The server-wide limit in bytes; 0: none. */
   maxmemory = 0;
+  /** Hears of each key evicted, before it goes (the journal writes its DEL, as Redis propagates one). */
+  onEvict: ((db: number, key: Buffer) => void) | null = null;
   /** maxmemory-policy as flags (evictionPolicyOf). */
   policy = NO_EVICTION;
   /** Keys sampled per database per round (maxmemory-samples). */
@@ -312,6 +314,7 @@ export class MemoryBudget {
         result = this.othersCanEvict() ? EvictionResult.Running : EvictionResult.Fail;
         break;
       }
+      if (this.onEvict !== null) this.onEvict(store.dbIndexOf(ref), store.keyView(ref));
       store.remove(ref, KEY_EVICTED);
       store.stats.evictedKeys++;
       if (++keys % TIME_CHECK_KEYS === 0 && (performance.now() - started) * 1000 > timeLimitUs) {

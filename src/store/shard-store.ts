@@ -582,6 +582,11 @@ export class ShardStore {
     words[word] = access.lfu ? lfuTouched(lfuCounter(words[word], now, access.lfuDecayTime), now, access.lfuLogFactor) : lruClock(now);
   }
 
+  /** The number of the database a key's record is in. */
+  dbIndexOf(ref: Ref): number {
+    return this.dbs.indexOf(this.databaseOf(ref));
+  }
+
   private databaseOf(ref: Ref): Database {
     return this.byId[this.arena.bytes[ref >>> OFFSET_BITS][recordByte(ref, DATABASE)]];
   }

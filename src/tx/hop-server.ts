@@ -11,7 +11,7 @@ import type { Batching, ReplyWaiter } from '../shard/shard.ts';
 import type { LocalHopServer } from '../shard/local-shard.ts';
 import {
   ABORTED_BATCH, BATCH_KEYS_AT, batchKeysEnd, concludes, decodeBatch, HOP_TX, HOP_TX_BATCH, HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN, locksWholeShard,
-  RAN_BATCH, RETRY_REPLY, RUN_BATCH_AT, SCHEDULE_KEYS_AT, SCHEDULE_RUN_KEYS_AT, scheduleRunKeysEnd, txIdOf, watcherOf,
+  RAN_BATCH, RETRY_REPLY, RUN_BATCH_AT, SCHEDULE_KEYS_AT, scheduledParticipants, SCHEDULE_RUN_KEYS_AT, scheduleRunKeysEnd, txIdOf, watcherOf,
 } from '../shard/hop-format.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { copyArgs } from '../protocol/args.ts';
@@ -157,7 +157,7 @@ export class HopServer implements LocalHopServer {
   private serveTransactionHop(target: ReplyTarget, flags: number, argv: Buffer[], argc: number): void {
     const scheduler = this.scheduler;
     if (flags & HOP_TX_SCHEDULE) {
-      const accepted = scheduler.schedule(txIdOf(argv), lockNames(argv.slice(SCHEDULE_KEYS_AT, argc)), locksWholeShard(argv), originOf(target));
+      const accepted = scheduler.schedule(txIdOf(argv), lockNames(argv.slice(SCHEDULE_KEYS_AT, argc)), locksWholeShard(argv), originOf(target), scheduledParticipants(argv));
       const out = this.openReply(target);
       if (accepted) out.ok();
       else out.raw(RETRY_REPLY);
@@ -191,7 +191,7 @@ export class HopServer implements LocalHopServer {
     if (flags & HOP_TX_SCHEDULE_RUN) {
       const id = txIdOf(argv);
       const at = scheduleRunKeysEnd(argv);
-      if (!scheduler.schedule(id, lockNames(argv.slice(SCHEDULE_RUN_KEYS_AT, at)), locksWholeShard(argv), originOf(target))) {
+      if (!scheduler.schedule(id, lockNames(argv.slice(SCHEDULE_RUN_KEYS_AT, at)), locksWholeShard(argv), originOf(target), scheduledParticipants(argv))) {
         this.reply(target, ABORTED_BATCH);
         return;
       }
@@ -226,7 +226,7 @@ export class HopServer implements LocalHopServer {
       out.raw(ABORTED_BATCH);
     } else {
       out.raw(RAN_BATCH);
-      this.runBatch(out, argv, at, argc);
+      this.scheduler.runAtomically(() => this.runBatch(out, argv, at, argc));
     }
     this.closeReply(target);
     if (this.store.blocked.hasReady) this.afterCommand();

@@ -103,7 +103,7 @@
 
 import type { ReplyWaiter, Shards } from '../shard/shard.ts';
 import {
-  batchRan, BATCH_REPLIES_AT, encodeRun, encodeSchedule, encodeScheduleRun, HOP_TX_RUN, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN, scheduleRefused, txIdArg, type BatchCommand,
+  batchRan, BATCH_REPLIES_AT, encodeRun, encodeSchedule, encodeScheduleRun, HOP_TX_RUN, participantsOf, HOP_TX_SCHEDULE, HOP_TX_SCHEDULE_RUN, scheduleRefused, txIdArg, type BatchCommand,
 } from '../shard/hop-format.ts';
 import { readReply, splitReplies, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { Protocol } from '../protocol/reply-writer.ts';
@@ -205,12 +205,15 @@ export class Transaction {
   private settleRemote: (refused: boolean) => void = ignore;
   /** While bodies run together: their calls, by shard, not sent yet. */
   private collected: Map<number, CollectedCalls> | null = null;
+  /** The bit set of the shards it spans, told to each (the journals record it). */
+  private readonly participants: number;
 
   constructor(coordinator: TransactionCoordinator, locks: LockSet, standalone: boolean) {
     this.coordinator = coordinator;
     this.locks = locks;
     this.concludeOnLast = standalone;
     this.shards = locks.global ? Array.from({ length: coordinator.shardCount }, (_, shard) => shard) : [...locks.byShard.keys()].sort((a, b) => a - b);
+    this.participants = participantsOf(this.shards);
   }
 
   get shardCount(): number {
@@ -228,7 +231,7 @@ export class Transaction {
       this.id = coordinator.nextTransactionId();
       const idArg = txIdArg(this.id);
       const replies = await Promise.all(
-        this.shards.map((shard) => hop(coordinator, shard, 0, 2, HOP_TX_SCHEDULE, encodeSchedule(idArg, this.locks.global, this.locks.byShard.get(shard) ?? NO_KEYS))),
+        this.shards.map((shard) => hop(coordinator, shard, 0, 2, HOP_TX_SCHEDULE, encodeSchedule(idArg, this.locks.global, this.locks.byShard.get(shard) ?? NO_KEYS, this.participants))),
       );
       let refused = false;
       for (const reply of replies) if (scheduleRefused(reply)) refused = true;
@@ -309,7 +312,7 @@ export class Transaction {
   private async sendScheduleRun(shard: number, commands: readonly BatchCommand[], proto: Protocol): Promise<Buffer> {
     this.concluded.add(shard);
     const keys = this.locks.byShard.get(shard) ?? [];
-    const argv = encodeScheduleRun(txIdArg(this.id), this.locks.global, keys, commands);
+    const argv = encodeScheduleRun(txIdArg(this.id), this.locks.global, keys, commands, this.participants);
     const reply = await hop(this.coordinator, shard, 0, proto, HOP_TX_SCHEDULE_RUN, argv);
     const ran = batchRan(reply);
     this.settleRemote(!ran);
@@ -373,7 +376,7 @@ export class Transaction {
     const localKeys = this.locks.byShard.get(local) ?? [];
     for (;;) {
       this.id = this.coordinator.nextTransactionId();
-      const argv = encodeSchedule(txIdArg(this.id), this.locks.global, localKeys);
+      const argv = encodeSchedule(txIdArg(this.id), this.locks.global, localKeys, this.participants);
       if (scheduleRefused(await hop(this.coordinator, local, 0, 2, HOP_TX_SCHEDULE, argv))) continue;
       this.remoteShard = remote;
       this.remoteDone = new Promise<void>((resolve, reject) => {

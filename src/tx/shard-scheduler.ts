@@ -39,6 +39,12 @@ export class ShardScheduler {
   private drainAgain = false;
   /** Called once the queue drained: keys written meanwhile may have blocked clients to serve (tx/blocking-controller.ts). */
   onDrained: () => void = () => {};
+  /** The multi-shard transaction whose work runs now (0: none), and the bit set of the shards it spans (the journal tags its writes). */
+  runningId = 0;
+  runningParticipants = 0;
+  private readonly participants = new Map<number, number>();
+  /** Called when a transaction ends here (the journal closes its block). */
+  onConcluded: (id: number) => void = () => {};
   /** The newest transaction id handed out, for a waiting fast-path command's place. */
   private readonly latestId: () => number;
 
@@ -55,11 +61,12 @@ export class ShardScheduler {
    * Phase 1: queues transaction `id`, coordinated by thread `origin` (-1:
    * this one), and takes its locks; false when it must retry with a newer id.
    */
-  schedule(id: number, keys: string[], global: boolean, origin = -1): boolean {
+  schedule(id: number, keys: string[], global: boolean, origin = -1, participants = 0): boolean {
     if (this.mustRefuse(id, keys, global)) return false;
     const holder = new LockHolder(id, keys, global, false);
     holder.origin = origin;
     this.transactions.set(id, holder);
+    this.participants.set(id, participants);
     this.locks.acquire(holder);
     return true;
   }
@@ -109,6 +116,8 @@ export class ShardScheduler {
     const holder = this.transactions.get(id);
     if (holder === undefined) return;
     this.transactions.delete(id);
+    this.participants.delete(id);
+    this.onConcluded(id);
     this.locks.release(holder);
     this.drain();
   }
@@ -131,7 +140,43 @@ export class ShardScheduler {
   private start(holder: LockHolder, work: LockedWork): void {
     holder.started = true;
     if (!holder.fastPath) this.noteStart(holder.id, holder.keys, holder.global);
-    work();
+    this.runAs(holder, work);
+  }
+
+  private singleShardBatches = 0;
+
+  /** Runs a single-shard transaction's commands (EXEC on one shard) as one: the journal writes them as one block. */
+  runAtomically(work: () => void): void {
+    const id = this.runningId;
+    const participants = this.runningParticipants;
+    const batch = -++this.singleShardBatches;
+    this.runningId = batch;
+    this.runningParticipants = 0;
+    try {
+      work();
+    } finally {
+      this.runningId = id;
+      this.runningParticipants = participants;
+      this.onConcluded(batch);
+    }
+  }
+
+  /** Runs a holder's work, the running transaction known meanwhile. */
+  private runAs(holder: LockHolder, work: LockedWork): void {
+    if (holder.fastPath) {
+      work();
+      return;
+    }
+    const id = this.runningId;
+    const participants = this.runningParticipants;
+    this.runningId = holder.id;
+    this.runningParticipants = this.participants.get(holder.id) ?? 0;
+    try {
+      work();
+    } finally {
+      this.runningId = id;
+      this.runningParticipants = participants;
+    }
   }
 
   /** Runs parked work of every holder that may now run, until nothing changes. */
@@ -151,7 +196,7 @@ export class ShardScheduler {
           const parked = holder.parked.splice(0);
           holder.started = true;
           if (!holder.fastPath) this.noteStart(holder.id, holder.keys, holder.global);
-          for (const work of parked) work();
+          for (const work of parked) this.runAs(holder, work);
           if (holder.fastPath) this.locks.release(holder);
           // The queue may have changed under us (conclusions, releases): start over.
           this.drainAgain = true;

@@ -1,4 +1,4 @@
-// SAVE, BGSAVE and LASTSAVE: their metadata as data (see command-row.ts); persistence.ts binds their handlers.
+// SAVE, BGSAVE, BGREWRITEAOF and LASTSAVE: their metadata as data (see command-row.ts); persistence.ts binds their handlers.
 
 import type { CommandRow } from '../command-row.ts';
 
@@ -11,6 +11,11 @@ export const persistenceTable: readonly CommandRow[] = [
   {
     name: 'bgsave', arity: -1, flags: ['admin', 'noscript', 'no-async-loading'], group: 'server', acl: ['dangerous'], since: '1.0.0',
     summary: 'Writes the dataset to the RDB file while the server keeps serving',
+    placement: 'all-shards',
+  },
+  {
+    name: 'bgrewriteaof', arity: 1, flags: ['admin', 'noscript', 'no-async-loading'], group: 'server', acl: ['dangerous'], since: '1.0.0',
+    summary: 'Rewrites the append-only file: a new base of the dataset, new increments after it',
     placement: 'all-shards',
   },
   {

@@ -135,8 +135,7 @@ export function assembleFile(slices: readonly SlicePart[][], options: FileOption
 }
 
 /** Writes `bytes` to `path` as Redis does: a temporary file in the same directory, synced, then renamed over it; on failure the temporary file goes and `path` is untouched. */
-export function writeFileAtomically(path: string, bytes: Uint8Array): void {
-  const temporary = join(dirname(path), `temp-${process.pid}-${Date.now()}.rdb`);
+export function writeFileAtomically(path: string, bytes: Uint8Array, temporary = join(dirname(path), `temp-${process.pid}-${Date.now()}.rdb`)): void {
   const fd = openSync(temporary, 'w');
   try {
     try {
