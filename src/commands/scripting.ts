@@ -144,14 +144,6 @@ function flushCache(): void {
   if (typeof vm !== 'string') vm.forgetAll();
 }
 
-/** The Lua memory and cache INFO reports for this thread. */
-export function scriptingMemory(): { scripts: number; scriptBytes: number; vmBytes: number } {
-  let scriptBytes = 0;
-  for (const script of cache.values()) scriptBytes += script.body.length + 64;
-  const vm = cache.size === 0 ? null : luaVm(REDIS_VERSION);
-  return { scripts: cache.size, scriptBytes, vmBytes: vm === null || typeof vm === 'string' ? 0 : vm.memory() };
-}
-
 /** EVAL's arguments: the script (or its SHA1), its keys and its other arguments. */
 interface ScriptCall {
   readonly keys: Buffer[];
@@ -220,7 +212,7 @@ class ScriptRun implements ScriptHost {
     this.sha = sha;
   }
 
-  call(argv: Buffer[], argc: number, resp: number, raise: boolean): Buffer {
+  call(argv: Buffer[], argc: number, resp: number): Buffer {
     if (this.strayed) return STRAYED_REPLY;
     let spec: CommandSpec | undefined = this.commands.byName(argv[0]);
     if (spec !== undefined && spec.subcommands !== undefined && argc >= 2) spec = this.commands.subcommand(spec, argv[1].toString('latin1'));
@@ -255,7 +247,6 @@ class ScriptRun implements ScriptHost {
       out.raw(services.callOnShard(this.tx, shard, { flags: 0, db: this.db, argv: argv.slice(0, argc), clock: this.clock, proto: out.proto }));
     }
     if (writes) this.noteWrite();
-    void raise;
     return out.buffer.subarray(0, out.length);
   }
 

@@ -17,7 +17,6 @@ interface LuaAddon {
   commitLibrary(prefix: string): void;
   forget(name: string): void;
   forgetAll(): void;
-  memory(): number;
 }
 
 const HOST_CALL = 1;
@@ -32,8 +31,8 @@ export const RUN_FUNCTION = 1;
 
 /** What a running script asks of the server. */
 export interface ScriptHost {
-  /** redis.call (raise) or redis.pcall: runs the command and returns its reply as RESP bytes in `resp` (2 or 3). */
-  call(argv: Buffer[], argc: number, resp: number, raise: boolean): Buffer;
+  /** redis.call or redis.pcall (the addon raises or returns an error reply itself): runs the command, its reply as RESP bytes in `resp` (2 or 3). */
+  call(argv: Buffer[], argc: number, resp: number): Buffer;
   log(level: number, message: string): void;
   /** Asked every so many instructions: an error message stops the script, null lets it go on. */
   busy(): string | null;
@@ -104,10 +103,6 @@ export class LuaVm {
     this.addon.forgetAll();
   }
 
-  /** Bytes the Lua state holds (INFO used_memory_vm_eval). */
-  memory(): number {
-    return this.addon.memory();
-  }
 
   private serve(op: number, payload: Buffer): unknown {
     const host = this.host;
@@ -123,7 +118,7 @@ export class LuaVm {
           argv[i] = payload.subarray(at + 4, at + 4 + length);
           at += 4 + length;
         }
-        return host.call(argv, argc, this.addon.callResp(), op === HOST_CALL);
+        return host.call(argv, argc, this.addon.callResp());
       }
       case HOST_LOG:
         host?.log(payload[0], payload.toString('utf8', 1));
