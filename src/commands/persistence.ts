@@ -220,9 +220,9 @@ export function loadSnapshotAtStart(ctx: Pick<CommandContext, 'store' | 'server'
   try {
     loaded = loadShardSlice(ctx, path, started);
   } catch (error) {
+    // The supervisor logs it: a worker's own last log lines can be lost when the process exits.
     const reason = error instanceof RdbFormatError ? `bad RDB file: ${error.message}` : (error as Error).message;
-    log('warning', `Fatal error loading the DB from ${path}: ${reason}. Exiting.`);
-    throw error;
+    throw new Error(`Fatal error loading the DB from ${path}: ${reason}. Exiting.`);
   }
   writesAtSave = ctx.store.writeCount;
   ctx.server.saveStatus.countLoaded(loaded);

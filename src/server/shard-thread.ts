@@ -262,9 +262,9 @@ export class ShardThread {
       // Half-open: a client that shuts down its sending side still gets every reply owed (see accept).
       const listener = net.createServer({ noDelay: true, allowHalfOpen: true }, (socket) => this.accept(socket));
       await new Promise<void>((resolve, reject) => {
-        listener.once('error', reject);
+        listener.once('error', (error: Error) => reject(new Error(`Failed listening on port ${port} (TCP): ${error.message}`)));
         listener.listen({ port, host, reusePort: true, backlog: config.getNumber('tcp-backlog'), ipv6Only: false }, () => {
-          listener.off('error', reject);
+          listener.removeAllListeners('error');
           resolve();
         });
       });

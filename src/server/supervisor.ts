@@ -129,7 +129,8 @@ class Supervisor {
         await Promise.all(Array.from({ length: this.shardCount }, (_, i) => this.startWorker(initFor(i))));
       }
     } catch (error) {
-      log('warning', `Failed listening on port ${this.config.get('port')} (TCP): ${(error as Error).message}`);
+      // A thread that could not start says why (a listening socket, the file it loads).
+      log('warning', (error as Error).message);
       process.exit(1);
     }
     log('notice', `Server initialized with ${this.shardCount} shard${this.shardCount === 1 ? ' on the main thread' : ' threads'}`);
