@@ -94,7 +94,7 @@ async function view(client: Redis): Promise<unknown[]> {
     seen.push([key, await showKey(client, key)]);
   }
   seen.push(await client.xpending('nd:stream', 'g'));
-  seen.push(await client.smembers('nd:spop'));
+  seen.push((await client.smembers('nd:spop')).sort());
   await client.select(3);
   seen.push(await client.get('in-db3'));
   await client.select(0);

@@ -104,7 +104,8 @@ export class Database {
   /** Forgets everything without freeing (the arena was reset). */
   forget(): void {
     this.index.forget();
-    this.state.fill(0);
+    // The index's own words are its to reset (it has chosen its hash mixing anew).
+    this.state.fill(0, INDEX_STATE_WORDS);
   }
 
   private setVolatileAt(position: number, address: Address): void {

@@ -10,6 +10,15 @@
 // in every table size. That lets `scan` walk the index by windows of hashes,
 // and a cursor (a hash) stays valid while the table grows.
 //
+// Each index first mixes the hashes it is given with a bijection of its own
+// (a random odd multiplier in its state words, chosen when it is made). Keys
+// inserted in another index's order (SUNIONSTORE of a big set, a copy of a
+// database walked with SCAN, a file saved in index order) would otherwise
+// arrive in this one's slot order: a table sized for the keys so far, fed
+// hashes from one end of the space, piles them into one probe run, and every
+// insert walks it (300k members took 44 s to copy). Scan cursors are
+// positions in the mixed space, valid for this index only, as in Redis.
+//
 // It grows without stopping the shard: when it passes 3/4 full, a table twice
 // the size is made and every insert moves MIGRATE_STEP slots of the old table
 // into it, while lookups try the new table, then the old one. A migrated or
@@ -32,7 +41,10 @@ const OLD_TABLE = 3;
 const OLD_CAPACITY = 4;
 const OLD_COUNT = 5;
 const MIGRATED = 6;
+/** The odd multiplier of this index's hash mixing; 0 until chosen, RAW_HASHES to place entries by the hashes given. */
+const MIXER = 7;
 export const INDEX_STATE_WORDS = 8;
+const RAW_HASHES = 1;
 
 const INITIAL_CAPACITY = 16;
 /** Random slots tried for a fair random pick before walking to the next taken slot. */
@@ -62,6 +74,7 @@ export class HashIndex {
   private oldTableBase = 0;
   private oldCapacity = 0;
   private oldShift = 0;
+  private mixer = RAW_HASHES;
 
   /** An index whose INDEX_STATE_WORDS state words are `state[stateBase...]`. */
   constructor(arena: Arena, keyLengthWord: number, keyStart: number, state: Uint32Array, stateBase = 0) {
@@ -89,8 +102,9 @@ export class HashIndex {
     return (this.capacity + this.oldCapacity) * 8;
   }
 
-  /** The address of the entry whose key is `key` (its hash `hash`, unsigned), or 0. */
-  find(key: Uint8Array, hash: number): Address {
+  /** The address of the entry whose key is `key` (its hash `keyHash`, unsigned), or 0. */
+  find(key: Uint8Array, keyHash: number): Address {
+    const hash = this.mix(keyHash);
     if (this.capacity !== 0) {
       const found = this.findIn(this.table, this.tableBase, this.capacity - 1, this.shift, key, hash);
       if (found !== 0) return found;
@@ -100,7 +114,8 @@ export class HashIndex {
   }
 
   /** Adds an entry whose key is not in the index. */
-  insert(hash: number, address: Address): void {
+  insert(keyHash: number, address: Address): void {
+    const hash = this.mix(keyHash);
     const state = this.state;
     const base = this.stateBase;
     if (this.oldCapacity !== 0) this.migrate(MIGRATE_STEP);
@@ -109,8 +124,9 @@ export class HashIndex {
     state[base + COUNT]++;
   }
 
-  /** Removes the entry at `address`, whose key hashes to `hash`. */
-  remove(hash: number, address: Address): void {
+  /** Removes the entry at `address`, whose key hashes to `keyHash`. */
+  remove(keyHash: number, address: Address): void {
+    const hash = this.mix(keyHash);
     const state = this.state;
     if (this.capacity !== 0 && removeShifting(this.table, this.tableBase, this.capacity, this.shift, hash, address)) {
       state[this.stateBase + COUNT]--;
@@ -123,8 +139,9 @@ export class HashIndex {
     state[this.stateBase + OLD_COUNT]--;
   }
 
-  /** Points the slot of the entry at `oldAddress` (key hash `hash`) at `newAddress`: the entry moved to another chunk. */
-  replaceAddress(hash: number, oldAddress: Address, newAddress: Address): void {
+  /** Points the slot of the entry at `oldAddress` (key hash `keyHash`) at `newAddress`: the entry moved to another chunk. */
+  replaceAddress(keyHash: number, oldAddress: Address, newAddress: Address): void {
+    const hash = this.mix(keyHash);
     if (this.capacity !== 0) {
       const word = addressWord(this.table, this.tableBase, this.capacity - 1, this.shift, hash, oldAddress);
       if (word >= 0) {
@@ -168,7 +185,7 @@ export class HashIndex {
   }
 
   /**
-   * Calls `visit` with every entry whose hash is in a window [cursor, end)
+   * Calls `visit` with every entry whose mixed hash is in a window [cursor, end)
    * of about `count` slots of the current table, in both tables; returns
    * `end`, or 0 when the window reached the end of the hash space. Start with
    * cursor 0. Empty windows are passed over, up to SCAN_EMPTY_FACTOR times
@@ -211,6 +228,35 @@ export class HashIndex {
     this.load();
   }
 
+  /** The longest run of taken slots in the current table (how far a probe may walk): tests, diagnostics. */
+  longestRun(): number {
+    let longest = 0;
+    let run = 0;
+    for (let slot = 0; slot < this.capacity; slot++) {
+      run = this.table[this.tableBase + slot * 2 + 1] === 0 ? 0 : run + 1;
+      if (run > longest) longest = run;
+    }
+    return longest;
+  }
+
+  /**
+   * Tests: this index (empty) places entries by the hashes it is given, so
+   * a test can pile them where it wants (chains wrapping past the end...).
+   */
+  placeByGivenHashes(): void {
+    this.state[this.stateBase + MIXER] = RAW_HASHES;
+    this.mixer = RAW_HASHES;
+  }
+
+  /** This index's bijection of 32-bit hashes: multiply (odd), xor-shift, multiply, xor-shift. */
+  private mix(hash: number): number {
+    if (this.mixer === RAW_HASHES) return hash;
+    let x = Math.imul(hash, this.mixer);
+    x ^= x >>> 16;
+    x = Math.imul(x, 0x45d9f3b);
+    return (x ^ (x >>> 16)) >>> 0;
+  }
+
   private findIn(table: Uint32Array, base: number, mask: number, shift: number, key: Uint8Array, hash: number): Address {
     for (let slot = hash >>> shift; ; slot = (slot + 1) & mask) {
       const at = table[base + slot * 2 + 1];
@@ -234,6 +280,9 @@ export class HashIndex {
   private load(): void {
     const state = this.state;
     const base = this.stateBase;
+    // An empty index's words are all 0 (made, cleared or forgotten): it takes a multiplier of its own.
+    if (state[base + MIXER] === 0) state[base + MIXER] = randomMixer();
+    this.mixer = state[base + MIXER];
     const table = state[base + TABLE];
     this.table = table === 0 ? EMPTY_TABLE : this.arena.words[table >>> OFFSET_BITS];
     this.tableBase = (table & OFFSET_MASK) << 1;
@@ -304,6 +353,11 @@ export class HashIndex {
 }
 
 const EMPTY_TABLE = new Uint32Array(0);
+
+/** An odd multiplier other than RAW_HASHES, its high bits random. */
+function randomMixer(): number {
+  return ((Math.random() * 0x100000000) | 3) >>> 0;
+}
 
 function placeIn(table: Uint32Array, base: number, mask: number, shift: number, hash: number, address: Address): void {
   let slot = hash >>> shift;

@@ -24,7 +24,6 @@ import { RdbInput } from './rdb-input.ts';
 import { RDB_VERSION, RdbOutput } from './rdb-output.ts';
 import { RdbEmptyValue, RdbOpcode, RdbType } from './rdb-types.ts';
 import { loadValue, saveKeyValue } from './rdb-value.ts';
-import { shuffleFirst } from '../random-pick.ts';
 
 /** What a key's access record is saved as: nothing (no eviction policy), its idle time (LRU), or its counter (LFU). */
 export type AccessSaving = 'none' | 'lru' | 'lfu';
@@ -50,7 +49,7 @@ export function writeSlice(store: ShardStore, saving: AccessSaving, compress: bo
     slice.reset();
     let keys = 0;
     let expires = 0;
-    const refs = refsInSpreadOrder(store, db);
+    const refs = refsOf(store, db);
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i];
       if (store.isExpired(ref, now)) continue;
@@ -75,21 +74,14 @@ export function writeSlice(store: ShardStore, saving: AccessSaving, compress: bo
   return parts;
 }
 
-/**
- * A database's keys in an order unrelated to their hashes (shuffled). The
- * index keeps keys in hash order; a file in that order would be loaded in
- * it, and an open-addressing table filled in hash order while it grows piles
- * its keys into long probe runs (measured: loads 30 times slower).
- */
-function refsInSpreadOrder(store: ShardStore, db: number): Uint32Array {
+/** A database's keys, in its index's order (taken first: saving a value must not run inside the index's walk). */
+function refsOf(store: ShardStore, db: number): Uint32Array {
   const refs = new Uint32Array(store.dbs[db].size);
   let n = 0;
   store.forEachKey(db, (ref: Ref) => {
     if (n < refs.length) refs[n++] = ref;
   });
-  const spread = refs.subarray(0, n);
-  shuffleFirst(spread, n);
-  return spread;
+  return refs.subarray(0, n);
 }
 
 export interface FileOptions {

@@ -15,7 +15,7 @@ import { ByteSlice, ownBytes } from '../bytes.ts';
 import { addToDigest, DIGEST_LENGTH, mixIntoDigest } from '../digest.ts';
 import { entryFieldLength, entryFieldStart, entryValueLength, entryValueStart, type Dict } from '../dict.ts';
 import { ValueType } from '../entry.ts';
-import { chooseIndexes, shuffleFirst } from '../random-pick.ts';
+import { chooseIndexes } from '../random-pick.ts';
 import { ValueEncoding, type ExpireTime } from '../record.ts';
 import type { Ref, ShardStore } from '../shard-store.ts';
 import type { ValueTypeOps } from '../value-type.ts';
@@ -304,8 +304,6 @@ function loadHash(rdbType: number, input: RdbInput, store: ShardStore, db: numbe
   const seen = new Set<string>();
   for (const [field] of pairs) seen.add(Buffer.from(field.buffer, field.byteOffset, field.length).toString('latin1'));
   if (seen.size !== pairs.length) input.fail('duplicate hash field');
-  // A listpack keeps the file's order; a hashtable's means nothing, and a dict filled in hash order piles into long probe runs.
-  if (pairs.length > store.limits.hashMaxListpackEntries) shuffleFirst(pairs, pairs.length);
   loaded.begin();
   for (const [field, value] of pairs) {
     loaded.push(field);

@@ -14,7 +14,7 @@ import { ByteSlice, ownBytes } from '../bytes.ts';
 import { addToDigest } from '../digest.ts';
 import { entryFieldLength, entryFieldStart, type Dict } from '../dict.ts';
 import { ValueType } from '../entry.ts';
-import { chooseIndexes, shuffleFirst } from '../random-pick.ts';
+import { chooseIndexes } from '../random-pick.ts';
 import { ValueEncoding, type ExpireTime } from '../record.ts';
 import type { Ref, ShardStore } from '../shard-store.ts';
 import type { ValueTypeOps } from '../value-type.ts';
@@ -265,8 +265,6 @@ function loadSet(rdbType: number, input: RdbInput, store: ShardStore, db: number
   }
   if (members.length === 0) throw new RdbEmptyValue();
   if (new Set(members.map((m) => Buffer.from(m.buffer, m.byteOffset, m.length).toString('latin1'))).size !== members.length) input.fail('duplicate set member');
-  // A hashtable's order means nothing, and a dict filled in hash order (a file's own order) piles into long probe runs.
-  shuffleFirst(members, members.length);
   setStore(store, db, key, members, now);
   const ref = store.peek(db, key);
   if (expireAt !== 0) store.setExpire(ref, expireAt);
