@@ -164,6 +164,51 @@ for (const shards of [1, 2]) {
       await stop(back);
     });
 
+    it('BGSAVE under transactions over every shard and type writes one point in time, the moment it answered', async () => {
+      const dir = freshDir();
+      const running = await ours(dir, shards);
+      const { client } = running;
+      // Enough keys that the shards write their parts over many turns, between the writer's transactions.
+      for (let batch = 0; batch < 10; batch++) {
+        const pipeline = client.pipeline();
+        for (let i = 0; i < 4000; i++) pipeline.set(`filler:${batch}:${i}`, 'x'.repeat(50));
+        await pipeline.exec();
+      }
+      // Step s changes keys of every type on every shard in one transaction, and records s.
+      let step = 0;
+      const transaction = (s: number) =>
+        client.multi().set(`c:${s % 200}`, String(s)).hset(`h:${s % 50}`, 'f', String(s)).rpush(`l:${s % 20}`, String(s))
+          .zadd(`z:${s % 20}`, String(s), `m${s}`).sadd(`s:${s % 20}`, String(s)).del(`filler:0:${s}`).set('last', String(s)).exec();
+      while (step < 300) await transaction(++step);
+      let writing = true;
+      const writer = (async () => {
+        while (writing) await transaction(++step);
+      })();
+      expect(await client.bgsave()).toBe('Background saving started');
+      await waitFor(async () => infoField(await client.info('persistence'), 'rdb_bgsave_in_progress') === 0, 30000);
+      writing = false;
+      await writer;
+      expect(await client.info('persistence')).toContain('rdb_last_bgsave_status:ok');
+      await stop(running);
+      const back = await ours(dir, shards);
+      const last = Number(await back.client.get('last'));
+      expect(last).toBeGreaterThanOrEqual(300);
+      // The writer went on while the shards wrote: the file must still be exactly the state after step `last`.
+      expect(step).toBeGreaterThan(last);
+      const steps = Array.from({ length: last }, (_, i) => i + 1);
+      for (let k = 0; k < 200; k++) expect(await back.client.get(`c:${k}`)).toBe(String(Math.max(...steps.filter((s) => s % 200 === k))));
+      for (let k = 0; k < 50; k++) expect(await back.client.hget(`h:${k}`, 'f')).toBe(String(Math.max(...steps.filter((s) => s % 50 === k))));
+      for (let k = 0; k < 20; k++) {
+        const mine = steps.filter((s) => s % 20 === k).map(String);
+        expect(await back.client.lrange(`l:${k}`, 0, -1)).toEqual(mine);
+        expect(await back.client.zrange(`z:${k}`, '0', '-1')).toEqual(mine.map((s) => `m${s}`));
+        expect((await back.client.smembers(`s:${k}`)).sort()).toEqual([...mine].sort());
+      }
+      expect(await back.client.exists(`filler:0:${last}`, `filler:0:${last + 1}`)).toBe(1);
+      expect(await back.client.dbsize()).toBe(40000 - Math.min(last, 3999) + 200 + 50 + 60 + 1);
+      await stop(back);
+    }, 120000);
+
     it('SHUTDOWN SAVE writes the file before it exits; SHUTDOWN NOSAVE does not', async () => {
       const dir = freshDir();
       const running = await ours(dir, shards);

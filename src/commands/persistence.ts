@@ -1,16 +1,20 @@
-// Persistence family: SAVE, LASTSAVE, and the save and load that DEBUG
-// RELOAD, SHUTDOWN SAVE and start-up use. A save is one transaction over
+// Persistence family: SAVE, BGSAVE, LASTSAVE, and the save and load that
+// DEBUG RELOAD, SHUTDOWN SAVE and start-up use. SAVE is one transaction over
 // every shard, all locked: each shard writes its slice of the RDB file (its
 // keys, database by database), the coordinating thread joins the slices
 // into one file and writes it (a temporary file, synced, renamed over
-// dir/dbfilename). Loading walks the file on every shard, each keeping the
-// keys whose slot it owns.
+// dir/dbfilename). BGSAVE only begins a snapshot on every shard at once and
+// lets them write while they serve (store/rdb/snapshot.ts). Loading walks
+// the file on every shard, each keeping the keys whose slot it owns.
 
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Bindings, CommandContext } from './command.ts';
 import { EVERY_SHARD_LOCKED, shardOp, steppedCommand, stepRequest, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
-import { accessSavingOf, assembleFile, loadFile, writeFileAtomically, writeFileAtomicallyInBackground, writeSlice, type AccessSaving, type SlicePart } from '../store/rdb/rdb-file.ts';
+import { Piscina } from 'piscina';
+import { accessSavingOf, assembleFile, loadFile, writeFileAtomically, writeSlice, type AccessSaving, type JoinTask, type SlicePart } from '../store/rdb/rdb-file.ts';
+import { ShardSnapshot, partsOf, removeParts } from '../store/rdb/snapshot.ts';
+import { SnapshotState } from '../store/rdb/snapshot-progress.ts';
 import { RdbFormatError } from '../store/rdb/rdb-types.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import { isKeyword } from '../protocol/args.ts';
@@ -95,12 +99,37 @@ const save = steppedCommand(function* (request) {
 }, EVERY_SHARD_LOCKED);
 
 /**
- * BGSAVE [SCHEDULE]: the shards' slices are taken at once, every shard
- * locked (the file is the dataset at that moment); joining them and writing
- * the file happen after the reply, while the shards serve. One runs at a
- * time: another BGSAVE meanwhile, SCHEDULE or not, is refused as Redis
- * refuses it while its RDB child runs (SCHEDULE waits only for an AOF
- * rewrite, which is not built).
+ * rdb-snapshot-begin saveId dir saving compress now: this shard's part of a
+ * background save begins (store/rdb/snapshot.ts) and goes on by itself.
+ */
+const rdbSnapshotBegin = shardOp('rdb-snapshot-begin', "Begin a shard's part of a background save", (ctx) => {
+  const text = (i: number): string => ctx.argv[i].toString('latin1');
+  new ShardSnapshot(ctx.store, {
+    saveId: Number(text(1)), dir: text(2), saving: text(3) as AccessSaving, compress: text(4) === '1', now: Number(text(5)), shard: ctx.server.threadIndex,
+  }, ctx.server.snapshotProgress).begin();
+  writesAtSave = ctx.store.writeCount;
+  return 1;
+});
+
+/** How often the save's thread looks at the shards' progress. */
+const PROGRESS_POLL_MS = 10;
+let lastSaveId = 0;
+let joiner: Piscina | null = null;
+
+/** The background pool that joins parts into the file: one thread, gone when idle. */
+function joinPool(): Piscina {
+  joiner ??= new Piscina({ filename: new URL('../../workers/rdb-file.ts', import.meta.url).href, minThreads: 0, maxThreads: 1, idleTimeout: 5000 });
+  return joiner;
+}
+
+/**
+ * BGSAVE [SCHEDULE]: without fork, and without stopping the shards. Every
+ * shard's snapshot begins at one moment (one transaction over all of them:
+ * that is the file's point in time), then each writes its keys as it goes
+ * on serving; once all are done, a background thread joins their parts into
+ * the file. One runs at a time: another BGSAVE meanwhile, SCHEDULE or not,
+ * is refused as Redis refuses it while its RDB child runs (SCHEDULE waits
+ * only for an AOF rewrite, which is not built).
  */
 const bgsave = steppedCommand(function* (request) {
   const { args, out, server } = request;
@@ -108,28 +137,54 @@ const bgsave = steppedCommand(function* (request) {
   const status = server.saveStatus;
   if (status.bgsaveInProgress) throw new ReplyError(BGSAVE_RUNNING);
   const startedAt = Date.now();
-  const slices = yield* sliceStep(request, true);
-  const path = snapshotPath(server.config);
+  const saveId = (lastSaveId = Math.max(lastSaveId + 1, startedAt));
+  const config = server.config;
+  const dir = resolve(config.get('dir'));
+  const begin = [saveId, dir, accessSavingOf(config.get('maxmemory-policy')), config.get('rdbcompression') === 'yes' ? '1' : '0', startedAt].map((arg) => Buffer.from(String(arg)));
+  const calls: OpCall[] = [];
+  for (let shard = 0; shard < request.shardCount; shard++) calls.push({ shard, db: request.db, op: rdbSnapshotBegin, args: begin, last: true });
+  yield calls;
   status.bgsaveStarted(startedAt);
   out.simple('Background saving started');
   log('notice', 'Background saving started');
-  void writeInBackground(server, slices, startedAt, path);
+  void finishInBackground(server, saveId, dir, startedAt, snapshotPath(config));
 }, EVERY_SHARD_LOCKED);
 
-async function writeInBackground(server: StepRequest['server'], slices: SlicePart[][], startedAt: number, path: string): Promise<void> {
+/** Waits for every shard's part of save `saveId`; throws when one failed. */
+async function shardsDone(server: StepRequest['server'], saveId: number): Promise<void> {
+  const progress = server.snapshotProgress;
+  for (;;) {
+    let running = 0;
+    for (let shard = 0; shard < progress.shardCount; shard++) {
+      if (progress.saveId(shard) !== saveId) throw new Error(`shard ${shard} did not take part in the save`);
+      const state = progress.state(shard);
+      if (state === SnapshotState.Failed) throw new Error(`shard ${shard} could not write its part`);
+      if (state !== SnapshotState.Done) running++;
+    }
+    if (running === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, PROGRESS_POLL_MS));
+  }
+}
+
+async function finishInBackground(server: StepRequest['server'], saveId: number, dir: string, startedAt: number, path: string): Promise<void> {
   const status = server.saveStatus;
+  const config = server.config;
   try {
-    // Past the reply: the client has its answer before the file is joined.
-    await new Promise((resolve) => setImmediate(resolve));
-    const file = fileOf(server, slices, startedAt);
-    await writeFileAtomicallyInBackground(path, file);
-    status.recordSave(true, startedAt, Date.now(), file.length);
+    await shardsDone(server, saveId);
+    const task: JoinTask = {
+      path,
+      parts: partsOf(server.snapshotProgress, dir, saveId),
+      options: { checksum: config.get('rdbchecksum') === 'yes', compress: config.get('rdbcompression') === 'yes', usedMemory: process.memoryUsage().rss, now: startedAt, redisVersion: REDIS_VERSION },
+    };
+    const size = (await joinPool().run(task)) as number;
+    status.recordSave(true, startedAt, Date.now(), size);
     log('notice', 'DB saved on disk');
     log('notice', 'Background saving terminated with success');
   } catch (error) {
     saveFailed(server, startedAt, path, error);
     log('warning', 'Background saving error');
   } finally {
+    removeParts(dir, saveId, server.shardCount);
     status.bgsaveEnded(Date.now());
   }
 }

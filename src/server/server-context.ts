@@ -1,6 +1,7 @@
 // Per-thread view of the whole server: configuration, identity, counters.
 
 import { SaveStatus } from '../store/rdb/save-status.ts';
+import { SnapshotProgress } from '../store/rdb/snapshot-progress.ts';
 import { WaitSlots } from '../tx/wait-slots.ts';
 import type { Config } from '../config/config.ts';
 import type { SlotMap } from '../cluster/slots.ts';
@@ -94,6 +95,8 @@ export interface SharedState {
   waitSlots: SharedArrayBuffer;
   /** The last save's outcome (store/rdb/save-status.ts). */
   saveStatus: SharedArrayBuffer;
+  /** Each shard's part of a background save under way (store/rdb/snapshot-progress.ts). */
+  snapshotProgress: SharedArrayBuffer;
   /** Every thread's summary of its Pub/Sub subscriptions (server/subscriptions.ts). */
   pubsubSummary: SharedArrayBuffer;
   /** Which thread runs a script, and whether it is busy (scripting/running-scripts.ts). */
@@ -120,6 +123,8 @@ export class ServerContext {
   readonly shared: SharedState;
   /** The last save, as every thread sees it (LASTSAVE, INFO persistence). */
   readonly saveStatus: SaveStatus;
+  /** How each shard's part of a background save is going. */
+  readonly snapshotProgress: SnapshotProgress;
   /** Every thread's running script, as far as BUSY and SCRIPT KILL need it. */
   readonly scripts: RunningScripts;
   /** Shared by every client parser of the thread, so CONFIG SET reaches them all. */
@@ -164,6 +169,7 @@ export class ServerContext {
     this.pause = new ClientPause(shared.pause);
     this.waits.disarmThread(threadIndex);
     this.saveStatus = new SaveStatus(shared.saveStatus);
+    this.snapshotProgress = new SnapshotProgress(shared.snapshotProgress);
     this.scripts = new RunningScripts(shared.runningScripts, threadIndex);
     this.parserLimits = { maxBulkLength: 0, maxQueryBuffer: 0 };
     this.refreshFromConfig();

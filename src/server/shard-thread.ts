@@ -5,6 +5,7 @@
 // single shard.
 
 import { loadSnapshotAtStart } from '../commands/persistence.ts';
+import { SnapshotState } from '../store/rdb/snapshot-progress.ts';
 import { ShardAof } from './aof.ts';
 import net from 'node:net';
 import { Config } from '../config/config.ts';
@@ -255,6 +256,8 @@ export class ShardThread {
       if (this.loadSnapshot) this.aof.startUp();
       else this.aof.onConfig();
     } else if (this.loadSnapshot) loadSnapshotAtStart(this);
+    // A thread taking over from one that died while writing its part of a background save: that save fails.
+    if (!this.loadSnapshot && this.server.snapshotProgress.state(this.server.threadIndex) === SnapshotState.Running) this.server.snapshotProgress.failed(this.server.threadIndex);
     this.server.configListeners.push(() => this.aof.onConfig());
     const config = this.server.config;
     const port = config.getNumber('port');

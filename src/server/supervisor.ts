@@ -2,6 +2,7 @@
 // one worker per shard (or serves everything itself with one shard), and
 // stops them all on SIGTERM/SIGINT or SHUTDOWN.
 
+import { SnapshotProgress } from '../store/rdb/snapshot-progress.ts';
 import { SAVE_STATUS_BYTES, SaveStatus } from '../store/rdb/save-status.ts';
 import { allocateWaitSlots } from '../tx/wait-slots.ts';
 import { availableParallelism } from 'node:os';
@@ -83,6 +84,7 @@ class Supervisor {
       clientMemory: new SharedArrayBuffer(16 * this.shardCount),
       waitSlots: allocateWaitSlots(this.shardCount),
       saveStatus: new SharedArrayBuffer(SAVE_STATUS_BYTES),
+      snapshotProgress: SnapshotProgress.allocate(this.shardCount),
       pubsubSummary: allocatePubsubSummary(this.shardCount),
       runningScripts: this.runningScripts,
       pause: allocatePauseState(),

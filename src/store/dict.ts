@@ -89,6 +89,11 @@ export class Dict {
     return header;
   }
 
+  /** The header of the dict this instance points at (0: none yet). */
+  get openedHeader(): Address {
+    return this.header;
+  }
+
   /** Points this instance at the dict whose header is at `header`. */
   open(header: Address): this {
     const segment = header >>> OFFSET_BITS;

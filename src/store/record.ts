@@ -1,7 +1,7 @@
 // The layout of one key's record in the arena (32-byte header, then the key,
 // then the value or a reference to it):
 //
-//   byte 0   flags (LIVE; a freed chunk reads 0)
+//   byte 0   flags (LIVE; a freed chunk reads 0; SNAPSHOT_MARK)
 //   byte 1   value type (ValueType)
 //   byte 2   value encoding (ValueEncoding)
 //   byte 3   id of the database holding the key (survives SWAPDB)
@@ -23,6 +23,12 @@ import { OFFSET_MASK } from './arena.ts';
 
 export const HEADER_BYTES = 32;
 export const LIVE = 0x80;
+/**
+ * Flag bit: equal to the store's snapshot parity when the record needs no
+ * writing out in the snapshot under way (written already, or made after it
+ * began). Each snapshot flips the parity, so every record starts unwritten.
+ */
+export const SNAPSHOT_MARK = 0x01;
 
 export const FLAGS = 0; // byte
 export const TYPE = 1; // byte

@@ -10,7 +10,7 @@ import type { ByteSlice } from './bytes.ts';
 import { Arena, ChunkKind, OFFSET_BITS, type Address, type SegmentListener } from './arena.ts';
 import { Database, DATABASE_STATE_WORDS } from './database.ts';
 import {
-  DATABASE, ENCODING, EXPIRE_LOW, FLAGS, HEADER_BYTES, INLINE_RECORD_LIMIT, KEY_LENGTH, LIVE, LRU, TYPE, VALUE_LENGTH, VERSION,
+  DATABASE, ENCODING, EXPIRE_LOW, FLAGS, HEADER_BYTES, INLINE_RECORD_LIMIT, KEY_LENGTH, LIVE, LRU, SNAPSHOT_MARK, TYPE, VALUE_LENGTH, VERSION,
   ValueEncoding, hashKey, hashRange, type ExpireTime, inlineRecordSize, recordByte, recordWord, referenceOffset, referenceRecordSize,
 } from './record.ts';
 import { ValueType } from './entry.ts';
@@ -46,9 +46,10 @@ const EXPIRE_ACCEPTABLE_STALE = 10;
 /** The time limit is checked once every this many rounds, as Redis does. */
 const EXPIRE_TIME_CHECK_ROUNDS = 16;
 
-// The keyspace's shared control block: the write counter, the order of the
-// databases (SWAPDB), then each database's state words.
+// The keyspace's shared control block: the write counter, the snapshot
+// parity, the order of the databases (SWAPDB), then each database's state words.
 const WRITE_COUNTER = 0; // double
+const SNAPSHOT_PARITY_WORD = 2;
 const ORDER_WORD = 4;
 const DATABASE_WORDS = ORDER_WORD + DATABASE_COUNT;
 const KEYSPACE_CONTROL_BYTES = (DATABASE_WORDS + DATABASE_COUNT * DATABASE_STATE_WORDS) * 4;
@@ -66,6 +67,18 @@ export function allocateStoreMemory(): StoreMemory {
   const order = new Uint32Array(keyspace, ORDER_WORD * 4, DATABASE_COUNT);
   for (let i = 0; i < DATABASE_COUNT; i++) order[i] = i;
   return { arena: Arena.allocateControl(), keyspace, segments: new Map() };
+}
+
+/**
+ * A point-in-time snapshot under way on this shard (rdb/snapshot.ts): the
+ * store tells it of each key about to change or go that it has not written
+ * out yet, so it writes the key as it was when the snapshot began.
+ */
+export interface SnapshotHook {
+  /** Writes out the key at `ref` as it is now, before a change. */
+  writeEarly(ref: Ref): void;
+  /** Writes out every key not written yet: a flush or SWAPDB is about to change them all. */
+  writeAllNow(): void;
 }
 
 export class KeyspaceStats {
@@ -108,6 +121,10 @@ export class ShardStore {
   readonly blocked = new BlockedKeys();
   /** The database the next active expire cycle starts with. */
   private nextExpireDb = 0;
+  /** The snapshot under way, or null. */
+  private snapshot: SnapshotHook | null = null;
+  /** The shared control words (the snapshot parity lives there, so a thread taking over knows it). */
+  private readonly control: Uint32Array;
 
   /**
    * A store over `memory`: empty when it is new, or every key a previous
@@ -124,6 +141,7 @@ export class ShardStore {
     this.dict = new Dict(this.arena);
     this.quicklist = new Quicklist(this.arena);
     this.counters = new Float64Array(memory.keyspace, 0, 1);
+    this.control = new Uint32Array(memory.keyspace, 0, ORDER_WORD);
     this.order = new Uint32Array(memory.keyspace, ORDER_WORD * 4, DATABASE_COUNT);
     for (let id = 0; id < DATABASE_COUNT; id++) {
       const state = new Uint32Array(memory.keyspace, (DATABASE_WORDS + id * DATABASE_STATE_WORDS) * 4, DATABASE_STATE_WORDS);
@@ -154,7 +172,10 @@ export class ShardStore {
   /** Looks a key up for a write: expired keys vanish, the access clock is updated, nothing is counted. */
   lookupWrite(db: number, key: Uint8Array, now: number): Ref {
     const ref = this.find(db, key, now);
-    if (ref !== 0) this.touch(ref, now);
+    if (ref !== 0) {
+      if (this.snapshot !== null) this.beforeChange(ref);
+      this.touch(ref, now);
+    }
     return ref;
   }
 
@@ -296,6 +317,7 @@ export class ShardStore {
 
   /** The value at `ref`, held as bytes until now, becomes the structure at `header` (a collection outgrew its compact form). */
   convertToStructure(ref: Ref, header: Address): void {
+    if (this.snapshot !== null) this.beforeChange(ref);
     this.holdStructure(ref, header);
     this.changed(ref);
   }
@@ -327,7 +349,7 @@ export class ShardStore {
       ref = this.newRecord(database, key, value.length);
       database.index.insert(hash, ref);
       if (this.keyChanges.recording) this.keyChanges.record(db, key, KEY_CREATED);
-    }
+    } else if (this.snapshot !== null) this.beforeChange(ref);
     const bytes = this.arena.bytes[ref >>> OFFSET_BITS];
     if (bytes[recordByte(ref, ENCODING)] === ValueEncoding.Structure) this.releaseStructure(ref);
     bytes[recordByte(ref, TYPE)] = type;
@@ -345,12 +367,14 @@ export class ShardStore {
 
   /** Replaces a value's bytes (a string, or a collection's compact form) in place; its TTL stays. */
   replaceString(ref: Ref, value: Uint8Array): void {
+    if (this.snapshot !== null) this.beforeChange(ref);
     this.writeValue(ref, value);
     this.changed(ref);
   }
 
   /** Appends `tail` to a string in place (with room to grow, so repeated appends are cheap); returns the new length. */
   appendString(ref: Ref, tail: Uint8Array): number {
+    if (this.snapshot !== null) this.beforeChange(ref);
     const length = this.valueLength(ref);
     const total = length + tail.length;
     if (total > this.valueCapacity(ref)) this.moveValue(ref, total + Math.min(total, 1 << 20));
@@ -362,6 +386,7 @@ export class ShardStore {
 
   /** SETRANGE: writes `bytes` at `offset` of a string, zero-padding it to reach there; returns the new length. */
   writeStringRange(ref: Ref, offset: number, bytes: Uint8Array): number {
+    if (this.snapshot !== null) this.beforeChange(ref);
     const length = this.valueLength(ref);
     const total = Math.max(length, offset + bytes.length);
     if (total > this.valueCapacity(ref)) this.moveValue(ref, total);
@@ -380,6 +405,7 @@ export class ShardStore {
    * cost little); whether it grew.
    */
   growString(ref: Ref, length: number): boolean {
+    if (this.snapshot !== null) this.beforeChange(ref);
     const current = this.valueLength(ref);
     if (length <= current) return false;
     if (length > this.valueCapacity(ref)) this.moveValue(ref, length + Math.min(length, 1 << 20));
@@ -392,6 +418,7 @@ export class ShardStore {
 
   /** Sets or clears (0) the key's expiry time. */
   setExpire(ref: Ref, expireAt: ExpireTime): void {
+    if (this.snapshot !== null) this.beforeChange(ref);
     this.writeExpire(ref, expireAt);
     this.changed(ref);
   }
@@ -428,6 +455,7 @@ export class ShardStore {
 
   /** MOVE: the key's record goes to database `target` as it is (a key of that name must not exist there). */
   moveToDatabase(ref: Ref, target: number): void {
+    if (this.snapshot !== null) this.beforeChange(ref);
     const from = this.databaseOf(ref);
     const to = this.dbs[target];
     const key = this.keyView(ref);
@@ -452,6 +480,7 @@ export class ShardStore {
 
   /** Empties one database. */
   flushDatabase(db: number): void {
+    if (this.snapshot !== null) this.snapshot.writeAllNow();
     this.touchWatchedDatabase(db, -1);
     const database = this.dbs[db];
     database.index.forEach((ref) => this.freeRecord(ref));
@@ -460,6 +489,7 @@ export class ShardStore {
 
   /** Empties every database: the arena gives all its memory back. */
   flushAll(): void {
+    if (this.snapshot !== null) this.snapshot.writeAllNow();
     for (let db = 0; db < DATABASE_COUNT; db++) this.touchWatchedDatabase(db, -1);
     this.arena.reset();
     for (const database of this.byId) database.forget();
@@ -468,6 +498,7 @@ export class ShardStore {
   /** SWAPDB on this shard: clients of one database now see the other's keys. */
   swapDatabases(first: number, second: number): void {
     if (first === second) return;
+    if (this.snapshot !== null) this.snapshot.writeAllNow();
     this.touchWatchedDatabase(first, second);
     this.touchWatchedDatabase(second, first);
     if (this.blocked.size !== 0) {
@@ -502,7 +533,7 @@ export class ShardStore {
     let found = 0;
     return arena.walkRecords(cursor, count * 10, (ref) => {
       const bytes = arena.bytes[ref >>> OFFSET_BITS];
-      if (bytes[recordByte(ref, FLAGS)] !== LIVE || bytes[recordByte(ref, DATABASE)] !== id) return false;
+      if ((bytes[recordByte(ref, FLAGS)] & LIVE) === 0 || bytes[recordByte(ref, DATABASE)] !== id) return false;
       visit(ref);
       return ++found >= count;
     });
@@ -601,7 +632,8 @@ export class ShardStore {
     const bytes = this.arena.bytes[segment];
     const words = this.arena.words[segment];
     const start = recordByte(ref, 0);
-    bytes[start + FLAGS] = LIVE;
+    // Made now, the record needs no writing in a snapshot under way, and does in the next one.
+    bytes[start + FLAGS] = LIVE | this.control[SNAPSHOT_PARITY_WORD];
     bytes[start + ENCODING] = ValueEncoding.Inline;
     bytes[start + DATABASE] = database.id;
     const word = recordWord(ref, 0);
@@ -680,6 +712,7 @@ export class ShardStore {
   }
 
   private removeFrom(database: Database, ref: Ref, how: KeyHappening = KEY_REMOVED): void {
+    if (this.snapshot !== null) this.beforeChange(ref);
     const changes = this.keyChanges;
     if (changes.recording || (changes.gone !== null && how !== KEY_REMOVED)) this.reportRemoved(database, ref, how);
     database.index.remove(hashRange(this.arena.bytes[ref >>> OFFSET_BITS], recordByte(ref, HEADER_BYTES), this.keyLength(ref)), ref);
@@ -696,6 +729,36 @@ export class ShardStore {
     if (how !== KEY_REMOVED && this.keyChanges.gone !== null) this.keyChanges.gone(db, this.keyView(ref), how);
     // Expired and evicted keys are notified as they go, not as the command's changes.
     if (this.keyChanges.recording && how === KEY_REMOVED) this.keyChanges.record(db, this.keyView(ref), KEY_REMOVED);
+  }
+
+  // ---- Point-in-time snapshots (rdb/snapshot.ts) ----
+
+  /**
+   * A snapshot begins: every key there now is unwritten (the parity flips),
+   * and `hook` hears of each before it changes. One at a time.
+   */
+  beginSnapshot(hook: SnapshotHook): void {
+    this.control[SNAPSHOT_PARITY_WORD] ^= SNAPSHOT_MARK;
+    this.snapshot = hook;
+  }
+
+  endSnapshot(): void {
+    this.snapshot = null;
+  }
+
+  /** The key at `ref` is still to be written out in the snapshot under way; marks it written. */
+  takeForSnapshot(ref: Ref): boolean {
+    const bytes = this.arena.bytes[ref >>> OFFSET_BITS];
+    const at = recordByte(ref, FLAGS);
+    const parity = this.control[SNAPSHOT_PARITY_WORD];
+    if ((bytes[at] & SNAPSHOT_MARK) === parity) return false;
+    bytes[at] = (bytes[at] & ~SNAPSHOT_MARK) | parity;
+    return true;
+  }
+
+  /** A key is about to change or go while a snapshot is under way: the snapshot writes it first, once. */
+  private beforeChange(ref: Ref): void {
+    if (this.snapshot !== null && this.takeForSnapshot(ref)) this.snapshot.writeEarly(ref);
   }
 
   /** A key's value or TTL changed in place: a new version, and WATCH is told. Collections' writes call it. */

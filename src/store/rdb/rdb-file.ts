@@ -12,8 +12,7 @@
 // walks the whole file on every shard: a key of another shard is skipped
 // without being decoded (skipValue).
 
-import { closeSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { closeSync, fsyncSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Ref, ShardStore } from '../shard-store.ts';
 import { DATABASE_COUNT } from '../shard-store.ts';
@@ -53,25 +52,30 @@ export function writeSlice(store: ShardStore, saving: AccessSaving, compress: bo
     for (let i = 0; i < refs.length; i++) {
       const ref = refs[i];
       if (store.isExpired(ref, now)) continue;
-      const expireAt = store.exactExpireAt(ref);
-      if (expireAt !== 0) {
-        slice.byte(RdbOpcode.ExpireTimeMs);
-        slice.milliseconds(expireAt);
-        expires++;
-      }
-      if (saving === 'lru') {
-        slice.byte(RdbOpcode.Idle);
-        slice.len(idleSeconds(store.accessWord(ref), now));
-      } else if (saving === 'lfu') {
-        slice.byte(RdbOpcode.Freq);
-        slice.byte(lfuCounter(store.accessWord(ref), now, store.access.lfuDecayTime));
-      }
-      saveKeyValue(store, ref, slice);
+      if (writeKey(store, ref, slice, saving, now)) expires++;
       keys++;
     }
     if (keys > 0) parts.push([db, keys, expires, Buffer.from(slice.view())]);
   }
   return parts;
+}
+
+/** Writes one live key as the file holds it: [EXPIRETIME_MS] [IDLE | FREQ] type key value. True when it has a TTL. */
+export function writeKey(store: ShardStore, ref: Ref, out: RdbOutput, saving: AccessSaving, now: number): boolean {
+  const expireAt = store.exactExpireAt(ref);
+  if (expireAt !== 0) {
+    out.byte(RdbOpcode.ExpireTimeMs);
+    out.milliseconds(expireAt);
+  }
+  if (saving === 'lru') {
+    out.byte(RdbOpcode.Idle);
+    out.len(idleSeconds(store.accessWord(ref), now));
+  } else if (saving === 'lfu') {
+    out.byte(RdbOpcode.Freq);
+    out.byte(lfuCounter(store.accessWord(ref), now, store.access.lfuDecayTime));
+  }
+  saveKeyValue(store, ref, out);
+  return expireAt !== 0;
 }
 
 /** A database's keys, in its index's order (taken first: saving a value must not run inside the index's walk). */
@@ -92,8 +96,8 @@ export interface FileOptions {
   redisVersion: string;
 }
 
-/** The whole file from every shard's slices. */
-export function assembleFile(slices: readonly SlicePart[][], options: FileOptions): Buffer {
+/** The file's opening: magic and aux fields. */
+function fileHead(options: FileOptions): RdbOutput {
   const out = new RdbOutput(1024);
   out.compress = options.compress;
   out.raw(Buffer.from(`REDIS${String(RDB_VERSION).padStart(4, '0')}`, 'latin1'));
@@ -107,14 +111,25 @@ export function assembleFile(slices: readonly SlicePart[][], options: FileOption
   aux('ctime', String(Math.floor(options.now / 1000)));
   aux('used-mem', String(options.usedMemory));
   aux('aof-base', '0');
+  return out;
+}
+
+/** A database's opening: SELECTDB, RESIZEDB with its key counts. */
+function databaseHead(out: RdbOutput, db: number, keys: number, expires: number): void {
+  out.byte(RdbOpcode.SelectDb);
+  out.len(db);
+  out.byte(RdbOpcode.ResizeDb);
+  out.len(keys);
+  out.len(expires);
+}
+
+/** The whole file from every shard's slices. */
+export function assembleFile(slices: readonly SlicePart[][], options: FileOptions): Buffer {
+  const out = fileHead(options);
   for (let db = 0; db < DATABASE_COUNT; db++) {
     const parts = slices.map((parts) => parts.find((part) => part[0] === db)).filter((part) => part !== undefined);
     if (parts.length === 0) continue;
-    out.byte(RdbOpcode.SelectDb);
-    out.len(db);
-    out.byte(RdbOpcode.ResizeDb);
-    out.len(parts.reduce((sum, part) => sum + part[1], 0));
-    out.len(parts.reduce((sum, part) => sum + part[2], 0));
+    databaseHead(out, db, parts.reduce((sum, part) => sum + part[1], 0), parts.reduce((sum, part) => sum + part[2], 0));
     for (const part of parts) out.raw(part[3], 0, part[3].length);
   }
   out.byte(RdbOpcode.Eof);
@@ -124,6 +139,77 @@ export function assembleFile(slices: readonly SlicePart[][], options: FileOption
   crc.writeTo(out.buffer, out.length);
   out.length += 8;
   return out.view();
+}
+
+/** One database's keys from one shard, in a file of their own (a snapshot's part). */
+export interface PartFile {
+  db: number;
+  keys: number;
+  expires: number;
+  path: string;
+}
+
+/** What the background pool's job (workers/rdb-file.ts) is given. */
+export interface JoinTask {
+  path: string;
+  parts: PartFile[];
+  options: FileOptions;
+}
+
+/**
+ * The file at `path` from parts written to disk (a background save's), read
+ * and written in pieces so the file is never whole in memory: a temporary
+ * file synced and renamed over `path`, as writeFileAtomically. Returns its size.
+ */
+export function assemblePartFiles(path: string, parts: readonly PartFile[], options: FileOptions): number {
+  const temporary = join(dirname(path), `temp-${process.pid}-${Date.now()}.rdb`);
+  const crc = new Crc64();
+  const piece = Buffer.allocUnsafe(1 << 20);
+  const fd = openSync(temporary, 'w');
+  let size = 0;
+  const put = (bytes: Uint8Array, length: number): void => {
+    if (options.checksum) crc.update(bytes, 0, length);
+    for (let at = 0; at < length; ) at += writeSync(fd, bytes, at, length - at);
+    size += length;
+  };
+  try {
+    try {
+      const head = fileHead(options);
+      for (let db = 0; db < DATABASE_COUNT; db++) {
+        const ofDb = parts.filter((part) => part.db === db && part.keys > 0);
+        if (ofDb.length === 0) continue;
+        databaseHead(head, db, ofDb.reduce((sum, part) => sum + part.keys, 0), ofDb.reduce((sum, part) => sum + part.expires, 0));
+        put(head.buffer, head.length);
+        head.reset();
+        for (const part of ofDb) {
+          const input = openSync(part.path, 'r');
+          try {
+            for (let read = readSync(input, piece, 0, piece.length, null); read > 0; read = readSync(input, piece, 0, piece.length, null)) put(piece, read);
+          } finally {
+            closeSync(input);
+          }
+        }
+      }
+      head.byte(RdbOpcode.Eof);
+      put(head.buffer, head.length);
+      const trailer = Buffer.alloc(8);
+      crc.writeTo(trailer, 0);
+      for (let at = 0; at < 8; ) at += writeSync(fd, trailer, at, 8 - at);
+      size += 8;
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, path);
+    return size;
+  } catch (error) {
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // never made, or gone already
+    }
+    throw error;
+  }
 }
 
 /** Writes `bytes` to `path` as Redis does: a temporary file in the same directory, synced, then renamed over it; on failure the temporary file goes and `path` is untouched. */
@@ -143,24 +229,6 @@ export function writeFileAtomically(path: string, bytes: Uint8Array, temporary =
     } catch {
       // never made, or gone already
     }
-    throw error;
-  }
-}
-
-/** writeFileAtomically without blocking the thread (BGSAVE's write). */
-export async function writeFileAtomicallyInBackground(path: string, bytes: Uint8Array): Promise<void> {
-  const temporary = join(dirname(path), `temp-bg-${process.pid}-${Date.now()}.rdb`);
-  try {
-    const file = await open(temporary, 'w');
-    try {
-      await file.writeFile(bytes);
-      await file.sync();
-    } finally {
-      await file.close();
-    }
-    await rename(temporary, path);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
     throw error;
   }
 }

@@ -166,6 +166,11 @@ export class Quicklist {
     return header;
   }
 
+  /** The header of the list this view is open on (0: none yet). */
+  get openedHeader(): Address {
+    return this.header;
+  }
+
   open(header: Address): this {
     if (header !== this.header) this.cachedNode = 0;
     this.header = header;

@@ -81,6 +81,13 @@ export function compareBytes(a: Uint8Array, aStart: number, aLength: number, b: 
   return aLength - bLength;
 }
 
+export interface ZsetTreeBookmark {
+  words: Uint32Array;
+  at: number;
+  leaf: Address;
+  index: number;
+}
+
 export class ZsetTree {
   private readonly arena: Arena;
   /** The words holding the open tree's root, height and node count (the sorted set's header), and where. */
@@ -98,6 +105,18 @@ export class ZsetTree {
 
   constructor(arena: Arena) {
     this.arena = arena;
+  }
+
+  /** Where this view stands (the tree it is bound to, its iteration cursor), to come back to with `restore`. */
+  bookmark(): ZsetTreeBookmark {
+    return { words: this.rootWords, at: this.rootAt, leaf: this.cursorLeaf, index: this.cursorIndex };
+  }
+
+  restore(bookmark: ZsetTreeBookmark): void {
+    this.rootWords = bookmark.words;
+    this.rootAt = bookmark.at;
+    this.cursorLeaf = bookmark.leaf;
+    this.cursorIndex = bookmark.index;
   }
 
   /** Binds to the tree whose root, height and node count are words at..at+2 of `words`. */

@@ -74,6 +74,17 @@ function treeInstance(arena: Arena): ZsetTree {
   return tree;
 }
 
+/** Runs `use` (which may open other sorted sets' trees) and puts the shard's tree view back where it stood. */
+export function keepingTreeView(arena: Arena, use: () => void): void {
+  const tree = treeInstance(arena);
+  const bookmark = tree.bookmark();
+  try {
+    use();
+  } finally {
+    tree.restore(bookmark);
+  }
+}
+
 function isListpack(store: ShardStore, ref: Ref): boolean {
   return store.encodingOf(ref) !== ValueEncoding.Structure;
 }
