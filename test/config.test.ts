@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SERVER_ENTRY as ENTRY, freePort, useServer } from './helpers/server.ts';
+import { SERVER_ENTRY as ENTRY, freePort, launchServer, useServer } from './helpers/server.ts';
 import { connectResp3, errorOf, infoField, ioredis, useClient } from './helpers/clients.ts';
 import { exchange, resp } from './helpers/raw-client.ts';
 
@@ -99,12 +99,12 @@ for (const shards of [1, 2]) {
       expect(await client.config('SET', 'hz', '10')).toBe('OK');
     });
 
-    it('CONFIG SET save takes an empty value; a schedule, or AOF timestamps, are refused while BGSAVE and they are not built', async () => {
+    it('CONFIG SET save takes a schedule or an empty value and refuses a bad one; AOF timestamps are refused, not being built', async () => {
+      expect(await client.config('SET', 'save', '3600 1 300 100 60 10000')).toBe('OK');
+      expect(await client.config('GET', 'save')).toEqual(['save', '3600 1 300 100 60 10000']);
       expect(await client.config('SET', 'save', '')).toBe('OK');
       expect(await client.config('GET', 'save')).toEqual(['save', '']);
-      expect(await errorOf(client.config('SET', 'save', '3600 1 300 100 60 10000'))).toBe(
-        'ERR CONFIG SET failed (possibly related to argument \'save\') - background saves (BGSAVE, save points) are not built yet: only an empty save schedule ("") is accepted',
-      );
+      expect(await errorOf(client.config('SET', 'save', '3600'))).toBe("ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters");
       expect(await errorOf(client.config('SET', 'aof-timestamp-enabled', 'yes'))).toBe(
         "ERR CONFIG SET failed (possibly related to argument 'aof-timestamp-enabled') - AOF timestamp annotations are not written by this server",
       );
@@ -163,15 +163,24 @@ describe('start-up configuration', () => {
     expect(output).toContain(`Reading the configuration file '${file}', at line 3\n>>> 'foo bar'\nBad directive or wrong number of arguments`);
   });
 
-  it('refuses persistence settings it would not honour, on the command line and in a config file', async () => {
+  it('refuses persistence settings it would not honour, on the command line and in a config file; save lines add up', async () => {
     const onLine = await runUntilExit(['--port', String(await freePort()), '--aof-timestamp-enabled', 'yes']);
     expect(onLine.code).toBe(1);
     expect(onLine.output).toContain(">>> 'aof-timestamp-enabled \"yes\"'\nAOF timestamp annotations are not written by this server");
     const file = join(dir, 'save.conf');
-    writeFileSync(file, `port ${await freePort()}\nsave 60 1\n`);
+    writeFileSync(file, `port ${await freePort()}\nsave 60\n`);
     const inFile = await runUntilExit([file]);
     expect(inFile.code).toBe(1);
-    expect(inFile.output).toContain(`at line 2\n>>> 'save 60 1'\nbackground saves (BGSAVE, save points) are not built yet: only an empty save schedule ("") is accepted`);
+    expect(inFile.output).toContain(`at line 2\n>>> 'save 60'\nInvalid save parameters`);
+    const port = await freePort();
+    const adding = join(dir, 'saves.conf');
+    writeFileSync(adding, `port ${port}\nbind 127.0.0.1\ndir ${dir}\nsave 900 1\nsave 300 10\n`);
+    const server = await launchServer(port, process.execPath, [ENTRY, adding]);
+    try {
+      expect(await server.cli('config', 'get', 'save')).toBe('save\n900 1 300 10\n');
+    } finally {
+      await server.stop();
+    }
   });
 
   it('refuses a bad value and a missing file', async () => {

@@ -232,6 +232,49 @@ for (const shards of [1, 2]) {
   });
 }
 
+describe('RDB save points', () => {
+  it('a save point reached runs a BGSAVE by itself; CONFIG SET save takes pairs of whole numbers, as Redis', async () => {
+    const dir = freshDir();
+    const running = await ours(dir, 2, ['--save', '1 5']);
+    const { client } = running;
+    expect(await client.config('GET', 'save')).toEqual(['save', '1 5']);
+    for (const bad of ['1', '1 2 3 x', '10 -2', ' 100 10']) {
+      expect(await errorOf(client.config('SET', 'save', bad))).toBe("ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters");
+    }
+    expect(readdirSync(dir)).toEqual([]);
+    // Four writes are under the point: nothing is saved.
+    for (let i = 0; i < 4; i++) await client.set(`below:${i}`, 'v');
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(infoField(await client.info('persistence'), 'rdb_saves')).toBe(0);
+    for (let i = 0; i < 4; i++) await client.set(`above:${i}`, 'v');
+    await waitFor(async () => infoField(await client.info('persistence'), 'rdb_saves') === 1, 10000);
+    await waitFor(async () => infoField(await client.info('persistence'), 'rdb_bgsave_in_progress') === 0, 10000);
+    expect(infoField(await client.info('persistence'), 'rdb_changes_since_last_save')).toBe(0);
+    expect(await client.config('SET', 'save', '')).toBe('OK');
+    await client.set('after', 'not saved');
+    await stop(running);
+    const back = await ours(dir, 2);
+    expect(await back.client.dbsize()).toBe(8);
+    await stop(back);
+  });
+
+  it('SIGTERM saves first when save points are set, and not when none are', async () => {
+    const dir = freshDir();
+    const running = await ours(dir, 2, ['--save', '3600 1']);
+    await fill(running.client);
+    const before = await snapshot(running.client);
+    await stop(running);
+    expect(readdirSync(dir)).toEqual(['dump.rdb']);
+    const back = await ours(dir, 2);
+    expect(await snapshot(back.client)).toEqual(before);
+    await back.client.set('unsaved', 'x');
+    await stop(back);
+    const again = await ours(dir, 2);
+    expect(await again.client.exists('unsaved')).toBe(0);
+    await stop(again);
+  });
+});
+
 describe('RDB access records', () => {
   for (const [policy, option, amount] of [['allkeys-lru', 'IDLETIME', 1000], ['allkeys-lfu', 'FREQ', 200]] as const) {
     it(`the file keeps each key's ${option} under ${policy}, here and in stock Redis`, async () => {

@@ -18,6 +18,8 @@ port.on('message', async (command: SupervisorCommand) => {
   if (command.type === 'stop') {
     await thread.stop();
     process.exit(0);
+  } else if (command.type === 'signal') {
+    send({ type: 'signal-seen', saving: thread.shutdownOnSignal(command.signal) });
   } else if (command.type === 'peer-restarted') {
     thread.replacePeer(command.peer, command.toPeer, command.fromPeer);
   }

@@ -1,6 +1,7 @@
 // The server's configuration: defaults, a redis.conf-style file, then
 // command-line `--name value` overrides, as redis-server reads them.
 
+import { formatSavePoints, parseSavePoints } from './save-points.ts';
 import { formatKeyspaceEvents, parseKeyspaceEvents } from './keyspace-events.ts';
 import { readFileSync } from 'node:fs';
 import { getSystemErrorMessage } from 'node:util';
@@ -68,6 +69,11 @@ function checkValue(param: ConfigParam, raw: string): { value: string } | { erro
       if (flags === null) return { error: "Invalid event class character. Use 'Ag$lshzxeKEtmdn'." };
       return { value: formatKeyspaceEvents(flags) };
     }
+    case 'save-points': {
+      const points = parseSavePoints(raw);
+      if (points === null) return { error: 'Invalid save parameters' };
+      return { value: formatSavePoints(points) };
+    }
     case 'string':
     case 'buffer-limits':
       return { value: raw };
@@ -103,7 +109,11 @@ export class Config {
     this.values.set(name, value);
   }
 
-  /** Applies one directive; throws ConfigError with Redis's reason. */
+  /**
+   * Applies one directive; throws ConfigError with Redis's reason. `save`
+   * lines add up, as in redis.conf (`save 900 1` then `save 300 10`), the
+   * first one replacing the default; `save ""` clears them.
+   */
   apply(name: string, args: string[]): void {
     const param = findParam(name);
     if (param === undefined || args.length === 0 || (!param.multiWord && args.length !== 1)) {
@@ -111,8 +121,14 @@ export class Config {
     }
     const result = normalizeValue(param, args.join(' '), this.get(param.name));
     if ('error' in result) throw new ConfigError(result.error);
-    this.values.set(param.name, result.value);
+    if (param.kind === 'save-points' && this.savePointsGiven && result.value !== '' && this.get(param.name) !== '') {
+      this.values.set(param.name, `${this.get(param.name)} ${result.value}`);
+    } else this.values.set(param.name, result.value);
+    if (param.kind === 'save-points') this.savePointsGiven = true;
   }
+
+  /** A `save` directive was applied already: the next one adds to it. */
+  private savePointsGiven = false;
 
   toRecord(): Record<string, string> {
     return Object.fromEntries(this.values);

@@ -8,8 +8,8 @@
 // what is not done (a save schedule) is refused instead
 // (notBuilt), in the command line, a config file and CONFIG SET alike.
 
-/** 'buffer-limits': client-output-buffer-limit's classes (config/buffer-limits.ts); 'keyspace-events': notify-keyspace-events's letters (config/keyspace-events.ts). */
-export type ParamKind = 'int' | 'memory' | 'bool' | 'enum' | 'string' | 'buffer-limits' | 'keyspace-events';
+/** 'buffer-limits': client-output-buffer-limit's classes (config/buffer-limits.ts); 'keyspace-events': notify-keyspace-events's letters (config/keyspace-events.ts); 'save-points': save's pairs (config/save-points.ts). */
+export type ParamKind = 'int' | 'memory' | 'bool' | 'enum' | 'string' | 'buffer-limits' | 'keyspace-events' | 'save-points';
 
 export interface ConfigParam {
   name: string;
@@ -33,8 +33,6 @@ export interface ConfigParam {
   /** It turns on a feature not built yet: any value but `accepted` is refused, with `reason`. */
   notBuilt?: { accepted: string; reason: string };
 }
-
-const NO_BGSAVE = 'background saves (BGSAVE, save points) are not built yet';
 
 const MB = 1024 * 1024;
 const INT_MAX = 2147483647;
@@ -81,7 +79,8 @@ export const CONFIG_PARAMS: readonly ConfigParam[] = [
   { name: 'lfu-decay-time', kind: 'int', defaultValue: '1', mutable: true, min: 0, max: INT_MAX },
   // Persistence: SAVE and the load at start-up are built; BGSAVE (and so save points) and the AOF are not.
   // Redis's default is "3600 1 300 100 60 10000"; no background save runs yet, so none is promised.
-  { name: 'save', kind: 'string', defaultValue: '', mutable: true, multiWord: true, notBuilt: { accepted: '', reason: `${NO_BGSAVE}: only an empty save schedule ("") is accepted` } },
+  // Redis saves by default (3600 1 300 100 60 10000); here none is set until asked for, as with --save "".
+  { name: 'save', kind: 'save-points', defaultValue: '', mutable: true, multiWord: true },
   { name: 'dbfilename', kind: 'string', defaultValue: 'dump.rdb', mutable: true, protected: true },
   { name: 'appendonly', kind: 'bool', defaultValue: 'no', mutable: true },
   { name: 'appendfilename', kind: 'string', defaultValue: 'appendonly.aof', mutable: false },

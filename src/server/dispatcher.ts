@@ -216,6 +216,13 @@ export class Dispatcher {
   }
 
   /** Dispatches the commands held back while the client's transaction was being scheduled. */
+  /** A command the server gives itself, with no client (a save point's BGSAVE); resolves with its reply. */
+  runByServer(argv: Buffer[]): Promise<Buffer> {
+    const spec = this.commands.byName(argv[0]);
+    if (spec === undefined || spec.multiShard === undefined || spec.multiShard.atomic !== true) throw new Error(`${argv[0].toString()} is not a command the server runs by itself`);
+    return this.plans.runByServer(spec, spec.multiShard, argv);
+  }
+
   releaseHeldCommands(client: Client): void {
     this.squasher.releaseHeldCommands(client);
   }

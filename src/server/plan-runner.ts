@@ -108,6 +108,18 @@ export class PlanRunner {
     }
   }
 
+  /** An atomic plan the server runs of itself, no client: its reply, or its error as a reply. */
+  runByServer(spec: CommandSpec, plan: AtomicPlan<Coordinator>, argv: Buffer[]): Promise<Buffer> {
+    const locks = new LockSet();
+    addLocks(this.shards, locks, spec, argv, argv.length);
+    const request: PlanRequest<Coordinator> = { coordinator: this.coordinator, db: 0, proto: 2, args: argv };
+    const out = new ReplyWriter(256);
+    return new Transaction(this.coordinator, locks, true).run((tx) => plan.body(tx, request, out), NOTHING, plan.oneStep === true, () => out.reset()).then(
+      () => Buffer.from(out.buffer.subarray(0, out.length)),
+      (error: unknown) => Buffer.from(`-${error instanceof ReplyError ? error.message : internalError(spec.name, error)}\r\n`),
+    );
+  }
+
   /** An atomic plan as a standalone transaction: locks, body, conclusion; the reply completes `slot`. */
   private runAtomic(client: Client, spec: CommandSpec, plan: AtomicPlan<Coordinator>, argv: Buffer[], argc: number, slot: PendingReply, hold = true): void {
     const args = copyArgs(argv, 0, argc);

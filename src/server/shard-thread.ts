@@ -4,7 +4,8 @@
 // class runs inside each worker, or on the main thread when the server has a
 // single shard.
 
-import { loadSnapshotAtStart } from '../commands/persistence.ts';
+import { changesSinceSave, loadSnapshotAtStart } from '../commands/persistence.ts';
+import { SaveSchedule } from './save-schedule.ts';
 import { SnapshotState } from '../store/rdb/snapshot-progress.ts';
 import { ShardAof } from './aof.ts';
 import net from 'node:net';
@@ -241,7 +242,13 @@ export class ShardThread {
     this.hub?.start(new HubEvents(this.hops, this.owed, this.endOfBatch, this.dispatcher.blocked, this.server.pubsub));
     this.scheduleActiveExpire();
     this.applyStoreSettings();
-    this.idleTimer = setInterval(() => this.closeIdleClients(Date.now()), 1000);
+    const saveSchedule = this.server.threadIndex === 0 ? new SaveSchedule(this.server, (argv) => this.dispatcher.runByServer(argv)) : null;
+    this.idleTimer = setInterval(() => {
+      const now = Date.now();
+      this.closeIdleClients(now);
+      this.server.snapshotProgress.publishChanges(this.server.threadIndex, changesSinceSave(this.store));
+      saveSchedule?.check(now);
+    }, 1000);
     this.idleTimer.unref();
     const clientEviction = new ClientEviction(this.server, (client) => clientInfoLine(client, Date.now()));
     this.clientMemoryTimer = setInterval(() => clientEviction.check(), CHECK_MS);
@@ -378,6 +385,20 @@ export class ShardThread {
   }
 
   /** Another shard's thread was replaced: talk to the new one over fresh rings, forget what the old one owed and held. */
+  /**
+   * SIGTERM or SIGINT came (the first thread is told): with save points set,
+   * or shutdown-on-sig* save, the dataset is saved first, as SHUTDOWN does,
+   * and the shutdown asked for once saved (a failed save keeps the server
+   * up, as Redis). True when it saves; false: the supervisor stops at once.
+   */
+  shutdownOnSignal(signal: 'SIGTERM' | 'SIGINT'): boolean {
+    const config = this.server.config;
+    const how = config.get(signal === 'SIGTERM' ? 'shutdown-on-sigterm' : 'shutdown-on-sigint');
+    if (how !== 'save' && (how !== 'default' || config.get('save') === '')) return false;
+    void this.dispatcher.runByServer([Buffer.from('SHUTDOWN'), Buffer.from('SAVE')]);
+    return true;
+  }
+
   replacePeer(peer: number, toPeer: SharedArrayBuffer, fromPeer: SharedArrayBuffer): void {
     this.hub?.replacePeer(peer, toPeer, fromPeer);
     // Hops sent to the dead thread will never be answered: they fail now.

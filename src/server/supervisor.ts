@@ -112,8 +112,8 @@ class Supervisor {
         loadSnapshot: true,
       });
     };
-    process.on('SIGTERM', () => this.shutdown('SIGTERM'));
-    process.on('SIGINT', () => this.shutdown('SIGINT'));
+    process.on('SIGTERM', () => this.onSignal('SIGTERM'));
+    process.on('SIGINT', () => this.onSignal('SIGINT'));
     const port = this.config.getNumber('port');
     for (const host of listenAddresses(this.config.get('bind'))) {
       const refusal = await portRefusal(host, port);
@@ -157,6 +157,7 @@ class Supervisor {
         }
         else if (event.type === 'failed') reject(new Error(event.reason));
         else if (event.type === 'shutdown') this.shutdown('SHUTDOWN');
+        else if (event.type === 'signal-seen') this.signalSeen(event.saving);
       });
       worker.on('error', (error: Error) => {
         log('warning', `Shard ${init.threadIndex} worker failed: ${error.stack ?? error.message}`);
@@ -205,6 +206,33 @@ class Supervisor {
     );
   }
 
+  /** A signal being handled: the stop that follows when the first thread does not answer in time. */
+  private signalFallback: NodeJS.Timeout | null = null;
+  private pendingSignal = '';
+
+  /**
+   * SIGTERM / SIGINT: the first thread says whether the dataset is saved
+   * first (save points, shutdown-on-sig*: its settings are the live ones); a
+   * thread that does not answer (stuck) is not waited for.
+   */
+  private onSignal(signal: 'SIGTERM' | 'SIGINT'): void {
+    if (this.stopping || this.signalFallback !== null) return;
+    this.pendingSignal = signal;
+    if (this.local !== null) {
+      this.signalSeen(this.local.shutdownOnSignal(signal));
+      return;
+    }
+    this.signalFallback = setTimeout(() => void this.shutdown(signal), SIGNAL_ANSWER_MS);
+    this.workers[0].postMessage({ type: 'signal', signal } satisfies SupervisorCommand);
+  }
+
+  private signalSeen(saving: boolean): void {
+    if (this.signalFallback !== null) clearTimeout(this.signalFallback);
+    this.signalFallback = null;
+    if (saving) log('warning', `Received ${this.pendingSignal}, saving the DB before the shutdown...`);
+    else void this.shutdown(this.pendingSignal);
+  }
+
   /** Stops every thread and exits: status 0 when asked to (SHUTDOWN, SIGTERM), 1 when a shard failed, so a supervisor restarts the server. */
   private async shutdown(reason: string, exitCode = 0): Promise<void> {
     if (this.stopping) return;
@@ -232,6 +260,9 @@ class Supervisor {
     process.exit(exitCode);
   }
 }
+
+/** How long the first thread has to say whether a signal means a save first. */
+const SIGNAL_ANSWER_MS = 2000;
 
 /** How long a thread has to stop by itself at shutdown before it is stopped. */
 const STOP_GRACE_MS = 10_000;

@@ -1,16 +1,18 @@
-// How each shard's part of a background save is going, in memory every
-// thread shares: a shard writes its own row, the thread that runs the save
-// reads every row until all are done (or one failed).
+// How each shard's part of a background save is going, and how many writes
+// it made since the last save, in memory every thread shares: a shard writes
+// its own row, the thread that runs the save reads every row until all are
+// done (or one failed), the thread that watches the save points sums the writes.
 
 import { DATABASE_COUNT } from '../shard-store.ts';
 
 export const SnapshotState = { Idle: 0, Running: 1, Done: 2, Failed: 3 } as const;
 export type SnapshotState = (typeof SnapshotState)[keyof typeof SnapshotState];
 
-// A shard's row: its state, the save's id, then keys and keys with a TTL written per database.
+// A shard's row: its state, the save's id, its writes since the last save, then keys and keys with a TTL written per database.
 const STATE = 0;
 const SAVE_ID = 1;
-const KEYS = 2;
+const CHANGES = 2;
+const KEYS = 3;
 const EXPIRES = KEYS + DATABASE_COUNT;
 const ROW = EXPIRES + DATABASE_COUNT;
 
@@ -39,7 +41,7 @@ export class SnapshotProgress {
 
   started(shard: number, saveId: number): void {
     const row = shard * ROW;
-    this.words.fill(0, row, row + ROW);
+    this.words.fill(0, row + KEYS, row + ROW);
     this.words[row + SAVE_ID] = saveId;
     this.words[row + STATE] = SnapshotState.Running;
   }
@@ -55,6 +57,18 @@ export class SnapshotProgress {
 
   failed(shard: number): void {
     this.words[shard * ROW + STATE] = SnapshotState.Failed;
+  }
+
+  /** The shard's writes since the last save, as it last published them (about once a second). */
+  publishChanges(shard: number, changes: number): void {
+    this.words[shard * ROW + CHANGES] = changes;
+  }
+
+  /** Every shard's writes since the last save together (Redis's server.dirty). */
+  get changes(): number {
+    let total = 0;
+    for (let shard = 0; shard < this.shardCount; shard++) total += this.words[shard * ROW + CHANGES];
+    return total;
   }
 
   keys(shard: number, db: number): number {
