@@ -258,6 +258,33 @@ describe('RDB save points', () => {
     await stop(back);
   });
 
+  it('with save points set, a failed BGSAVE refuses writes and PING with MISCONF until a save succeeds (stop-writes-on-bgsave-error)', async () => {
+    const dir = freshDir();
+    const running = await ours(dir, 2, ['--save', '3600 1']);
+    const { client } = running;
+    await client.set('k', 'v');
+    // A directory where the file goes: the save cannot rename its file over it.
+    mkdirSync(join(dir, 'dump.rdb'));
+    expect(await client.bgsave()).toBe('Background saving started');
+    await waitFor(async () => infoField(await client.info('persistence'), 'rdb_bgsave_in_progress') === 0, 10000);
+    expect(await client.info('persistence')).toContain('rdb_last_bgsave_status:err');
+    const misconf = "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.";
+    expect(await errorOf(client.set('k', 'w'))).toBe(misconf);
+    expect(await errorOf(client.ping())).toBe(misconf);
+    expect(await client.get('k')).toBe('v');
+    expect(await errorOf(client.multi().set('k', 'w').exec())).toContain('EXECABORT');
+    expect(await client.config('SET', 'stop-writes-on-bgsave-error', 'no')).toBe('OK');
+    expect(await client.set('k', 'w')).toBe('OK');
+    expect(await client.config('SET', 'stop-writes-on-bgsave-error', 'yes')).toBe('OK');
+    expect(await errorOf(client.set('k', 'x'))).toBe(misconf);
+    rmSync(join(dir, 'dump.rdb'), { recursive: true });
+    expect(await client.bgsave()).toBe('Background saving started');
+    await waitFor(async () => infoField(await client.info('persistence'), 'rdb_bgsave_in_progress') === 0, 10000);
+    expect(await client.set('k', 'x')).toBe('OK');
+    expect(await client.ping()).toBe('PONG');
+    await stop(running);
+  });
+
   it('SIGTERM saves first when save points are set, and not when none are', async () => {
     const dir = freshDir();
     const running = await ours(dir, 2, ['--save', '3600 1']);

@@ -148,6 +148,11 @@ export class Dispatcher {
       return;
     }
     if ((spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0 && this.server.pubsub.monitored) this.server.pubsub.feedMonitors(client, argv, argc);
+    // stop-writes-on-bgsave-error: the last save failed while save points are set; writes (and PING) are refused, as Redis.
+    if (!this.server.saveStatus.lastOk && this.deniedForFailedSave(client, spec)) {
+      this.reject(client, spec, Errors.rdbSaveFailed);
+      return;
+    }
     if (client.queued !== null && this.refusal.refusesInMulti(client, spec)) {
       this.reject(client, spec, Errors.outOfMemory);
       return;
@@ -216,6 +221,13 @@ export class Dispatcher {
   }
 
   /** Dispatches the commands held back while the client's transaction was being scheduled. */
+  private deniedForFailedSave(client: Client, spec: CommandSpec): boolean {
+    const config = this.server.config;
+    if (config.get('stop-writes-on-bgsave-error') !== 'yes' || config.get('save') === '') return false;
+    if (spec.name === 'ping' || (spec.flags & Flag.Write) !== 0) return true;
+    return spec.name === 'exec' && client.queued !== null && client.queued.some((command) => (command.spec.flags & Flag.Write) !== 0);
+  }
+
   /** A command the server gives itself, with no client (a save point's BGSAVE); resolves with its reply. */
   runByServer(argv: Buffer[]): Promise<Buffer> {
     const spec = this.commands.byName(argv[0]);
