@@ -8,6 +8,7 @@ import type { RequestParser } from '../protocol/request-parser.ts';
 import type { CommandSpec } from '../commands/command.ts';
 import type { BufferLimit } from '../config/buffer-limits.ts';
 import type { ClientSubscriptions } from './subscriptions.ts';
+import type { ClientTracking } from './tracking.ts';
 import { log } from '../util/log.ts';
 import { BIG_BUFFER_BYTES, released, releasedBuffer } from '../util/memory-release.ts';
 
@@ -137,6 +138,8 @@ export class Client {
   subscriptions: ClientSubscriptions | null = null;
   /** MONITOR: it is sent every command of every thread. */
   monitoring = false;
+  /** CLIENT TRACKING ON: its state (server/tracking.ts); null when off. */
+  tracking: ClientTracking | null = null;
   /** When the soft output limit was first passed (0: it is not passed now). */
   private softLimitSince = 0;
 

@@ -8,7 +8,8 @@
 
 import { arityAccepts, type CommandSpec, type CommandTable } from '../commands/command.ts';
 import { Flag } from '../commands/command-row.ts';
-import { keyLockNames, keysShard } from '../commands/routing.ts';
+import { commandKeys, keyLockNames, keysShard } from '../commands/routing.ts';
+import { callerArg, HOP_CALLER } from '../shard/hop-format.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import type { ShardMap } from '../shard/shard.ts';
 import type { ShardScheduler } from '../tx/shard-scheduler.ts';
@@ -138,6 +139,7 @@ export class Dispatcher {
       return;
     }
     client.lastCommand = spec.name;
+    if (this.server.tracking.here) this.server.tracking.enforceLimit();
     if (client.subscriptions !== null && client.proto === 2 && !PUBSUB_CONTEXT.has(spec.name)) {
       this.reject(client, spec, `ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
       return;
@@ -156,6 +158,7 @@ export class Dispatcher {
       this.queueCommand(client, spec, argv, argc);
       return;
     }
+    if (client.tracking !== null) this.trackReads(client, spec, argv, argc);
     if (spec.blocking !== undefined && (spec.blocking.blocks === undefined || spec.blocking.blocks(argv, argc))) {
       this.blocked.start(client, spec, argv, argc);
       return;
@@ -256,7 +259,33 @@ export class Dispatcher {
 
   /** Sends the whole command to the shard that owns its keys; its reply keeps its place in order. */
   private forward(client: Client, shard: number, argv: Buffer[], argc: number): void {
+    if (client.tracking !== null) {
+      // Named, for NOLOOP and for a script's reads (server/tracking.ts).
+      const args = argv.slice(0, argc);
+      args.push(callerArg(client.id, this.server.threadIndex));
+      this.shards.send(shard, client.db, client.proto, HOP_CALLER, args, argc + 1, client.reserveReply());
+      return;
+    }
     this.shards.send(shard, client.db, client.proto, 0, argv, argc, client.reserveReply());
+  }
+
+  /**
+   * CLIENT TRACKING: a read-only command's keys (each read-only command's of
+   * an EXEC) are remembered for the client before it runs, so a change on
+   * any shard after it ran is invalidated. CLIENT CACHING lasts for the
+   * next command or transaction.
+   */
+  private trackReads(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
+    const tracking = this.server.tracking;
+    const state = client.tracking as NonNullable<Client['tracking']>;
+    if (!state.bcast) {
+      if (spec.name === 'exec') {
+        for (const queued of client.queued ?? []) if (tracksReadsOf(queued.spec)) tracking.remember(client, commandKeys(queued.spec, queued.argv, queued.argv.length));
+      } else if (tracksReadsOf(spec)) {
+        tracking.remember(client, commandKeys(spec, argv, argc));
+      }
+    }
+    if (spec.name !== 'multi' && !spec.name.startsWith('client|')) state.caching = false;
   }
 
   /** MULTI: the command waits for EXEC (a copy of it), unless it may not run in a transaction. */
@@ -287,6 +316,14 @@ export class Dispatcher {
 }
 
 const WRITES = Flag.Write | Flag.MayReplicate;
+
+/** The read-only scripts are tracked by the reads they run, not their own keys. */
+const UNTRACKED_READS = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
+
+/** A command whose keys a tracking client caches: read-only, not a script's RO form, not a shard channel's. */
+function tracksReadsOf(spec: CommandSpec): boolean {
+  return (spec.flags & (Flag.Readonly | Flag.Pubsub)) === Flag.Readonly && !UNTRACKED_READS.has(spec.name);
+}
 
 /** What CLIENT PAUSE WRITE holds: a write, or what may replicate; EXEC of a transaction with one. */
 function writesOrReplicates(spec: CommandSpec, client: Client): boolean {

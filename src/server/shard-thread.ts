@@ -37,6 +37,7 @@ import { PROTECTED_MODE_DENIED } from './protected-mode.ts';
 import { CHECK_MS, ClientEviction } from './client-eviction.ts';
 import { clientInfoLine } from '../commands/client.ts';
 import { PUSH_PUBLISH, Subscriptions } from './subscriptions.ts';
+import { PUSH_INVALIDATE, Tracking } from './tracking.ts';
 
 export interface ThreadInit {
   config: Record<string, string>;
@@ -110,15 +111,18 @@ class HubEvents implements HubHandler {
   private readonly endOfBatch: EndOfBatch;
   private readonly blocked: BlockedClients;
   private readonly pubsub: Subscriptions;
-  constructor(hops: HopServer, owed: OwedReplies, endOfBatch: EndOfBatch, blocked: BlockedClients, pubsub: Subscriptions) {
+  private readonly tracking: Tracking;
+  constructor(hops: HopServer, owed: OwedReplies, endOfBatch: EndOfBatch, blocked: BlockedClients, pubsub: Subscriptions, tracking: Tracking) {
     this.hops = hops;
     this.owed = owed;
     this.endOfBatch = endOfBatch;
     this.blocked = blocked;
     this.pubsub = pubsub;
+    this.tracking = tracking;
   }
   onPush(slot: number, generation: number, payload: Buffer): void {
-    if (slot >= PUSH_PUBLISH) this.pubsub.onPush(slot, generation, payload);
+    if (slot >= PUSH_INVALIDATE) this.tracking.onPush(slot, generation, payload);
+    else if (slot >= PUSH_PUBLISH) this.pubsub.onPush(slot, generation, payload);
     else this.blocked.onPush(slot, generation, payload);
   }
   onRequest(from: number, requestId: number, db: number, proto: number, flags: number, argv: Buffer[], argc: number): void {
@@ -128,8 +132,9 @@ class HubEvents implements HubHandler {
     this.owed.onReply(requestId, reply);
   }
   afterDrain(): void {
-    // Keyspace notifications of the hops just run go out with their replies.
+    // Keyspace notifications and invalidations of the hops just run go out with their replies.
     this.pubsub.startGathered();
+    this.tracking.startGathered();
     this.endOfBatch.flushClients();
   }
 }
@@ -223,6 +228,13 @@ export class ShardThread {
     });
     server.unblockClient = (client, withError) => this.dispatcher.blocked.unblock(client, withError);
     server.pubsub = new Subscriptions(server.threadIndex, server.shardCount, hub, this.endOfBatch, server.shared.pubsubSummary, server.outputLimit, server.pubsubOutputLimit, replies.scratch);
+    const tracking = (server.tracking = new Tracking(server.threadIndex, server.shardCount, hub, this.endOfBatch, server.shared.trackingSummary, server.clients));
+    const trackingLimit = (): void => {
+      tracking.maxKeys = config.getNumber('tracking-table-max-keys');
+      tracking.enforceLimit();
+    };
+    trackingLimit();
+    server.configListeners.push(trackingLimit);
   }
 
   /** Reads the maxmemory settings; a lowered maxmemory starts evicting at once (the timer carries on). */
@@ -237,7 +249,7 @@ export class ShardThread {
   }
 
   async start(): Promise<void> {
-    this.hub?.start(new HubEvents(this.hops, this.owed, this.endOfBatch, this.dispatcher.blocked, this.server.pubsub));
+    this.hub?.start(new HubEvents(this.hops, this.owed, this.endOfBatch, this.dispatcher.blocked, this.server.pubsub, this.server.tracking));
     this.scheduleActiveExpire();
     this.applyStoreSettings();
     this.idleTimer = setInterval(() => this.closeIdleClients(Date.now()), 1000);
@@ -368,6 +380,7 @@ export class ShardThread {
       client.closed = true;
       if (client.blocked !== null) dispatcher.blocked.clientClosed(client);
       if (client.subscriptions !== null || client.monitoring) server.pubsub.forget(client);
+      if (client.tracking !== null) server.tracking.disable(client);
       client.endTransaction();
       server.clients.delete(client.id);
       server.countClient(-1);
@@ -396,6 +409,7 @@ export class ShardThread {
 
   /** `timeout`: a client idle for more than that many seconds is closed, as Redis's clientsCronHandleTimeout. */
   private closeIdleClients(now: number): void {
+    this.server.tracking.enforceLimit();
     const timeout = this.server.config.getNumber('timeout');
     if (timeout === 0) return;
     const nowSeconds = Math.floor(now / 1000);

@@ -17,6 +17,7 @@ import { released } from '../util/memory-release.ts';
 import { listenAddresses, ShardThread, type ThreadInit } from './shard-thread.ts';
 import type { SharedState } from './server-context.ts';
 import { allocatePubsubSummary } from './subscriptions.ts';
+import { allocateTrackingSummary } from './tracking.ts';
 import { RunningScripts } from '../scripting/running-scripts.ts';
 import { allocatePauseState } from './client-pause.ts';
 import { VERSION, REDIS_VERSION } from '../config/version.ts';
@@ -84,6 +85,7 @@ class Supervisor {
       waitSlots: allocateWaitSlots(this.shardCount),
       saveStatus: new SharedArrayBuffer(SAVE_STATUS_BYTES),
       pubsubSummary: allocatePubsubSummary(this.shardCount),
+      trackingSummary: allocateTrackingSummary(this.shardCount),
       runningScripts: this.runningScripts,
       pause: allocatePauseState(),
       runId: randomBytes(20).toString('hex'),

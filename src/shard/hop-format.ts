@@ -19,6 +19,23 @@ import type { Protocol } from '../protocol/reply-writer.ts';
 export const HOP_INTERNAL = 1;
 /** One shard's part of a command the coordinator splits or steps through: its call is counted once, by the coordinator. */
 export const HOP_PART = 2;
+/**
+ * A plain hop whose last argument names the client that sent the command
+ * (not one of its arguments): a tracking client's, whose own writes NOLOOP
+ * does not invalidate, and whose script's keys are tracked when the script
+ * reads (server/tracking.ts). The argument is callerArg's.
+ */
+export const HOP_CALLER = 64;
+
+/** The caller argument: client id and its thread. */
+export function callerArg(id: number, thread: number): Buffer {
+  return Buffer.from(`${id}.${thread}`);
+}
+
+export function parseCaller(arg: Buffer): { id: number; thread: number } {
+  const dot = arg.indexOf(0x2e);
+  return { id: argNumber(arg.subarray(0, dot)), thread: argNumber(arg.subarray(dot + 1)) };
+}
 /** A batched command that runs at a given time, not the shard's clock: EXEC's commands all see the time EXEC started, as in Redis. */
 export const HOP_AT_CLOCK = 64;
 /** A batched command that replies in RESP2, or RESP3, whatever the hop's protocol: after a HELLO queued before it in EXEC. */
