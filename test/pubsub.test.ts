@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { connectResp3, useClient, waitFor } from './helpers/clients.ts';
 import { RawSession, resp } from './helpers/raw-client.ts';
-import { connectOnThread, threadOfMarker } from './helpers/threads.ts';
+import { connectOnThread, rawOnThread as rawSessionOnThread, threadOfMarker } from './helpers/threads.ts';
 import { useServer } from './helpers/server.ts';
 
 describe('Pub/Sub over two threads', () => {
@@ -34,17 +34,9 @@ describe('Pub/Sub over two threads', () => {
 
   /** A raw connection the kernel handed to `thread`. */
   async function rawOnThread(thread: number): Promise<RawSession> {
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const raw = new RawSession(server.port);
-      const marker = `raw-${randomUUID()}`;
-      await raw.send(resp('debug', 'log', marker), 1);
-      if ((await threadOfMarker(server, marker)) === thread) {
-        raws.push(raw);
-        return raw;
-      }
-      raw.close();
-    }
-    throw new Error(`no connection landed on thread ${thread}`);
+    const raw = await rawSessionOnThread(server, thread);
+    raws.push(raw);
+    return raw;
   }
 
   /** Resolves to the next `count` messages `subscriber` receives, as [channel, message] (pattern messages: [pattern, channel, message]). */
