@@ -230,14 +230,20 @@ class ScriptRun implements ScriptHost {
     // SELECT inside a script changes the database for the rest of it alone.
     if (spec.name === 'select') return this.select(argv[1], out);
     const services = this.services;
+    const monitored = (spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0;
     const shard = spec.placement === 'keys' ? keysShard(services.shards, spec, argv, argc) : spec.placement === 'all-shards' ? -1 : services.shards.localShard;
-    if (shard < 0) return this.overShards(spec, argv, argc, out, writes);
+    if (shard < 0) {
+      if (monitored) services.feedMonitors(this.db, argv, argc);
+      return this.overShards(spec, argv, argc, out, writes);
+    }
     if (this.tx === null) {
       // With one shard no transaction spans shards, so none can be half done under a key here.
       if (shard !== services.shards.localShard || (services.shards.shardCount > 1 && spec.firstKey !== 0 && !services.mayTouchHere(spec, argv, argc))) return this.stray();
+      if (monitored) services.feedMonitors(this.db, argv, argc);
       services.runNested(spec, argv, argc, out, this.db, this.client, this.clock);
-    } else if (shard !== this.homeShard || (spec.firstKey !== 0 && !this.allDeclared(keyLockNames(spec, argv, argc)))) {
-      this.leftHome = true;
+    } else {
+      if (monitored) services.feedMonitors(this.db, argv, argc);
+      if (shard !== this.homeShard || (spec.firstKey !== 0 && !this.allDeclared(keyLockNames(spec, argv, argc)))) this.leftHome = true;
     }
     if (this.tx === null) {
       // Ran above.

@@ -149,7 +149,8 @@ export class Dispatcher {
       this.server.pause.hold(client, copyArgs(argv, 0, argc));
       return;
     }
-    if ((spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0 && this.server.pubsub.monitored) this.server.pubsub.feedMonitors(client, argv, argc);
+    // Scripts are skip-monitor for their calls' sake, but are shown themselves, before what they call (as Redis's evalCommand).
+    if (((spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0 || spec.script === true) && this.server.pubsub.monitored) this.server.pubsub.feedMonitors(client.db, client.addr, argv, argc);
     if (client.queued !== null && this.refusal.refusesInMulti(client, spec)) {
       this.reject(client, spec, Errors.outOfMemory);
       return;

@@ -59,6 +59,10 @@ export class ThreadScriptServices implements ScriptServices {
     };
   }
 
+  feedMonitors(db: number, argv: readonly Buffer[], argc: number): void {
+    if (this.server.pubsub.monitored) this.server.pubsub.feedMonitors(db, 'lua', argv, argc);
+  }
+
   runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number): void {
     this.invoker.invoke(spec, argv, argc, out, db, client, true, clock);
   }
