@@ -11,7 +11,7 @@ import type { ServerContext } from '../server/server-context.ts';
 import { onEveryShard, stepwise } from './step-plans.ts';
 import { ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
-import { HOP_PART } from '../shard/hop-format.ts';
+import { callerArg, HOP_PART } from '../shard/hop-format.ts';
 
 /** Every client authenticates as Redis's only user until ACLs exist. */
 const DEFAULT_USER = 'default';
@@ -412,6 +412,11 @@ export interface TrackingOptions {
 }
 
 type ClientTracking = NonNullable<Client['tracking']>;
+
+/** How the commands of a tracking client name it on other shards (HOP_CALLER), or null for another client. */
+export function trackingCaller(client: Client, thread: number): Buffer | null {
+  return client.tracking === null ? null : callerArg(client.id, thread);
+}
 
 /** CLIENT TRACKING ON|OFF [REDIRECT id] [PREFIX p]... [BCAST] [OPTIN] [OPTOUT] [NOLOOP], as read. */
 interface TrackingRequest {

@@ -54,6 +54,8 @@ export interface ScriptServices {
   stepRequest(args: Buffer[], db: number, out: ReplyWriter): StepRequest;
   /** Every thread's running script (busy, killed), and this thread's busy-reply-threshold in ms. */
   readonly running: RunningScripts;
+  /** The script called a read-only command: its declared keys are tracked for a tracking caller (CLIENT TRACKING). */
+  noteRead(): void;
   /** A command the script calls, to the MONITOR clients of every thread (as Redis's `[db lua]` lines). */
   feedMonitors(db: number, argv: readonly Buffer[], argc: number): void;
   busyThresholdMs(): number;

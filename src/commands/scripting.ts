@@ -231,6 +231,7 @@ class ScriptRun implements ScriptHost {
     if (spec.name === 'select') return this.select(argv[1], out);
     const services = this.services;
     const monitored = (spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0;
+    if ((spec.flags & Flag.Readonly) !== 0) services.noteRead();
     const shard = spec.placement === 'keys' ? keysShard(services.shards, spec, argv, argc) : spec.placement === 'all-shards' ? -1 : services.shards.localShard;
     if (shard < 0) {
       if (monitored) services.feedMonitors(this.db, argv, argc);

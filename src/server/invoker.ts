@@ -18,7 +18,6 @@ import type { MemoryRefusal } from './memory-refusal.ts';
 import { KeyspaceNotifier } from './keyspace-notifier.ts';
 import { Journal } from '../store/journal.ts';
 import { KEY_MISSED } from '../store/key-events.ts';
-import { Flag } from '../commands/command-row.ts';
 import { commandKeys } from '../commands/routing.ts';
 import { isJournaled, isJournaledAlways, journalWrite, needsChangedKeys, type JournalWrite } from '../commands/journal-forms.ts';
 
@@ -80,8 +79,8 @@ export class Invoker {
   /** The id of the client whose hop runs now, when the hop names it (HOP_CALLER), else 0; and its thread. */
   remoteCaller = 0;
   remoteCallerThread = -1;
-  /** Set when a script of a tracking client called a read-only command: its declared keys are tracked. */
-  private scriptRead = false;
+  /** Set when the script running called a read-only command: its declared keys are tracked for a tracking caller, as Redis. */
+  scriptRead = false;
 
   constructor(server: ServerContext, store: ShardStore, memory: MemoryBudget, refusal: MemoryRefusal, commands: CommandTable) {
     this.server = server;
@@ -131,8 +130,6 @@ export class Invoker {
     const started = performance.now();
     const notifying = this.notifier.flags !== 0 && this.notifier.beforeCommand();
     const invalidating = !nested && this.server.tracking.anywhere && (notifying || this.startRecordingChanges());
-    // As Redis: a script that runs a read-only command has its declared keys tracked for its caller.
-    if (nested && (spec.flags & Flag.Readonly) !== 0 && (client?.tracking != null || this.remoteCaller !== 0)) this.scriptRead = true;
     const journaling = this.journal.enabled && isJournaled(spec);
     const writesBefore = this.journal.enabled ? this.store.writeCount : 0;
     const recordingKeys = journaling && needsChangedKeys(spec) && this.startRecording();
@@ -151,7 +148,7 @@ export class Invoker {
     // A command a script ran: its writes are its own in the journal, not the script's.
     if (nested && this.journal.enabled) this.nestedWrites = outerNested + writesBetween(writesBefore, this.store.writeCount);
     if (invalidating) this.invalidateChanged(client);
-    if (this.scriptRead && !nested) this.trackScriptKeys(spec, argv, argc, client);
+    if (this.scriptRead && !nested && spec.script === true) this.trackScriptKeys(spec, argv, argc, client);
     if (notifying) this.notifier.afterCommand(spec, argv, argc);
     else if (invalidating) this.stopRecordingChanges();
     if (!nested && this.afterHandler.length !== 0) this.runAfterHandler();
@@ -170,9 +167,16 @@ export class Invoker {
     ctx.client = null;
   }
 
+  /** Whether the script that ran last (over every shard, outside an invoke) read keys; cleared. */
+  takeScriptRead(): boolean {
+    const read = this.scriptRead;
+    this.scriptRead = false;
+    return read;
+  }
+
   private trackScriptKeys(spec: CommandSpec, argv: Buffer[], argc: number, client: Client | null): void {
     this.scriptRead = false;
-    if (spec.script !== true) return;
+    if (client === null ? this.remoteCaller === 0 : client.tracking === null) return;
     const keys = commandKeys(spec, argv, argc);
     if (client !== null) this.server.tracking.remember(client, keys);
     else this.server.tracking.rememberFor(this.remoteCallerThread, this.remoteCaller, keys);

@@ -59,6 +59,10 @@ export class ThreadScriptServices implements ScriptServices {
     };
   }
 
+  noteRead(): void {
+    this.invoker.scriptRead = true;
+  }
+
   feedMonitors(db: number, argv: readonly Buffer[], argc: number): void {
     if (this.server.pubsub.monitored) this.server.pubsub.feedMonitors(db, 'lua', argv, argc);
   }
