@@ -44,8 +44,8 @@ export class CommandContext {
 /** What a running script's calls need of the thread it runs on (the server layer implements it). */
 export interface ScriptServices {
   readonly shards: Shards;
-  /** Runs a command here, from inside the running script's handler, at `clock` (ms). */
-  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number): void;
+  /** Runs a command here, from inside the running script's handler, at `clock` (ms); `caller`: the client a transaction names (Transaction.caller). */
+  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, caller?: Buffer | null): void;
   /** Whether a script running inline may run this command's keys here now: no transaction holds them. */
   mayTouchHere(spec: CommandSpec, argv: Buffer[], argc: number): boolean;
   /** Inside transaction `tx`: runs one command on another shard, waiting here for its RESP reply. */

@@ -281,7 +281,20 @@ export class Dispatcher {
     const state = client.tracking as NonNullable<Client['tracking']>;
     if (!state.bcast) {
       if (spec.name === 'exec') {
-        for (const queued of client.queued ?? []) if (tracksReadsOf(queued.spec)) tracking.remember(client, commandKeys(queued.spec, queued.argv, queued.argv.length));
+        // A key the transaction writes, then reads: tracked, its own writes not invalidated (tracking.ts).
+        const written = new Map<string, number>();
+        for (const queued of client.queued ?? []) {
+          const keys = commandKeys(queued.spec, queued.argv, queued.argv.length);
+          if (tracksReadsOf(queued.spec)) {
+            tracking.remember(client, keys);
+            for (const key of keys) {
+              const name = key.toString('latin1');
+              const writes = written.get(name) ?? 0;
+              if (writes !== 0) state.ownWritesBeforeRead.set(name, writes);
+            }
+          }
+          if ((queued.spec.flags & Flag.Write) !== 0) for (const key of keys) written.set(key.toString('latin1'), (written.get(key.toString('latin1')) ?? 0) + 1);
+        }
       } else if (tracksReadsOf(spec)) {
         tracking.remember(client, commandKeys(spec, argv, argc));
       }

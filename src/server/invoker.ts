@@ -199,7 +199,18 @@ export class Invoker {
   private invalidateChanged(client: Client | null): void {
     const changes = this.store.keyChanges;
     const writer = client !== null ? client.id : this.remoteCaller;
-    for (let i = 0; i < changes.keys.length; i++) if (changes.happenings[i] !== KEY_MISSED) this.server.tracking.keyChanged(changes.keys[i], writer);
+    const keys = changes.keys;
+    // A key is reported once per change (created, then written): invalidated once per command.
+    const seen = keys.length > 1 ? new Set<string>() : null;
+    for (let i = 0; i < keys.length; i++) {
+      if (changes.happenings[i] === KEY_MISSED) continue;
+      if (seen !== null) {
+        const name = keys[i].toString('latin1');
+        if (seen.has(name)) continue;
+        seen.add(name);
+      }
+      this.server.tracking.keyChanged(keys[i], writer);
+    }
   }
 
   /** Keys changes start being recorded for the journal; false when something records them already (the notifier). */

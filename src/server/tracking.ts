@@ -70,6 +70,13 @@ export class ClientTracking {
   brokenRedirect = false;
   /** BCAST prefixes, latin1. */
   readonly prefixes: string[] = [];
+  /**
+   * Keys an EXEC of the client reads after writing them itself, with the
+   * count of those writes: their invalidations (they come after the EXEC)
+   * are not sent, and the key stays tracked, as Redis tracks the read that
+   * followed them.
+   */
+  readonly ownWritesBeforeRead = new Map<string, number>();
 }
 
 /** A BCAST prefix: its clients, and the keys changed under it since the last broadcast, with who changed them (0: unknown). */
@@ -210,19 +217,20 @@ export class Tracking implements GatheredWork {
     const state = client.tracking;
     if (state === null || state.bcast || keys.length === 0) return;
     if ((state.optin && !state.caching) || (state.optout && state.caching)) return;
-    for (const key of keys) {
-      const name = key.toString('latin1');
-      let ids = this.table.get(name);
-      if (ids === undefined) {
-        this.table.set(name, (ids = new Set()));
-        this.count(KEYS, 1);
-        Atomics.add(this.summary, this.own + FIELDS + bucketOf(key), 1);
-      }
-      if (!ids.has(client.id)) {
-        ids.add(client.id);
-        this.items++;
-        this.count(ITEMS, 1);
-      }
+    for (const key of keys) this.track(key.toString('latin1'), key, client.id);
+  }
+
+  private track(name: string, key: Uint8Array, id: number): void {
+    let ids = this.table.get(name);
+    if (ids === undefined) {
+      this.table.set(name, (ids = new Set()));
+      this.count(KEYS, 1);
+      Atomics.add(this.summary, this.own + FIELDS + bucketOf(key), 1);
+    }
+    if (!ids.has(id)) {
+      ids.add(id);
+      this.items++;
+      this.count(ITEMS, 1);
     }
   }
 
@@ -314,10 +322,18 @@ export class Tracking implements GatheredWork {
     const ids = this.table.get(name);
     if (ids === undefined) return;
     let value: Buffer | null = null;
+    let kept: number[] | null = null;
     for (const id of ids) {
       const client = this.clients.get(id);
       const state = client?.tracking;
       if (client === undefined || state === null || state === undefined || state.bcast) continue;
+      const ownWrites = id === writer ? (state.ownWritesBeforeRead.get(name) ?? 0) : 0;
+      if (ownWrites !== 0) {
+        if (ownWrites === 1) state.ownWritesBeforeRead.delete(name);
+        else state.ownWritesBeforeRead.set(name, ownWrites - 1);
+        (kept ??= []).push(id);
+        continue;
+      }
       if (state.noloop && id === writer) continue;
       value ??= keysArray([Buffer.from(name, 'latin1')]);
       this.pendingClients.push(client);
@@ -327,7 +343,9 @@ export class Tracking implements GatheredWork {
     this.count(ITEMS, -ids.size);
     this.table.delete(name);
     this.count(KEYS, -1);
-    Atomics.sub(this.summary, this.own + FIELDS + bucketOf(Buffer.from(name, 'latin1')), 1);
+    const key = Buffer.from(name, 'latin1');
+    Atomics.sub(this.summary, this.own + FIELDS + bucketOf(key), 1);
+    if (kept !== null) for (const id of kept) this.track(name, key, id);
     if (value !== null) this.endOfBatch.scheduleEndBatch();
   }
 
