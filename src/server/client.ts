@@ -244,6 +244,9 @@ export class Client {
   /** Set by the owning thread: called when the client has output to flush. */
   requestFlush: () => void = () => {};
 
+  /** Set by the owning thread: called when the connection is closed after its last reply, before its socket is gone. */
+  whenClosing: () => void = () => {};
+
   /** Set by the owning thread: forgets the watched keys on every shard that holds them. */
   unwatchAll: () => void = () => {};
 
@@ -339,6 +342,7 @@ export class Client {
     this.resumeReads();
     if (this.closeAfterReply && this.firstPending === null) {
       this.closed = true;
+      this.whenClosing();
       // A half-close: bytes the client still sends are read and dropped, so
       // it gets the reply and then the end of the stream, not a reset that
       // could discard the reply. One that keeps its side open is cut off.

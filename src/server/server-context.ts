@@ -143,6 +143,8 @@ export class ServerContext {
   private readonly clientMemory: Float64Array;
   /** Every thread's wait slots: blocked clients are claimed through them. */
   readonly waits: WaitSlots;
+  /** DEBUG PAUSE-CRON 1: the thread's periodic work waits. */
+  cronPaused = false;
   /** This thread's clients blocked now (INFO blocked_clients). */
   blockedClients = 0;
   /** Of those, the ones with a timeout (INFO clients_in_timeout_table). */

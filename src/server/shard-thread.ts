@@ -312,6 +312,7 @@ export class ShardThread {
     if (this.expireTimer !== null) clearInterval(this.expireTimer);
     this.expirePeriod = period;
     this.expireTimer = setInterval(() => {
+      if (this.server.cronPaused) return;
       // A transaction in progress runs at its clock (EXEC's start): keys expiring meanwhile stay for it, as Redis
       // runs no active expiry during an EXEC. The cycle waits for the next tick.
       if (!this.scheduler.holdsTransactions) this.store.activeExpireCycle(period / 4);
@@ -344,6 +345,10 @@ export class ShardThread {
     client.parser = new RequestParser(new ClientSink(client, dispatcher), server.parserLimits);
     client.requestFlush = () => endOfBatch.queueFlush(client);
     client.unwatchAll = () => invoker.afterCommand(() => unwatchEverywhere(coordinator, client));
+    // Gone for tracking at once (QUIT): CLIENT TRACKING's counts and redirects do not wait for the socket to close.
+    client.whenClosing = () => {
+      if (client.tracking !== null) server.tracking.disable(client);
+    };
     server.clients.set(client.id, client);
     const keepAlive = config.getNumber('tcp-keepalive');
     if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000);
@@ -351,6 +356,8 @@ export class ShardThread {
     socket.on('data', (chunk: Buffer) => {
       server.stats.netInputBytes += chunk.length;
       client.lastInteraction = Date.now();
+      // Invalidations other threads sent before this read came are delivered before its replies, as one thread would.
+      if (client.tracking !== null) this.hub?.drainPending();
       try {
         client.parser.feed(chunk);
       } catch (error) {
@@ -409,6 +416,7 @@ export class ShardThread {
 
   /** `timeout`: a client idle for more than that many seconds is closed, as Redis's clientsCronHandleTimeout. */
   private closeIdleClients(now: number): void {
+    if (this.server.cronPaused) return;
     this.server.tracking.enforceLimit();
     const timeout = this.server.config.getNumber('timeout');
     if (timeout === 0) return;

@@ -351,12 +351,14 @@ export class Tracking implements GatheredWork {
 
   /** FLUSHDB / FLUSHALL ran on this thread's shard: every tracking client of the thread is told with a null, and the table is emptied. */
   flushed(): void {
-    if (!this.here) return;
-    for (const client of this.clients.values()) {
-      if (client.tracking === null) continue;
-      this.pendingClients.push(client);
-      this.pendingValues.push(client.proto === 3 ? NULL3 : NULL2);
+    if (this.here) {
+      for (const client of this.clients.values()) {
+        if (client.tracking === null) continue;
+        this.pendingClients.push(client);
+        this.pendingValues.push(client.proto === 3 ? NULL3 : NULL2);
+      }
     }
+    if (this.table.size === 0) return;
     for (const name of this.table.keys()) Atomics.sub(this.summary, this.own + FIELDS + bucketOf(Buffer.from(name, 'latin1')), 1);
     this.count(KEYS, -this.table.size);
     this.count(ITEMS, -this.items);
