@@ -98,6 +98,24 @@ describe('Pub/Sub over two threads', () => {
     }
   });
 
+  it('CLIENT KILL TYPE pubsub closes the subscribers of every thread and no other client; CLIENT LIST shows their counts', async () => {
+    const subscribers = await Promise.all([0, 1].map((thread) => onThread(thread)));
+    for (const subscriber of subscribers) {
+      await subscriber.subscribe('a', 'b');
+      await subscriber.psubscribe('p*');
+    }
+    const normal = await Promise.all([0, 1].map((thread) => onThread(thread)));
+    const listed = (await normal[0].call('client', 'list', 'type', 'pubsub')) as string;
+    const lines = listed.split('\n').filter((line) => line !== '');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(/ flags=P db=0 sub=2 psub=1 ssub=0 multi=-1 /);
+    const closed = subscribers.map((subscriber) => new Promise<void>((resolve) => subscriber.once('end', () => resolve())));
+    expect(await normal[1].call('client', 'kill', 'type', 'pubsub')).toBe(2);
+    await Promise.all(closed);
+    for (const client of normal) expect(await client.ping()).toBe('PONG');
+    expect(await normal[0].call('client', 'list', 'type', 'pubsub')).toBe('');
+  });
+
   it('PSUBSCRIBE matches on every thread; PUBSUB NUMPAT counts distinct patterns over threads', async () => {
     const [a, b] = await Promise.all([onThread(0), onThread(1)]);
     expect(await a.psubscribe('user.*', 'admin.?')).toBe(2);

@@ -181,6 +181,24 @@ describe('client-side caching over two threads', () => {
     expect(infoField(await client.info('stats'), 'tracking_total_keys')).toBe(2);
   });
 
+  it('CLIENT LIST shows tracking (t), BCAST (B), a broken redirect (R), the redirect and a MULTI (x) in progress', async () => {
+    const redirect = await onThread(1);
+    const id = await clientId(redirect);
+    const tracker = await onThread(0);
+    const me = await clientId(tracker);
+    await tracker.send(resp('hello', '3') + resp('client', 'tracking', 'on', 'bcast', 'redirect', id), 2);
+    expect(await client.call('client', 'list', 'id', me)).toMatch(new RegExp(` flags=tB db=0 .* redir=${id} resp=3\n$`));
+    await tracker.send(resp('multi'), 1);
+    const inMulti = (await client.call('client', 'list', 'id', me)) as string;
+    expect(inMulti).toMatch(/ flags=xtB /);
+    expect(inMulti).toMatch(/ multi=0 /);
+    await tracker.send(resp('discard'), 1);
+    expect(await redirect.send(resp('quit'), 1)).toBe('+OK\r\n');
+    await client.set('k', '1');
+    expect(await tracker.send('', 1)).toBe(`>2\r\n$21\r\ntracking-redir-broken\r\n:${id}\r\n`);
+    expect(await client.call('client', 'list', 'id', me)).toMatch(/ flags=tRB /);
+  });
+
   it("node-redis's client-side cache serves repeated reads from memory and drops what another client changes, keys on both shards", async () => {
     const cache = new BasicClientSideCache({ ttl: 0, maxEntries: 0 });
     const cached = createClient({ socket: { port: server.port, host: '127.0.0.1' }, RESP: 3, clientSideCache: cache });
