@@ -134,6 +134,8 @@ export interface CommandSpec {
   blocking?: BlockingSpec;
   /** EVAL and its kin: routed by the script runner (server/script-runner.ts), which may run it again over every shard. */
   script?: boolean;
+  /** A script command: whether the script it names may write (no `no-writes` flag, not an _RO form): CLIENT PAUSE WRITE holds it then, as Redis. */
+  scriptMayWrite?: (argv: readonly Buffer[]) => boolean;
   /** How a script holding every shard runs it when its keys span shards (its glue's ops, synchronously). */
   inScript?: ScriptPlan;
   /** Some of its keys follow a keyword (GEORADIUS ... STORE key): routing and locking look for them too. */
@@ -153,6 +155,8 @@ export interface Glue {
   findKeys?: KeyFinder;
   /** See CommandSpec.script. */
   script?: boolean;
+  /** See CommandSpec.scriptMayWrite. */
+  scriptMayWrite?: (argv: readonly Buffer[]) => boolean;
   /** See CommandSpec.inScript. */
   inScript?: ScriptPlan;
 }

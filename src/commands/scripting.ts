@@ -223,7 +223,8 @@ class ScriptRun implements ScriptHost {
     const blocking = spec.blocking;
     if (blocking !== undefined && blocking.blocks !== undefined && blocking.blocks(argv, argc)) return errorReply(`ERR ${spec.name} command is not allowed with BLOCK option from scripts`);
     const writes = (spec.flags & Flag.Write) !== 0;
-    if (writes && this.readOnly) return errorReply('ERR Write commands are not allowed from read-only scripts.');
+    // As Redis: what may replicate (PUBLISH, PFCOUNT) counts as a write for a read-only script, which CLIENT PAUSE WRITE lets through.
+    if (this.readOnly && (spec.flags & (Flag.Write | Flag.MayReplicate)) !== 0) return errorReply('ERR Write commands are not allowed from read-only scripts.');
     const out = this.out;
     out.reset();
     out.proto = resp === 3 ? 3 : 2;
@@ -409,6 +410,19 @@ export function runScript(
   return runTarget(services, commands, target, script.sha, keys, args, db, proto, client, tx);
 }
 
+/** Whether EVAL / EVALSHA's script may write: not an _RO form, no `no-writes` flag; a script not found (or not compiling) counts as writing, as Redis. */
+function evalMayWrite(bySha: boolean, readOnly: boolean): (argv: readonly Buffer[]) => boolean {
+  return (argv) => {
+    if (readOnly) return false;
+    try {
+      const flags = scriptOf(argv, bySha).flags;
+      return flags === null || !flags.has('no-writes');
+    } catch {
+      return true;
+    }
+  };
+}
+
 function evalHandler(bySha: boolean, readOnly: boolean) {
   return (ctx: CommandContext): void => {
     const { argv, argc, out } = ctx;
@@ -495,10 +509,10 @@ export function mergeFirstReply(replies: ReplyValue[], out: ReplyWriter): void {
 }
 
 export const scriptingBindings: Bindings = {
-  eval: { handler: evalHandler(false, false), multiShard: evalPlan(false, false), script: true },
-  evalsha: { handler: evalHandler(true, false), multiShard: evalPlan(true, false), script: true },
-  eval_ro: { handler: evalHandler(false, true), multiShard: evalPlan(false, true), script: true },
-  evalsha_ro: { handler: evalHandler(true, true), multiShard: evalPlan(true, true), script: true },
+  eval: { handler: evalHandler(false, false), multiShard: evalPlan(false, false), script: true, scriptMayWrite: evalMayWrite(false, false) },
+  evalsha: { handler: evalHandler(true, false), multiShard: evalPlan(true, false), script: true, scriptMayWrite: evalMayWrite(true, false) },
+  eval_ro: { handler: evalHandler(false, true), multiShard: evalPlan(false, true), script: true, scriptMayWrite: evalMayWrite(false, true) },
+  evalsha_ro: { handler: evalHandler(true, true), multiShard: evalPlan(true, true), script: true, scriptMayWrite: evalMayWrite(true, true) },
   'script|load': { handler: scriptLoad, multiShard: onEveryShardAtomically(mergeFirstReply) },
   'script|exists': { handler: scriptExists, multiShard: onEveryShardAtomically(mergeExists) },
   'script|flush': { handler: scriptFlush, multiShard: onEveryShardAtomically(mergeOkReplies) },

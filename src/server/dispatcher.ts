@@ -97,7 +97,7 @@ export class Dispatcher {
     this.server.pause.release = (client) => this.releaseHeldCommands(client);
     this.server.pause.stillHeld = (command) => {
       const spec = this.commands.byName(command[0]);
-      return spec !== undefined && this.server.pause.holds((spec.flags & WRITES) !== 0 || spec.name === 'exec');
+      return spec !== undefined && this.server.pause.holds((spec.flags & WRITES) !== 0 || spec.name === 'exec' || spec.scriptMayWrite?.(command) === true);
     };
   }
 
@@ -145,7 +145,7 @@ export class Dispatcher {
       return;
     }
     // CLIENT PAUSE: the client waits, this command first (MONITOR sees it when it runs).
-    if (this.server.pause.holds(writesOrReplicates(spec, client))) {
+    if (this.server.pause.holds(writesOrReplicates(spec, client, argv))) {
       this.server.pause.hold(client, copyArgs(argv, 0, argc));
       return;
     }
@@ -339,10 +339,11 @@ function tracksReadsOf(spec: CommandSpec): boolean {
   return (spec.flags & (Flag.Readonly | Flag.Pubsub)) === Flag.Readonly && !UNTRACKED_READS.has(spec.name);
 }
 
-/** What CLIENT PAUSE WRITE holds: a write, or what may replicate; EXEC of a transaction with one. */
-function writesOrReplicates(spec: CommandSpec, client: Client): boolean {
+/** What CLIENT PAUSE WRITE holds: a write, or what may replicate (a script that may write); EXEC of a transaction with one. */
+function writesOrReplicates(spec: CommandSpec, client: Client, argv: readonly Buffer[]): boolean {
   if ((spec.flags & WRITES) !== 0) return true;
-  return spec.name === 'exec' && client.queued !== null && client.queued.some((command) => (command.spec.flags & WRITES) !== 0);
+  if (spec.scriptMayWrite !== undefined) return spec.scriptMayWrite(argv);
+  return spec.name === 'exec' && client.queued !== null && client.queued.some((command) => (command.spec.flags & WRITES) !== 0 || command.spec.scriptMayWrite?.(command.argv) === true);
 }
 
 /** Redis's words for an unknown command, in latin1 (its bytes as they came): each argument cut at a NUL, as its %.*s does, the whole at 128 bytes. */

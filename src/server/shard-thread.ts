@@ -227,6 +227,7 @@ export class ShardThread {
       server, store: this.store, commands: COMMAND_TABLE, invoker: this.invoker, refusal, replies, scheduler: this.scheduler, shards: this.shards, endOfBatch: this.endOfBatch, serveBlocked, scripts,
     });
     server.unblockClient = (client, withError) => this.dispatcher.blocked.unblock(client, withError);
+    this.store.expiryPaused = () => server.pause.activeType(Date.now()) !== 0;
     server.pubsub = new Subscriptions(server.threadIndex, server.shardCount, hub, this.endOfBatch, server.shared.pubsubSummary, server.outputLimit, server.pubsubOutputLimit, replies.scratch);
     const tracking = (server.tracking = new Tracking(server.threadIndex, server.shardCount, hub, this.endOfBatch, server.shared.trackingSummary, server.clients));
     const trackingLimit = (): void => {
