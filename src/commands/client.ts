@@ -36,15 +36,26 @@ function clientGetName(ctx: CommandContext): void {
   else ctx.out.bulkString(name);
 }
 
-/** The bytes of a command as a client sends it (a multibulk request): what Redis's query buffer still holds while it runs. */
-function requestBytes(argv: readonly Buffer[], argc: number): number {
-  let bytes = 3 + String(argc).length;
-  for (let i = 0; i < argc; i++) bytes += 5 + String(argv[i].length).length + argv[i].length;
-  return bytes;
+/** The command running now, as Redis's CLIENT LIST counts it for its caller: its bytes still in the query buffer (as a multibulk request), and its arguments' bytes. */
+interface Running {
+  request: number;
+  argv: number;
 }
 
-/** One line of CLIENT LIST / CLIENT INFO, with Redis 7.0's fields in its order; `reading`: bytes of the command running now, still in the caller's query buffer. */
-export function clientInfoLine(client: Client, now: number, reading = 0): string {
+function running(argv: readonly Buffer[], argc: number): Running {
+  let request = 3 + String(argc).length;
+  let args = 0;
+  for (let i = 0; i < argc; i++) {
+    request += 5 + String(argv[i].length).length + argv[i].length;
+    args += argv[i].length;
+  }
+  return { request, argv: args };
+}
+
+const IDLE: Running = { request: 0, argv: 0 };
+
+/** One line of CLIENT LIST / CLIENT INFO, with Redis 7.0's fields in its order; `current`: the caller's command running now. */
+export function clientInfoLine(client: Client, now: number, current: Running = IDLE): string {
   const seconds = Math.floor(now / 1000);
   let flags = '';
   const subscriptions = client.subscriptions?.sets;
@@ -68,14 +79,14 @@ export function clientInfoLine(client: Client, now: number, reading = 0): string
     `id=${client.id} addr=${client.addr} laddr=${client.laddr} fd=-1 name=${client.name} ` +
     `age=${seconds - Math.floor(client.createdAt / 1000)} idle=${seconds - Math.floor(client.lastInteraction / 1000)} ` +
     `flags=${flags} db=${client.db} sub=${subscriptions?.[0].size ?? 0} psub=${subscriptions?.[1].size ?? 0} ssub=${subscriptions?.[2].size ?? 0} multi=${client.queued === null ? -1 : client.queued.length} ` +
-    `qbuf=${client.parser.bufferedBytes() + reading} qbuf-free=0 argv-mem=0 multi-mem=${client.queuedBytes()} ` +
+    `qbuf=${client.parser.bufferedBytes() + current.request} qbuf-free=0 argv-mem=${current.argv} multi-mem=${client.queuedBytes()} ` +
     `rbs=${replyBuffer} rbp=${replyBuffer} obl=${client.out.length} oll=0 omem=${outputMemory} tot-mem=${client.memoryUsage()} ` +
     `events=${events} cmd=${client.lastCommand} user=${DEFAULT_USER} redir=${tracking === null ? -1 : tracking.redirect} resp=${client.proto}\n`
   );
 }
 
 function clientInfo(ctx: CommandContext): void {
-  ctx.out.verbatim(clientInfoLine(ctx.client as Client, Date.now(), requestBytes(ctx.argv, ctx.argc)));
+  ctx.out.verbatim(clientInfoLine(ctx.client as Client, Date.now(), running(ctx.argv, ctx.argc)));
 }
 
 /** Redis's client types; a client here is a normal one, or pubsub while subscribed (no replication yet). */
@@ -140,13 +151,16 @@ function lineId(line: string): number {
 /** Joins the threads' lists: by client id, or in the order the ids were asked. */
 function mergeClientLists(replies: ReplyValue[], out: ReplyWriter, request: { args: Buffer[]; client: Client }): void {
   const lines: string[] = [];
-  const reading = requestBytes(request.args, request.args.length);
+  const current = running(request.args, request.args.length);
   for (const reply of replies) {
     for (const line of (reply as Buffer).toString().split('\n')) {
       if (line === '') continue;
-      // The caller's own CLIENT LIST is still in its query buffer, as in Redis.
-      if (lineId(line) === request.client.id) lines.push(`${line.replace(/ qbuf=(\d+) /, (_, bytes: string) => ` qbuf=${Number(bytes) + reading} `)}\n`);
-      else lines.push(`${line}\n`);
+      // The caller's own CLIENT LIST is still in its query buffer, and its arguments in argv-mem, as in Redis.
+      if (lineId(line) === request.client.id) {
+        lines.push(`${line.replace(/ qbuf=(\d+) /, (_, bytes: string) => ` qbuf=${Number(bytes) + current.request} `).replace(' argv-mem=0 ', ` argv-mem=${current.argv} `)}\n`);
+      } else {
+        lines.push(`${line}\n`);
+      }
     }
   }
   const asked = request.args.length > 3 && isKeyword(request.args[2], 'id') ? request.args.slice(3).map((arg) => Number(parseInteger(arg))) : null;
