@@ -16,7 +16,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
 import * as hdr from 'hdr-histogram-js';
-import { ensureRedisInstalled, REPO, startRedis, startThreadis } from './servers.ts';
+import { ensureRedisInstalled, infoFields, REPO, startRedis, startThreadis } from './servers.ts';
 import type { ServerHandle } from './servers.ts';
 import { describeMachine, machineInfo, stamp } from './sysinfo.ts';
 
@@ -109,6 +109,8 @@ class Subscriber {
 
 interface FanoutResult {
   server: string;
+  /** Threads holding subscribers: this server's INFO pubsub_channels counts the channel once per thread that has one (1 for Redis). */
+  subscriberThreads: number;
   publishesPerSecond: number;
   deliveriesPerSecond: number;
   delivered: number;
@@ -124,6 +126,7 @@ async function fanout(handle: ServerHandle, args: Args): Promise<FanoutResult> {
   const sockets = await Promise.all(Array.from({ length: args.subscribers }, () => connect(handle.port)));
   const subscribers = sockets.map((socket) => new Subscriber(socket, histogram));
   await Promise.all(subscribers.map((subscriber) => subscriber.ready));
+  const subscriberThreads = Number((await infoFields(handle.port, 'stats')).get('pubsub_channels'));
   const publisher = await connect(handle.port);
   let published = 0;
   let answered = 0;
@@ -160,6 +163,7 @@ async function fanout(handle: ServerHandle, args: Args): Promise<FanoutResult> {
   for (const socket of sockets) socket.destroy();
   return {
     server: handle.name,
+    subscriberThreads,
     publishesPerSecond: Math.round(answered / publishSeconds),
     deliveriesPerSecond: Math.round(delivered() / seconds),
     delivered: delivered(),
@@ -204,9 +208,9 @@ async function main(): Promise<void> {
     '',
     describeMachine(machineInfo()),
     '',
-    '| server | deliveries/s | publishes/s | delivered / expected | p50 µs | p99 µs | p99.9 µs | max µs |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|',
-    ...results.map(({ fanout: r }) => `| ${r.server} | ${r.deliveriesPerSecond} | ${r.publishesPerSecond} | ${r.delivered} / ${r.expected} | ${r.p50Us} | ${r.p99Us} | ${r.p999Us} | ${r.maxUs} |`),
+    '| server | threads with subscribers | deliveries/s | publishes/s | delivered / expected | p50 µs | p99 µs | p99.9 µs | max µs |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|',
+    ...results.map(({ fanout: r }) => `| ${r.server} | ${r.subscriberThreads} | ${r.deliveriesPerSecond} | ${r.publishesPerSecond} | ${r.delivered} / ${r.expected} | ${r.p50Us} | ${r.p99Us} | ${r.p999Us} | ${r.maxUs} |`),
     '',
     '## PUBLISH to a channel nobody listens to (redis-benchmark -c 50 -P 16 -n 200000)',
     '',
