@@ -51,6 +51,45 @@ describe('CLIENT PAUSE over two threads', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   });
 
+  it('WRITE holds a script that may write, not one flagged no-writes nor EVAL_RO; a read-only script may not PUBLISH', async () => {
+    const [pauser, other, reader] = [await onThread(0), await onThread(1), await onThread(1)];
+    await pauser.call('client', 'pause', '60000', 'write');
+    let writingDone = false;
+    const writing = other.eval('return 1', 0).then((reply) => {
+      writingDone = true;
+      return reply;
+    });
+    // (The held client's next commands would wait behind it: another client reads.)
+    expect(await reader.call('eval', '#!lua flags=no-writes\nreturn 2', '0')).toBe(2);
+    expect(await reader.call('eval_ro', 'return 3', '0')).toBe(3);
+    await waitFor(async () => infoField(await pauser.info('clients'), 'blocked_clients') === 1, 5000);
+    expect(writingDone).toBe(false);
+    expect(await errorOf(pauser.call('eval_ro', "return redis.call('publish', 'ch', 'm')", '0'))).toMatch(/^ERR Write commands are not allowed from read-only scripts\./);
+    await pauser.call('client', 'unpause');
+    expect(await writing).toBe(1);
+  });
+
+  it('keys past their time read as missing during a pause but are removed only after it', async () => {
+    await client.flushall();
+    const expiredBefore = infoField(await client.info('stats'), 'expired_keys');
+    await client.call('debug', 'set-active-expire', '0');
+    try {
+      await client.set('soon{a}', 'v', 'PX', 10);
+      await client.set('soon{b}', 'v', 'PX', 10);
+      await client.call('client', 'pause', '60000', 'write');
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      expect(await client.get('soon{a}')).toBeNull();
+      expect(await client.get('soon{b}')).toBeNull();
+      expect(infoField(await client.info('stats'), 'expired_keys')).toBe(expiredBefore);
+      await client.call('client', 'unpause');
+      expect(await client.get('soon{a}')).toBeNull();
+      expect(await client.get('soon{b}')).toBeNull();
+      expect(infoField(await client.info('stats'), 'expired_keys')).toBe(expiredBefore + 2);
+    } finally {
+      await client.call('debug', 'set-active-expire', '1');
+    }
+  });
+
   it('refuses bad arguments in Redis’s words', async () => {
     expect(await errorOf(client.call('client', 'pause', 'abc'))).toBe('ERR timeout is not an integer or out of range');
     expect(await errorOf(client.call('client', 'pause', '-1'))).toBe('ERR timeout is negative');

@@ -140,6 +140,9 @@ for (const shards of [1, 2]) {
       expect(fields.get('db')).toBe('2');
       expect(fields.get('cmd')).toBe('client|info');
       expect(fields.get('flags')).toBe('N');
+      // The running command, as Redis counts it: its request still in the query buffer, its arguments' bytes.
+      expect(fields.get('qbuf')).toBe('26');
+      expect(fields.get('argv-mem')).toBe('10');
       expect(fields.get('user')).toBe('default');
       expect(fields.get('laddr')).toBe(`127.0.0.1:${server.port}`);
       expect(Number(fields.get('age'))).toBeLessThanOrEqual(1); // seconds since it connected, just now
@@ -159,6 +162,8 @@ for (const shards of [1, 2]) {
       expect(listed).toEqual([...listed].sort((a, b) => a - b));
       const mine = lines.find((fields) => fields.get('id') === String(ids[0])) as Map<string, string>;
       expect(mine.get('cmd')).toBe('client|list');
+      expect(mine.get('qbuf')).toBe('26');
+      expect(mine.get('argv-mem')).toBe('10');
       expect(mine.get('name')).toBe('c0');
       expect((await clients[1].call('client', 'list', 'type', 'normal')) as string).toContain(`id=${ids[1]} `);
       expect(await clients[1].call('client', 'list', 'type', 'pubsub')).toBe('');

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { connectResp3, useClient, waitFor } from './helpers/clients.ts';
 import { RawSession, resp } from './helpers/raw-client.ts';
-import { connectOnThread, threadOfMarker } from './helpers/threads.ts';
+import { connectOnThread, rawOnThread as rawSessionOnThread, threadOfMarker } from './helpers/threads.ts';
 import { useServer } from './helpers/server.ts';
 
 describe('Pub/Sub over two threads', () => {
@@ -34,17 +34,9 @@ describe('Pub/Sub over two threads', () => {
 
   /** A raw connection the kernel handed to `thread`. */
   async function rawOnThread(thread: number): Promise<RawSession> {
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const raw = new RawSession(server.port);
-      const marker = `raw-${randomUUID()}`;
-      await raw.send(resp('debug', 'log', marker), 1);
-      if ((await threadOfMarker(server, marker)) === thread) {
-        raws.push(raw);
-        return raw;
-      }
-      raw.close();
-    }
-    throw new Error(`no connection landed on thread ${thread}`);
+    const raw = await rawSessionOnThread(server, thread);
+    raws.push(raw);
+    return raw;
   }
 
   /** Resolves to the next `count` messages `subscriber` receives, as [channel, message] (pattern messages: [pattern, channel, message]). */
@@ -104,6 +96,24 @@ describe('Pub/Sub over two threads', () => {
         expect(mine).toEqual(Array.from({ length: perPublisher }, (_, i) => `${p}:${i}`));
       }
     }
+  });
+
+  it('CLIENT KILL TYPE pubsub closes the subscribers of every thread and no other client; CLIENT LIST shows their counts', async () => {
+    const subscribers = await Promise.all([0, 1].map((thread) => onThread(thread)));
+    for (const subscriber of subscribers) {
+      await subscriber.subscribe('a', 'b');
+      await subscriber.psubscribe('p*');
+    }
+    const normal = await Promise.all([0, 1].map((thread) => onThread(thread)));
+    const listed = (await normal[0].call('client', 'list', 'type', 'pubsub')) as string;
+    const lines = listed.split('\n').filter((line) => line !== '');
+    expect(lines).toHaveLength(2);
+    for (const line of lines) expect(line).toMatch(/ flags=P db=0 sub=2 psub=1 ssub=0 multi=-1 /);
+    const closed = subscribers.map((subscriber) => new Promise<void>((resolve) => subscriber.once('end', () => resolve())));
+    expect(await normal[1].call('client', 'kill', 'type', 'pubsub')).toBe(2);
+    await Promise.all(closed);
+    for (const client of normal) expect(await client.ping()).toBe('PONG');
+    expect(await normal[0].call('client', 'list', 'type', 'pubsub')).toBe('');
   });
 
   it('PSUBSCRIBE matches on every thread; PUBSUB NUMPAT counts distinct patterns over threads', async () => {

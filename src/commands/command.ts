@@ -44,8 +44,8 @@ export class CommandContext {
 /** What a running script's calls need of the thread it runs on (the server layer implements it). */
 export interface ScriptServices {
   readonly shards: Shards;
-  /** Runs a command here, from inside the running script's handler, at `clock` (ms). */
-  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number): void;
+  /** Runs a command here, from inside the running script's handler, at `clock` (ms); `caller`: the client a transaction names (Transaction.caller). */
+  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, caller?: Buffer | null): void;
   /** Whether a script running inline may run this command's keys here now: no transaction holds them. */
   mayTouchHere(spec: CommandSpec, argv: Buffer[], argc: number): boolean;
   /** Inside transaction `tx`: runs one command on another shard, waiting here for its RESP reply. */
@@ -54,6 +54,10 @@ export interface ScriptServices {
   stepRequest(args: Buffer[], db: number, out: ReplyWriter): StepRequest;
   /** Every thread's running script (busy, killed), and this thread's busy-reply-threshold in ms. */
   readonly running: RunningScripts;
+  /** The script called a read-only command: its declared keys are tracked for a tracking caller (CLIENT TRACKING). */
+  noteRead(): void;
+  /** A command the script calls, to the MONITOR clients of every thread (as Redis's `[db lua]` lines). */
+  feedMonitors(db: number, argv: readonly Buffer[], argc: number): void;
   busyThresholdMs(): number;
 }
 
@@ -130,6 +134,8 @@ export interface CommandSpec {
   blocking?: BlockingSpec;
   /** EVAL and its kin: routed by the script runner (server/script-runner.ts), which may run it again over every shard. */
   script?: boolean;
+  /** A script command: whether the script it names may write (no `no-writes` flag, not an _RO form): CLIENT PAUSE WRITE holds it then, as Redis. */
+  scriptMayWrite?: (argv: readonly Buffer[]) => boolean;
   /** How a script holding every shard runs it when its keys span shards (its glue's ops, synchronously). */
   inScript?: ScriptPlan;
   /** Some of its keys follow a keyword (GEORADIUS ... STORE key): routing and locking look for them too. */
@@ -149,6 +155,8 @@ export interface Glue {
   findKeys?: KeyFinder;
   /** See CommandSpec.script. */
   script?: boolean;
+  /** See CommandSpec.scriptMayWrite. */
+  scriptMayWrite?: (argv: readonly Buffer[]) => boolean;
   /** See CommandSpec.inScript. */
   inScript?: ScriptPlan;
 }

@@ -191,6 +191,7 @@ function reset(ctx: CommandContext): void {
   client.authenticated = ctx.server.config.get('requirepass') === '';
   client.endTransaction();
   ctx.server.pubsub.forget(client);
+  ctx.server.tracking.disable(client);
   ctx.out.proto = 2;
   ctx.out.simple('RESET');
 }

@@ -148,6 +148,12 @@ function debugPanic(): void {
 }
 
 /** DEBUG SET-ACTIVE-EXPIRE 0|1 on this shard (a number as C's atoi reads it: anything but 0 enables). */
+/** DEBUG PAUSE-CRON 0|1: the thread's periodic work (active expiry, eviction, client timeouts, the tracking table's limit) stops or goes on. */
+function debugPauseCron(ctx: CommandContext): void {
+  ctx.server.cronPaused = (Number.parseInt(ctx.argv[2].toString(), 10) || 0) !== 0;
+  ctx.out.ok();
+}
+
 function debugSetActiveExpire(ctx: CommandContext): void {
   ctx.store.activeExpireEnabled = (Number.parseInt(ctx.argv[2].toString(), 10) || 0) !== 0;
   ctx.out.ok();
@@ -196,6 +202,8 @@ function debugHelp(ctx: CommandContext): void {
     '    Writes <message> to the server log.',
     'OBJECT <key>',
     "    How the key's value is held: encoding, references, serialized length, access clock.",
+    'PAUSE-CRON <0|1>',
+    "    Stops (1) or resumes (0) every thread's periodic work: active expiry, eviction, client timeouts.",
     'PANIC',
     "    Kills the connection's thread at once (a worker is restarted over its shard's memory).",
     'PROTOCOL <type>',
@@ -228,6 +236,7 @@ function debugOnShard(ctx: CommandContext): void {
   else if (argc === 3 && isKeyword(sub, 'sleep')) debugSleep(ctx);
   else if (argc === 2 && isKeyword(sub, 'panic')) debugPanic();
   else if (argc === 3 && isKeyword(sub, 'set-active-expire')) debugSetActiveExpire(ctx);
+  else if (argc === 3 && isKeyword(sub, 'pause-cron')) debugPauseCron(ctx);
   else if (argc === 3 && isKeyword(sub, 'quicklist-packed-threshold')) debugPackedThreshold(ctx);
   else out.error(syntaxError(sub));
 }
@@ -294,7 +303,7 @@ const debugPlan: MultiShardPlan = {
       return;
     }
     const sub = argv[1];
-    if (argc === 3 && isKeyword(sub, 'set-active-expire')) onEveryShardOk.run(coordinator, client, argv, argc, slot, db, proto);
+    if (argc === 3 && (isKeyword(sub, 'set-active-expire') || isKeyword(sub, 'pause-cron'))) onEveryShardOk.run(coordinator, client, argv, argc, slot, db, proto);
     else if (argc === 3 && isKeyword(sub, 'quicklist-packed-threshold')) {
       // Checked once here, so that every shard takes the new threshold or none does.
       if (packedThresholdArgument(argv[2]) === null) refuse(badPackedThreshold);

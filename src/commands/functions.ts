@@ -221,6 +221,11 @@ function functionHelp(ctx: CommandContext): void {
   ]);
 }
 
+/** Whether FCALL's function may write (no `no-writes` flag; a function not found counts as writing, as Redis). */
+function fcallMayWrite(readOnly: boolean): (argv: readonly Buffer[]) => boolean {
+  return (argv) => !readOnly && functions.get(argv[1].toString('latin1'))?.flags.includes('no-writes') !== true;
+}
+
 /** What FCALL or FCALL_RO runs, or a ReplyError. */
 function targetOf(argv: readonly Buffer[], readOnly: boolean): ScriptTarget {
   const fn = functions.get(argv[1].toString('latin1'));
@@ -258,8 +263,8 @@ function fcallPlan(readOnly: boolean) {
 // --- the bindings (the rows are table/functions.ts) ---
 
 export const functionBindings: Bindings = {
-  fcall: { handler: fcallHandler(false), multiShard: fcallPlan(false), script: true },
-  fcall_ro: { handler: fcallHandler(true), multiShard: fcallPlan(true), script: true },
+  fcall: { handler: fcallHandler(false), multiShard: fcallPlan(false), script: true, scriptMayWrite: fcallMayWrite(false) },
+  fcall_ro: { handler: fcallHandler(true), multiShard: fcallPlan(true), script: true, scriptMayWrite: fcallMayWrite(true) },
   'function|load': { handler: functionLoad, multiShard: onEveryShardAtomically(mergeFirstReply) },
   'function|delete': { handler: functionDelete, multiShard: onEveryShardAtomically(mergeOkReplies) },
   'function|flush': { handler: functionFlush, multiShard: onEveryShardAtomically(mergeOkReplies) },

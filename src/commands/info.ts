@@ -40,6 +40,7 @@ export function shardInfo(ctx: CommandContext): void {
     ...server.aof.fields(),
     ['pubsub_channels', server.pubsub.channelCount],
     ['pubsub_patterns', server.pubsub.patternCount],
+    ...server.tracking.infoFields,
     [`shard${server.threadIndex}_thread_id`, threadId],
   ];
   for (let db = 0; db < DATABASE_COUNT; db++) {
@@ -220,7 +221,7 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
           `client_recent_max_input_buffer:${total('client_recent_max_input_buffer')}`,
           `client_recent_max_output_buffer:${total('client_recent_max_output_buffer')}`,
           `blocked_clients:${total('blocked_clients')}`,
-          'tracking_clients:0',
+          `tracking_clients:${total('tracking_clients')}`,
           `clients_in_timeout_table:${total('clients_in_timeout_table')}`,
         );
         break;
@@ -249,6 +250,9 @@ export function mergeInfo(replies: ReplyValue[], out: ReplyWriter, request: Merg
           // Summed over threads: a channel with subscribers on two threads counts on each (PUBSUB NUMPAT and CHANNELS count it once).
           `pubsub_channels:${total('pubsub_channels')}`,
           `pubsub_patterns:${total('pubsub_patterns')}`,
+          `tracking_total_keys:${total('tracking_total_keys')}`,
+          `tracking_total_items:${total('tracking_total_items')}`,
+          `tracking_total_prefixes:${total('tracking_total_prefixes')}`,
           `total_error_replies:${total('total_error_replies')}`,
           `total_hops:${total('total_hops')}`,
         );

@@ -44,11 +44,14 @@ function checkFlushMode(argv: readonly Buffer[], argc: number): string | null {
 
 const flushDatabase = shardOp('flush-database', "Empty a shard's part of the database", (ctx) => {
   ctx.store.flushDatabase(ctx.db);
+  // Client-side caching forgets every key on a flush, as Redis: each shard's thread tells its own tracking clients.
+  ctx.server.tracking.flushed();
   return null;
 });
 
 const flushEverything = shardOp('flush-everything', "Empty every database of a shard", (ctx) => {
   ctx.store.flushAll();
+  ctx.server.tracking.flushed();
   return null;
 });
 

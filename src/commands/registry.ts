@@ -114,6 +114,7 @@ function bindRow(row: CommandRow, bindings: Bindings, bound: Set<string>): Comma
     blocking: glue.blocking,
     findKeys: glue.findKeys,
     script: glue.script,
+    scriptMayWrite: glue.scriptMayWrite,
     inScript: glue.inScript,
     keywordKeys: keySpecs.some((keySpec) => keySpec.begin[0] === 'keyword'),
   };

@@ -85,11 +85,16 @@ export function addLocks(shards: Shards, locks: LockSet, spec: CommandSpec, argv
   if (spec.keywordKeys === true) for (const key of keywordKeysOf(spec, argv, argc)) locks.add(shards.shardOfKey(key), key);
 }
 
-/** The lock names of a command's key arguments (the intent locks it waits behind on its shard). */
-export function keyLockNames(spec: CommandSpec, argv: Buffer[], argc: number): string[] {
+/** A command's key arguments, by its key specs. */
+export function commandKeys(spec: CommandSpec, argv: Buffer[], argc: number): Buffer[] {
   const last = lastKeyOf(spec, argv, argc);
   const keys: Buffer[] = [];
   if (spec.firstKey !== 0) for (let i = spec.firstKey; i <= last; i += spec.keyStep) if (i !== spec.numKeysAt) keys.push(argv[i]);
   if (spec.keywordKeys === true) keys.push(...keywordKeysOf(spec, argv, argc));
-  return lockNames(keys);
+  return keys;
+}
+
+/** The lock names of a command's key arguments (the intent locks it waits behind on its shard). */
+export function keyLockNames(spec: CommandSpec, argv: Buffer[], argc: number): string[] {
+  return lockNames(commandKeys(spec, argv, argc));
 }

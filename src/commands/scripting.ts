@@ -223,26 +223,34 @@ class ScriptRun implements ScriptHost {
     const blocking = spec.blocking;
     if (blocking !== undefined && blocking.blocks !== undefined && blocking.blocks(argv, argc)) return errorReply(`ERR ${spec.name} command is not allowed with BLOCK option from scripts`);
     const writes = (spec.flags & Flag.Write) !== 0;
-    if (writes && this.readOnly) return errorReply('ERR Write commands are not allowed from read-only scripts.');
+    // As Redis: what may replicate (PUBLISH, PFCOUNT) counts as a write for a read-only script, which CLIENT PAUSE WRITE lets through.
+    if (this.readOnly && (spec.flags & (Flag.Write | Flag.MayReplicate)) !== 0) return errorReply('ERR Write commands are not allowed from read-only scripts.');
     const out = this.out;
     out.reset();
     out.proto = resp === 3 ? 3 : 2;
     // SELECT inside a script changes the database for the rest of it alone.
     if (spec.name === 'select') return this.select(argv[1], out);
     const services = this.services;
+    const monitored = (spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0;
+    if ((spec.flags & Flag.Readonly) !== 0) services.noteRead();
     const shard = spec.placement === 'keys' ? keysShard(services.shards, spec, argv, argc) : spec.placement === 'all-shards' ? -1 : services.shards.localShard;
-    if (shard < 0) return this.overShards(spec, argv, argc, out, writes);
+    if (shard < 0) {
+      if (monitored) services.feedMonitors(this.db, argv, argc);
+      return this.overShards(spec, argv, argc, out, writes);
+    }
     if (this.tx === null) {
       // With one shard no transaction spans shards, so none can be half done under a key here.
       if (shard !== services.shards.localShard || (services.shards.shardCount > 1 && spec.firstKey !== 0 && !services.mayTouchHere(spec, argv, argc))) return this.stray();
+      if (monitored) services.feedMonitors(this.db, argv, argc);
       services.runNested(spec, argv, argc, out, this.db, this.client, this.clock);
-    } else if (shard !== this.homeShard || (spec.firstKey !== 0 && !this.allDeclared(keyLockNames(spec, argv, argc)))) {
-      this.leftHome = true;
+    } else {
+      if (monitored) services.feedMonitors(this.db, argv, argc);
+      if (shard !== this.homeShard || (spec.firstKey !== 0 && !this.allDeclared(keyLockNames(spec, argv, argc)))) this.leftHome = true;
     }
     if (this.tx === null) {
       // Ran above.
     } else if (shard === services.shards.localShard) {
-      services.runNested(spec, argv, argc, out, this.db, this.client, this.clock);
+      services.runNested(spec, argv, argc, out, this.db, this.client, this.clock, this.tx.caller);
     } else {
       out.raw(services.callOnShard(this.tx, shard, { flags: 0, db: this.db, argv: argv.slice(0, argc), clock: this.clock, proto: out.proto }));
     }
@@ -300,7 +308,7 @@ class ScriptRun implements ScriptHost {
         const spec = this.commands.internal(call.op.name.toString('latin1'));
         if (spec === undefined) throw new Error(`no internal command ${call.op.name.toString('latin1')}`);
         const scratch = new ReplyWriter(256);
-        this.services.runNested(spec, argv, argv.length, scratch, call.db, null, this.clock);
+        this.services.runNested(spec, argv, argv.length, scratch, call.db, null, this.clock, tx.caller);
         reply = scratch.buffer.subarray(0, scratch.length);
       } else {
         reply = this.services.callOnShard(tx, call.shard, { flags: HOP_INTERNAL, db: call.db, argv, clock: this.clock, proto: 2 });
@@ -402,6 +410,19 @@ export function runScript(
   return runTarget(services, commands, target, script.sha, keys, args, db, proto, client, tx);
 }
 
+/** Whether EVAL / EVALSHA's script may write: not an _RO form, no `no-writes` flag; a script not found (or not compiling) counts as writing, as Redis. */
+function evalMayWrite(bySha: boolean, readOnly: boolean): (argv: readonly Buffer[]) => boolean {
+  return (argv) => {
+    if (readOnly) return false;
+    try {
+      const flags = scriptOf(argv, bySha).flags;
+      return flags === null || !flags.has('no-writes');
+    } catch {
+      return true;
+    }
+  };
+}
+
 function evalHandler(bySha: boolean, readOnly: boolean) {
   return (ctx: CommandContext): void => {
     const { argv, argc, out } = ctx;
@@ -488,10 +509,10 @@ export function mergeFirstReply(replies: ReplyValue[], out: ReplyWriter): void {
 }
 
 export const scriptingBindings: Bindings = {
-  eval: { handler: evalHandler(false, false), multiShard: evalPlan(false, false), script: true },
-  evalsha: { handler: evalHandler(true, false), multiShard: evalPlan(true, false), script: true },
-  eval_ro: { handler: evalHandler(false, true), multiShard: evalPlan(false, true), script: true },
-  evalsha_ro: { handler: evalHandler(true, true), multiShard: evalPlan(true, true), script: true },
+  eval: { handler: evalHandler(false, false), multiShard: evalPlan(false, false), script: true, scriptMayWrite: evalMayWrite(false, false) },
+  evalsha: { handler: evalHandler(true, false), multiShard: evalPlan(true, false), script: true, scriptMayWrite: evalMayWrite(true, false) },
+  eval_ro: { handler: evalHandler(false, true), multiShard: evalPlan(false, true), script: true, scriptMayWrite: evalMayWrite(false, true) },
+  evalsha_ro: { handler: evalHandler(true, true), multiShard: evalPlan(true, true), script: true, scriptMayWrite: evalMayWrite(true, true) },
   'script|load': { handler: scriptLoad, multiShard: onEveryShardAtomically(mergeFirstReply) },
   'script|exists': { handler: scriptExists, multiShard: onEveryShardAtomically(mergeExists) },
   'script|flush': { handler: scriptFlush, multiShard: onEveryShardAtomically(mergeOkReplies) },

@@ -29,6 +29,7 @@ import { addLocks, ROUTE_CLIENT, ROUTE_PLAN, routeOf } from './routing.ts';
 import { protocolAfterHello } from './connection.ts';
 import type { ReplyWaiter } from '../shard/shard.ts';
 import { LockSet, Transaction } from '../tx/scheduler.ts';
+import { trackingCaller } from './client.ts';
 import { batchRan, BATCH_REPLIES_AT, encodeSingleShardBatch, HOP_INTERNAL, HOP_TX_BATCH, type BatchCommand } from '../shard/hop-format.ts';
 import { ReplyError, splitReplies } from '../protocol/reply-reader.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
@@ -266,9 +267,10 @@ async function execOnOneShard(coordinator: Coordinator, client: Client, commands
   const shard = lockShard ?? coordinator.localShard;
   const keys = layout.locks.byShard.get(shard) ?? [];
   const batch = new ShardBatch();
+  const caller = trackingCaller(client, coordinator.localShard) ?? undefined;
   commands.forEach((command, i) => {
     if (layout.routes[i] === ROUTE_CLIENT) return;
-    batch.commands.push({ flags: 0, db: layout.dbs[i], argv: command.argv, clock: layout.clock, proto: layout.protos[i] });
+    batch.commands.push({ flags: 0, db: layout.dbs[i], argv: command.argv, clock: layout.clock, proto: layout.protos[i], caller });
     batch.indexes.push(i);
   });
   const argv = encodeSingleShardBatch(keys, watching ? client.id : null, batch.commands);
@@ -293,6 +295,7 @@ async function execOnOneShard(coordinator: Coordinator, client: Client, commands
 async function execOnShards(coordinator: Coordinator, client: Client, commands: readonly QueuedCommand[], layout: ExecLayout, watched: readonly WatchedKey[], proto: Protocol, holdUntilDone: boolean): Promise<Buffer[] | null> {
   const tx = new Transaction(coordinator, layout.locks, true);
   tx.clock = layout.clock;
+  tx.caller = trackingCaller(client, coordinator.localShard);
   const replies: Buffer[] = new Array<Buffer>(commands.length);
   let aborted = false;
   const body = async (): Promise<void> => {

@@ -8,6 +8,7 @@ import type { RequestParser } from '../protocol/request-parser.ts';
 import type { CommandSpec } from '../commands/command.ts';
 import type { BufferLimit } from '../config/buffer-limits.ts';
 import type { ClientSubscriptions } from './subscriptions.ts';
+import type { ClientTracking } from './tracking.ts';
 import { log } from '../util/log.ts';
 import { BIG_BUFFER_BYTES, released, releasedBuffer } from '../util/memory-release.ts';
 
@@ -137,6 +138,8 @@ export class Client {
   subscriptions: ClientSubscriptions | null = null;
   /** MONITOR: it is sent every command of every thread. */
   monitoring = false;
+  /** CLIENT TRACKING ON: its state (server/tracking.ts); null when off. */
+  tracking: ClientTracking | null = null;
   /** When the soft output limit was first passed (0: it is not passed now). */
   private softLimitSince = 0;
 
@@ -241,6 +244,9 @@ export class Client {
   /** Set by the owning thread: called when the client has output to flush. */
   requestFlush: () => void = () => {};
 
+  /** Set by the owning thread: called when the connection is closed after its last reply, before its socket is gone. */
+  whenClosing: () => void = () => {};
+
   /** Set by the owning thread: forgets the watched keys on every shard that holds them. */
   unwatchAll: () => void = () => {};
 
@@ -336,6 +342,7 @@ export class Client {
     this.resumeReads();
     if (this.closeAfterReply && this.firstPending === null) {
       this.closed = true;
+      this.whenClosing();
       // A half-close: bytes the client still sends are read and dropped, so
       // it gets the reply and then the end of the stream, not a reset that
       // could discard the reply. One that keeps its side open is cut off.

@@ -8,7 +8,8 @@
 
 import { arityAccepts, type CommandSpec, type CommandTable } from '../commands/command.ts';
 import { Flag } from '../commands/command-row.ts';
-import { keyLockNames, keysShard } from '../commands/routing.ts';
+import { commandKeys, keyLockNames, keysShard } from '../commands/routing.ts';
+import { callerArg, HOP_CALLER } from '../shard/hop-format.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import type { ShardMap } from '../shard/shard.ts';
 import type { ShardScheduler } from '../tx/shard-scheduler.ts';
@@ -96,7 +97,7 @@ export class Dispatcher {
     this.server.pause.release = (client) => this.releaseHeldCommands(client);
     this.server.pause.stillHeld = (command) => {
       const spec = this.commands.byName(command[0]);
-      return spec !== undefined && this.server.pause.holds((spec.flags & WRITES) !== 0 || spec.name === 'exec');
+      return spec !== undefined && this.server.pause.holds((spec.flags & WRITES) !== 0 || spec.name === 'exec' || spec.scriptMayWrite?.(command) === true);
     };
   }
 
@@ -138,16 +139,18 @@ export class Dispatcher {
       return;
     }
     client.lastCommand = spec.name;
+    if (this.server.tracking.here) this.server.tracking.enforceLimit();
     if (client.subscriptions !== null && client.proto === 2 && !PUBSUB_CONTEXT.has(spec.name)) {
       this.reject(client, spec, `ERR Can't execute '${spec.name}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context`);
       return;
     }
     // CLIENT PAUSE: the client waits, this command first (MONITOR sees it when it runs).
-    if (this.server.pause.holds(writesOrReplicates(spec, client))) {
+    if (this.server.pause.holds(writesOrReplicates(spec, client, argv))) {
       this.server.pause.hold(client, copyArgs(argv, 0, argc));
       return;
     }
-    if ((spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0 && this.server.pubsub.monitored) this.server.pubsub.feedMonitors(client, argv, argc);
+    // Scripts are skip-monitor for their calls' sake, but are shown themselves, before what they call (as Redis's evalCommand).
+    if (((spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0 || spec.script === true) && this.server.pubsub.monitored) this.server.pubsub.feedMonitors(client.db, client.addr, argv, argc);
     // stop-writes-on-bgsave-error: the last save failed while save points are set; writes (and PING) are refused, as Redis.
     if (!this.server.saveStatus.lastOk && this.deniedForFailedSave(client, spec)) {
       this.reject(client, spec, Errors.rdbSaveFailed);
@@ -161,6 +164,7 @@ export class Dispatcher {
       this.queueCommand(client, spec, argv, argc);
       return;
     }
+    if (client.tracking !== null) this.trackReads(client, spec, argv, argc);
     if (spec.blocking !== undefined && (spec.blocking.blocks === undefined || spec.blocking.blocks(argv, argc))) {
       this.blocked.start(client, spec, argv, argc);
       return;
@@ -275,7 +279,46 @@ export class Dispatcher {
 
   /** Sends the whole command to the shard that owns its keys; its reply keeps its place in order. */
   private forward(client: Client, shard: number, argv: Buffer[], argc: number): void {
+    if (client.tracking !== null) {
+      // Named, for NOLOOP and for a script's reads (server/tracking.ts).
+      const args = argv.slice(0, argc);
+      args.push(callerArg(client.id, this.server.threadIndex));
+      this.shards.send(shard, client.db, client.proto, HOP_CALLER, args, argc + 1, client.reserveReply());
+      return;
+    }
     this.shards.send(shard, client.db, client.proto, 0, argv, argc, client.reserveReply());
+  }
+
+  /**
+   * CLIENT TRACKING: a read-only command's keys (each read-only command's of
+   * an EXEC) are remembered for the client before it runs, so a change on
+   * any shard after it ran is invalidated. CLIENT CACHING lasts for the
+   * next command or transaction.
+   */
+  private trackReads(client: Client, spec: CommandSpec, argv: Buffer[], argc: number): void {
+    const tracking = this.server.tracking;
+    const state = client.tracking as NonNullable<Client['tracking']>;
+    if (!state.bcast) {
+      if (spec.name === 'exec') {
+        // A key the transaction writes, then reads: tracked, its own writes not invalidated (tracking.ts).
+        const written = new Map<string, number>();
+        for (const queued of client.queued ?? []) {
+          const keys = commandKeys(queued.spec, queued.argv, queued.argv.length);
+          if (tracksReadsOf(queued.spec)) {
+            tracking.remember(client, keys);
+            for (const key of keys) {
+              const name = key.toString('latin1');
+              const writes = written.get(name) ?? 0;
+              if (writes !== 0) state.ownWritesBeforeRead.set(name, writes);
+            }
+          }
+          if ((queued.spec.flags & Flag.Write) !== 0) for (const key of keys) written.set(key.toString('latin1'), (written.get(key.toString('latin1')) ?? 0) + 1);
+        }
+      } else if (tracksReadsOf(spec)) {
+        tracking.remember(client, commandKeys(spec, argv, argc));
+      }
+    }
+    if (spec.name !== 'multi' && !spec.name.startsWith('client|')) state.caching = false;
   }
 
   /** MULTI: the command waits for EXEC (a copy of it), unless it may not run in a transaction. */
@@ -307,10 +350,19 @@ export class Dispatcher {
 
 const WRITES = Flag.Write | Flag.MayReplicate;
 
-/** What CLIENT PAUSE WRITE holds: a write, or what may replicate; EXEC of a transaction with one. */
-function writesOrReplicates(spec: CommandSpec, client: Client): boolean {
+/** The read-only scripts are tracked by the reads they run, not their own keys. */
+const UNTRACKED_READS = new Set(['eval_ro', 'evalsha_ro', 'fcall_ro']);
+
+/** A command whose keys a tracking client caches: read-only, not a script's RO form, not a shard channel's. */
+function tracksReadsOf(spec: CommandSpec): boolean {
+  return (spec.flags & (Flag.Readonly | Flag.Pubsub)) === Flag.Readonly && !UNTRACKED_READS.has(spec.name);
+}
+
+/** What CLIENT PAUSE WRITE holds: a write, or what may replicate (a script that may write); EXEC of a transaction with one. */
+function writesOrReplicates(spec: CommandSpec, client: Client, argv: readonly Buffer[]): boolean {
   if ((spec.flags & WRITES) !== 0) return true;
-  return spec.name === 'exec' && client.queued !== null && client.queued.some((command) => (command.spec.flags & WRITES) !== 0);
+  if (spec.scriptMayWrite !== undefined) return spec.scriptMayWrite(argv);
+  return spec.name === 'exec' && client.queued !== null && client.queued.some((command) => (command.spec.flags & WRITES) !== 0 || command.spec.scriptMayWrite?.(command.argv) === true);
 }
 
 /** Redis's words for an unknown command, in latin1 (its bytes as they came): each argument cut at a NUL, as its %.*s does, the whole at 128 bytes. */

@@ -43,8 +43,10 @@ export class EndOfBatch implements Batching {
     const gathered = this.gathered;
     for (let i = 0; i < gathered.length; i++) gathered[i].startGathered();
     this.beforeOutput();
-    this.flushClients();
+    // Hops before the clients' output (after the AOF's write: a hop's reply is output too): an invalidation
+    // for another thread's client is on its way before the reply that follows it here reaches its client.
     this.hub?.flush();
+    this.flushClients();
   }
 
   /**

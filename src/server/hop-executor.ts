@@ -5,7 +5,7 @@
 import type { CommandSpec, CommandTable } from '../commands/command.ts';
 import { keyLockNames } from '../commands/routing.ts';
 import type { CommandExecutor } from '../tx/hop-server.ts';
-import { HOP_INTERNAL, HOP_PART } from '../shard/hop-format.ts';
+import { HOP_CALLER, HOP_INTERNAL, HOP_PART, parseCaller } from '../shard/hop-format.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { Invoker } from './invoker.ts';
 
@@ -19,15 +19,22 @@ export class HopExecutor implements CommandExecutor {
   }
 
   execute(db: number, flags: number, argv: Buffer[], argc: number, out: ReplyWriter, clock = 0): void {
+    let caller = 0;
+    let callerThread = -1;
+    if (flags & HOP_CALLER) ({ id: caller, thread: callerThread } = parseCaller(argv[--argc]));
     const spec = this.resolve(flags, argv, argc);
     if (spec === undefined) {
       out.error(`ERR unknown command '${argv[0].toString()}'`);
       return;
     }
+    this.invoker.remoteCaller = caller;
+    this.invoker.remoteCallerThread = callerThread;
     this.invoker.invoke(spec, argv, argc, out, db, null, (flags & (HOP_INTERNAL | HOP_PART)) === 0, clock);
+    this.invoker.remoteCaller = 0;
   }
 
   keyLockNames(flags: number, argv: Buffer[], argc: number): string[] | null {
+    if (flags & HOP_CALLER) argc--;
     const spec = this.resolve(flags, argv, argc);
     return spec === undefined || (spec.firstKey === 0 && spec.keywordKeys !== true) ? null : keyLockNames(spec, argv, argc);
   }

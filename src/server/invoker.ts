@@ -17,6 +17,8 @@ import type { ServerContext } from './server-context.ts';
 import type { MemoryRefusal } from './memory-refusal.ts';
 import { KeyspaceNotifier } from './keyspace-notifier.ts';
 import { Journal } from '../store/journal.ts';
+import { KEY_MISSED } from '../store/key-events.ts';
+import { commandKeys } from '../commands/routing.ts';
 import { isJournaled, isJournaledAlways, journalWrite, needsChangedKeys, type JournalWrite } from '../commands/journal-forms.ts';
 
 /** Changes between two readings of the shard's write counter (mod 2^32). */
@@ -74,13 +76,21 @@ export class Invoker {
   private readonly journalWrite: JournalWrite;
   /** Set while the AOF is replayed: nothing is evicted or refused (as Redis while loading). */
   loading = false;
+  /** The id of the client whose hop runs now, when the hop names it (HOP_CALLER), else 0; and its thread. */
+  remoteCaller = 0;
+  remoteCallerThread = -1;
+  /** Set when the script running called a read-only command: its declared keys are tracked for a tracking caller, as Redis. */
+  scriptRead = false;
 
   constructor(server: ServerContext, store: ShardStore, memory: MemoryBudget, refusal: MemoryRefusal, commands: CommandTable) {
     this.server = server;
     this.memory = memory;
     this.refusal = refusal;
     this.ctx = new CommandContext(store, server, memory, commands);
-    this.notifier = new KeyspaceNotifier(server, store.keyChanges);
+    // A key expired or evicted is invalidated for client-side caching; at once outside a command (an eviction before it replies).
+    this.notifier = new KeyspaceNotifier(server, store.keyChanges, (_db, key) => {
+      if (this.server.tracking.anywhere) this.server.tracking.keyChanged(key, 0, !this.inHandler);
+    });
     this.store = store;
     this.journalWrite = { journal: this.journal, store, db: 0, changedKeys: null };
     memory.onEvict = (db, key) => {
@@ -119,6 +129,7 @@ export class Invoker {
     const replyStart = out.length;
     const started = performance.now();
     const notifying = this.notifier.flags !== 0 && this.notifier.beforeCommand();
+    const invalidating = !nested && this.server.tracking.anywhere && (notifying || this.startRecordingChanges());
     const journaling = this.journal.enabled && isJournaled(spec);
     const writesBefore = this.journal.enabled ? this.store.writeCount : 0;
     const recordingKeys = journaling && needsChangedKeys(spec) && this.startRecording();
@@ -136,7 +147,10 @@ export class Invoker {
     if (journaling) this.journalIfChanged(spec, argv, argc, db, out, replyStart, writesBefore, recordingKeys);
     // A command a script ran: its writes are its own in the journal, not the script's.
     if (nested && this.journal.enabled) this.nestedWrites = outerNested + writesBetween(writesBefore, this.store.writeCount);
+    if (invalidating) this.invalidateChanged(client);
+    if (this.scriptRead && !nested && spec.script === true) this.trackScriptKeys(spec, argv, argc, client);
     if (notifying) this.notifier.afterCommand(spec, argv, argc);
+    else if (invalidating) this.stopRecordingChanges();
     if (!nested && this.afterHandler.length !== 0) this.runAfterHandler();
     const stat = commandStats.of(spec.name);
     stat.usec += (performance.now() - started) * 1000;
@@ -151,6 +165,52 @@ export class Invoker {
     // Not kept past the command: an argument may be a big buffer to give back.
     ctx.argv = NO_ARGS;
     ctx.client = null;
+  }
+
+  /** Whether the script that ran last (over every shard, outside an invoke) read keys; cleared. */
+  takeScriptRead(): boolean {
+    const read = this.scriptRead;
+    this.scriptRead = false;
+    return read;
+  }
+
+  private trackScriptKeys(spec: CommandSpec, argv: Buffer[], argc: number, client: Client | null): void {
+    this.scriptRead = false;
+    if (client === null ? this.remoteCaller === 0 : client.tracking === null) return;
+    const keys = commandKeys(spec, argv, argc);
+    if (client !== null) this.server.tracking.remember(client, keys);
+    else this.server.tracking.rememberFor(this.remoteCallerThread, this.remoteCaller, keys);
+  }
+
+  /** Key changes start being recorded for client-side caching; false when something records them already. */
+  private startRecordingChanges(): boolean {
+    const changes = this.store.keyChanges;
+    if (changes.recording) return false;
+    changes.recording = true;
+    return true;
+  }
+
+  private stopRecordingChanges(): void {
+    this.store.keyChanges.recording = false;
+    this.store.keyChanges.clear();
+  }
+
+  /** Every key the command wrote or removed is invalidated for the clients that track it, on every thread. */
+  private invalidateChanged(client: Client | null): void {
+    const changes = this.store.keyChanges;
+    const writer = client !== null ? client.id : this.remoteCaller;
+    const keys = changes.keys;
+    // A key is reported once per change (created, then written): invalidated once per command.
+    const seen = keys.length > 1 ? new Set<string>() : null;
+    for (let i = 0; i < keys.length; i++) {
+      if (changes.happenings[i] === KEY_MISSED) continue;
+      if (seen !== null) {
+        const name = keys[i].toString('latin1');
+        if (seen.has(name)) continue;
+        seen.add(name);
+      }
+      this.server.tracking.keyChanged(keys[i], writer);
+    }
   }
 
   /** Keys changes start being recorded for the journal; false when something records them already (the notifier). */

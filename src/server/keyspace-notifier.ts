@@ -8,7 +8,7 @@
 
 import type { CommandSpec } from '../commands/command.ts';
 import { keyEventRule, keyNotifiedFirst, type EventRule, type KeyEvent } from '../commands/keyspace-events.ts';
-import { KEY_CREATED, KEY_EVICTED, KEY_MISSED, KEY_NAMED_EVENT, KEY_REMOVED, type KeyChanges, type KeyHappening } from '../store/key-events.ts';
+import { KEY_CREATED, KEY_EVICTED, KEY_MISSED, KEY_NAMED_EVENT, KEY_REMOVED, type KeyChanges, type KeyGoneListener, type KeyHappening } from '../store/key-events.ts';
 import {
   NOTIFY_EVICTED, NOTIFY_EXPIRED, NOTIFY_KEY_MISS, NOTIFY_KEYEVENT, NOTIFY_KEYSPACE, NOTIFY_NEW, NOTIFY_STREAM, parseKeyspaceEvents,
 } from '../config/keyspace-events.ts';
@@ -34,22 +34,27 @@ export class KeyspaceNotifier {
   flags = 0;
   /** The events already sent for the command being notified (one of each per key). */
   private readonly sent = new Set<string>();
+  private wantsGone = false;
+  /** Hears of every key expired or evicted too (client-side caching invalidates them). */
+  private readonly alsoGone: KeyGoneListener;
 
-  constructor(server: ServerContext, changes: KeyChanges) {
+  constructor(server: ServerContext, changes: KeyChanges, alsoGone: KeyGoneListener) {
     this.server = server;
     this.changes = changes;
+    this.alsoGone = alsoGone;
     this.refresh();
     server.configListeners.push(() => this.refresh());
+    changes.gone = this.onGone;
   }
 
   private refresh(): void {
     this.flags = parseKeyspaceEvents(this.server.config.get('notify-keyspace-events')) ?? 0;
-    const wantsGone = (this.flags & (NOTIFY_EXPIRED | NOTIFY_EVICTED)) !== 0 && (this.flags & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT)) !== 0;
-    this.changes.gone = wantsGone ? this.onGone : null;
+    this.wantsGone = (this.flags & (NOTIFY_EXPIRED | NOTIFY_EVICTED)) !== 0 && (this.flags & (NOTIFY_KEYSPACE | NOTIFY_KEYEVENT)) !== 0;
   }
 
   private readonly onGone = (db: number, key: Uint8Array, how: KeyHappening): void => {
-    this.publish(how === KEY_EVICTED ? EVICTED : EXPIRED, db, Buffer.from(key));
+    if (this.wantsGone) this.publish(how === KEY_EVICTED ? EVICTED : EXPIRED, db, Buffer.from(key));
+    this.alsoGone(db, key, how);
   };
 
   /** Called before a command's handler: true when its changes are recorded (the caller then calls `afterCommand`). */

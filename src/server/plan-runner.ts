@@ -5,9 +5,10 @@
 // overtakes it.
 
 import type { CommandSpec, Coordinator } from '../commands/command.ts';
-import { addLocks } from '../commands/routing.ts';
+import { addLocks, commandKeys } from '../commands/routing.ts';
 import type { ReplyWaiter, Shards } from '../shard/shard.ts';
 import { LockSet, Transaction } from '../tx/scheduler.ts';
+import { trackingCaller } from '../commands/client.ts';
 import type { AtomicPlan, PlanRequest } from '../tx/multi-shard.ts';
 import { internalError } from '../protocol/errors.ts';
 import { copyArgs } from '../protocol/args.ts';
@@ -18,6 +19,8 @@ import type { CommandStats } from './command-stats.ts';
 import type { MemoryRefusal } from './memory-refusal.ts';
 import type { ReplyOrder } from './reply-order.ts';
 import type { ThreadParts } from './dispatcher.ts';
+import type { Invoker } from './invoker.ts';
+import type { ServerContext } from './server-context.ts';
 
 const NOTHING = (): void => {};
 
@@ -50,6 +53,8 @@ export class PlanRunner {
   private readonly refusal: MemoryRefusal;
   private readonly replies: ReplyOrder;
   private readonly commandStats: CommandStats;
+  private readonly invoker: Invoker;
+  private readonly server: ServerContext;
 
   constructor(parts: ThreadParts, coordinator: Coordinator) {
     this.coordinator = coordinator;
@@ -57,6 +62,8 @@ export class PlanRunner {
     this.refusal = parts.refusal;
     this.replies = parts.replies;
     this.commandStats = parts.server.commandStats;
+    this.invoker = parts.invoker;
+    this.server = parts.server;
   }
 
   /**
@@ -134,7 +141,16 @@ export class PlanRunner {
     // FLUSHALL) would not wait for the locks: the client's next commands are held until it is done.
     const holdToTheEnd = plan.locks === 'all';
     const release = hold ? (): void => coordinator.releaseHeldCommands(client) : NOTHING;
-    new Transaction(coordinator, locks, true).run((tx) => plan.body(tx, request, out), holdToTheEnd ? NOTHING : release, plan.oneStep === true, () => out.reset()).then(
+    const tx = new Transaction(coordinator, locks, true);
+    tx.caller = trackingCaller(client, coordinator.localShard);
+    // A script that read keys has its declared keys tracked for a tracking client, as when it runs inline (invoker.ts).
+    const body = spec.script === true
+      ? async (tx: Transaction): Promise<void> => {
+          await plan.body(tx, request, out);
+          if (this.invoker.takeScriptRead() && client.tracking !== null) this.server.tracking.remember(client, commandKeys(spec, args, argc));
+        }
+      : (tx: Transaction): Promise<void> => plan.body(tx, request, out);
+    tx.run(body, holdToTheEnd ? NOTHING : release, plan.oneStep === true, () => out.reset()).then(
       () => {
         slot.onReply(out.buffer.subarray(0, out.length));
         if (holdToTheEnd) release();

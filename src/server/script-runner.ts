@@ -7,6 +7,7 @@ import type { CommandSpec } from '../commands/command.ts';
 import { keysShard } from '../commands/routing.ts';
 import { noteScriptStrays, scriptIdentity, scriptStays, STRAYED_REPLY } from '../commands/scripting.ts';
 import type { ReplyWaiter, ShardMap } from '../shard/shard.ts';
+import { callerArg, HOP_CALLER } from '../shard/hop-format.ts';
 import type { ShardScheduler } from '../tx/shard-scheduler.ts';
 import { copyArgs } from '../protocol/args.ts';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
@@ -69,7 +70,10 @@ export class ScriptRunner {
     }
     if (shard !== this.shards.localShard) {
       const args = copyArgs(argv, 0, argc);
-      this.shards.send(shard, client.db, client.proto, 0, args, argc, new StrayCatcher(this, client, spec, args, client.reserveReply()));
+      const catcher = new StrayCatcher(this, client, spec, args, client.reserveReply());
+      // A tracking client is named: the keys of a script that reads are tracked for it (server/tracking.ts).
+      if (client.tracking === null) this.shards.send(shard, client.db, client.proto, 0, args, argc, catcher);
+      else this.shards.send(shard, client.db, client.proto, HOP_CALLER, [...args, callerArg(client.id, this.shards.localShard)], argc + 1, catcher);
       return;
     }
     // Behind a transaction (on its keys, or one holding the whole shard): it waits in the transaction's queue.

@@ -15,6 +15,7 @@ import type { Transaction } from '../tx/scheduler.ts';
 import type { BatchCommand } from '../shard/hop-format.ts';
 import type { Hub } from '../transport/hub.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
+import { parseCaller } from '../shard/hop-format.ts';
 import type { Client } from './client.ts';
 import type { Invoker } from './invoker.ts';
 
@@ -59,8 +60,24 @@ export class ThreadScriptServices implements ScriptServices {
     };
   }
 
-  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number): void {
+  noteRead(): void {
+    this.invoker.scriptRead = true;
+  }
+
+  feedMonitors(db: number, argv: readonly Buffer[], argc: number): void {
+    if (this.server.pubsub.monitored) this.server.pubsub.feedMonitors(db, 'lua', argv, argc);
+  }
+
+  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, caller: Buffer | null = null): void {
+    if (caller === null) {
+      this.invoker.invoke(spec, argv, argc, out, db, client, true, clock);
+      return;
+    }
+    // A script over every shard, of a tracking client: its writes here are the client's (NOLOOP).
+    const saved = this.invoker.remoteCaller;
+    this.invoker.remoteCaller = parseCaller(caller).id;
     this.invoker.invoke(spec, argv, argc, out, db, client, true, clock);
+    this.invoker.remoteCaller = saved;
   }
 
   mayTouchHere(spec: CommandSpec, argv: Buffer[], argc: number): boolean {

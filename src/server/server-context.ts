@@ -7,6 +7,7 @@ import type { Config } from '../config/config.ts';
 import type { SlotMap } from '../cluster/slots.ts';
 import type { Client } from './client.ts';
 import type { Subscriptions } from './subscriptions.ts';
+import type { Tracking } from './tracking.ts';
 import { ClientPause } from './client-pause.ts';
 import { CommandStats } from './command-stats.ts';
 import type { ParserLimits } from '../protocol/request-parser.ts';
@@ -99,6 +100,8 @@ export interface SharedState {
   snapshotProgress: SharedArrayBuffer;
   /** Every thread's summary of its Pub/Sub subscriptions (server/subscriptions.ts). */
   pubsubSummary: SharedArrayBuffer;
+  /** Every thread's summary of the keys its clients track (server/tracking.ts). */
+  trackingSummary: SharedArrayBuffer;
   /** Which thread runs a script, and whether it is busy (scripting/running-scripts.ts). */
   runningScripts: SharedArrayBuffer;
   /** CLIENT PAUSE, for every thread (server/client-pause.ts). */
@@ -137,12 +140,16 @@ export class ServerContext {
   readonly pause: ClientPause;
   /** This thread's Pub/Sub subscribers and the delivery to them; set by the thread. */
   pubsub!: Subscriptions;
+  /** This thread's client-side caching (CLIENT TRACKING); set by the thread. */
+  tracking!: Tracking;
   private readonly counters: Int32Array;
   private readonly transactionIds: BigInt64Array;
   private readonly connectedClients: Int32Array;
   private readonly clientMemory: Float64Array;
   /** Every thread's wait slots: blocked clients are claimed through them. */
   readonly waits: WaitSlots;
+  /** DEBUG PAUSE-CRON 1: the thread's periodic work waits. */
+  cronPaused = false;
   /** This thread's clients blocked now (INFO blocked_clients). */
   blockedClients = 0;
   /** Of those, the ones with a timeout (INFO clients_in_timeout_table). */

@@ -39,6 +39,7 @@ import { PROTECTED_MODE_DENIED } from './protected-mode.ts';
 import { CHECK_MS, ClientEviction } from './client-eviction.ts';
 import { clientInfoLine } from '../commands/client.ts';
 import { PUSH_PUBLISH, Subscriptions } from './subscriptions.ts';
+import { PUSH_INVALIDATE, Tracking } from './tracking.ts';
 
 export interface ThreadInit {
   config: Record<string, string>;
@@ -112,15 +113,18 @@ class HubEvents implements HubHandler {
   private readonly endOfBatch: EndOfBatch;
   private readonly blocked: BlockedClients;
   private readonly pubsub: Subscriptions;
-  constructor(hops: HopServer, owed: OwedReplies, endOfBatch: EndOfBatch, blocked: BlockedClients, pubsub: Subscriptions) {
+  private readonly tracking: Tracking;
+  constructor(hops: HopServer, owed: OwedReplies, endOfBatch: EndOfBatch, blocked: BlockedClients, pubsub: Subscriptions, tracking: Tracking) {
     this.hops = hops;
     this.owed = owed;
     this.endOfBatch = endOfBatch;
     this.blocked = blocked;
     this.pubsub = pubsub;
+    this.tracking = tracking;
   }
   onPush(slot: number, generation: number, payload: Buffer): void {
-    if (slot >= PUSH_PUBLISH) this.pubsub.onPush(slot, generation, payload);
+    if (slot >= PUSH_INVALIDATE) this.tracking.onPush(slot, generation, payload);
+    else if (slot >= PUSH_PUBLISH) this.pubsub.onPush(slot, generation, payload);
     else this.blocked.onPush(slot, generation, payload);
   }
   onRequest(from: number, requestId: number, db: number, proto: number, flags: number, argv: Buffer[], argc: number): void {
@@ -130,8 +134,9 @@ class HubEvents implements HubHandler {
     this.owed.onReply(requestId, reply);
   }
   afterDrain(): void {
-    // Keyspace notifications of the hops just run go out with their replies.
+    // Keyspace notifications and invalidations of the hops just run go out with their replies.
     this.pubsub.startGathered();
+    this.tracking.startGathered();
     this.endOfBatch.flushClients();
   }
 }
@@ -224,7 +229,15 @@ export class ShardThread {
       server, store: this.store, commands: COMMAND_TABLE, invoker: this.invoker, refusal, replies, scheduler: this.scheduler, shards: this.shards, endOfBatch: this.endOfBatch, serveBlocked, scripts,
     });
     server.unblockClient = (client, withError) => this.dispatcher.blocked.unblock(client, withError);
+    this.store.expiryPaused = () => server.pause.activeType(Date.now()) !== 0;
     server.pubsub = new Subscriptions(server.threadIndex, server.shardCount, hub, this.endOfBatch, server.shared.pubsubSummary, server.outputLimit, server.pubsubOutputLimit, replies.scratch);
+    const tracking = (server.tracking = new Tracking(server.threadIndex, server.shardCount, hub, this.endOfBatch, server.shared.trackingSummary, server.clients));
+    const trackingLimit = (): void => {
+      tracking.maxKeys = config.getNumber('tracking-table-max-keys');
+      tracking.enforceLimit();
+    };
+    trackingLimit();
+    server.configListeners.push(trackingLimit);
   }
 
   /** Reads the maxmemory settings; a lowered maxmemory starts evicting at once (the timer carries on). */
@@ -239,7 +252,7 @@ export class ShardThread {
   }
 
   async start(): Promise<void> {
-    this.hub?.start(new HubEvents(this.hops, this.owed, this.endOfBatch, this.dispatcher.blocked, this.server.pubsub));
+    this.hub?.start(new HubEvents(this.hops, this.owed, this.endOfBatch, this.dispatcher.blocked, this.server.pubsub, this.server.tracking));
     this.scheduleActiveExpire();
     this.applyStoreSettings();
     const saveSchedule = this.server.threadIndex === 0 ? new SaveSchedule(this.server, (argv) => this.dispatcher.runByServer(argv)) : null;
@@ -310,6 +323,7 @@ export class ShardThread {
     if (this.expireTimer !== null) clearInterval(this.expireTimer);
     this.expirePeriod = period;
     this.expireTimer = setInterval(() => {
+      if (this.server.cronPaused) return;
       // A transaction in progress runs at its clock (EXEC's start): keys expiring meanwhile stay for it, as Redis
       // runs no active expiry during an EXEC. The cycle waits for the next tick.
       if (!this.scheduler.holdsTransactions) this.store.activeExpireCycle(period / 4);
@@ -342,6 +356,10 @@ export class ShardThread {
     client.parser = new RequestParser(new ClientSink(client, dispatcher), server.parserLimits);
     client.requestFlush = () => endOfBatch.queueFlush(client);
     client.unwatchAll = () => invoker.afterCommand(() => unwatchEverywhere(coordinator, client));
+    // Gone for tracking at once (QUIT): CLIENT TRACKING's counts and redirects do not wait for the socket to close.
+    client.whenClosing = () => {
+      if (client.tracking !== null) server.tracking.disable(client);
+    };
     server.clients.set(client.id, client);
     const keepAlive = config.getNumber('tcp-keepalive');
     if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000);
@@ -349,6 +367,8 @@ export class ShardThread {
     socket.on('data', (chunk: Buffer) => {
       server.stats.netInputBytes += chunk.length;
       client.lastInteraction = Date.now();
+      // Invalidations other threads sent before this read came are delivered before its replies, as one thread would.
+      if (client.tracking !== null) this.hub?.drainPending();
       try {
         client.parser.feed(chunk);
       } catch (error) {
@@ -378,6 +398,7 @@ export class ShardThread {
       client.closed = true;
       if (client.blocked !== null) dispatcher.blocked.clientClosed(client);
       if (client.subscriptions !== null || client.monitoring) server.pubsub.forget(client);
+      if (client.tracking !== null) server.tracking.disable(client);
       client.endTransaction();
       server.clients.delete(client.id);
       server.countClient(-1);
@@ -420,6 +441,8 @@ export class ShardThread {
 
   /** `timeout`: a client idle for more than that many seconds is closed, as Redis's clientsCronHandleTimeout. */
   private closeIdleClients(now: number): void {
+    if (this.server.cronPaused) return;
+    this.server.tracking.enforceLimit();
     const timeout = this.server.config.getNumber('timeout');
     if (timeout === 0) return;
     const nowSeconds = Math.floor(now / 1000);

@@ -14,6 +14,7 @@ import { arityAccepts, type CommandSpec, type CommandTable, type Coordinator } f
 import { addLocks, keysShard } from '../commands/routing.ts';
 import type { Batching, Shards } from '../shard/shard.ts';
 import { LockSet, Transaction } from '../tx/scheduler.ts';
+import { trackingCaller } from '../commands/client.ts';
 import type { AtomicPlan, PlanRequest } from '../tx/multi-shard.ts';
 import { internalError } from '../protocol/errors.ts';
 import { copyArgs } from '../protocol/args.ts';
@@ -120,6 +121,7 @@ export class Squasher implements GatheredWork {
     const locks = new LockSet();
     commands.forEach((args, i) => addLocks(this.shards, locks, specs[i], args, args.length));
     const tx = new Transaction(this.coordinator, locks, true);
+    tx.caller = trackingCaller(client, this.coordinator.localShard);
     const outs: ReplyWriter[] = [];
     const slots: PendingReply[] = [];
     const bodies: (() => Promise<void>)[] = [];

@@ -469,12 +469,12 @@ export class Subscriptions implements GatheredWork {
     return false;
   }
 
-  /** A command of `client`, as Redis's MONITOR line, to every thread's monitors (AUTH's secrets hidden). */
-  feedMonitors(client: Client, argv: readonly Buffer[], argc: number): void {
+  /** A command run in `db` from `source` (a client's address, or lua), as Redis's MONITOR line, to every thread's monitors (AUTH's secrets hidden). */
+  feedMonitors(db: number, source: string, argv: readonly Buffer[], argc: number): void {
     const line = this.monitorLine;
     line.reset();
     const now = Date.now() * 1000 + Math.floor((performance.now() % 1) * 1000);
-    line.raw(Buffer.from(`+${Math.floor(now / 1e6)}.${String(now % 1e6).padStart(6, '0')} [${client.db} ${client.addr}]`, 'latin1'));
+    line.raw(Buffer.from(`+${Math.floor(now / 1e6)}.${String(now % 1e6).padStart(6, '0')} [${db} ${source}]`, 'latin1'));
     const hidden = redactedFrom(argv, argc);
     for (let i = 0; i < argc; i++) line.raw(i >= hidden.from && i < hidden.to ? REDACTED : quoted(argv[i]));
     line.raw(CRLF);

@@ -18,6 +18,7 @@ import { released } from '../util/memory-release.ts';
 import { listenAddresses, ShardThread, type ThreadInit } from './shard-thread.ts';
 import type { SharedState } from './server-context.ts';
 import { allocatePubsubSummary } from './subscriptions.ts';
+import { allocateTrackingSummary } from './tracking.ts';
 import { RunningScripts } from '../scripting/running-scripts.ts';
 import { allocatePauseState } from './client-pause.ts';
 import { VERSION, REDIS_VERSION } from '../config/version.ts';
@@ -86,6 +87,7 @@ class Supervisor {
       saveStatus: new SharedArrayBuffer(SAVE_STATUS_BYTES),
       snapshotProgress: SnapshotProgress.allocate(this.shardCount),
       pubsubSummary: allocatePubsubSummary(this.shardCount),
+      trackingSummary: allocateTrackingSummary(this.shardCount),
       runningScripts: this.runningScripts,
       pause: allocatePauseState(),
       runId: randomBytes(20).toString('hex'),

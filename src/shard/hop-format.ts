@@ -19,12 +19,31 @@ import type { Protocol } from '../protocol/reply-writer.ts';
 export const HOP_INTERNAL = 1;
 /** One shard's part of a command the coordinator splits or steps through: its call is counted once, by the coordinator. */
 export const HOP_PART = 2;
+/**
+ * A plain hop whose last argument names the client that sent the command
+ * (not one of its arguments): a tracking client's, whose own writes NOLOOP
+ * does not invalidate, and whose script's keys are tracked when the script
+ * reads (server/tracking.ts). The argument is callerArg's.
+ */
+export const HOP_CALLER = 64;
+
+/** The caller argument: client id and its thread. */
+export function callerArg(id: number, thread: number): Buffer {
+  return Buffer.from(`${id}.${thread}`);
+}
+
+export function parseCaller(arg: Buffer): { id: number; thread: number } {
+  const dot = arg.indexOf(0x2e);
+  return { id: argNumber(arg.subarray(0, dot)), thread: argNumber(arg.subarray(dot + 1)) };
+}
 /** A batched command that runs at a given time, not the shard's clock: EXEC's commands all see the time EXEC started, as in Redis. */
 export const HOP_AT_CLOCK = 64;
 /** A batched command that replies in RESP2, or RESP3, whatever the hop's protocol: after a HELLO queued before it in EXEC. */
 export const HOP_RESP2 = 128;
 export const HOP_RESP3 = 256;
-const COMMAND_ENCODING_FLAGS = HOP_AT_CLOCK | HOP_RESP2 | HOP_RESP3;
+/** A batched command followed by its caller argument (HOP_CALLER of a plain hop; decoded as HOP_CALLER). */
+const BATCH_CALLER = 512;
+const COMMAND_ENCODING_FLAGS = HOP_AT_CLOCK | HOP_RESP2 | HOP_RESP3 | BATCH_CALLER;
 /** Schedules a transaction on the shard, taking its intent locks. */
 export const HOP_TX_SCHEDULE = 4;
 /** Runs commands inside a scheduled transaction, and ends it there when told to conclude. */
@@ -54,6 +73,8 @@ export interface BatchCommand {
   clock?: number;
   /** The protocol it replies in; absent: the hop's. */
   proto?: Protocol;
+  /** The client that sent it, as callerArg (a tracking client's: HOP_CALLER); absent: not named. */
+  caller?: Buffer;
 }
 
 const DIGITS: Buffer[] = [];
@@ -78,9 +99,11 @@ export function encodeBatch(out: Buffer[], commands: readonly BatchCommand[]): B
     const timed = command.clock !== undefined;
     let flags = timed ? command.flags | HOP_AT_CLOCK : command.flags;
     if (command.proto !== undefined) flags |= command.proto === 3 ? HOP_RESP3 : HOP_RESP2;
-    out.push(numberArg(flags), numberArg(command.db), numberArg(command.argv.length));
+    if (command.caller !== undefined) flags |= BATCH_CALLER;
+    out.push(numberArg(flags), numberArg(command.db), numberArg(command.argv.length + (command.caller !== undefined ? 1 : 0)));
     if (timed) out.push(numberArg(command.clock as number));
     for (const arg of command.argv) out.push(arg);
+    if (command.caller !== undefined) out.push(command.caller);
   }
   return out;
 }
@@ -94,7 +117,7 @@ export function decodeBatch(argv: Buffer[], at: number, end: number, run: (db: n
     let first = at + 3;
     const clock = flags & HOP_AT_CLOCK ? argNumber(argv[first++]) : 0;
     const proto = flags & HOP_RESP3 ? 3 : flags & HOP_RESP2 ? 2 : 0;
-    run(db, flags & ~COMMAND_ENCODING_FLAGS, argv.slice(first, first + argc), argc, clock, proto);
+    run(db, (flags & ~COMMAND_ENCODING_FLAGS) | (flags & BATCH_CALLER ? HOP_CALLER : 0), argv.slice(first, first + argc), argc, clock, proto);
     at = first + argc;
   }
 }

@@ -107,6 +107,8 @@ export class ShardStore {
   readonly stats = new KeyspaceStats();
   readonly access = new AccessPolicy();
   activeExpireEnabled = true;
+  /** Set by the server: true while CLIENT PAUSE is on, when keys past their time are not removed (they read as missing), as Redis. */
+  expiryPaused: () => boolean = () => false;
   /** When collections leave their compact forms (the *-max-listpack-* settings). */
   readonly limits = new EncodingLimits();
   /** The one Dict view of this shard, pointed at one collection's dict at a time (Dict.open). */
@@ -186,6 +188,7 @@ export class ShardStore {
     if (ref === 0) return 0;
     const expireAt = this.expireAt(ref);
     if (expireAt !== 0 && expireAt <= now) {
+      if (this.expiryPaused()) return 0;
       this.removeFrom(database, ref, KEY_EXPIRED);
       this.stats.expiredKeys++;
       return 0;
@@ -568,7 +571,7 @@ export class ShardStore {
    * the sample had expired; stop everything once `timeLimitMs` is spent.
    */
   activeExpireCycle(timeLimitMs: number): void {
-    if (!this.activeExpireEnabled) return;
+    if (!this.activeExpireEnabled || this.expiryPaused()) return;
     const started = performance.now();
     let rounds = 0;
     for (let visited = 0; visited < DATABASE_COUNT; visited++) {

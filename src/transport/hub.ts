@@ -239,6 +239,22 @@ export class Hub {
     }
   }
 
+  /**
+   * Serves the incoming rings now if a peer wrote to them, without waiting
+   * for the doorbell's turn in the event loop: before a client's commands
+   * that must see what other threads sent first (a tracking client's
+   * invalidations). Never called from inside a drain.
+   */
+  drainPending(): void {
+    for (let peer = 0; peer < this.threads; peer++) {
+      const ring = this.inRings[peer];
+      if (ring !== null && ring.readable() !== 0) {
+        this.drain();
+        return;
+      }
+    }
+  }
+
   private markDirty(to: number, box: ReplyWriter): void {
     if (box.length === 0) this.dirty.push(to);
   }

@@ -197,6 +197,8 @@ export class Transaction {
   keepLocks = false;
   /** Not 0: the time (ms) every command of the transaction runs at (EXEC's start, as Redis freezes its clock). */
   clock = 0;
+  /** The client whose commands these are, when they must name it (HOP_CALLER: a tracking client's); null: not named. */
+  caller: Buffer | null = null;
   private readonly concluded = new Set<number>();
   /** Two-shard mode: the other shard, which gets HOP_TX_SCHEDULE_RUN (-1: not in that mode). */
   private remoteShard = -1;
@@ -262,6 +264,7 @@ export class Transaction {
   /** One command on `shard` inside a started transaction (not its last step there), its RESP reply to `waiter`: for a script, which waits for it synchronously. */
   callWith(shard: number, command: BatchCommand, waiter: ReplyWaiter): void {
     if (this.clock !== 0 && command.clock === undefined) command = { ...command, clock: this.clock };
+    if (this.caller !== null) command = { ...command, caller: this.caller };
     const argv = encodeRun(txIdArg(this.id), false, [command]);
     this.coordinator.send(shard, 0, command.proto ?? 2, HOP_TX_RUN, argv, argv.length, waiter);
   }
@@ -269,6 +272,8 @@ export class Transaction {
   /** Commands on `shard` inside the transaction; resolves to their replies, one after another. */
   runBatch(shard: number, commands: readonly BatchCommand[], proto: Protocol, last: boolean): Promise<Buffer> {
     if (this.clock !== 0) commands = commands.map((command) => (command.clock === undefined ? { ...command, clock: this.clock } : command));
+    const caller = this.caller;
+    if (caller !== null) commands = commands.map((command) => ({ ...command, caller }));
     if (this.collected !== null) {
       let calls = this.collected.get(shard);
       if (calls === undefined) this.collected.set(shard, (calls = new CollectedCalls()));

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { TestServer } from './server.ts';
 import { connectIoredis, waitFor } from './clients.ts';
+import { RawSession, resp } from './raw-client.ts';
 
 /** The thread (the role Wn of the log line) that wrote `marker` with DEBUG LOG. */
 export async function threadOfMarker(server: Pick<TestServer, 'output'>, marker: string): Promise<number> {
@@ -28,6 +29,18 @@ export async function connectOnThread(server: TestServer, thread: number): Promi
     const client = await connectIoredis(server, { retryStrategy: () => null });
     if ((await threadOf(server, client)) === thread) return client;
     client.disconnect();
+  }
+  throw new Error(`no connection landed on thread ${thread}`);
+}
+
+/** A raw connection the kernel handed to thread `thread`. */
+export async function rawOnThread(server: TestServer, thread: number): Promise<RawSession> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const raw = new RawSession(server.port);
+    const marker = `raw-${randomUUID()}`;
+    await raw.send(resp('debug', 'log', marker), 1);
+    if ((await threadOfMarker(server, marker)) === thread) return raw;
+    raw.close();
   }
   throw new Error(`no connection landed on thread ${thread}`);
 }

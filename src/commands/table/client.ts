@@ -55,6 +55,23 @@ export const clientTable: readonly CommandRow[] = [
         summary: 'Turns the replies to the connection off, on, or off for the next command',
       },
       {
+        name: 'client|tracking', arity: -3, flags: ['noscript', 'loading', 'stale', 'sentinel'], group: 'connection', acl: ['connection'], since: '6.0.0',
+        summary: 'Turns client-side caching invalidations for the connection on or off',
+        placement: 'all-shards',
+      },
+      {
+        name: 'client|caching', arity: 3, flags: ['noscript', 'loading', 'stale', 'sentinel'], group: 'connection', acl: ['connection'], since: '6.0.0',
+        summary: 'Says whether the keys of the next command are tracked (OPTIN / OPTOUT)',
+      },
+      {
+        name: 'client|getredir', arity: 2, flags: ['noscript', 'loading', 'stale', 'sentinel'], group: 'connection', acl: ['connection'], since: '6.0.0',
+        summary: 'Returns the id of the client tracking invalidations are redirected to',
+      },
+      {
+        name: 'client|trackinginfo', arity: 2, flags: ['noscript', 'loading', 'stale', 'sentinel'], group: 'connection', acl: ['connection'], since: '6.2.0',
+        summary: "Describes the connection's client-side caching",
+      },
+      {
         name: 'client|help', arity: 2, flags: ['loading', 'stale', 'sentinel'], group: 'connection', acl: ['connection'], since: '5.0.0',
         summary: 'Lists the subcommands',
       },
