@@ -52,6 +52,13 @@ export function released(bytes: number): void {
   setTimeout(collectNow, wait).unref();
 }
 
+/** A full collection shortly (as often as released allows), whatever was dropped: a thread's first one, for a true figure of its live heap. */
+export function collectSoon(): void {
+  if (scheduled || collect === null) return;
+  scheduled = true;
+  setTimeout(collectNow, Math.max(DELAY_MS, lastCollection + MIN_INTERVAL_MS - Date.now())).unref();
+}
+
 /** A buffer this thread no longer uses: counted if it is big. */
 export function releasedBuffer(buffer: Uint8Array): void {
   if (buffer.byteLength >= BIG_BUFFER_BYTES) released(buffer.byteLength);
