@@ -150,7 +150,10 @@ export class Dispatcher {
       return;
     }
     // Scripts are skip-monitor for their calls' sake, but are shown themselves, before what they call (as Redis's evalCommand).
-    if (((spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0 || spec.script === true) && this.server.pubsub.monitored) this.server.pubsub.feedMonitors(client.db, client.addr, argv, argc);
+    // A monitor's own RESET is not shown to it: Redis feeds monitors once a command ran, and RESET ended its MONITOR.
+    if (((spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0 || spec.script === true) && this.server.pubsub.monitored) {
+      this.server.pubsub.feedMonitors(client.db, client.addr, argv, argc, spec.name === 'reset' ? client : null);
+    }
     // stop-writes-on-bgsave-error: the last save failed while save points are set; writes (and PING) are refused, as Redis.
     if (!this.server.saveStatus.lastOk && this.deniedForFailedSave(client, spec)) {
       this.reject(client, spec, Errors.rdbSaveFailed);

@@ -469,8 +469,8 @@ export class Subscriptions implements GatheredWork {
     return false;
   }
 
-  /** A command run in `db` from `source` (a client's address, or lua), as Redis's MONITOR line, to every thread's monitors (AUTH's secrets hidden). */
-  feedMonitors(db: number, source: string, argv: readonly Buffer[], argc: number): void {
+  /** A command run in `db` from `source` (a client's address, or lua), as Redis's MONITOR line, to every thread's monitors (AUTH's secrets hidden) but `except`. */
+  feedMonitors(db: number, source: string, argv: readonly Buffer[], argc: number, except: Client | null = null): void {
     const line = this.monitorLine;
     line.reset();
     const now = Date.now() * 1000 + Math.floor((performance.now() % 1) * 1000);
@@ -480,7 +480,7 @@ export class Subscriptions implements GatheredWork {
     line.raw(CRLF);
     const bytes = line.buffer.subarray(0, line.length);
     for (const monitor of this.monitors) {
-      if (monitor.closed) continue;
+      if (monitor.closed || monitor === except) continue;
       monitor.reply(bytes);
       monitor.requestFlush();
     }
