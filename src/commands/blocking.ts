@@ -154,6 +154,7 @@ function blockTry(ctx: CommandContext): void {
   const registered = blocking.registerArgs?.(store, ctx.db, keys, command, ctx.now) ?? copies(command);
   const waiter: BlockedWaiter = {
     thread, slot, generation, proto, db: ctx.db, keys: copies(keys), valueType: blocking.valueType, argv: registered, servable, ready: blocking.ready,
+    goneReply: blocking.goneReply,
   };
   store.blocked.add(waiter);
   out.raw(BLOCKED_REPLY);

@@ -72,7 +72,8 @@ export class BlockingController {
   /**
    * Serves the waiters on one key, first come first served, while it holds
    * what they wait for (a list's elements run out; every reader of a stream
-   * whose id it has passed is served).
+   * whose id it has passed is served). A waiter whose key went away or
+   * changed type waits on, unless it ends then (BlockingSpec.goneReply).
    */
   private serveKey(ready: ReadyKey): void {
     const { store, waits } = this;
@@ -81,15 +82,26 @@ export class BlockingController {
       if (!store.blocked.holds(waiter)) continue;
       const now = Date.now();
       const ref = store.lookupWrite(db, key, now);
-      if (ref === 0) return;
-      if (store.typeOf(ref) !== waiter.valueType) continue;
-      if (waiter.ready !== undefined && !waiter.ready(store, db, key, waiter.argv, now)) continue;
+      const gone = ref === 0 || store.typeOf(ref) !== waiter.valueType;
+      if (gone && waiter.goneReply === undefined) continue;
+      if (!gone && waiter.ready !== undefined && !waiter.ready(store, db, key, waiter.argv, now)) continue;
       store.blocked.drop(waiter);
       // Ended elsewhere (served by another shard, timed out, gone): next.
       if (!waits.claim(waiter.thread, waiter.slot, waiter.generation)) continue;
-      if (!waiter.servable) this.deliver(waiter.thread, waiter.slot, waiter.generation, RETRY_PUSH);
+      if (gone) this.fail(waiter, waiter.goneReply as string);
+      else if (!waiter.servable) this.deliver(waiter.thread, waiter.slot, waiter.generation, RETRY_PUSH);
       else this.serve(waiter, key);
     }
+  }
+
+  /** Ends a wait with an error reply (the key it waited on went away). */
+  private fail(waiter: BlockedWaiter, message: string): void {
+    const out = this.out;
+    out.reset();
+    out.proto = waiter.proto as Protocol;
+    out.error(message);
+    this.deliver(waiter.thread, waiter.slot, waiter.generation, out.buffer.subarray(0, out.length));
+    out.shrink();
   }
 
   private serve(waiter: BlockedWaiter, key: Buffer): void {
