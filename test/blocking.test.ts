@@ -241,6 +241,7 @@ describe('blocking list commands over three shards', () => {
       ['MULTI DEL SADD', () => writer.multi().del(B[2]).sadd(B[2], 'member').exec()],
       ['FLUSHALL', () => writer.flushall()],
     ];
+    await client.config('RESETSTAT');
     for (const [way, remove] of ways) {
       await client.del(B[2]);
       await client.xadd(B[2], '1-1', 'f', 'v');
@@ -251,6 +252,9 @@ describe('blocking list commands over three shards', () => {
       for (const reply of await Promise.all(waiting)) expect([way, reply]).toEqual([way, 'UNBLOCKED the stream key no longer exists']);
       await blocked(0);
     }
+    // Each is a failed call, and its error is counted.
+    expect(String(await client.info('commandstats'))).toMatch(/cmdstat_xreadgroup:calls=12,.*,failed_calls=12/);
+    expect(String(await client.info('errorstats'))).toMatch(/errorstat_UNBLOCKED:count=12/);
     // A plain XREAD has no group to lose: it waits for the stream to come back.
     await client.del(B[2]);
     await client.xadd(B[2], '1-1', 'f', 'v');

@@ -13,7 +13,7 @@ import type { Ref, ShardStore } from '../store/shard-store.ts';
 import { replyHelp } from './help.ts';
 import {
   compareIds, formatId, INVALID_ENTRIES_READ, MAX_ID, nextId, openStream, pelFind, pelFree, pelGet, pelInsert, pelRemove, pelSet, previousId,
-  streamCreate, streamLimits, U64_MAX, ZERO_ID, type Consumer, type Group, type Stream, type StreamEntry, type StreamId,
+  streamCreate, streamDistanceFromFirstEverEntry, streamGroupLag, streamLimits, streamRangeHasTombstones, U64_MAX, ZERO_ID, type Consumer, type Group, type Stream, type StreamEntry, type StreamId,
 } from '../store/types/stream.ts';
 import { shardOp, steppedCommand, type OpValue, type Steps } from './shard-ops.ts';
 
@@ -168,41 +168,6 @@ function touchConsumerOf(ctx: CommandContext, group: Group, name: Buffer, now: n
 
 function consumerById(group: Group, id: number): Consumer | undefined {
   return group.consumers.find((consumer) => consumer.id === id);
-}
-
-// ---- Lag and entries read, as Redis 7.0 estimates them ----
-
-function rangeHasTombstones(stream: Stream, start: StreamId | null): boolean {
-  const maxDeleted = stream.maxDeletedId;
-  if (stream.length === 0 || compareIds(maxDeleted, ZERO_ID) === 0) return false;
-  if (compareIds(stream.edgeId(false), maxDeleted) > 0) return false;
-  return compareIds(start ?? ZERO_ID, maxDeleted) <= 0;
-}
-
-function distanceFromFirstEverEntry(stream: Stream, id: StreamId): bigint {
-  const added = stream.entriesAdded;
-  if (added === 0n) return 0n;
-  const last = stream.lastId;
-  if (stream.length === 0 && compareIds(id, last) < 1) return added;
-  const cmpLast = compareIds(id, last);
-  if (cmpLast === 0) return added;
-  if (cmpLast > 0) return INVALID_ENTRIES_READ;
-  const first = stream.edgeId(false);
-  const maxDeleted = stream.maxDeletedId;
-  const cmpFirst = compareIds(id, first);
-  if (compareIds(maxDeleted, ZERO_ID) === 0 || compareIds(maxDeleted, first) < 0) {
-    if (cmpFirst < 0) return added - BigInt(stream.length);
-    if (cmpFirst === 0) return added - BigInt(stream.length) + 1n;
-  }
-  return INVALID_ENTRIES_READ;
-}
-
-function groupLag(stream: Stream, group: Group): bigint | null {
-  const added = stream.entriesAdded;
-  if (added === 0n) return 0n;
-  if (group.entriesRead !== INVALID_ENTRIES_READ && !rangeHasTombstones(stream, group.lastId)) return added - group.entriesRead;
-  const read = distanceFromFirstEverEntry(stream, group.lastId);
-  return read === INVALID_ENTRIES_READ ? null : added - read;
 }
 
 // ---- XADD, XTRIM ----
@@ -594,8 +559,8 @@ export const readGroup = shardOp('stream-readgroup', 'Read a stream for a consum
     const entries = start === null ? [] : stream.range(start, MAX_ID, false, count);
     for (const entry of entries) {
       if (compareIds(entry.id, group.lastId) > 0) {
-        if (group.entriesRead !== INVALID_ENTRIES_READ && !rangeHasTombstones(stream, entry.id)) group.entriesRead++;
-        else if (stream.entriesAdded !== 0n) group.entriesRead = distanceFromFirstEverEntry(stream, entry.id);
+        if (group.entriesRead !== INVALID_ENTRIES_READ && !streamRangeHasTombstones(stream, entry.id)) group.entriesRead++;
+        else if (stream.entriesAdded !== 0n) group.entriesRead = streamDistanceFromFirstEverEntry(stream, entry.id);
         group.lastId = entry.id;
       }
       if (!noack) {
@@ -1087,7 +1052,7 @@ function infoStream(ctx: CommandContext): void {
     if (group.entriesRead !== INVALID_ENTRIES_READ) out.integer(group.entriesRead);
     else out.nullBulk();
     out.bulkString('lag');
-    const lag = groupLag(stream, group);
+    const lag = streamGroupLag(stream, group);
     if (lag === null) out.nullBulk();
     else out.integer(lag);
     out.bulkString('pel-count');
@@ -1149,7 +1114,7 @@ function infoGroups(ctx: CommandContext): void {
     if (group.entriesRead !== INVALID_ENTRIES_READ) out.integer(group.entriesRead);
     else out.nullBulk();
     out.bulkString('lag');
-    const lag = groupLag(stream, group);
+    const lag = streamGroupLag(stream, group);
     if (lag === null) out.nullBulk();
     else out.integer(lag);
   }

@@ -23,7 +23,7 @@ import type { CommandExecutor } from './hop-server.ts';
 import type { WaitSlots } from './wait-slots.ts';
 import { lockNames } from './shard-scheduler.ts';
 import { HOP_INTERNAL } from '../shard/hop-format.ts';
-import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
+import { ReplyWriter, type ErrorReplySink, type Protocol } from '../protocol/reply-writer.ts';
 
 /** The push a waiter gets when it must try again on its own (its serving needs another shard's key). */
 export const RETRY_PUSH = Buffer.from('+RETRY\r\n');
@@ -39,15 +39,18 @@ export class BlockingController {
   private readonly executor: CommandExecutor;
   private readonly waits: WaitSlots;
   private readonly deliver: WaiterDelivery;
+  /** Where the errors it replies itself are counted (INFO errorstats). */
+  private readonly errors: ErrorReplySink;
   private readonly out = new ReplyWriter();
   private serving = false;
 
-  constructor(store: ShardStore, locks: IntentLocks, executor: CommandExecutor, waits: WaitSlots, deliver: WaiterDelivery) {
+  constructor(store: ShardStore, locks: IntentLocks, executor: CommandExecutor, waits: WaitSlots, deliver: WaiterDelivery, errors: ErrorReplySink) {
     this.store = store;
     this.locks = locks;
     this.executor = executor;
     this.waits = waits;
     this.deliver = deliver;
+    this.errors = errors;
   }
 
   /** Serves the waiters of every ready key that no transaction holds (the rest stay ready for the next call). */
@@ -99,7 +102,9 @@ export class BlockingController {
     const out = this.out;
     out.reset();
     out.proto = waiter.proto as Protocol;
+    out.errors = this.errors;
     out.error(message);
+    out.errors = null;
     this.deliver(waiter.thread, waiter.slot, waiter.generation, out.buffer.subarray(0, out.length));
     out.shrink();
   }

@@ -687,6 +687,44 @@ export class Stream {
   }
 }
 
+// ---- Lag and entries read, as Redis 7.0 estimates them ----
+
+/** Redis's streamRangeHasTombstones: a deleted entry may lie at or after `start` (null: the start). */
+export function streamRangeHasTombstones(stream: Stream, start: StreamId | null): boolean {
+  const maxDeleted = stream.maxDeletedId;
+  if (stream.length === 0 || compareIds(maxDeleted, ZERO_ID) === 0) return false;
+  if (compareIds(stream.edgeId(false), maxDeleted) > 0) return false;
+  return compareIds(start ?? ZERO_ID, maxDeleted) <= 0;
+}
+
+/** Redis's streamEstimateDistanceFromFirstEverEntry: the entries read up to `id`, or INVALID_ENTRIES_READ when it cannot tell. */
+export function streamDistanceFromFirstEverEntry(stream: Stream, id: StreamId): bigint {
+  const added = stream.entriesAdded;
+  if (added === 0n) return 0n;
+  const last = stream.lastId;
+  if (stream.length === 0 && compareIds(id, last) < 1) return added;
+  const cmpLast = compareIds(id, last);
+  if (cmpLast === 0) return added;
+  if (cmpLast > 0) return INVALID_ENTRIES_READ;
+  const first = stream.edgeId(false);
+  const maxDeleted = stream.maxDeletedId;
+  const cmpFirst = compareIds(id, first);
+  if (compareIds(maxDeleted, ZERO_ID) === 0 || compareIds(maxDeleted, first) < 0) {
+    if (cmpFirst < 0) return added - BigInt(stream.length);
+    if (cmpFirst === 0) return added - BigInt(stream.length) + 1n;
+  }
+  return INVALID_ENTRIES_READ;
+}
+
+/** A group's lag (XINFO), null when it cannot be told. */
+export function streamGroupLag(stream: Stream, group: Group): bigint | null {
+  const added = stream.entriesAdded;
+  if (added === 0n) return 0n;
+  if (group.entriesRead !== INVALID_ENTRIES_READ && !streamRangeHasTombstones(stream, group.lastId)) return added - group.entriesRead;
+  const read = streamDistanceFromFirstEverEntry(stream, group.lastId);
+  return read === INVALID_ENTRIES_READ ? null : added - read;
+}
+
 // ---- Groups' bytes ----
 
 class Writer {
@@ -1197,7 +1235,15 @@ function loadStream(rdbType: number, input: RdbInput, store: ShardStore, db: num
     for (const entry of pending) if (entry.consumer === -1) input.fail('stream PEL entry without a consumer');
     groups.push({ group: { name, lastId, entriesRead, pel: 0, pelCount: 0, nextConsumer: consumers.length, consumers }, pending });
   }
-  return buildStream(store, db, key, { entries, last, maxDeleted, added, groups }, expireAt, now);
+  const ref = buildStream(store, db, key, { entries, last, maxDeleted, added, groups }, expireAt, now);
+  if (!v2 && groups.length !== 0) {
+    // An older RDB has no entries-read: it is estimated from the stream as loaded, as Redis does.
+    const stream = openStream(store, ref);
+    const loaded = stream.groups();
+    for (const group of loaded) group.entriesRead = streamDistanceFromFirstEverEntry(stream, group.lastId);
+    stream.saveGroups(loaded);
+  }
+  return ref;
 }
 
 function digestStream(store: ShardStore, ref: Ref, digest: Buffer): void {
