@@ -12,9 +12,10 @@ import { ValueType } from '../store/entry.ts';
 import type { Ref, ShardStore } from '../store/shard-store.ts';
 import { replyHelp } from './help.ts';
 import {
-  compareIds, formatId, INVALID_ENTRIES_READ, MAX_ID, nextId, openStream, pelFind, pelFree, pelGet, pelInsert, pelRemove, pelSet, previousId,
+  compareIds, formatId, INVALID_ENTRIES_READ, MAX_ID, nextId, NO_CONSUMER, openStream, previousId,
   streamCreate, streamDistanceFromFirstEverEntry, streamGroupLag, streamLimits, streamRangeHasTombstones, U64_MAX, ZERO_ID, type Consumer, type Group, type Stream, type StreamEntry, type StreamId,
 } from '../store/types/stream.ts';
+import { pelDelete, pelEdge, pelFree, pelGet, pelNext, pelPut, pelScan, type PendingEntry } from '../store/types/pel.ts';
 import { shardOp, steppedCommand, type OpValue, type Steps } from './shard-ops.ts';
 
 const StreamErrors = {
@@ -538,21 +539,19 @@ export const readGroup = shardOp('stream-readgroup', 'Read a stream for a consum
     const after = strictId(argv[4]);
     const start = nextId(after);
     if (start !== null) {
-      let at = pelFind(store.arena, group, start);
-      if (at < 0) at = -at - 1;
-      for (; at < group.pelCount && (count === 0 || served.length < count); at++) {
-        const pending = pelGet(store.arena, group, at);
-        if (pending.consumer !== consumer.id) continue;
+      pelScan(store.arena, group, start, (pending) => {
+        if (pending.consumer !== consumer.id) return true;
         const entry = stream.entry(pending.id);
         if (entry === null) {
           served.push([Buffer.from(formatId(pending.id)), null]);
         } else {
           pending.deliveryTime = now;
           pending.deliveryCount++;
-          pelSet(store.arena, group, at, pending);
+          pelPut(store.arena, group, pending);
           served.push(entryValue(entry));
         }
-      }
+        return count === 0 || served.length < count;
+      });
     }
   } else {
     const start = nextId(group.lastId);
@@ -564,17 +563,14 @@ export const readGroup = shardOp('stream-readgroup', 'Read a stream for a consum
         group.lastId = entry.id;
       }
       if (!noack) {
-        const at = pelFind(store.arena, group, entry.id);
-        if (at < 0) {
-          pelInsert(store.arena, group, -at - 1, { id: entry.id, deliveryTime: now, deliveryCount: 1, consumer: consumer.id });
-          consumer.pending++;
-        } else {
-          const pending = pelGet(store.arena, group, at);
-          const previous = consumerById(group, pending.consumer);
+        // An id already pending (the group's last id was set back) is this consumer's now.
+        const earlier = group.pelCount === 0 ? null : pelGet(store.arena, group, entry.id);
+        if (earlier !== null) {
+          const previous = consumerById(group, earlier.consumer);
           if (previous !== undefined) previous.pending--;
-          consumer.pending++;
-          pelSet(store.arena, group, at, { id: entry.id, deliveryTime: now, deliveryCount: 1, consumer: consumer.id });
         }
+        consumer.pending++;
+        pelPut(store.arena, group, { id: entry.id, deliveryTime: now, deliveryCount: 1, consumer: consumer.id });
       }
       served.push(entryValue(entry));
     }
@@ -700,7 +696,12 @@ function xgroupDelConsumer(ctx: CommandContext): void {
     ctx.out.integer(0);
     return;
   }
-  for (let i = g.pelCount - 1; i >= 0; i--) if (pelGet(store.arena, g, i).consumer === consumer.id) pelRemove(store.arena, g, i);
+  const own: StreamId[] = [];
+  pelScan(store.arena, g, ZERO_ID, (pending) => {
+    if (pending.consumer === consumer.id) own.push(pending.id);
+    return true;
+  });
+  for (const id of own) pelDelete(store.arena, g, id);
   g.consumers = g.consumers.filter((c) => c !== consumer);
   openStream(store, ref).saveGroups(groups);
   store.changed(ref);
@@ -748,11 +749,10 @@ function xack(ctx: CommandContext): void {
   for (let j = 3; j < argc; j++) ids.push(strictId(argv[j]));
   let acked = 0;
   for (const id of ids) {
-    const at = pelFind(store.arena, group, id);
-    if (at < 0) continue;
-    const consumer = consumerById(group, pelGet(store.arena, group, at).consumer);
+    const removed = pelDelete(store.arena, group, id);
+    if (removed === null) continue;
+    const consumer = consumerById(group, removed.consumer);
     if (consumer !== undefined) consumer.pending--;
-    pelRemove(store.arena, group, at);
     acked++;
   }
   if (acked > 0) {
@@ -797,8 +797,8 @@ function xpending(ctx: CommandContext): void {
       out.nullArray();
       return;
     }
-    writeId(out, pelGet(store.arena, group, 0).id);
-    writeId(out, pelGet(store.arena, group, group.pelCount - 1).id);
+    writeId(out, (pelEdge(store.arena, group, false) as PendingEntry).id);
+    writeId(out, (pelEdge(store.arena, group, true) as PendingEntry).id);
     const withPending = group.consumers.filter((c) => c.pending > 0);
     out.arrayHeader(withPending.length);
     for (const consumer of withPending) {
@@ -819,17 +819,15 @@ function xpending(ctx: CommandContext): void {
   }
   const now = Date.now();
   const rows: [StreamId, Buffer, number, number][] = [];
-  let at = pelFind(store.arena, group, start);
-  if (at < 0) at = -at - 1;
-  for (; count > 0n && at < group.pelCount; at++) {
-    const pending = pelGet(store.arena, group, at);
-    if (compareIds(pending.id, end) > 0) break;
-    if (consumerId >= 0 && pending.consumer !== consumerId) continue;
-    if (minIdle !== 0n && BigInt(now - pending.deliveryTime) < minIdle) continue;
+  pelScan(store.arena, group, start, (pending) => {
+    if (count <= 0n || compareIds(pending.id, end) > 0) return false;
+    if (consumerId >= 0 && pending.consumer !== consumerId) return true;
+    if (minIdle !== 0n && BigInt(now - pending.deliveryTime) < minIdle) return true;
     count--;
     const elapsed = Math.max(0, now - pending.deliveryTime);
     rows.push([pending.id, consumerById(group, pending.consumer)?.name ?? Buffer.alloc(0), elapsed, pending.deliveryCount]);
-  }
+    return true;
+  });
   out.arrayHeader(rows.length);
   for (const [id, name, idle, deliveries] of rows) {
     out.arrayHeader(4);
@@ -840,15 +838,20 @@ function xpending(ctx: CommandContext): void {
   }
 }
 
-/** Moves the pending entry at `at` to `consumer`, with its new delivery time and count. */
-function claimPending(ctx: CommandContext, group: Group, at: number, consumer: Consumer, deliveryTime: number, deliveryCount: number): void {
-  const pending = pelGet(ctx.store.arena, group, at);
+/** The pending entry after `id`, or null. */
+function pendingAfter(store: ShardStore, group: Group, id: StreamId): PendingEntry | null {
+  const from = nextId(id);
+  return from === null ? null : pelNext(store.arena, group, from);
+}
+
+/** Moves a pending entry to `consumer`, with its new delivery time and count. */
+function claimPending(ctx: CommandContext, group: Group, pending: PendingEntry, consumer: Consumer, deliveryTime: number, deliveryCount: number): void {
   if (pending.consumer !== consumer.id) {
     const previous = consumerById(group, pending.consumer);
     if (previous !== undefined) previous.pending--;
     consumer.pending++;
   }
-  pelSet(ctx.store.arena, group, at, { id: pending.id, deliveryTime, deliveryCount, consumer: consumer.id });
+  pelPut(ctx.store.arena, group, { id: pending.id, deliveryTime, deliveryCount, consumer: consumer.id });
 }
 
 function xclaim(ctx: CommandContext): void {
@@ -889,28 +892,28 @@ function xclaim(ctx: CommandContext): void {
   let consumer: Consumer | null = null;
   const claimed: (StreamId | StreamEntry)[] = [];
   for (const id of ids) {
-    let at = pelFind(store.arena, group, id);
+    let pending = pelGet(store.arena, group, id);
     const entry = stream.entry(id);
     if (entry === null) {
-      if (at >= 0) {
-        const previous = consumerById(group, pelGet(store.arena, group, at).consumer);
+      // Deleted from the stream: it goes from the PEL too.
+      if (pending !== null) {
+        const previous = consumerById(group, pending.consumer);
         if (previous !== undefined) previous.pending--;
-        pelRemove(store.arena, group, at);
+        pelDelete(store.arena, group, id);
       }
       continue;
     }
     let fresh = false;
-    if (force && at < 0) {
-      at = -at - 1;
-      pelInsert(store.arena, group, at, { id, deliveryTime: now, deliveryCount: 0, consumer: 0 });
+    if (force && pending === null) {
+      pending = { id, deliveryTime: now, deliveryCount: 0, consumer: NO_CONSUMER };
+      pelPut(store.arena, group, pending);
       fresh = true;
     }
-    if (at < 0) continue;
-    const pending = pelGet(store.arena, group, at);
+    if (pending === null) continue;
     if (!fresh && minIdle !== 0n && BigInt(now - pending.deliveryTime) < minIdle) continue;
     if (consumer === null) consumer = touchConsumerOf(ctx, group, argv[3], now);
     const deliveries = retryCount >= 0n ? Number(retryCount) : justId ? pending.deliveryCount : pending.deliveryCount + 1;
-    claimPending(ctx, group, at, consumer, Number(deliveryTime), deliveries);
+    claimPending(ctx, group, pending, consumer, Number(deliveryTime), deliveries);
     claimed.push(justId ? id : entry);
   }
   stream.saveGroups(groups);
@@ -952,30 +955,24 @@ function xautoclaim(ctx: CommandContext): void {
   let consumer: Consumer | null = null;
   const claimed: (StreamId | StreamEntry)[] = [];
   const deleted: StreamId[] = [];
-  let at = pelFind(store.arena, group, start);
-  if (at < 0) at = -at - 1;
-  while (attempts-- > 0 && count > 0 && at < group.pelCount) {
-    const pending = pelGet(store.arena, group, at);
+  let pending = pelNext(store.arena, group, start);
+  while (attempts-- > 0 && count > 0 && pending !== null) {
     const entry = stream.entry(pending.id);
     if (entry === null) {
       const previous = consumerById(group, pending.consumer);
       if (previous !== undefined) previous.pending--;
-      pelRemove(store.arena, group, at);
+      pelDelete(store.arena, group, pending.id);
       deleted.push(pending.id);
       count--;
-      continue;
+    } else if (minIdle === 0n || BigInt(now - pending.deliveryTime) >= minIdle) {
+      if (consumer === null) consumer = touchConsumerOf(ctx, group, argv[3], now);
+      claimPending(ctx, group, pending, consumer, now, justId ? pending.deliveryCount : pending.deliveryCount + 1);
+      claimed.push(justId ? pending.id : entry);
+      count--;
     }
-    if (minIdle !== 0n && BigInt(now - pending.deliveryTime) < minIdle) {
-      at++;
-      continue;
-    }
-    if (consumer === null) consumer = touchConsumerOf(ctx, group, argv[3], now);
-    claimPending(ctx, group, at, consumer, now, justId ? pending.deliveryCount : pending.deliveryCount + 1);
-    claimed.push(justId ? pending.id : entry);
-    count--;
-    at++;
+    pending = pendingAfter(store, group, pending.id);
   }
-  const next = at < group.pelCount ? pelGet(store.arena, group, at).id : ZERO_ID;
+  const next = pending === null ? ZERO_ID : pending.id;
   stream.saveGroups(groups);
   store.changed(ref);
   out.arrayHeader(3);
@@ -1058,10 +1055,10 @@ function infoStream(ctx: CommandContext): void {
     out.bulkString('pel-count');
     out.integer(group.pelCount);
     out.bulkString('pending');
-    const shown = limit === 0 ? group.pelCount : Math.min(limit, group.pelCount);
-    out.arrayHeader(shown);
-    for (let i = 0; i < shown; i++) {
-      const pending = pelGet(store.arena, group, i);
+    const shown: PendingEntry[] = [];
+    pelScan(store.arena, group, ZERO_ID, (pending) => shown.push(pending) !== limit);
+    out.arrayHeader(shown.length);
+    for (const pending of shown) {
       out.arrayHeader(4);
       writeId(out, pending.id);
       out.bulk(consumerById(group, pending.consumer)?.name ?? Buffer.alloc(0));
@@ -1079,11 +1076,10 @@ function infoStream(ctx: CommandContext): void {
       out.bulkString('pel-count');
       out.integer(consumer.pending);
       out.bulkString('pending');
-      const mine: number[] = [];
-      for (let i = 0; i < group.pelCount && (limit === 0 || mine.length < limit); i++) if (pelGet(store.arena, group, i).consumer === consumer.id) mine.push(i);
+      const mine: PendingEntry[] = [];
+      pelScan(store.arena, group, ZERO_ID, (pending) => pending.consumer !== consumer.id || mine.push(pending) !== limit);
       out.arrayHeader(mine.length);
-      for (const i of mine) {
-        const pending = pelGet(store.arena, group, i);
+      for (const pending of mine) {
         out.arrayHeader(3);
         writeId(out, pending.id);
         out.integer(pending.deliveryTime);

@@ -22,9 +22,10 @@
 //   is empty, as in Redis.
 //
 //   groups: the consumer groups (by name, as Redis's rax orders them), each
-//   with its consumers (by name) and the chunk of its pending entries list:
-//   40-byte records in id order (id, delivery time, delivery count, consumer).
-//   Commands load the groups, change them and store them back.
+//   with its consumers (by name) and its pending entries list (pel.ts: an
+//   ordered map of its own, O(log n) a lookup, insert or removal). Commands
+//   load the groups' names, ids and consumers, change them and store them
+//   back; the pending entries are changed in place.
 
 import { ChunkKind, OFFSET_BITS, OFFSET_MASK, type Address, type Arena } from '../arena.ts';
 import { mixIntoDigest } from '../digest.ts';
@@ -37,6 +38,9 @@ import { RdbType } from '../rdb/rdb-types.ts';
 import type { RdbInput } from '../rdb/rdb-input.ts';
 import type { RdbOutput } from '../rdb/rdb-output.ts';
 import { redisListpackBuilder, redisListpackReader } from '../rdb/redis-listpack.ts';
+import { pelBytes, pelEach, pelFree, pelPut, type PendingEntry } from './pel.ts';
+
+export type { PendingEntry } from './pel.ts';
 
 export interface StreamId {
   ms: bigint;
@@ -79,8 +83,11 @@ export interface StreamEntry {
   items: Buffer[];
 }
 
+/** The consumer of a pending entry that has none yet (XCLAIM FORCE, until it is claimed): consumers count from 1. */
+export const NO_CONSUMER = 0;
+
 export interface Consumer {
-  /** Stable within its group: what pending entries name it by. */
+  /** Stable within its group, from 1: what pending entries name it by. */
   id: number;
   name: Buffer;
   seenTime: number;
@@ -95,13 +102,6 @@ export interface Group {
   pelCount: number;
   nextConsumer: number;
   consumers: Consumer[];
-}
-
-export interface PendingEntry {
-  id: StreamId;
-  deliveryTime: number;
-  deliveryCount: number;
-  consumer: number;
 }
 
 export interface StreamLimits {
@@ -126,7 +126,6 @@ const R_USED = 20;
 const R_COUNT = 24;
 const R_LIVE = 28;
 
-const PEL_RECORD = 40;
 /** Redis's STREAM_LISTPACK_MAX_SIZE. */
 const NODE_MAX_SIZE = 1 << 30;
 
@@ -183,7 +182,8 @@ class Chunk {
 const header = new Chunk();
 const record = new Chunk();
 const node = new Chunk();
-const pelChunk = new Chunk();
+/** A second node's bytes, for copies between two chunks. */
+const spare = new Chunk();
 
 // ---- LEB128 numbers ----
 
@@ -332,7 +332,7 @@ export class Stream {
     const groupsAddress = h.u32(H_GROUPS);
     if (groupsAddress !== 0) {
       total += this.arena.chunkSize(groupsAddress);
-      for (const group of this.groups()) if (group.pel !== 0) total += this.arena.chunkSize(group.pel);
+      for (const group of this.groups()) total += pelBytes(this.arena, group);
     }
     return total;
   }
@@ -425,7 +425,7 @@ export class Stream {
     if (used + size > capacity) {
       const grown = this.arena.allocate(Math.max(used + size, Math.min(capacity * 2, 4096)), ChunkKind.Blob);
       const from = node.at(this.arena, nodeAddress);
-      const to = pelChunk.at(this.arena, grown);
+      const to = spare.at(this.arena, grown);
       copyBytes(from.bytes, from.index(0), from.index(used), to.bytes, to.index(0));
       this.arena.free(nodeAddress);
       this.h().setF64(H_NODE_BYTES, this.h().f64(H_NODE_BYTES) - capacity + this.arena.chunkSize(grown));
@@ -680,7 +680,7 @@ export class Stream {
     const count = this.nodeCount;
     for (let i = 0; i < count; i++) this.arena.free(this.rec(i).u32(R_NODE));
     if (this.indexAddress !== 0) this.arena.free(this.indexAddress);
-    for (const group of this.groups()) if (group.pel !== 0) this.arena.free(group.pel);
+    for (const group of this.groups()) pelFree(this.arena, group);
     const groupsAddress = this.h().u32(H_GROUPS);
     if (groupsAddress !== 0) this.arena.free(groupsAddress);
     this.arena.free(this.address);
@@ -845,72 +845,6 @@ function decodeGroups(buffer: Buffer, at: number): { groups: Group[]; end: numbe
   return { groups, end: r.at };
 }
 
-// ---- Pending entries lists ----
-
-export function pelGet(arena: Arena, group: Group, index: number): PendingEntry {
-  const c = pelChunk.at(arena, group.pel + ((index * PEL_RECORD) >>> 3));
-  return { id: { ms: c.u64(0), seq: c.u64(8) }, deliveryTime: c.f64(16), deliveryCount: c.f64(24), consumer: c.u32(32) };
-}
-
-export function pelSet(arena: Arena, group: Group, index: number, entry: PendingEntry): void {
-  const c = pelChunk.at(arena, group.pel + ((index * PEL_RECORD) >>> 3));
-  c.setU64(0, entry.id.ms);
-  c.setU64(8, entry.id.seq);
-  c.setF64(16, entry.deliveryTime);
-  c.setF64(24, entry.deliveryCount);
-  c.setU32(32, entry.consumer);
-  c.setU32(36, 0);
-}
-
-/** The index of `id` in the group's PEL, or -(insertion point) - 1. */
-export function pelFind(arena: Arena, group: Group, id: StreamId): number {
-  let low = 0;
-  let high = group.pelCount - 1;
-  while (low <= high) {
-    const mid = (low + high) >>> 1;
-    const c = pelChunk.at(arena, group.pel + ((mid * PEL_RECORD) >>> 3));
-    const cmp = compareIds({ ms: c.u64(0), seq: c.u64(8) }, id);
-    if (cmp === 0) return mid;
-    if (cmp < 0) low = mid + 1;
-    else high = mid - 1;
-  }
-  return -low - 1;
-}
-
-export function pelInsert(arena: Arena, group: Group, index: number, entry: PendingEntry): void {
-  const capacity = group.pel === 0 ? 0 : Math.floor(arena.chunkSize(group.pel) / PEL_RECORD);
-  if (group.pelCount + 1 > capacity) {
-    const grown = arena.allocate(Math.max(4, capacity * 2) * PEL_RECORD, ChunkKind.Blob);
-    if (group.pel !== 0) {
-      const from = pelChunk.at(arena, group.pel);
-      const to = node.at(arena, grown);
-      copyBytes(from.bytes, from.index(0), from.index(group.pelCount * PEL_RECORD), to.bytes, to.index(0));
-      arena.free(group.pel);
-    }
-    group.pel = grown;
-  }
-  const c = pelChunk.at(arena, group.pel);
-  copyBytes(c.bytes, c.index(index * PEL_RECORD), c.index(group.pelCount * PEL_RECORD), c.bytes, c.index((index + 1) * PEL_RECORD));
-  group.pelCount++;
-  pelSet(arena, group, index, entry);
-}
-
-export function pelRemove(arena: Arena, group: Group, index: number): void {
-  const c = pelChunk.at(arena, group.pel);
-  copyBytes(c.bytes, c.index((index + 1) * PEL_RECORD), c.index(group.pelCount * PEL_RECORD), c.bytes, c.index(index * PEL_RECORD));
-  group.pelCount--;
-  if (group.pelCount === 0) {
-    arena.free(group.pel);
-    group.pel = 0;
-  }
-}
-
-export function pelFree(arena: Arena, group: Group): void {
-  if (group.pel !== 0) arena.free(group.pel);
-  group.pel = 0;
-  group.pelCount = 0;
-}
-
 // ---- The type API ----
 
 export function openStream(store: ShardStore, ref: Ref): Stream {
@@ -950,14 +884,13 @@ function encodeStream(store: ShardStore, ref: Ref): Buffer {
   w.u32(groups.length);
   for (const group of groups) {
     writeGroup(w, group);
-    for (let i = 0; i < group.pelCount; i++) {
-      const p = pelGet(store.arena, group, i);
+    pelEach(store.arena, group, (p) => {
       w.u64(p.id.ms);
       w.u64(p.id.seq);
       w.f64(p.deliveryTime);
       w.f64(p.deliveryCount);
       w.u32(p.consumer);
-    }
+    });
   }
   return Buffer.from(w.done());
 }
@@ -984,7 +917,7 @@ function buildStream(store: ShardStore, db: number, key: Uint8Array, image: Stre
   for (const { group, pending } of image.groups) {
     group.pel = 0;
     group.pelCount = 0;
-    for (let i = 0; i < pending.length; i++) pelInsert(store.arena, group, i, pending[i]);
+    for (const entry of pending) pelPut(store.arena, group, entry);
     groups.push(group);
   }
   stream.saveGroups(groups);
@@ -1123,7 +1056,7 @@ function saveStream(store: ShardStore, ref: Ref, out: RdbOutput): void {
     out.len(group.lastId.seq);
     out.len(BigInt.asUintN(64, group.entriesRead));
     const pending: PendingEntry[] = [];
-    for (let i = 0; i < group.pelCount; i++) pending.push(pelGet(store.arena, group, i));
+    pelEach(store.arena, group, (entry) => pending.push(entry));
     out.len(pending.length);
     for (const p of pending) {
       writeIdBytes(out, p.id);
@@ -1223,7 +1156,7 @@ function loadStream(rdbType: number, input: RdbInput, store: ShardStore, db: num
     }
     const consumers: Consumer[] = [];
     for (let c = input.count(); c > 0; c--) {
-      const consumer = { id: consumers.length, name: Buffer.from(input.string()), seenTime: Number(input.milliseconds()), pending: 0 };
+      const consumer = { id: consumers.length + 1, name: Buffer.from(input.string()), seenTime: Number(input.milliseconds()), pending: 0 };
       for (let p = input.count(); p > 0; p--) {
         const entry = byId.get(formatId(readIdBytes(input.raw(16))));
         if (entry === undefined || entry.consumer !== -1) input.fail('consumer PEL entry not in its group PEL');
@@ -1233,7 +1166,7 @@ function loadStream(rdbType: number, input: RdbInput, store: ShardStore, db: num
       consumers.push(consumer);
     }
     for (const entry of pending) if (entry.consumer === -1) input.fail('stream PEL entry without a consumer');
-    groups.push({ group: { name, lastId, entriesRead, pel: 0, pelCount: 0, nextConsumer: consumers.length, consumers }, pending });
+    groups.push({ group: { name, lastId, entriesRead, pel: 0, pelCount: 0, nextConsumer: consumers.length + 1, consumers }, pending });
   }
   const ref = buildStream(store, db, key, { entries, last, maxDeleted, added, groups }, expireAt, now);
   if (!v2 && groups.length !== 0) {
