@@ -255,6 +255,9 @@ describe('blocking list commands over three shards', () => {
     // Each is a failed call, and its error is counted.
     expect(String(await client.info('commandstats'))).toMatch(/cmdstat_xreadgroup:calls=12,.*,failed_calls=12/);
     expect(String(await client.info('errorstats'))).toMatch(/errorstat_UNBLOCKED:count=12/);
+    // On a stream that is not there it does not wait at all: there is no group.
+    expect(await errorOf(readers[1].xreadgroup('GROUP', 'group', 'alice', 'BLOCK', 0, 'STREAMS', B[3], '>'))).toMatch(/^NOGROUP /);
+    expect(await errorOf(readers[1].xreadgroup('GROUP', 'group', 'alice', 'BLOCK', 0, 'STREAMS', A[3], B[3], '>', '>'))).toMatch(/^NOGROUP /);
     // A plain XREAD has no group to lose: it waits for the stream to come back.
     await client.del(B[2]);
     await client.xadd(B[2], '1-1', 'f', 'v');

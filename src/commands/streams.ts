@@ -1255,6 +1255,8 @@ const xreadgroupBlocking: BlockingSpec = {
   },
   serveArgs: (argv, key) => servingRead(argv, key, true),
   timeoutReply: 'null-array',
+  // No key, no group: NOGROUP at once (a DEL that came just before it), never a wait.
+  missingServes: true,
   // Its group went with the key: Redis ends the wait at once rather than at the next XADD.
   goneReply: 'UNBLOCKED the stream key no longer exists',
 };
