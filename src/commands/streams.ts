@@ -511,21 +511,38 @@ export function writeReadReply(out: ReplyWriter, keys: readonly Buffer[], result
 /** stream-group-check key group: refuses another type or a missing group (XREADGROUP's NOGROUP). */
 const checkGroup = shardOp('stream-group-check', 'Check that a stream has a consumer group', (ctx): OpValue => {
   const ref = lookupStream(ctx, ctx.argv[1], false);
-  if (ref === 0 || findGroup(openStream(ctx.store, ref).groups(), ctx.argv[2]) === undefined) {
-    throw new ReplyError(`NOGROUP No such key '${ctx.argv[1].toString()}' or consumer group '${ctx.argv[2].toString()}' in XREADGROUP with GROUP option`);
-  }
+  if (ref === 0 || findGroup(openStream(ctx.store, ref).groups(), ctx.argv[2]) === undefined) throw new ReplyError(noGroupToRead(ctx.argv[1], ctx.argv[2]));
   return 0;
 });
 
-/** stream-readgroup key group consumer id count noack: XREADGROUP on one stream; null when nothing is served. */
+const noGroupToRead = (key: Buffer, group: Buffer): string => `NOGROUP No such key '${key.toString()}' or consumer group '${group.toString()}' in XREADGROUP with GROUP option`;
+
+/** The id of an XREADGROUP stream, checked as Redis does once it found the group. */
+function checkGroupReadId(id: Buffer): void {
+  if (id.length === 1 && id[0] === 0x24) throw new ReplyError(StreamErrors.dollarInGroup);
+  if (!(id.length === 1 && id[0] === 0x3e)) strictId(id);
+}
+
+const CHECK = Buffer.from('check');
+
+/**
+ * stream-readgroup key group consumer id count noack [check]: XREADGROUP on
+ * one stream; null when nothing is served. With `check` (XREADGROUP of one
+ * stream: no stream-group-check before it) a missing group or a bad id is the
+ * error reply; without, a group gone meanwhile serves nothing.
+ */
 export const readGroup = shardOp('stream-readgroup', 'Read a stream for a consumer of a group', (ctx): OpValue => {
-  const { argv, store } = ctx;
+  const { argv, argc, store } = ctx;
+  const checking = argc > 7;
   const ref = lookupStream(ctx, argv[1], true);
+  if (ref === 0 && checking) throw new ReplyError(noGroupToRead(argv[1], argv[2]));
   if (ref === 0) return null;
   const stream = openStream(store, ref);
   const groups = stream.groups();
   const group = findGroup(groups, argv[2]);
+  if (group === undefined && checking) throw new ReplyError(noGroupToRead(argv[1], argv[2]));
   if (group === undefined) return null;
+  if (checking) checkGroupReadId(argv[4]);
   const newOnly = argv[4].length === 1 && argv[4][0] === 0x3e;
   const count = Number(argv[5].toString());
   const noack = argv[6][0] === 0x31;
@@ -584,13 +601,17 @@ const xreadgroupSteps: Steps = function* (request) {
   const { args, db, out } = request;
   const parsed = parseRead(args, true);
   const group = parsed.group as Buffer;
-  yield parsed.keys.map((key) => ({ shard: request.shardOfKey(key), db, op: checkGroup, args: [key, group] }));
-  for (const id of parsed.ids) {
-    if (id.length === 1 && id[0] === 0x24) throw new ReplyError(StreamErrors.dollarInGroup);
-    if (!(id.length === 1 && id[0] === 0x3e)) strictId(id);
-  }
   const count = Buffer.from(String(parsed.count));
   const noack = Buffer.from(parsed.noack ? '1' : '0');
+  if (parsed.keys.length === 1) {
+    // One stream: the read checks its group and id itself, one hop.
+    const key = parsed.keys[0];
+    const result = (yield [{ shard: request.shardOfKey(key), db, op: readGroup, args: [key, group, parsed.consumer as Buffer, parsed.ids[0], count, noack, CHECK], last: true }]) as (OpValue[] | null)[];
+    writeReadReply(out, parsed.keys, result);
+    return;
+  }
+  yield parsed.keys.map((key) => ({ shard: request.shardOfKey(key), db, op: checkGroup, args: [key, group] }));
+  for (const id of parsed.ids) checkGroupReadId(id);
   const results = (yield parsed.keys.map((key, i) => ({
     shard: request.shardOfKey(key), db, op: readGroup, args: [key, group, parsed.consumer as Buffer, parsed.ids[i], count, noack], last: true,
   }))) as (OpValue[] | null)[];

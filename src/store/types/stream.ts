@@ -10,6 +10,8 @@
 //     48 index chunk (u32)       52 nodes in the index (u32)
 //     56 groups chunk (u32)      60 groups' bytes (u32)
 //     64 bytes of the nodes' chunks (f64)
+//     72 1 when the entry of the last id may not be there (deleted, or the
+//        last id set past it): the last live entry is then looked for
 //
 //   index: the nodes in id order, 32 bytes each (a one-level ordered index,
 //   searched by bisection; Redis's rax of listpacks keyed by the node's first id)
@@ -119,6 +121,7 @@ const H_INDEX_COUNT = 52;
 const H_GROUPS = 56;
 const H_GROUPS_LENGTH = 60;
 const H_NODE_BYTES = 64;
+const H_LAST_UNSURE = 72;
 
 const RECORD = 32;
 const R_NODE = 16;
@@ -296,10 +299,12 @@ export class Stream {
     const h = this.h();
     return { ms: h.u64(H_LAST), seq: h.u64(H_LAST + 8) };
   }
+  /** Sets the last id; what entry holds it is then not known (append knows: it clears that). */
   set lastId(id: StreamId) {
     const h = this.h();
     h.setU64(H_LAST, id.ms);
     h.setU64(H_LAST + 8, id.seq);
+    h.setU32(H_LAST_UNSURE, 1);
   }
   get maxDeletedId(): StreamId {
     const h = this.h();
@@ -386,6 +391,7 @@ export class Stream {
     }
     this.length = this.length + 1;
     this.lastId = id;
+    this.h().setU32(H_LAST_UNSURE, 0);
     this.entriesAdded = this.entriesAdded + 1n;
   }
 
@@ -552,6 +558,8 @@ export class Stream {
 
   /** The first or last live entry's id (0-0 when empty). */
   edgeId(last: boolean): StreamId {
+    // The last entry appended is the last live one until something deletes it.
+    if (last && this.length !== 0 && this.h().u32(H_LAST_UNSURE) === 0) return this.lastId;
     const entries = last ? this.range(ZERO_ID, MAX_ID, true, 1) : this.range(ZERO_ID, MAX_ID, false, 1);
     return entries.length === 0 ? ZERO_ID : entries[0].id;
   }
@@ -601,6 +609,7 @@ export class Stream {
       }
       return true;
     });
+    if (hit) this.h().setU32(H_LAST_UNSURE, 1);
     if (hit && this.rec(i).u32(R_LIVE) === 0) this.removeNode(i);
     return hit;
   }
@@ -662,14 +671,16 @@ export class Stream {
   saveGroups(groups: Group[]): void {
     const h = this.h();
     const old = h.u32(H_GROUPS);
-    if (old !== 0) this.arena.free(old);
-    if (groups.length === 0) {
+    const encoded = groups.length === 0 ? null : encodeGroups(groups);
+    // The chunk they had, while they fit in it.
+    const reuse = old !== 0 && encoded !== null && this.arena.chunkSize(old) >= encoded.length;
+    if (old !== 0 && !reuse) this.arena.free(old);
+    if (encoded === null) {
       this.h().setU32(H_GROUPS, 0);
       this.h().setU32(H_GROUPS_LENGTH, 0);
       return;
     }
-    const encoded = encodeGroups(groups);
-    const address = this.arena.allocate(encoded.length, ChunkKind.Blob);
+    const address = reuse ? old : this.arena.allocate(encoded.length, ChunkKind.Blob);
     const c = node.at(this.arena, address);
     copyBytes(encoded, 0, encoded.length, c.bytes, c.index(0));
     this.h().setU32(H_GROUPS, address);
@@ -910,7 +921,7 @@ function buildStream(store: ShardStore, db: number, key: Uint8Array, image: Stre
   const stream = openStream(store, ref);
   const limits = streamLimits(store);
   for (const entry of image.entries) stream.append(entry.id, entry.items, limits);
-  stream.lastId = image.last;
+  if (compareIds(stream.lastId, image.last) !== 0) stream.lastId = image.last;
   stream.maxDeletedId = image.maxDeleted;
   stream.entriesAdded = image.added;
   const groups: Group[] = [];
