@@ -92,6 +92,11 @@ for (const shards of [1, 3]) {
       expect(await client.copy('{s}src', 'elsewhere')).toBe(1);
       expect(await client.call('debug', 'digest-value', 'elsewhere')).toEqual(digest);
       expect(await client.xrange('elsewhere', '-', '+')).toEqual(await client.xrange('{s}src', '-', '+'));
+      // The copy's consumer owns its pending entries too.
+      const owned = (await client.call('xpending', 'elsewhere', 'g', '-', '+', '10', 'alice')) as [string, string][];
+      expect(owned.map(([id, owner]) => [id, owner])).toEqual([['1-1', 'alice'], ['2-2', 'alice'], ['3-3', 'alice']]);
+      expect(await client.call('xgroup', 'delconsumer', 'elsewhere', 'g', 'alice')).toBe(3);
+      expect(((await client.call('xpending', 'elsewhere', 'g')) as unknown[])[0]).toBe(0);
       await client.rename('{s}src', 'moved');
       expect(await client.xlen('moved')).toBe(298);
       expect(((await client.call('xpending', 'moved', 'g')) as unknown[])[0]).toBe(3);

@@ -12,10 +12,10 @@ import { ValueType } from '../store/entry.ts';
 import type { Ref, ShardStore } from '../store/shard-store.ts';
 import { replyHelp } from './help.ts';
 import {
-  compareIds, formatId, INVALID_ENTRIES_READ, MAX_ID, nextId, NO_CONSUMER, openStream, previousId,
+  compareIds, formatId, freeGroupPels, INVALID_ENTRIES_READ, MAX_ID, nextId, NO_CONSUMER, openStream, previousId,
   streamCreate, streamDistanceFromFirstEverEntry, streamGroupLag, streamLimits, streamRangeHasTombstones, U64_MAX, ZERO_ID, type Consumer, type Group, type Stream, type StreamEntry, type StreamId,
 } from '../store/types/stream.ts';
-import { pelDelete, pelEdge, pelFree, pelGet, pelNext, pelPut, pelScan, type PendingEntry } from '../store/types/pel.ts';
+import { pelDelete, pelEach, pelEdge, pelFree, pelGet, pelNext, pelPut, pelScan, type PendingEntry } from '../store/types/pel.ts';
 import { shardOp, steppedCommand, type OpValue, type Steps } from './shard-ops.ts';
 
 const StreamErrors = {
@@ -151,7 +151,7 @@ function findConsumer(group: Group, name: Buffer): Consumer | undefined {
 function touchConsumer(group: Group, name: Buffer, now: number): Consumer {
   let consumer = findConsumer(group, name);
   if (consumer === undefined) {
-    consumer = { id: group.nextConsumer++, name: Buffer.from(name), seenTime: now, pending: 0 };
+    consumer = { id: group.nextConsumer++, name: Buffer.from(name), seenTime: now, pel: 0, pelCount: 0 };
     group.consumers.push(consumer);
     group.consumers.sort((a, b) => Buffer.compare(a.name, b.name));
   }
@@ -169,6 +169,25 @@ function touchConsumerOf(ctx: CommandContext, group: Group, name: Buffer, now: n
 
 function consumerById(group: Group, id: number): Consumer | undefined {
   return group.consumers.find((consumer) => consumer.id === id);
+}
+
+/** Pending entry `id` is `consumer`'s now (in its own PEL). */
+function own(store: ShardStore, consumer: Consumer, id: StreamId): void {
+  pelPut(store.arena, consumer, { id, deliveryTime: 0, deliveryCount: 0, consumer: consumer.id });
+}
+
+/** Pending entry `id` is no longer the consumer's of id `owner` (none: NO_CONSUMER). */
+function disown(store: ShardStore, group: Group, owner: number, id: StreamId): void {
+  const consumer = consumerById(group, owner);
+  if (consumer !== undefined) pelDelete(store.arena, consumer, id);
+}
+
+/** Visits a consumer's pending entries from `from` on, as the group holds them, while `visit` returns true. */
+function scanOwn(store: ShardStore, group: Group, consumer: Consumer, from: StreamId, visit: (pending: PendingEntry) => boolean): void {
+  pelScan(store.arena, consumer, from, (mine) => {
+    const pending = pelGet(store.arena, group, mine.id);
+    return pending === null || visit(pending);
+  });
 }
 
 // ---- XADD, XTRIM ----
@@ -556,8 +575,7 @@ export const readGroup = shardOp('stream-readgroup', 'Read a stream for a consum
     const after = strictId(argv[4]);
     const start = nextId(after);
     if (start !== null) {
-      pelScan(store.arena, group, start, (pending) => {
-        if (pending.consumer !== consumer.id) return true;
+      scanOwn(store, group, consumer, start, (pending) => {
         const entry = stream.entry(pending.id);
         if (entry === null) {
           served.push([Buffer.from(formatId(pending.id)), null]);
@@ -582,11 +600,8 @@ export const readGroup = shardOp('stream-readgroup', 'Read a stream for a consum
       if (!noack) {
         // An id already pending (the group's last id was set back) is this consumer's now.
         const earlier = group.pelCount === 0 ? null : pelGet(store.arena, group, entry.id);
-        if (earlier !== null) {
-          const previous = consumerById(group, earlier.consumer);
-          if (previous !== undefined) previous.pending--;
-        }
-        consumer.pending++;
+        if (earlier !== null) disown(store, group, earlier.consumer, entry.id);
+        own(store, consumer, entry.id);
         pelPut(store.arena, group, { id: entry.id, deliveryTime: now, deliveryCount: 1, consumer: consumer.id });
       }
       served.push(entryValue(entry));
@@ -689,7 +704,7 @@ function xgroupDestroy(ctx: CommandContext): void {
     ctx.out.integer(0);
     return;
   }
-  pelFree(ctx.store.arena, group);
+  freeGroupPels(ctx.store.arena, group);
   openStream(ctx.store, ref).saveGroups(groups.filter((g) => g !== group));
   ctx.store.changed(ref);
   ctx.out.integer(1);
@@ -717,16 +732,13 @@ function xgroupDelConsumer(ctx: CommandContext): void {
     ctx.out.integer(0);
     return;
   }
-  const own: StreamId[] = [];
-  pelScan(store.arena, g, ZERO_ID, (pending) => {
-    if (pending.consumer === consumer.id) own.push(pending.id);
-    return true;
-  });
-  for (const id of own) pelDelete(store.arena, g, id);
+  const pending = consumer.pelCount;
+  pelEach(store.arena, consumer, (mine) => pelDelete(store.arena, g, mine.id));
+  pelFree(store.arena, consumer);
   g.consumers = g.consumers.filter((c) => c !== consumer);
   openStream(store, ref).saveGroups(groups);
   store.changed(ref);
-  ctx.out.integer(consumer.pending);
+  ctx.out.integer(pending);
 }
 
 const XGROUP_HELP = [
@@ -772,8 +784,7 @@ function xack(ctx: CommandContext): void {
   for (const id of ids) {
     const removed = pelDelete(store.arena, group, id);
     if (removed === null) continue;
-    const consumer = consumerById(group, removed.consumer);
-    if (consumer !== undefined) consumer.pending--;
+    disown(store, group, removed.consumer, id);
     acked++;
   }
   if (acked > 0) {
@@ -820,35 +831,33 @@ function xpending(ctx: CommandContext): void {
     }
     writeId(out, (pelEdge(store.arena, group, false) as PendingEntry).id);
     writeId(out, (pelEdge(store.arena, group, true) as PendingEntry).id);
-    const withPending = group.consumers.filter((c) => c.pending > 0);
+    const withPending = group.consumers.filter((c) => c.pelCount > 0);
     out.arrayHeader(withPending.length);
     for (const consumer of withPending) {
       out.arrayHeader(2);
       out.bulk(consumer.name);
-      out.bulkString(String(consumer.pending));
+      out.bulkString(String(consumer.pelCount));
     }
     return;
   }
-  let consumerId = -1;
-  if (consumerName !== null) {
-    const consumer = findConsumer(group, consumerName);
-    if (consumer === undefined) {
-      out.arrayHeader(0);
-      return;
-    }
-    consumerId = consumer.id;
+  const consumer = consumerName === null ? null : findConsumer(group, consumerName);
+  if (consumer === undefined) {
+    out.arrayHeader(0);
+    return;
   }
   const now = Date.now();
   const rows: [StreamId, Buffer, number, number][] = [];
-  pelScan(store.arena, group, start, (pending) => {
+  const visit = (pending: PendingEntry): boolean => {
     if (count <= 0n || compareIds(pending.id, end) > 0) return false;
-    if (consumerId >= 0 && pending.consumer !== consumerId) return true;
     if (minIdle !== 0n && BigInt(now - pending.deliveryTime) < minIdle) return true;
     count--;
     const elapsed = Math.max(0, now - pending.deliveryTime);
     rows.push([pending.id, consumerById(group, pending.consumer)?.name ?? Buffer.alloc(0), elapsed, pending.deliveryCount]);
     return true;
-  });
+  };
+  // One consumer's: its own PEL, not the group's.
+  if (consumer === null) pelScan(store.arena, group, start, visit);
+  else scanOwn(store, group, consumer, start, visit);
   out.arrayHeader(rows.length);
   for (const [id, name, idle, deliveries] of rows) {
     out.arrayHeader(4);
@@ -868,9 +877,8 @@ function pendingAfter(store: ShardStore, group: Group, id: StreamId): PendingEnt
 /** Moves a pending entry to `consumer`, with its new delivery time and count. */
 function claimPending(ctx: CommandContext, group: Group, pending: PendingEntry, consumer: Consumer, deliveryTime: number, deliveryCount: number): void {
   if (pending.consumer !== consumer.id) {
-    const previous = consumerById(group, pending.consumer);
-    if (previous !== undefined) previous.pending--;
-    consumer.pending++;
+    disown(ctx.store, group, pending.consumer, pending.id);
+    own(ctx.store, consumer, pending.id);
   }
   pelPut(ctx.store.arena, group, { id: pending.id, deliveryTime, deliveryCount, consumer: consumer.id });
 }
@@ -918,8 +926,7 @@ function xclaim(ctx: CommandContext): void {
     if (entry === null) {
       // Deleted from the stream: it goes from the PEL too.
       if (pending !== null) {
-        const previous = consumerById(group, pending.consumer);
-        if (previous !== undefined) previous.pending--;
+        disown(store, group, pending.consumer, id);
         pelDelete(store.arena, group, id);
       }
       continue;
@@ -980,8 +987,7 @@ function xautoclaim(ctx: CommandContext): void {
   while (attempts-- > 0 && count > 0 && pending !== null) {
     const entry = stream.entry(pending.id);
     if (entry === null) {
-      const previous = consumerById(group, pending.consumer);
-      if (previous !== undefined) previous.pending--;
+      disown(store, group, pending.consumer, pending.id);
       pelDelete(store.arena, group, pending.id);
       deleted.push(pending.id);
       count--;
@@ -1095,10 +1101,10 @@ function infoStream(ctx: CommandContext): void {
       out.bulkString('seen-time');
       out.integer(consumer.seenTime);
       out.bulkString('pel-count');
-      out.integer(consumer.pending);
+      out.integer(consumer.pelCount);
       out.bulkString('pending');
       const mine: PendingEntry[] = [];
-      pelScan(store.arena, group, ZERO_ID, (pending) => pending.consumer !== consumer.id || mine.push(pending) !== limit);
+      scanOwn(store, group, consumer, ZERO_ID, (pending) => mine.push(pending) !== limit);
       out.arrayHeader(mine.length);
       for (const pending of mine) {
         out.arrayHeader(3);
@@ -1150,7 +1156,7 @@ function infoConsumers(ctx: CommandContext): void {
     out.bulkString('name');
     out.bulk(consumer.name);
     out.bulkString('pending');
-    out.integer(consumer.pending);
+    out.integer(consumer.pelCount);
     out.bulkString('idle');
     out.integer(Math.max(0, now - consumer.seenTime));
   }

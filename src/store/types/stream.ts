@@ -25,7 +25,8 @@
 //
 //   groups: the consumer groups (by name, as Redis's rax orders them), each
 //   with its consumers (by name) and its pending entries list (pel.ts: an
-//   ordered map of its own, O(log n) a lookup, insert or removal). Commands
+//   ordered map of its own, O(log n) a lookup, insert or removal); each
+//   consumer has one too, of the ids it owns, as Redis's consumer PEL. Commands
 //   load the groups' names, ids and consumers, change them and store them
 //   back; the pending entries are changed in place.
 
@@ -93,7 +94,10 @@ export interface Consumer {
   id: number;
   name: Buffer;
   seenTime: number;
-  pending: number;
+  /** Its own pending entries (their ids: the group's PEL has the rest), in id order: pel.ts. */
+  pel: Address;
+  /** How many (XPENDING's and XINFO's pending count). */
+  pelCount: number;
 }
 
 export interface Group {
@@ -337,7 +341,10 @@ export class Stream {
     const groupsAddress = h.u32(H_GROUPS);
     if (groupsAddress !== 0) {
       total += this.arena.chunkSize(groupsAddress);
-      for (const group of this.groups()) total += pelBytes(this.arena, group);
+      for (const group of this.groups()) {
+        total += pelBytes(this.arena, group);
+        for (const consumer of group.consumers) total += pelBytes(this.arena, consumer);
+      }
     }
     return total;
   }
@@ -691,7 +698,7 @@ export class Stream {
     const count = this.nodeCount;
     for (let i = 0; i < count; i++) this.arena.free(this.rec(i).u32(R_NODE));
     if (this.indexAddress !== 0) this.arena.free(this.indexAddress);
-    for (const group of this.groups()) pelFree(this.arena, group);
+    for (const group of this.groups()) freeGroupPels(this.arena, group);
     const groupsAddress = this.h().u32(H_GROUPS);
     if (groupsAddress !== 0) this.arena.free(groupsAddress);
     this.arena.free(this.address);
@@ -734,6 +741,12 @@ export function streamGroupLag(stream: Stream, group: Group): bigint | null {
   if (group.entriesRead !== INVALID_ENTRIES_READ && !streamRangeHasTombstones(stream, group.lastId)) return added - group.entriesRead;
   const read = streamDistanceFromFirstEverEntry(stream, group.lastId);
   return read === INVALID_ENTRIES_READ ? null : added - read;
+}
+
+/** Frees a group's PEL and its consumers' (it is being deleted). */
+export function freeGroupPels(arena: Arena, group: Group): void {
+  pelFree(arena, group);
+  for (const consumer of group.consumers) pelFree(arena, consumer);
 }
 
 // ---- Groups' bytes ----
@@ -791,7 +804,8 @@ function writeGroup(w: Writer, group: Group): void {
     w.u32(consumer.id);
     w.bytes(consumer.name);
     w.f64(consumer.seenTime);
-    w.u32(consumer.pending);
+    w.u32(consumer.pel);
+    w.u32(consumer.pelCount);
   }
 }
 
@@ -845,7 +859,7 @@ function readGroup(r: Reader): Group {
   const pelCount = r.u32();
   const nextConsumer = r.u32();
   const consumers: Consumer[] = [];
-  for (let n = r.u32(); n > 0; n--) consumers.push({ id: r.u32(), name: r.bytes(), seenTime: r.f64(), pending: r.u32() });
+  for (let n = r.u32(); n > 0; n--) consumers.push({ id: r.u32(), name: r.bytes(), seenTime: r.f64(), pel: r.u32(), pelCount: r.u32() });
   return { name, lastId, entriesRead, pel, pelCount, nextConsumer, consumers };
 }
 
@@ -928,7 +942,16 @@ function buildStream(store: ShardStore, db: number, key: Uint8Array, image: Stre
   for (const { group, pending } of image.groups) {
     group.pel = 0;
     group.pelCount = 0;
-    for (const entry of pending) pelPut(store.arena, group, entry);
+    for (const consumer of group.consumers) {
+      consumer.pel = 0;
+      consumer.pelCount = 0;
+    }
+    const byId = new Map(group.consumers.map((consumer) => [consumer.id, consumer]));
+    for (const entry of pending) {
+      pelPut(store.arena, group, entry);
+      const owner = byId.get(entry.consumer);
+      if (owner !== undefined) pelPut(store.arena, owner, { id: entry.id, deliveryTime: 0, deliveryCount: 0, consumer: owner.id });
+    }
     groups.push(group);
   }
   stream.saveGroups(groups);
@@ -1078,9 +1101,8 @@ function saveStream(store: ShardStore, ref: Ref, out: RdbOutput): void {
     for (const consumer of group.consumers) {
       out.string(consumer.name);
       out.milliseconds(Math.trunc(consumer.seenTime));
-      const own = pending.filter((p) => p.consumer === consumer.id);
-      out.len(own.length);
-      for (const p of own) writeIdBytes(out, p.id);
+      out.len(consumer.pelCount);
+      pelEach(store.arena, consumer, (p) => writeIdBytes(out, p.id));
     }
   }
 }
@@ -1167,12 +1189,11 @@ function loadStream(rdbType: number, input: RdbInput, store: ShardStore, db: num
     }
     const consumers: Consumer[] = [];
     for (let c = input.count(); c > 0; c--) {
-      const consumer = { id: consumers.length + 1, name: Buffer.from(input.string()), seenTime: Number(input.milliseconds()), pending: 0 };
+      const consumer = { id: consumers.length + 1, name: Buffer.from(input.string()), seenTime: Number(input.milliseconds()), pel: 0, pelCount: 0 };
       for (let p = input.count(); p > 0; p--) {
         const entry = byId.get(formatId(readIdBytes(input.raw(16))));
         if (entry === undefined || entry.consumer !== -1) input.fail('consumer PEL entry not in its group PEL');
         entry.consumer = consumer.id;
-        consumer.pending++;
       }
       consumers.push(consumer);
     }
