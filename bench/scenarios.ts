@@ -50,6 +50,8 @@ export interface Scenario {
 const SET = ['SET', '$key', '$value'];
 const GET = ['GET', '$key'];
 const PREFILL_STRINGS: readonly UnitSpec[] = [{ send: [SET] }];
+/** The ids of a 10-entry stream whose ids are known in advance. */
+const STREAM_IDS = Array.from({ length: 10 }, (_, i) => `${i + 1}-1`);
 
 export const SCENARIOS: readonly Scenario[] = [
   {
@@ -150,6 +152,14 @@ export const SCENARIOS: readonly Scenario[] = [
     description: 'XADD, and XREAD of the first 10 entries, 1:1 (streams trimmed to about 100 entries)',
     mix: [{ send: [['XADD', '$key', 'MAXLEN', '~', '100', '*', 'field', '$value']] }, { send: [['XREAD', 'COUNT', '10', 'STREAMS', '$key', '0-0']] }],
     prefill: [{ send: [['XADD', '$key', '*', 'field', 'value']] }],
+  },
+  {
+    // The ids are known (explicit), so a unit acknowledges what it read: the group is set back to 0 first,
+    // XREADGROUP > delivers the 10 entries again (into the PEL), XACK takes them out.
+    name: 'xreadgroup-xack', family: 'streams', inDefaultSet: true, keys: { min: 1, max: 1000 },
+    description: 'XGROUP SETID 0, XREADGROUP COUNT 10 > and XACK of the 10 entries read, as one unit (1,000 streams of 10 entries)',
+    mix: [{ send: [['XGROUP', 'SETID', '$key', 'g', '0'], ['XREADGROUP', 'GROUP', 'g', 'c', 'COUNT', '10', 'STREAMS', '$key', '>'], ['XACK', '$key', 'g', ...STREAM_IDS]] }],
+    prefill: [{ send: [...STREAM_IDS.map((id) => ['XADD', '$key', id, 'field', '$value']), ['XGROUP', 'CREATE', '$key', 'g', '0']] }],
   },
   {
     name: 'setbit-bitcount', family: 'bitmaps', inDefaultSet: true, keys: { min: 1, max: 100 },

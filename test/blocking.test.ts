@@ -1,5 +1,5 @@
 // Blocking commands (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP, BZPOPMIN, BZPOPMAX, BZMPOP,
-// XREAD BLOCK, XREADGROUP BLOCK) on a
+// XREAD BLOCK, XREADGROUP BLOCK, which ends when its stream goes) on a
 // server of three shards, with clients on every thread: a client blocked on
 // keys of any shard is woken by a push from any other thread, clients are
 // served in the order they blocked (one element each), timeouts (fractional,
@@ -230,6 +230,42 @@ describe('blocking list commands over three shards', () => {
     expect(await readers[2].xread('BLOCK', 50, 'STREAMS', C[0], '$')).toBeNull();
     expect(await client.multi().xread('BLOCK', 0, 'STREAMS', C[0], '$').exec()).toEqual([[null, null]]);
     expect(await errorOf(readers[2].xread('BLOCK', -1, 'STREAMS', C[0], '$'))).toBe('ERR timeout is negative');
+  });
+
+  it('XREADGROUP BLOCK ends with UNBLOCKED when its stream is deleted, overwritten or flushed from another thread; XREAD BLOCK waits on', async () => {
+    const readers = await Promise.all([0, 1, 2].map((thread) => connect(thread)));
+    const writer = await connect(1);
+    const ways: [string, () => Promise<unknown>][] = [
+      ['DEL', () => writer.del(B[2])],
+      ['SET', () => writer.set(B[2], 'string')],
+      ['MULTI DEL SADD', () => writer.multi().del(B[2]).sadd(B[2], 'member').exec()],
+      ['FLUSHALL', () => writer.flushall()],
+    ];
+    await client.config('RESETSTAT');
+    for (const [way, remove] of ways) {
+      await client.del(B[2]);
+      await client.xadd(B[2], '1-1', 'f', 'v');
+      await client.xgroup('CREATE', B[2], 'group', '$');
+      const waiting = readers.map((reader) => errorOf(reader.xreadgroup('GROUP', 'group', 'alice', 'BLOCK', 0, 'STREAMS', B[2], '>')));
+      await blocked(3);
+      await remove();
+      for (const reply of await Promise.all(waiting)) expect([way, reply]).toEqual([way, 'UNBLOCKED the stream key no longer exists']);
+      await blocked(0);
+    }
+    // Each is a failed call, and its error is counted.
+    expect(String(await client.info('commandstats'))).toMatch(/cmdstat_xreadgroup:calls=12,.*,failed_calls=12/);
+    expect(String(await client.info('errorstats'))).toMatch(/errorstat_UNBLOCKED:count=12/);
+    // On a stream that is not there it does not wait at all: there is no group.
+    expect(await errorOf(readers[1].xreadgroup('GROUP', 'group', 'alice', 'BLOCK', 0, 'STREAMS', B[3], '>'))).toMatch(/^NOGROUP /);
+    expect(await errorOf(readers[1].xreadgroup('GROUP', 'group', 'alice', 'BLOCK', 0, 'STREAMS', A[3], B[3], '>', '>'))).toMatch(/^NOGROUP /);
+    // A plain XREAD has no group to lose: it waits for the stream to come back.
+    await client.del(B[2]);
+    await client.xadd(B[2], '1-1', 'f', 'v');
+    const reading = readers[0].xread('BLOCK', 0, 'STREAMS', B[2], '$');
+    await blocked(1);
+    await writer.del(B[2]);
+    await writer.xadd(B[2], '2-1', 'g', 'w');
+    expect(await reading).toEqual([[B[2], [['2-1', ['g', 'w']]]]]);
   });
 
   it.skipIf(STOCK_PORT !== undefined)('a blocked client that keeps sending is closed past client-query-buffer-limit, and the server goes on', async () => {

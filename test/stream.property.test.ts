@@ -2,7 +2,8 @@
 // random appends (ids with gaps, items of any size), deletions, MAXLEN and
 // MINID trims exact and approximate, under small node limits so entries
 // spread over many nodes; after each step the ranges forward and backward,
-// the length, the edges and the encode/decode round trip agree with the model.
+// the length, the edges (the last one after every step) and the encode/decode
+// round trip agree with the model.
 
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -57,6 +58,7 @@ describe('stream structure', () => {
             model = model.slice(removed);
           }
           expect(stream.length).toBe(model.length);
+          expect(stream.edgeId(true)).toEqual(model.length === 0 ? ZERO_ID : model[model.length - 1].id);
         }
         const forward = stream.range(ZERO_ID, MAX_ID, false, 0);
         expect(forward.map((e) => [e.id, e.items])).toEqual(model.map((e) => [e.id, e.items]));

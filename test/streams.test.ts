@@ -2,7 +2,9 @@
 // its ids, ranges, deletion and trimming, consumer groups (XREADGROUP, XACK,
 // XPENDING, XCLAIM, XAUTOCLAIM), XINFO with entries-read and lag, XSETID;
 // XREAD over streams on several shards; COPY / RENAME / DEBUG DIGEST of a
-// stream; the node limits under CONFIG SET.
+// stream; the node limits under CONFIG SET; a group worked by consumers on
+// every thread under a checker that no entry is delivered twice without a
+// claim and none is lost.
 //
 // Each session below was sent, byte for byte, to stock redis-server 7.0.15
 // (after a FLUSHALL, pipelined in one write) and its reply recorded; the
@@ -13,7 +15,8 @@
 import { describe, expect, it } from 'vitest';
 import { connectIoredis, flushBeforeEach, useClient } from './helpers/clients.ts';
 import { runSession, type Session } from './helpers/recorded-sessions.ts';
-import { useServerOrStock } from './helpers/stock-server.ts';
+import { STOCK_PORT, useServerOrStock } from './helpers/stock-server.ts';
+import { connectOnThread, threadOf } from './helpers/threads.ts';
 
 const SESSIONS: Session[] = [
   {
@@ -89,6 +92,11 @@ for (const shards of [1, 3]) {
       expect(await client.copy('{s}src', 'elsewhere')).toBe(1);
       expect(await client.call('debug', 'digest-value', 'elsewhere')).toEqual(digest);
       expect(await client.xrange('elsewhere', '-', '+')).toEqual(await client.xrange('{s}src', '-', '+'));
+      // The copy's consumer owns its pending entries too.
+      const owned = (await client.call('xpending', 'elsewhere', 'g', '-', '+', '10', 'alice')) as [string, string][];
+      expect(owned.map(([id, owner]) => [id, owner])).toEqual([['1-1', 'alice'], ['2-2', 'alice'], ['3-3', 'alice']]);
+      expect(await client.call('xgroup', 'delconsumer', 'elsewhere', 'g', 'alice')).toBe(3);
+      expect(((await client.call('xpending', 'elsewhere', 'g')) as unknown[])[0]).toBe(0);
       await client.rename('{s}src', 'moved');
       expect(await client.xlen('moved')).toBe(298);
       expect(((await client.call('xpending', 'moved', 'g')) as unknown[])[0]).toBe(3);
@@ -125,10 +133,19 @@ describe('a consumer group worked by consumers on every thread', () => {
   it('delivers each entry to one consumer unless it is claimed, loses none, and ends with nothing pending', async () => {
     const stream = 'jobs';
     const total = 300;
+    // Bounded: a lost entry fails the test here rather than leaving the workers waiting for it.
+    const deadline = Date.now() + 20000;
     await client.del(stream);
     await client.xgroup('CREATE', stream, 'workers', '$', 'MKSTREAM');
-    const connections = await Promise.all(Array.from({ length: 5 }, () => connectIoredis(server)));
+    // Producer, reclaimer and workers on every thread (any connections on stock Redis).
+    const threads = [0, 1, 2, 0, 1, 2];
+    const connections = await Promise.all(threads.map((thread) => (STOCK_PORT === undefined ? connectOnThread(server, thread) : connectIoredis(server))));
+    if (STOCK_PORT === undefined) expect(new Set(await Promise.all(connections.map((connection) => threadOf(server, connection)))).size).toBe(3);
     const [producer, reclaimer, ...workers] = connections;
+    const running = (): boolean => {
+      if (Date.now() > deadline) throw new Error(`gave up with ${acked.size} of ${total} acknowledged`);
+      return producing || acked.size < total;
+    };
     const deliveredTo = new Map<string, string>();
     const acked = new Set<string>();
     let claims = 0;
@@ -138,7 +155,7 @@ describe('a consumer group worked by consumers on every thread', () => {
       const working = workers.map(async (worker, index) => {
         const name = `worker${index}`;
         let seen = 0;
-        while (producing || acked.size < total) {
+        while (running()) {
           const reply = (await worker.xreadgroup('GROUP', 'workers', name, 'COUNT', 10, 'BLOCK', 50, 'STREAMS', stream, '>')) as [string, [string, string[]][]][] | null;
           if (reply === null) {
             if (!producing && acked.size === total) break;
@@ -157,7 +174,7 @@ describe('a consumer group worked by consumers on every thread', () => {
       });
       // The reclaimer takes over entries left pending for a while, and acknowledges them.
       const reclaiming = (async () => {
-        while (producing || acked.size < total) {
+        while (running()) {
           const [, claimed] = (await reclaimer.xautoclaim(stream, 'workers', 'reclaimer', 100, '0-0', 'COUNT', 50)) as [string, [string, string[]][], string[]];
           for (const [id] of claimed) {
             expect(deliveredTo.has(id)).toBe(true);

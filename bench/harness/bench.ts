@@ -120,7 +120,11 @@ async function runScenario(sc: Scenario, a: BenchArgs, servers: ServerHandle[]):
   for (const srv of servers) {
     const o = { ...o0, ports: [srv.port] };
     await flush(srv);
-    const err = await probe(srv.port, sc, o);
+    let err = await probe(srv.port, sc, o);
+    if (err !== null && sc.prefill !== undefined) {
+      // Its commands may need the prefill's keys (a stream's consumer group): probed again over them.
+      err = await prepare(srv, sc, o).then(() => probe(srv.port, sc, o), (e: Error) => e.message);
+    }
     if (err !== null) {
       log(`${sc.name}: ${srv.name} skipped: ${err}`);
       outcomes[srv.name] = { skipped: err, aggregate: null };

@@ -154,6 +154,7 @@ function blockTry(ctx: CommandContext): void {
   const registered = blocking.registerArgs?.(store, ctx.db, keys, command, ctx.now) ?? copies(command);
   const waiter: BlockedWaiter = {
     thread, slot, generation, proto, db: ctx.db, keys: copies(keys), valueType: blocking.valueType, argv: registered, servable, ready: blocking.ready,
+    goneReply: blocking.goneReply,
   };
   store.blocked.add(waiter);
   out.raw(BLOCKED_REPLY);
@@ -162,11 +163,12 @@ function blockTry(ctx: CommandContext): void {
 /**
  * Whether the command runs now rather than wait, for `key`: it exists, and
  * either holds another type (the command's reply is the error) or can serve
- * it (BlockingSpec.ready).
+ * it (BlockingSpec.ready); or it is missing and that is an error
+ * (BlockingSpec.missingServes).
  */
 function servesNow(ctx: CommandContext, blocking: BlockingSpec, key: Buffer, command: readonly Buffer[]): boolean {
   const ref = ctx.store.lookupWrite(ctx.db, key, ctx.now);
-  if (ref === 0) return false;
+  if (ref === 0) return blocking.missingServes === true;
   if (blocking.ready === undefined || ctx.store.typeOf(ref) !== blocking.valueType) return true;
   return blocking.ready(ctx.store, ctx.db, key, command, ctx.now);
 }

@@ -188,6 +188,10 @@ export interface BlockingSpec {
   ready?: KeyReadiness;
   /** The command as a shard registers it, over that shard's `keys` (XREAD's `$` becomes the stream's last id there). */
   registerArgs?(store: ShardStore, db: number, keys: readonly Buffer[], argv: readonly Buffer[], now: number): Buffer[];
+  /** A missing key makes it run at once rather than wait (XREADGROUP: its reply is NOGROUP). */
+  missingServes?: boolean;
+  /** The error its waiters get when a key they wait on is deleted or replaced by another type (XREADGROUP); absent: they wait on. */
+  goneReply?: string;
 }
 
 /** Whether `key` (of the right type) can serve the blocked command `argv` now. */

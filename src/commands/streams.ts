@@ -12,9 +12,10 @@ import { ValueType } from '../store/entry.ts';
 import type { Ref, ShardStore } from '../store/shard-store.ts';
 import { replyHelp } from './help.ts';
 import {
-  compareIds, formatId, INVALID_ENTRIES_READ, MAX_ID, nextId, openStream, pelFind, pelFree, pelGet, pelInsert, pelRemove, pelSet, previousId,
-  streamCreate, streamLimits, U64_MAX, ZERO_ID, type Consumer, type Group, type Stream, type StreamEntry, type StreamId,
+  compareIds, formatId, freeGroupPels, INVALID_ENTRIES_READ, MAX_ID, nextId, NO_CONSUMER, openStream, previousId,
+  streamCreate, streamDistanceFromFirstEverEntry, streamGroupLag, streamLimits, streamRangeHasTombstones, U64_MAX, ZERO_ID, type Consumer, type Group, type Stream, type StreamEntry, type StreamId,
 } from '../store/types/stream.ts';
+import { pelDelete, pelEach, pelEdge, pelFree, pelGet, pelNext, pelPut, pelScan, type PendingEntry } from '../store/types/pel.ts';
 import { shardOp, steppedCommand, type OpValue, type Steps } from './shard-ops.ts';
 
 const StreamErrors = {
@@ -150,7 +151,7 @@ function findConsumer(group: Group, name: Buffer): Consumer | undefined {
 function touchConsumer(group: Group, name: Buffer, now: number): Consumer {
   let consumer = findConsumer(group, name);
   if (consumer === undefined) {
-    consumer = { id: group.nextConsumer++, name: Buffer.from(name), seenTime: now, pending: 0 };
+    consumer = { id: group.nextConsumer++, name: Buffer.from(name), seenTime: now, pel: 0, pelCount: 0 };
     group.consumers.push(consumer);
     group.consumers.sort((a, b) => Buffer.compare(a.name, b.name));
   }
@@ -170,39 +171,23 @@ function consumerById(group: Group, id: number): Consumer | undefined {
   return group.consumers.find((consumer) => consumer.id === id);
 }
 
-// ---- Lag and entries read, as Redis 7.0 estimates them ----
-
-function rangeHasTombstones(stream: Stream, start: StreamId | null): boolean {
-  const maxDeleted = stream.maxDeletedId;
-  if (stream.length === 0 || compareIds(maxDeleted, ZERO_ID) === 0) return false;
-  if (compareIds(stream.edgeId(false), maxDeleted) > 0) return false;
-  return compareIds(start ?? ZERO_ID, maxDeleted) <= 0;
+/** Pending entry `id` is `consumer`'s now (in its own PEL). */
+function own(store: ShardStore, consumer: Consumer, id: StreamId): void {
+  pelPut(store.arena, consumer, { id, deliveryTime: 0, deliveryCount: 0, consumer: consumer.id });
 }
 
-function distanceFromFirstEverEntry(stream: Stream, id: StreamId): bigint {
-  const added = stream.entriesAdded;
-  if (added === 0n) return 0n;
-  const last = stream.lastId;
-  if (stream.length === 0 && compareIds(id, last) < 1) return added;
-  const cmpLast = compareIds(id, last);
-  if (cmpLast === 0) return added;
-  if (cmpLast > 0) return INVALID_ENTRIES_READ;
-  const first = stream.edgeId(false);
-  const maxDeleted = stream.maxDeletedId;
-  const cmpFirst = compareIds(id, first);
-  if (compareIds(maxDeleted, ZERO_ID) === 0 || compareIds(maxDeleted, first) < 0) {
-    if (cmpFirst < 0) return added - BigInt(stream.length);
-    if (cmpFirst === 0) return added - BigInt(stream.length) + 1n;
-  }
-  return INVALID_ENTRIES_READ;
+/** Pending entry `id` is no longer the consumer's of id `owner` (none: NO_CONSUMER). */
+function disown(store: ShardStore, group: Group, owner: number, id: StreamId): void {
+  const consumer = consumerById(group, owner);
+  if (consumer !== undefined) pelDelete(store.arena, consumer, id);
 }
 
-function groupLag(stream: Stream, group: Group): bigint | null {
-  const added = stream.entriesAdded;
-  if (added === 0n) return 0n;
-  if (group.entriesRead !== INVALID_ENTRIES_READ && !rangeHasTombstones(stream, group.lastId)) return added - group.entriesRead;
-  const read = distanceFromFirstEverEntry(stream, group.lastId);
-  return read === INVALID_ENTRIES_READ ? null : added - read;
+/** Visits a consumer's pending entries from `from` on, as the group holds them, while `visit` returns true. */
+function scanOwn(store: ShardStore, group: Group, consumer: Consumer, from: StreamId, visit: (pending: PendingEntry) => boolean): void {
+  pelScan(store.arena, consumer, from, (mine) => {
+    const pending = pelGet(store.arena, group, mine.id);
+    return pending === null || visit(pending);
+  });
 }
 
 // ---- XADD, XTRIM ----
@@ -545,21 +530,38 @@ export function writeReadReply(out: ReplyWriter, keys: readonly Buffer[], result
 /** stream-group-check key group: refuses another type or a missing group (XREADGROUP's NOGROUP). */
 const checkGroup = shardOp('stream-group-check', 'Check that a stream has a consumer group', (ctx): OpValue => {
   const ref = lookupStream(ctx, ctx.argv[1], false);
-  if (ref === 0 || findGroup(openStream(ctx.store, ref).groups(), ctx.argv[2]) === undefined) {
-    throw new ReplyError(`NOGROUP No such key '${ctx.argv[1].toString()}' or consumer group '${ctx.argv[2].toString()}' in XREADGROUP with GROUP option`);
-  }
+  if (ref === 0 || findGroup(openStream(ctx.store, ref).groups(), ctx.argv[2]) === undefined) throw new ReplyError(noGroupToRead(ctx.argv[1], ctx.argv[2]));
   return 0;
 });
 
-/** stream-readgroup key group consumer id count noack: XREADGROUP on one stream; null when nothing is served. */
+const noGroupToRead = (key: Buffer, group: Buffer): string => `NOGROUP No such key '${key.toString()}' or consumer group '${group.toString()}' in XREADGROUP with GROUP option`;
+
+/** The id of an XREADGROUP stream, checked as Redis does once it found the group. */
+function checkGroupReadId(id: Buffer): void {
+  if (id.length === 1 && id[0] === 0x24) throw new ReplyError(StreamErrors.dollarInGroup);
+  if (!(id.length === 1 && id[0] === 0x3e)) strictId(id);
+}
+
+const CHECK = Buffer.from('check');
+
+/**
+ * stream-readgroup key group consumer id count noack [check]: XREADGROUP on
+ * one stream; null when nothing is served. With `check` (XREADGROUP of one
+ * stream: no stream-group-check before it) a missing group or a bad id is the
+ * error reply; without, a group gone meanwhile serves nothing.
+ */
 export const readGroup = shardOp('stream-readgroup', 'Read a stream for a consumer of a group', (ctx): OpValue => {
-  const { argv, store } = ctx;
+  const { argv, argc, store } = ctx;
+  const checking = argc > 7;
   const ref = lookupStream(ctx, argv[1], true);
+  if (ref === 0 && checking) throw new ReplyError(noGroupToRead(argv[1], argv[2]));
   if (ref === 0) return null;
   const stream = openStream(store, ref);
   const groups = stream.groups();
   const group = findGroup(groups, argv[2]);
+  if (group === undefined && checking) throw new ReplyError(noGroupToRead(argv[1], argv[2]));
   if (group === undefined) return null;
+  if (checking) checkGroupReadId(argv[4]);
   const newOnly = argv[4].length === 1 && argv[4][0] === 0x3e;
   const count = Number(argv[5].toString());
   const noack = argv[6][0] === 0x31;
@@ -573,43 +575,34 @@ export const readGroup = shardOp('stream-readgroup', 'Read a stream for a consum
     const after = strictId(argv[4]);
     const start = nextId(after);
     if (start !== null) {
-      let at = pelFind(store.arena, group, start);
-      if (at < 0) at = -at - 1;
-      for (; at < group.pelCount && (count === 0 || served.length < count); at++) {
-        const pending = pelGet(store.arena, group, at);
-        if (pending.consumer !== consumer.id) continue;
+      scanOwn(store, group, consumer, start, (pending) => {
         const entry = stream.entry(pending.id);
         if (entry === null) {
           served.push([Buffer.from(formatId(pending.id)), null]);
         } else {
           pending.deliveryTime = now;
           pending.deliveryCount++;
-          pelSet(store.arena, group, at, pending);
+          pelPut(store.arena, group, pending);
           served.push(entryValue(entry));
         }
-      }
+        return count === 0 || served.length < count;
+      });
     }
   } else {
     const start = nextId(group.lastId);
     const entries = start === null ? [] : stream.range(start, MAX_ID, false, count);
     for (const entry of entries) {
       if (compareIds(entry.id, group.lastId) > 0) {
-        if (group.entriesRead !== INVALID_ENTRIES_READ && !rangeHasTombstones(stream, entry.id)) group.entriesRead++;
-        else if (stream.entriesAdded !== 0n) group.entriesRead = distanceFromFirstEverEntry(stream, entry.id);
+        if (group.entriesRead !== INVALID_ENTRIES_READ && !streamRangeHasTombstones(stream, entry.id)) group.entriesRead++;
+        else if (stream.entriesAdded !== 0n) group.entriesRead = streamDistanceFromFirstEverEntry(stream, entry.id);
         group.lastId = entry.id;
       }
       if (!noack) {
-        const at = pelFind(store.arena, group, entry.id);
-        if (at < 0) {
-          pelInsert(store.arena, group, -at - 1, { id: entry.id, deliveryTime: now, deliveryCount: 1, consumer: consumer.id });
-          consumer.pending++;
-        } else {
-          const pending = pelGet(store.arena, group, at);
-          const previous = consumerById(group, pending.consumer);
-          if (previous !== undefined) previous.pending--;
-          consumer.pending++;
-          pelSet(store.arena, group, at, { id: entry.id, deliveryTime: now, deliveryCount: 1, consumer: consumer.id });
-        }
+        // An id already pending (the group's last id was set back) is this consumer's now.
+        const earlier = group.pelCount === 0 ? null : pelGet(store.arena, group, entry.id);
+        if (earlier !== null) disown(store, group, earlier.consumer, entry.id);
+        own(store, consumer, entry.id);
+        pelPut(store.arena, group, { id: entry.id, deliveryTime: now, deliveryCount: 1, consumer: consumer.id });
       }
       served.push(entryValue(entry));
     }
@@ -623,13 +616,17 @@ const xreadgroupSteps: Steps = function* (request) {
   const { args, db, out } = request;
   const parsed = parseRead(args, true);
   const group = parsed.group as Buffer;
-  yield parsed.keys.map((key) => ({ shard: request.shardOfKey(key), db, op: checkGroup, args: [key, group] }));
-  for (const id of parsed.ids) {
-    if (id.length === 1 && id[0] === 0x24) throw new ReplyError(StreamErrors.dollarInGroup);
-    if (!(id.length === 1 && id[0] === 0x3e)) strictId(id);
-  }
   const count = Buffer.from(String(parsed.count));
   const noack = Buffer.from(parsed.noack ? '1' : '0');
+  if (parsed.keys.length === 1) {
+    // One stream: the read checks its group and id itself, one hop.
+    const key = parsed.keys[0];
+    const result = (yield [{ shard: request.shardOfKey(key), db, op: readGroup, args: [key, group, parsed.consumer as Buffer, parsed.ids[0], count, noack, CHECK], last: true }]) as (OpValue[] | null)[];
+    writeReadReply(out, parsed.keys, result);
+    return;
+  }
+  yield parsed.keys.map((key) => ({ shard: request.shardOfKey(key), db, op: checkGroup, args: [key, group] }));
+  for (const id of parsed.ids) checkGroupReadId(id);
   const results = (yield parsed.keys.map((key, i) => ({
     shard: request.shardOfKey(key), db, op: readGroup, args: [key, group, parsed.consumer as Buffer, parsed.ids[i], count, noack], last: true,
   }))) as (OpValue[] | null)[];
@@ -707,7 +704,7 @@ function xgroupDestroy(ctx: CommandContext): void {
     ctx.out.integer(0);
     return;
   }
-  pelFree(ctx.store.arena, group);
+  freeGroupPels(ctx.store.arena, group);
   openStream(ctx.store, ref).saveGroups(groups.filter((g) => g !== group));
   ctx.store.changed(ref);
   ctx.out.integer(1);
@@ -735,11 +732,13 @@ function xgroupDelConsumer(ctx: CommandContext): void {
     ctx.out.integer(0);
     return;
   }
-  for (let i = g.pelCount - 1; i >= 0; i--) if (pelGet(store.arena, g, i).consumer === consumer.id) pelRemove(store.arena, g, i);
+  const pending = consumer.pelCount;
+  pelEach(store.arena, consumer, (mine) => pelDelete(store.arena, g, mine.id));
+  pelFree(store.arena, consumer);
   g.consumers = g.consumers.filter((c) => c !== consumer);
   openStream(store, ref).saveGroups(groups);
   store.changed(ref);
-  ctx.out.integer(consumer.pending);
+  ctx.out.integer(pending);
 }
 
 const XGROUP_HELP = [
@@ -783,11 +782,9 @@ function xack(ctx: CommandContext): void {
   for (let j = 3; j < argc; j++) ids.push(strictId(argv[j]));
   let acked = 0;
   for (const id of ids) {
-    const at = pelFind(store.arena, group, id);
-    if (at < 0) continue;
-    const consumer = consumerById(group, pelGet(store.arena, group, at).consumer);
-    if (consumer !== undefined) consumer.pending--;
-    pelRemove(store.arena, group, at);
+    const removed = pelDelete(store.arena, group, id);
+    if (removed === null) continue;
+    disown(store, group, removed.consumer, id);
     acked++;
   }
   if (acked > 0) {
@@ -832,39 +829,35 @@ function xpending(ctx: CommandContext): void {
       out.nullArray();
       return;
     }
-    writeId(out, pelGet(store.arena, group, 0).id);
-    writeId(out, pelGet(store.arena, group, group.pelCount - 1).id);
-    const withPending = group.consumers.filter((c) => c.pending > 0);
+    writeId(out, (pelEdge(store.arena, group, false) as PendingEntry).id);
+    writeId(out, (pelEdge(store.arena, group, true) as PendingEntry).id);
+    const withPending = group.consumers.filter((c) => c.pelCount > 0);
     out.arrayHeader(withPending.length);
     for (const consumer of withPending) {
       out.arrayHeader(2);
       out.bulk(consumer.name);
-      out.bulkString(String(consumer.pending));
+      out.bulkString(String(consumer.pelCount));
     }
     return;
   }
-  let consumerId = -1;
-  if (consumerName !== null) {
-    const consumer = findConsumer(group, consumerName);
-    if (consumer === undefined) {
-      out.arrayHeader(0);
-      return;
-    }
-    consumerId = consumer.id;
+  const consumer = consumerName === null ? null : findConsumer(group, consumerName);
+  if (consumer === undefined) {
+    out.arrayHeader(0);
+    return;
   }
   const now = Date.now();
   const rows: [StreamId, Buffer, number, number][] = [];
-  let at = pelFind(store.arena, group, start);
-  if (at < 0) at = -at - 1;
-  for (; count > 0n && at < group.pelCount; at++) {
-    const pending = pelGet(store.arena, group, at);
-    if (compareIds(pending.id, end) > 0) break;
-    if (consumerId >= 0 && pending.consumer !== consumerId) continue;
-    if (minIdle !== 0n && BigInt(now - pending.deliveryTime) < minIdle) continue;
+  const visit = (pending: PendingEntry): boolean => {
+    if (count <= 0n || compareIds(pending.id, end) > 0) return false;
+    if (minIdle !== 0n && BigInt(now - pending.deliveryTime) < minIdle) return true;
     count--;
     const elapsed = Math.max(0, now - pending.deliveryTime);
     rows.push([pending.id, consumerById(group, pending.consumer)?.name ?? Buffer.alloc(0), elapsed, pending.deliveryCount]);
-  }
+    return true;
+  };
+  // One consumer's: its own PEL, not the group's.
+  if (consumer === null) pelScan(store.arena, group, start, visit);
+  else scanOwn(store, group, consumer, start, visit);
   out.arrayHeader(rows.length);
   for (const [id, name, idle, deliveries] of rows) {
     out.arrayHeader(4);
@@ -875,15 +868,19 @@ function xpending(ctx: CommandContext): void {
   }
 }
 
-/** Moves the pending entry at `at` to `consumer`, with its new delivery time and count. */
-function claimPending(ctx: CommandContext, group: Group, at: number, consumer: Consumer, deliveryTime: number, deliveryCount: number): void {
-  const pending = pelGet(ctx.store.arena, group, at);
+/** The pending entry after `id`, or null. */
+function pendingAfter(store: ShardStore, group: Group, id: StreamId): PendingEntry | null {
+  const from = nextId(id);
+  return from === null ? null : pelNext(store.arena, group, from);
+}
+
+/** Moves a pending entry to `consumer`, with its new delivery time and count. */
+function claimPending(ctx: CommandContext, group: Group, pending: PendingEntry, consumer: Consumer, deliveryTime: number, deliveryCount: number): void {
   if (pending.consumer !== consumer.id) {
-    const previous = consumerById(group, pending.consumer);
-    if (previous !== undefined) previous.pending--;
-    consumer.pending++;
+    disown(ctx.store, group, pending.consumer, pending.id);
+    own(ctx.store, consumer, pending.id);
   }
-  pelSet(ctx.store.arena, group, at, { id: pending.id, deliveryTime, deliveryCount, consumer: consumer.id });
+  pelPut(ctx.store.arena, group, { id: pending.id, deliveryTime, deliveryCount, consumer: consumer.id });
 }
 
 function xclaim(ctx: CommandContext): void {
@@ -924,28 +921,27 @@ function xclaim(ctx: CommandContext): void {
   let consumer: Consumer | null = null;
   const claimed: (StreamId | StreamEntry)[] = [];
   for (const id of ids) {
-    let at = pelFind(store.arena, group, id);
+    let pending = pelGet(store.arena, group, id);
     const entry = stream.entry(id);
     if (entry === null) {
-      if (at >= 0) {
-        const previous = consumerById(group, pelGet(store.arena, group, at).consumer);
-        if (previous !== undefined) previous.pending--;
-        pelRemove(store.arena, group, at);
+      // Deleted from the stream: it goes from the PEL too.
+      if (pending !== null) {
+        disown(store, group, pending.consumer, id);
+        pelDelete(store.arena, group, id);
       }
       continue;
     }
     let fresh = false;
-    if (force && at < 0) {
-      at = -at - 1;
-      pelInsert(store.arena, group, at, { id, deliveryTime: now, deliveryCount: 0, consumer: 0 });
+    if (force && pending === null) {
+      pending = { id, deliveryTime: now, deliveryCount: 0, consumer: NO_CONSUMER };
+      pelPut(store.arena, group, pending);
       fresh = true;
     }
-    if (at < 0) continue;
-    const pending = pelGet(store.arena, group, at);
+    if (pending === null) continue;
     if (!fresh && minIdle !== 0n && BigInt(now - pending.deliveryTime) < minIdle) continue;
     if (consumer === null) consumer = touchConsumerOf(ctx, group, argv[3], now);
     const deliveries = retryCount >= 0n ? Number(retryCount) : justId ? pending.deliveryCount : pending.deliveryCount + 1;
-    claimPending(ctx, group, at, consumer, Number(deliveryTime), deliveries);
+    claimPending(ctx, group, pending, consumer, Number(deliveryTime), deliveries);
     claimed.push(justId ? id : entry);
   }
   stream.saveGroups(groups);
@@ -987,30 +983,23 @@ function xautoclaim(ctx: CommandContext): void {
   let consumer: Consumer | null = null;
   const claimed: (StreamId | StreamEntry)[] = [];
   const deleted: StreamId[] = [];
-  let at = pelFind(store.arena, group, start);
-  if (at < 0) at = -at - 1;
-  while (attempts-- > 0 && count > 0 && at < group.pelCount) {
-    const pending = pelGet(store.arena, group, at);
+  let pending = pelNext(store.arena, group, start);
+  while (attempts-- > 0 && count > 0 && pending !== null) {
     const entry = stream.entry(pending.id);
     if (entry === null) {
-      const previous = consumerById(group, pending.consumer);
-      if (previous !== undefined) previous.pending--;
-      pelRemove(store.arena, group, at);
+      disown(store, group, pending.consumer, pending.id);
+      pelDelete(store.arena, group, pending.id);
       deleted.push(pending.id);
       count--;
-      continue;
+    } else if (minIdle === 0n || BigInt(now - pending.deliveryTime) >= minIdle) {
+      if (consumer === null) consumer = touchConsumerOf(ctx, group, argv[3], now);
+      claimPending(ctx, group, pending, consumer, now, justId ? pending.deliveryCount : pending.deliveryCount + 1);
+      claimed.push(justId ? pending.id : entry);
+      count--;
     }
-    if (minIdle !== 0n && BigInt(now - pending.deliveryTime) < minIdle) {
-      at++;
-      continue;
-    }
-    if (consumer === null) consumer = touchConsumerOf(ctx, group, argv[3], now);
-    claimPending(ctx, group, at, consumer, now, justId ? pending.deliveryCount : pending.deliveryCount + 1);
-    claimed.push(justId ? pending.id : entry);
-    count--;
-    at++;
+    pending = pendingAfter(store, group, pending.id);
   }
-  const next = at < group.pelCount ? pelGet(store.arena, group, at).id : ZERO_ID;
+  const next = pending === null ? ZERO_ID : pending.id;
   stream.saveGroups(groups);
   store.changed(ref);
   out.arrayHeader(3);
@@ -1087,16 +1076,16 @@ function infoStream(ctx: CommandContext): void {
     if (group.entriesRead !== INVALID_ENTRIES_READ) out.integer(group.entriesRead);
     else out.nullBulk();
     out.bulkString('lag');
-    const lag = groupLag(stream, group);
+    const lag = streamGroupLag(stream, group);
     if (lag === null) out.nullBulk();
     else out.integer(lag);
     out.bulkString('pel-count');
     out.integer(group.pelCount);
     out.bulkString('pending');
-    const shown = limit === 0 ? group.pelCount : Math.min(limit, group.pelCount);
-    out.arrayHeader(shown);
-    for (let i = 0; i < shown; i++) {
-      const pending = pelGet(store.arena, group, i);
+    const shown: PendingEntry[] = [];
+    pelScan(store.arena, group, ZERO_ID, (pending) => shown.push(pending) !== limit);
+    out.arrayHeader(shown.length);
+    for (const pending of shown) {
       out.arrayHeader(4);
       writeId(out, pending.id);
       out.bulk(consumerById(group, pending.consumer)?.name ?? Buffer.alloc(0));
@@ -1112,13 +1101,12 @@ function infoStream(ctx: CommandContext): void {
       out.bulkString('seen-time');
       out.integer(consumer.seenTime);
       out.bulkString('pel-count');
-      out.integer(consumer.pending);
+      out.integer(consumer.pelCount);
       out.bulkString('pending');
-      const mine: number[] = [];
-      for (let i = 0; i < group.pelCount && (limit === 0 || mine.length < limit); i++) if (pelGet(store.arena, group, i).consumer === consumer.id) mine.push(i);
+      const mine: PendingEntry[] = [];
+      scanOwn(store, group, consumer, ZERO_ID, (pending) => mine.push(pending) !== limit);
       out.arrayHeader(mine.length);
-      for (const i of mine) {
-        const pending = pelGet(store.arena, group, i);
+      for (const pending of mine) {
         out.arrayHeader(3);
         writeId(out, pending.id);
         out.integer(pending.deliveryTime);
@@ -1149,7 +1137,7 @@ function infoGroups(ctx: CommandContext): void {
     if (group.entriesRead !== INVALID_ENTRIES_READ) out.integer(group.entriesRead);
     else out.nullBulk();
     out.bulkString('lag');
-    const lag = groupLag(stream, group);
+    const lag = streamGroupLag(stream, group);
     if (lag === null) out.nullBulk();
     else out.integer(lag);
   }
@@ -1168,7 +1156,7 @@ function infoConsumers(ctx: CommandContext): void {
     out.bulkString('name');
     out.bulk(consumer.name);
     out.bulkString('pending');
-    out.integer(consumer.pending);
+    out.integer(consumer.pelCount);
     out.bulkString('idle');
     out.integer(Math.max(0, now - consumer.seenTime));
   }
@@ -1294,6 +1282,10 @@ const xreadgroupBlocking: BlockingSpec = {
   },
   serveArgs: (argv, key) => servingRead(argv, key, true),
   timeoutReply: 'null-array',
+  // No key, no group: NOGROUP at once (a DEL that came just before it), never a wait.
+  missingServes: true,
+  // Its group went with the key: Redis ends the wait at once rather than at the next XADD.
+  goneReply: 'UNBLOCKED the stream key no longer exists',
 };
 
 // ---- The bindings (the rows are table/streams.ts) ----

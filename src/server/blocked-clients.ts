@@ -62,6 +62,10 @@ class BlockedWait {
   /** When it times out (ms since the epoch; 0: never). */
   readonly deadline: number;
   timer: NodeJS.Timeout | null = null;
+  /** Its first attempt has not answered yet: a command that can be served at once never times out, so its timer waits for that. */
+  firstTry = true;
+  /** The timer fired during the first attempt: the wait times out once that attempt registered it. */
+  timeoutDue = false;
   done = false;
   endedAs: EndedAs = null;
 
@@ -107,6 +111,7 @@ class TryReply implements ReplyWaiter {
     } else if (current && !WAIT_ENDED_REPLY.equals(reply)) {
       this.clients.finish(wait, reply);
     }
+    this.clients.attempted(wait);
   }
 }
 
@@ -259,9 +264,11 @@ export class BlockedClients {
         for (const shard of registered) wait.registered.add(shard);
         // Ended while the shards registered it: they forget it again.
         if (wait.done || wait.generation !== generation) this.forgetEverywhere(wait, generation);
+        this.attempted(wait);
       },
       (error: unknown) => {
         // A failed hop (a shard died mid-way) or a refusal: the client hears of it, unless its wait ended meanwhile.
+        this.attempted(wait);
         if (!served && (wait.done || wait.generation !== generation || !waits.claim(thread, wait.slot, generation))) return;
         out.reset();
         out.error(error instanceof ReplyError ? error.message : internalError(wait.spec.name, error));
@@ -309,8 +316,16 @@ export class BlockedClients {
     wait.timer = setTimeout(() => {
       wait.timer = null;
       if (wait.deadline - Date.now() > 0) this.armTimer(wait);
+      else if (wait.firstTry) wait.timeoutDue = true;
       else this.end(wait, 'timeout');
     }, Math.min(Math.max(left, 0), LONGEST_TIMER_MS));
+  }
+
+  /** An attempt answered (served, registered, or refused): a timeout that came during the first one ends the wait now. */
+  attempted(wait: BlockedWait): void {
+    if (!wait.firstTry) return;
+    wait.firstTry = false;
+    if (wait.timeoutDue && !wait.done) this.end(wait, 'timeout');
   }
 
   /** The wait is over: `reply` (null: none, the client is gone) takes its place, the shards forget it, the held commands run. */
@@ -325,6 +340,8 @@ export class BlockedClients {
     const client = wait.client;
     if (client.blocked === wait) client.blocked = null;
     client.heldBytes = 0;
+    // Its call was counted when it blocked; an error it ends with makes it a failed one (INFO commandstats).
+    if (reply !== null && reply.length !== 0 && reply[0] === 0x2d) this.server.commandStats.of(wait.spec.name).failedCalls++;
     wait.reply.onReply(reply ?? Buffer.alloc(0));
     // Not from inside whatever ended the wait (CLIENT UNBLOCK is a command running now, and a hop to this
     // thread's shard runs at once): the shards forget it, and the held commands run, right after.

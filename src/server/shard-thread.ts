@@ -211,7 +211,7 @@ export class ShardThread {
     const blockingController = new BlockingController(this.store, this.scheduler.locks, executor, server.waits, (thread, slot, generation, reply) => {
       if (thread === server.threadIndex) this.localPushes.push(new LocalPush(slot, generation, Buffer.from(reply)));
       else (hub as Hub).sendPush(thread, slot, generation, reply);
-    });
+    }, server.commandStats.errors);
     const serveBlocked = (): void => {
       blockingController.serveReady();
       // This thread's own blocked clients get theirs once the serving is over: what runs for them then may write again.

@@ -26,6 +26,8 @@ export interface BlockedWaiter {
   readonly servable: boolean;
   /** Whether a key of the right type can serve it now (XREAD: entries after its id); absent: it can. */
   readonly ready?: (store: ShardStore, db: number, key: Buffer, argv: readonly Buffer[], now: number) => boolean;
+  /** The error it ends with when a key it waits on is deleted or no longer of valueType (XREADGROUP's); absent: it waits on. */
+  readonly goneReply?: string;
 }
 
 import type { ShardStore } from './shard-store.ts';

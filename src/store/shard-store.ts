@@ -485,6 +485,7 @@ export class ShardStore {
   flushDatabase(db: number): void {
     if (this.snapshot !== null) this.snapshot.writeAllNow();
     this.touchWatchedDatabase(db, -1);
+    if (this.blocked.size !== 0) this.blocked.signalDatabase(db);
     const database = this.dbs[db];
     database.index.forEach((ref) => this.freeRecord(ref));
     database.clear();
@@ -493,7 +494,10 @@ export class ShardStore {
   /** Empties every database: the arena gives all its memory back. */
   flushAll(): void {
     if (this.snapshot !== null) this.snapshot.writeAllNow();
-    for (let db = 0; db < DATABASE_COUNT; db++) this.touchWatchedDatabase(db, -1);
+    for (let db = 0; db < DATABASE_COUNT; db++) {
+      this.touchWatchedDatabase(db, -1);
+      if (this.blocked.size !== 0) this.blocked.signalDatabase(db);
+    }
     this.arena.reset();
     for (const database of this.byId) database.forget();
   }
@@ -722,6 +726,8 @@ export class ShardStore {
     if (this.expireAt(ref) !== 0) database.untrackVolatile(ref);
     // The key's bytes must outlive the record for WATCH, which looks at the table after the change.
     const watchedKey = this.watchedKeys.size === 0 ? null : Buffer.from(this.keyView(ref));
+    // A deleted key is news to its waiters too: XREADGROUP's end with an error (BlockingSpec.goneReply).
+    if (this.blocked.size !== 0) this.blocked.signal(this.dbs.indexOf(database), this.keyView(ref));
     this.freeRecord(ref);
     this.counters[WRITE_COUNTER] = (this.counters[WRITE_COUNTER] + 1) % 2 ** 32;
     if (watchedKey !== null) this.watchedKeys.touch(this.dbs.indexOf(database), watchedKey, this);

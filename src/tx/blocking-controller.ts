@@ -23,7 +23,7 @@ import type { CommandExecutor } from './hop-server.ts';
 import type { WaitSlots } from './wait-slots.ts';
 import { lockNames } from './shard-scheduler.ts';
 import { HOP_INTERNAL } from '../shard/hop-format.ts';
-import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
+import { ReplyWriter, type ErrorReplySink, type Protocol } from '../protocol/reply-writer.ts';
 
 /** The push a waiter gets when it must try again on its own (its serving needs another shard's key). */
 export const RETRY_PUSH = Buffer.from('+RETRY\r\n');
@@ -39,15 +39,18 @@ export class BlockingController {
   private readonly executor: CommandExecutor;
   private readonly waits: WaitSlots;
   private readonly deliver: WaiterDelivery;
+  /** Where the errors it replies itself are counted (INFO errorstats). */
+  private readonly errors: ErrorReplySink;
   private readonly out = new ReplyWriter();
   private serving = false;
 
-  constructor(store: ShardStore, locks: IntentLocks, executor: CommandExecutor, waits: WaitSlots, deliver: WaiterDelivery) {
+  constructor(store: ShardStore, locks: IntentLocks, executor: CommandExecutor, waits: WaitSlots, deliver: WaiterDelivery, errors: ErrorReplySink) {
     this.store = store;
     this.locks = locks;
     this.executor = executor;
     this.waits = waits;
     this.deliver = deliver;
+    this.errors = errors;
   }
 
   /** Serves the waiters of every ready key that no transaction holds (the rest stay ready for the next call). */
@@ -72,7 +75,8 @@ export class BlockingController {
   /**
    * Serves the waiters on one key, first come first served, while it holds
    * what they wait for (a list's elements run out; every reader of a stream
-   * whose id it has passed is served).
+   * whose id it has passed is served). A waiter whose key went away or
+   * changed type waits on, unless it ends then (BlockingSpec.goneReply).
    */
   private serveKey(ready: ReadyKey): void {
     const { store, waits } = this;
@@ -81,15 +85,28 @@ export class BlockingController {
       if (!store.blocked.holds(waiter)) continue;
       const now = Date.now();
       const ref = store.lookupWrite(db, key, now);
-      if (ref === 0) return;
-      if (store.typeOf(ref) !== waiter.valueType) continue;
-      if (waiter.ready !== undefined && !waiter.ready(store, db, key, waiter.argv, now)) continue;
+      const gone = ref === 0 || store.typeOf(ref) !== waiter.valueType;
+      if (gone && waiter.goneReply === undefined) continue;
+      if (!gone && waiter.ready !== undefined && !waiter.ready(store, db, key, waiter.argv, now)) continue;
       store.blocked.drop(waiter);
       // Ended elsewhere (served by another shard, timed out, gone): next.
       if (!waits.claim(waiter.thread, waiter.slot, waiter.generation)) continue;
-      if (!waiter.servable) this.deliver(waiter.thread, waiter.slot, waiter.generation, RETRY_PUSH);
+      if (gone) this.fail(waiter, waiter.goneReply as string);
+      else if (!waiter.servable) this.deliver(waiter.thread, waiter.slot, waiter.generation, RETRY_PUSH);
       else this.serve(waiter, key);
     }
+  }
+
+  /** Ends a wait with an error reply (the key it waited on went away). */
+  private fail(waiter: BlockedWaiter, message: string): void {
+    const out = this.out;
+    out.reset();
+    out.proto = waiter.proto as Protocol;
+    out.errors = this.errors;
+    out.error(message);
+    out.errors = null;
+    this.deliver(waiter.thread, waiter.slot, waiter.generation, out.buffer.subarray(0, out.length));
+    out.shrink();
   }
 
   private serve(waiter: BlockedWaiter, key: Buffer): void {

@@ -10,6 +10,8 @@
 //     48 index chunk (u32)       52 nodes in the index (u32)
 //     56 groups chunk (u32)      60 groups' bytes (u32)
 //     64 bytes of the nodes' chunks (f64)
+//     72 1 when the entry of the last id may not be there (deleted, or the
+//        last id set past it): the last live entry is then looked for
 //
 //   index: the nodes in id order, 32 bytes each (a one-level ordered index,
 //   searched by bisection; Redis's rax of listpacks keyed by the node's first id)
@@ -22,9 +24,11 @@
 //   is empty, as in Redis.
 //
 //   groups: the consumer groups (by name, as Redis's rax orders them), each
-//   with its consumers (by name) and the chunk of its pending entries list:
-//   40-byte records in id order (id, delivery time, delivery count, consumer).
-//   Commands load the groups, change them and store them back.
+//   with its consumers (by name) and its pending entries list (pel.ts: an
+//   ordered map of its own, O(log n) a lookup, insert or removal); each
+//   consumer has one too, of the ids it owns, as Redis's consumer PEL. Commands
+//   load the groups' names, ids and consumers, change them and store them
+//   back; the pending entries are changed in place.
 
 import { ChunkKind, OFFSET_BITS, OFFSET_MASK, type Address, type Arena } from '../arena.ts';
 import { mixIntoDigest } from '../digest.ts';
@@ -37,6 +41,9 @@ import { RdbType } from '../rdb/rdb-types.ts';
 import type { RdbInput } from '../rdb/rdb-input.ts';
 import type { RdbOutput } from '../rdb/rdb-output.ts';
 import { redisListpackBuilder, redisListpackReader } from '../rdb/redis-listpack.ts';
+import { pelBytes, pelEach, pelFree, pelPut, type PendingEntry } from './pel.ts';
+
+export type { PendingEntry } from './pel.ts';
 
 export interface StreamId {
   ms: bigint;
@@ -79,12 +86,18 @@ export interface StreamEntry {
   items: Buffer[];
 }
 
+/** The consumer of a pending entry that has none yet (XCLAIM FORCE, until it is claimed): consumers count from 1. */
+export const NO_CONSUMER = 0;
+
 export interface Consumer {
-  /** Stable within its group: what pending entries name it by. */
+  /** Stable within its group, from 1: what pending entries name it by. */
   id: number;
   name: Buffer;
   seenTime: number;
-  pending: number;
+  /** Its own pending entries (their ids: the group's PEL has the rest), in id order: pel.ts. */
+  pel: Address;
+  /** How many (XPENDING's and XINFO's pending count). */
+  pelCount: number;
 }
 
 export interface Group {
@@ -95,13 +108,6 @@ export interface Group {
   pelCount: number;
   nextConsumer: number;
   consumers: Consumer[];
-}
-
-export interface PendingEntry {
-  id: StreamId;
-  deliveryTime: number;
-  deliveryCount: number;
-  consumer: number;
 }
 
 export interface StreamLimits {
@@ -119,6 +125,7 @@ const H_INDEX_COUNT = 52;
 const H_GROUPS = 56;
 const H_GROUPS_LENGTH = 60;
 const H_NODE_BYTES = 64;
+const H_LAST_UNSURE = 72;
 
 const RECORD = 32;
 const R_NODE = 16;
@@ -126,7 +133,6 @@ const R_USED = 20;
 const R_COUNT = 24;
 const R_LIVE = 28;
 
-const PEL_RECORD = 40;
 /** Redis's STREAM_LISTPACK_MAX_SIZE. */
 const NODE_MAX_SIZE = 1 << 30;
 
@@ -183,7 +189,8 @@ class Chunk {
 const header = new Chunk();
 const record = new Chunk();
 const node = new Chunk();
-const pelChunk = new Chunk();
+/** A second node's bytes, for copies between two chunks. */
+const spare = new Chunk();
 
 // ---- LEB128 numbers ----
 
@@ -296,10 +303,12 @@ export class Stream {
     const h = this.h();
     return { ms: h.u64(H_LAST), seq: h.u64(H_LAST + 8) };
   }
+  /** Sets the last id; what entry holds it is then not known (append knows: it clears that). */
   set lastId(id: StreamId) {
     const h = this.h();
     h.setU64(H_LAST, id.ms);
     h.setU64(H_LAST + 8, id.seq);
+    h.setU32(H_LAST_UNSURE, 1);
   }
   get maxDeletedId(): StreamId {
     const h = this.h();
@@ -332,7 +341,10 @@ export class Stream {
     const groupsAddress = h.u32(H_GROUPS);
     if (groupsAddress !== 0) {
       total += this.arena.chunkSize(groupsAddress);
-      for (const group of this.groups()) if (group.pel !== 0) total += this.arena.chunkSize(group.pel);
+      for (const group of this.groups()) {
+        total += pelBytes(this.arena, group);
+        for (const consumer of group.consumers) total += pelBytes(this.arena, consumer);
+      }
     }
     return total;
   }
@@ -386,6 +398,7 @@ export class Stream {
     }
     this.length = this.length + 1;
     this.lastId = id;
+    this.h().setU32(H_LAST_UNSURE, 0);
     this.entriesAdded = this.entriesAdded + 1n;
   }
 
@@ -425,7 +438,7 @@ export class Stream {
     if (used + size > capacity) {
       const grown = this.arena.allocate(Math.max(used + size, Math.min(capacity * 2, 4096)), ChunkKind.Blob);
       const from = node.at(this.arena, nodeAddress);
-      const to = pelChunk.at(this.arena, grown);
+      const to = spare.at(this.arena, grown);
       copyBytes(from.bytes, from.index(0), from.index(used), to.bytes, to.index(0));
       this.arena.free(nodeAddress);
       this.h().setF64(H_NODE_BYTES, this.h().f64(H_NODE_BYTES) - capacity + this.arena.chunkSize(grown));
@@ -552,6 +565,8 @@ export class Stream {
 
   /** The first or last live entry's id (0-0 when empty). */
   edgeId(last: boolean): StreamId {
+    // The last entry appended is the last live one until something deletes it.
+    if (last && this.length !== 0 && this.h().u32(H_LAST_UNSURE) === 0) return this.lastId;
     const entries = last ? this.range(ZERO_ID, MAX_ID, true, 1) : this.range(ZERO_ID, MAX_ID, false, 1);
     return entries.length === 0 ? ZERO_ID : entries[0].id;
   }
@@ -601,6 +616,7 @@ export class Stream {
       }
       return true;
     });
+    if (hit) this.h().setU32(H_LAST_UNSURE, 1);
     if (hit && this.rec(i).u32(R_LIVE) === 0) this.removeNode(i);
     return hit;
   }
@@ -662,14 +678,16 @@ export class Stream {
   saveGroups(groups: Group[]): void {
     const h = this.h();
     const old = h.u32(H_GROUPS);
-    if (old !== 0) this.arena.free(old);
-    if (groups.length === 0) {
+    const encoded = groups.length === 0 ? null : encodeGroups(groups);
+    // The chunk they had, while they fit in it.
+    const reuse = old !== 0 && encoded !== null && this.arena.chunkSize(old) >= encoded.length;
+    if (old !== 0 && !reuse) this.arena.free(old);
+    if (encoded === null) {
       this.h().setU32(H_GROUPS, 0);
       this.h().setU32(H_GROUPS_LENGTH, 0);
       return;
     }
-    const encoded = encodeGroups(groups);
-    const address = this.arena.allocate(encoded.length, ChunkKind.Blob);
+    const address = reuse ? old : this.arena.allocate(encoded.length, ChunkKind.Blob);
     const c = node.at(this.arena, address);
     copyBytes(encoded, 0, encoded.length, c.bytes, c.index(0));
     this.h().setU32(H_GROUPS, address);
@@ -680,11 +698,55 @@ export class Stream {
     const count = this.nodeCount;
     for (let i = 0; i < count; i++) this.arena.free(this.rec(i).u32(R_NODE));
     if (this.indexAddress !== 0) this.arena.free(this.indexAddress);
-    for (const group of this.groups()) if (group.pel !== 0) this.arena.free(group.pel);
+    for (const group of this.groups()) freeGroupPels(this.arena, group);
     const groupsAddress = this.h().u32(H_GROUPS);
     if (groupsAddress !== 0) this.arena.free(groupsAddress);
     this.arena.free(this.address);
   }
+}
+
+// ---- Lag and entries read, as Redis 7.0 estimates them ----
+
+/** Redis's streamRangeHasTombstones: a deleted entry may lie at or after `start` (null: the start). */
+export function streamRangeHasTombstones(stream: Stream, start: StreamId | null): boolean {
+  const maxDeleted = stream.maxDeletedId;
+  if (stream.length === 0 || compareIds(maxDeleted, ZERO_ID) === 0) return false;
+  if (compareIds(stream.edgeId(false), maxDeleted) > 0) return false;
+  return compareIds(start ?? ZERO_ID, maxDeleted) <= 0;
+}
+
+/** Redis's streamEstimateDistanceFromFirstEverEntry: the entries read up to `id`, or INVALID_ENTRIES_READ when it cannot tell. */
+export function streamDistanceFromFirstEverEntry(stream: Stream, id: StreamId): bigint {
+  const added = stream.entriesAdded;
+  if (added === 0n) return 0n;
+  const last = stream.lastId;
+  if (stream.length === 0 && compareIds(id, last) < 1) return added;
+  const cmpLast = compareIds(id, last);
+  if (cmpLast === 0) return added;
+  if (cmpLast > 0) return INVALID_ENTRIES_READ;
+  const first = stream.edgeId(false);
+  const maxDeleted = stream.maxDeletedId;
+  const cmpFirst = compareIds(id, first);
+  if (compareIds(maxDeleted, ZERO_ID) === 0 || compareIds(maxDeleted, first) < 0) {
+    if (cmpFirst < 0) return added - BigInt(stream.length);
+    if (cmpFirst === 0) return added - BigInt(stream.length) + 1n;
+  }
+  return INVALID_ENTRIES_READ;
+}
+
+/** A group's lag (XINFO), null when it cannot be told. */
+export function streamGroupLag(stream: Stream, group: Group): bigint | null {
+  const added = stream.entriesAdded;
+  if (added === 0n) return 0n;
+  if (group.entriesRead !== INVALID_ENTRIES_READ && !streamRangeHasTombstones(stream, group.lastId)) return added - group.entriesRead;
+  const read = streamDistanceFromFirstEverEntry(stream, group.lastId);
+  return read === INVALID_ENTRIES_READ ? null : added - read;
+}
+
+/** Frees a group's PEL and its consumers' (it is being deleted). */
+export function freeGroupPels(arena: Arena, group: Group): void {
+  pelFree(arena, group);
+  for (const consumer of group.consumers) pelFree(arena, consumer);
 }
 
 // ---- Groups' bytes ----
@@ -742,7 +804,8 @@ function writeGroup(w: Writer, group: Group): void {
     w.u32(consumer.id);
     w.bytes(consumer.name);
     w.f64(consumer.seenTime);
-    w.u32(consumer.pending);
+    w.u32(consumer.pel);
+    w.u32(consumer.pelCount);
   }
 }
 
@@ -796,7 +859,7 @@ function readGroup(r: Reader): Group {
   const pelCount = r.u32();
   const nextConsumer = r.u32();
   const consumers: Consumer[] = [];
-  for (let n = r.u32(); n > 0; n--) consumers.push({ id: r.u32(), name: r.bytes(), seenTime: r.f64(), pending: r.u32() });
+  for (let n = r.u32(); n > 0; n--) consumers.push({ id: r.u32(), name: r.bytes(), seenTime: r.f64(), pel: r.u32(), pelCount: r.u32() });
   return { name, lastId, entriesRead, pel, pelCount, nextConsumer, consumers };
 }
 
@@ -805,72 +868,6 @@ function decodeGroups(buffer: Buffer, at: number): { groups: Group[]; end: numbe
   const groups: Group[] = [];
   for (let n = r.u32(); n > 0; n--) groups.push(readGroup(r));
   return { groups, end: r.at };
-}
-
-// ---- Pending entries lists ----
-
-export function pelGet(arena: Arena, group: Group, index: number): PendingEntry {
-  const c = pelChunk.at(arena, group.pel + ((index * PEL_RECORD) >>> 3));
-  return { id: { ms: c.u64(0), seq: c.u64(8) }, deliveryTime: c.f64(16), deliveryCount: c.f64(24), consumer: c.u32(32) };
-}
-
-export function pelSet(arena: Arena, group: Group, index: number, entry: PendingEntry): void {
-  const c = pelChunk.at(arena, group.pel + ((index * PEL_RECORD) >>> 3));
-  c.setU64(0, entry.id.ms);
-  c.setU64(8, entry.id.seq);
-  c.setF64(16, entry.deliveryTime);
-  c.setF64(24, entry.deliveryCount);
-  c.setU32(32, entry.consumer);
-  c.setU32(36, 0);
-}
-
-/** The index of `id` in the group's PEL, or -(insertion point) - 1. */
-export function pelFind(arena: Arena, group: Group, id: StreamId): number {
-  let low = 0;
-  let high = group.pelCount - 1;
-  while (low <= high) {
-    const mid = (low + high) >>> 1;
-    const c = pelChunk.at(arena, group.pel + ((mid * PEL_RECORD) >>> 3));
-    const cmp = compareIds({ ms: c.u64(0), seq: c.u64(8) }, id);
-    if (cmp === 0) return mid;
-    if (cmp < 0) low = mid + 1;
-    else high = mid - 1;
-  }
-  return -low - 1;
-}
-
-export function pelInsert(arena: Arena, group: Group, index: number, entry: PendingEntry): void {
-  const capacity = group.pel === 0 ? 0 : Math.floor(arena.chunkSize(group.pel) / PEL_RECORD);
-  if (group.pelCount + 1 > capacity) {
-    const grown = arena.allocate(Math.max(4, capacity * 2) * PEL_RECORD, ChunkKind.Blob);
-    if (group.pel !== 0) {
-      const from = pelChunk.at(arena, group.pel);
-      const to = node.at(arena, grown);
-      copyBytes(from.bytes, from.index(0), from.index(group.pelCount * PEL_RECORD), to.bytes, to.index(0));
-      arena.free(group.pel);
-    }
-    group.pel = grown;
-  }
-  const c = pelChunk.at(arena, group.pel);
-  copyBytes(c.bytes, c.index(index * PEL_RECORD), c.index(group.pelCount * PEL_RECORD), c.bytes, c.index((index + 1) * PEL_RECORD));
-  group.pelCount++;
-  pelSet(arena, group, index, entry);
-}
-
-export function pelRemove(arena: Arena, group: Group, index: number): void {
-  const c = pelChunk.at(arena, group.pel);
-  copyBytes(c.bytes, c.index((index + 1) * PEL_RECORD), c.index(group.pelCount * PEL_RECORD), c.bytes, c.index(index * PEL_RECORD));
-  group.pelCount--;
-  if (group.pelCount === 0) {
-    arena.free(group.pel);
-    group.pel = 0;
-  }
-}
-
-export function pelFree(arena: Arena, group: Group): void {
-  if (group.pel !== 0) arena.free(group.pel);
-  group.pel = 0;
-  group.pelCount = 0;
 }
 
 // ---- The type API ----
@@ -912,14 +909,13 @@ function encodeStream(store: ShardStore, ref: Ref): Buffer {
   w.u32(groups.length);
   for (const group of groups) {
     writeGroup(w, group);
-    for (let i = 0; i < group.pelCount; i++) {
-      const p = pelGet(store.arena, group, i);
+    pelEach(store.arena, group, (p) => {
       w.u64(p.id.ms);
       w.u64(p.id.seq);
       w.f64(p.deliveryTime);
       w.f64(p.deliveryCount);
       w.u32(p.consumer);
-    }
+    });
   }
   return Buffer.from(w.done());
 }
@@ -939,14 +935,23 @@ function buildStream(store: ShardStore, db: number, key: Uint8Array, image: Stre
   const stream = openStream(store, ref);
   const limits = streamLimits(store);
   for (const entry of image.entries) stream.append(entry.id, entry.items, limits);
-  stream.lastId = image.last;
+  if (compareIds(stream.lastId, image.last) !== 0) stream.lastId = image.last;
   stream.maxDeletedId = image.maxDeleted;
   stream.entriesAdded = image.added;
   const groups: Group[] = [];
   for (const { group, pending } of image.groups) {
     group.pel = 0;
     group.pelCount = 0;
-    for (let i = 0; i < pending.length; i++) pelInsert(store.arena, group, i, pending[i]);
+    for (const consumer of group.consumers) {
+      consumer.pel = 0;
+      consumer.pelCount = 0;
+    }
+    const byId = new Map(group.consumers.map((consumer) => [consumer.id, consumer]));
+    for (const entry of pending) {
+      pelPut(store.arena, group, entry);
+      const owner = byId.get(entry.consumer);
+      if (owner !== undefined) pelPut(store.arena, owner, { id: entry.id, deliveryTime: 0, deliveryCount: 0, consumer: owner.id });
+    }
     groups.push(group);
   }
   stream.saveGroups(groups);
@@ -1085,7 +1090,7 @@ function saveStream(store: ShardStore, ref: Ref, out: RdbOutput): void {
     out.len(group.lastId.seq);
     out.len(BigInt.asUintN(64, group.entriesRead));
     const pending: PendingEntry[] = [];
-    for (let i = 0; i < group.pelCount; i++) pending.push(pelGet(store.arena, group, i));
+    pelEach(store.arena, group, (entry) => pending.push(entry));
     out.len(pending.length);
     for (const p of pending) {
       writeIdBytes(out, p.id);
@@ -1096,9 +1101,8 @@ function saveStream(store: ShardStore, ref: Ref, out: RdbOutput): void {
     for (const consumer of group.consumers) {
       out.string(consumer.name);
       out.milliseconds(Math.trunc(consumer.seenTime));
-      const own = pending.filter((p) => p.consumer === consumer.id);
-      out.len(own.length);
-      for (const p of own) writeIdBytes(out, p.id);
+      out.len(consumer.pelCount);
+      pelEach(store.arena, consumer, (p) => writeIdBytes(out, p.id));
     }
   }
 }
@@ -1185,19 +1189,26 @@ function loadStream(rdbType: number, input: RdbInput, store: ShardStore, db: num
     }
     const consumers: Consumer[] = [];
     for (let c = input.count(); c > 0; c--) {
-      const consumer = { id: consumers.length, name: Buffer.from(input.string()), seenTime: Number(input.milliseconds()), pending: 0 };
+      const consumer = { id: consumers.length + 1, name: Buffer.from(input.string()), seenTime: Number(input.milliseconds()), pel: 0, pelCount: 0 };
       for (let p = input.count(); p > 0; p--) {
         const entry = byId.get(formatId(readIdBytes(input.raw(16))));
         if (entry === undefined || entry.consumer !== -1) input.fail('consumer PEL entry not in its group PEL');
         entry.consumer = consumer.id;
-        consumer.pending++;
       }
       consumers.push(consumer);
     }
     for (const entry of pending) if (entry.consumer === -1) input.fail('stream PEL entry without a consumer');
-    groups.push({ group: { name, lastId, entriesRead, pel: 0, pelCount: 0, nextConsumer: consumers.length, consumers }, pending });
+    groups.push({ group: { name, lastId, entriesRead, pel: 0, pelCount: 0, nextConsumer: consumers.length + 1, consumers }, pending });
   }
-  return buildStream(store, db, key, { entries, last, maxDeleted, added, groups }, expireAt, now);
+  const ref = buildStream(store, db, key, { entries, last, maxDeleted, added, groups }, expireAt, now);
+  if (!v2 && groups.length !== 0) {
+    // An older RDB has no entries-read: it is estimated from the stream as loaded, as Redis does.
+    const stream = openStream(store, ref);
+    const loaded = stream.groups();
+    for (const group of loaded) group.entriesRead = streamDistanceFromFirstEverEntry(stream, group.lastId);
+    stream.saveGroups(loaded);
+  }
+  return ref;
 }
 
 function digestStream(store: ShardStore, ref: Ref, digest: Buffer): void {
