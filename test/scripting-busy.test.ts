@@ -1,6 +1,6 @@
 // Busy scripts over two shards, as Redis: past busy-reply-threshold a script
-// that still runs makes the server answer BUSY (here: every thread but the
-// one running it, which cannot read its sockets meanwhile), SCRIPT KILL and
+// that still runs makes the server answer BUSY (every thread, the one
+// running it too: it reads its other clients from inside the script), SCRIPT KILL and
 // FUNCTION KILL from another thread stop one that has not written, one that
 // has written is UNKILLABLE, and SHUTDOWN NOSAVE stops the server anyway.
 
@@ -47,11 +47,28 @@ describe('busy scripts', () => {
     expect(await errorOf(other.script('KILL'))).toBe('NOTBUSY No scripts in execution right now.');
   });
 
+  it('answers the other clients of the thread running the script too, and SCRIPT KILL from there stops it', async () => {
+    const [runner, neighbour] = [await connect(0), await connect(0)];
+    const running = errorOf(runner.eval(SPIN, 0));
+    expect(await untilBusy(neighbour)).toBe(BUSY_SCRIPT);
+    // A pipeline: each command answered in order (FUNCTION STATS refuses while EVAL's script is busy, as in Redis).
+    const replies = await neighbour.pipeline().get('probe').call('FUNCTION', 'STATS').exec();
+    expect(replies?.[0][0]?.message).toBe(BUSY_SCRIPT);
+    expect(replies?.[1][0]?.message).toBe(BUSY_SCRIPT);
+    expect(await neighbour.script('KILL')).toBe('OK');
+    expect(await running).toMatch(/^ERR Script killed by user with SCRIPT KILL\.\.\./);
+    expect(await neighbour.get('probe')).toBeNull();
+    expect(await runner.ping()).toBe('PONG');
+  });
+
   it('FUNCTION KILL stops a busy function', async () => {
     const [runner, other] = [await connect(1), await connect(0)];
     await other.call('FUNCTION', 'LOAD', 'REPLACE', `#!lua name=spinner\nredis.register_function('spin', function() ${SPIN} end)`);
     const running = errorOf(runner.call('FCALL', 'spin', '0'));
     expect(await untilBusy(other)).toBe(BUSY_FUNCTION);
+    const stats = (await other.call('FUNCTION', 'STATS')) as unknown[];
+    expect(stats.slice(0, 1)).toEqual(['running_script']);
+    expect((stats[1] as unknown[]).slice(0, 4)).toEqual(['name', 'spin', 'command', ['FCALL', 'spin', '0']]);
     expect(await errorOf(other.script('KILL'))).toBe(BUSY_FUNCTION);
     expect(await other.call('FUNCTION', 'KILL')).toBe('OK');
     expect(await running).toMatch(/^ERR Script killed by user with FUNCTION KILL\.\.\. script: spin, on @user_function:2\.$/);

@@ -17,11 +17,15 @@
  *                                and returns its result as RESP bytes in `proto`
  *   loadLibrary(code), commitLibrary(prefix)   FUNCTION LOAD: runs a library, then keeps its functions
  *   forget(name), forgetAll(), memory()
+ *   acceptPending(fd)            accepts one connection waiting on listening socket fd
+ *                                (non-blocking): its fd, or -1. A thread busy in a script
+ *                                cannot run its event loop; it accepts this way instead.
  *
  * A script's errors come back as RESP errors with Redis's trace suffix
  * ("script: <name>, on @user_script:<line>.").
  */
 
+#define _GNU_SOURCE /* accept4 */
 #include <node_api.h>
 #include <lua.h>
 #include <lauxlib.h>
@@ -30,6 +34,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <sys/socket.h>
 
 int luaopen_cjson(lua_State *L);
 int luaopen_bit(lua_State *L);
@@ -1083,6 +1089,22 @@ static napi_value js_memory(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value js_accept_pending(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t listening = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &listening) != napi_ok) listening = -1;
+  int fd = -1;
+  if (listening >= 0) {
+    do fd = accept4(listening, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+  }
+  napi_value result;
+  napi_create_int32(env, fd < 0 ? -1 : fd, &result);
+  return result;
+}
+
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_property_descriptor properties[] = {
     { "init", NULL, js_init, NULL, NULL, NULL, napi_default, NULL },
@@ -1095,6 +1117,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     { "forget", NULL, js_forget, NULL, NULL, NULL, napi_default, NULL },
     { "forgetAll", NULL, js_forget_all, NULL, NULL, NULL, napi_default, NULL },
     { "memory", NULL, js_memory, NULL, NULL, NULL, napi_default, NULL },
+    { "acceptPending", NULL, js_accept_pending, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
   return exports;

@@ -55,6 +55,8 @@ export interface ScriptServices {
   /** Every thread's running script (busy, killed), and this thread's busy-reply-threshold in ms. */
   readonly running: RunningScripts;
   busyThresholdMs(): number;
+  /** While this thread's script is busy: answers what this thread's other clients sent (BUSY, or the commands allowed then). */
+  serveWhileBusy(): void;
 }
 
 export type CommandHandler = (ctx: CommandContext) => void;

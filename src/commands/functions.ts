@@ -9,9 +9,11 @@ import { ReplyError } from '../protocol/reply-reader.ts';
 import { atomically, mergeOkReplies, onEveryShardAtomically } from '../tx/multi-shard.ts';
 import { globMatch } from '../store/glob.ts';
 import { RUN_FUNCTION } from '../scripting/lua-vm.ts';
-import { FUNCTION_PREFIX, forgetScriptIdentity, mergeFirstReply, replyKill, runTarget, splitKeys, vmOrError, type ScriptTarget } from './scripting.ts';
-import { KIND_FUNCTION } from '../scripting/running-scripts.ts';
+import { BUSY_SCRIPT_ERROR, FUNCTION_PREFIX, forgetScriptIdentity, mergeFirstReply, replyKill, runTarget, splitKeys, vmOrError, type ScriptTarget } from './scripting.ts';
+import { KIND_FUNCTION, KIND_SCRIPT } from '../scripting/running-scripts.ts';
 import { replyHelp } from './help.ts';
+import { functionsOfPayload, functionsPayload, verifyPayload } from '../store/rdb/rdb-value.ts';
+import { RdbFormatError } from '../store/rdb/rdb-types.ts';
 
 interface LibraryFunction {
   readonly name: string;
@@ -92,6 +94,82 @@ function loadLibrary(code: Buffer, replace: boolean): string {
   return name;
 }
 
+/** Every library's code, in the order they were loaded (FUNCTION DUMP, the RDB file, the AOF). */
+export function libraryCodes(): Buffer[] {
+  return [...libraries.values()].map((library) => library.code);
+}
+
+function clearLibraries(): void {
+  for (const library of [...libraries.values()]) removeLibrary(library);
+}
+
+/** How libraries join those loaded: FUNCTION RESTORE's policies, and a file loaded (replace: DEBUG RELOAD MERGE). */
+export type JoinPolicy = 'flush' | 'append' | 'replace';
+
+/**
+ * Loads several libraries at once (FUNCTION RESTORE, an RDB file): all of
+ * them, or none and a ReplyError. APPEND refuses a library of a name
+ * already loaded; REPLACE replaces it; FLUSH removes every library first.
+ */
+export function joinLibraries(codes: readonly Buffer[], policy: JoinPolicy, clashError = (name: string) => `ERR Library ${name} already exists`): void {
+  const before = libraryCodes();
+  try {
+    if (policy === 'flush') clearLibraries();
+    else if (policy === 'append') {
+      for (const code of codes) {
+        const name = libraryName(code);
+        if (libraries.has(name)) throw new ReplyError(clashError(name));
+      }
+    }
+    for (const code of codes) loadLibrary(code, policy === 'replace');
+  } catch (error) {
+    clearLibraries();
+    for (const code of before) loadLibrary(code, false);
+    throw error;
+  }
+}
+
+/** FUNCTION DUMP: every library in one payload, in DUMP's format. */
+function functionDump(ctx: CommandContext): void {
+  ctx.out.bulk(functionsPayload(libraryCodes(), ctx.server.config.get('rdbcompression') === 'yes'));
+}
+
+/** FUNCTION RESTORE payload [FLUSH|APPEND|REPLACE], on every thread. */
+function functionRestore(ctx: CommandContext): void {
+  const { argv, argc, out } = ctx;
+  if (argc > 4) {
+    out.error(syntaxError(ctx));
+    return;
+  }
+  let policy: JoinPolicy = 'append';
+  if (argc === 4) {
+    const word = argv[3].toString('latin1').toLowerCase();
+    if (word !== 'flush' && word !== 'append' && word !== 'replace') {
+      out.error('ERR Wrong restore policy given, value should be either FLUSH, APPEND or REPLACE.');
+      return;
+    }
+    policy = word;
+  }
+  if (!verifyPayload(argv[2])) {
+    out.error('ERR DUMP payload version or checksum are wrong');
+    return;
+  }
+  try {
+    let codes: Buffer[];
+    try {
+      codes = functionsOfPayload(argv[2]);
+    } catch (error) {
+      if (!(error instanceof RdbFormatError)) throw error;
+      throw new ReplyError(error.message === 'given type is not a function' ? `ERR ${error.message}` : 'ERR failed loading the given functions payload');
+    }
+    joinLibraries(codes, policy);
+    out.ok();
+  } catch (error) {
+    if (!(error instanceof ReplyError)) throw error;
+    out.error(error.message);
+  }
+}
+
 /** FUNCTION LOAD [REPLACE] code, on every thread: the library's name. */
 function functionLoad(ctx: CommandContext): void {
   const { argv, argc, out } = ctx;
@@ -132,7 +210,7 @@ function functionFlush(ctx: CommandContext): void {
   if (argc > 3) out.error(syntaxError(ctx));
   else if (argc === 3 && !isKeyword(argv[2], 'sync') && !isKeyword(argv[2], 'async')) out.error('ERR FUNCTION FLUSH only supports SYNC|ASYNC option');
   else {
-    for (const library of [...libraries.values()]) removeLibrary(library);
+    clearLibraries();
     out.ok();
   }
 }
@@ -183,12 +261,27 @@ function functionList(ctx: CommandContext): void {
   }
 }
 
-/** FUNCTION STATS: the function running (none: a function runs in one go on its thread), and what is loaded. */
+/** FUNCTION STATS: the function running (busy, on any thread), and what is loaded; refused while an EVAL script is busy, as in Redis. */
 function functionStats(ctx: CommandContext): void {
   const out = ctx.out;
+  const busy = ctx.server.scripts.busyScript();
+  if (busy !== null && busy.kind === KIND_SCRIPT) {
+    out.error(BUSY_SCRIPT_ERROR);
+    return;
+  }
   out.mapHeader(2);
   out.bulkString('running_script');
-  out.nullBulk();
+  if (busy === null) out.nullBulk();
+  else {
+    out.mapHeader(3);
+    out.bulkString('name');
+    out.bulk(busy.name);
+    out.bulkString('command');
+    out.arrayHeader(busy.command.length);
+    for (const arg of busy.command) out.bulk(arg);
+    out.bulkString('duration_ms');
+    out.integer(busy.durationMs);
+  }
   out.bulkString('engines');
   out.mapHeader(1);
   out.bulkString('LUA');
@@ -209,6 +302,11 @@ function functionHelp(ctx: CommandContext): void {
     '    Loads a library; REPLACE replaces a library of the same name.',
     'DELETE <LIBRARY NAME>',
     '    Removes a library and its functions.',
+    'DUMP',
+    '    Serializes every library into one payload (the format of DUMP).',
+    'RESTORE <PAYLOAD> [FLUSH|APPEND|REPLACE]',
+    '    Loads the libraries of a FUNCTION DUMP payload: APPEND (the default) refuses',
+    '    a library already loaded, REPLACE replaces it, FLUSH removes every library first.',
     'KILL',
     '    Stops the function that is running, if it has not written yet.',
     'FLUSH [ASYNC|SYNC]',
@@ -236,7 +334,7 @@ function fcallHandler(readOnly: boolean) {
     try {
       const { keys, args } = splitKeys(argv, argc);
       const target = targetOf(argv, readOnly);
-      out.raw(runTarget(ctx.scripts, ctx.commands, target, FUNCTION_PREFIX + argv[1].toString('latin1'), keys, args, ctx.db, out.proto, ctx.client, null));
+      out.raw(runTarget(ctx.scripts, ctx.commands, target, FUNCTION_PREFIX + argv[1].toString('latin1'), keys, args, ctx.db, out.proto, ctx.client, null, argv.slice(0, argc)));
     } catch (error) {
       if (!(error instanceof ReplyError)) throw error;
       ctx.out.error(error.message);
@@ -251,7 +349,7 @@ function fcallPlan(readOnly: boolean) {
     const { keys, args } = splitKeys(request.args, request.args.length);
     const target = targetOf(request.args, readOnly);
     const coordinator = request.coordinator;
-    out.raw(runTarget(coordinator.scripts, coordinator.commands, target, FUNCTION_PREFIX + request.args[1].toString('latin1'), keys, args, request.db, request.proto, null, tx));
+    out.raw(runTarget(coordinator.scripts, coordinator.commands, target, FUNCTION_PREFIX + request.args[1].toString('latin1'), keys, args, request.db, request.proto, null, tx, request.args));
   });
 }
 
@@ -262,6 +360,8 @@ export const functionBindings: Bindings = {
   fcall_ro: { handler: fcallHandler(true), multiShard: fcallPlan(true), script: true },
   'function|load': { handler: functionLoad, multiShard: onEveryShardAtomically(mergeFirstReply) },
   'function|delete': { handler: functionDelete, multiShard: onEveryShardAtomically(mergeOkReplies) },
+  'function|dump': functionDump,
+  'function|restore': { handler: functionRestore, multiShard: onEveryShardAtomically(mergeOkReplies) },
   'function|flush': { handler: functionFlush, multiShard: onEveryShardAtomically(mergeOkReplies) },
   'function|list': functionList,
   'function|stats': functionStats,

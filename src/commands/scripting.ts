@@ -46,6 +46,8 @@ import { log } from '../util/log.ts';
 export const STRAYED_REPLY = Buffer.from('-CROSSSHARD the script used a key of another shard; run it again as a transaction\r\n');
 
 const NO_SCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
+/** The answer while an EVAL script is busy. */
+export const BUSY_SCRIPT_ERROR = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 const NO_NAMES: ReadonlySet<string> = new Set();
 /** Where a script's calls write their replies (one script runs at a time on a thread). */
 const CALL_REPLIES = new ReplyWriter(1024);
@@ -194,6 +196,8 @@ class ScriptRun implements ScriptHost {
   /** KIND_SCRIPT or KIND_FUNCTION, and the name its messages give. */
   kind = KIND_SCRIPT;
   errorName = '';
+  /** The command that runs it (FUNCTION STATS shows it). */
+  command: readonly Buffer[] = [];
   private busyMarked = false;
   /** The declared keys' lock names, to tell undeclared keys (a script using any never runs inline: where they live depends on its arguments). */
   private readonly declared: ReadonlySet<string>;
@@ -331,9 +335,12 @@ class ScriptRun implements ScriptHost {
       const elapsed = Date.now() - this.clock;
       if (elapsed < this.services.busyThresholdMs()) return null;
       this.busyMarked = true;
-      running.markBusy();
+      running.markBusy(Buffer.from(this.errorName, 'latin1'), this.command, this.clock);
       log('warning', `Slow script detected: still in execution after ${elapsed} milliseconds. You can try killing the script using the ${this.kind === KIND_FUNCTION ? 'FUNCTION' : 'SCRIPT'} KILL command. Script name is: ${this.errorName}.`);
     }
+    // As Redis's hook: the thread's other clients are answered (BUSY, SCRIPT KILL...) while the script runs.
+    this.services.serveWhileBusy();
+    if (running.stopping) return 'ERR the server is shutting down';
     if (!running.killRequested) return null;
     return `ERR Script killed by user with ${this.kind === KIND_FUNCTION ? 'FUNCTION' : 'SCRIPT'} KILL...`;
   }
@@ -370,15 +377,16 @@ export const FUNCTION_PREFIX = 'fn:';
  */
 export function runTarget(
   services: ScriptServices, commands: CommandContext['commands'], target: ScriptTarget, identity: string, keys: Buffer[], args: Buffer[],
-  db: number, proto: Protocol, client: CommandContext['client'], tx: Transaction | null,
+  db: number, proto: Protocol, client: CommandContext['client'], tx: Transaction | null, command: readonly Buffer[],
 ): Buffer {
   const vm = vmOrError();
-  if (vm.running) throw new ReplyError('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+  if (vm.running) throw new ReplyError(BUSY_SCRIPT_ERROR);
   const shards = services.shards;
   const home = keys.length === 0 ? shards.localShard : shards.shardOfKey(keys[0]);
   const run = new ScriptRun(services, commands, tx, target.noWrites, db, client, identity, home, tx === null ? NO_NAMES : new Set(lockNames(keys)));
   run.kind = target.mode === RUN_FUNCTION ? KIND_FUNCTION : KIND_SCRIPT;
   run.errorName = target.errorName;
+  run.command = command;
   services.running.begin(run.kind);
   let reply: Buffer;
   try {
@@ -399,7 +407,7 @@ export function runScript(
   const script = scriptOf(argv, bySha);
   const noWrites = readOnly || (script.flags !== null && script.flags.has('no-writes'));
   const target: ScriptTarget = { vmName: script.sha, errorName: script.sha, mode: RUN_SCRIPT, noWrites };
-  return runTarget(services, commands, target, script.sha, keys, args, db, proto, client, tx);
+  return runTarget(services, commands, target, script.sha, keys, args, db, proto, client, tx, argv.slice(0, argc));
 }
 
 function evalHandler(bySha: boolean, readOnly: boolean) {

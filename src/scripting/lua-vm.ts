@@ -17,6 +17,8 @@ interface LuaAddon {
   commitLibrary(prefix: string): void;
   forget(name: string): void;
   forgetAll(): void;
+  memory(): number;
+  acceptPending(fd: number): number;
 }
 
 const HOST_CALL = 1;
@@ -101,6 +103,20 @@ export class LuaVm {
 
   forgetAll(): void {
     this.addon.forgetAll();
+  }
+
+  /** Bytes the Lua state holds (INFO's used_memory_vm_eval). */
+  memory(): number {
+    return this.addon.memory();
+  }
+
+  /**
+   * Accepts one connection waiting on listening socket `fd`, without the
+   * event loop (a thread inside a busy script cannot run it): the new
+   * connection's fd, or -1 when none waits.
+   */
+  acceptPending(fd: number): number {
+    return this.addon.acceptPending(fd);
   }
 
 

@@ -51,6 +51,10 @@ export class ThreadScriptServices implements ScriptServices {
     return this.server.config.getNumber('busy-reply-threshold');
   }
 
+  serveWhileBusy(): void {
+    this.server.serveWhileBusy();
+  }
+
   stepRequest(args: Buffer[], db: number, out: ReplyWriter): StepRequest {
     const shards = this.shards;
     return {
