@@ -132,6 +132,45 @@ describe('Lua scripting over two shards', () => {
     expect(await zero.script('EXISTS', sha)).toEqual([0]);
     expect(await errorOf(zero.evalsha(sha, 0))).toBe('NOSCRIPT No matching script. Please use EVAL.');
     expect(await errorOf(zero.script('KILL'))).toBe('NOTBUSY No scripts in execution right now.');
+    // A body EVAL ran (here or on the shard of its key) is known to EVALSHA on every thread.
+    for (const [keys, body] of [[[A[0]], "return redis.call('exists', KEYS[1])"], [[B[0]], "return redis.call('exists', KEYS[1]) + 1"], [[], 'return 7']] as const) {
+      expect(await zero.eval(body, keys.length, ...keys)).toBeTypeOf('number');
+      for (const connection of [zero, one]) expect(await connection.evalsha(sha1(body), keys.length, ...keys)).toBeTypeOf('number');
+      expect(await one.script('EXISTS', sha1(body))).toEqual([1]);
+    }
+    const info = (await zero.info('memory')) as string;
+    expect(info).toContain('number_of_cached_scripts:3\r\n');
+    expect(await one.script('FLUSH')).toBe('OK');
+    expect((await zero.info('memory')) as string).toContain('number_of_cached_scripts:0\r\n');
+  });
+
+  it("answers a script's errors in Redis's words and counts them once, in errorstats and the script's failed_calls", async () => {
+    const stat = async (section: string, name: string): Promise<string | undefined> => {
+      const info = (await client.info(section)) as string;
+      return info.split('\r\n').find((line) => line.startsWith(`${name}:`))?.slice(name.length + 1);
+    };
+    await client.config('RESETSTAT');
+    expect(await errorOf(client.eval("return redis.error_reply('MY_CODE custom msg')", 0))).toBe('MY_CODE custom msg');
+    expect(await stat('errorstats', 'errorstat_MY_CODE')).toBe('count=1');
+    expect(await errorOf(client.eval("return redis.error_reply('')", 0))).toBe('ERR ');
+    expect(await errorOf(client.eval("error(redis.error_reply('X\\r\\n+INJECTED'))", 0))).toMatch(/^ERR X {2}\+INJECTED script: \w+, on @user_script:1\.$/);
+    // A redis.call that fails: its error counted once (the command's), the script failed.
+    await client.config('RESETSTAT');
+    expect(await errorOf(client.eval("return redis.call('select', 99)", 0))).toMatch(/^ERR DB index is out of range script:/);
+    expect(await stat('errorstats', 'errorstat_ERR')).toBe('count=1');
+    expect(await stat('commandstats', 'cmdstat_eval')).toMatch(/^calls=1,.*,failed_calls=1$/);
+    // A redis.pcall that fails: the command's error counted, the script did not fail.
+    await client.config('RESETSTAT');
+    expect(await client.eval("local t = redis.pcall('select', 99) return t['err']", 0)).toBe('ERR DB index is out of range');
+    expect(await stat('errorstats', 'errorstat_ERR')).toBe('count=1');
+    expect(await stat('commandstats', 'cmdstat_eval')).toMatch(/^calls=1,.*,failed_calls=0$/);
+  });
+
+  it('sorts a set for SORT BY a constant inside a script, and stops a library whose loading runs too long', async () => {
+    await client.sadd(A[0], 'c', 'a', 'b', 'aa');
+    expect(await client.eval("return redis.call('sort', KEYS[1], 'by', '_')", 1, A[0])).toEqual(['a', 'aa', 'b', 'c']);
+    expect(await errorOf(client.call('FUNCTION', 'LOAD', '#!lua name=slow\nlocal a = 1 while 1 do a = a + 1 end'))).toMatch(/FUNCTION LOAD timeout/);
+    expect(await client.call('FUNCTION', 'LIST')).toEqual([]);
   });
 
   it("works with ioredis's defineCommand and node-redis's scriptLoad and evalSha", async () => {

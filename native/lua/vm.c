@@ -79,6 +79,8 @@ typedef struct {
   size_t used;
   size_t limit;
   int running;
+  /* When the library being loaded must have finished running (FUNCTION LOAD's timeout). */
+  double loadDeadline;
 } Vm;
 
 static void bytes_reserve(Bytes *b, size_t more) {
@@ -875,6 +877,24 @@ static napi_value js_define(napi_env env, napi_callback_info info) {
  * aside until commitLibrary; or "C" and the compile error, or "R" and the
  * error raised while registering.
  */
+/* How long a library's code may run while it loads (as Redis's FUNCTION LOAD). */
+#define LOAD_TIMEOUT_MS 500
+
+static double now_ms(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec * 1000 + (double)now.tv_nsec / 1e6;
+}
+
+/* Stops a library whose loading code runs past LOAD_TIMEOUT_MS; keeps firing so that a pcall cannot swallow it. */
+static void load_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  if (now_ms() < vm_of(L)->loadDeadline) return;
+  lua_sethook(L, load_hook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
+  lua_pushstring(L, "FUNCTION LOAD timeout");
+  lua_error(L);
+}
+
 static napi_value js_load_library(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   Vm *vm = vm_call(env, info, argv, 1);
@@ -892,7 +912,11 @@ static napi_value js_load_library(napi_env env, napi_callback_info info) {
   } else {
     lua_getfield(L, LUA_REGISTRYINDEX, "library_loader");
     lua_insert(L, -2);
-    if (lua_pcall(L, 1, 2, 0) != 0) {
+    vm->loadDeadline = now_ms() + LOAD_TIMEOUT_MS;
+    lua_sethook(L, load_hook, LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+    int status = lua_pcall(L, 1, 2, 0);
+    lua_sethook(L, NULL, 0, 0);
+    if (status != 0) {
       bytes_put(out, "R", 1);
       if (lua_istable(L, -1)) {
         lua_getfield(L, -1, "err");

@@ -9,7 +9,7 @@ import { ReplyError } from '../protocol/reply-reader.ts';
 import { atomically, mergeOkReplies, onEveryShardAtomically } from '../tx/multi-shard.ts';
 import { globMatch } from '../store/glob.ts';
 import { RUN_FUNCTION } from '../scripting/lua-vm.ts';
-import { BUSY_SCRIPT_ERROR, FUNCTION_PREFIX, forgetScriptIdentity, mergeFirstReply, replyKill, runTarget, splitKeys, vmOrError, type ScriptTarget } from './scripting.ts';
+import { BUSY_SCRIPT_ERROR, FUNCTION_PREFIX, writeScriptReply, forgetScriptIdentity, mergeFirstReply, replyKill, runTarget, splitKeys, vmOrError, type ScriptTarget } from './scripting.ts';
 import { KIND_FUNCTION, KIND_SCRIPT } from '../scripting/running-scripts.ts';
 import { replyHelp } from './help.ts';
 import { functionsOfPayload, functionsPayload, verifyPayload } from '../store/rdb/rdb-value.ts';
@@ -26,6 +26,8 @@ interface Library {
   readonly name: string;
   readonly code: Buffer;
   readonly functions: LibraryFunction[];
+  /** What the Lua state grew by when the library was loaded (INFO's used_memory_vm_functions). */
+  vmBytes: number;
 }
 
 /** This thread's libraries, and their functions by name. */
@@ -76,11 +78,12 @@ function loadLibrary(code: Buffer, replace: boolean): string {
   const end = code.indexOf(0x0a);
   const chunk = end < 0 ? Buffer.alloc(0) : code.subarray(end);
   const vm = vmOrError();
+  const memoryBefore = vm.memory();
   const loaded = vm.loadLibrary(chunk);
   if ('compile' in loaded) throw new ReplyError(`ERR Error compiling function: ${loaded.compile}`);
   if ('register' in loaded) throw new ReplyError(`ERR Error registering functions: ${loaded.register}`);
   if (loaded.lines.length === 0) throw new ReplyError('ERR No functions registered');
-  const library: Library = { name, code: Buffer.from(code), functions: [] };
+  const library: Library = { name, code: Buffer.from(code), functions: [], vmBytes: 0 };
   for (const line of loaded.lines) {
     const [fnName, flags, description] = line.split('\t');
     const clash = functions.get(fnName);
@@ -89,9 +92,22 @@ function loadLibrary(code: Buffer, replace: boolean): string {
   }
   if (existing !== undefined) removeLibrary(existing);
   vm.commitLibrary(FUNCTION_PREFIX);
+  library.vmBytes = Math.max(0, vm.memory() - memoryBefore);
   libraries.set(name, library);
   for (const fn of library.functions) functions.set(fn.name, fn);
   return name;
+}
+
+/** This thread's libraries: how many, their functions, the bytes of their code and names, and the Lua state's bytes they took (INFO memory). */
+export function libraryFigures(): { libraries: number; functions: number; bytes: number; vmBytes: number } {
+  let bytes = 0;
+  let vmBytes = 0;
+  for (const library of libraries.values()) {
+    bytes += library.code.length + library.name.length;
+    for (const fn of library.functions) bytes += fn.name.length + (fn.description?.length ?? 0);
+    vmBytes += library.vmBytes;
+  }
+  return { libraries: libraries.size, functions: functions.size, bytes, vmBytes };
 }
 
 /** Every library's code, in the order they were loaded (FUNCTION DUMP, the RDB file, the AOF). */
@@ -334,7 +350,7 @@ function fcallHandler(readOnly: boolean) {
     try {
       const { keys, args } = splitKeys(argv, argc);
       const target = targetOf(argv, readOnly);
-      out.raw(runTarget(ctx.scripts, ctx.commands, target, FUNCTION_PREFIX + argv[1].toString('latin1'), keys, args, ctx.db, out.proto, ctx.client, null, argv.slice(0, argc)));
+      writeScriptReply(out, runTarget(ctx.scripts, ctx.commands, target, FUNCTION_PREFIX + argv[1].toString('latin1'), keys, args, ctx.db, out.proto, ctx.client, null, argv.slice(0, argc)));
     } catch (error) {
       if (!(error instanceof ReplyError)) throw error;
       ctx.out.error(error.message);
@@ -349,7 +365,7 @@ function fcallPlan(readOnly: boolean) {
     const { keys, args } = splitKeys(request.args, request.args.length);
     const target = targetOf(request.args, readOnly);
     const coordinator = request.coordinator;
-    out.raw(runTarget(coordinator.scripts, coordinator.commands, target, FUNCTION_PREFIX + request.args[1].toString('latin1'), keys, args, request.db, request.proto, null, tx, request.args));
+    writeScriptReply(out, runTarget(coordinator.scripts, coordinator.commands, target, FUNCTION_PREFIX + request.args[1].toString('latin1'), keys, args, request.db, request.proto, null, tx, request.args));
   });
 }
 

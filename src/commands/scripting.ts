@@ -139,6 +139,13 @@ export function cacheScript(body: Buffer, sha = shaOfBody(body)): CachedScript {
   return script;
 }
 
+/** This thread's script cache: how many scripts, and the bytes of their bodies (INFO memory). */
+export function scriptCacheFigures(): { count: number; bytes: number } {
+  let bytes = 0;
+  for (const script of cache.values()) bytes += script.body.length + script.sha.length;
+  return { count: cache.size, bytes };
+}
+
 function flushCache(): void {
   cache.clear();
   staying.clear();
@@ -161,9 +168,27 @@ export function splitKeys(argv: readonly Buffer[], argc: number): ScriptCall {
   return { keys: argv.slice(3, 3 + count), args: argv.slice(3 + count, argc) };
 }
 
-/** The script EVAL or EVALSHA names: compiled from the body, or found by its SHA1 (a ReplyError if unknown). */
-function scriptOf(argv: readonly Buffer[], bySha: boolean): CachedScript {
-  if (!bySha) return cacheScript(argv[1]);
+const SCRIPT_LOAD = [Buffer.from('SCRIPT'), Buffer.from('LOAD')];
+const IGNORE_REPLY = { onReply(): void {} };
+
+/**
+ * The script EVAL or EVALSHA names: compiled from the body, or found by its
+ * SHA1 (a ReplyError if unknown). A body EVAL compiles first here is sent to
+ * every other thread too (SCRIPT LOAD, not waited for), so that EVALSHA
+ * finds it whichever thread its client is on.
+ */
+function scriptOf(services: ScriptServices, argv: readonly Buffer[], bySha: boolean): CachedScript {
+  if (!bySha) {
+    const known = cache.size;
+    const script = cacheScript(argv[1]);
+    const shards = services.shards;
+    if (cache.size !== known) {
+      for (let shard = 0; shard < shards.shardCount; shard++) {
+        if (shard !== shards.localShard) shards.send(shard, 0, 2, 0, [...SCRIPT_LOAD, script.body], 3, IGNORE_REPLY);
+      }
+    }
+    return script;
+  }
   const sha = argv[1].toString('latin1').toLowerCase();
   const script = sha.length === 40 ? cache.get(sha) : undefined;
   if (script === undefined) throw new ReplyError(NO_SCRIPT);
@@ -216,7 +241,18 @@ class ScriptRun implements ScriptHost {
     this.sha = sha;
   }
 
-  call(argv: Buffer[], argc: number, resp: number): Buffer {
+  call(argv: Buffer[], argc: number, resp: number, raises: boolean): Buffer {
+    this.counted = false;
+    const reply = this.callCommand(argv, argc, resp);
+    // An error redis.call raises that the command counted: the script's error reply made of it is not counted again.
+    if (raises && this.counted && reply[0] === 0x2d /* - */) raisedError = reply.toString('latin1', 1, reply.length - 2);
+    return reply;
+  }
+
+  /** Set when the call's command ran (its errors counted in the error stats), not refused here. */
+  private counted = false;
+
+  private callCommand(argv: Buffer[], argc: number, resp: number): Buffer {
     if (this.strayed) return STRAYED_REPLY;
     let spec: CommandSpec | undefined = this.commands.byName(argv[0]);
     if (spec !== undefined && spec.subcommands !== undefined && argc >= 2) spec = this.commands.subcommand(spec, argv[1].toString('latin1'));
@@ -232,10 +268,15 @@ class ScriptRun implements ScriptHost {
     out.reset();
     out.proto = resp === 3 ? 3 : 2;
     // SELECT inside a script changes the database for the rest of it alone.
-    if (spec.name === 'select') return this.select(argv[1], out);
+    if (spec.name === 'select') {
+      // Its error is counted where the writer counts errors (set once a command ran nested in a script).
+      this.counted = out.errors !== null;
+      return this.select(argv[1], out);
+    }
     const services = this.services;
     const shard = spec.placement === 'keys' ? keysShard(services.shards, spec, argv, argc) : spec.placement === 'all-shards' ? -1 : services.shards.localShard;
     if (shard < 0) return this.overShards(spec, argv, argc, out, writes);
+    this.counted = true;
     if (this.tx === null) {
       // With one shard no transaction spans shards, so none can be half done under a key here.
       if (shard !== services.shards.localShard || (services.shards.shardCount > 1 && spec.firstKey !== 0 && !services.mayTouchHere(spec, argv, argc))) return this.stray();
@@ -346,6 +387,22 @@ class ScriptRun implements ScriptHost {
   }
 }
 
+/** The last error a redis.call raised in the running script (null: none). */
+let raisedError: string | null = null;
+
+/**
+ * Writes a script's reply; an error reply is counted in the error stats (as
+ * Redis counts a script's error), unless it is the error a redis.call raised
+ * (counted already, by that command).
+ */
+export function writeScriptReply(out: ReplyWriter, reply: Buffer): void {
+  out.raw(reply);
+  if (reply[0] !== 0x2d /* - */ || out.errors === null || reply === STRAYED_REPLY) return;
+  const text = reply.toString('latin1', 1, reply.length - 2);
+  if (raisedError !== null && text.startsWith(raisedError)) return;
+  out.errors.count(text);
+}
+
 function errorReply(message: string): Buffer {
   return Buffer.from(`-${message}\r\n`);
 }
@@ -388,6 +445,7 @@ export function runTarget(
   run.errorName = target.errorName;
   run.command = command;
   services.running.begin(run.kind);
+  raisedError = null;
   let reply: Buffer;
   try {
     reply = vm.run(target.vmName, keys, args, proto, target.mode, BUSY_CHECK, target.errorName, run);
@@ -404,7 +462,7 @@ export function runScript(
   db: number, proto: Protocol, client: CommandContext['client'], tx: Transaction | null,
 ): Buffer {
   const { keys, args } = splitKeys(argv, argc);
-  const script = scriptOf(argv, bySha);
+  const script = scriptOf(services, argv, bySha);
   const noWrites = readOnly || (script.flags !== null && script.flags.has('no-writes'));
   const target: ScriptTarget = { vmName: script.sha, errorName: script.sha, mode: RUN_SCRIPT, noWrites };
   return runTarget(services, commands, target, script.sha, keys, args, db, proto, client, tx, argv.slice(0, argc));
@@ -414,7 +472,7 @@ function evalHandler(bySha: boolean, readOnly: boolean) {
   return (ctx: CommandContext): void => {
     const { argv, argc, out } = ctx;
     try {
-      out.raw(runScript(ctx.scripts, ctx.commands, argv, argc, bySha, readOnly, ctx.db, out.proto, ctx.client, null));
+      writeScriptReply(out, runScript(ctx.scripts, ctx.commands, argv, argc, bySha, readOnly, ctx.db, out.proto, ctx.client, null));
     } catch (error) {
       if (!(error instanceof ReplyError)) throw error;
       out.error(error.message);
@@ -427,7 +485,7 @@ function evalPlan(bySha: boolean, readOnly: boolean) {
   return atomically<Coordinator>('all', async (tx, request, out) => {
     await tx.startEverywhere();
     const reply = runScript(request.coordinator.scripts, request.coordinator.commands, request.args, request.args.length, bySha, readOnly, request.db, request.proto, null, tx);
-    out.raw(reply);
+    writeScriptReply(out, reply);
   });
 }
 

@@ -142,7 +142,8 @@ export class Invoker {
     stat.usec += (performance.now() - started) * 1000;
     if (countCall) {
       stat.calls++;
-      if (errors.total !== errorsBefore) stat.failedCalls++;
+      // A script failed when it answered an error (an error a redis.pcall caught is the script's to handle).
+      if (spec.script === true ? out.length > replyStart && out.buffer[replyStart] === 0x2d /* - */ : errors.total !== errorsBefore) stat.failedCalls++;
     }
     if (saved !== null) {
       saved.restore(ctx);

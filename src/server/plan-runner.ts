@@ -116,6 +116,8 @@ export class PlanRunner {
     const request: PlanRequest<Coordinator> = { coordinator: this.coordinator, db: client.db, proto: client.proto, args };
     const out = new ReplyWriter(256);
     out.proto = client.proto;
+    // A script's error reply counts in the error stats, as one run inline does (commands/scripting.ts writeScriptReply).
+    if (spec.script === true) out.errors = this.commandStats.errors;
     if (hold) client.heldCommands = [];
     const coordinator = this.coordinator;
     // Behind a transaction that locks every shard, a keyless command (CONFIG GET after CONFIG SET, DEBUG after
@@ -124,6 +126,7 @@ export class PlanRunner {
     const release = hold ? (): void => coordinator.releaseHeldCommands(client) : NOTHING;
     new Transaction(coordinator, locks, true).run((tx) => plan.body(tx, request, out), holdToTheEnd ? NOTHING : release, plan.oneStep === true, () => out.reset()).then(
       () => {
+        if (spec.script === true && out.length > 0 && out.buffer[0] === 0x2d /* - */) this.commandStats.of(spec.name).failedCalls++;
         slot.onReply(out.buffer.subarray(0, out.length));
         if (holdToTheEnd) release();
       },
