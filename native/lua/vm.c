@@ -505,11 +505,40 @@ static void lua_to_resp(lua_State *L, Vm *vm, int depth) {
   }
   lua_pop(L, 1);
   if ((s = string_field(L, top, "big_number", &length)) != NULL) {
+    /* As Redis: CR and LF inside it become spaces, in RESP3's line and RESP2's bulk alike. */
     if (vm->clientResp == 3) put_line(out, '(', s, length);
-    else put_bulk(out, s, length);
+    else {
+      put_bulk(out, s, length);
+      for (size_t i = out->length - 2 - length; i < out->length - 2; i++) if (out->data[i] == '\r' || out->data[i] == '\n') out->data[i] = ' ';
+    }
     lua_pop(L, 1);
     return;
   }
+  lua_pushstring(L, "verbatim_string");
+  lua_rawget(L, top);
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    int verbatim = lua_gettop(L);
+    lua_getfield(L, verbatim, "format");
+    lua_getfield(L, verbatim, "string");
+    if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
+      size_t formatLength, textLength;
+      const char *format = lua_tolstring(L, -2, &formatLength);
+      const char *text = lua_tolstring(L, -1, &textLength);
+      if (vm->clientResp == 3 && formatLength == 3) {
+        bytes_printf(out, "=%lld\r\n", (long long)textLength + 4);
+        bytes_put(out, format, 3);
+        bytes_put(out, ":", 1);
+        bytes_put(out, text, textLength);
+        bytes_put(out, "\r\n", 2);
+      } else {
+        put_bulk(out, text, textLength);
+      }
+      lua_pop(L, 3);
+      return;
+    }
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
   lua_pushstring(L, "map");
   lua_rawget(L, top);
   if (lua_type(L, -1) == LUA_TTABLE) {

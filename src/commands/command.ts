@@ -44,8 +44,10 @@ export class CommandContext {
 /** What a running script's calls need of the thread it runs on (the server layer implements it). */
 export interface ScriptServices {
   readonly shards: Shards;
-  /** Runs a command here, from inside the running script's handler, at `clock` (ms). */
-  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number): void;
+  /** Runs a command here, from inside the running script's handler, at `clock` (ms); `allowOom`: never refused for memory (a script flagged allow-oom). */
+  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, allowOom?: boolean): void;
+  /** Whether a write would be refused for memory now: a script with flags that may write is refused whole then, as Redis. */
+  outOfMemory(): boolean;
   /** Whether a script running inline may run this command's keys here now: no transaction holds them. */
   mayTouchHere(spec: CommandSpec, argv: Buffer[], argc: number): boolean;
   /** Inside transaction `tx`: runs one command on another shard, waiting here for its RESP reply. */

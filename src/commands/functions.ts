@@ -341,7 +341,7 @@ function targetOf(argv: readonly Buffer[], readOnly: boolean): ScriptTarget {
   if (fn === undefined) throw new ReplyError('ERR Function not found');
   const noWrites = fn.flags.includes('no-writes');
   if (readOnly && !noWrites) throw new ReplyError('ERR Can not execute a script with write flag using *_ro command.');
-  return { vmName: FUNCTION_PREFIX + fn.name, errorName: fn.name, mode: RUN_FUNCTION, noWrites };
+  return { vmName: FUNCTION_PREFIX + fn.name, errorName: fn.name, mode: RUN_FUNCTION, noWrites, flags: new Set(fn.flags) };
 }
 
 function fcallHandler(readOnly: boolean) {

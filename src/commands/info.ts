@@ -97,6 +97,8 @@ export function writeShardFields(out: ReplyWriter, fields: readonly (readonly [s
 const HIGHEST_OF_SHARDS = new Set([
   'used_memory_peak', 'client_recent_max_input_buffer', 'client_recent_max_output_buffer',
   'number_of_cached_scripts', 'used_memory_scripts_eval', 'number_of_functions', 'number_of_libraries', 'used_memory_functions',
+  // Every thread runs a Lua state of the same scripts: reported as the one Lua VM of Redis (the biggest), not their sum.
+  'used_memory_vm_eval', 'used_memory_vm_functions',
 ]);
 
 /** The shards' fields added up (the peak, which every shard sees whole, and the biggest client buffers are the highest). */
@@ -128,7 +130,7 @@ export function shardMemoryFields(ctx: CommandContext): [string, number][] {
     ['used_memory_dataset', memory.datasetBytes()],
     // What the arena holds from the system and the heap V8 has committed.
     ['allocator_active', store.arena.segmentBytes + v8.getHeapStatistics().total_heap_size],
-    // Each thread's Lua state is its own memory (summed); libraries and cached scripts are on every thread alike.
+    // Libraries and cached scripts are on every thread alike, each thread's Lua state holds the same.
     ['used_memory_vm_eval', Math.max(0, vm - libraries.vmBytes)],
     ['used_memory_vm_functions', libraries.vmBytes],
     ['number_of_cached_scripts', scripts.count],

@@ -31,7 +31,7 @@ import { atomically, mergeOkReplies, onEveryShardAtomically } from '../tx/multi-
 import type { Transaction } from '../tx/scheduler.ts';
 import { lockNames } from '../tx/shard-scheduler.ts';
 import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
-import { HOP_INTERNAL } from '../shard/hop-format.ts';
+import { HOP_ALLOW_OOM, HOP_INTERNAL } from '../shard/hop-format.ts';
 import type { OpCall, OpValue } from './shard-ops.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { parseInteger, isKeyword } from '../protocol/args.ts';
@@ -41,6 +41,7 @@ import { KIND_FUNCTION, KIND_SCRIPT, type KillOutcome } from '../scripting/runni
 import { REDIS_VERSION } from '../config/version.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 import { log } from '../util/log.ts';
+import { Errors } from '../protocol/errors.ts';
 
 /** The reply of an inline run that reached another shard before it wrote: the caller runs it again over every shard. */
 export const STRAYED_REPLY = Buffer.from('-CROSSSHARD the script used a key of another shard; run it again as a transaction\r\n');
@@ -223,6 +224,8 @@ class ScriptRun implements ScriptHost {
   errorName = '';
   /** The command that runs it (FUNCTION STATS shows it). */
   command: readonly Buffer[] = [];
+  /** Flagged allow-oom (or no-writes): its commands are never refused for memory. */
+  allowOom = false;
   private busyMarked = false;
   /** The declared keys' lock names, to tell undeclared keys (a script using any never runs inline: where they live depends on its arguments). */
   private readonly declared: ReadonlySet<string>;
@@ -258,7 +261,7 @@ class ScriptRun implements ScriptHost {
     if (spec !== undefined && spec.subcommands !== undefined && argc >= 2) spec = this.commands.subcommand(spec, argv[1].toString('latin1'));
     if (spec === undefined || (spec.flags & Flag.Internal) !== 0) return errorReply('ERR Unknown Redis command called from script');
     if (!arityAccepts(spec, argc)) return errorReply('ERR Wrong number of args calling Redis command from script');
-    if ((spec.flags & Flag.Noscript) !== 0) return errorReply('ERR This Redis command is not allowed from script');
+    if ((spec.flags & Flag.Noscript) !== 0 && !denyScriptsDisabled) return errorReply('ERR This Redis command is not allowed from script');
     // A blocking command runs in a script as if nothing could block it, but XREAD's BLOCK is refused, as in Redis.
     const blocking = spec.blocking;
     if (blocking !== undefined && blocking.blocks !== undefined && blocking.blocks(argv, argc)) return errorReply(`ERR ${spec.name} command is not allowed with BLOCK option from scripts`);
@@ -274,22 +277,24 @@ class ScriptRun implements ScriptHost {
       return this.select(argv[1], out);
     }
     const services = this.services;
-    const shard = spec.placement === 'keys' ? keysShard(services.shards, spec, argv, argc) : spec.placement === 'all-shards' ? -1 : services.shards.localShard;
+    // A command let through by DEBUG SET-DISABLE-DENY-SCRIPTS (DEBUG PROTOCOL...) runs on this thread's shard alone.
+    const here = (spec.flags & Flag.Noscript) !== 0;
+    const shard = here ? services.shards.localShard : spec.placement === 'keys' ? keysShard(services.shards, spec, argv, argc) : spec.placement === 'all-shards' ? -1 : services.shards.localShard;
     if (shard < 0) return this.overShards(spec, argv, argc, out, writes);
     this.counted = true;
     if (this.tx === null) {
       // With one shard no transaction spans shards, so none can be half done under a key here.
       if (shard !== services.shards.localShard || (services.shards.shardCount > 1 && spec.firstKey !== 0 && !services.mayTouchHere(spec, argv, argc))) return this.stray();
-      services.runNested(spec, argv, argc, out, this.db, this.client, this.clock);
+      services.runNested(spec, argv, argc, out, this.db, this.client, this.clock, this.allowOom);
     } else if (shard !== this.homeShard || (spec.firstKey !== 0 && !this.allDeclared(keyLockNames(spec, argv, argc)))) {
       this.leftHome = true;
     }
     if (this.tx === null) {
       // Ran above.
     } else if (shard === services.shards.localShard) {
-      services.runNested(spec, argv, argc, out, this.db, this.client, this.clock);
+      services.runNested(spec, argv, argc, out, this.db, this.client, this.clock, this.allowOom);
     } else {
-      out.raw(services.callOnShard(this.tx, shard, { flags: 0, db: this.db, argv: argv.slice(0, argc), clock: this.clock, proto: out.proto }));
+      out.raw(services.callOnShard(this.tx, shard, { flags: this.allowOom ? HOP_ALLOW_OOM : 0, db: this.db, argv: argv.slice(0, argc), clock: this.clock, proto: out.proto }));
     }
     if (writes) this.noteWrite();
     return out.buffer.subarray(0, out.length);
@@ -387,6 +392,13 @@ class ScriptRun implements ScriptHost {
   }
 }
 
+/** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call the commands flagged noscript. */
+let denyScriptsDisabled = false;
+
+export function setDenyScriptsDisabled(disabled: boolean): void {
+  denyScriptsDisabled = disabled;
+}
+
 /** The last error a redis.call raised in the running script (null: none). */
 let raisedError: string | null = null;
 
@@ -416,6 +428,8 @@ export interface ScriptTarget {
   /** RUN_SCRIPT (KEYS and ARGV as globals) or RUN_FUNCTION (as arguments). */
   readonly mode: number;
   readonly noWrites: boolean;
+  /** The flags it declares (a shebang's, a library function's); null for a script without a shebang (Redis's compatibility mode). */
+  readonly flags: ReadonlySet<string> | null;
 }
 
 /** The name a script call is remembered by (where it keeps to its shard): EVAL's SHA1, EVALSHA's argument, FCALL's function. */
@@ -438,12 +452,16 @@ export function runTarget(
 ): Buffer {
   const vm = vmOrError();
   if (vm.running) throw new ReplyError(BUSY_SCRIPT_ERROR);
+  const allowOom = target.noWrites || (target.flags !== null && target.flags.has('allow-oom'));
+  // As Redis: a script with flags that may write does not start while writes are refused for memory.
+  if (target.flags !== null && !allowOom && services.outOfMemory()) throw new ReplyError(Errors.outOfMemory);
   const shards = services.shards;
   const home = keys.length === 0 ? shards.localShard : shards.shardOfKey(keys[0]);
   const run = new ScriptRun(services, commands, tx, target.noWrites, db, client, identity, home, tx === null ? NO_NAMES : new Set(lockNames(keys)));
   run.kind = target.mode === RUN_FUNCTION ? KIND_FUNCTION : KIND_SCRIPT;
   run.errorName = target.errorName;
   run.command = command;
+  run.allowOom = allowOom;
   services.running.begin(run.kind);
   raisedError = null;
   let reply: Buffer;
@@ -464,7 +482,7 @@ export function runScript(
   const { keys, args } = splitKeys(argv, argc);
   const script = scriptOf(services, argv, bySha);
   const noWrites = readOnly || (script.flags !== null && script.flags.has('no-writes'));
-  const target: ScriptTarget = { vmName: script.sha, errorName: script.sha, mode: RUN_SCRIPT, noWrites };
+  const target: ScriptTarget = { vmName: script.sha, errorName: script.sha, mode: RUN_SCRIPT, noWrites, flags: script.flags };
   return runTarget(services, commands, target, script.sha, keys, args, db, proto, client, tx, argv.slice(0, argc));
 }
 

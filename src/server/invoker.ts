@@ -96,7 +96,7 @@ export class Invoker {
    * handler (a script's redis.call), the context is lent to the command and
    * given back as it was.
    */
-  invoke(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, countCall: boolean, clock = 0): void {
+  invoke(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, countCall: boolean, clock = 0, refuseForMemory = true): void {
     const ctx = this.ctx;
     const nested = this.inHandler;
     const commandStats = this.server.commandStats;
@@ -105,7 +105,7 @@ export class Invoker {
       // A shard's part of a multi-shard command evicts as any command, but
       // only its coordinator may refuse it, once for every shard.
       if (!countCall) this.memory.evict();
-      else if (this.refusal.refuse(spec, out)) return;
+      else if (refuseForMemory && this.refusal.refuse(spec, out)) return;
     }
     const saved = nested ? new SavedContext(ctx) : null;
     ctx.argv = argv;
@@ -176,6 +176,11 @@ export class Invoker {
       this.store.keyChanges.recording = false;
       this.store.keyChanges.clear();
     }
+  }
+
+  /** Whether a write would be refused for memory now (over maxmemory, eviction freeing too little): a script with flags is refused whole then. */
+  outOfMemory(): boolean {
+    return !this.loading && this.refusal.outOfMemory();
   }
 
   /** The context handlers of this thread run with (the server layer sets its script services). */

@@ -63,8 +63,12 @@ export class ThreadScriptServices implements ScriptServices {
     };
   }
 
-  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number): void {
-    this.invoker.invoke(spec, argv, argc, out, db, client, true, clock);
+  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, allowOom = false): void {
+    this.invoker.invoke(spec, argv, argc, out, db, client, true, clock, !allowOom);
+  }
+
+  outOfMemory(): boolean {
+    return this.invoker.outOfMemory();
   }
 
   mayTouchHere(spec: CommandSpec, argv: Buffer[], argc: number): boolean {

@@ -24,6 +24,8 @@ export const HOP_AT_CLOCK = 64;
 /** A batched command that replies in RESP2, or RESP3, whatever the hop's protocol: after a HELLO queued before it in EXEC. */
 export const HOP_RESP2 = 128;
 export const HOP_RESP3 = 256;
+/** A command a script flagged allow-oom (or no-writes) calls: never refused for memory. */
+export const HOP_ALLOW_OOM = 512;
 const COMMAND_ENCODING_FLAGS = HOP_AT_CLOCK | HOP_RESP2 | HOP_RESP3;
 /** Schedules a transaction on the shard, taking its intent locks. */
 export const HOP_TX_SCHEDULE = 4;
