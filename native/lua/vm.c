@@ -463,9 +463,11 @@ static void lua_to_resp(lua_State *L, Vm *vm, int depth) {
       return;
     }
     case LUA_TBOOLEAN:
-      /* A RESP3 boolean only when both the script (redis.setresp(3)) and the client speak RESP3. */
-      if (vm->clientResp == 3 && vm->callResp == 3) bytes_put(out, lua_toboolean(L, top) ? "#t\r\n" : "#f\r\n", 4);
-      else if (lua_toboolean(L, top)) bytes_put(out, ":1\r\n", 4);
+      /* After redis.setresp(3) a boolean (RESP3's, or 1 and 0 for a RESP2 client); before, true is 1 and false null. */
+      if (vm->callResp == 3) {
+        if (vm->clientResp == 3) bytes_put(out, lua_toboolean(L, top) ? "#t\r\n" : "#f\r\n", 4);
+        else bytes_put(out, lua_toboolean(L, top) ? ":1\r\n" : ":0\r\n", 4);
+      } else if (lua_toboolean(L, top)) bytes_put(out, ":1\r\n", 4);
       else put_null(vm);
       return;
     case LUA_TNUMBER:
@@ -795,6 +797,9 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
   napi_create_reference(env, argv[0], 1, &vm->host);
   lua_State *L = lua_newstate(vm_alloc, vm);
   vm->L = L;
+  /* A collection cycle starts as soon as the last ends (Lua's default waits for the heap to double): the
+     state stays near what scripts keep alive, as INFO's used_memory_lua tells it. */
+  lua_gc(L, LUA_GCSETPAUSE, 100);
   napi_set_instance_data(env, vm, free_vm, NULL);
   open_library(L, "", luaopen_base);
   open_library(L, LUA_TABLIBNAME, luaopen_table);

@@ -48,6 +48,8 @@ export interface ScriptServices {
   runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, allowOom?: boolean): void;
   /** Whether a write would be refused for memory now: a script with flags that may write is refused whole then, as Redis. */
   outOfMemory(): boolean;
+  /** Counts a call a script made that ran without the invoker (SELECT), in commandstats. */
+  countCall(spec: CommandSpec, failed: boolean): void;
   /** Whether a script running inline may run this command's keys here now: no transaction holds them. */
   mayTouchHere(spec: CommandSpec, argv: Buffer[], argc: number): boolean;
   /** Inside transaction `tx`: runs one command on another shard, waiting here for its RESP reply. */

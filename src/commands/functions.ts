@@ -12,6 +12,7 @@ import { RUN_FUNCTION } from '../scripting/lua-vm.ts';
 import { BUSY_SCRIPT_ERROR, FUNCTION_PREFIX, writeScriptReply, forgetScriptIdentity, mergeFirstReply, replyKill, runTarget, splitKeys, vmOrError, type ScriptTarget } from './scripting.ts';
 import { KIND_FUNCTION, KIND_SCRIPT } from '../scripting/running-scripts.ts';
 import { replyHelp } from './help.ts';
+import { splitInlineArgs } from '../protocol/inline.ts';
 import { functionsOfPayload, functionsPayload, verifyPayload } from '../store/rdb/rdb-value.ts';
 import { RdbFormatError } from '../store/rdb/rdb-types.ts';
 
@@ -30,7 +31,7 @@ interface Library {
   vmBytes: number;
 }
 
-/** This thread's libraries, and their functions by name. */
+/** This thread's libraries, and their functions by name (in lower case: function names are case-insensitive, as in Redis). */
 const libraries = new Map<string, Library>();
 const functions = new Map<string, LibraryFunction>();
 
@@ -40,31 +41,32 @@ function syntaxError(ctx: CommandContext): string {
   return `ERR unknown subcommand or wrong number of arguments for '${ctx.argv[1].toString().slice(0, 128)}'. Try FUNCTION HELP.`;
 }
 
-/** A library's name from its first line, `#!lua name=<name>`; a ReplyError for a bad one. */
+/** A library's name from its first line, `#!lua name=<name>` (split as Redis splits it, quotes and all); a ReplyError for a bad one. */
 function libraryName(code: Buffer): string {
   if (code.length < 2 || code[0] !== 0x23 || code[1] !== 0x21) throw new ReplyError('ERR Missing library metadata');
-  let end = code.indexOf(0x0a);
-  if (end < 0) end = code.length;
-  const parts = code.toString('latin1', 2, end).split(' ').filter((part) => part.length > 0);
-  const engine = parts[0] ?? '';
-  if (engine.toLowerCase() !== 'lua') throw new ReplyError(`ERR Engine '${engine}' not found`);
+  const end = code.indexOf(0x0a);
+  const parts = end < 0 ? null : splitInlineArgs(code, 0, end);
+  if (parts === null || parts.length === 0) throw new ReplyError('ERR Invalid library metadata');
+  const engine = parts[0].toString('latin1', 2);
   let name: string | null = null;
   for (let i = 1; i < parts.length; i++) {
-    if (!parts[i].startsWith('name=')) throw new ReplyError(`ERR Invalid metadata value given: ${parts[i]}`);
+    const part = parts[i].toString('latin1');
+    if (part.slice(0, 5).toLowerCase() !== 'name=') throw new ReplyError(`ERR Invalid metadata value given: ${part}`);
     if (name !== null) throw new ReplyError('ERR Invalid metadata value, name argument was given multiple times');
-    name = parts[i].slice('name='.length);
+    name = part.slice(5);
   }
   if (name === null) throw new ReplyError('ERR Library name was not given');
   if (!/^[A-Za-z0-9_]+$/.test(name)) throw new ReplyError(`ERR ${NAME_RULE}`);
+  if (engine.toLowerCase() !== 'lua') throw new ReplyError(`ERR Engine '${engine}' not found`);
   return name;
 }
 
 function removeLibrary(library: Library): void {
   const vm = vmOrError();
   for (const fn of library.functions) {
-    functions.delete(fn.name);
+    functions.delete(fn.name.toLowerCase());
     vm.forget(FUNCTION_PREFIX + fn.name);
-    forgetScriptIdentity(FUNCTION_PREFIX + fn.name);
+    forgetScriptIdentity(FUNCTION_PREFIX + fn.name.toLowerCase());
   }
   libraries.delete(library.name);
 }
@@ -86,7 +88,7 @@ function loadLibrary(code: Buffer, replace: boolean): string {
   const library: Library = { name, code: Buffer.from(code), functions: [], vmBytes: 0 };
   for (const line of loaded.lines) {
     const [fnName, flags, description] = line.split('\t');
-    const clash = functions.get(fnName);
+    const clash = functions.get(fnName.toLowerCase());
     if (clash !== undefined && clash.library !== existing) throw new ReplyError(`ERR Function ${fnName} already exists`);
     library.functions.push({ name: fnName, flags: flags.length === 0 ? [] : flags.split(','), description: description.length === 0 ? null : description, library });
   }
@@ -94,7 +96,7 @@ function loadLibrary(code: Buffer, replace: boolean): string {
   vm.commitLibrary(FUNCTION_PREFIX);
   library.vmBytes = Math.max(0, vm.memory() - memoryBefore);
   libraries.set(name, library);
-  for (const fn of library.functions) functions.set(fn.name, fn);
+  for (const fn of library.functions) functions.set(fn.name.toLowerCase(), fn);
   return name;
 }
 
@@ -335,22 +337,25 @@ function functionHelp(ctx: CommandContext): void {
   ]);
 }
 
-/** What FCALL or FCALL_RO runs, or a ReplyError. */
-function targetOf(argv: readonly Buffer[], readOnly: boolean): ScriptTarget {
-  const fn = functions.get(argv[1].toString('latin1'));
+/** FCALL's answer to a key count that is not a number. */
+const BAD_NUMKEYS = 'ERR Bad number of keys provided';
+
+/** What FCALL or FCALL_RO runs (and the name what it does is learned by), or a ReplyError. */
+function targetOf(argv: readonly Buffer[], readOnly: boolean): ScriptTarget & { identity: string } {
+  const fn = functions.get(argv[1].toString('latin1').toLowerCase());
   if (fn === undefined) throw new ReplyError('ERR Function not found');
   const noWrites = fn.flags.includes('no-writes');
   if (readOnly && !noWrites) throw new ReplyError('ERR Can not execute a script with write flag using *_ro command.');
-  return { vmName: FUNCTION_PREFIX + fn.name, errorName: fn.name, mode: RUN_FUNCTION, noWrites, flags: new Set(fn.flags) };
+  return { vmName: FUNCTION_PREFIX + fn.name, errorName: fn.name, mode: RUN_FUNCTION, noWrites, flags: new Set(fn.flags), identity: FUNCTION_PREFIX + fn.name.toLowerCase() };
 }
 
 function fcallHandler(readOnly: boolean) {
   return (ctx: CommandContext): void => {
     const { argv, argc, out } = ctx;
     try {
-      const { keys, args } = splitKeys(argv, argc);
       const target = targetOf(argv, readOnly);
-      writeScriptReply(out, runTarget(ctx.scripts, ctx.commands, target, FUNCTION_PREFIX + argv[1].toString('latin1'), keys, args, ctx.db, out.proto, ctx.client, null, argv.slice(0, argc)));
+      const { keys, args } = splitKeys(argv, argc, BAD_NUMKEYS);
+      writeScriptReply(out, runTarget(ctx.scripts, ctx.commands, target, target.identity, keys, args, ctx.db, out.proto, ctx.client, null, argv.slice(0, argc)));
     } catch (error) {
       if (!(error instanceof ReplyError)) throw error;
       ctx.out.error(error.message);
@@ -362,10 +367,10 @@ function fcallHandler(readOnly: boolean) {
 function fcallPlan(readOnly: boolean) {
   return atomically<Coordinator>('all', async (tx, request, out) => {
     await tx.startEverywhere();
-    const { keys, args } = splitKeys(request.args, request.args.length);
     const target = targetOf(request.args, readOnly);
+    const { keys, args } = splitKeys(request.args, request.args.length, BAD_NUMKEYS);
     const coordinator = request.coordinator;
-    writeScriptReply(out, runTarget(coordinator.scripts, coordinator.commands, target, FUNCTION_PREFIX + request.args[1].toString('latin1'), keys, args, request.db, request.proto, null, tx, request.args));
+    writeScriptReply(out, runTarget(coordinator.scripts, coordinator.commands, target, target.identity, keys, args, request.db, request.proto, null, tx, request.args));
   });
 }
 

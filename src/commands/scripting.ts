@@ -160,9 +160,9 @@ interface ScriptCall {
   readonly args: Buffer[];
 }
 
-export function splitKeys(argv: readonly Buffer[], argc: number): ScriptCall {
+export function splitKeys(argv: readonly Buffer[], argc: number, notANumber = 'ERR value is not an integer or out of range'): ScriptCall {
   const parsed = parseInteger(argv[2]);
-  if (parsed === null) throw new ReplyError('ERR value is not an integer or out of range');
+  if (parsed === null) throw new ReplyError(notANumber);
   const count = Number(parsed);
   if (count < 0) throw new ReplyError("ERR Number of keys can't be negative");
   if (count > argc - 3) throw new ReplyError("ERR Number of keys can't be greater than number of args");
@@ -244,11 +244,11 @@ class ScriptRun implements ScriptHost {
     this.sha = sha;
   }
 
-  call(argv: Buffer[], argc: number, resp: number, raises: boolean): Buffer {
+  call(argv: Buffer[], argc: number, resp: number): Buffer {
     this.counted = false;
     const reply = this.callCommand(argv, argc, resp);
-    // An error redis.call raises that the command counted: the script's error reply made of it is not counted again.
-    if (raises && this.counted && reply[0] === 0x2d /* - */) raisedError = reply.toString('latin1', 1, reply.length - 2);
+    // An error the command counted (redis.call raises it, redis.pcall returns it): the script's error reply made of it is not counted again.
+    if (this.counted && reply[0] === 0x2d /* - */ && countedErrors.size < MAX_COUNTED_ERRORS) countedErrors.add(reply.toString('latin1', 1, reply.length - 2));
     return reply;
   }
 
@@ -274,7 +274,9 @@ class ScriptRun implements ScriptHost {
     if (spec.name === 'select') {
       // Its error is counted where the writer counts errors (set once a command ran nested in a script).
       this.counted = out.errors !== null;
-      return this.select(argv[1], out);
+      const reply = this.select(argv[1], out);
+      this.services.countCall(spec, reply[0] === 0x2d /* - */);
+      return reply;
     }
     const services = this.services;
     // A command let through by DEBUG SET-DISABLE-DENY-SCRIPTS (DEBUG PROTOCOL...) runs on this thread's shard alone.
@@ -399,8 +401,9 @@ export function setDenyScriptsDisabled(disabled: boolean): void {
   denyScriptsDisabled = disabled;
 }
 
-/** The last error a redis.call raised in the running script (null: none). */
-let raisedError: string | null = null;
+/** The errors the running script's commands answered (and counted): the script's own error reply, made of one, is not counted again. */
+const countedErrors = new Set<string>();
+const MAX_COUNTED_ERRORS = 64;
 
 /**
  * Writes a script's reply; an error reply is counted in the error stats (as
@@ -411,7 +414,7 @@ export function writeScriptReply(out: ReplyWriter, reply: Buffer): void {
   out.raw(reply);
   if (reply[0] !== 0x2d /* - */ || out.errors === null || reply === STRAYED_REPLY) return;
   const text = reply.toString('latin1', 1, reply.length - 2);
-  if (raisedError !== null && text.startsWith(raisedError)) return;
+  for (const counted of countedErrors) if (text.startsWith(counted)) return;
   out.errors.count(text);
 }
 
@@ -434,7 +437,7 @@ export interface ScriptTarget {
 
 /** The name a script call is remembered by (where it keeps to its shard): EVAL's SHA1, EVALSHA's argument, FCALL's function. */
 export function scriptIdentity(spec: CommandSpec, argv: readonly Buffer[]): string {
-  if (spec.name.startsWith('fcall')) return `${FUNCTION_PREFIX}${argv[1].toString('latin1')}`;
+  if (spec.name.startsWith('fcall')) return `${FUNCTION_PREFIX}${argv[1].toString('latin1').toLowerCase()}`;
   return spec.name.startsWith('evalsha') ? argv[1].toString('latin1').toLowerCase() : shaOfBody(argv[1]);
 }
 
@@ -463,7 +466,7 @@ export function runTarget(
   run.command = command;
   run.allowOom = allowOom;
   services.running.begin(run.kind);
-  raisedError = null;
+  countedErrors.clear();
   let reply: Buffer;
   try {
     reply = vm.run(target.vmName, keys, args, proto, target.mode, BUSY_CHECK, target.errorName, run);

@@ -33,8 +33,8 @@ export const RUN_FUNCTION = 1;
 
 /** What a running script asks of the server. */
 export interface ScriptHost {
-  /** redis.call (`raises`) or redis.pcall (the addon raises or returns an error reply itself): runs the command, its reply as RESP bytes in `resp` (2 or 3). */
-  call(argv: Buffer[], argc: number, resp: number, raises: boolean): Buffer;
+  /** redis.call or redis.pcall (the addon raises or returns an error reply itself): runs the command, its reply as RESP bytes in `resp` (2 or 3). */
+  call(argv: Buffer[], argc: number, resp: number): Buffer;
   log(level: number, message: string): void;
   /** Asked every so many instructions: an error message stops the script, null lets it go on. */
   busy(): string | null;
@@ -134,7 +134,7 @@ export class LuaVm {
           argv[i] = payload.subarray(at + 4, at + 4 + length);
           at += 4 + length;
         }
-        return host.call(argv, argc, this.addon.callResp(), op === HOST_CALL);
+        return host.call(argv, argc, this.addon.callResp());
       }
       case HOST_LOG:
         host?.log(payload[0], payload.toString('utf8', 1));

@@ -157,6 +157,7 @@ local function register(name, callback, flags, description)
   loading.summary[#loading.summary + 1] = name .. '\\t' .. table.concat(names, ',') .. '\\t' .. (description or '')
 end
 local function registerFunction(...)
+  if loading == nil then fail('redis.register_function can only be called on FUNCTION LOAD command') end
   local count = select('#', ...)
   local first, second = ...
   if count == 1 then

@@ -67,6 +67,12 @@ export class ThreadScriptServices implements ScriptServices {
     this.invoker.invoke(spec, argv, argc, out, db, client, true, clock, !allowOom);
   }
 
+  countCall(spec: CommandSpec, failed: boolean): void {
+    const stat = this.server.commandStats.of(spec.name);
+    stat.calls++;
+    if (failed) stat.failedCalls++;
+  }
+
   outOfMemory(): boolean {
     return this.invoker.outOfMemory();
   }
