@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { connectIoredis, errorOf, flushBeforeEach, useClient } from './helpers/clients.ts';
-import { keysOnShard, RawSession } from './helpers/raw-client.ts';
+import { keysOnShard, RawSession, resp } from './helpers/raw-client.ts';
 import { connectOnThread } from './helpers/threads.ts';
 import { STOCK_PORT, useServerOrStock } from './helpers/stock-server.ts';
 
@@ -255,7 +255,55 @@ describe('Lua scripting over two shards', () => {
     expect(await errorOf(client.call('FUNCTION', 'LOAD', '#!luax name=a\nreturn'))).toBe("ERR Engine 'luax' not found");
     expect(await errorOf(client.call('FUNCTION', 'LOAD', '#!lua name=a-b\nreturn'))).toBe('ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long');
     expect(await errorOf(client.call('FUNCTION', 'LOAD', '#!lua foo=bar\nreturn'))).toBe('ERR Invalid metadata value given: foo=bar');
+    expect(await errorOf(client.call('FUNCTION', 'LOAD', "#! name=a\nredis.register_function('a', function() end)"))).toBe("ERR Engine '' not found");
+    expect(await errorOf(client.call('FUNCTION', 'LOAD', '#!lua name=a'))).toBe('ERR Invalid library metadata');
     expect(await client.call('FUNCTION', 'LIST')).toEqual([]);
+    // Quotes as Redis splits the first line; function names in any case; register_function only while loading.
+    expect(await client.call('FUNCTION', 'LOAD', `#!lua name="quoted"\nlocal lib = redis\nredis.register_function('Mixed', function() lib.register_function('x', function() end) end)`)).toBe('quoted');
+    expect(await errorOf(client.call('FCALL', 'mIXED', '0'))).toMatch(/^ERR redis\.register_function can only be called on FUNCTION LOAD command script: Mixed, on @user_function:3\.$/);
+    expect(await errorOf(client.call('FUNCTION', 'LOAD', "#!lua name=other\nredis.register_function('MIXED', function() end)"))).toBe('ERR Function MIXED already exists');
+    expect(await errorOf(client.call('FCALL', 'mixed', 'x'))).toBe('ERR Bad number of keys provided');
+    expect(await errorOf(client.call('FCALL', 'nosuch', 'x'))).toBe('ERR Function not found');
+  });
+
+  it('honours allow-oom and no-writes under maxmemory, and refuses a script with flags that may write', async () => {
+    await client.set(A[0], 'before');
+    await client.set(B[0], 'before');
+    await client.config('SET', 'maxmemory', '1');
+    try {
+      for (const key of [A[0], B[0]]) {
+        expect(await errorOf(client.eval("return redis.call('set', KEYS[1], 'x')", 1, key))).toMatch(/^OOM command not allowed when used memory > 'maxmemory'\. script:/);
+        expect(await client.eval("return redis.call('get', KEYS[1])", 1, key)).toBe('before');
+        expect(await errorOf(client.eval('#!lua flags=\nreturn 1', 0))).toBe("OOM command not allowed when used memory > 'maxmemory'.");
+        expect(await client.eval("#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", 1, key)).toBe('before');
+        expect(await client.eval("#!lua flags=allow-oom\nreturn redis.call('set', KEYS[1], 'after')", 1, key)).toBe('OK');
+      }
+    } finally {
+      await client.config('SET', 'maxmemory', '0');
+    }
+    expect(await client.mget(A[0], B[0])).toEqual(['after', 'after']);
+  });
+
+  it('lets scripts call DEBUG PROTOCOL under DEBUG SET-DISABLE-DENY-SCRIPTS, converting every RESP3 type as Redis', async () => {
+    const raw = new RawSession(server.port);
+    const command = (...args: string[]): Promise<string> => raw.send(resp(...args), 1);
+    try {
+      expect(await command('DEBUG', 'SET-DISABLE-DENY-SCRIPTS', '1')).toBe('+OK\r\n');
+      const viaScript = (resp: number, type: string): Promise<string> => command('EVAL', `redis.setresp(${resp}) return redis.call('debug', 'protocol', '${type}')`, '0');
+      expect(await viaScript(3, 'false')).toBe(':0\r\n');
+      expect(await command('EVAL', 'redis.setresp(2) return false', '0')).toBe('$-1\r\n');
+      expect(await command('EVAL', 'redis.setresp(3) return false', '0')).toBe(':0\r\n');
+      expect(await viaScript(3, 'verbatim')).toBe('$25\r\nThis is a verbatim\nstring\r\n');
+      expect(await command('EVAL', "return {big_number = '123\\r\\n123'}", '0')).toBe('$8\r\n123  123\r\n');
+      await command('HELLO', '3');
+      expect(await viaScript(3, 'verbatim')).toBe('=29\r\ntxt:This is a verbatim\nstring\r\n');
+      expect(await viaScript(3, 'false')).toBe('#f\r\n');
+      expect(await viaScript(3, 'bignum')).toBe('(1234567999999999999999999999999999999\r\n');
+      expect(await command('DEBUG', 'SET-DISABLE-DENY-SCRIPTS', '0')).toBe('+OK\r\n');
+      expect(await viaScript(3, 'true')).toMatch(/^-ERR This Redis command is not allowed from script script: \w+, on @user_script:1\.\r\n$/);
+    } finally {
+      raw.close();
+    }
   });
 
   it('stays up when a script asks for more results than Lua can give or an absurd hex width, or selects a database', async () => {
