@@ -16,7 +16,7 @@
  *                                (kind 0) or as a FUNCTION library's callback (kind 1),
  *                                and returns its result as RESP bytes in `proto`
  *   loadLibrary(code), commitLibrary(prefix)   FUNCTION LOAD: runs a library, then keeps its functions
- *   forget(name), forgetAll(), memory()
+ *   forget(name), forgetAll(), memory(collect)
  *   acceptPending(fd)            accepts one connection waiting on listening socket fd
  *                                (non-blocking): its fd, or -1. A thread busy in a script
  *                                cannot run its event loop; it accepts this way instead.
@@ -1139,9 +1139,15 @@ static napi_value js_forget_all(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* memory(collect): the bytes the state holds; after a full collection when collect is true (what scripts keep alive). */
 static napi_value js_memory(napi_env env, napi_callback_info info) {
-  (void)info;
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  bool collect = false;
+  if (argc >= 1) napi_get_value_bool(env, argv[0], &collect);
   Vm *vm = instance(env);
+  if (vm != NULL && vm->L != NULL && collect) lua_gc(vm->L, LUA_GCCOLLECT, 0);
   napi_value result;
   napi_create_double(env, vm != NULL ? (double)vm->used : 0, &result);
   return result;

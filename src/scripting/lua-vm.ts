@@ -17,7 +17,7 @@ interface LuaAddon {
   commitLibrary(prefix: string): void;
   forget(name: string): void;
   forgetAll(): void;
-  memory(): number;
+  memory(collect: boolean): number;
   acceptPending(fd: number): number;
 }
 
@@ -105,9 +105,9 @@ export class LuaVm {
     this.addon.forgetAll();
   }
 
-  /** Bytes the Lua state holds (INFO's used_memory_vm_eval). */
-  memory(): number {
-    return this.addon.memory();
+  /** Bytes the Lua state holds; `collect`: after a full garbage collection (what its scripts keep alive, for INFO). */
+  memory(collect = false): number {
+    return this.addon.memory(collect);
   }
 
   /**
@@ -157,9 +157,9 @@ export function scriptRunning(): boolean {
   return threadVm !== null && threadVm.running;
 }
 
-/** Bytes this thread's Lua state holds (0 before any script ran). */
+/** Bytes this thread's Lua state keeps alive, after a full collection (0 before any script ran): INFO's figure. */
 export function vmMemory(): number {
-  return threadVm === null ? 0 : threadVm.memory();
+  return threadVm === null ? 0 : threadVm.memory(true);
 }
 
 /** This thread's Lua state, made on first use; a string says why there is none (the addon was not built). */
