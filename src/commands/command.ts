@@ -50,6 +50,8 @@ export interface ScriptServices {
   outOfMemory(): boolean;
   /** Counts a call a script made that ran without the invoker (SELECT), in commandstats. */
   countCall(spec: CommandSpec, failed: boolean): void;
+  /** Counts a call a script made that was refused before it ran: its error, and a rejected call of `spec` (undefined: no such command). */
+  countRejected(spec: CommandSpec | undefined, message: string): void;
   /** Whether a script running inline may run this command's keys here now: no transaction holds them. */
   mayTouchHere(spec: CommandSpec, argv: Buffer[], argc: number): boolean;
   /** Inside transaction `tx`: runs one command on another shard, waiting here for its RESP reply. */

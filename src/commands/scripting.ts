@@ -259,14 +259,14 @@ class ScriptRun implements ScriptHost {
     if (this.strayed) return STRAYED_REPLY;
     let spec: CommandSpec | undefined = this.commands.byName(argv[0]);
     if (spec !== undefined && spec.subcommands !== undefined && argc >= 2) spec = this.commands.subcommand(spec, argv[1].toString('latin1'));
-    if (spec === undefined || (spec.flags & Flag.Internal) !== 0) return errorReply('ERR Unknown Redis command called from script');
-    if (!arityAccepts(spec, argc)) return errorReply('ERR Wrong number of args calling Redis command from script');
-    if ((spec.flags & Flag.Noscript) !== 0 && !denyScriptsDisabled) return errorReply('ERR This Redis command is not allowed from script');
+    if (spec === undefined || (spec.flags & Flag.Internal) !== 0) return this.reject(undefined, 'ERR Unknown Redis command called from script');
+    if (!arityAccepts(spec, argc)) return this.reject(spec, 'ERR Wrong number of args calling Redis command from script');
+    if ((spec.flags & Flag.Noscript) !== 0 && !denyScriptsDisabled) return this.reject(spec, 'ERR This Redis command is not allowed from script');
     // A blocking command runs in a script as if nothing could block it, but XREAD's BLOCK is refused, as in Redis.
     const blocking = spec.blocking;
-    if (blocking !== undefined && blocking.blocks !== undefined && blocking.blocks(argv, argc)) return errorReply(`ERR ${spec.name} command is not allowed with BLOCK option from scripts`);
+    if (blocking !== undefined && blocking.blocks !== undefined && blocking.blocks(argv, argc)) return this.reject(spec, `ERR ${spec.name} command is not allowed with BLOCK option from scripts`);
     const writes = (spec.flags & Flag.Write) !== 0;
-    if (writes && this.readOnly) return errorReply('ERR Write commands are not allowed from read-only scripts.');
+    if (writes && this.readOnly) return this.reject(spec, 'ERR Write commands are not allowed from read-only scripts.');
     const out = this.out;
     out.reset();
     out.proto = resp === 3 ? 3 : 2;
@@ -300,6 +300,13 @@ class ScriptRun implements ScriptHost {
     }
     if (writes) this.noteWrite();
     return out.buffer.subarray(0, out.length);
+  }
+
+  /** A call refused before its command ran: counted as Redis counts it (an error reply, and a rejected call of the command). */
+  private reject(spec: CommandSpec | undefined, message: string): Buffer {
+    this.services.countRejected(spec, message);
+    this.counted = true;
+    return errorReply(message);
   }
 
   private select(index: Buffer, out: ReplyWriter): Buffer {

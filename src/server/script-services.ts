@@ -73,6 +73,12 @@ export class ThreadScriptServices implements ScriptServices {
     if (failed) stat.failedCalls++;
   }
 
+  countRejected(spec: CommandSpec | undefined, message: string): void {
+    const stats = this.server.commandStats;
+    stats.errors.count(message);
+    if (spec !== undefined) stats.of(spec.name).rejectedCalls++;
+  }
+
   outOfMemory(): boolean {
     return this.invoker.outOfMemory();
   }
