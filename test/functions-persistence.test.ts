@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { startServer, useServer, type TestServer } from './helpers/server.ts';
+import { startServer, useServer } from './helpers/server.ts';
+import type { TestServer } from './helpers/server.ts';
 import { startStockRedis } from './helpers/stock-server.ts';
 import { connectIoredis, errorOf, infoField, waitFor } from './helpers/clients.ts';
 

@@ -17,6 +17,8 @@
  *                                and returns its result as RESP bytes in `proto`
  *   loadLibrary(code), commitLibrary(prefix)   FUNCTION LOAD: runs a library, then keeps its functions
  *   forget(name), forgetAll(), memory(collect)
+ *   readable(fds)                which of the fds (an Int32Array) have input waiting: their
+ *                                entries are kept, the others set to -1 (poll, no wait)
  *   acceptPending(fd)            accepts one connection waiting on listening socket fd
  *                                (non-blocking): its fd, or -1. A thread busy in a script
  *                                cannot run its event loop; it accepts this way instead.
@@ -35,6 +37,7 @@
 #include <string.h>
 #include <time.h>
 #include <errno.h>
+#include <poll.h>
 #include <sys/socket.h>
 
 int luaopen_cjson(lua_State *L);
@@ -1153,6 +1156,36 @@ static napi_value js_memory(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value js_readable(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_typedarray_type type;
+  size_t count = 0;
+  void *data = NULL;
+  int32_t ready = 0;
+  if (argc >= 1 && napi_get_typedarray_info(env, argv[0], &type, &count, &data, NULL, NULL) == napi_ok && type == napi_int32_array && count > 0) {
+    int32_t *fds = data;
+    struct pollfd *polled = calloc(count, sizeof *polled);
+    if (polled != NULL) {
+      for (size_t i = 0; i < count; i++) {
+        polled[i].fd = fds[i];
+        polled[i].events = POLLIN;
+      }
+      if (poll(polled, (nfds_t)count, 0) >= 0) {
+        for (size_t i = 0; i < count; i++) {
+          if (polled[i].revents & (POLLIN | POLLHUP | POLLERR)) ready++;
+          else fds[i] = -1;
+        }
+      }
+      free(polled);
+    }
+  }
+  napi_value result;
+  napi_create_int32(env, ready, &result);
+  return result;
+}
+
 static napi_value js_accept_pending(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1];
@@ -1182,6 +1215,7 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     { "forgetAll", NULL, js_forget_all, NULL, NULL, NULL, napi_default, NULL },
     { "memory", NULL, js_memory, NULL, NULL, NULL, napi_default, NULL },
     { "acceptPending", NULL, js_accept_pending, NULL, NULL, NULL, napi_default, NULL },
+    { "readable", NULL, js_readable, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
   return exports;

@@ -20,7 +20,8 @@ import { REDIS_VERSION } from '../config/version.ts';
 import { HOP_INTERNAL } from '../shard/hop-format.ts';
 import { stepwise } from './step-plans.ts';
 import { log } from '../util/log.ts';
-import { joinLibraries, libraryCodes, type JoinPolicy } from './functions.ts';
+import { joinLibraries, libraryCodes } from './functions.ts';
+import type { JoinPolicy } from './functions.ts';
 
 /** This thread's shard's write count at its last save: rdb_changes_since_last_save counts from there. */
 let writesAtSave = 0;

@@ -19,6 +19,7 @@ interface LuaAddon {
   forgetAll(): void;
   memory(collect: boolean): number;
   acceptPending(fd: number): number;
+  readable(fds: Int32Array): number;
 }
 
 const HOST_CALL = 1;
@@ -117,6 +118,11 @@ export class LuaVm {
    */
   acceptPending(fd: number): number {
     return this.addon.acceptPending(fd);
+  }
+
+  /** Which of `fds` have input waiting (poll, no wait): those entries kept, the others set to -1; how many are ready. */
+  readable(fds: Int32Array): number {
+    return this.addon.readable(fds);
   }
 
 

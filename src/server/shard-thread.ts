@@ -34,6 +34,7 @@ import { EndOfBatch } from './end-of-batch.ts';
 import { HopExecutor } from './hop-executor.ts';
 import { ThreadScriptServices } from './script-services.ts';
 import { luaVm } from '../scripting/lua-vm.ts';
+import type { LuaVm } from '../scripting/lua-vm.ts';
 import { REDIS_VERSION } from '../config/version.ts';
 import { log } from '../util/log.ts';
 import { PROTECTED_MODE_DENIED } from './protected-mode.ts';
@@ -401,17 +402,28 @@ export class ShardThread {
     const now = Date.now();
     if (now - this.lastBusyServe < BUSY_SERVE_MS) return;
     this.lastBusyServe = now;
-    this.acceptWhileBusy();
-    const chunk = this.busyChunk;
+    const vm = luaVm(REDIS_VERSION);
+    if (typeof vm === 'string') return;
+    this.acceptWhileBusy(vm);
+    const clients: Client[] = [];
     for (const client of this.server.clients.values()) {
-      if (client.closed || client.feeding || client.blocked !== null || client.socket.isPaused()) continue;
-      const fd = handleFd(client.socket);
-      if (fd < 0) continue;
+      if (client.closed || client.feeding || client.blocked !== null || client.socket.isPaused() || handleFd(client.socket) < 0) continue;
+      clients.push(client);
+    }
+    if (clients.length === 0) return;
+    // One poll finds the sockets with input; only those are read.
+    const fds = new Int32Array(clients.length);
+    for (let i = 0; i < clients.length; i++) fds[i] = handleFd(clients[i].socket);
+    if (vm.readable(fds) === 0) return;
+    const chunk = this.busyChunk;
+    for (let i = 0; i < clients.length; i++) {
+      if (fds[i] < 0) continue;
+      const client = clients[i];
       let length: number;
       try {
-        length = readSync(fd, chunk, 0, chunk.length, null);
+        length = readSync(fds[i], chunk, 0, chunk.length, null);
       } catch {
-        // EAGAIN: nothing sent (the socket is non-blocking); any other error is the event loop's to see.
+        // EAGAIN (the socket is non-blocking); any other error is the event loop's to see.
         continue;
       }
       // The end of the stream: the event loop sees it too once the script is over.
@@ -426,9 +438,7 @@ export class ShardThread {
    * busy (SO_REUSEPORT picks a listener by the connection's address, not by
    * which thread is free): accepted here, so they are answered (BUSY) too.
    */
-  private acceptWhileBusy(): void {
-    const vm = luaVm(REDIS_VERSION);
-    if (typeof vm === 'string') return;
+  private acceptWhileBusy(vm: LuaVm): void {
     for (const listener of this.listeners) {
       const listening = handleFd(listener);
       if (listening < 0) continue;
