@@ -284,6 +284,23 @@ describe('Lua scripting over two shards', () => {
     expect(await client.mget(A[0], B[0])).toEqual(['after', 'after']);
   });
 
+  it('refuses writes for want of good replicas (min-replicas-to-write): scripts that may write, and the writes a script calls', async () => {
+    await client.set(A[0], 'v');
+    await client.config('SET', 'min-replicas-to-write', '1');
+    try {
+      const refused = 'NOREPLICAS Not enough good replicas to write.';
+      expect(await client.eval("#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", 1, A[0])).toBe('v');
+      expect(await client.eval("return redis.call('get', KEYS[1])", 1, A[0])).toBe('v');
+      expect(await errorOf(client.eval("#!lua\nreturn redis.call('get', KEYS[1])", 1, A[0]))).toBe(refused);
+      expect(await errorOf(client.eval("return redis.call('set', KEYS[1], 1)", 1, B[0]))).toMatch(/^NOREPLICAS Not enough good replicas to write\. script: \w+, on @user_script:1\.$/);
+      expect(await errorOf(client.set(A[0], 'w'))).toBe(refused);
+      expect(await errorOf(client.mset(A[0], 'w', B[0], 'w'))).toBe(refused);
+    } finally {
+      await client.config('SET', 'min-replicas-to-write', '0');
+    }
+    expect(await client.mget(A[0], B[0])).toEqual(['v', null]);
+  });
+
   it('lets scripts call DEBUG PROTOCOL under DEBUG SET-DISABLE-DENY-SCRIPTS, converting every RESP3 type as Redis', async () => {
     const raw = new RawSession(server.port);
     const command = (...args: string[]): Promise<string> => raw.send(resp(...args), 1);

@@ -48,6 +48,8 @@ export interface ScriptServices {
   runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, allowOom?: boolean): void;
   /** Whether a write would be refused for memory now: a script with flags that may write is refused whole then, as Redis. */
   outOfMemory(): boolean;
+  /** Whether writes are refused for want of good replicas (min-replicas-to-write): a script with flags that may write is refused whole then. */
+  noGoodReplicas(): boolean;
   /** Counts a call a script made that ran without the invoker (SELECT), in commandstats. */
   countCall(spec: CommandSpec, failed: boolean): void;
   /** Counts a call a script made that was refused before it ran: its error, and a rejected call of `spec` (undefined: no such command). */

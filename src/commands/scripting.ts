@@ -463,7 +463,8 @@ export function runTarget(
   const vm = vmOrError();
   if (vm.running) throw new ReplyError(BUSY_SCRIPT_ERROR);
   const allowOom = target.noWrites || (target.flags !== null && target.flags.has('allow-oom'));
-  // As Redis: a script with flags that may write does not start while writes are refused for memory.
+  // As Redis: a script with flags that may write does not start while writes are refused (too few good replicas, or memory).
+  if (target.flags !== null && !target.noWrites && services.noGoodReplicas()) throw new ReplyError(Errors.noReplicas);
   if (target.flags !== null && !allowOom && services.outOfMemory()) throw new ReplyError(Errors.outOfMemory);
   const shards = services.shards;
   const home = keys.length === 0 ? shards.localShard : shards.shardOfKey(keys[0]);

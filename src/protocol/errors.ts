@@ -14,6 +14,7 @@ export const Errors = {
   sameObject: 'ERR source and destination objects are the same',
   overflow: 'ERR increment or decrement would overflow',
   outOfMemory: "OOM command not allowed when used memory > 'maxmemory'.",
+  noReplicas: 'NOREPLICAS Not enough good replicas to write.',
   invalidExpire: (command: string) => `ERR invalid expire time in '${command}' command`,
   wrongArgs: (command: string) => `ERR wrong number of arguments for '${command}' command`,
   unknownSubcommand: (sub: string, container: string) =>

@@ -10,7 +10,8 @@
 import { CommandContext, type CommandSpec, type CommandTable } from '../commands/command.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import type { MemoryBudget } from '../store/eviction.ts';
-import { internalError } from '../protocol/errors.ts';
+import { Errors, internalError } from '../protocol/errors.ts';
+import { Flag } from '../commands/command-row.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { Client } from './client.ts';
 import type { ServerContext } from './server-context.ts';
@@ -74,6 +75,12 @@ export class Invoker {
   private readonly journalWrite: JournalWrite;
   /** Set while the AOF is replayed: nothing is evicted or refused (as Redis while loading). */
   loading = false;
+  /**
+   * min-replicas-to-write (with min-replicas-max-lag) set: this server has no
+   * replicas, so none is good and every write is refused, as Redis refuses
+   * writes with too few good replicas.
+   */
+  noGoodReplicas = false;
 
   constructor(server: ServerContext, store: ShardStore, memory: MemoryBudget, refusal: MemoryRefusal, commands: CommandTable) {
     this.server = server;
@@ -86,6 +93,21 @@ export class Invoker {
     memory.onEvict = (db, key) => {
       if (this.journal.enabled) this.journal.append(db, [EVICTED_DEL, Buffer.from(key)]);
     };
+    const applyReplicas = (): void => {
+      this.noGoodReplicas = server.config.getNumber('min-replicas-to-write') > 0 && server.config.getNumber('min-replicas-max-lag') > 0;
+    };
+    applyReplicas();
+    server.configListeners.push(applyReplicas);
+  }
+
+  /** The refusal of a write for want of good replicas: true, with the error written to `out` and counted, when `spec` may not run. */
+  refuseForReplicas(spec: CommandSpec, out: ReplyWriter): boolean {
+    if (!this.noGoodReplicas || this.loading || (spec.flags & Flag.Write) === 0) return false;
+    const commandStats = this.server.commandStats;
+    out.errors = commandStats.errors;
+    out.error(Errors.noReplicas);
+    commandStats.of(spec.name).rejectedCalls++;
+    return true;
   }
 
   /**
@@ -107,6 +129,7 @@ export class Invoker {
       if (!countCall) this.memory.evict();
       else if (refuseForMemory && this.refusal.refuse(spec, out)) return;
     }
+    if (countCall && this.refuseForReplicas(spec, out)) return;
     const saved = nested ? new SavedContext(ctx) : null;
     ctx.argv = argv;
     ctx.argc = argc;

@@ -16,6 +16,7 @@ import { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { Client, PendingReply } from './client.ts';
 import type { CommandStats } from './command-stats.ts';
 import type { MemoryRefusal } from './memory-refusal.ts';
+import type { Invoker } from './invoker.ts';
 import type { ReplyOrder } from './reply-order.ts';
 import type { ThreadParts } from './dispatcher.ts';
 
@@ -50,6 +51,7 @@ export class PlanRunner {
   private readonly refusal: MemoryRefusal;
   private readonly replies: ReplyOrder;
   private readonly commandStats: CommandStats;
+  private readonly invoker: Invoker;
 
   constructor(parts: ThreadParts, coordinator: Coordinator) {
     this.coordinator = coordinator;
@@ -57,6 +59,7 @@ export class PlanRunner {
     this.refusal = parts.refusal;
     this.replies = parts.replies;
     this.commandStats = parts.server.commandStats;
+    this.invoker = parts.invoker;
   }
 
   /**
@@ -79,10 +82,10 @@ export class PlanRunner {
       client.whenAnswered = () => this.coordinator.releaseHeldCommands(client);
       return;
     }
-    // Checked here, once for every shard: a write refused for memory is refused whole.
-    if (this.refusal.enabled) {
+    // Checked here, once for every shard: a write refused for memory (or for want of good replicas) is refused whole.
+    if (this.refusal.enabled || this.invoker.noGoodReplicas) {
       const out = this.replies.writerFor(client);
-      if (this.refusal.refuse(spec, out)) {
+      if (this.refusal.refuse(spec, out) || this.invoker.refuseForReplicas(spec, out)) {
         this.replies.done(client, out);
         return;
       }

@@ -79,6 +79,10 @@ export class ThreadScriptServices implements ScriptServices {
     if (spec !== undefined) stats.of(spec.name).rejectedCalls++;
   }
 
+  noGoodReplicas(): boolean {
+    return this.invoker.noGoodReplicas;
+  }
+
   outOfMemory(): boolean {
     return this.invoker.outOfMemory();
   }
