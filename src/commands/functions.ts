@@ -19,6 +19,8 @@ import { RdbFormatError } from '../store/rdb/rdb-types.ts';
 interface LibraryFunction {
   readonly name: string;
   readonly flags: readonly string[];
+  /** The same, as a set (what a run checks). */
+  readonly flagSet: ReadonlySet<string>;
   readonly description: string | null;
   readonly library: Library;
 }
@@ -90,7 +92,8 @@ function loadLibrary(code: Buffer, replace: boolean): string {
     const [fnName, flags, description] = line.split('\t');
     const clash = functions.get(fnName.toLowerCase());
     if (clash !== undefined && clash.library !== existing) throw new ReplyError(`ERR Function ${fnName} already exists`);
-    library.functions.push({ name: fnName, flags: flags.length === 0 ? [] : flags.split(','), description: description.length === 0 ? null : description, library });
+    const flagList = flags.length === 0 ? [] : flags.split(',');
+    library.functions.push({ name: fnName, flags: flagList, flagSet: new Set(flagList), description: description.length === 0 ? null : description, library });
   }
   if (existing !== undefined) removeLibrary(existing);
   vm.commitLibrary(FUNCTION_PREFIX);
@@ -346,7 +349,7 @@ function targetOf(argv: readonly Buffer[], readOnly: boolean): ScriptTarget & { 
   if (fn === undefined) throw new ReplyError('ERR Function not found');
   const noWrites = fn.flags.includes('no-writes');
   if (readOnly && !noWrites) throw new ReplyError('ERR Can not execute a script with write flag using *_ro command.');
-  return { vmName: FUNCTION_PREFIX + fn.name, errorName: fn.name, mode: RUN_FUNCTION, noWrites, flags: new Set(fn.flags), identity: FUNCTION_PREFIX + fn.name.toLowerCase() };
+  return { vmName: FUNCTION_PREFIX + fn.name, errorName: fn.name, mode: RUN_FUNCTION, noWrites, flags: fn.flagSet, identity: FUNCTION_PREFIX + fn.name.toLowerCase() };
 }
 
 function fcallHandler(readOnly: boolean) {
