@@ -14,6 +14,7 @@ import { startServer, useServer } from './helpers/server.ts';
 import type { TestServer } from './helpers/server.ts';
 import { startStockRedis } from './helpers/stock-server.ts';
 import { connectIoredis, errorOf, infoField, waitFor } from './helpers/clients.ts';
+import { connectOnThread, panicThreadOf } from './helpers/threads.ts';
 
 const dirs: string[] = [];
 function freshDir(): string {
@@ -161,6 +162,26 @@ describe('libraries in the RDB file', () => {
       expect(await client.debug('RELOAD', 'NOSAVE', 'NOFLUSH', 'MERGE')).toBe('OK');
       expect(await names(client)).toEqual(['test1', 'test2']);
       expect(await client.call('FCALL', 'ft2', '0')).toBe('two');
+    } finally {
+      client.disconnect();
+      await server.stop();
+    }
+  });
+});
+
+describe('libraries on a thread that replaces a dead one', () => {
+  it('are copied from another thread, so FCALL works on every thread', async () => {
+    const server = await startServer({ shards: 2, args: ['--enable-debug-command', 'yes'] });
+    const client = await connectIoredis(server);
+    try {
+      await client.call('FUNCTION', 'LOAD', library('survives', 'fsurvives', 'still here'));
+      await panicThreadOf(server);
+      for (const thread of [0, 1]) {
+        const connection = await connectOnThread(server, thread);
+        expect(await connection.call('FCALL', 'fsurvives', '0')).toBe('still here');
+        expect(await names(connection)).toEqual(['survives']);
+        connection.disconnect();
+      }
     } finally {
       client.disconnect();
       await server.stop();

@@ -34,6 +34,8 @@ import { EndOfBatch } from './end-of-batch.ts';
 import { HopExecutor } from './hop-executor.ts';
 import { ThreadScriptServices } from './script-services.ts';
 import { luaVm } from '../scripting/lua-vm.ts';
+import { joinLibraries } from '../commands/functions.ts';
+import { functionsOfPayload } from '../store/rdb/rdb-value.ts';
 import type { LuaVm } from '../scripting/lua-vm.ts';
 import { REDIS_VERSION } from '../config/version.ts';
 import { log } from '../util/log.ts';
@@ -263,6 +265,8 @@ export class ShardThread {
       if (this.loadSnapshot) this.aof.startUp();
       else this.aof.onConfig();
     } else if (this.loadSnapshot) loadSnapshotAtStart(this);
+    // A thread replacing a dead one starts with an empty Lua state: the function libraries come from a peer's.
+    if (!this.loadSnapshot && this.server.shardCount > 1) await this.librariesFromPeer();
     this.server.configListeners.push(() => this.aof.onConfig());
     const config = this.server.config;
     const port = config.getNumber('port');
@@ -277,6 +281,24 @@ export class ShardThread {
         });
       });
       this.listeners.push(listener);
+    }
+  }
+
+  /** Loads the function libraries another thread holds (FUNCTION DUMP over the ring): every thread holds the same. */
+  private async librariesFromPeer(): Promise<void> {
+    const peer = this.server.threadIndex === 0 ? 1 : 0;
+    try {
+      // Not waited for past a limit: the thread must come up, libraries or not.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<Error>((resolve) => {
+        timer = setTimeout(() => resolve(new Error('no answer')), PEER_LIBRARIES_MS);
+      });
+      const payload = await Promise.race([this.shards.call(peer, 0, 0, [Buffer.from('FUNCTION'), Buffer.from('DUMP')]), timeout]);
+      clearTimeout(timer);
+      if (!Buffer.isBuffer(payload)) throw new Error(payload instanceof Error ? payload.message : 'no payload');
+      joinLibraries(functionsOfPayload(payload), 'flush');
+    } catch (error) {
+      log('warning', `The function libraries could not be copied from shard ${peer}: ${(error as Error).message}`);
     }
   }
 
@@ -502,6 +524,9 @@ export class ShardThread {
     await Promise.all(this.listeners.map((listener) => new Promise((resolve) => listener.close(resolve))));
   }
 }
+
+/** How long a restarted thread waits for a peer's function libraries. */
+const PEER_LIBRARIES_MS = 3000;
 
 /** How often a busy script's thread reads its clients' sockets. */
 const BUSY_SERVE_MS = 5;
