@@ -6,7 +6,8 @@
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { errorOf } from './helpers/clients.ts';
+import { connectIoredis, errorOf } from './helpers/clients.ts';
+import { RawSession, resp } from './helpers/raw-client.ts';
 import { connectOnThread } from './helpers/threads.ts';
 import { startServer, useServer } from './helpers/server.ts';
 
@@ -91,6 +92,47 @@ describe('an unkillable script', () => {
     } finally {
       runner.disconnect();
       other.disconnect();
+      await server.stop();
+    }
+  });
+});
+
+describe('a busy script with one shard (every client on the thread running it)', () => {
+  /** PINGs over a raw connection until the answer is BUSY. */
+  async function rawUntilBusy(session: RawSession): Promise<string> {
+    for (let tries = 0; tries < 200; tries++) {
+      const answer = await session.send('PING\r\n', 1);
+      if (answer.startsWith('-BUSY')) return answer;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('the script never became busy');
+  }
+
+  it('answers connections made while it runs, and SCRIPT KILL and SHUTDOWN NOSAVE from them work', async () => {
+    const server = await startServer({ shards: 1, args: ['--busy-reply-threshold', '100'] });
+    const runner = await connectIoredis(server, { retryStrategy: () => null });
+    const sessions: RawSession[] = [];
+    try {
+      const killed = errorOf(runner.eval(SPIN, 0));
+      // Connected after the script started (ioredis's own ready check would meet BUSY): accepted and read from inside it.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const late = new RawSession(server.port);
+      sessions.push(late);
+      expect(await rawUntilBusy(late)).toBe(`-${BUSY_SCRIPT}\r\n`);
+      expect(await late.send(resp('SCRIPT', 'KILL'), 1)).toBe('+OK\r\n');
+      expect(await killed).toMatch(/^ERR Script killed by user with SCRIPT KILL\.\.\./);
+      expect(await runner.ping()).toBe('PONG');
+      void runner.eval(`redis.call('set', 'written', 1) ${SPIN}`, 0).catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const later = new RawSession(server.port);
+      sessions.push(later);
+      expect(await rawUntilBusy(later)).toBe(`-${BUSY_SCRIPT}\r\n`);
+      const exited = new Promise<number | null>((resolve) => server.process.once('exit', (code) => resolve(code)));
+      void later.send(resp('SHUTDOWN', 'NOSAVE'), 1).catch(() => {});
+      expect(await exited).toBe(0);
+    } finally {
+      runner.disconnect();
+      for (const session of sessions) session.close();
       await server.stop();
     }
   });
