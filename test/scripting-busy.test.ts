@@ -1,12 +1,13 @@
 // Busy scripts over two shards, as Redis: past busy-reply-threshold a script
-// that still runs makes the server answer BUSY (here: every thread but the
-// one running it, which cannot read its sockets meanwhile), SCRIPT KILL and
+// that still runs makes the server answer BUSY (every thread, the one
+// running it too: it reads its other clients from inside the script), SCRIPT KILL and
 // FUNCTION KILL from another thread stop one that has not written, one that
 // has written is UNKILLABLE, and SHUTDOWN NOSAVE stops the server anyway.
 
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { errorOf } from './helpers/clients.ts';
+import { connectIoredis, errorOf } from './helpers/clients.ts';
+import { RawSession, resp } from './helpers/raw-client.ts';
 import { connectOnThread } from './helpers/threads.ts';
 import { startServer, useServer } from './helpers/server.ts';
 
@@ -47,11 +48,28 @@ describe('busy scripts', () => {
     expect(await errorOf(other.script('KILL'))).toBe('NOTBUSY No scripts in execution right now.');
   });
 
+  it('answers the other clients of the thread running the script too, and SCRIPT KILL from there stops it', async () => {
+    const [runner, neighbour] = [await connect(0), await connect(0)];
+    const running = errorOf(runner.eval(SPIN, 0));
+    expect(await untilBusy(neighbour)).toBe(BUSY_SCRIPT);
+    // A pipeline: each command answered in order (FUNCTION STATS refuses while EVAL's script is busy, as in Redis).
+    const replies = await neighbour.pipeline().get('probe').call('FUNCTION', 'STATS').exec();
+    expect(replies?.[0][0]?.message).toBe(BUSY_SCRIPT);
+    expect(replies?.[1][0]?.message).toBe(BUSY_SCRIPT);
+    expect(await neighbour.script('KILL')).toBe('OK');
+    expect(await running).toMatch(/^ERR Script killed by user with SCRIPT KILL\.\.\./);
+    expect(await neighbour.get('probe')).toBeNull();
+    expect(await runner.ping()).toBe('PONG');
+  });
+
   it('FUNCTION KILL stops a busy function', async () => {
     const [runner, other] = [await connect(1), await connect(0)];
     await other.call('FUNCTION', 'LOAD', 'REPLACE', `#!lua name=spinner\nredis.register_function('spin', function() ${SPIN} end)`);
     const running = errorOf(runner.call('FCALL', 'spin', '0'));
     expect(await untilBusy(other)).toBe(BUSY_FUNCTION);
+    const stats = (await other.call('FUNCTION', 'STATS')) as unknown[];
+    expect(stats.slice(0, 1)).toEqual(['running_script']);
+    expect((stats[1] as unknown[]).slice(0, 4)).toEqual(['name', 'spin', 'command', ['FCALL', 'spin', '0']]);
     expect(await errorOf(other.script('KILL'))).toBe(BUSY_FUNCTION);
     expect(await other.call('FUNCTION', 'KILL')).toBe('OK');
     expect(await running).toMatch(/^ERR Script killed by user with FUNCTION KILL\.\.\. script: spin, on @user_function:2\.$/);
@@ -74,6 +92,47 @@ describe('an unkillable script', () => {
     } finally {
       runner.disconnect();
       other.disconnect();
+      await server.stop();
+    }
+  });
+});
+
+describe('a busy script with one shard (every client on the thread running it)', () => {
+  /** PINGs over a raw connection until the answer is BUSY. */
+  async function rawUntilBusy(session: RawSession): Promise<string> {
+    for (let tries = 0; tries < 200; tries++) {
+      const answer = await session.send('PING\r\n', 1);
+      if (answer.startsWith('-BUSY')) return answer;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    throw new Error('the script never became busy');
+  }
+
+  it('answers connections made while it runs, and SCRIPT KILL and SHUTDOWN NOSAVE from them work', async () => {
+    const server = await startServer({ shards: 1, args: ['--busy-reply-threshold', '100'] });
+    const runner = await connectIoredis(server, { retryStrategy: () => null });
+    const sessions: RawSession[] = [];
+    try {
+      const killed = errorOf(runner.eval(SPIN, 0));
+      // Connected after the script started (ioredis's own ready check would meet BUSY): accepted and read from inside it.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const late = new RawSession(server.port);
+      sessions.push(late);
+      expect(await rawUntilBusy(late)).toBe(`-${BUSY_SCRIPT}\r\n`);
+      expect(await late.send(resp('SCRIPT', 'KILL'), 1)).toBe('+OK\r\n');
+      expect(await killed).toMatch(/^ERR Script killed by user with SCRIPT KILL\.\.\./);
+      expect(await runner.ping()).toBe('PONG');
+      void runner.eval(`redis.call('set', 'written', 1) ${SPIN}`, 0).catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      const later = new RawSession(server.port);
+      sessions.push(later);
+      expect(await rawUntilBusy(later)).toBe(`-${BUSY_SCRIPT}\r\n`);
+      const exited = new Promise<number | null>((resolve) => server.process.once('exit', (code) => resolve(code)));
+      void later.send(resp('SHUTDOWN', 'NOSAVE'), 1).catch(() => {});
+      expect(await exited).toBe(0);
+    } finally {
+      runner.disconnect();
+      for (const session of sessions) session.close();
       await server.stop();
     }
   });

@@ -13,7 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
 import { createClient } from 'redis';
 import { connectIoredis, errorOf, flushBeforeEach, useClient } from './helpers/clients.ts';
-import { keysOnShard, RawSession } from './helpers/raw-client.ts';
+import { keysOnShard, RawSession, resp } from './helpers/raw-client.ts';
 import { connectOnThread } from './helpers/threads.ts';
 import { STOCK_PORT, useServerOrStock } from './helpers/stock-server.ts';
 
@@ -132,6 +132,45 @@ describe('Lua scripting over two shards', () => {
     expect(await zero.script('EXISTS', sha)).toEqual([0]);
     expect(await errorOf(zero.evalsha(sha, 0))).toBe('NOSCRIPT No matching script. Please use EVAL.');
     expect(await errorOf(zero.script('KILL'))).toBe('NOTBUSY No scripts in execution right now.');
+    // A body EVAL ran (here or on the shard of its key) is known to EVALSHA on every thread.
+    for (const [keys, body] of [[[A[0]], "return redis.call('exists', KEYS[1])"], [[B[0]], "return redis.call('exists', KEYS[1]) + 1"], [[], 'return 7']] as const) {
+      expect(await zero.eval(body, keys.length, ...keys)).toBeTypeOf('number');
+      for (const connection of [zero, one]) expect(await connection.evalsha(sha1(body), keys.length, ...keys)).toBeTypeOf('number');
+      expect(await one.script('EXISTS', sha1(body))).toEqual([1]);
+    }
+    const info = (await zero.info('memory')) as string;
+    expect(info).toContain('number_of_cached_scripts:3\r\n');
+    expect(await one.script('FLUSH')).toBe('OK');
+    expect((await zero.info('memory')) as string).toContain('number_of_cached_scripts:0\r\n');
+  });
+
+  it("answers a script's errors in Redis's words and counts them once, in errorstats and the script's failed_calls", async () => {
+    const stat = async (section: string, name: string): Promise<string | undefined> => {
+      const info = (await client.info(section)) as string;
+      return info.split('\r\n').find((line) => line.startsWith(`${name}:`))?.slice(name.length + 1);
+    };
+    await client.config('RESETSTAT');
+    expect(await errorOf(client.eval("return redis.error_reply('MY_CODE custom msg')", 0))).toBe('MY_CODE custom msg');
+    expect(await stat('errorstats', 'errorstat_MY_CODE')).toBe('count=1');
+    expect(await errorOf(client.eval("return redis.error_reply('')", 0))).toBe('ERR ');
+    expect(await errorOf(client.eval("error(redis.error_reply('X\\r\\n+INJECTED'))", 0))).toMatch(/^ERR X {2}\+INJECTED script: \w+, on @user_script:1\.$/);
+    // A redis.call that fails: its error counted once (the command's), the script failed.
+    await client.config('RESETSTAT');
+    expect(await errorOf(client.eval("return redis.call('select', 99)", 0))).toMatch(/^ERR DB index is out of range script:/);
+    expect(await stat('errorstats', 'errorstat_ERR')).toBe('count=1');
+    expect(await stat('commandstats', 'cmdstat_eval')).toMatch(/^calls=1,.*,failed_calls=1$/);
+    // A redis.pcall that fails: the command's error counted, the script did not fail.
+    await client.config('RESETSTAT');
+    expect(await client.eval("local t = redis.pcall('select', 99) return t['err']", 0)).toBe('ERR DB index is out of range');
+    expect(await stat('errorstats', 'errorstat_ERR')).toBe('count=1');
+    expect(await stat('commandstats', 'cmdstat_eval')).toMatch(/^calls=1,.*,failed_calls=0$/);
+  });
+
+  it('sorts a set for SORT BY a constant inside a script, and stops a library whose loading runs too long', async () => {
+    await client.sadd(A[0], 'c', 'a', 'b', 'aa');
+    expect(await client.eval("return redis.call('sort', KEYS[1], 'by', '_')", 1, A[0])).toEqual(['a', 'aa', 'b', 'c']);
+    expect(await errorOf(client.call('FUNCTION', 'LOAD', '#!lua name=slow\nlocal a = 1 while 1 do a = a + 1 end'))).toMatch(/FUNCTION LOAD timeout/);
+    expect(await client.call('FUNCTION', 'LIST')).toEqual([]);
   });
 
   it("works with ioredis's defineCommand and node-redis's scriptLoad and evalSha", async () => {
@@ -216,7 +255,72 @@ describe('Lua scripting over two shards', () => {
     expect(await errorOf(client.call('FUNCTION', 'LOAD', '#!luax name=a\nreturn'))).toBe("ERR Engine 'luax' not found");
     expect(await errorOf(client.call('FUNCTION', 'LOAD', '#!lua name=a-b\nreturn'))).toBe('ERR Library names can only contain letters, numbers, or underscores(_) and must be at least one character long');
     expect(await errorOf(client.call('FUNCTION', 'LOAD', '#!lua foo=bar\nreturn'))).toBe('ERR Invalid metadata value given: foo=bar');
+    expect(await errorOf(client.call('FUNCTION', 'LOAD', "#! name=a\nredis.register_function('a', function() end)"))).toBe("ERR Engine '' not found");
+    expect(await errorOf(client.call('FUNCTION', 'LOAD', '#!lua name=a'))).toBe('ERR Invalid library metadata');
     expect(await client.call('FUNCTION', 'LIST')).toEqual([]);
+    // Quotes as Redis splits the first line; function names in any case; register_function only while loading.
+    expect(await client.call('FUNCTION', 'LOAD', `#!lua name="quoted"\nlocal lib = redis\nredis.register_function('Mixed', function() lib.register_function('x', function() end) end)`)).toBe('quoted');
+    expect(await errorOf(client.call('FCALL', 'mIXED', '0'))).toMatch(/^ERR redis\.register_function can only be called on FUNCTION LOAD command script: Mixed, on @user_function:3\.$/);
+    expect(await errorOf(client.call('FUNCTION', 'LOAD', "#!lua name=other\nredis.register_function('MIXED', function() end)"))).toBe('ERR Function MIXED already exists');
+    expect(await errorOf(client.call('FCALL', 'mixed', 'x'))).toBe('ERR Bad number of keys provided');
+    expect(await errorOf(client.call('FCALL', 'nosuch', 'x'))).toBe('ERR Function not found');
+  });
+
+  it('honours allow-oom and no-writes under maxmemory, and refuses a script with flags that may write', async () => {
+    await client.set(A[0], 'before');
+    await client.set(B[0], 'before');
+    await client.config('SET', 'maxmemory', '1');
+    try {
+      for (const key of [A[0], B[0]]) {
+        expect(await errorOf(client.eval("return redis.call('set', KEYS[1], 'x')", 1, key))).toMatch(/^OOM command not allowed when used memory > 'maxmemory'\. script:/);
+        expect(await client.eval("return redis.call('get', KEYS[1])", 1, key)).toBe('before');
+        expect(await errorOf(client.eval('#!lua flags=\nreturn 1', 0))).toBe("OOM command not allowed when used memory > 'maxmemory'.");
+        expect(await client.eval("#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", 1, key)).toBe('before');
+        expect(await client.eval("#!lua flags=allow-oom\nreturn redis.call('set', KEYS[1], 'after')", 1, key)).toBe('OK');
+      }
+    } finally {
+      await client.config('SET', 'maxmemory', '0');
+    }
+    expect(await client.mget(A[0], B[0])).toEqual(['after', 'after']);
+  });
+
+  it('refuses writes for want of good replicas (min-replicas-to-write): scripts that may write, and the writes a script calls', async () => {
+    await client.set(A[0], 'v');
+    await client.config('SET', 'min-replicas-to-write', '1');
+    try {
+      const refused = 'NOREPLICAS Not enough good replicas to write.';
+      expect(await client.eval("#!lua flags=no-writes\nreturn redis.call('get', KEYS[1])", 1, A[0])).toBe('v');
+      expect(await client.eval("return redis.call('get', KEYS[1])", 1, A[0])).toBe('v');
+      expect(await errorOf(client.eval("#!lua\nreturn redis.call('get', KEYS[1])", 1, A[0]))).toBe(refused);
+      expect(await errorOf(client.eval("return redis.call('set', KEYS[1], 1)", 1, B[0]))).toMatch(/^NOREPLICAS Not enough good replicas to write\. script: \w+, on @user_script:1\.$/);
+      expect(await errorOf(client.set(A[0], 'w'))).toBe(refused);
+      expect(await errorOf(client.mset(A[0], 'w', B[0], 'w'))).toBe(refused);
+    } finally {
+      await client.config('SET', 'min-replicas-to-write', '0');
+    }
+    expect(await client.mget(A[0], B[0])).toEqual(['v', null]);
+  });
+
+  it('lets scripts call DEBUG PROTOCOL under DEBUG SET-DISABLE-DENY-SCRIPTS, converting every RESP3 type as Redis', async () => {
+    const raw = new RawSession(server.port);
+    const command = (...args: string[]): Promise<string> => raw.send(resp(...args), 1);
+    try {
+      expect(await command('DEBUG', 'SET-DISABLE-DENY-SCRIPTS', '1')).toBe('+OK\r\n');
+      const viaScript = (resp: number, type: string): Promise<string> => command('EVAL', `redis.setresp(${resp}) return redis.call('debug', 'protocol', '${type}')`, '0');
+      expect(await viaScript(3, 'false')).toBe(':0\r\n');
+      expect(await command('EVAL', 'redis.setresp(2) return false', '0')).toBe('$-1\r\n');
+      expect(await command('EVAL', 'redis.setresp(3) return false', '0')).toBe(':0\r\n');
+      expect(await viaScript(3, 'verbatim')).toBe('$25\r\nThis is a verbatim\nstring\r\n');
+      expect(await command('EVAL', "return {big_number = '123\\r\\n123'}", '0')).toBe('$8\r\n123  123\r\n');
+      await command('HELLO', '3');
+      expect(await viaScript(3, 'verbatim')).toBe('=29\r\ntxt:This is a verbatim\nstring\r\n');
+      expect(await viaScript(3, 'false')).toBe('#f\r\n');
+      expect(await viaScript(3, 'bignum')).toBe('(1234567999999999999999999999999999999\r\n');
+      expect(await command('DEBUG', 'SET-DISABLE-DENY-SCRIPTS', '0')).toBe('+OK\r\n');
+      expect(await viaScript(3, 'true')).toMatch(/^-ERR This Redis command is not allowed from script script: \w+, on @user_script:1\.\r\n$/);
+    } finally {
+      raw.close();
+    }
   });
 
   it('stays up when a script asks for more results than Lua can give or an absurd hex width, or selects a database', async () => {

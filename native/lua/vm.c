@@ -16,12 +16,18 @@
  *                                (kind 0) or as a FUNCTION library's callback (kind 1),
  *                                and returns its result as RESP bytes in `proto`
  *   loadLibrary(code), commitLibrary(prefix)   FUNCTION LOAD: runs a library, then keeps its functions
- *   forget(name), forgetAll(), memory()
+ *   forget(name), forgetAll(), memory(collect)
+ *   readable(fds)                which of the fds (an Int32Array) have input waiting: their
+ *                                entries are kept, the others set to -1 (poll, no wait)
+ *   acceptPending(fd)            accepts one connection waiting on listening socket fd
+ *                                (non-blocking): its fd, or -1. A thread busy in a script
+ *                                cannot run its event loop; it accepts this way instead.
  *
  * A script's errors come back as RESP errors with Redis's trace suffix
  * ("script: <name>, on @user_script:<line>.").
  */
 
+#define _GNU_SOURCE /* accept4 */
 #include <node_api.h>
 #include <lua.h>
 #include <lauxlib.h>
@@ -30,6 +36,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <errno.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 int luaopen_cjson(lua_State *L);
 int luaopen_bit(lua_State *L);
@@ -73,6 +82,8 @@ typedef struct {
   size_t used;
   size_t limit;
   int running;
+  /* When the library being loaded must have finished running (FUNCTION LOAD's timeout). */
+  double loadDeadline;
 } Vm;
 
 static void bytes_reserve(Bytes *b, size_t more) {
@@ -455,9 +466,11 @@ static void lua_to_resp(lua_State *L, Vm *vm, int depth) {
       return;
     }
     case LUA_TBOOLEAN:
-      /* A RESP3 boolean only when both the script (redis.setresp(3)) and the client speak RESP3. */
-      if (vm->clientResp == 3 && vm->callResp == 3) bytes_put(out, lua_toboolean(L, top) ? "#t\r\n" : "#f\r\n", 4);
-      else if (lua_toboolean(L, top)) bytes_put(out, ":1\r\n", 4);
+      /* After redis.setresp(3) a boolean (RESP3's, or 1 and 0 for a RESP2 client); before, true is 1 and false null. */
+      if (vm->callResp == 3) {
+        if (vm->clientResp == 3) bytes_put(out, lua_toboolean(L, top) ? "#t\r\n" : "#f\r\n", 4);
+        else bytes_put(out, lua_toboolean(L, top) ? ":1\r\n" : ":0\r\n", 4);
+      } else if (lua_toboolean(L, top)) bytes_put(out, ":1\r\n", 4);
       else put_null(vm);
       return;
     case LUA_TNUMBER:
@@ -497,11 +510,40 @@ static void lua_to_resp(lua_State *L, Vm *vm, int depth) {
   }
   lua_pop(L, 1);
   if ((s = string_field(L, top, "big_number", &length)) != NULL) {
+    /* As Redis: CR and LF inside it become spaces, in RESP3's line and RESP2's bulk alike. */
     if (vm->clientResp == 3) put_line(out, '(', s, length);
-    else put_bulk(out, s, length);
+    else {
+      put_bulk(out, s, length);
+      for (size_t i = out->length - 2 - length; i < out->length - 2; i++) if (out->data[i] == '\r' || out->data[i] == '\n') out->data[i] = ' ';
+    }
     lua_pop(L, 1);
     return;
   }
+  lua_pushstring(L, "verbatim_string");
+  lua_rawget(L, top);
+  if (lua_type(L, -1) == LUA_TTABLE) {
+    int verbatim = lua_gettop(L);
+    lua_getfield(L, verbatim, "format");
+    lua_getfield(L, verbatim, "string");
+    if (lua_type(L, -2) == LUA_TSTRING && lua_type(L, -1) == LUA_TSTRING) {
+      size_t formatLength, textLength;
+      const char *format = lua_tolstring(L, -2, &formatLength);
+      const char *text = lua_tolstring(L, -1, &textLength);
+      if (vm->clientResp == 3 && formatLength == 3) {
+        bytes_printf(out, "=%lld\r\n", (long long)textLength + 4);
+        bytes_put(out, format, 3);
+        bytes_put(out, ":", 1);
+        bytes_put(out, text, textLength);
+        bytes_put(out, "\r\n", 2);
+      } else {
+        put_bulk(out, text, textLength);
+      }
+      lua_pop(L, 3);
+      return;
+    }
+    lua_pop(L, 2);
+  }
+  lua_pop(L, 1);
   lua_pushstring(L, "map");
   lua_rawget(L, top);
   if (lua_type(L, -1) == LUA_TTABLE) {
@@ -758,6 +800,9 @@ static napi_value js_init(napi_env env, napi_callback_info info) {
   napi_create_reference(env, argv[0], 1, &vm->host);
   lua_State *L = lua_newstate(vm_alloc, vm);
   vm->L = L;
+  /* A collection cycle starts as soon as the last ends (Lua's default waits for the heap to double): the
+     state stays near what scripts keep alive, as INFO's used_memory_lua tells it. */
+  lua_gc(L, LUA_GCSETPAUSE, 100);
   napi_set_instance_data(env, vm, free_vm, NULL);
   open_library(L, "", luaopen_base);
   open_library(L, LUA_TABLIBNAME, luaopen_table);
@@ -869,6 +914,24 @@ static napi_value js_define(napi_env env, napi_callback_info info) {
  * aside until commitLibrary; or "C" and the compile error, or "R" and the
  * error raised while registering.
  */
+/* How long a library's code may run while it loads (as Redis's FUNCTION LOAD). */
+#define LOAD_TIMEOUT_MS 500
+
+static double now_ms(void) {
+  struct timespec now;
+  clock_gettime(CLOCK_MONOTONIC, &now);
+  return (double)now.tv_sec * 1000 + (double)now.tv_nsec / 1e6;
+}
+
+/* Stops a library whose loading code runs past LOAD_TIMEOUT_MS; keeps firing so that a pcall cannot swallow it. */
+static void load_hook(lua_State *L, lua_Debug *ar) {
+  (void)ar;
+  if (now_ms() < vm_of(L)->loadDeadline) return;
+  lua_sethook(L, load_hook, LUA_MASKLINE | LUA_MASKCOUNT, 1);
+  lua_pushstring(L, "FUNCTION LOAD timeout");
+  lua_error(L);
+}
+
 static napi_value js_load_library(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   Vm *vm = vm_call(env, info, argv, 1);
@@ -886,7 +949,11 @@ static napi_value js_load_library(napi_env env, napi_callback_info info) {
   } else {
     lua_getfield(L, LUA_REGISTRYINDEX, "library_loader");
     lua_insert(L, -2);
-    if (lua_pcall(L, 1, 2, 0) != 0) {
+    vm->loadDeadline = now_ms() + LOAD_TIMEOUT_MS;
+    lua_sethook(L, load_hook, LUA_MASKCOUNT, HOOK_INSTRUCTIONS);
+    int status = lua_pcall(L, 1, 2, 0);
+    lua_sethook(L, NULL, 0, 0);
+    if (status != 0) {
       bytes_put(out, "R", 1);
       if (lua_istable(L, -1)) {
         lua_getfield(L, -1, "err");
@@ -1075,11 +1142,63 @@ static napi_value js_forget_all(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* memory(collect): the bytes the state holds; after a full collection when collect is true (what scripts keep alive). */
 static napi_value js_memory(napi_env env, napi_callback_info info) {
-  (void)info;
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  bool collect = false;
+  if (argc >= 1) napi_get_value_bool(env, argv[0], &collect);
   Vm *vm = instance(env);
+  if (vm != NULL && vm->L != NULL && collect) lua_gc(vm->L, LUA_GCCOLLECT, 0);
   napi_value result;
   napi_create_double(env, vm != NULL ? (double)vm->used : 0, &result);
+  return result;
+}
+
+static napi_value js_readable(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_typedarray_type type;
+  size_t count = 0;
+  void *data = NULL;
+  int32_t ready = 0;
+  if (argc >= 1 && napi_get_typedarray_info(env, argv[0], &type, &count, &data, NULL, NULL) == napi_ok && type == napi_int32_array && count > 0) {
+    int32_t *fds = data;
+    struct pollfd *polled = calloc(count, sizeof *polled);
+    if (polled != NULL) {
+      for (size_t i = 0; i < count; i++) {
+        polled[i].fd = fds[i];
+        polled[i].events = POLLIN;
+      }
+      if (poll(polled, (nfds_t)count, 0) >= 0) {
+        for (size_t i = 0; i < count; i++) {
+          if (polled[i].revents & (POLLIN | POLLHUP | POLLERR)) ready++;
+          else fds[i] = -1;
+        }
+      }
+      free(polled);
+    }
+  }
+  napi_value result;
+  napi_create_int32(env, ready, &result);
+  return result;
+}
+
+static napi_value js_accept_pending(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t listening = -1;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &listening) != napi_ok) listening = -1;
+  int fd = -1;
+  if (listening >= 0) {
+    do fd = accept4(listening, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    while (fd < 0 && errno == EINTR);
+  }
+  napi_value result;
+  napi_create_int32(env, fd < 0 ? -1 : fd, &result);
   return result;
 }
 
@@ -1095,6 +1214,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
     { "forget", NULL, js_forget, NULL, NULL, NULL, napi_default, NULL },
     { "forgetAll", NULL, js_forget_all, NULL, NULL, NULL, napi_default, NULL },
     { "memory", NULL, js_memory, NULL, NULL, NULL, napi_default, NULL },
+    { "acceptPending", NULL, js_accept_pending, NULL, NULL, NULL, napi_default, NULL },
+    { "readable", NULL, js_readable, NULL, NULL, NULL, napi_default, NULL },
   };
   napi_define_properties(env, exports, sizeof properties / sizeof properties[0], properties);
   return exports;

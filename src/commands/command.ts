@@ -44,8 +44,16 @@ export class CommandContext {
 /** What a running script's calls need of the thread it runs on (the server layer implements it). */
 export interface ScriptServices {
   readonly shards: Shards;
-  /** Runs a command here, from inside the running script's handler, at `clock` (ms); `caller`: the client a transaction names (Transaction.caller). */
-  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, caller?: Buffer | null): void;
+  /** Runs a command here, from inside the running script's handler, at `clock` (ms); `allowOom`: never refused for memory (a script flagged allow-oom); `caller`: the client a transaction names (Transaction.caller). */
+  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, allowOom?: boolean, caller?: Buffer | null): void;
+  /** Whether a write would be refused for memory now: a script with flags that may write is refused whole then, as Redis. */
+  outOfMemory(): boolean;
+  /** Whether writes are refused for want of good replicas (min-replicas-to-write): a script with flags that may write is refused whole then. */
+  noGoodReplicas(): boolean;
+  /** Counts a call a script made that ran without the invoker (SELECT), in commandstats. */
+  countCall(spec: CommandSpec, failed: boolean): void;
+  /** Counts a call a script made that was refused before it ran: its error, and a rejected call of `spec` (undefined: no such command). */
+  countRejected(spec: CommandSpec | undefined, message: string): void;
   /** Whether a script running inline may run this command's keys here now: no transaction holds them. */
   mayTouchHere(spec: CommandSpec, argv: Buffer[], argc: number): boolean;
   /** Inside transaction `tx`: runs one command on another shard, waiting here for its RESP reply. */
@@ -59,6 +67,8 @@ export interface ScriptServices {
   /** A command the script calls, to the MONITOR clients of every thread (as Redis's `[db lua]` lines). */
   feedMonitors(db: number, argv: readonly Buffer[], argc: number): void;
   busyThresholdMs(): number;
+  /** While this thread's script is busy: answers what this thread's other clients sent (BUSY, or the commands allowed then). */
+  serveWhileBusy(): void;
 }
 
 export type CommandHandler = (ctx: CommandContext) => void;

@@ -28,6 +28,7 @@ import { mergeOkReplies } from '../tx/multi-shard.ts';
 import { HOP_PART } from '../shard/hop-format.ts';
 import { setPackedThreshold } from '../store/types/quicklist.ts';
 import { debugLoadAofEverywhere, debugLoadAofHere, debugReloadEverywhere, debugReloadHere } from './persistence.ts';
+import { setDenyScriptsDisabled } from './scripting.ts';
 
 const DEBUG_DIGEST_PART = 'debug-digest-part';
 
@@ -159,6 +160,12 @@ function debugSetActiveExpire(ctx: CommandContext): void {
   ctx.out.ok();
 }
 
+/** DEBUG SET-DISABLE-DENY-SCRIPTS 0|1 on this thread: whether scripts may call the commands flagged noscript (a test tool). */
+function debugSetDisableDenyScripts(ctx: CommandContext): void {
+  setDenyScriptsDisabled((Number.parseInt(ctx.argv[2].toString(), 10) || 0) !== 0);
+  ctx.out.ok();
+}
+
 const MEMORY_UNITS: Record<string, bigint> = { '': 1n, b: 1n, k: 1000n, kb: 1024n, m: 1000n ** 2n, mb: 1024n ** 2n, g: 1000n ** 3n, gb: 1024n ** 3n };
 const UINT64_LIMIT = 2n ** 64n;
 
@@ -213,6 +220,8 @@ function debugHelp(ctx: CommandContext): void {
     '    Saves the dataset to the RDB file (unless NOSAVE), empties it (unless NOFLUSH) and loads the file back.',
     'SET-ACTIVE-EXPIRE <0|1>',
     '    Turns the background removal of expired keys off (0) or on (1).',
+    'SET-DISABLE-DENY-SCRIPTS <0|1>',
+    '    Lets scripts call the commands they may not call (1), or not (0).',
     'QUICKLIST-PACKED-THRESHOLD <size>',
     '    Elements of at least <size> bytes (a memory value, under 4gb; 0: the default of',
     '    1gb) are held in list nodes of their own, not packed with others.',
@@ -237,6 +246,7 @@ function debugOnShard(ctx: CommandContext): void {
   else if (argc === 2 && isKeyword(sub, 'panic')) debugPanic();
   else if (argc === 3 && isKeyword(sub, 'set-active-expire')) debugSetActiveExpire(ctx);
   else if (argc === 3 && isKeyword(sub, 'pause-cron')) debugPauseCron(ctx);
+  else if (argc === 3 && isKeyword(sub, 'set-disable-deny-scripts')) debugSetDisableDenyScripts(ctx);
   else if (argc === 3 && isKeyword(sub, 'quicklist-packed-threshold')) debugPackedThreshold(ctx);
   else out.error(syntaxError(sub));
 }
@@ -303,7 +313,7 @@ const debugPlan: MultiShardPlan = {
       return;
     }
     const sub = argv[1];
-    if (argc === 3 && (isKeyword(sub, 'set-active-expire') || isKeyword(sub, 'pause-cron'))) onEveryShardOk.run(coordinator, client, argv, argc, slot, db, proto);
+    if (argc === 3 && (isKeyword(sub, 'set-active-expire') || isKeyword(sub, 'pause-cron') || isKeyword(sub, 'set-disable-deny-scripts'))) onEveryShardOk.run(coordinator, client, argv, argc, slot, db, proto);
     else if (argc === 3 && isKeyword(sub, 'quicklist-packed-threshold')) {
       // Checked once here, so that every shard takes the new threshold or none does.
       if (packedThresholdArgument(argv[2]) === null) refuse(badPackedThreshold);

@@ -11,6 +11,9 @@ import type { MergeRequest } from './step-plans.ts';
 import { REDIS_VERSION, VERSION } from '../config/version.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 import { changesSinceSave } from './persistence.ts';
+import { scriptCacheFigures } from './scripting.ts';
+import { libraryFigures } from './functions.ts';
+import { vmMemory } from '../scripting/lua-vm.ts';
 import type { SaveStatus } from '../store/rdb/save-status.ts';
 
 /** The per-shard part: counters as a flat [name, value, ...] array. */
@@ -91,7 +94,13 @@ export function writeShardFields(out: ReplyWriter, fields: readonly (readonly [s
 }
 
 /** Fields whose server-wide figure is the highest of the shards', not their sum. */
-const HIGHEST_OF_SHARDS = new Set(['used_memory_peak', 'client_recent_max_input_buffer', 'client_recent_max_output_buffer']);
+/** Fields every thread holds alike (each has the libraries and the scripts loaded everywhere): the highest, not the sum. */
+const HIGHEST_OF_SHARDS = new Set([
+  'used_memory_peak', 'client_recent_max_input_buffer', 'client_recent_max_output_buffer',
+  'number_of_cached_scripts', 'used_memory_scripts_eval', 'number_of_functions', 'number_of_libraries', 'used_memory_functions',
+  // Every thread runs a Lua state of the same scripts: reported as the one Lua VM of Redis (the biggest), not their sum.
+  'used_memory_vm_eval', 'used_memory_vm_functions',
+]);
 
 /** The shards' fields added up (the peak, which every shard sees whole, and the biggest client buffers are the highest). */
 export function sumShardFields(replies: ReplyValue[]): Map<string, number> {
@@ -112,6 +121,9 @@ export function sumShardFields(replies: ReplyValue[]): Map<string, number> {
 export function shardMemoryFields(ctx: CommandContext): [string, number][] {
   const { store, memory } = ctx;
   memory.sampleHeap();
+  const vm = vmMemory();
+  const scripts = scriptCacheFigures();
+  const libraries = libraryFigures();
   return [
     ['used_memory', memory.ownBytes],
     ['used_memory_peak', memory.currentPeak()],
@@ -119,6 +131,14 @@ export function shardMemoryFields(ctx: CommandContext): [string, number][] {
     ['used_memory_dataset', memory.datasetBytes()],
     // What the arena holds from the system and the heap V8 has committed.
     ['allocator_active', store.arena.segmentBytes + v8.getHeapStatistics().total_heap_size],
+    // Libraries and cached scripts are on every thread alike, each thread's Lua state holds the same.
+    ['used_memory_vm_eval', Math.max(0, vm - libraries.vmBytes)],
+    ['used_memory_vm_functions', libraries.vmBytes],
+    ['number_of_cached_scripts', scripts.count],
+    ['used_memory_scripts_eval', scripts.bytes],
+    ['number_of_functions', libraries.functions],
+    ['number_of_libraries', libraries.libraries],
+    ['used_memory_functions', libraries.bytes],
   ];
 }
 
@@ -311,6 +331,10 @@ function memoryLines(totals: Map<string, number>, maxmemory: number, policy: str
   const peak = Math.max(used, total('used_memory_peak'));
   const startup = total('used_memory_startup');
   const dataset = total('used_memory_dataset');
+  const vmEval = total('used_memory_vm_eval');
+  const vmFunctions = total('used_memory_vm_functions');
+  const scriptsEval = total('used_memory_scripts_eval');
+  const functionsBytes = total('used_memory_functions');
   const active = total('allocator_active');
   const rss = process.memoryUsage.rss();
   const system = os.totalmem();
@@ -331,19 +355,19 @@ function memoryLines(totals: Map<string, number>, maxmemory: number, policy: str
     `allocator_resident:${rss}`,
     `total_system_memory:${system}`,
     `total_system_memory_human:${humanBytes(system)}`,
-    'used_memory_lua:0',
-    'used_memory_vm_eval:0',
-    'used_memory_lua_human:0B',
-    'used_memory_scripts_eval:0',
-    'number_of_cached_scripts:0',
-    'number_of_functions:0',
-    'number_of_libraries:0',
-    'used_memory_vm_functions:0',
-    'used_memory_vm_total:0',
-    'used_memory_vm_total_human:0B',
-    'used_memory_functions:0',
-    'used_memory_scripts:0',
-    'used_memory_scripts_human:0B',
+    `used_memory_lua:${vmEval}`,
+    `used_memory_vm_eval:${vmEval}`,
+    `used_memory_lua_human:${humanBytes(vmEval)}`,
+    `used_memory_scripts_eval:${scriptsEval}`,
+    `number_of_cached_scripts:${total('number_of_cached_scripts')}`,
+    `number_of_functions:${total('number_of_functions')}`,
+    `number_of_libraries:${total('number_of_libraries')}`,
+    `used_memory_vm_functions:${vmFunctions}`,
+    `used_memory_vm_total:${vmEval + vmFunctions}`,
+    `used_memory_vm_total_human:${humanBytes(vmEval + vmFunctions)}`,
+    `used_memory_functions:${functionsBytes}`,
+    `used_memory_scripts:${scriptsEval + functionsBytes}`,
+    `used_memory_scripts_human:${humanBytes(scriptsEval + functionsBytes)}`,
     `maxmemory:${maxmemory}`,
     `maxmemory_human:${humanBytes(maxmemory)}`,
     `maxmemory_policy:${policy}`,

@@ -193,6 +193,11 @@ function exactTrims(out: JournalWrite, args: Buffer[], from: number, end: number
   return [...rewritten, ...args.slice(end)];
 }
 
+/** A command journaled whenever it runs (it changes no key): as sent, unless it answered an error (it changed nothing then). */
+function unlessRefused(out: JournalWrite, argv: Buffer[], argc: number, reply: Buffer): void {
+  if (reply[0] !== 0x2d /* - */) out.journal.append(out.db, argv, argc);
+}
+
 const FORMS = new Map<string, Form>([
   ['block-try', blockTried],
   ['block-serve', blockServed],
@@ -240,6 +245,10 @@ const FORMS = new Map<string, Form>([
   ['xautoclaim', imageOfChangedKeys],
   ['xgroup|createconsumer', imageOfChangedKeys],
   ['stream-readgroup', imageOfChangedKeys],
+  ['function|load', unlessRefused],
+  ['function|delete', unlessRefused],
+  ['function|flush', unlessRefused],
+  ['function|restore', unlessRefused],
 ]);
 
 /** Internal ops that only read (a key they expire on the way needs no replay: expiry times are absolute), or load. */
@@ -255,8 +264,14 @@ export function isJournaled(spec: CommandSpec): boolean {
   return (spec.flags & Flag.Write) !== 0 && spec.script !== true && spec.name !== 'exec';
 }
 
-/** Writes to whole databases, which the shard's write counter does not count: journaled whenever they run. */
-const WHOLE_DATABASE = new Set(['flushdb', 'flushall', 'swapdb', 'flush-database', 'flush-everything', 'swap-databases']);
+/**
+ * Writes to whole databases, which the shard's write counter does not
+ * count, and changes to the function libraries (every thread's AOF has
+ * them, as every thread loads them): journaled whenever they run.
+ */
+const WHOLE_DATABASE = new Set([
+  'flushdb', 'flushall', 'swapdb', 'flush-database', 'flush-everything', 'swap-databases', 'function|load', 'function|delete', 'function|flush', 'function|restore',
+]);
 
 /** Whether the command is journaled even when the write counter did not move (FLUSHDB, SWAPDB and their parts). */
 export function isJournaledAlways(spec: CommandSpec): boolean {

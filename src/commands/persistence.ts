@@ -24,6 +24,8 @@ import { REDIS_VERSION } from '../config/version.ts';
 import { HOP_INTERNAL } from '../shard/hop-format.ts';
 import { stepwise } from './step-plans.ts';
 import { log } from '../util/log.ts';
+import { joinLibraries, libraryCodes } from './functions.ts';
+import type { JoinPolicy } from './functions.ts';
 
 /** This thread's shard's write count at its last save: rdb_changes_since_last_save counts from there. */
 let writesAtSave = 0;
@@ -59,6 +61,7 @@ function fileOf(server: StepRequest['server'], slices: SlicePart[][], startedAt:
   const config = server.config;
   return assembleFile(slices, {
     checksum: config.get('rdbchecksum') === 'yes', compress: config.get('rdbcompression') === 'yes', usedMemory: process.memoryUsage().rss, now: startedAt, redisVersion: REDIS_VERSION,
+    functions: libraryCodes(),
   });
 }
 
@@ -195,20 +198,32 @@ function lastsave(ctx: CommandContext): void {
 
 // --- loading ---
 
-/** Loads this shard's keys from the file at `path`; throws RdbFormatError (or a file system error). */
-function loadShardSlice(ctx: Pick<CommandContext, 'store' | 'server'>, path: string, now: number): number {
+/**
+ * Loads this shard's keys from the file at `path`, and its function
+ * libraries into this thread (joined to those loaded as `policy` says);
+ * throws RdbFormatError (or a file system error, or the ReplyError of a
+ * library that cannot join).
+ */
+function loadShardSlice(ctx: Pick<CommandContext, 'store' | 'server'>, path: string, now: number, policy: JoinPolicy): number {
   const { store, server } = ctx;
   const slots = server.slots;
   const me = server.threadIndex;
   const mine = server.shardCount === 1 ? () => true : (key: Buffer) => slots.shardOfKey(key) === me;
-  return loadFile(readFileSync(path), store, mine, now).loaded;
+  const result = loadFile(readFileSync(path), store, mine, now);
+  joinLibraries(result.functions, policy, (name) => `ERR Library '${name}' already exists`);
+  return result.loaded;
 }
 
-/** rdb-load path flush: this shard's keys from the file, after emptying the shard when flush is 1; the keys loaded. */
+/**
+ * rdb-load path flush merge: this shard's keys from the file, after emptying
+ * the shard (and this thread's libraries) when flush is 1; libraries of the
+ * file replace those of the same name when merge is 1. The keys loaded.
+ */
 const rdbLoad = shardOp('rdb-load', "Load a shard's keys from an RDB file", (ctx) => {
-  if (ctx.argv[2][0] === 0x31 /* 1 */) ctx.store.flushAll();
+  const flush = ctx.argv[2][0] === 0x31; /* 1 */
+  if (flush) ctx.store.flushAll();
   try {
-    const loaded = loadShardSlice(ctx, ctx.argv[1].toString(), ctx.now);
+    const loaded = loadShardSlice(ctx, ctx.argv[1].toString(), ctx.now, flush ? 'flush' : ctx.argv[3][0] === 0x31 ? 'replace' : 'append');
     writesAtSave = ctx.store.writeCount;
     return loaded;
   } catch (error) {
@@ -221,17 +236,20 @@ const rdbLoad = shardOp('rdb-load', "Load a shard's keys from an RDB file", (ctx
 function* reloadSteps(request: StepRequest): Generator<OpCall[], void, OpValue[]> {
   let noSave = false;
   let noFlush = false;
+  let merge = false;
   for (let i = 2; i < request.args.length; i++) {
     const arg = request.args[i];
     if (isKeyword(arg, 'nosave')) noSave = true;
     else if (isKeyword(arg, 'noflush')) noFlush = true;
-    else if (!isKeyword(arg, 'merge')) throw new ReplyError(Errors.syntax);
+    else if (isKeyword(arg, 'merge')) merge = true;
+    else throw new ReplyError(Errors.syntax);
   }
   if (!noSave && !(yield* saveSteps(request, false))) throw new ReplyError('ERR');
   const path = Buffer.from(snapshotPath(request.server.config));
   const flush = Buffer.from(noFlush ? '0' : '1');
+  const merging = Buffer.from(merge ? '1' : '0');
   const calls: OpCall[] = [];
-  for (let shard = 0; shard < request.shardCount; shard++) calls.push({ shard, db: request.db, op: rdbLoad, args: [path, flush], last: true });
+  for (let shard = 0; shard < request.shardCount; shard++) calls.push({ shard, db: request.db, op: rdbLoad, args: [path, flush, merging], last: true });
   yield calls;
   log('notice', 'DB reloaded by DEBUG RELOAD');
   request.out.ok();
@@ -273,7 +291,7 @@ export function loadSnapshotAtStart(ctx: Pick<CommandContext, 'store' | 'server'
   const started = Date.now();
   let loaded: number;
   try {
-    loaded = loadShardSlice(ctx, path, started);
+    loaded = loadShardSlice(ctx, path, started, 'append');
   } catch (error) {
     // The supervisor logs it: a worker's own last log lines can be lost when the process exits.
     const reason = error instanceof RdbFormatError ? `bad RDB file: ${error.message}` : (error as Error).message;

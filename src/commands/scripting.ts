@@ -31,7 +31,7 @@ import { atomically, mergeOkReplies, onEveryShardAtomically } from '../tx/multi-
 import type { Transaction } from '../tx/scheduler.ts';
 import { lockNames } from '../tx/shard-scheduler.ts';
 import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
-import { HOP_INTERNAL } from '../shard/hop-format.ts';
+import { HOP_ALLOW_OOM, HOP_INTERNAL } from '../shard/hop-format.ts';
 import type { OpCall, OpValue } from './shard-ops.ts';
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { parseInteger, isKeyword } from '../protocol/args.ts';
@@ -41,11 +41,14 @@ import { KIND_FUNCTION, KIND_SCRIPT, type KillOutcome } from '../scripting/runni
 import { REDIS_VERSION } from '../config/version.ts';
 import { DATABASE_COUNT } from '../store/shard-store.ts';
 import { log } from '../util/log.ts';
+import { Errors } from '../protocol/errors.ts';
 
 /** The reply of an inline run that reached another shard before it wrote: the caller runs it again over every shard. */
 export const STRAYED_REPLY = Buffer.from('-CROSSSHARD the script used a key of another shard; run it again as a transaction\r\n');
 
 const NO_SCRIPT = 'NOSCRIPT No matching script. Please use EVAL.';
+/** The answer while an EVAL script is busy. */
+export const BUSY_SCRIPT_ERROR = 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.';
 const NO_NAMES: ReadonlySet<string> = new Set();
 /** Where a script's calls write their replies (one script runs at a time on a thread). */
 const CALL_REPLIES = new ReplyWriter(1024);
@@ -137,6 +140,13 @@ export function cacheScript(body: Buffer, sha = shaOfBody(body)): CachedScript {
   return script;
 }
 
+/** This thread's script cache: how many scripts, and the bytes of their bodies (INFO memory). */
+export function scriptCacheFigures(): { count: number; bytes: number } {
+  let bytes = 0;
+  for (const script of cache.values()) bytes += script.body.length + script.sha.length;
+  return { count: cache.size, bytes };
+}
+
 function flushCache(): void {
   cache.clear();
   staying.clear();
@@ -150,18 +160,36 @@ interface ScriptCall {
   readonly args: Buffer[];
 }
 
-export function splitKeys(argv: readonly Buffer[], argc: number): ScriptCall {
+export function splitKeys(argv: readonly Buffer[], argc: number, notANumber = 'ERR value is not an integer or out of range'): ScriptCall {
   const parsed = parseInteger(argv[2]);
-  if (parsed === null) throw new ReplyError('ERR value is not an integer or out of range');
+  if (parsed === null) throw new ReplyError(notANumber);
   const count = Number(parsed);
   if (count < 0) throw new ReplyError("ERR Number of keys can't be negative");
   if (count > argc - 3) throw new ReplyError("ERR Number of keys can't be greater than number of args");
   return { keys: argv.slice(3, 3 + count), args: argv.slice(3 + count, argc) };
 }
 
-/** The script EVAL or EVALSHA names: compiled from the body, or found by its SHA1 (a ReplyError if unknown). */
-function scriptOf(argv: readonly Buffer[], bySha: boolean): CachedScript {
-  if (!bySha) return cacheScript(argv[1]);
+const SCRIPT_LOAD = [Buffer.from('SCRIPT'), Buffer.from('LOAD')];
+const IGNORE_REPLY = { onReply(): void {} };
+
+/**
+ * The script EVAL or EVALSHA names: compiled from the body, or found by its
+ * SHA1 (a ReplyError if unknown). A body EVAL compiles first here is sent to
+ * every other thread too (SCRIPT LOAD, not waited for), so that EVALSHA
+ * finds it whichever thread its client is on.
+ */
+function scriptOf(services: ScriptServices, argv: readonly Buffer[], bySha: boolean): CachedScript {
+  if (!bySha) {
+    const known = cache.size;
+    const script = cacheScript(argv[1]);
+    const shards = services.shards;
+    if (cache.size !== known) {
+      for (let shard = 0; shard < shards.shardCount; shard++) {
+        if (shard !== shards.localShard) shards.send(shard, 0, 2, 0, [...SCRIPT_LOAD, script.body], 3, IGNORE_REPLY);
+      }
+    }
+    return script;
+  }
   const sha = argv[1].toString('latin1').toLowerCase();
   const script = sha.length === 40 ? cache.get(sha) : undefined;
   if (script === undefined) throw new ReplyError(NO_SCRIPT);
@@ -194,6 +222,10 @@ class ScriptRun implements ScriptHost {
   /** KIND_SCRIPT or KIND_FUNCTION, and the name its messages give. */
   kind = KIND_SCRIPT;
   errorName = '';
+  /** The command that runs it (FUNCTION STATS shows it). */
+  command: readonly Buffer[] = [];
+  /** Flagged allow-oom (or no-writes): its commands are never refused for memory. */
+  allowOom = false;
   private busyMarked = false;
   /** The declared keys' lock names, to tell undeclared keys (a script using any never runs inline: where they live depends on its arguments). */
   private readonly declared: ReadonlySet<string>;
@@ -213,36 +245,56 @@ class ScriptRun implements ScriptHost {
   }
 
   call(argv: Buffer[], argc: number, resp: number): Buffer {
+    this.counted = false;
+    const reply = this.callCommand(argv, argc, resp);
+    // An error the command counted (redis.call raises it, redis.pcall returns it): the script's error reply made of it is not counted again.
+    if (this.counted && reply[0] === 0x2d /* - */ && countedErrors.size < MAX_COUNTED_ERRORS) countedErrors.add(reply.toString('latin1', 1, reply.length - 2));
+    return reply;
+  }
+
+  /** Set when the call's command ran (its errors counted in the error stats), not refused here. */
+  private counted = false;
+
+  private callCommand(argv: Buffer[], argc: number, resp: number): Buffer {
     if (this.strayed) return STRAYED_REPLY;
     let spec: CommandSpec | undefined = this.commands.byName(argv[0]);
     if (spec !== undefined && spec.subcommands !== undefined && argc >= 2) spec = this.commands.subcommand(spec, argv[1].toString('latin1'));
-    if (spec === undefined || (spec.flags & Flag.Internal) !== 0) return errorReply('ERR Unknown Redis command called from script');
-    if (!arityAccepts(spec, argc)) return errorReply('ERR Wrong number of args calling Redis command from script');
-    if ((spec.flags & Flag.Noscript) !== 0) return errorReply('ERR This Redis command is not allowed from script');
+    if (spec === undefined || (spec.flags & Flag.Internal) !== 0) return this.reject(undefined, 'ERR Unknown Redis command called from script');
+    if (!arityAccepts(spec, argc)) return this.reject(spec, 'ERR Wrong number of args calling Redis command from script');
+    if ((spec.flags & Flag.Noscript) !== 0 && !denyScriptsDisabled) return this.reject(spec, 'ERR This Redis command is not allowed from script');
     // A blocking command runs in a script as if nothing could block it, but XREAD's BLOCK is refused, as in Redis.
     const blocking = spec.blocking;
-    if (blocking !== undefined && blocking.blocks !== undefined && blocking.blocks(argv, argc)) return errorReply(`ERR ${spec.name} command is not allowed with BLOCK option from scripts`);
+    if (blocking !== undefined && blocking.blocks !== undefined && blocking.blocks(argv, argc)) return this.reject(spec, `ERR ${spec.name} command is not allowed with BLOCK option from scripts`);
     const writes = (spec.flags & Flag.Write) !== 0;
     // As Redis: what may replicate (PUBLISH, PFCOUNT) counts as a write for a read-only script, which CLIENT PAUSE WRITE lets through.
-    if (this.readOnly && (spec.flags & (Flag.Write | Flag.MayReplicate)) !== 0) return errorReply('ERR Write commands are not allowed from read-only scripts.');
+    if (this.readOnly && (spec.flags & (Flag.Write | Flag.MayReplicate)) !== 0) return this.reject(spec, 'ERR Write commands are not allowed from read-only scripts.');
     const out = this.out;
     out.reset();
     out.proto = resp === 3 ? 3 : 2;
     // SELECT inside a script changes the database for the rest of it alone.
-    if (spec.name === 'select') return this.select(argv[1], out);
+    if (spec.name === 'select') {
+      // Its error is counted where the writer counts errors (set once a command ran nested in a script).
+      this.counted = out.errors !== null;
+      const reply = this.select(argv[1], out);
+      this.services.countCall(spec, reply[0] === 0x2d /* - */);
+      return reply;
+    }
     const services = this.services;
     const monitored = (spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0;
     if ((spec.flags & Flag.Readonly) !== 0) services.noteRead();
-    const shard = spec.placement === 'keys' ? keysShard(services.shards, spec, argv, argc) : spec.placement === 'all-shards' ? -1 : services.shards.localShard;
+    // A command let through by DEBUG SET-DISABLE-DENY-SCRIPTS (DEBUG PROTOCOL...) runs on this thread's shard alone.
+    const here = (spec.flags & Flag.Noscript) !== 0;
+    const shard = here ? services.shards.localShard : spec.placement === 'keys' ? keysShard(services.shards, spec, argv, argc) : spec.placement === 'all-shards' ? -1 : services.shards.localShard;
     if (shard < 0) {
       if (monitored) services.feedMonitors(this.db, argv, argc);
       return this.overShards(spec, argv, argc, out, writes);
     }
+    this.counted = true;
     if (this.tx === null) {
       // With one shard no transaction spans shards, so none can be half done under a key here.
       if (shard !== services.shards.localShard || (services.shards.shardCount > 1 && spec.firstKey !== 0 && !services.mayTouchHere(spec, argv, argc))) return this.stray();
       if (monitored) services.feedMonitors(this.db, argv, argc);
-      services.runNested(spec, argv, argc, out, this.db, this.client, this.clock);
+      services.runNested(spec, argv, argc, out, this.db, this.client, this.clock, this.allowOom);
     } else {
       if (monitored) services.feedMonitors(this.db, argv, argc);
       if (shard !== this.homeShard || (spec.firstKey !== 0 && !this.allDeclared(keyLockNames(spec, argv, argc)))) this.leftHome = true;
@@ -250,12 +302,19 @@ class ScriptRun implements ScriptHost {
     if (this.tx === null) {
       // Ran above.
     } else if (shard === services.shards.localShard) {
-      services.runNested(spec, argv, argc, out, this.db, this.client, this.clock, this.tx.caller);
+      services.runNested(spec, argv, argc, out, this.db, this.client, this.clock, this.allowOom, this.tx.caller);
     } else {
-      out.raw(services.callOnShard(this.tx, shard, { flags: 0, db: this.db, argv: argv.slice(0, argc), clock: this.clock, proto: out.proto }));
+      out.raw(services.callOnShard(this.tx, shard, { flags: this.allowOom ? HOP_ALLOW_OOM : 0, db: this.db, argv: argv.slice(0, argc), clock: this.clock, proto: out.proto }));
     }
     if (writes) this.noteWrite();
     return out.buffer.subarray(0, out.length);
+  }
+
+  /** A call refused before its command ran: counted as Redis counts it (an error reply, and a rejected call of the command). */
+  private reject(spec: CommandSpec | undefined, message: string): Buffer {
+    this.services.countRejected(spec, message);
+    this.counted = true;
+    return errorReply(message);
   }
 
   private select(index: Buffer, out: ReplyWriter): Buffer {
@@ -339,12 +398,39 @@ class ScriptRun implements ScriptHost {
       const elapsed = Date.now() - this.clock;
       if (elapsed < this.services.busyThresholdMs()) return null;
       this.busyMarked = true;
-      running.markBusy();
+      running.markBusy(Buffer.from(this.errorName, 'latin1'), this.command, this.clock);
       log('warning', `Slow script detected: still in execution after ${elapsed} milliseconds. You can try killing the script using the ${this.kind === KIND_FUNCTION ? 'FUNCTION' : 'SCRIPT'} KILL command. Script name is: ${this.errorName}.`);
     }
+    // As Redis's hook: the thread's other clients are answered (BUSY, SCRIPT KILL...) while the script runs.
+    this.services.serveWhileBusy();
+    if (running.stopping) return 'ERR the server is shutting down';
     if (!running.killRequested) return null;
     return `ERR Script killed by user with ${this.kind === KIND_FUNCTION ? 'FUNCTION' : 'SCRIPT'} KILL...`;
   }
+}
+
+/** DEBUG SET-DISABLE-DENY-SCRIPTS: scripts may call the commands flagged noscript. */
+let denyScriptsDisabled = false;
+
+export function setDenyScriptsDisabled(disabled: boolean): void {
+  denyScriptsDisabled = disabled;
+}
+
+/** The errors the running script's commands answered (and counted): the script's own error reply, made of one, is not counted again. */
+const countedErrors = new Set<string>();
+const MAX_COUNTED_ERRORS = 64;
+
+/**
+ * Writes a script's reply; an error reply is counted in the error stats (as
+ * Redis counts a script's error), unless it is the error a redis.call raised
+ * (counted already, by that command).
+ */
+export function writeScriptReply(out: ReplyWriter, reply: Buffer): void {
+  out.raw(reply);
+  if (reply[0] !== 0x2d /* - */ || out.errors === null || reply === STRAYED_REPLY) return;
+  const text = reply.toString('latin1', 1, reply.length - 2);
+  for (const counted of countedErrors) if (text.startsWith(counted)) return;
+  out.errors.count(text);
 }
 
 function errorReply(message: string): Buffer {
@@ -360,11 +446,13 @@ export interface ScriptTarget {
   /** RUN_SCRIPT (KEYS and ARGV as globals) or RUN_FUNCTION (as arguments). */
   readonly mode: number;
   readonly noWrites: boolean;
+  /** The flags it declares (a shebang's, a library function's); null for a script without a shebang (Redis's compatibility mode). */
+  readonly flags: ReadonlySet<string> | null;
 }
 
 /** The name a script call is remembered by (where it keeps to its shard): EVAL's SHA1, EVALSHA's argument, FCALL's function. */
 export function scriptIdentity(spec: CommandSpec, argv: readonly Buffer[]): string {
-  if (spec.name.startsWith('fcall')) return `${FUNCTION_PREFIX}${argv[1].toString('latin1')}`;
+  if (spec.name.startsWith('fcall')) return `${FUNCTION_PREFIX}${argv[1].toString('latin1').toLowerCase()}`;
   return spec.name.startsWith('evalsha') ? argv[1].toString('latin1').toLowerCase() : shaOfBody(argv[1]);
 }
 
@@ -378,16 +466,23 @@ export const FUNCTION_PREFIX = 'fn:';
  */
 export function runTarget(
   services: ScriptServices, commands: CommandContext['commands'], target: ScriptTarget, identity: string, keys: Buffer[], args: Buffer[],
-  db: number, proto: Protocol, client: CommandContext['client'], tx: Transaction | null,
+  db: number, proto: Protocol, client: CommandContext['client'], tx: Transaction | null, command: readonly Buffer[],
 ): Buffer {
   const vm = vmOrError();
-  if (vm.running) throw new ReplyError('BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+  if (vm.running) throw new ReplyError(BUSY_SCRIPT_ERROR);
+  const allowOom = target.noWrites || (target.flags !== null && target.flags.has('allow-oom'));
+  // As Redis: a script with flags that may write does not start while writes are refused (too few good replicas, or memory).
+  if (target.flags !== null && !target.noWrites && services.noGoodReplicas()) throw new ReplyError(Errors.noReplicas);
+  if (target.flags !== null && !allowOom && services.outOfMemory()) throw new ReplyError(Errors.outOfMemory);
   const shards = services.shards;
   const home = keys.length === 0 ? shards.localShard : shards.shardOfKey(keys[0]);
   const run = new ScriptRun(services, commands, tx, target.noWrites, db, client, identity, home, tx === null ? NO_NAMES : new Set(lockNames(keys)));
   run.kind = target.mode === RUN_FUNCTION ? KIND_FUNCTION : KIND_SCRIPT;
   run.errorName = target.errorName;
+  run.command = command;
+  run.allowOom = allowOom;
   services.running.begin(run.kind);
+  countedErrors.clear();
   let reply: Buffer;
   try {
     reply = vm.run(target.vmName, keys, args, proto, target.mode, BUSY_CHECK, target.errorName, run);
@@ -404,10 +499,10 @@ export function runScript(
   db: number, proto: Protocol, client: CommandContext['client'], tx: Transaction | null,
 ): Buffer {
   const { keys, args } = splitKeys(argv, argc);
-  const script = scriptOf(argv, bySha);
+  const script = scriptOf(services, argv, bySha);
   const noWrites = readOnly || (script.flags !== null && script.flags.has('no-writes'));
-  const target: ScriptTarget = { vmName: script.sha, errorName: script.sha, mode: RUN_SCRIPT, noWrites };
-  return runTarget(services, commands, target, script.sha, keys, args, db, proto, client, tx);
+  const target: ScriptTarget = { vmName: script.sha, errorName: script.sha, mode: RUN_SCRIPT, noWrites, flags: script.flags };
+  return runTarget(services, commands, target, script.sha, keys, args, db, proto, client, tx, argv.slice(0, argc));
 }
 
 /** Whether EVAL / EVALSHA's script may write: not an _RO form, no `no-writes` flag; a script not found (or not compiling) counts as writing, as Redis. */
@@ -427,7 +522,7 @@ function evalHandler(bySha: boolean, readOnly: boolean) {
   return (ctx: CommandContext): void => {
     const { argv, argc, out } = ctx;
     try {
-      out.raw(runScript(ctx.scripts, ctx.commands, argv, argc, bySha, readOnly, ctx.db, out.proto, ctx.client, null));
+      writeScriptReply(out, runScript(ctx.scripts, ctx.commands, argv, argc, bySha, readOnly, ctx.db, out.proto, ctx.client, null));
     } catch (error) {
       if (!(error instanceof ReplyError)) throw error;
       out.error(error.message);
@@ -440,7 +535,7 @@ function evalPlan(bySha: boolean, readOnly: boolean) {
   return atomically<Coordinator>('all', async (tx, request, out) => {
     await tx.startEverywhere();
     const reply = runScript(request.coordinator.scripts, request.coordinator.commands, request.args, request.args.length, bySha, readOnly, request.db, request.proto, null, tx);
-    out.raw(reply);
+    writeScriptReply(out, reply);
   });
 }
 

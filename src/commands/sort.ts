@@ -11,6 +11,7 @@ import type { Bindings, KeyFinder } from './command.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
 import { ReplyError } from '../protocol/reply-reader.ts';
+import { scriptRunning } from '../scripting/lua-vm.ts';
 import { strtod, strtodState } from '../protocol/strtod.ts';
 import { ValueType } from '../store/entry.ts';
 import { ByteSlice } from '../store/bytes.ts';
@@ -179,8 +180,8 @@ function sortSteps(readonly: boolean): Steps {
     let elements = loaded[0].slice(1) as Buffer[];
     let { dontSort, alpha } = options;
     let by = options.by;
-    // A set has no order of its own: stored, it is sorted anyway (as strings), so the result does not depend on it.
-    if (dontSort && kind === Loaded.Set && options.store !== null) {
+    // A set has no order of its own: stored, or for a script, it is sorted anyway (as strings), so the result does not depend on it.
+    if (dontSort && kind === Loaded.Set && (options.store !== null || scriptRunning())) {
       dontSort = false;
       alpha = true;
       by = null;

@@ -15,6 +15,7 @@ export const Errors = {
   overflow: 'ERR increment or decrement would overflow',
   outOfMemory: "OOM command not allowed when used memory > 'maxmemory'.",
   rdbSaveFailed: "MISCONF Redis is configured to save RDB snapshots, but it's currently unable to persist to disk. Commands that may modify the data set are disabled, because this instance is configured to report errors during writes if RDB snapshotting fails (stop-writes-on-bgsave-error option). Please check the Redis logs for details about the RDB error.",
+  noReplicas: 'NOREPLICAS Not enough good replicas to write.',
   invalidExpire: (command: string) => `ERR invalid expire time in '${command}' command`,
   wrongArgs: (command: string) => `ERR wrong number of arguments for '${command}' command`,
   unknownSubcommand: (sub: string, container: string) =>

@@ -17,6 +17,9 @@ interface LuaAddon {
   commitLibrary(prefix: string): void;
   forget(name: string): void;
   forgetAll(): void;
+  memory(collect: boolean): number;
+  acceptPending(fd: number): number;
+  readable(fds: Int32Array): number;
 }
 
 const HOST_CALL = 1;
@@ -103,6 +106,25 @@ export class LuaVm {
     this.addon.forgetAll();
   }
 
+  /** Bytes the Lua state holds; `collect`: after a full garbage collection (what its scripts keep alive, for INFO). */
+  memory(collect = false): number {
+    return this.addon.memory(collect);
+  }
+
+  /**
+   * Accepts one connection waiting on listening socket `fd`, without the
+   * event loop (a thread inside a busy script cannot run it): the new
+   * connection's fd, or -1 when none waits.
+   */
+  acceptPending(fd: number): number {
+    return this.addon.acceptPending(fd);
+  }
+
+  /** Which of `fds` have input waiting (poll, no wait): those entries kept, the others set to -1; how many are ready. */
+  readable(fds: Int32Array): number {
+    return this.addon.readable(fds);
+  }
+
 
   private serve(op: number, payload: Buffer): unknown {
     const host = this.host;
@@ -135,6 +157,16 @@ export class LuaVm {
 
 let threadVm: LuaVm | null = null;
 let loadError: string | null = null;
+
+/** Whether a script runs on this thread now (commands it calls ask: SORT orders a set then, as Redis). */
+export function scriptRunning(): boolean {
+  return threadVm !== null && threadVm.running;
+}
+
+/** Bytes this thread's Lua state keeps alive, after a full collection (0 before any script ran): INFO's figure. */
+export function vmMemory(): number {
+  return threadVm === null ? 0 : threadVm.memory(true);
+}
 
 /** This thread's Lua state, made on first use; a string says why there is none (the addon was not built). */
 export function luaVm(redisVersion: string): LuaVm | string {

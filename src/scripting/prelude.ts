@@ -26,10 +26,15 @@ redis.REDIS_VERSION = '${redisVersion}'
 redis.REDIS_VERSION_NUM = ${versionNumber}
 redis.LOG_DEBUG, redis.LOG_VERBOSE, redis.LOG_NOTICE, redis.LOG_WARNING = 0, 1, 2, 3
 redis.REPL_NONE, redis.REPL_AOF, redis.REPL_SLAVE, redis.REPL_REPLICA, redis.REPL_ALL = 0, 1, 2, 2, 3
+-- As Redis: the text before the first space is the error code; without one the code is ERR.
 function redis.error_reply(message)
   if orig.type(message) ~= 'string' then orig.error('wrong number or type of arguments', 2) end
   if message:sub(1, 1) == '-' then message = message:sub(2) end
-  return {err = message}
+  local space = message:find(' ', 1, true)
+  local code, text = 'ERR', message
+  if space ~= nil then code, text = message:sub(1, space - 1), message:sub(space + 1) end
+  text = (text:gsub('^[\\r\\n]+', ''):gsub('[\\r\\n]+$', ''))
+  return {err = code .. ' ' .. text}
 end
 function redis.status_reply(message)
   if orig.type(message) ~= 'string' then orig.error('wrong number or type of arguments', 2) end
@@ -152,6 +157,7 @@ local function register(name, callback, flags, description)
   loading.summary[#loading.summary + 1] = name .. '\\t' .. table.concat(names, ',') .. '\\t' .. (description or '')
 end
 local function registerFunction(...)
+  if loading == nil then fail('redis.register_function can only be called on FUNCTION LOAD command') end
   local count = select('#', ...)
   local first, second = ...
   if count == 1 then

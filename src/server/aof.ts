@@ -34,6 +34,7 @@ import { DATABASE_COUNT } from '../store/shard-store.ts';
 import { ReplyWriter } from '../protocol/reply-writer.ts';
 import { REDIS_VERSION } from '../config/version.ts';
 import { log } from '../util/log.ts';
+import { joinLibraries, libraryCodes } from '../commands/functions.ts';
 import type { ServerContext } from './server-context.ts';
 import type { Invoker } from './invoker.ts';
 
@@ -315,7 +316,7 @@ export class ShardAof implements AofControl {
       const path = join(dir, base.file);
       const bytes = readFileSync(path);
       this.baseSize = bytes.length;
-      if (bytes.subarray(0, 5).toString('latin1') === 'REDIS') loadFile(bytes, this.store, () => true, Date.now());
+      if (bytes.subarray(0, 5).toString('latin1') === 'REDIS') joinLibraries(loadFile(bytes, this.store, () => true, Date.now()).functions, 'replace');
       else this.replay(path, bytes, [], true);
     }
     const peers: PeerMarks[] = [];
@@ -451,6 +452,7 @@ export class ShardAof implements AofControl {
       this.baseFile = this.nameOf(this.seq, 'base.rdb');
       bytes = assembleFile([writeSlice(this.store, 'none', config.get('rdbcompression') === 'yes', now)], {
         checksum: config.get('rdbchecksum') === 'yes', compress: config.get('rdbcompression') === 'yes', usedMemory: 0, now, redisVersion: REDIS_VERSION,
+        functions: libraryCodes(),
       });
     } else {
       this.baseFile = this.nameOf(this.seq, 'base.aof');
@@ -461,11 +463,12 @@ export class ShardAof implements AofControl {
     this.baseSize = bytes.length;
   }
 
-  /** Every key of the shard as RESTORE ... REPLACE ABSTTL, database by database. */
+  /** Every function library as FUNCTION LOAD REPLACE, then every key of the shard as RESTORE ... REPLACE ABSTTL, database by database. */
   private commandsImage(now: number): Buffer {
     const parts: Buffer[] = [];
     const store = this.store;
     const arg = (bytes: Uint8Array): Buffer => Buffer.concat([Buffer.from(`$${bytes.length}\r\n`), bytes, Buffer.from('\r\n')]);
+    for (const code of libraryCodes()) parts.push(Buffer.from('*4\r\n$8\r\nFUNCTION\r\n$4\r\nLOAD\r\n$7\r\nREPLACE\r\n'), arg(code));
     for (let db = 0; db < DATABASE_COUNT; db++) {
       if (store.dbs[db].size === 0) continue;
       parts.push(Buffer.from(`*2\r\n$6\r\nSELECT\r\n${arg(Buffer.from(String(db))).toString('latin1')}`, 'latin1'));
@@ -621,6 +624,7 @@ export class ShardAof implements AofControl {
     this.store.flushAll();
     this.journal.enabled = false;
     try {
+      joinLibraries([], 'flush');
       this.loadFiles(this.myLines(lines), lines);
     } finally {
       this.journal.enabled = enabled;

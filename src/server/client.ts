@@ -81,6 +81,8 @@ export class Client {
   authenticated: boolean;
   readonly createdAt = Date.now();
   lastInteraction = Date.now();
+  /** Set while what it sent is being run (a script among it may read other clients' sockets meanwhile, never this one's). */
+  feeding = false;
   lastCommand = 'NULL';
   readonly addr: string;
   readonly laddr: string;

@@ -27,6 +27,7 @@ import { Squasher } from './squasher.ts';
 import { BlockedClients } from './blocked-clients.ts';
 import { ThreadCoordinator } from './thread-coordinator.ts';
 import { ScriptRunner } from './script-runner.ts';
+import { BUSY_SCRIPT_ERROR } from '../commands/scripting.ts';
 import { KIND_FUNCTION } from '../scripting/running-scripts.ts';
 import type { ScriptServices } from '../commands/command.ts';
 import { log } from '../util/log.ts';
@@ -199,7 +200,7 @@ export class Dispatcher {
     if (spec.name === 'shutdown') {
       // Its steps would wait for the busy thread: NOSAVE stops the server at once, without them.
       if (argc >= 2 && argv[1].toString('latin1').toLowerCase() === 'nosave') this.server.requestShutdown();
-      else this.replies.error(client, 'BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.');
+      else this.replies.error(client, BUSY_SCRIPT_ERROR);
       return false;
     }
     const sub = spec.subcommands !== undefined && argc >= 2 ? this.commands.subcommand(spec, argv[1].toString('latin1')) : undefined;

@@ -5,7 +5,7 @@
 import type { CommandSpec, CommandTable } from '../commands/command.ts';
 import { keyLockNames } from '../commands/routing.ts';
 import type { CommandExecutor } from '../tx/hop-server.ts';
-import { HOP_CALLER, HOP_INTERNAL, HOP_PART, parseCaller } from '../shard/hop-format.ts';
+import { HOP_ALLOW_OOM, HOP_CALLER, HOP_INTERNAL, HOP_PART, parseCaller } from '../shard/hop-format.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { Invoker } from './invoker.ts';
 
@@ -29,7 +29,7 @@ export class HopExecutor implements CommandExecutor {
     }
     this.invoker.remoteCaller = caller;
     this.invoker.remoteCallerThread = callerThread;
-    this.invoker.invoke(spec, argv, argc, out, db, null, (flags & (HOP_INTERNAL | HOP_PART)) === 0, clock);
+    this.invoker.invoke(spec, argv, argc, out, db, null, (flags & (HOP_INTERNAL | HOP_PART)) === 0, clock, (flags & HOP_ALLOW_OOM) === 0);
     this.invoker.remoteCaller = 0;
   }
 

@@ -10,7 +10,8 @@
 import { CommandContext, type CommandSpec, type CommandTable } from '../commands/command.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import type { MemoryBudget } from '../store/eviction.ts';
-import { internalError } from '../protocol/errors.ts';
+import { Errors, internalError } from '../protocol/errors.ts';
+import { Flag } from '../commands/command-row.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { Client } from './client.ts';
 import type { ServerContext } from './server-context.ts';
@@ -81,6 +82,12 @@ export class Invoker {
   remoteCallerThread = -1;
   /** Set when the script running called a read-only command: its declared keys are tracked for a tracking caller, as Redis. */
   scriptRead = false;
+  /**
+   * min-replicas-to-write (with min-replicas-max-lag) set: this server has no
+   * replicas, so none is good and every write is refused, as Redis refuses
+   * writes with too few good replicas.
+   */
+  noGoodReplicas = false;
 
   constructor(server: ServerContext, store: ShardStore, memory: MemoryBudget, refusal: MemoryRefusal, commands: CommandTable) {
     this.server = server;
@@ -96,6 +103,21 @@ export class Invoker {
     memory.onEvict = (db, key) => {
       if (this.journal.enabled) this.journal.append(db, [EVICTED_DEL, Buffer.from(key)]);
     };
+    const applyReplicas = (): void => {
+      this.noGoodReplicas = server.config.getNumber('min-replicas-to-write') > 0 && server.config.getNumber('min-replicas-max-lag') > 0;
+    };
+    applyReplicas();
+    server.configListeners.push(applyReplicas);
+  }
+
+  /** The refusal of a write for want of good replicas: true, with the error written to `out` and counted, when `spec` may not run. */
+  refuseForReplicas(spec: CommandSpec, out: ReplyWriter): boolean {
+    if (!this.noGoodReplicas || this.loading || (spec.flags & Flag.Write) === 0) return false;
+    const commandStats = this.server.commandStats;
+    out.errors = commandStats.errors;
+    out.error(Errors.noReplicas);
+    commandStats.of(spec.name).rejectedCalls++;
+    return true;
   }
 
   /**
@@ -106,7 +128,7 @@ export class Invoker {
    * handler (a script's redis.call), the context is lent to the command and
    * given back as it was.
    */
-  invoke(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, countCall: boolean, clock = 0): void {
+  invoke(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, countCall: boolean, clock = 0, refuseForMemory = true): void {
     const ctx = this.ctx;
     const nested = this.inHandler;
     const commandStats = this.server.commandStats;
@@ -115,8 +137,9 @@ export class Invoker {
       // A shard's part of a multi-shard command evicts as any command, but
       // only its coordinator may refuse it, once for every shard.
       if (!countCall) this.memory.evict();
-      else if (this.refusal.refuse(spec, out)) return;
+      else if (refuseForMemory && this.refusal.refuse(spec, out)) return;
     }
+    if (countCall && this.refuseForReplicas(spec, out)) return;
     const saved = nested ? new SavedContext(ctx) : null;
     ctx.argv = argv;
     ctx.argc = argc;
@@ -156,7 +179,8 @@ export class Invoker {
     stat.usec += (performance.now() - started) * 1000;
     if (countCall) {
       stat.calls++;
-      if (errors.total !== errorsBefore) stat.failedCalls++;
+      // A script failed when it answered an error (an error a redis.pcall caught is the script's to handle).
+      if (spec.script === true ? out.length > replyStart && out.buffer[replyStart] === 0x2d /* - */ : errors.total !== errorsBefore) stat.failedCalls++;
     }
     if (saved !== null) {
       saved.restore(ctx);
@@ -235,6 +259,11 @@ export class Invoker {
       this.store.keyChanges.recording = false;
       this.store.keyChanges.clear();
     }
+  }
+
+  /** Whether a write would be refused for memory now (over maxmemory, eviction freeing too little): a script with flags is refused whole then. */
+  outOfMemory(): boolean {
+    return !this.loading && this.refusal.outOfMemory();
   }
 
   /** The context handlers of this thread run with (the server layer sets its script services). */

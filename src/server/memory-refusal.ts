@@ -33,7 +33,12 @@ export class MemoryRefusal {
 
   /** As Redis before every command: evicts while over maxmemory; true when `spec` needs memory and none can be freed. */
   outOfMemoryFor(spec: CommandSpec): boolean {
-    return this.memory.maxmemory !== 0 && this.memory.evict() === EvictionResult.Fail && (spec.flags & Flag.Denyoom) !== 0;
+    return this.outOfMemory() && (spec.flags & Flag.Denyoom) !== 0;
+  }
+
+  /** Evicts while over maxmemory; true when the server is still over it (a write would be refused). */
+  outOfMemory(): boolean {
+    return this.memory.maxmemory !== 0 && this.memory.evict() === EvictionResult.Fail;
   }
 
   /** The refusal: true, with the error written to `out` and counted, when `spec` may not run for want of memory. */

@@ -17,6 +17,7 @@ import { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { Client, PendingReply } from './client.ts';
 import type { CommandStats } from './command-stats.ts';
 import type { MemoryRefusal } from './memory-refusal.ts';
+import type { Invoker } from './invoker.ts';
 import type { ReplyOrder } from './reply-order.ts';
 import type { ThreadParts } from './dispatcher.ts';
 import type { Invoker } from './invoker.ts';
@@ -86,10 +87,10 @@ export class PlanRunner {
       client.whenAnswered = () => this.coordinator.releaseHeldCommands(client);
       return;
     }
-    // Checked here, once for every shard: a write refused for memory is refused whole.
-    if (this.refusal.enabled) {
+    // Checked here, once for every shard: a write refused for memory (or for want of good replicas) is refused whole.
+    if (this.refusal.enabled || this.invoker.noGoodReplicas) {
       const out = this.replies.writerFor(client);
-      if (this.refusal.refuse(spec, out)) {
+      if (this.refusal.refuse(spec, out) || this.invoker.refuseForReplicas(spec, out)) {
         this.replies.done(client, out);
         return;
       }
@@ -135,6 +136,8 @@ export class PlanRunner {
     const request: PlanRequest<Coordinator> = { coordinator: this.coordinator, db: client.db, proto: client.proto, args };
     const out = new ReplyWriter(256);
     out.proto = client.proto;
+    // A script's error reply counts in the error stats, as one run inline does (commands/scripting.ts writeScriptReply).
+    if (spec.script === true) out.errors = this.commandStats.errors;
     if (hold) client.heldCommands = [];
     const coordinator = this.coordinator;
     // Behind a transaction that locks every shard, a keyless command (CONFIG GET after CONFIG SET, DEBUG after
@@ -152,6 +155,7 @@ export class PlanRunner {
       : (tx: Transaction): Promise<void> => plan.body(tx, request, out);
     tx.run(body, holdToTheEnd ? NOTHING : release, plan.oneStep === true, () => out.reset()).then(
       () => {
+        if (spec.script === true && out.length > 0 && out.buffer[0] === 0x2d /* - */) this.commandStats.of(spec.name).failedCalls++;
         slot.onReply(out.buffer.subarray(0, out.length));
         if (holdToTheEnd) release();
       },

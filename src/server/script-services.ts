@@ -52,6 +52,10 @@ export class ThreadScriptServices implements ScriptServices {
     return this.server.config.getNumber('busy-reply-threshold');
   }
 
+  serveWhileBusy(): void {
+    this.server.serveWhileBusy();
+  }
+
   stepRequest(args: Buffer[], db: number, out: ReplyWriter): StepRequest {
     const shards = this.shards;
     return {
@@ -68,16 +72,36 @@ export class ThreadScriptServices implements ScriptServices {
     if (this.server.pubsub.monitored) this.server.pubsub.feedMonitors(db, 'lua', argv, argc);
   }
 
-  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, caller: Buffer | null = null): void {
+  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, allowOom = false, caller: Buffer | null = null): void {
     if (caller === null) {
-      this.invoker.invoke(spec, argv, argc, out, db, client, true, clock);
+      this.invoker.invoke(spec, argv, argc, out, db, client, true, clock, !allowOom);
       return;
     }
     // A script over every shard, of a tracking client: its writes here are the client's (NOLOOP).
     const saved = this.invoker.remoteCaller;
     this.invoker.remoteCaller = parseCaller(caller).id;
-    this.invoker.invoke(spec, argv, argc, out, db, client, true, clock);
+    this.invoker.invoke(spec, argv, argc, out, db, client, true, clock, !allowOom);
     this.invoker.remoteCaller = saved;
+  }
+
+  countCall(spec: CommandSpec, failed: boolean): void {
+    const stat = this.server.commandStats.of(spec.name);
+    stat.calls++;
+    if (failed) stat.failedCalls++;
+  }
+
+  countRejected(spec: CommandSpec | undefined, message: string): void {
+    const stats = this.server.commandStats;
+    stats.errors.count(message);
+    if (spec !== undefined) stats.of(spec.name).rejectedCalls++;
+  }
+
+  noGoodReplicas(): boolean {
+    return this.invoker.noGoodReplicas;
+  }
+
+  outOfMemory(): boolean {
+    return this.invoker.outOfMemory();
   }
 
   mayTouchHere(spec: CommandSpec, argv: Buffer[], argc: number): boolean {

@@ -158,6 +158,8 @@ export class ServerContext {
   unblockClient: (client: Client, withError: boolean) => boolean = () => false;
   /** Set by the thread: asks the supervisor to shut the server down. */
   requestShutdown: () => void = () => {};
+  /** Set by the thread: called from inside a busy script, answers what this thread's other clients sent meanwhile. */
+  serveWhileBusy: () => void = () => {};
 
   constructor(config: Config, threadIndex: number, shardCount: number, slots: SlotMap, shared: SharedState) {
     this.config = config;

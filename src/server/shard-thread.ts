@@ -9,6 +9,7 @@ import { SaveSchedule } from './save-schedule.ts';
 import { SnapshotState } from '../store/rdb/snapshot-progress.ts';
 import { ShardAof } from './aof.ts';
 import net from 'node:net';
+import { readSync } from 'node:fs';
 import { Config } from '../config/config.ts';
 import { SlotMap } from '../cluster/slots.ts';
 import { Hub, type HubHandler, type MeshBuffers } from '../transport/hub.ts';
@@ -34,6 +35,11 @@ import { ReplyOrder } from './reply-order.ts';
 import { EndOfBatch } from './end-of-batch.ts';
 import { HopExecutor } from './hop-executor.ts';
 import { ThreadScriptServices } from './script-services.ts';
+import { luaVm } from '../scripting/lua-vm.ts';
+import { joinLibraries } from '../commands/functions.ts';
+import { functionsOfPayload } from '../store/rdb/rdb-value.ts';
+import type { LuaVm } from '../scripting/lua-vm.ts';
+import { REDIS_VERSION } from '../config/version.ts';
 import { log } from '../util/log.ts';
 import { PROTECTED_MODE_DENIED } from './protected-mode.ts';
 import { CHECK_MS, ClientEviction } from './client-eviction.ts';
@@ -168,6 +174,9 @@ export class ShardThread {
   private readonly hub: Hub | null;
   private readonly listeners: net.Server[] = [];
   private expireTimer: NodeJS.Timeout | null = null;
+  /** What a busy script's thread reads its clients' sockets into, and when it last did. */
+  private readonly busyChunk = Buffer.allocUnsafe(64 * 1024);
+  private lastBusyServe = 0;
   private expirePeriod = 0;
   private idleTimer: NodeJS.Timeout | null = null;
   private clientMemoryTimer: NodeJS.Timeout | null = null;
@@ -230,6 +239,7 @@ export class ShardThread {
     });
     server.unblockClient = (client, withError) => this.dispatcher.blocked.unblock(client, withError);
     this.store.expiryPaused = () => server.pause.activeType(Date.now()) !== 0;
+    server.serveWhileBusy = () => this.serveWhileBusy();
     server.pubsub = new Subscriptions(server.threadIndex, server.shardCount, hub, this.endOfBatch, server.shared.pubsubSummary, server.outputLimit, server.pubsubOutputLimit, replies.scratch);
     const tracking = (server.tracking = new Tracking(server.threadIndex, server.shardCount, hub, this.endOfBatch, server.shared.trackingSummary, server.clients));
     const trackingLimit = (): void => {
@@ -278,6 +288,8 @@ export class ShardThread {
     } else if (this.loadSnapshot) loadSnapshotAtStart(this);
     // A thread taking over from one that died while writing its part of a background save: that save fails.
     if (!this.loadSnapshot && this.server.snapshotProgress.state(this.server.threadIndex) === SnapshotState.Running) this.server.snapshotProgress.failed(this.server.threadIndex);
+    // A thread replacing a dead one starts with an empty Lua state: the function libraries come from a peer's.
+    if (!this.loadSnapshot && this.server.shardCount > 1) await this.librariesFromPeer();
     this.server.configListeners.push(() => this.aof.onConfig());
     const config = this.server.config;
     const port = config.getNumber('port');
@@ -292,6 +304,24 @@ export class ShardThread {
         });
       });
       this.listeners.push(listener);
+    }
+  }
+
+  /** Loads the function libraries another thread holds (FUNCTION DUMP over the ring): every thread holds the same. */
+  private async librariesFromPeer(): Promise<void> {
+    const peer = this.server.threadIndex === 0 ? 1 : 0;
+    try {
+      // Not waited for past a limit: the thread must come up, libraries or not.
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<Error>((resolve) => {
+        timer = setTimeout(() => resolve(new Error('no answer')), PEER_LIBRARIES_MS);
+      });
+      const payload = await Promise.race([this.shards.call(peer, 0, 0, [Buffer.from('FUNCTION'), Buffer.from('DUMP')]), timeout]);
+      clearTimeout(timer);
+      if (!Buffer.isBuffer(payload)) throw new Error(payload instanceof Error ? payload.message : 'no payload');
+      joinLibraries(functionsOfPayload(payload), 'flush');
+    } catch (error) {
+      log('warning', `The function libraries could not be copied from shard ${peer}: ${(error as Error).message}`);
     }
   }
 
@@ -365,17 +395,9 @@ export class ShardThread {
     if (keepAlive > 0) socket.setKeepAlive(true, keepAlive * 1000);
 
     socket.on('data', (chunk: Buffer) => {
-      server.stats.netInputBytes += chunk.length;
-      client.lastInteraction = Date.now();
       // Invalidations other threads sent before this read came are delivered before its replies, as one thread would.
       if (client.tracking !== null) this.hub?.drainPending();
-      try {
-        client.parser.feed(chunk);
-      } catch (error) {
-        // Whatever a client sends, the fault stays with that client: it is closed, the server goes on.
-        log('warning', `Closing client id=${client.id} addr=${client.addr} after an internal error: ${(error as Error).stack ?? String(error)}`);
-        client.kill();
-      }
+      this.received(client, chunk);
       // The AOF has the batch's writes (synced, with appendfsync always) before any reply leaves.
       endOfBatch.beforeOutput();
       client.flush();
@@ -403,6 +425,90 @@ export class ShardThread {
       server.clients.delete(client.id);
       server.countClient(-1);
     });
+  }
+
+  /** Runs what a client sent. */
+  private received(client: Client, chunk: Buffer): void {
+    this.server.stats.netInputBytes += chunk.length;
+    client.lastInteraction = Date.now();
+    client.feeding = true;
+    try {
+      client.parser.feed(chunk);
+    } catch (error) {
+      // Whatever a client sends, the fault stays with that client: it is closed, the server goes on.
+      log('warning', `Closing client id=${client.id} addr=${client.addr} after an internal error: ${(error as Error).stack ?? String(error)}`);
+      client.kill();
+    } finally {
+      client.feeding = false;
+    }
+  }
+
+  /**
+   * Called from inside a busy script (every so many Lua instructions, as
+   * Redis's hook): the event loop cannot run, so each client's socket is read
+   * here, synchronously, and what it sent is dispatched as usual, which
+   * answers BUSY to all but the commands allowed then (SCRIPT KILL, FUNCTION
+   * KILL, SHUTDOWN NOSAVE...); the replies are written at once. The script's
+   * own client (whose read is being run) and paused ones are left for later.
+   */
+  private serveWhileBusy(): void {
+    const now = Date.now();
+    if (now - this.lastBusyServe < BUSY_SERVE_MS) return;
+    this.lastBusyServe = now;
+    const vm = luaVm(REDIS_VERSION);
+    if (typeof vm === 'string') return;
+    this.acceptWhileBusy(vm);
+    const clients: Client[] = [];
+    for (const client of this.server.clients.values()) {
+      if (client.closed || client.feeding || client.blocked !== null || client.socket.isPaused() || handleFd(client.socket) < 0) continue;
+      clients.push(client);
+    }
+    if (clients.length === 0) return;
+    // One poll finds the sockets with input; only those are read.
+    const fds = new Int32Array(clients.length);
+    for (let i = 0; i < clients.length; i++) fds[i] = handleFd(clients[i].socket);
+    if (vm.readable(fds) === 0) return;
+    const chunk = this.busyChunk;
+    for (let i = 0; i < clients.length; i++) {
+      if (fds[i] < 0) continue;
+      const client = clients[i];
+      let length: number;
+      try {
+        length = readSync(fds[i], chunk, 0, chunk.length, null);
+      } catch {
+        // EAGAIN (the socket is non-blocking); any other error is the event loop's to see.
+        continue;
+      }
+      // The end of the stream: the event loop sees it too once the script is over.
+      if (length === 0) continue;
+      this.received(client, Buffer.from(chunk.subarray(0, length)));
+      client.flush();
+    }
+  }
+
+  /**
+   * Connections the kernel gave this thread's listeners while its script is
+   * busy (SO_REUSEPORT picks a listener by the connection's address, not by
+   * which thread is free): accepted here, so they are answered (BUSY) too.
+   */
+  private acceptWhileBusy(vm: LuaVm): void {
+    for (const listener of this.listeners) {
+      const listening = handleFd(listener);
+      if (listening < 0) continue;
+      for (let accepted = 0; accepted < ACCEPTS_PER_SERVE; accepted++) {
+        const fd = vm.acceptPending(listening);
+        if (fd < 0) break;
+        let socket: net.Socket;
+        try {
+          socket = new net.Socket({ fd, allowHalfOpen: true, readable: true, writable: true });
+        } catch (error) {
+          log('warning', `Accepting a connection while a script is busy failed: ${(error as Error).message}`);
+          continue;
+        }
+        socket.setNoDelay(true);
+        this.accept(socket);
+      }
+    }
   }
 
   /** Another shard's thread was replaced: talk to the new one over fresh rings, forget what the old one owed and held. */
@@ -464,6 +570,21 @@ export class ShardThread {
     for (const client of this.server.clients.values()) client.socket.destroy();
     await Promise.all(this.listeners.map((listener) => new Promise((resolve) => listener.close(resolve))));
   }
+}
+
+/** How long a restarted thread waits for a peer's function libraries. */
+const PEER_LIBRARIES_MS = 3000;
+
+/** How often a busy script's thread reads its clients' sockets. */
+const BUSY_SERVE_MS = 5;
+
+/** Connections a busy script's thread accepts per listener each time it serves. */
+const ACCEPTS_PER_SERVE = 64;
+
+/** The file descriptor under a socket or a listener (-1 when it has none, as on Windows). */
+function handleFd(handleOwner: net.Socket | net.Server): number {
+  const fd = (handleOwner as unknown as { _handle?: { fd?: number } | null })._handle?.fd;
+  return typeof fd === 'number' ? fd : -1;
 }
 
 /** Redis's bind list ("* -::*", "127.0.0.1 ::1") as addresses to listen on; "-" marks an optional one. */

@@ -44,6 +44,8 @@ export const HOP_RESP3 = 256;
 /** A batched command followed by its caller argument (HOP_CALLER of a plain hop; decoded as HOP_CALLER). */
 const BATCH_CALLER = 512;
 const COMMAND_ENCODING_FLAGS = HOP_AT_CLOCK | HOP_RESP2 | HOP_RESP3 | BATCH_CALLER;
+/** A batched command a script flagged allow-oom (or no-writes) calls: never refused for memory. Batches only (a plain hop's flags are one byte). */
+export const HOP_ALLOW_OOM = 1024;
 /** Schedules a transaction on the shard, taking its intent locks. */
 export const HOP_TX_SCHEDULE = 4;
 /** Runs commands inside a scheduled transaction, and ends it there when told to conclude. */

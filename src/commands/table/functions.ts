@@ -24,6 +24,10 @@ export const functionTable: readonly CommandRow[] = [
         placement: 'all-shards',
       },
       {
+        name: 'function|dump', arity: 2, flags: ['noscript'], group: 'scripting', acl: ['scripting'], since: '7.0.0',
+        summary: 'Serializes every library into one payload', complexity: 'O(N) where N is the number of functions',
+      },
+      {
         name: 'function|flush', arity: -2, flags: ['write', 'noscript'], group: 'scripting', acl: ['scripting'], since: '7.0.0',
         summary: 'Removes every library', complexity: 'O(N) where N is the number of functions deleted',
         tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
@@ -46,6 +50,12 @@ export const functionTable: readonly CommandRow[] = [
       {
         name: 'function|load', arity: -3, flags: ['write', 'denyoom', 'noscript'], group: 'scripting', acl: ['scripting'], since: '7.0.0',
         summary: 'Loads a library of functions', complexity: 'O(1) (considering compilation time is redundant)',
+        tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
+        placement: 'all-shards',
+      },
+      {
+        name: 'function|restore', arity: -3, flags: ['write', 'denyoom', 'noscript'], group: 'scripting', acl: ['scripting'], since: '7.0.0',
+        summary: 'Loads the libraries of a FUNCTION DUMP payload', complexity: 'O(N) where N is the number of functions on the payload',
         tips: ['request_policy:all_shards', 'response_policy:all_succeeded'],
         placement: 'all-shards',
       },

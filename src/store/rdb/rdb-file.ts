@@ -22,7 +22,7 @@ import { Crc64 } from './crc64.ts';
 import { RdbInput } from './rdb-input.ts';
 import { RDB_VERSION, RdbOutput } from './rdb-output.ts';
 import { RdbEmptyValue, RdbOpcode, RdbType } from './rdb-types.ts';
-import { loadValue, saveKeyValue } from './rdb-value.ts';
+import { loadFunction, loadValue, saveFunctions, saveKeyValue } from './rdb-value.ts';
 
 /** What a key's access record is saved as: nothing (no eviction policy), its idle time (LRU), or its counter (LFU). */
 export type AccessSaving = 'none' | 'lru' | 'lfu';
@@ -94,6 +94,8 @@ export interface FileOptions {
   usedMemory: number;
   now: number;
   redisVersion: string;
+  /** The function libraries' codes, written before the keys. */
+  functions: readonly Uint8Array[];
 }
 
 /** The file's opening: magic and aux fields. */
@@ -111,6 +113,7 @@ function fileHead(options: FileOptions): RdbOutput {
   aux('ctime', String(Math.floor(options.now / 1000)));
   aux('used-mem', String(options.usedMemory));
   aux('aof-base', '0');
+  saveFunctions(options.functions, out);
   return out;
 }
 
@@ -240,6 +243,8 @@ export interface LoadResult {
   expired: number;
   /** Empty collections, left out (as Redis does). */
   empty: number;
+  /** The function libraries' codes, for the caller to load. */
+  functions: Buffer[];
 }
 
 /**
@@ -255,7 +260,7 @@ export function loadFile(bytes: Buffer, store: ShardStore, mine: (key: Buffer) =
   if (!magic.startsWith('REDIS') || !/^[0-9]{4}$/.test(magic.slice(5))) input.fail('wrong signature trying to load DB from file');
   const version = Number(magic.slice(5));
   if (version < 1 || version > RDB_VERSION) input.fail(`can't handle RDB format version ${version}`);
-  const result: LoadResult = { loaded: 0, expired: 0, empty: 0 };
+  const result: LoadResult = { loaded: 0, expired: 0, empty: 0, functions: [] };
   let db = 0;
   let expireAt: ExpireTime = 0;
   let idle = -1;
@@ -293,8 +298,8 @@ export function loadFile(bytes: Buffer, store: ShardStore, mine: (key: Buffer) =
         break;
       case RdbOpcode.Function2:
       case RdbOpcode.Function:
-        input.fail('the RDB file contains function libraries, which this server does not load from a file yet');
-        break;
+        result.functions.push(loadFunction(type, input));
+        continue;
       default:
         break;
     }

@@ -3,6 +3,9 @@
 // rest), and DUMP's payload around it:
 //
 //   RDB type byte | value | RDB version (u16 LE) | CRC-64 of all before (u64 LE)
+//
+// FUNCTION DUMP's payload has the same footer after the libraries, each as
+// a file holds it (the function2 opcode, then the library's code).
 
 import { ValueType } from '../entry.ts';
 import type { ExpireTime } from '../record.ts';
@@ -11,7 +14,7 @@ import { VALUE_TYPES } from '../value-types.ts';
 import { Crc64 } from './crc64.ts';
 import { RdbInput } from './rdb-input.ts';
 import { RDB_VERSION, RdbOutput } from './rdb-output.ts';
-import { RdbType } from './rdb-types.ts';
+import { RdbFormatError, RdbOpcode, RdbType } from './rdb-types.ts';
 
 /** The value type each RDB type code this server reads loads as (by code; -1: not read). */
 const VALUE_TYPE_OF_RDB_TYPE: number[] = new Array(256).fill(-1);
@@ -58,6 +61,11 @@ export function dumpPayload(store: ShardStore, ref: Ref, compress: boolean): Buf
   payload.reset();
   payload.compress = compress;
   saveValue(store, ref, payload);
+  return sealedPayload();
+}
+
+/** What `payload` holds, with the footer DUMP and FUNCTION DUMP end with: the RDB version, then the CRC-64 of all before. */
+function sealedPayload(): Buffer {
   payload.byte(RDB_VERSION & 0xff);
   payload.byte(RDB_VERSION >>> 8);
   crc.high = 0;
@@ -67,6 +75,47 @@ export function dumpPayload(store: ShardStore, ref: Ref, compress: boolean): Buf
   crc.writeTo(payload.buffer, payload.length);
   payload.length += 8;
   return Buffer.from(payload.view());
+}
+
+/** Writes function libraries as an RDB file holds them: the function2 opcode, then the library's code. */
+export function saveFunctions(codes: readonly Uint8Array[], out: RdbOutput): void {
+  for (const code of codes) {
+    out.byte(RdbOpcode.Function2);
+    out.string(code, 0, code.length);
+  }
+}
+
+/** FUNCTION DUMP's payload: the libraries as in a file, then DUMP's footer. */
+export function functionsPayload(codes: readonly Uint8Array[], compress: boolean): Buffer {
+  payload.reset();
+  payload.compress = compress;
+  saveFunctions(codes, payload);
+  return sealedPayload();
+}
+
+/**
+ * One library after its opcode (function2: its code; function, the form of
+ * 7.0's release candidates: name, engine, description, code, joined into the
+ * code with its first line).
+ */
+export function loadFunction(opcode: number, input: RdbInput): Buffer {
+  if (opcode === RdbOpcode.Function2) return Buffer.from(input.string());
+  const name = input.string().toString('latin1');
+  const engine = input.string().toString('latin1');
+  if (input.len() !== 0) input.string();
+  return Buffer.concat([Buffer.from(`#!${engine} name=${name}\n`, 'latin1'), input.string()]);
+}
+
+/** The libraries of a verified FUNCTION DUMP payload; throws RdbFormatError with Redis's words. */
+export function functionsOfPayload(bytes: Buffer): Buffer[] {
+  const input = new RdbInput(bytes, 0, bytes.length - 10);
+  const codes: Buffer[] = [];
+  while (input.at < input.end) {
+    const opcode = input.byte();
+    if (opcode !== RdbOpcode.Function2 && opcode !== RdbOpcode.Function) throw new RdbFormatError('given type is not a function');
+    codes.push(loadFunction(opcode, input));
+  }
+  return codes;
 }
 
 /** True when a payload's footer holds an RDB version this server reads and the right CRC-64 (Redis's verifyDumpPayload). */
