@@ -2,13 +2,15 @@
 // a server of two shards: BullMQ (a queue and a worker: 1,000 jobs, some
 // failing once and retried, one delayed, all completed, counted by BullMQ
 // itself) and redlock (a lock taken, refused to a second owner while held,
-// extended, released, then taken by the second). Their scripts build keys
-// from their arguments across shards. They hold against stock Redis too
+// extended, released, then taken by the second), and rate-limiter-flexible's
+// Redis limiter (its INCR-with-TTL script, through ioredis defineCommand).
+// Their scripts build keys from their arguments across shards. They hold against stock Redis too
 // (STOCK_REDIS_PORT, see helpers/stock-server.ts).
 
 import { describe, expect, it } from 'vitest';
 import { Queue, Worker } from 'bullmq';
 import Redlock from 'redlock';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { flushBeforeEach, useClient } from './helpers/clients.ts';
 import { useServerOrStock } from './helpers/stock-server.ts';
 
@@ -69,5 +71,24 @@ describe('script-based client libraries over two shards', () => {
     const taken = await second.lock('locks:report', 1000);
     expect(await client.get('locks:report')).toBe(taken.value);
     await taken.unlock();
+  });
+
+  it('rate-limiter-flexible allows the points of a window per key, refuses past them, and allows again once it passed', async () => {
+    const limiter = new RateLimiterRedis({ storeClient: client, keyPrefix: 'rl', points: 5, duration: 1 });
+    // Keys of users spread over both shards, each with its own window.
+    const users = ['alice', 'bob', 'carol', 'dave'];
+    for (const user of users) {
+      for (let i = 1; i <= 5; i++) expect((await limiter.consume(user)).remainingPoints).toBe(5 - i);
+      const refused: unknown = await limiter.consume(user).then(() => null, (error: unknown) => error);
+      expect(refused).toBeInstanceOf(RateLimiterRes);
+      expect((refused as RateLimiterRes).remainingPoints).toBe(0);
+      expect((refused as RateLimiterRes).msBeforeNext).toBeGreaterThan(0);
+      expect((refused as RateLimiterRes).msBeforeNext).toBeLessThanOrEqual(1000);
+      expect(await client.pttl(`rl:${user}`)).toBeGreaterThan(0);
+    }
+    expect(await client.get('rl:alice')).toBe('6');
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect((await limiter.consume('alice', 2)).remainingPoints).toBe(3);
+    expect((await limiter.get('bob'))).toBeNull();
   });
 });

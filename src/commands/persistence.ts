@@ -177,7 +177,10 @@ async function finishInBackground(server: StepRequest['server'], saveId: number,
     const task: JoinTask = {
       path,
       parts: partsOf(server.snapshotProgress, dir, saveId),
-      options: { checksum: config.get('rdbchecksum') === 'yes', compress: config.get('rdbcompression') === 'yes', usedMemory: process.memoryUsage().rss, now: startedAt, redisVersion: REDIS_VERSION },
+      options: {
+        checksum: config.get('rdbchecksum') === 'yes', compress: config.get('rdbcompression') === 'yes', usedMemory: process.memoryUsage().rss, now: startedAt, redisVersion: REDIS_VERSION,
+        functions: libraryCodes(),
+      },
     };
     const size = (await joinPool().run(task)) as number;
     status.recordSave(true, startedAt, Date.now(), size);

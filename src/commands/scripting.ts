@@ -367,7 +367,7 @@ class ScriptRun implements ScriptHost {
         const spec = this.commands.internal(call.op.name.toString('latin1'));
         if (spec === undefined) throw new Error(`no internal command ${call.op.name.toString('latin1')}`);
         const scratch = new ReplyWriter(256);
-        this.services.runNested(spec, argv, argv.length, scratch, call.db, null, this.clock, tx.caller);
+        this.services.runNested(spec, argv, argv.length, scratch, call.db, null, this.clock, this.allowOom, tx.caller);
         reply = scratch.buffer.subarray(0, scratch.length);
       } else {
         reply = this.services.callOnShard(tx, call.shard, { flags: HOP_INTERNAL, db: call.db, argv, clock: this.clock, proto: 2 });
@@ -510,7 +510,8 @@ function evalMayWrite(bySha: boolean, readOnly: boolean): (argv: readonly Buffer
   return (argv) => {
     if (readOnly) return false;
     try {
-      const flags = scriptOf(argv, bySha).flags;
+      // Read without caching: EVAL's first caching is where its body goes to the other threads.
+      const flags = bySha ? (cache.get(argv[1].toString('latin1').toLowerCase())?.flags ?? null) : shebangFlags(argv[1]);
       return flags === null || !flags.has('no-writes');
     } catch {
       return true;

@@ -17,7 +17,6 @@ import { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { Client, PendingReply } from './client.ts';
 import type { CommandStats } from './command-stats.ts';
 import type { MemoryRefusal } from './memory-refusal.ts';
-import type { Invoker } from './invoker.ts';
 import type { ReplyOrder } from './reply-order.ts';
 import type { ThreadParts } from './dispatcher.ts';
 import type { Invoker } from './invoker.ts';
