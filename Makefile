@@ -49,7 +49,7 @@ depcheck: install
 
 # Benchmarks: side by side with stock Redis, capacity sweep, flamegraphs (bench/Makefile.inc).
 include bench/Makefile.inc
-bench bench-quick bench-blocking bench-pubsub capacity fill fill-collections flame load: install
+bench bench-quick bench-blocking bench-pubsub bench-bullmq capacity fill fill-collections flame load: install
 
 # Redis's own test suite against this server (test/compat/Makefile.inc).
 include test/compat/Makefile.inc

@@ -5,13 +5,14 @@
 // every key, value, encoding and TTL, and a file stock writes loads here.
 
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Redis } from 'ioredis';
-import { startServer, type TestServer } from './helpers/server.ts';
+import { SERVER_ENTRY, freePort, launchServer, startServer, type TestServer } from './helpers/server.ts';
 import { startStockRedis } from './helpers/stock-server.ts';
 import { connectIoredis, errorOf, infoField, waitFor } from './helpers/clients.ts';
 import { EVERY_TYPE_KEYS, fillEveryType, showKey } from './helpers/every-type.ts';
@@ -365,6 +366,45 @@ describe('RDB faults', () => {
     expect(readdirSync(blocked)).toEqual(['dump.rdb']);
     await stop(other);
   });
+
+  it('a full disk (a file-size limit) fails SAVE and BGSAVE with Redis\'s answers, keeps the last file whole and refuses writes with MISCONF', async () => {
+    const dir = freshDir();
+    const port = await freePort();
+    // 2 MB per file; SIGXFSZ ignored, so a write past it fails with EFBIG as a full disk fails with ENOSPC.
+    const server = await launchServer(port, 'bash', [
+      '-c', 'trap "" XFSZ; ulimit -f 2048; exec "$0" "$@"',
+      process.execPath, SERVER_ENTRY, '--port', String(port), '--bind', '127.0.0.1', '--shards', '2', '--dir', dir, '--save', '3600 1',
+    ]);
+    const client = await connectIoredis(server);
+    try {
+      const pipeline = client.pipeline();
+      for (let i = 0; i < 500; i++) pipeline.set(`small:${i}`, 'x'.repeat(1000));
+      await pipeline.exec();
+      expect(await client.save()).toBe('OK');
+      const saved = readFileSync(join(dir, 'dump.rdb'));
+      const big = client.pipeline();
+      for (let i = 0; i < 3000; i++) big.set(`big:${i}`, randomBytes(1000).toString('hex'));
+      await big.exec();
+      expect(await errorOf(client.save())).toBe('ERR');
+      expect(await client.bgsave()).toBe('Background saving started');
+      await waitFor(async () => infoField(await client.info('persistence'), 'rdb_bgsave_in_progress') === 0, 20000);
+      expect(await client.info('persistence')).toContain('rdb_last_bgsave_status:err');
+      expect(await errorOf(client.set('k', 'v'))).toMatch(/^MISCONF /);
+      // The last good file is untouched, and no temporary file is left.
+      expect(readFileSync(join(dir, 'dump.rdb')).equals(saved)).toBe(true);
+      expect(readdirSync(dir)).toEqual(['dump.rdb']);
+      await execFileAsync('redis-check-rdb', [join(dir, 'dump.rdb')]);
+      // Room again: the next BGSAVE succeeds and writes are taken.
+      for (let i = 0; i < 3000; i += 500) await client.del(...Array.from({ length: 500 }, (_, j) => `big:${i + j}`));
+      expect(await client.bgsave()).toBe('Background saving started');
+      await waitFor(async () => infoField(await client.info('persistence'), 'rdb_bgsave_in_progress') === 0, 20000);
+      expect(await client.info('persistence')).toContain('rdb_last_bgsave_status:ok');
+      expect(await client.set('k', 'v')).toBe('OK');
+    } finally {
+      client.disconnect();
+      await server.stop();
+    }
+  }, 60000);
 
   it('a corrupted or truncated file stops the server at start-up with a clear error', async () => {
     const dir = freshDir();
