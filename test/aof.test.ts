@@ -467,3 +467,34 @@ describe('throughput with the AOF', () => {
     console.log(rows.join('\n'));
   }, 180000);
 });
+
+describe('AOF on a full disk', () => {
+  it('a failed append (a file-size limit) refuses writes and PING with MISCONF, keeps what it could not write, and takes writes again once the AOF is off', async () => {
+    const dir = freshDir();
+    const port = await freePort();
+    // 1 MB per file; SIGXFSZ ignored, so a write past it fails with EFBIG as a full disk fails with ENOSPC.
+    const server = await launchServer(port, 'bash', [
+      '-c', 'trap "" XFSZ; ulimit -f 1024; exec "$0" "$@"',
+      process.execPath, SERVER_ENTRY, '--port', String(port), '--bind', '127.0.0.1', '--shards', '2', '--dir', dir, '--appendonly', 'yes', '--appendfsync', 'everysec',
+    ]);
+    started.push(server);
+    const client = await connectIoredis(server);
+    try {
+      expect(await client.set('before', 'v')).toBe('OK');
+      let refusal = '';
+      for (let i = 0; i < 400 && refusal === ''; i++) {
+        const reply = await client.set(`big:${i}`, 'x'.repeat(10_000)).catch((error: Error) => error.message);
+        if (reply !== 'OK') refusal = reply as string;
+      }
+      expect(refusal).toBe('MISCONF Errors writing to the AOF file: No space left on device');
+      expect(await errorOf(client.ping())).toBe(refusal);
+      expect(await client.get('before')).toBe('v');
+      expect(await client.info('persistence')).toContain('aof_last_write_status:err');
+      expect(await client.config('SET', 'appendonly', 'no')).toBe('OK');
+      expect(await client.set('after', 'v')).toBe('OK');
+      expect(await client.ping()).toBe('PONG');
+    } finally {
+      client.disconnect();
+    }
+  }, 60000);
+});

@@ -494,12 +494,18 @@ export class ShardAof implements AofControl {
       const policy = this.server.config.get('appendfsync');
       if (policy === 'always') fsyncSync(this.fd);
       else if (policy === 'everysec') this.unsynced = true;
-      if (!this.lastWriteOk) log('warning', 'AOF write error looks solved, Redis can write again.');
+      if (!this.lastWriteOk) {
+        log('warning', 'AOF write error looks solved, Redis can write again.');
+        this.server.saveStatus.aofWriteRecovered();
+      }
       this.lastWriteOk = true;
     } catch (error) {
       // What did not reach the file is kept and written first next time: nothing is dropped.
       this.unwritten = Buffer.from(bytes.subarray(written));
       this.currentSize += written;
+      // Writes are refused (MISCONF) while it lasts, as Redis; the sync timer tries again each second.
+      // A short write first (part of it went through) is a full disk to Redis, whatever the next write's error.
+      if (this.lastWriteOk) this.server.saveStatus.aofWriteFailed(written > 0 ? 'ENOSPC' : ((error as NodeJS.ErrnoException).code ?? 'EIO'));
       this.lastWriteOk = false;
       log('warning', `Error writing to the AOF file: ${(error as Error).message}`);
       if (this.server.config.get('appendfsync') === 'always') {
@@ -566,6 +572,10 @@ export class ShardAof implements AofControl {
       this.journal.enabled = false;
       this.journal.reset();
       this.enabled = false;
+      // Off, a failed write no longer holds the server's writes back.
+      if (!this.lastWriteOk) this.server.saveStatus.aofWriteRecovered();
+      this.lastWriteOk = true;
+      this.unwritten = null;
       if (this.syncTimer !== null) clearInterval(this.syncTimer);
       this.syncTimer = null;
     }

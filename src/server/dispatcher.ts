@@ -155,10 +155,13 @@ export class Dispatcher {
     if (((spec.flags & (Flag.SkipMonitor | Flag.Admin)) === 0 || spec.script === true) && this.server.pubsub.monitored) {
       this.server.pubsub.feedMonitors(client.db, client.addr, argv, argc, spec.name === 'reset' ? client : null);
     }
-    // stop-writes-on-bgsave-error: the last save failed while save points are set; writes (and PING) are refused, as Redis.
-    if (!this.server.saveStatus.lastOk && this.deniedForFailedSave(client, spec)) {
-      this.reject(client, spec, Errors.rdbSaveFailed);
-      return;
+    // A failed AOF write, or (stop-writes-on-bgsave-error, save points set) a failed save: writes and PING are refused, as Redis.
+    if (this.server.saveStatus.troubled) {
+      const refusal = this.diskRefusal(client, spec);
+      if (refusal !== null) {
+        this.reject(client, spec, refusal);
+        return;
+      }
     }
     if (client.queued !== null && this.refusal.refusesInMulti(client, spec)) {
       this.reject(client, spec, Errors.outOfMemory);
@@ -229,11 +232,16 @@ export class Dispatcher {
   }
 
   /** Dispatches the commands held back while the client's transaction was being scheduled. */
-  private deniedForFailedSave(client: Client, spec: CommandSpec): boolean {
+  /** Redis's writeCommandsDeniedByDiskError, for a write (or PING): the MISCONF answer, or null. */
+  private diskRefusal(client: Client, spec: CommandSpec): string | null {
+    const writes = spec.name === 'ping' || (spec.flags & Flag.Write) !== 0
+      || (spec.name === 'exec' && client.queued !== null && client.queued.some((command) => (command.spec.flags & Flag.Write) !== 0));
+    if (!writes) return null;
+    const status = this.server.saveStatus;
     const config = this.server.config;
-    if (config.get('stop-writes-on-bgsave-error') !== 'yes' || config.get('save') === '') return false;
-    if (spec.name === 'ping' || (spec.flags & Flag.Write) !== 0) return true;
-    return spec.name === 'exec' && client.queued !== null && client.queued.some((command) => (command.spec.flags & Flag.Write) !== 0);
+    if (!status.lastOk && config.get('stop-writes-on-bgsave-error') === 'yes' && config.get('save') !== '') return Errors.rdbSaveFailed;
+    const aofError = status.aofWriteError();
+    return aofError === null ? null : `MISCONF Errors writing to the AOF file: ${aofError}`;
   }
 
   /** A command the server gives itself, with no client (a save point's BGSAVE); resolves with its reply. */

@@ -1,5 +1,8 @@
-// What every thread knows of the last save (LASTSAVE, INFO persistence), in
-// memory they all share: the thread that saved writes it, any thread reads it.
+// What every thread knows of the last save (LASTSAVE, INFO persistence) and
+// of failing AOF writes, in memory they all share: the thread that saved (or
+// appended) writes it, any thread reads it.
+
+import { constants as osConstants } from 'node:os';
 
 const LAST_SAVE = 0; // Unix seconds
 const LAST_OK = 1; // 1: the last save succeeded
@@ -10,14 +13,49 @@ const LOADED_KEYS = 5; // keys loaded at start-up, every shard together
 const BGSAVE_STARTED = 6; // ms the running background save started; 0: none runs
 const LAST_BGSAVE_DURATION = 7; // seconds the last background save took (-1: none yet)
 const SLOTS = 8;
+// Then two Int32 words: how many shards' last AOF write failed, and the errno of the latest failure.
+const AOF_FAILING = 0;
+const AOF_ERRNO = 1;
 
-export const SAVE_STATUS_BYTES = SLOTS * 8;
+export const SAVE_STATUS_BYTES = SLOTS * 8 + 8;
+
+/** strerror's words for the errors a write to disk meets (Redis puts them in its MISCONF answer). */
+const STRERROR: Record<string, string> = {
+  ENOSPC: 'No space left on device', EFBIG: 'File too large', EDQUOT: 'Disk quota exceeded', EIO: 'Input/output error',
+  EACCES: 'Permission denied', EROFS: 'Read-only file system', EBADF: 'Bad file descriptor', EPERM: 'Operation not permitted',
+};
+const ERRNO_NAMES = new Map<number, string>(Object.entries(osConstants.errno).map(([name, number]) => [number, name]));
 
 export class SaveStatus {
   private readonly words: Float64Array;
+  private readonly aof: Int32Array;
 
   constructor(shared: SharedArrayBuffer) {
-    this.words = new Float64Array(shared);
+    this.words = new Float64Array(shared, 0, SLOTS);
+    this.aof = new Int32Array(shared, SLOTS * 8, 2);
+  }
+
+  /** A shard's AOF write failed (`code`: ENOSPC...), where the last one had not. */
+  aofWriteFailed(code: string): void {
+    Atomics.store(this.aof, AOF_ERRNO, osConstants.errno[code as keyof typeof osConstants.errno] ?? 0);
+    Atomics.add(this.aof, AOF_FAILING, 1);
+  }
+
+  /** A shard's AOF write went through again (or its AOF was turned off) after a failure. */
+  aofWriteRecovered(): void {
+    Atomics.sub(this.aof, AOF_FAILING, 1);
+  }
+
+  /** While some shard's last AOF write failed, the error in strerror's words (Redis refuses writes then); else null. */
+  aofWriteError(): string | null {
+    if (Atomics.load(this.aof, AOF_FAILING) === 0) return null;
+    const name = ERRNO_NAMES.get(Atomics.load(this.aof, AOF_ERRNO)) ?? 'EIO';
+    return STRERROR[name] ?? name;
+  }
+
+  /** Whether writes may be refused for persistence (the last save failed, or an AOF write): the dispatcher looks closer then. */
+  get troubled(): boolean {
+    return this.words[LAST_OK] !== 1 || Atomics.load(this.aof, AOF_FAILING) !== 0;
   }
 
   /** Start-up: no save yet, the last one "ok", LASTSAVE the start time (as Redis). */
