@@ -288,6 +288,27 @@ describe('a transaction over several shards', () => {
     await stop(second);
   }, 30000);
 
+  it('a script over several shards (keys it did not declare) is replayed all or nothing too, whichever segment is torn', async () => {
+    for (const torn of [0, 1]) {
+      const dir = freshDir();
+      const first = await ours(dir, 2, ['--appendonly', 'yes', '--appendfsync', 'always']);
+      const client = first.client;
+      await client.mset('k:1', 'old', 'k:2', 'old', 'k:3', 'old', 'k:4', 'old');
+      await client.eval("for i = 1, 4 do redis.call('SET', 'k:' .. i, 'new') end return 1", 0);
+      expect(await client.mget('k:1', 'k:2', 'k:3', 'k:4')).toEqual(['new', 'new', 'new', 'new']);
+      await killHard(first);
+      // Each shard's segment ends with the script's block, its own thread's shard too.
+      const segment = increments(dir)[torn];
+      const bytes = readFileSync(segment);
+      const lastBlock = bytes.lastIndexOf('#TX ');
+      expect(bytes.subarray(lastBlock).includes('new')).toBe(true);
+      truncateSync(segment, bytes.indexOf('EXEC', lastBlock) - 6);
+      const second = await ours(dir, 2, ['--appendonly', 'yes']);
+      expect(await second.client.mget('k:1', 'k:2', 'k:3', 'k:4')).toEqual(['old', 'old', 'old', 'old']);
+      await stop(second);
+    }
+  }, 60000);
+
   it('on one shard, is one MULTI/EXEC block, dropped whole when torn', async () => {
     const dir = freshDir();
     const first = await ours(dir, 1, ['--appendonly', 'yes', '--appendfsync', 'always']);

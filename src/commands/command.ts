@@ -44,8 +44,12 @@ export class CommandContext {
 /** What a running script's calls need of the thread it runs on (the server layer implements it). */
 export interface ScriptServices {
   readonly shards: Shards;
-  /** Runs a command here, from inside the running script's handler, at `clock` (ms); `allowOom`: never refused for memory (a script flagged allow-oom); `caller`: the client a transaction names (Transaction.caller). */
-  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, allowOom?: boolean, caller?: Buffer | null): void;
+  /**
+   * Runs a command here, from inside the running script's handler, at `clock` (ms); `allowOom`: never refused for
+   * memory (a script flagged allow-oom); `tx`: the transaction the script runs in, over every shard (its caller,
+   * Transaction.caller, is the client the writes are of; the journal puts them in its block).
+   */
+  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, allowOom?: boolean, tx?: Transaction | null): void;
   /** Whether a write would be refused for memory now: a script with flags that may write is refused whole then, as Redis. */
   outOfMemory(): boolean;
   /** Whether writes are refused for want of good replicas (min-replicas-to-write): a script with flags that may write is refused whole then. */

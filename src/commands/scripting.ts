@@ -302,7 +302,7 @@ class ScriptRun implements ScriptHost {
     if (this.tx === null) {
       // Ran above.
     } else if (shard === services.shards.localShard) {
-      services.runNested(spec, argv, argc, out, this.db, this.client, this.clock, this.allowOom, this.tx.caller);
+      services.runNested(spec, argv, argc, out, this.db, this.client, this.clock, this.allowOom, this.tx);
     } else {
       out.raw(services.callOnShard(this.tx, shard, { flags: this.allowOom ? HOP_ALLOW_OOM : 0, db: this.db, argv: argv.slice(0, argc), clock: this.clock, proto: out.proto }));
     }
@@ -367,7 +367,7 @@ class ScriptRun implements ScriptHost {
         const spec = this.commands.internal(call.op.name.toString('latin1'));
         if (spec === undefined) throw new Error(`no internal command ${call.op.name.toString('latin1')}`);
         const scratch = new ReplyWriter(256);
-        this.services.runNested(spec, argv, argv.length, scratch, call.db, null, this.clock, this.allowOom, tx.caller);
+        this.services.runNested(spec, argv, argv.length, scratch, call.db, null, this.clock, this.allowOom, tx);
         reply = scratch.buffer.subarray(0, scratch.length);
       } else {
         reply = this.services.callOnShard(tx, call.shard, { flags: HOP_INTERNAL, db: call.db, argv, clock: this.clock, proto: 2 });

@@ -72,15 +72,16 @@ export class ThreadScriptServices implements ScriptServices {
     if (this.server.pubsub.monitored) this.server.pubsub.feedMonitors(db, 'lua', argv, argc);
   }
 
-  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, allowOom = false, caller: Buffer | null = null): void {
-    if (caller === null) {
+  runNested(spec: CommandSpec, argv: Buffer[], argc: number, out: ReplyWriter, db: number, client: Client | null, clock: number, allowOom = false, tx: Transaction | null = null): void {
+    if (tx === null) {
       this.invoker.invoke(spec, argv, argc, out, db, client, true, clock, !allowOom);
       return;
     }
-    // A script over every shard, of a tracking client: its writes here are the client's (NOLOOP).
+    // A script over every shard: its writes here are its tracking client's (NOLOOP), and join the transaction's
+    // block in this shard's journal as its writes on the other shards do, so the AOF replays it all or nothing.
     const saved = this.invoker.remoteCaller;
-    this.invoker.remoteCaller = parseCaller(caller).id;
-    this.invoker.invoke(spec, argv, argc, out, db, client, true, clock, !allowOom);
+    if (tx.caller !== null) this.invoker.remoteCaller = parseCaller(tx.caller).id;
+    this.scheduler.runAsPartOf(tx.id, () => this.invoker.invoke(spec, argv, argc, out, db, client, true, clock, !allowOom));
     this.invoker.remoteCaller = saved;
   }
 

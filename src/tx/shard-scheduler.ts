@@ -161,6 +161,24 @@ export class ShardScheduler {
     }
   }
 
+  /**
+   * Runs `work` now as part of transaction `id`, which holds its locks here
+   * already (a script over every shard calling its own thread's shard): the
+   * journal writes what it changes in the transaction's block.
+   */
+  runAsPartOf(id: number, work: () => void): void {
+    const previous = this.runningId;
+    const participants = this.runningParticipants;
+    this.runningId = id;
+    this.runningParticipants = this.participants.get(id) ?? 0;
+    try {
+      work();
+    } finally {
+      this.runningId = previous;
+      this.runningParticipants = participants;
+    }
+  }
+
   /** Runs a holder's work, the running transaction known meanwhile. */
   private runAs(holder: LockHolder, work: LockedWork): void {
     if (holder.fastPath) {
