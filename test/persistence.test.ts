@@ -286,6 +286,29 @@ describe('RDB save points', () => {
     await stop(running);
   });
 
+  it('FLUSHALL with save points set saves the emptied dataset, and drops a BGSAVE under way (its older file never lands)', async () => {
+    const dir = freshDir();
+    const running = await ours(dir, 2, ['--save', '3600 1']);
+    const { client } = running;
+    for (let batch = 0; batch < 10; batch++) {
+      const pipeline = client.pipeline();
+      for (let i = 0; i < 5000; i++) pipeline.set(`k:${batch}:${i}`, 'x'.repeat(100));
+      await pipeline.exec();
+    }
+    expect(await client.bgsave()).toBe('Background saving started');
+    expect(await client.flushall()).toBe('OK');
+    await waitFor(async () => infoField(await client.info('persistence'), 'rdb_bgsave_in_progress') === 0, 20000);
+    const info = await client.info('persistence');
+    expect(info).toContain('rdb_last_bgsave_status:ok');
+    expect(infoField(info, 'rdb_changes_since_last_save')).toBe(0);
+    await client.config('SET', 'save', '');
+    await stop(running);
+    expect(readdirSync(dir)).toEqual(['dump.rdb']);
+    const back = await ours(dir, 2);
+    expect(await back.client.dbsize()).toBe(0);
+    await stop(back);
+  });
+
   it('SIGTERM saves first when save points are set, and not when none are', async () => {
     const dir = freshDir();
     const running = await ours(dir, 2, ['--save', '3600 1']);

@@ -12,6 +12,7 @@ import { globMatch } from '../store/glob.ts';
 import { parseScanCursor, parseScanOptions } from './scan-args.ts';
 import { ReplyError } from '../protocol/reply-reader.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
+import { saveSteps } from './persistence.ts';
 import { everyShardCommand, EVERY_SHARD_LOCKED, mergeConcat, mergeOk, mergeSum, shardOp, steppedCommand, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
 
 // --- KEYS, DBSIZE ---
@@ -73,7 +74,22 @@ const swapDatabases = shardOp('swap-databases', "Exchange two databases of a sha
 });
 
 const flushdb = everyShardCommand({ check: checkFlushMode, op: flushDatabase, merge: mergeOk });
-const flushall = everyShardCommand({ check: checkFlushMode, op: flushEverything, merge: mergeOk });
+/**
+ * FLUSHALL [ASYNC|SYNC]: every shard emptied at once; with save points set
+ * the empty dataset is saved right away, as Redis does (a background save
+ * under way is dropped by the flush, as Redis kills its child). The reply is
+ * OK whether that save could be written or not, as Redis's.
+ */
+const flushall = steppedCommand(function* (request) {
+  const error = checkFlushMode(request.args, request.args.length);
+  if (error !== null) throw new ReplyError(error);
+  const save = request.server.config.get('save') !== '';
+  const calls: OpCall[] = [];
+  for (let shard = 0; shard < request.shardCount; shard++) calls.push({ shard, db: request.db, op: flushEverything, args: request.args.slice(1), last: !save });
+  yield calls;
+  if (save) yield* saveSteps(request, true);
+  request.out.ok();
+}, EVERY_SHARD_LOCKED);
 const swapdb = everyShardCommand({
   check: (argv) => {
     const indexes = parseSwapIndexes(argv);

@@ -7,12 +7,12 @@
 // lets them write while they serve (store/rdb/snapshot.ts). Loading walks
 // the file on every shard, each keeping the keys whose slot it owns.
 
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, unlinkSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Bindings, CommandContext } from './command.ts';
 import { EVERY_SHARD_LOCKED, shardOp, steppedCommand, stepRequest, type OpCall, type OpValue, type StepRequest } from './shard-ops.ts';
 import { Piscina } from 'piscina';
-import { accessSavingOf, assembleFile, loadFile, writeFileAtomically, writeSlice, type AccessSaving, type JoinTask, type SlicePart } from '../store/rdb/rdb-file.ts';
+import { accessSavingOf, assembleFile, loadFile, writeFileAtomically, writeSlice, type AccessSaving, type JoinedFile, type JoinTask, type SlicePart } from '../store/rdb/rdb-file.ts';
 import { ShardSnapshot, partsOf, removeParts } from '../store/rdb/snapshot.ts';
 import { SnapshotState } from '../store/rdb/snapshot-progress.ts';
 import { RdbFormatError } from '../store/rdb/rdb-types.ts';
@@ -153,6 +153,9 @@ const bgsave = steppedCommand(function* (request) {
   void finishInBackground(server, saveId, dir, startedAt, snapshotPath(config));
 }, EVERY_SHARD_LOCKED);
 
+/** A FLUSHALL dropped the background save under way (Redis kills its child then; not a failed save). */
+class SaveCancelled extends Error {}
+
 /** Waits for every shard's part of save `saveId`; throws when one failed. */
 async function shardsDone(server: StepRequest['server'], saveId: number): Promise<void> {
   const progress = server.snapshotProgress;
@@ -162,6 +165,7 @@ async function shardsDone(server: StepRequest['server'], saveId: number): Promis
       if (progress.saveId(shard) !== saveId) throw new Error(`shard ${shard} did not take part in the save`);
       const state = progress.state(shard);
       if (state === SnapshotState.Failed) throw new Error(`shard ${shard} could not write its part`);
+      if (state === SnapshotState.Cancelled) throw new SaveCancelled();
       if (state !== SnapshotState.Done) running++;
     }
     if (running === 0) return;
@@ -171,6 +175,7 @@ async function shardsDone(server: StepRequest['server'], saveId: number): Promis
 
 async function finishInBackground(server: StepRequest['server'], saveId: number, dir: string, startedAt: number, path: string): Promise<void> {
   const status = server.saveStatus;
+  const savesBefore = status.saves;
   const config = server.config;
   try {
     await shardsDone(server, saveId);
@@ -182,13 +187,24 @@ async function finishInBackground(server: StepRequest['server'], saveId: number,
         functions: libraryCodes(),
       },
     };
-    const size = (await joinPool().run(task)) as number;
-    status.recordSave(true, startedAt, Date.now(), size);
+    const joined = (await joinPool().run(task)) as JoinedFile;
+    // A save that ended meanwhile (FLUSHALL's or SHUTDOWN's, the only ones BGSAVE lets run) holds newer data: this file is stale.
+    if (status.saves !== savesBefore) {
+      unlinkSync(joined.temporary);
+      log('notice', 'Background saving dropped: a later save already wrote the file');
+      return;
+    }
+    renameSync(joined.temporary, path);
+    status.recordSave(true, startedAt, Date.now(), joined.size);
     log('notice', 'DB saved on disk');
     log('notice', 'Background saving terminated with success');
   } catch (error) {
-    saveFailed(server, startedAt, path, error);
-    log('warning', 'Background saving error');
+    if (error instanceof SaveCancelled) {
+      log('warning', 'Background saving cancelled: FLUSHALL emptied the dataset it was saving');
+    } else {
+      saveFailed(server, startedAt, path, error);
+      log('warning', 'Background saving error');
+    }
   } finally {
     removeParts(dir, saveId, server.shardCount);
     status.bgsaveEnded(Date.now());

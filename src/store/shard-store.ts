@@ -79,6 +79,8 @@ export interface SnapshotHook {
   writeEarly(ref: Ref): void;
   /** Writes out every key not written yet: a flush or SWAPDB is about to change them all. */
   writeAllNow(): void;
+  /** FLUSHALL: the snapshot is dropped, as Redis kills its saving child then. */
+  cancel(): void;
 }
 
 export class KeyspaceStats {
@@ -493,7 +495,7 @@ export class ShardStore {
 
   /** Empties every database: the arena gives all its memory back. */
   flushAll(): void {
-    if (this.snapshot !== null) this.snapshot.writeAllNow();
+    if (this.snapshot !== null) this.snapshot.cancel();
     for (let db = 0; db < DATABASE_COUNT; db++) {
       this.touchWatchedDatabase(db, -1);
       if (this.blocked.size !== 0) this.blocked.signalDatabase(db);

@@ -159,13 +159,21 @@ export interface JoinTask {
   options: FileOptions;
 }
 
+/** A joined file, synced, waiting to be renamed over the file it replaces. */
+export interface JoinedFile {
+  temporary: string;
+  size: number;
+}
+
 /**
- * The file at `path` from parts written to disk (a background save's), read
- * and written in pieces so the file is never whole in memory: a temporary
- * file synced and renamed over `path`, as writeFileAtomically. Returns its size.
+ * The file for `path` from parts written to disk (a background save's),
+ * read and written in pieces so the file is never whole in memory: a
+ * temporary file in the same directory, synced; the caller renames it over
+ * `path` (or drops it, when a later save made it stale). On failure the
+ * temporary file is removed.
  */
-export function assemblePartFiles(path: string, parts: readonly PartFile[], options: FileOptions): number {
-  const temporary = join(dirname(path), `temp-${process.pid}-${Date.now()}.rdb`);
+export function assemblePartFiles(path: string, parts: readonly PartFile[], options: FileOptions): JoinedFile {
+  const temporary = join(dirname(path), `temp-bg-${process.pid}-${Date.now()}.rdb`);
   const crc = new Crc64();
   const piece = Buffer.allocUnsafe(1 << 20);
   const fd = openSync(temporary, 'w');
@@ -203,8 +211,7 @@ export function assemblePartFiles(path: string, parts: readonly PartFile[], opti
     } finally {
       closeSync(fd);
     }
-    renameSync(temporary, path);
-    return size;
+    return { temporary, size };
   } catch (error) {
     try {
       unlinkSync(temporary);

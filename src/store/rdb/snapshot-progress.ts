@@ -5,7 +5,8 @@
 
 import { DATABASE_COUNT } from '../shard-store.ts';
 
-export const SnapshotState = { Idle: 0, Running: 1, Done: 2, Failed: 3 } as const;
+/** Cancelled: a FLUSHALL dropped it (not a failure: Redis's save killed on purpose). */
+export const SnapshotState = { Idle: 0, Running: 1, Done: 2, Failed: 3, Cancelled: 4 } as const;
 export type SnapshotState = (typeof SnapshotState)[keyof typeof SnapshotState];
 
 // A shard's row: its state, the save's id, its writes since the last save, then keys and keys with a TTL written per database.
@@ -57,6 +58,10 @@ export class SnapshotProgress {
 
   failed(shard: number): void {
     this.words[shard * ROW + STATE] = SnapshotState.Failed;
+  }
+
+  cancelled(shard: number): void {
+    this.words[shard * ROW + STATE] = SnapshotState.Cancelled;
   }
 
   /** The shard's writes since the last save, as it last published them (about once a second). */

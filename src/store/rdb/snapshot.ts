@@ -122,6 +122,17 @@ export class ShardSnapshot implements SnapshotHook {
     if (list !== 0) store.quicklist.open(list);
   }
 
+  cancel(): void {
+    if (this.ended) return;
+    try {
+      this.closeFiles();
+    } catch {
+      // dropped either way
+    }
+    this.end();
+    this.progress.cancelled(this.options.shard);
+  }
+
   /** The shard's thread is going away (a worker stopping): the save fails, its files go. */
   abandon(): void {
     if (!this.ended) this.fail();
