@@ -57,6 +57,29 @@ describe('script-based client libraries over two shards', () => {
     }
   }, 60_000);
 
+  it("BullMQ with a hash-tag prefix (a queue's keys in one slot, as for Redis Cluster) runs its jobs to completion too", async () => {
+    // Its scripts build keys from their arguments in the declared keys' slot: once seen, they run on that shard alone.
+    const connection = { host: '127.0.0.1', port: server.port };
+    const queue = new Queue('mail', { connection, prefix: '{jobs}' });
+    const total = 300;
+    const seen = new Set<number>();
+    const worker = new Worker('mail', async (job) => {
+      if (job.data.n % 30 === 0 && job.attemptsMade === 0) throw new Error('transient');
+      seen.add(job.data.n as number);
+    }, { connection, concurrency: 10, prefix: '{jobs}' });
+    try {
+      let completed = 0;
+      const allDone = new Promise<void>((resolve) => worker.on('completed', () => { if (++completed === total) resolve(); }));
+      for (let n = 0; n < total; n++) await queue.add('mail', { n }, { attempts: 2, backoff: { type: 'fixed', delay: 10 } });
+      await allDone;
+      expect(seen.size).toBe(total);
+      expect(await queue.getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed')).toEqual({ completed: total, failed: 0, waiting: 0, active: 0, delayed: 0 });
+    } finally {
+      await worker.close();
+      await queue.close();
+    }
+  }, 60_000);
+
   it('redlock takes, refuses, extends and releases a lock', async () => {
     // redlock 4's types describe the old callback client; ioredis 5 is what it runs on.
     const clients = [client] as unknown as Redlock.CompatibleRedisClient[];

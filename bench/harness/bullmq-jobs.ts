@@ -14,26 +14,29 @@ import { ensureRedisInstalled, REPO, startRedis, startThreadis } from './servers
 import type { ServerHandle } from './servers.ts';
 import { describeMachine, machineInfo, stamp } from './sysinfo.ts';
 
-const USAGE = `usage: node bench/harness/bullmq-jobs.ts [--jobs N] [--shards N] [--concurrency N] [--out DIR]
+const USAGE = `usage: node bench/harness/bullmq-jobs.ts [--jobs N] [--shards N] [--concurrency N] [--prefix P] [--out DIR]
   --jobs N          jobs per server (5000)
   --shards N        this server's shards (2)
-  --concurrency N   the worker's concurrency (10)`;
+  --concurrency N   the worker's concurrency (10)
+  --prefix P        BullMQ's key prefix (bull); '{bull}' puts a queue's keys in one slot, as for Redis Cluster`;
 
 interface Args {
   jobs: number;
   shards: number;
   concurrency: number;
+  prefix: string;
   out: string;
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { jobs: 5000, shards: 2, concurrency: 10, out: join(REPO, 'bench/results') };
+  const args: Args = { jobs: 5000, shards: 2, concurrency: 10, prefix: 'bull', out: join(REPO, 'bench/results') };
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     switch (argv[i]) {
       case '--jobs': args.jobs = Number(value); i++; break;
       case '--shards': args.shards = Number(value); i++; break;
       case '--concurrency': args.concurrency = Number(value); i++; break;
+      case '--prefix': args.prefix = value; i++; break;
       case '--out': args.out = value; i++; break;
       default:
         console.log(USAGE);
@@ -53,11 +56,11 @@ interface JobsResult {
 
 async function run(handle: ServerHandle, args: Args): Promise<JobsResult> {
   const connection = { host: '127.0.0.1', port: handle.port };
-  const queue = new Queue('bench', { connection });
+  const queue = new Queue('bench', { connection, prefix: args.prefix });
   let completed = 0;
   let done: () => void = () => {};
   const allDone = new Promise<void>((resolve) => (done = resolve));
-  const worker = new Worker('bench', async () => 1, { connection, concurrency: args.concurrency });
+  const worker = new Worker('bench', async () => 1, { connection, concurrency: args.concurrency, prefix: args.prefix });
   worker.on('completed', () => {
     if (++completed === args.jobs) done();
   });
@@ -87,7 +90,7 @@ async function main(): Promise<void> {
   ensureRedisInstalled();
   const results = [await run(await startRedis(0), args), await run(await startThreadis(0, args.shards), args)];
   const lines = [
-    `# BullMQ: 1 producer, 1 worker of concurrency ${args.concurrency}, ${args.jobs} jobs per server, this server at --shards ${args.shards}`,
+    `# BullMQ: 1 producer, 1 worker of concurrency ${args.concurrency}, ${args.jobs} jobs per server, prefix ${args.prefix}, this server at --shards ${args.shards}`,
     '',
     describeMachine(machineInfo()),
     '',

@@ -23,6 +23,7 @@
 //   that call fails with an error, and the script runs as a transaction from
 //   then on.
 
+import { keyHashSlot } from '../cluster/slots.ts';
 import type { CommandContext, CommandSpec, Bindings, Coordinator, ScriptServices } from './command.ts';
 import { arityAccepts } from './command.ts';
 import { Flag } from './command-row.ts';
@@ -227,13 +228,21 @@ class ScriptRun implements ScriptHost {
   /** Flagged allow-oom (or no-writes): its commands are never refused for memory. */
   allowOom = false;
   private busyMarked = false;
-  /** The declared keys' lock names, to tell undeclared keys (a script using any never runs inline: where they live depends on its arguments). */
+  /**
+   * The declared keys' lock names and hash slots. An undeclared key in a
+   * declared key's slot (a hash tag they share, as Redis Cluster asks of
+   * scripts: BullMQ's `{queue}` prefix) goes wherever they go; any other
+   * keeps the script from running inline, since where such a key lives
+   * depends on the script's arguments.
+   */
   private readonly declared: ReadonlySet<string>;
+  private readonly declaredSlots: ReadonlySet<number>;
   private readonly sha: string;
 
   constructor(services: ScriptServices, commands: CommandContext['commands'], tx: Transaction | null, readOnly: boolean, db: number, client: CommandContext['client'], sha: string, homeShard: number, declared: ReadonlySet<string>) {
     this.homeShard = homeShard;
     this.declared = declared;
+    this.declaredSlots = new Set([...declared].map((name) => keyHashSlot(Buffer.from(name, 'latin1'))));
     this.services = services;
     this.commands = commands;
     this.tx = tx;
@@ -334,8 +343,9 @@ class ScriptRun implements ScriptHost {
     this.services.running.markWrote();
   }
 
+  /** Whether every key is declared, or in the slot of one that is. */
   private allDeclared(names: readonly string[]): boolean {
-    for (const name of names) if (!this.declared.has(name)) return false;
+    for (const name of names) if (!this.declared.has(name) && !this.declaredSlots.has(keyHashSlot(Buffer.from(name, 'latin1')))) return false;
     return true;
   }
 
