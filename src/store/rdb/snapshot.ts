@@ -133,11 +133,6 @@ export class ShardSnapshot implements SnapshotHook {
     this.progress.cancelled(this.options.shard);
   }
 
-  /** The shard's thread is going away (a worker stopping): the save fails, its files go. */
-  abandon(): void {
-    if (!this.ended) this.fail();
-  }
-
   private runStep(): void {
     if (this.ended) return;
     try {
