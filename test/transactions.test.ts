@@ -14,7 +14,7 @@
 import { describe, expect, it } from 'vitest';
 import { useServer } from './helpers/server.ts';
 import { connectIoredis, useClient } from './helpers/clients.ts';
-import { exchange, keysOnEveryShard, keysOnShard, resp } from './helpers/raw-client.ts';
+import { exchange, keysOnEveryShard, keysOnShard, RawSession, resp } from './helpers/raw-client.ts';
 import { runSession, type Session } from './helpers/recorded-sessions.ts';
 
 const SESSIONS: Session[] = [
@@ -182,6 +182,25 @@ describe.each([1, 3])('MULTI/EXEC/WATCH --shards %i', (shards) => {
         }
       } finally {
         other.disconnect();
+      }
+    });
+
+    it('keeps a key watched right after an EXEC over several shards, pipelined with it (found by the fuzzer)', async () => {
+      // EXEC checks its watched keys on their shards after the client's later
+      // commands may have run there: that check must not forget a key the
+      // client WATCHed after it.
+      const watcher = new RawSession(server.port);
+      try {
+        const keys = keysOnEveryShard('x', shards, 2);
+        for (const key of keys) {
+          expect(await watcher.send(resp('watch', ...keys.filter((other) => other !== key)), 1)).toBe('+OK\r\n');
+          expect(await watcher.send(resp('multi') + resp('exec') + resp('watch', key), 3)).toBe('+OK\r\n*0\r\n+OK\r\n');
+          await client.sadd(key, 'changed');
+          expect(await watcher.send(resp('multi') + resp('get', 'elsewhere') + resp('smembers', key) + resp('exec'), 4)).toBe('+OK\r\n+QUEUED\r\n+QUEUED\r\n*-1\r\n');
+          await client.del(key);
+        }
+      } finally {
+        watcher.close();
       }
     });
 

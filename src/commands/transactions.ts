@@ -79,7 +79,7 @@ function unwatch(ctx: CommandContext): void {
  * them among it), as the client sent it.
  */
 export function unwatchEverywhere(coordinator: Coordinator, client: Client): void {
-  for (const [shard, args] of hopsByShard(coordinator, [WATCH_CLEAR, Buffer.from(String(client.id))], client.watched)) coordinator.send(shard, 0, 2, HOP_INTERNAL, args, args.length, IGNORE_REPLY);
+  for (const [shard, args] of hopsByShard(coordinator, [WATCH_CLEAR, Buffer.from(String(client.watchId))], client.watched)) coordinator.send(shard, 0, 2, HOP_INTERNAL, args, args.length, IGNORE_REPLY);
   client.watched = [];
   client.watchLost = false;
 }
@@ -128,10 +128,11 @@ const watchPlan: StepPlan = {
     }
     const keys: WatchedKey[] = [];
     for (let i = 1; i < argc; i++) keys.push({ db, key: Buffer.from(argv[i]) });
+    if (client.watched.length === 0) client.watchId = coordinator.server.nextClientId();
     // Before the hops: a restart of their shard from now on marks the client (ShardThread.replacePeer).
     client.watched.push(...keys);
     // The keys go with the hop: it waits behind earlier writes of them that wait for locks.
-    const byShard = hopsByShard(coordinator, [WATCH_ADD, Buffer.from(String(client.id)), Buffer.from(String(coordinator.localShard))], keys);
+    const byShard = hopsByShard(coordinator, [WATCH_ADD, Buffer.from(String(client.watchId)), Buffer.from(String(coordinator.localShard))], keys);
     const replies = new WatchReplies(byShard.size, slot);
     for (const [shard, args] of byShard) coordinator.send(shard, db, 2, HOP_INTERNAL, args, args.length, replies);
   },
@@ -146,21 +147,21 @@ function errorReply(coordinator: Coordinator, message: string): Buffer {
 
 // --- the internal commands WATCH and EXEC send to the shards ---
 
-/** watch-add client-id thread key...: registers the keys of the hop's database for a client of that thread. */
+/** watch-add watch-id thread key...: registers the keys of the hop's database for a client of that thread (watch-id: Client.watchId). */
 function watchAdd(ctx: CommandContext): void {
   const { store, argv, argc, db } = ctx;
-  const clientId = Number(argv[1].toString('latin1'));
+  const watchId = Number(argv[1].toString('latin1'));
   const thread = Number(argv[2].toString('latin1'));
-  for (let i = 3; i < argc; i++) store.watchedKeys.watch(clientId, thread, db, argv[i], store, ctx.now);
+  for (let i = 3; i < argc; i++) store.watchedKeys.watch(watchId, thread, db, argv[i], store, ctx.now);
   ctx.out.ok();
 }
 
-/** watch-check client-id: 1 when none of the client's keys here changed, else 0; the client's keys are forgotten here. */
+/** watch-check watch-id: 1 when none of that set's keys here changed, else 0; its keys are forgotten here. */
 function watchCheck(ctx: CommandContext): void {
   ctx.out.integer(ctx.store.watchedKeys.checkAndRemove(Number(ctx.argv[1].toString('latin1')), ctx.store, ctx.now) ? 1 : 0);
 }
 
-/** watch-clear client-id key...: forgets the client's keys here (the keys only order the hop). */
+/** watch-clear watch-id key...: forgets that set's keys here (the keys only order the hop). */
 function watchClear(ctx: CommandContext): void {
   ctx.store.watchedKeys.remove(Number(ctx.argv[1].toString('latin1')));
   ctx.out.ok();
@@ -262,7 +263,7 @@ class ShardBatch {
 }
 
 /** EXEC whose keys all live on `shard`: one hop with the watch check; null when a watched key changed. */
-async function execOnOneShard(coordinator: Coordinator, client: Client, commands: readonly QueuedCommand[], layout: ExecLayout, watching: boolean, proto: Protocol): Promise<Buffer[] | null> {
+async function execOnOneShard(coordinator: Coordinator, client: Client, commands: readonly QueuedCommand[], layout: ExecLayout, watchId: number | null, proto: Protocol): Promise<Buffer[] | null> {
   const [lockShard] = layout.locks.byShard.keys();
   const shard = lockShard ?? coordinator.localShard;
   const keys = layout.locks.byShard.get(shard) ?? [];
@@ -273,7 +274,7 @@ async function execOnOneShard(coordinator: Coordinator, client: Client, commands
     batch.commands.push({ flags: 0, db: layout.dbs[i], argv: command.argv, clock: layout.clock, proto: layout.protos[i], caller });
     batch.indexes.push(i);
   });
-  const argv = encodeSingleShardBatch(keys, watching ? client.id : null, batch.commands);
+  const argv = encodeSingleShardBatch(keys, watchId, batch.commands);
   const raw = await new Promise<Buffer>((resolve) => coordinator.send(shard, 0, proto, HOP_TX_BATCH, argv, argv.length, { onReply: (reply) => resolve(Buffer.from(reply)) }));
   // A hop that failed whole (its shard restarted under it) answers one error: each command gets it, as over
   // several shards. Not a null EXEC, which would tell the client that nothing ran.
@@ -292,7 +293,7 @@ async function execOnOneShard(coordinator: Coordinator, client: Client, commands
  * changed. Without WATCH and multi-shard plans it is one step (two-shard mode
  * applies). Commands for the client's thread run after it: they touch no key.
  */
-async function execOnShards(coordinator: Coordinator, client: Client, commands: readonly QueuedCommand[], layout: ExecLayout, watched: readonly WatchedKey[], proto: Protocol, holdUntilDone: boolean): Promise<Buffer[] | null> {
+async function execOnShards(coordinator: Coordinator, client: Client, commands: readonly QueuedCommand[], layout: ExecLayout, watched: readonly WatchedKey[], watchId: number, proto: Protocol, holdUntilDone: boolean): Promise<Buffer[] | null> {
   const tx = new Transaction(coordinator, layout.locks, true);
   tx.clock = layout.clock;
   tx.caller = trackingCaller(client, coordinator.localShard);
@@ -300,7 +301,7 @@ async function execOnShards(coordinator: Coordinator, client: Client, commands: 
   let aborted = false;
   const body = async (): Promise<void> => {
     if (watched.length > 0) {
-      const id = Buffer.from(String(client.id));
+      const id = Buffer.from(String(watchId));
       const checks = await Promise.all([...shardsOf(coordinator, watched)].map((shard) => tx.call(shard, 0, [WATCH_CHECK, id], HOP_INTERNAL)));
       aborted = checks.some((clean) => clean !== 1);
       if (aborted) return;
@@ -367,6 +368,8 @@ const execPlan: StepPlan = {
       return;
     }
     const watched = client.watched;
+    // The shards know these keys by this id; a WATCH after EXEC starts another set under a new one.
+    const watchId = client.watchId;
     client.queued = null;
     client.watched = [];
     const proto = client.proto;
@@ -377,7 +380,7 @@ const execPlan: StepPlan = {
     // state (SELECT...: commands that run here, after the watch check).
     const holdUntilDone = layout.routes.includes(ROUTE_CLIENT);
     if (holdUntilDone || !oneShard) client.heldCommands = [];
-    const run = oneShard ? execOnOneShard(coordinator, client, commands, layout, watched.length > 0, proto) : execOnShards(coordinator, client, commands, layout, watched, proto, holdUntilDone);
+    const run = oneShard ? execOnOneShard(coordinator, client, commands, layout, watched.length > 0 ? watchId : null, proto) : execOnShards(coordinator, client, commands, layout, watched, watchId, proto, holdUntilDone);
     const done = (): void => {
       if (holdUntilDone) coordinator.releaseHeldCommands(client);
     };

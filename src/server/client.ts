@@ -123,6 +123,12 @@ export class Client {
   /** The keys WATCHed since the last EXEC, DISCARD, UNWATCH or RESET. */
   watched: WatchedKey[] = [];
   /**
+   * The shards' name for the current set of `watched` keys: a fresh id (from
+   * the client id sequence) each time the set starts again, so that a late
+   * check or clear of an earlier set cannot forget a key watched after it.
+   */
+  watchId = 0;
+  /**
    * A shard holding one of `watched` restarted since: its records of them,
    * and whether they changed, died with its thread, so EXEC fails.
    */

@@ -5,11 +5,15 @@
 // A key that had already expired (but was not deleted yet) when it was
 // watched is "stale": its lazy or active deletion, or a flush, is no change;
 // anything that writes it afterwards is.
+//
+// Records are kept by watch id (Client.watchId), not client id: each set of
+// keys a client watches until its EXEC (or UNWATCH...) has its own, so the
+// check or clear of one set, arriving late, leaves the next set's keys alone.
 
 import type { ShardStore } from './shard-store.ts';
 
 class WatchRecord {
-  readonly clientId: number;
+  readonly watchId: number;
   /** The thread the client is on. */
   readonly thread: number;
   readonly db: number;
@@ -17,8 +21,8 @@ class WatchRecord {
   /** Stale when watched: already expired, still in the table. */
   expired: boolean;
 
-  constructor(clientId: number, thread: number, db: number, key: Buffer, expired: boolean) {
-    this.clientId = clientId;
+  constructor(watchId: number, thread: number, db: number, key: Buffer, expired: boolean) {
+    this.watchId = watchId;
     this.thread = thread;
     this.db = db;
     this.key = key;
@@ -44,20 +48,20 @@ export class WatchedKeys {
   /** How many records exist: the write paths' one check. */
   size = 0;
   private readonly byKey = new Map<string, WatchRecord[]>();
-  private readonly byClient = new Map<number, WatchRecord[]>();
-  /** Clients whose EXEC must fail. */
+  private readonly byWatchId = new Map<number, WatchRecord[]>();
+  /** Watch ids whose EXEC must fail. */
   private readonly dirty = new Set<number>();
 
-  /** WATCH of `key` in `db` by `clientId`, a client of thread `thread`. */
-  watch(clientId: number, thread: number, db: number, key: Buffer, store: ShardStore, now: number): void {
+  /** WATCH of `key` in `db` for watch id `watchId`, of a client of thread `thread`. */
+  watch(watchId: number, thread: number, db: number, key: Buffer, store: ShardStore, now: number): void {
     const name = recordName(db, key);
     let records = this.byKey.get(name);
-    if (records?.some((record) => record.clientId === clientId)) return;
-    const record = new WatchRecord(clientId, thread, db, Buffer.from(key), isStale(store, db, key, now));
+    if (records?.some((record) => record.watchId === watchId)) return;
+    const record = new WatchRecord(watchId, thread, db, Buffer.from(key), isStale(store, db, key, now));
     if (records === undefined) this.byKey.set(name, (records = []));
     records.push(record);
-    let mine = this.byClient.get(clientId);
-    if (mine === undefined) this.byClient.set(clientId, (mine = []));
+    let mine = this.byWatchId.get(watchId);
+    if (mine === undefined) this.byWatchId.set(watchId, (mine = []));
     mine.push(record);
     this.size++;
   }
@@ -69,7 +73,7 @@ export class WatchedKeys {
     for (const record of records) {
       // The deletion of a key that was stale when watched is no change.
       if (record.expired && !exists(store, db, record.key)) record.expired = false;
-      else this.dirty.add(record.clientId);
+      else this.dirty.add(record.watchId);
     }
   }
 
@@ -97,21 +101,21 @@ export class WatchedKeys {
           record.expired = true;
           continue;
         }
-        this.dirty.add(record.clientId);
+        this.dirty.add(record.watchId);
       }
     }
   }
 
   /**
-   * EXEC's check: false when a key `clientId` watches changed, or expired
+   * EXEC's check: false when a key watched under `watchId` changed, or expired
    * since it was watched. The client's records go either way.
    */
-  checkAndRemove(clientId: number, store: ShardStore, now: number): boolean {
-    let clean = !this.dirty.has(clientId);
-    for (const record of this.byClient.get(clientId) ?? []) {
+  checkAndRemove(watchId: number, store: ShardStore, now: number): boolean {
+    let clean = !this.dirty.has(watchId);
+    for (const record of this.byWatchId.get(watchId) ?? []) {
       if (clean && !record.expired && isStale(store, record.db, record.key, now)) clean = false;
     }
-    this.remove(clientId);
+    this.remove(watchId);
     return clean;
   }
 
@@ -120,15 +124,15 @@ export class WatchedKeys {
    * so their records go (ids are never reused: this only frees them).
    */
   forgetThread(thread: number): void {
-    for (const [clientId, mine] of this.byClient) if (mine[0].thread === thread) this.remove(clientId);
+    for (const [watchId, mine] of this.byWatchId) if (mine[0].thread === thread) this.remove(watchId);
   }
 
   /** UNWATCH, DISCARD, a closed connection: forgets the client's records here. */
-  remove(clientId: number): void {
-    this.dirty.delete(clientId);
-    const mine = this.byClient.get(clientId);
+  remove(watchId: number): void {
+    this.dirty.delete(watchId);
+    const mine = this.byWatchId.get(watchId);
     if (mine === undefined) return;
-    this.byClient.delete(clientId);
+    this.byWatchId.delete(watchId);
     for (const record of mine) {
       const name = recordName(record.db, record.key);
       const records = this.byKey.get(name) as WatchRecord[];
