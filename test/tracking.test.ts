@@ -181,6 +181,36 @@ describe('client-side caching over two threads', () => {
     expect(infoField(await client.info('stats'), 'tracking_total_keys')).toBe(2);
   });
 
+  for (const thread of [0, 1]) {
+    it(`an evicted key's invalidation comes before the reply of the command it was evicted for, the key on the other shard (client on thread ${thread})`, async () => {
+      // As Redis's "Tracking invalidation message of eviction keys should be
+      // before response": volatile-random, the only key with a TTL on shard 1,
+      // a big value on shard 0 takes the server over maxmemory, and the next
+      // command, on shard 0 (which has nothing to evict), must see shard 1
+      // evict first.
+      const [volatile] = keysOnShard('volatile:', 1, SHARDS, 1);
+      const [big] = keysOnShard('big:', 0, SHARDS, 1);
+      const tracker = await onThread(thread);
+      await tracker.send(resp('hello', '3'), 1);
+      await tracker.send(resp('client', 'tracking', 'on'), 1);
+      const memory = await client.info('memory');
+      const limit = infoField(memory, 'used_memory') - infoField(memory, 'mem_not_counted_for_evict') + 100 * 1024;
+      try {
+        await client.config('SET', 'maxmemory-policy', 'volatile-random');
+        await client.config('SET', 'maxmemory', String(limit));
+        expect(await tracker.send(resp('setex', volatile, '10000', 'x'), 1)).toBe('+OK\r\n');
+        expect(await tracker.send(resp('get', volatile), 1)).toBe('$1\r\nx\r\n');
+        expect(await tracker.send(resp('setbit', big, '1600000', '0'), 1)).toBe(':0\r\n');
+        // (Were a timer to evict in between, its invalidation would come here too: this passes either way then.)
+        expect(await tracker.send(resp('getbit', big, '0'), 2)).toBe(`${invalidate([volatile])}:0\r\n`);
+        expect(await client.exists(volatile)).toBe(0);
+      } finally {
+        await client.config('SET', 'maxmemory', '0');
+        await client.config('SET', 'maxmemory-policy', 'noeviction');
+      }
+    });
+  }
+
   it('CLIENT LIST shows tracking (t), BCAST (B), a broken redirect (R), the redirect and a MULTI (x) in progress', async () => {
     const redirect = await onThread(1);
     const id = await clientId(redirect);

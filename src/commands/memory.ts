@@ -3,7 +3,7 @@
 // coordinating thread puts together.
 
 import v8 from 'node:v8';
-import type { CommandContext, Bindings } from './command.ts';
+import { internalSpec, type CommandContext, type CommandSpec, type Bindings } from './command.ts';
 import { replyHelp } from './help.ts';
 import { Errors } from '../protocol/errors.ts';
 import { isKeyword, parseInteger } from '../protocol/args.ts';
@@ -232,6 +232,19 @@ function memoryHelp(ctx: CommandContext): void {
   ]);
 }
 
+
+/**
+ * evict-now: a command on another thread waits while this shard evicts its
+ * share of the excess (the invoker evicts before any hop; this says so).
+ */
+function evictNow(ctx: CommandContext): void {
+  ctx.memory.evict();
+  ctx.out.ok();
+}
+
+export const EVICT_NOW = 'evict-now';
+
+export const memoryInternalCommands: CommandSpec[] = [internalSpec(EVICT_NOW, 1, "Evict this shard's share of the excess over maxmemory now", evictNow)];
 
 // --- the bindings (the rows are table/memory.ts) ---
 

@@ -38,7 +38,7 @@ import { dumpTable } from './table/dump.ts';
 import { persistenceBindings } from './persistence.ts';
 import { persistenceTable } from './table/persistence.ts';
 import { objectTable } from './table/object.ts';
-import { memoryBindings } from './memory.ts';
+import { memoryBindings, memoryInternalCommands } from './memory.ts';
 import { memoryTable } from './table/memory.ts';
 import { serverBindings } from './server.ts';
 import { serverTable } from './table/server.ts';
@@ -185,7 +185,7 @@ export function findSubcommand(spec: CommandSpec, name: string): CommandSpec | u
 /** Commands only threads send each other (never reachable from a client): the ops of commands split by shard, and a few more. */
 const INTERNAL = new Map<string, CommandSpec>();
 // The families above registered their ops (shardOp) while they loaded.
-for (const spec of [...shardOpCommands, ...debugInternalCommands, ...transactionInternalCommands, ...blockingCommands]) INTERNAL.set(spec.name, spec);
+for (const spec of [...shardOpCommands, ...debugInternalCommands, ...transactionInternalCommands, ...memoryInternalCommands, ...blockingCommands]) INTERNAL.set(spec.name, spec);
 
 export function findInternalCommand(name: string): CommandSpec | undefined {
   return INTERNAL.get(name);

@@ -9,7 +9,9 @@
 import { arityAccepts, type CommandSpec, type CommandTable } from '../commands/command.ts';
 import { Flag } from '../commands/command-row.ts';
 import { commandKeys, keyLockNames, keysShard } from '../commands/routing.ts';
-import { callerArg, HOP_CALLER } from '../shard/hop-format.ts';
+import { callerArg, HOP_CALLER, HOP_INTERNAL } from '../shard/hop-format.ts';
+import { EVICT_NOW } from '../commands/memory.ts';
+import type { ReplyWaiter } from '../shard/shard.ts';
 import type { ShardStore } from '../store/shard-store.ts';
 import type { ShardMap } from '../shard/shard.ts';
 import type { ShardScheduler } from '../tx/shard-scheduler.ts';
@@ -55,6 +57,8 @@ export interface ThreadParts {
   readonly scripts: ScriptServices;
 }
 
+const EVICT_NOW_ARGS = [Buffer.from(EVICT_NOW)];
+
 export class Dispatcher {
   private readonly server: ServerContext;
   private readonly commands: CommandTable;
@@ -76,6 +80,8 @@ export class Dispatcher {
   private readonly scripts: ScriptRunner;
   private readonly store: ShardStore;
   private readonly serveBlocked: () => void;
+  /** The command dispatched again once other shards evicted for it: it does not ask them again. */
+  private evictedFor: Buffer[] | null = null;
 
   constructor(parts: ThreadParts) {
     this.server = parts.server;
@@ -112,6 +118,7 @@ export class Dispatcher {
     let spec = this.commands.byName(argv[0]);
     // A script busy on some thread: only what Redis lets through then (that thread cannot answer hops).
     if (spec !== undefined && this.server.scripts.anyBusy && !this.mayRunWhileBusy(client, spec, argv, argc)) return;
+    if (this.refusal.enabled && argv !== this.evictedFor && this.evictElsewhereFirst(client, argv, argc)) return;
     // MSET, MGET, DEL... over several shards start at the end of the read, with whatever follows them in it.
     // (Not for a command whose reply CLIENT REPLY drops: its place in the order is taken now, to be muted.)
     if (spec !== undefined && spec.multiShard !== undefined && !client.muted && this.squasher.gather(client, spec, argv, argc)) return;
@@ -192,6 +199,42 @@ export class Dispatcher {
     if (shard === this.localShard) this.runLocal(client, spec, argv, argc);
     else if (shard >= 0) this.forward(client, shard, argv, argc);
     else this.plans.run(client, spec, argv, argc);
+  }
+
+  /**
+   * Over maxmemory with nothing to evict on this thread's shard (a volatile
+   * policy, no key here with a TTL): the shards that have keys to evict
+   * evict now, and the command, with the client's next ones, waits for them,
+   * as Redis evicts before every command. Each is asked twice: the second
+   * reply comes behind what the shard sent at the end of the first one's
+   * batch, the invalidations of what it evicted, so they reach the client
+   * before the command's reply. False when there is nobody to ask.
+   */
+  private evictElsewhereFirst(client: Client, argv: Buffer[], argc: number): boolean {
+    const peers = this.refusal.peersToEvictFirst();
+    if (peers.length === 0) return false;
+    const command = copyArgs(argv, 0, argc);
+    client.heldCommands = [command];
+    let remaining = peers.length;
+    let asked = 1;
+    const evicted: ReplyWaiter = {
+      onReply: () => {
+        if (--remaining !== 0) return;
+        if (asked++ === 1) {
+          remaining = peers.length;
+          for (const shard of peers) this.shards.send(shard, 0, 2, HOP_INTERNAL, EVICT_NOW_ARGS, 1, evicted);
+          return;
+        }
+        this.evictedFor = command;
+        try {
+          this.releaseHeldCommands(client);
+        } finally {
+          this.evictedFor = null;
+        }
+      },
+    };
+    for (const shard of peers) this.shards.send(shard, 0, 2, HOP_INTERNAL, EVICT_NOW_ARGS, 1, evicted);
+    return true;
   }
 
   /**

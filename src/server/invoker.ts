@@ -175,6 +175,8 @@ export class Invoker {
     if (notifying) this.notifier.afterCommand(spec, argv, argc);
     else if (invalidating) this.stopRecordingChanges();
     if (!nested && this.afterHandler.length !== 0) this.runAfterHandler();
+    // What the command grew is seen at once by the other shards' eviction (the command after it may run there).
+    if (this.memory.maxmemory !== 0 && (spec.flags & Flag.Write) !== 0) this.memory.publish();
     const stat = commandStats.of(spec.name);
     stat.usec += (performance.now() - started) * 1000;
     if (countCall) {

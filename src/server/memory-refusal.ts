@@ -41,6 +41,12 @@ export class MemoryRefusal {
     return this.memory.maxmemory !== 0 && this.memory.evict() === EvictionResult.Fail;
   }
 
+  /** Before a command: evicts here while over maxmemory; the shards that must evict first when this one has nothing to. */
+  peersToEvictFirst(): number[] {
+    this.memory.evict();
+    return this.memory.peersToEvict();
+  }
+
   /** The refusal: true, with the error written to `out` and counted, when `spec` may not run for want of memory. */
   refuse(spec: CommandSpec, out: ReplyWriter): boolean {
     if (!this.outOfMemoryFor(spec)) return false;

@@ -483,6 +483,9 @@ export class Tracking implements GatheredWork {
         this.invalidateHere(payload.subarray(at + 8, at + 8 + length), writer);
         at += 8 + length;
       }
+      // At once: the push comes after the replies its shard sent before it, and before those it sends after
+      // (a command another shard evicted for: its reply must follow the invalidation).
+      this.deliver();
     } else if (slot === PUSH_REDIRECTED) {
       this.redirected(payload.readUInt32LE(0), payload.readUInt32LE(4), from, Buffer.from(payload.subarray(8)));
     } else if (slot === PUSH_REDIRECT_BROKEN) {

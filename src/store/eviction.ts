@@ -339,8 +339,22 @@ export class MemoryBudget {
     return result;
   }
 
+  /**
+   * Over budget with no key of this shard's own to evict: the shards that
+   * have some. They evict at their next command or timer tick; a command
+   * about to run asks them first (as Redis evicts before every command).
+   */
+  peersToEvict(): number[] {
+    if (this.maxmemory === 0 || this.policy === NO_EVICTION || this.totalBytes() <= this.maxmemory) return [];
+    const published = this.published;
+    if (published[this.shard] > 0) return [];
+    const peers: number[] = [];
+    for (let i = 0; i < published.length; i++) if (i !== this.shard && published[i] > 0) peers.push(i);
+    return peers;
+  }
+
   /** Writes this shard's bytes in its slot, negated when the policy finds nothing to evict here. */
-  private publish(): void {
+  publish(): void {
     const own = this.ownBytes;
     this.published[this.shard] = this.hasCandidates() ? own : -own;
   }
