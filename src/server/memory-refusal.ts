@@ -15,6 +15,8 @@ import type { Client, QueuedCommand } from './client.ts';
 import type { CommandStats } from './command-stats.ts';
 
 /** The commands Redis never refuses for memory inside MULTI. */
+const NO_PEERS: readonly number[] = [];
+
 const NEVER_REFUSED_IN_MULTI = new Set(['exec', 'discard', 'quit', 'reset']);
 
 export class MemoryRefusal {
@@ -42,9 +44,8 @@ export class MemoryRefusal {
   }
 
   /** Before a command: evicts here while over maxmemory; the shards that must evict first when this one has nothing to. */
-  peersToEvictFirst(): number[] {
-    this.memory.evict();
-    return this.memory.peersToEvict();
+  peersToEvictFirst(): readonly number[] {
+    return this.memory.evict() === EvictionResult.Running ? this.memory.peersToEvict() : NO_PEERS;
   }
 
   /** The refusal: true, with the error written to `out` and counted, when `spec` may not run for want of memory. */
