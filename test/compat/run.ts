@@ -158,7 +158,22 @@ function ensureSource(): string {
       try { fs.symlinkSync(which, dst); } catch { /* not needed in external mode */ }
     }
   }
+  writeOneServerUnits(src);
   return src;
+}
+
+// unit/pubsubshard is tagged external:skip whole, though its first server
+// block needs nothing but a client (the second makes a replica). The runner
+// derives unit/pubsubshard-one-server from the fetched file: that first block
+// alone, the tag lifted, so that external mode runs it on both targets.
+function writeOneServerUnits(src: string): void {
+  const from = path.join(src, 'tests', 'unit', 'pubsubshard.tcl');
+  const to = path.join(src, 'tests', 'unit', 'pubsubshard-one-server.tcl');
+  const text = fs.readFileSync(from, 'utf8');
+  const firstBlockEnd = text.indexOf('\n}\n');
+  const head = 'start_server {tags {"pubsubshard external:skip"}} {';
+  if (!text.startsWith(head) || firstBlockEnd < 0) throw new Error(`${from}: not the layout writeOneServerUnits expects`);
+  fs.writeFileSync(to, 'start_server {tags {"pubsubshard"}} {' + text.slice(head.length, firstBlockEnd + 3));
 }
 
 // A copy of the suite whose external-mode setup (run_external_server_test)
