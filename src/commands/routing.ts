@@ -6,6 +6,7 @@ import { keyPositionsBySpecs } from './command-docs.ts';
 import type { Shards } from '../shard/shard.ts';
 import type { LockSet } from '../tx/scheduler.ts';
 import { lockNames } from '../tx/shard-scheduler.ts';
+import type { LockName } from '../tx/intent-locks.ts';
 import { parseInteger } from '../protocol/args.ts';
 
 /** Where a command of a transaction runs: on the client's thread, on one shard (>= 0), or by its multi-shard plan. */
@@ -95,6 +96,6 @@ export function commandKeys(spec: CommandSpec, argv: Buffer[], argc: number): Bu
 }
 
 /** The lock names of a command's key arguments (the intent locks it waits behind on its shard). */
-export function keyLockNames(spec: CommandSpec, argv: Buffer[], argc: number): string[] {
+export function keyLockNames(spec: CommandSpec, argv: Buffer[], argc: number): LockName[] {
   return lockNames(commandKeys(spec, argv, argc));
 }

@@ -27,10 +27,9 @@ import { keyHashSlot } from '../cluster/slots.ts';
 import type { CommandContext, CommandSpec, Bindings, Coordinator, ScriptServices } from './command.ts';
 import { arityAccepts } from './command.ts';
 import { Flag } from './command-row.ts';
-import { keysShard, keyLockNames } from './routing.ts';
+import { commandKeys, keysShard } from './routing.ts';
 import { atomically, mergeOkReplies, onEveryShardAtomically } from '../tx/multi-shard.ts';
 import type { Transaction } from '../tx/scheduler.ts';
-import { lockNames } from '../tx/shard-scheduler.ts';
 import { readReply, ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import { HOP_ALLOW_OOM, HOP_INTERNAL } from '../shard/hop-format.ts';
 import type { OpCall, OpValue } from './shard-ops.ts';
@@ -306,7 +305,7 @@ class ScriptRun implements ScriptHost {
       services.runNested(spec, argv, argc, out, this.db, this.client, this.clock, this.allowOom);
     } else {
       if (monitored) services.feedMonitors(this.db, argv, argc);
-      if (shard !== this.homeShard || (spec.firstKey !== 0 && !this.allDeclared(keyLockNames(spec, argv, argc)))) this.leftHome = true;
+      if (shard !== this.homeShard || (spec.firstKey !== 0 && !this.allDeclared(commandKeys(spec, argv, argc)))) this.leftHome = true;
     }
     if (this.tx === null) {
       // Ran above.
@@ -344,8 +343,8 @@ class ScriptRun implements ScriptHost {
   }
 
   /** Whether every key is declared, or in the slot of one that is. */
-  private allDeclared(names: readonly string[]): boolean {
-    for (const name of names) if (!this.declared.has(name) && !this.declaredSlots.has(keyHashSlot(Buffer.from(name, 'latin1')))) return false;
+  private allDeclared(keys: readonly Buffer[]): boolean {
+    for (const key of keys) if (!this.declared.has(key.toString('latin1')) && !this.declaredSlots.has(keyHashSlot(key))) return false;
     return true;
   }
 
@@ -486,7 +485,7 @@ export function runTarget(
   if (target.flags !== null && !allowOom && services.outOfMemory()) throw new ReplyError(Errors.outOfMemory);
   const shards = services.shards;
   const home = keys.length === 0 ? shards.localShard : shards.shardOfKey(keys[0]);
-  const run = new ScriptRun(services, commands, tx, target.noWrites, db, client, identity, home, tx === null ? NO_NAMES : new Set(lockNames(keys)));
+  const run = new ScriptRun(services, commands, tx, target.noWrites, db, client, identity, home, tx === null ? NO_NAMES : new Set(keys.map((key) => key.toString('latin1'))));
   run.kind = target.mode === RUN_FUNCTION ? KIND_FUNCTION : KIND_SCRIPT;
   run.errorName = target.errorName;
   run.command = command;

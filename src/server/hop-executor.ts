@@ -5,6 +5,7 @@
 import type { CommandSpec, CommandTable } from '../commands/command.ts';
 import { keyLockNames } from '../commands/routing.ts';
 import type { CommandExecutor } from '../tx/hop-server.ts';
+import type { LockName } from '../tx/intent-locks.ts';
 import { HOP_ALLOW_OOM, HOP_CALLER, HOP_INTERNAL, HOP_PART, parseCaller } from '../shard/hop-format.ts';
 import type { ReplyWriter } from '../protocol/reply-writer.ts';
 import type { Invoker } from './invoker.ts';
@@ -33,7 +34,7 @@ export class HopExecutor implements CommandExecutor {
     this.invoker.remoteCaller = 0;
   }
 
-  keyLockNames(flags: number, argv: Buffer[], argc: number): string[] | null {
+  keyLockNames(flags: number, argv: Buffer[], argc: number): LockName[] | null {
     if (flags & HOP_CALLER) argc--;
     const spec = this.resolve(flags, argv, argc);
     return spec === undefined || (spec.firstKey === 0 && spec.keywordKeys !== true) ? null : keyLockNames(spec, argv, argc);

@@ -16,6 +16,7 @@ import {
 import { ReplyWriter, type Protocol } from '../protocol/reply-writer.ts';
 import { copyArgs } from '../protocol/args.ts';
 import { lockNames, type ShardScheduler } from './shard-scheduler.ts';
+import type { LockName } from './intent-locks.ts';
 
 /** Runs the commands hops carry (the server's invoker and command table implement it). */
 export interface CommandExecutor {
@@ -23,7 +24,7 @@ export interface CommandExecutor {
   /** Runs a command; `clock` (ms), when not 0, is the time it runs at (EXEC's). */
   execute(db: number, flags: number, argv: Buffer[], argc: number, out: ReplyWriter, clock?: number): void;
   /** The lock names of a hop's command's keys; null when it has none (or is unknown). */
-  keyLockNames(flags: number, argv: Buffer[], argc: number): string[] | null;
+  keyLockNames(flags: number, argv: Buffer[], argc: number): LockName[] | null;
 }
 
 /** Where a hop served later (behind intent locks) sends its reply: another thread's request... */

@@ -5,17 +5,21 @@
 // Every holder is queued, in id order, in the shard's queue and in the queue
 // of each of its keys. A holder may run once no holder ahead of it shares a
 // key with it; a "global" holder (FLUSHALL, SWAPDB, KEYS...) shares every key
-// with everybody. Locks name keys without their database: two databases'
-// keys of the same name only cost a needless wait, never a wrong result.
+// with everybody. Locks name keys by a hash of their bytes, without their
+// database (shard-scheduler.ts, lockNameOf): two keys of one name only cost a
+// needless wait, never a wrong result.
 
 /** Work a holder does once it may run, writing its reply. */
 export type LockedWork = () => void;
 
+/** A key's name in the lock table (lockNameOf). */
+export type LockName = number;
+
 export class LockHolder {
   /** Transaction id; a command waiting on the fast path gets the id after the newest one handed out (plus a half). */
   readonly id: number;
-  /** Distinct key names (latin1 strings); empty for a global holder. */
-  readonly keys: readonly string[];
+  /** Distinct key names; empty for a global holder. */
+  readonly keys: readonly LockName[];
   readonly global: boolean;
   /** A single-shard command or batch waiting for its keys (runs once, then releases itself). */
   readonly fastPath: boolean;
@@ -26,7 +30,7 @@ export class LockHolder {
   /** Work that arrived before it could run, in arrival order. */
   readonly parked: LockedWork[] = [];
 
-  constructor(id: number, keys: readonly string[], global: boolean, fastPath: boolean) {
+  constructor(id: number, keys: readonly LockName[], global: boolean, fastPath: boolean) {
     this.id = id;
     this.keys = keys;
     this.global = global;
@@ -49,14 +53,14 @@ function removeFrom(list: LockHolder[], holder: LockHolder): void {
 export class IntentLocks {
   /** Every holder, in id order. Its length is the fast path's one check: 0 means no key is locked. */
   readonly queue: LockHolder[] = [];
-  private readonly byKey = new Map<string, LockHolder[]>();
+  private readonly byKey = new Map<LockName, LockHolder[]>();
   /** Global holders, in id order. */
   private readonly globals: LockHolder[] = [];
   /** Fast-path holders in arrival order: they run in that order, so one connection's commands keep theirs. */
   private readonly fastPathWaiting: LockHolder[] = [];
 
   /** True when a fast-path command on these keys must wait (some key is held, or earlier commands wait). */
-  mustWait(keys: readonly string[]): boolean {
+  mustWait(keys: readonly LockName[]): boolean {
     if (this.globals.length > 0 || this.fastPathWaiting.length > 0) return true;
     for (let i = 0; i < keys.length; i++) if (this.byKey.has(keys[i])) return true;
     return false;

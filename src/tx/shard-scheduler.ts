@@ -2,13 +2,29 @@
 // locks): this thread's shard's lock table, the transactions queued on it,
 // and the fast-path commands waiting for their keys.
 
-import { IntentLocks, LockHolder, type LockedWork } from './intent-locks.ts';
+import { IntentLocks, LockHolder, type LockedWork, type LockName } from './intent-locks.ts';
 
-/** The lock names of keys: their bytes as latin1 strings, each once. */
-export function lockNames(keys: readonly Uint8Array[]): string[] {
-  const names: string[] = [];
-  for (const key of keys) {
-    const name = Buffer.from(key.buffer, key.byteOffset, key.length).toString('latin1');
+/**
+ * A key's lock name: a 30-bit hash of its bytes, a small integer (cheap as a
+ * Map key, made without a string). Two keys with one name only cost a
+ * needless wait, never a wrong result.
+ */
+export function lockNameOf(key: Uint8Array): LockName {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key[i], 0x01000193);
+  hash ^= hash >>> 16;
+  hash = Math.imul(hash, 0x85ebca6b);
+  hash ^= hash >>> 13;
+  hash = Math.imul(hash, 0xc2b2ae35);
+  hash ^= hash >>> 16;
+  return hash & 0x3fffffff;
+}
+
+/** The lock names of keys, each once. */
+export function lockNames(keys: readonly Uint8Array[]): LockName[] {
+  const names: LockName[] = [];
+  for (let i = 0; i < keys.length; i++) {
+    const name = lockNameOf(keys[i]);
     if (!names.includes(name)) names.push(name);
   }
   return names;
@@ -17,10 +33,8 @@ export function lockNames(keys: readonly Uint8Array[]): string[] {
 /** Buckets of key names for the newest id that started on (or waits for) a key: a refusal needs a shared bucket. */
 const ID_BUCKETS = 4096;
 
-function bucketOf(key: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-  return hash & (ID_BUCKETS - 1);
+function bucketOf(name: LockName): number {
+  return name & (ID_BUCKETS - 1);
 }
 
 /** One thread's shard: its lock table and the transactions queued on it. */
@@ -61,7 +75,7 @@ export class ShardScheduler {
    * Phase 1: queues transaction `id`, coordinated by thread `origin` (-1:
    * this one), and takes its locks; false when it must retry with a newer id.
    */
-  schedule(id: number, keys: string[], global: boolean, origin = -1, participants = 0): boolean {
+  schedule(id: number, keys: LockName[], global: boolean, origin = -1, participants = 0): boolean {
     if (this.mustRefuse(id, keys, global)) return false;
     const holder = new LockHolder(id, keys, global, false);
     holder.origin = origin;
@@ -86,7 +100,7 @@ export class ShardScheduler {
    * key that arrived before it and waits. Buckets of keys stand for keys: a
    * collision only costs a retry.
    */
-  private mustRefuse(id: number, keys: readonly string[], global: boolean): boolean {
+  private mustRefuse(id: number, keys: readonly LockName[], global: boolean): boolean {
     if (global) return id < this.maxStartedId || id < this.fastPathFloor;
     if (id < this.maxGlobalStartedId) return true;
     const newest = this.newestByBucket;
@@ -94,7 +108,7 @@ export class ShardScheduler {
     return false;
   }
 
-  private noteStart(id: number, keys: readonly string[], global: boolean): void {
+  private noteStart(id: number, keys: readonly LockName[], global: boolean): void {
     if (id > this.maxStartedId) this.maxStartedId = id;
     if (global) {
       if (id > this.maxGlobalStartedId) this.maxGlobalStartedId = id;
@@ -103,7 +117,7 @@ export class ShardScheduler {
     this.noteKeys(id, keys);
   }
 
-  private noteKeys(id: number, keys: readonly string[]): void {
+  private noteKeys(id: number, keys: readonly LockName[]): void {
     const newest = this.newestByBucket;
     for (let i = 0; i < keys.length; i++) {
       const bucket = bucketOf(keys[i]);
@@ -128,7 +142,7 @@ export class ShardScheduler {
   }
 
   /** Fast path with some key held (or commands waiting): `work` runs once its keys are free, in arrival order. */
-  runWhenFree(keys: string[], global: boolean, work: LockedWork): void {
+  runWhenFree(keys: LockName[], global: boolean, work: LockedWork): void {
     const holder = new LockHolder(this.latestId() + 0.5, keys, global, true);
     this.fastPathFloor = holder.id;
     this.noteKeys(holder.id, keys);
@@ -216,9 +230,10 @@ export class ShardScheduler {
           if (!holder.fastPath) this.noteStart(holder.id, holder.keys, holder.global);
           for (const work of parked) this.runAs(holder, work);
           if (holder.fastPath) this.locks.release(holder);
-          // The queue may have changed under us (conclusions, releases): start over.
+          // Others may run now (keys released, transactions concluded): the scan goes on, and another pass
+          // follows it. Where the holder left the queue, the next one took its place.
           this.drainAgain = true;
-          break;
+          if (queue[i] !== holder) i--;
         }
       } while (this.drainAgain);
     } finally {
