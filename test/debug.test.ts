@@ -146,6 +146,37 @@ for (const shards of [1, 2]) {
       );
     });
 
+    it("SCHEDULER counts the shards' lock tables: transactions while MSETs over shards run, nothing once they are done", async () => {
+      const counts = async (): Promise<Record<string, number>> => {
+        const reply = (await client.call('debug', 'scheduler')) as (string | number)[];
+        const fields: Record<string, number> = {};
+        for (let i = 0; i < reply.length; i += 2) fields[String(reply[i])] = Number(reply[i + 1]);
+        return fields;
+      };
+      const idle = { transactions: 0, 'lock-holders': 0, 'locked-keys': 0, 'fast-path-waiting': 0 };
+      expect(await counts()).toEqual(idle);
+      const writers = Array.from({ length: 8 }, () => ioredis(server));
+      let seenBusy = false;
+      const load = Promise.all(
+        writers.map(async (writer) => {
+          for (let round = 0; round < 20; round++) {
+            const pipeline = writer.pipeline();
+            for (let i = 0; i < 50; i++) pipeline.mset('a', String(i), 'b', String(i), 'c', String(i));
+            await pipeline.exec();
+          }
+        }),
+      );
+      let done = false;
+      void load.then(() => (done = true));
+      while (!done) if ((await counts()).transactions > 0) seenBusy = true;
+      await load;
+      for (const writer of writers) writer.disconnect();
+      // One shard: MSET never needs a transaction there.
+      expect(seenBusy).toBe(shards > 1);
+      expect(await counts()).toEqual(idle);
+      expect(await errorOf(client.call('debug', 'scheduler', 'x'))).toBe("ERR unknown subcommand or wrong number of arguments for 'scheduler'. Try DEBUG HELP.");
+    });
+
     it('PROTOCOL replies every RESP type, in RESP2 and RESP3', async () => {
       const types = ['string', 'integer', 'double', 'bignum', 'null', 'array', 'set', 'map', 'attrib', 'true', 'false', 'verbatim', 'push'];
       const commands = types.map((type) => resp('DEBUG', 'PROTOCOL', type)).join('');

@@ -2,7 +2,7 @@
 // allowed only when `enable-debug-command` says so (no | yes | local).
 //
 // DEBUG is one command in the table (as in Redis); its plan routes each
-// subcommand: SET-ACTIVE-EXPIRE and QUICKLIST-PACKED-THRESHOLD to every shard, DIGEST to every shard (each
+// subcommand: SET-ACTIVE-EXPIRE and QUICKLIST-PACKED-THRESHOLD to every shard, DIGEST and SCHEDULER to every shard (each
 // returns its part of the digest, merged here), OBJECT and DIGEST-VALUE to
 // the shards owning their keys, everything else (LOG, SLEEP, PROTOCOL, HELP)
 // to the connection's own thread. SLEEP blocks that thread only; the other
@@ -26,11 +26,13 @@ import { ReplyError, type ReplyValue } from '../protocol/reply-reader.ts';
 import { onEveryShard, stepwise } from './step-plans.ts';
 import { mergeOkReplies } from '../tx/multi-shard.ts';
 import { HOP_PART } from '../shard/hop-format.ts';
+import type { SchedulerState } from '../tx/shard-scheduler.ts';
 import { setPackedThreshold } from '../store/types/quicklist.ts';
 import { debugLoadAofEverywhere, debugLoadAofHere, debugReloadEverywhere, debugReloadHere } from './persistence.ts';
 import { setDenyScriptsDisabled } from './scripting.ts';
 
 const DEBUG_DIGEST_PART = 'debug-digest-part';
+const DEBUG_SCHEDULER_PART = 'debug-scheduler-part';
 
 /** Redis's reply when a protected command (DEBUG, MODULE) is not enabled for this connection. */
 const notAllowed =
@@ -218,6 +220,9 @@ function debugHelp(ctx: CommandContext): void {
     '    map, attrib, push, verbatim, true or false.',
     'RELOAD [MERGE] [NOFLUSH] [NOSAVE]',
     '    Saves the dataset to the RDB file (unless NOSAVE), empties it (unless NOFLUSH) and loads the file back.',
+    'SCHEDULER',
+    "    What every shard's lock table holds now, summed: transactions scheduled, lock holders,",
+    '    locked keys, fast-path commands waiting (all 0 when nothing is in flight).',
     'SET-ACTIVE-EXPIRE <0|1>',
     '    Turns the background removal of expired keys off (0) or on (1).',
     'SET-DISABLE-DENY-SCRIPTS <0|1>',
@@ -282,10 +287,34 @@ function mergeDigest(replies: ReplyValue[], out: ReplyWriter): void {
   out.simple(digest.toString('hex'));
 }
 
+/** This shard's part of DEBUG SCHEDULER: its lock table's counts, in SCHEDULER_FIELDS order. */
+function schedulerPart(ctx: CommandContext): void {
+  const state = ctx.server.schedulerState();
+  ctx.out.arrayHeader(SCHEDULER_FIELDS.length);
+  for (const [, field] of SCHEDULER_FIELDS) ctx.out.integer(state[field]);
+}
+
+const SCHEDULER_FIELDS: readonly (readonly [string, keyof SchedulerState])[] = [
+  ['transactions', 'transactions'],
+  ['lock-holders', 'holders'],
+  ['locked-keys', 'lockedKeys'],
+  ['fast-path-waiting', 'fastPathWaiting'],
+];
+
+/** DEBUG SCHEDULER: every shard's counts, summed, as a map. */
+function mergeScheduler(replies: ReplyValue[], out: ReplyWriter): void {
+  out.mapHeader(SCHEDULER_FIELDS.length);
+  SCHEDULER_FIELDS.forEach(([name], i) => {
+    out.bulk(Buffer.from(name));
+    out.integer(replies.reduce<number>((sum, reply) => sum + Number((reply as number[])[i]), 0));
+  });
+}
+
 // --- routing ---
 
 const onEveryShardOk = onEveryShard(mergeOkReplies);
 const digestOnEveryShard = onEveryShard(mergeDigest, DEBUG_DIGEST_PART);
+const schedulerOnEveryShard = onEveryShard(mergeScheduler, DEBUG_SCHEDULER_PART);
 
 /** DEBUG DIGEST-VALUE with keys on several shards: each key's digest from its shard, in order. */
 const digestValuesAcrossShards = stepwise(async (coordinator, _client, args, out, db) => {
@@ -322,6 +351,7 @@ const debugPlan: MultiShardPlan = {
     else if (isKeyword(sub, 'reload')) debugReloadEverywhere.run(coordinator, client, argv, argc, slot, db, proto);
     else if (argc === 2 && isKeyword(sub, 'loadaof')) debugLoadAofEverywhere.run(coordinator, client, argv, argc, slot, db, proto);
     else if (argc === 2 && isKeyword(sub, 'digest')) digestOnEveryShard.run(coordinator, client, argv, argc, slot, db, proto);
+    else if (argc === 2 && isKeyword(sub, 'scheduler')) schedulerOnEveryShard.run(coordinator, client, argv, argc, slot, db, proto);
     else if (argc === 3 && isKeyword(sub, 'object')) coordinator.send(coordinator.shardOfKey(argv[2]), db, proto, HOP_PART, argv, argc, slot);
     else if (argc > 2 && isKeyword(sub, 'digest-value')) digestValuesAcrossShards.run(coordinator, client, argv, argc, slot, db, proto);
     else coordinator.send(coordinator.localShard, db, proto, HOP_PART, argv, argc, slot);
@@ -335,4 +365,7 @@ export const debugBindings: Bindings = {
 };
 
 /** Sent between threads only: one shard's part of DEBUG DIGEST. */
-export const debugInternalCommands: CommandSpec[] = [internalSpec(DEBUG_DIGEST_PART, 1, "One shard's part of DEBUG DIGEST", digestPart)];
+export const debugInternalCommands: CommandSpec[] = [
+  internalSpec(DEBUG_DIGEST_PART, 1, "One shard's part of DEBUG DIGEST", digestPart),
+  internalSpec(DEBUG_SCHEDULER_PART, 2, "One shard's part of DEBUG SCHEDULER", schedulerPart),
+];

@@ -14,6 +14,7 @@ import type { ParserLimits } from '../protocol/request-parser.ts';
 import { parseBufferLimits, type BufferLimit } from '../config/buffer-limits.ts';
 import { RunningScripts } from '../scripting/running-scripts.ts';
 import type { AofControl } from './aof.ts';
+import type { SchedulerState } from '../tx/shard-scheduler.ts';
 
 const NO_AOF: AofControl = { enabled: false, fields: () => [], rewrite: () => false, loadBack: () => false };
 
@@ -158,6 +159,8 @@ export class ServerContext {
   unblockClient: (client: Client, withError: boolean) => boolean = () => false;
   /** Set by the thread: asks the supervisor to shut the server down. */
   requestShutdown: () => void = () => {};
+  /** Set by the owning thread: its shard's lock table now (DEBUG SCHEDULER). */
+  schedulerState: () => SchedulerState = () => ({ transactions: 0, holders: 0, lockedKeys: 0, fastPathWaiting: 0 });
   /** Set by the thread: called from inside a busy script, answers what this thread's other clients sent meanwhile. */
   serveWhileBusy: () => void = () => {};
 

@@ -240,6 +240,7 @@ export class ShardThread {
     server.unblockClient = (client, withError) => this.dispatcher.blocked.unblock(client, withError);
     this.store.expiryPaused = () => server.pause.activeType(Date.now()) !== 0;
     server.serveWhileBusy = () => this.serveWhileBusy();
+    server.schedulerState = () => this.scheduler.state();
     server.pubsub = new Subscriptions(server.threadIndex, server.shardCount, hub, this.endOfBatch, server.shared.pubsubSummary, server.outputLimit, server.pubsubOutputLimit, replies.scratch);
     const tracking = (server.tracking = new Tracking(server.threadIndex, server.shardCount, hub, this.endOfBatch, server.shared.trackingSummary, server.clients));
     const trackingLimit = (): void => {

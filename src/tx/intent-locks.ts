@@ -59,6 +59,16 @@ export class IntentLocks {
   /** Fast-path holders in arrival order: they run in that order, so one connection's commands keep theirs. */
   private readonly fastPathWaiting: LockHolder[] = [];
 
+  /** How many keys some holder holds or waits for. */
+  get lockedKeys(): number {
+    return this.byKey.size;
+  }
+
+  /** How many fast-path commands wait for their keys. */
+  get fastPathWaitingCount(): number {
+    return this.fastPathWaiting.length;
+  }
+
   /** True when a fast-path command on these keys must wait (some key is held, or earlier commands wait). */
   mustWait(keys: readonly LockName[]): boolean {
     if (this.globals.length > 0 || this.fastPathWaiting.length > 0) return true;

@@ -37,6 +37,18 @@ function bucketOf(name: LockName): number {
   return name & (ID_BUCKETS - 1);
 }
 
+/** A shard's lock table at one moment. */
+export interface SchedulerState {
+  /** Multi-shard transactions scheduled here, not concluded. */
+  transactions: number;
+  /** Lock holders queued: those transactions and fast-path commands waiting. */
+  holders: number;
+  /** Keys some holder holds or waits for. */
+  lockedKeys: number;
+  /** Fast-path commands waiting for their keys. */
+  fastPathWaiting: number;
+}
+
 /** One thread's shard: its lock table and the transactions queued on it. */
 export class ShardScheduler {
   readonly locks = new IntentLocks();
@@ -61,6 +73,11 @@ export class ShardScheduler {
   onConcluded: (id: number) => void = () => {};
   /** The newest transaction id handed out, for a waiting fast-path command's place. */
   private readonly latestId: () => number;
+
+  /** What the lock table holds now (DEBUG SCHEDULER): all 0 on a shard with nothing in flight. */
+  state(): SchedulerState {
+    return { transactions: this.transactions.size, holders: this.locks.queue.length, lockedKeys: this.locks.lockedKeys, fastPathWaiting: this.locks.fastPathWaitingCount };
+  }
 
   /** Whether a multi-shard transaction is scheduled here and not concluded yet. */
   get holdsTransactions(): boolean {

@@ -260,12 +260,23 @@ async function checkClientsGone(checker: Redis, ctx: SoakContext): Promise<void>
 
 /**
  * No lock or transaction left on any shard, and memory back after FLUSHALL.
- * The scheduler shows neither in INFO, so both are checked by what they
- * would block: FLUSHALL waits on every shard until no holder is ahead of it
+ * DEBUG SCHEDULER counts what every shard's lock table holds; it must be
+ * empty once the clients are gone. Then what a leftover would block is
+ * checked too: FLUSHALL waits on every shard until no holder is ahead of it
  * (a lock left behind would keep it waiting forever), and a shard runs its
  * active expiry only while it holds no multi-shard transaction.
  */
 async function checkNothingHeld(checker: Redis, ctx: SoakContext, shards: number, memoryBefore: number): Promise<number> {
+  // The clients are gone; their last replies may still be on the way back from a shard: a moment to settle.
+  const counts = new Map<string, number>();
+  for (const settleBy = Date.now() + 2000; ; ) {
+    const held = (await checker.call('debug', 'scheduler')) as (string | number)[];
+    for (let i = 0; i < held.length; i += 2) counts.set(String(held[i]), Number(held[i + 1]));
+    if ([...counts.values()].every((count) => count === 0) || Date.now() > settleBy) break;
+    await sleep(50);
+  }
+  ctx.log(`scheduler at the end: ${[...counts].map(([name, count]) => `${name}=${count}`).join(' ')}`);
+  if ([...counts.values()].some((count) => count !== 0)) ctx.fail(`locks or transactions left on the shards at the end: ${[...counts].map(([name, count]) => `${name}=${count}`).join(' ')}`);
   try {
     await within(checker.flushall(), 5000, 'FLUSHALL (a lock left behind on some shard?)');
   } catch (error) {
